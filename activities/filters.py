@@ -1,0 +1,33 @@
+import django_filters
+
+from salesmgmt.filtering import visible_reps, visible_teams
+
+from .models import Activity, Channel, Metric, Product
+
+
+class ActivityFilter(django_filters.FilterSet):
+    rep = django_filters.ModelChoiceFilter(queryset=visible_reps)
+    team = django_filters.ModelChoiceFilter(field_name="rep__team", queryset=visible_teams)
+    metric = django_filters.ModelChoiceFilter(queryset=Metric.objects.all())
+    metric_key = django_filters.CharFilter(field_name="metric__key", label="Metric key")
+    channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all())
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
+    day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label="From")
+    day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label="To")
+    source = django_filters.CharFilter()
+    external_id = django_filters.CharFilter()
+
+    class Meta:
+        model = Activity
+        fields = [
+            "rep",
+            "team",
+            "metric",
+            "metric_key",
+            "channel",
+            "product",
+            "day_from",
+            "day_to",
+            "source",
+            "external_id",
+        ]

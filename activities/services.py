@@ -1,0 +1,286 @@
+"""Writes to the activity log: every change is checked and kept."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.formats import date_format
+
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import CompanySettings, User
+
+from .models import Activity, ActivityChange, ActivitySource, Channel, Metric, Product
+
+
+def reps_writable_by(user: User):
+    """The reps whose log ``user`` may write: themselves, or the reps they manage."""
+    return User.objects.visible_to(user).filter(role="rep")
+
+
+def check_can_write_day(
+    *,
+    rep: User,
+    day: date,
+    by: User,
+    company: CompanySettings | None = None,
+    writable_rep_ids: set[int] | None = None,
+) -> None:
+    """Reps write their own last N days; the rep's managers may write any past day.
+
+    ``writable_rep_ids`` (from ``reps_writable_by``) saves a query per row in bulk.
+    """
+    company = company or CompanySettings.load()
+    if day > company.today():
+        raise RuleViolation(
+            {"day": "Activity cannot be logged for a day that has not happened yet."}
+        )
+    if by.pk == rep.pk:
+        if day < company.oldest_editable_day():
+            raise RuleViolation(
+                {
+                    "day": (
+                        f"Days before {date_format(company.oldest_editable_day())} can only be "
+                        "changed by your manager."
+                    )
+                }
+            )
+        return
+    if writable_rep_ids is not None:
+        may_write = rep.pk in writable_rep_ids
+    else:
+        may_write = reps_writable_by(by).filter(pk=rep.pk).exists()
+    if not by.reviews_plans or not may_write:
+        raise PermissionDenied("You may not change this rep's activity log.")
+
+
+@dataclass(frozen=True)
+class DayLine:
+    metric: Metric
+    quantity: Decimal
+    channel: Channel | None = None
+    product: Product | None = None
+    note: str = ""
+
+    @property
+    def key(self):
+        return (
+            self.metric.pk,
+            getattr(self.channel, "pk", None),
+            getattr(self.product, "pk", None),
+        )
+
+
+def _row_key(activity: Activity):
+    return (activity.metric_id, activity.channel_id, activity.product_id)
+
+
+@transaction.atomic
+def save_day_log(*, rep: User, day: date, lines: list[DayLine], by: User) -> dict[str, int]:
+    """Make the rep's hand-logged rows for ``day`` equal ``lines``.
+
+    Lines are keyed by (metric, channel, product); a blank or zero line removes
+    its row. Rows ingested through the API are left alone. Returns counts of
+    rows created, updated and deleted.
+    """
+    check_can_write_day(rep=rep, day=day, by=by)
+    wanted: dict[tuple, DayLine] = {}
+    for line in lines:
+        if line.key in wanted:
+            raise RuleViolation(
+                f"{line.metric} is listed twice with the same channel and product; "
+                "put the numbers on one line."
+            )
+        wanted[line.key] = line
+
+    existing = {
+        _row_key(a): a
+        for a in Activity.objects.select_for_update()
+        .filter(rep=rep, day=day, source=ActivitySource.MANUAL)
+        .select_related("metric", "channel", "product")
+    }
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    changes = []
+    for key, line in wanted.items():
+        row = existing.pop(key, None)
+        if not line.quantity:
+            if row is not None:
+                existing[key] = row  # removed below
+            continue
+        if row is None:
+            row = Activity.objects.create(
+                rep=rep,
+                day=day,
+                metric=line.metric,
+                channel=line.channel,
+                product=line.product,
+                quantity=line.quantity,
+                note=line.note,
+                created_by=by,
+            )
+            changes.append(_change(row, ActivityChange.Action.CREATED, by, new=row.snapshot()))
+            counts["created"] += 1
+        elif row.quantity != line.quantity or row.note != line.note:
+            old = row.snapshot()
+            row.quantity, row.note = line.quantity, line.note
+            row.save(update_fields=["quantity", "note", "updated_at"])
+            changes.append(
+                _change(row, ActivityChange.Action.UPDATED, by, old=old, new=row.snapshot())
+            )
+            counts["updated"] += 1
+    for row in existing.values():
+        changes.append(_change(row, ActivityChange.Action.DELETED, by, old=row.snapshot()))
+        row.delete()
+        counts["deleted"] += 1
+    ActivityChange.objects.bulk_create(changes)
+    return counts
+
+
+def _change(activity, action, by, *, old=None, new=None) -> ActivityChange:
+    return ActivityChange(
+        activity=activity if action != ActivityChange.Action.DELETED else None,
+        rep_id=activity.rep_id,
+        day=activity.day,
+        action=action,
+        by=by,
+        old=old,
+        new=new,
+    )
+
+
+EDITABLE_FIELDS = ("day", "metric", "quantity", "channel", "product", "note")
+
+
+@transaction.atomic
+def create_activity(*, by: User, rep: User, **fields) -> Activity:
+    check_can_write_day(rep=rep, day=fields["day"], by=by)
+    activity = Activity.objects.create(rep=rep, created_by=by, **fields)
+    _change(activity, ActivityChange.Action.CREATED, by, new=activity.snapshot()).save()
+    return activity
+
+
+@transaction.atomic
+def update_activity(*, activity: Activity, by: User, **fields) -> Activity:
+    check_can_write_day(rep=activity.rep, day=activity.day, by=by)
+    if "day" in fields:
+        check_can_write_day(rep=activity.rep, day=fields["day"], by=by)
+    old = activity.snapshot()
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not an editable activity field")
+        setattr(activity, name, value)
+    activity.save()
+    if activity.snapshot() != old:
+        _change(
+            activity, ActivityChange.Action.UPDATED, by, old=old, new=activity.snapshot()
+        ).save()
+    return activity
+
+
+@transaction.atomic
+def delete_activity(*, activity: Activity, by: User) -> None:
+    check_can_write_day(rep=activity.rep, day=activity.day, by=by)
+    _change(activity, ActivityChange.Action.DELETED, by, old=activity.snapshot()).save()
+    activity.delete()
+
+
+MAX_BATCH = 10_000
+
+
+class BatchRejected(RuleViolation):
+    """A bulk batch had bad rows; nothing was stored. ``rows`` maps index -> errors."""
+
+    def __init__(self, rows: dict[int, dict[str, list[str]]]):
+        super().__init__(f"{len(rows)} row(s) were refused; nothing was stored.")
+        self.rows = rows
+
+
+@transaction.atomic
+def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
+    """Store a batch from an integration, all or nothing.
+
+    Each entry holds rep, day, metric, quantity, optional channel, product and
+    note, and its ``source`` + ``external_id``. A row whose (source,
+    external_id) is already stored is updated only if a value differs, so a
+    re-sent batch changes nothing.
+    """
+    if len(entries) > MAX_BATCH:
+        raise RuleViolation(f"A batch holds at most {MAX_BATCH:,} entries.")
+    company = CompanySettings.load()
+    writable = set(reps_writable_by(by).values_list("pk", flat=True))
+    errors: dict[int, dict[str, list[str]]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for index, entry in enumerate(entries):
+        key = (entry["source"], entry["external_id"])
+        if key in seen:
+            errors[index] = {"external_id": [f"Repeats the external_id of row {seen[key]}."]}
+            continue
+        seen[key] = index
+        try:
+            check_can_write_day(
+                rep=entry["rep"],
+                day=entry["day"],
+                by=by,
+                company=company,
+                writable_rep_ids=writable,
+            )
+        except RuleViolation as exc:
+            errors[index] = exc.message_dict
+        except PermissionDenied as exc:
+            errors[index] = {"rep": [str(exc)]}
+
+    existing: dict[tuple[str, str], Activity] = {}
+    keys = list(seen)
+    for start in range(0, len(keys), 2000):
+        chunk = keys[start : start + 2000]
+        for row in (
+            Activity.objects.select_for_update()
+            .filter(source__in={s for s, _ in chunk}, external_id__in={e for _, e in chunk})
+            .select_related("metric", "channel", "product")
+        ):
+            existing[(row.source, row.external_id)] = row
+    for key, row in existing.items():
+        index = seen[key]
+        if row.rep_id not in writable and index not in errors:
+            errors[index] = {
+                "external_id": ["This external_id is already used by another rep's activity."]
+            }
+    if errors:
+        raise BatchRejected(errors)
+
+    to_create, to_update, changes = [], [], []
+    for entry in entries:
+        row = existing.get((entry["source"], entry["external_id"]))
+        values = {
+            name: entry.get(name)
+            for name in ("rep", "day", "metric", "quantity", "channel", "product")
+        }
+        values["note"] = entry.get("note") or ""
+        if row is None:
+            to_create.append(
+                Activity(
+                    created_by=by,
+                    source=entry["source"],
+                    external_id=entry["external_id"],
+                    **values,
+                )
+            )
+            continue
+        old = row.snapshot()
+        for name, value in values.items():
+            setattr(row, name, value)
+        if row.snapshot() != old:
+            to_update.append(row)
+            changes.append(
+                _change(row, ActivityChange.Action.UPDATED, by, old=old, new=row.snapshot())
+            )
+    created = Activity.objects.bulk_create(to_create, batch_size=1000)
+    changes.extend(_change(a, ActivityChange.Action.CREATED, by, new=a.snapshot()) for a in created)
+    Activity.objects.bulk_update(to_update, [*EDITABLE_FIELDS, "rep"], batch_size=1000)
+    ActivityChange.objects.bulk_create(changes, batch_size=1000)
+    return {
+        "created": len(created),
+        "updated": len(to_update),
+        "unchanged": len(entries) - len(created) - len(to_update),
+    }

@@ -1,0 +1,171 @@
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from plans.views import focus_metrics
+from salesmgmt.csv_export import csv_response
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import CompanySettings, User
+from salesmgmt.web import paginate, query_without_page
+
+from .filters import ActivityFilter
+from .forms import LineFormSet
+from .models import Activity, ActivityChange, ActivitySource
+from .services import check_can_write_day, reps_writable_by, save_day_log
+
+
+def _chosen_day(request, today: date) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return today
+
+
+def _chosen_rep(request):
+    """Reps log for themselves; a manager opens one of their reps' logs."""
+    if request.user.is_rep:
+        return request.user
+    rep_id = request.GET.get("rep")
+    if not rep_id:
+        return None
+    try:
+        return reps_writable_by(request.user).select_related("team").get(pk=int(rep_id))
+    except (ValueError, User.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def day_log(request):
+    company = CompanySettings.load()
+    today = company.today()
+    day = _chosen_day(request, today)
+    rep = _chosen_rep(request)
+    if rep is None:
+        reps = (
+            reps_writable_by(request.user)
+            .select_related("team")
+            .order_by("team__name", "first_name")
+        )
+        return render(request, "activities/day_log.html", {"reps": reps, "day": day})
+
+    try:
+        check_can_write_day(rep=rep, day=day, by=request.user, company=company)
+        locked_reason = ""
+    except (RuleViolation, PermissionDenied) as exc:
+        locked_reason = " ".join(exc.messages) if isinstance(exc, RuleViolation) else str(exc)
+
+    rows = list(
+        Activity.objects.filter(rep=rep, day=day).select_related("metric", "channel", "product")
+    )
+    manual = [r for r in rows if r.source == ActivitySource.MANUAL]
+    logged_metrics = {r.metric_id for r in manual}
+    initial = [
+        {
+            "metric": r.metric,
+            "quantity": r.quantity,
+            "channel": r.channel,
+            "product": r.product,
+            "note": r.note,
+        }
+        for r in manual
+    ] + [{"metric": m} for m in focus_metrics(rep.team) if m.pk not in logged_metrics]
+
+    formset = LineFormSet(
+        request.POST if request.method == "POST" else None, initial=initial, prefix="lines"
+    )
+    save_error = ""
+    if request.method == "POST":
+        if locked_reason:
+            raise PermissionDenied(locked_reason)
+        if formset.is_valid():
+            try:
+                counts = save_day_log(rep=rep, day=day, lines=formset.lines(), by=request.user)
+            except RuleViolation as exc:
+                save_error = " ".join(exc.messages)
+            else:
+                changed = counts["created"] + counts["updated"] + counts["deleted"]
+                messages.success(
+                    request,
+                    f"Saved {day:%a %d %b}: {changed} change(s)."
+                    if changed
+                    else "Nothing changed.",
+                )
+                url = reverse("activities:log") + f"?day={day.isoformat()}"
+                if rep.pk != request.user.pk:
+                    url += f"&rep={rep.pk}"
+                return redirect(url)
+
+    return render(
+        request,
+        "activities/day_log.html",
+        {
+            "rep": rep,
+            "day": day,
+            "today": today,
+            "prev_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1) if day < today else None,
+            "formset": formset,
+            "locked_reason": locked_reason,
+            "save_error": save_error,
+            "integrated": [r for r in rows if r.source != ActivitySource.MANUAL],
+            "changes": ActivityChange.objects.filter(rep=rep, day=day).select_related("by")[:50],
+            "edit_days": company.activity_edit_days,
+        },
+    )
+
+
+def activity_list(request):
+    activities = Activity.objects.visible_to(request.user).select_related(
+        "rep__team", "metric", "channel", "product"
+    )
+    filterset = ActivityFilter(request.GET, queryset=activities, request=request)
+    if request.GET.get("export") == "csv":
+        return csv_response(
+            "activities.csv",
+            [
+                "day",
+                "rep",
+                "team",
+                "metric",
+                "quantity",
+                "channel",
+                "product",
+                "note",
+                "source",
+                "external_id",
+            ],
+            (
+                [
+                    a.day,
+                    a.rep,
+                    a.rep.team,
+                    a.metric.key,
+                    a.quantity,
+                    a.channel or "",
+                    a.product or "",
+                    a.note,
+                    a.source,
+                    a.external_id,
+                ]
+                for a in filterset.qs.iterator(chunk_size=1000)
+            ),
+        )
+    totals = (
+        filterset.qs.order_by("metric__position")
+        .values("metric__name", "metric__unit")
+        .annotate(total=Sum("quantity"))
+    )
+    return render(
+        request,
+        "activities/activity_list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            "totals": totals,
+            "query": query_without_page(request),
+        },
+    )

@@ -1,0 +1,18 @@
+import django_filters
+
+from salesmgmt.filtering import visible_reps, visible_teams
+
+from .models import PlanStatus, WeeklyPlan
+
+
+class WeeklyPlanFilter(django_filters.FilterSet):
+    rep = django_filters.ModelChoiceFilter(queryset=visible_reps)
+    team = django_filters.ModelChoiceFilter(field_name="rep__team", queryset=visible_teams)
+    status = django_filters.MultipleChoiceFilter(choices=PlanStatus.choices)
+    week = django_filters.DateFilter(field_name="week_start", label="Week starting")
+    week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
+    week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")
+
+    class Meta:
+        model = WeeklyPlan
+        fields = ["rep", "team", "status", "week", "week_from", "week_to"]

@@ -1,0 +1,81 @@
+from django import forms
+
+from activities.models import Metric
+
+from .models import PlanStatus, WeeklyPlan
+
+
+class PlanForm(forms.ModelForm):
+    """Plan content plus one 'planned' field per metric the rep plans."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = WeeklyPlan
+        fields = ["objectives", "priorities", "risks", "key_accounts"]
+        widgets = {
+            "objectives": forms.Textarea(attrs={"rows": 3, "placeholder": "What this week is for"}),
+            "priorities": forms.Textarea(attrs={"rows": 3}),
+            "risks": forms.Textarea(attrs={"rows": 2}),
+            "key_accounts": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, metrics, planned=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.metrics = list(metrics)
+        planned = planned or {}
+        for metric in self.metrics:
+            self.fields[self.target_field(metric)] = forms.DecimalField(
+                label=metric.name,
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=0 if not metric.is_money else 2,
+                initial=planned.get(metric.pk),
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0}),
+            )
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    @staticmethod
+    def target_field(metric: Metric) -> str:
+        return f"target_{metric.key}"
+
+    def target_fields(self):
+        return [self[self.target_field(m)] for m in self.metrics]
+
+    def targets(self) -> dict[int, object]:
+        return {m.pk: self.cleaned_data.get(self.target_field(m)) for m in self.metrics}
+
+    def content(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(PlanStatus.APPROVED, "Approve"), (PlanStatus.RETURNED, "Return for changes")]
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == PlanStatus.RETURNED and not data.get("comment", "").strip():
+            self.add_error("comment", "Say what should change when returning a plan.")
+        return data
+
+
+class WeekNoteForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = WeeklyPlan
+        fields = ["progress_note", "problems_note"]
+        widgets = {
+            "progress_note": forms.Textarea(attrs={"rows": 3}),
+            "problems_note": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "progress_note": "Progress this week",
+            "problems_note": "Problems and help needed",
+        }

@@ -1,0 +1,257 @@
+"""The weekly plan cycle: draft -> submitted -> approved | returned -> submitted.
+
+Only the rep writes their plan; reviewers (the rep's manager, director or an
+admin) approve it or return it with a comment. Every write checks the plan's
+version, so a stale browser tab or API client cannot overwrite a newer save.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.models import CompanySettings, User
+
+from .models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
+
+CONTENT_FIELDS = ("objectives", "priorities", "risks", "key_accounts")
+NOTE_FIELDS = ("progress_note", "problems_note")
+
+
+def check_plan_week(week_start: date, *, company: CompanySettings | None = None) -> None:
+    """A plan is for a real company week, not too far ahead, not long past."""
+    company = company or CompanySettings.load()
+    if company.week_of(week_start) != week_start:
+        raise RuleViolation(
+            {"week_start": f"A week starts on a {company.get_week_start_display()}."}
+        )
+    current = company.week_of(company.today())
+    latest = current + timedelta(weeks=company.plan_weeks_ahead)
+    if week_start > latest:
+        raise RuleViolation(
+            {
+                "week_start": (
+                    f"Plans can be written at most {company.plan_weeks_ahead} weeks ahead "
+                    f"(up to the week of {date_format(latest)})."
+                )
+            }
+        )
+    if week_start + timedelta(days=6) < company.oldest_editable_day():
+        raise RuleViolation(
+            {"week_start": "That week is past the edit window; it can no longer be planned."}
+        )
+
+
+def previous_plan(rep: User, week_start: date) -> WeeklyPlan | None:
+    return (
+        WeeklyPlan.objects.filter(rep=rep, week_start__lt=week_start)
+        .prefetch_related("targets")
+        .order_by("-week_start")
+        .first()
+    )
+
+
+def draft_from_previous(rep: User, week_start: date) -> tuple[dict, dict[int, Decimal]]:
+    """Initial content and planned numbers for a new plan: last week's, carried over."""
+    prior = previous_plan(rep, week_start)
+    if prior is None:
+        return {}, {}
+    content = {name: getattr(prior, name) for name in CONTENT_FIELDS}
+    return content, {t.metric_id: t.planned for t in prior.targets.all()}
+
+
+def _require_author(plan: WeeklyPlan, by: User) -> None:
+    if plan.rep_id != by.pk:
+        raise PermissionDenied("Only the rep who owns a plan writes it.")
+
+
+def _claim_version(plan: WeeklyPlan, version: int | None) -> None:
+    """Raise the version if it is still ``version``; otherwise somebody saved first."""
+    if version is None:
+        version = plan.version
+    claimed = WeeklyPlan.objects.filter(pk=plan.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise ConflictError(
+            "This plan was changed elsewhere (another tab or device) after you opened it. "
+            "Your changes were not saved; reload to see the latest version."
+        )
+    plan.version = version + 1
+
+
+def _set_targets(plan: WeeklyPlan, targets: dict) -> None:
+    """Replace planned numbers: {metric: planned}; None or blank drops a metric."""
+    keep = {m.pk if hasattr(m, "pk") else m: v for m, v in targets.items() if v is not None}
+    plan.targets.exclude(metric_id__in=keep).delete()
+    existing = {t.metric_id: t for t in plan.targets.all()}
+    for metric_id, planned in keep.items():
+        row = existing.get(metric_id)
+        if row is None:
+            PlanTarget.objects.create(plan=plan, metric_id=metric_id, planned=planned)
+        elif row.planned != planned:
+            row.planned = planned
+            row.save(update_fields=["planned"])
+
+
+@transaction.atomic
+def create_plan(
+    *, rep: User, week_start: date, by: User, content: dict, targets: dict
+) -> WeeklyPlan:
+    if rep.pk != by.pk:
+        raise PermissionDenied("Only the rep writes their own plan.")
+    if not rep.is_rep:
+        raise PermissionDenied("Weekly plans are written by sales reps.")
+    check_plan_week(week_start)
+    if WeeklyPlan.objects.filter(rep=rep, week_start=week_start).exists():
+        raise RuleViolation({"week_start": "You already have a plan for this week."})
+    plan = WeeklyPlan.objects.create(
+        rep=rep, week_start=week_start, **{k: content.get(k, "") for k in CONTENT_FIELDS}
+    )
+    _set_targets(plan, targets)
+    PlanEvent.objects.create(plan=plan, kind=PlanEvent.Kind.CREATED, by=by)
+    return plan
+
+
+@transaction.atomic
+def update_plan(
+    *, plan: WeeklyPlan, by: User, version: int | None, content: dict, targets: dict | None
+) -> WeeklyPlan:
+    _require_author(plan, by)
+    if not plan.is_editable:
+        raise RuleViolation(
+            f"A {plan.get_status_display().lower()} plan is read-only unless it is returned."
+        )
+    _claim_version(plan, version)
+    fields = [k for k in CONTENT_FIELDS if k in content]
+    for name in fields:
+        setattr(plan, name, content[name])
+    plan.save(update_fields=[*fields, "updated_at"])
+    if targets is not None:
+        _set_targets(plan, targets)
+    return plan
+
+
+@transaction.atomic
+def submit_plan(*, plan: WeeklyPlan, by: User, version: int | None = None) -> WeeklyPlan:
+    _require_author(plan, by)
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise RuleViolation(f"A {plan.get_status_display().lower()} plan cannot be submitted.")
+    if not plan.objectives.strip():
+        raise RuleViolation({"objectives": "Write at least one objective before submitting."})
+    if not plan.targets.exists():
+        raise RuleViolation({"targets": "Plan at least one number before submitting."})
+    _claim_version(plan, version)
+    plan.status, plan.submitted_at = PlanStatus.SUBMITTED, timezone.now()
+    plan.save(update_fields=["status", "submitted_at", "updated_at"])
+    _record(plan, PlanEvent.Kind.SUBMITTED, by)
+    return plan
+
+
+def _require_reviewer(plan: WeeklyPlan, by: User) -> None:
+    if not by.reviews_plans or plan.rep_id == by.pk:
+        raise PermissionDenied("Plans are reviewed by the rep's manager.")
+    if not WeeklyPlan.objects.visible_to(by).filter(pk=plan.pk).exists():
+        raise PermissionDenied("This plan is outside your teams.")
+
+
+@transaction.atomic
+def approve_plan(
+    *, plan: WeeklyPlan, by: User, comment: str = "", version: int | None = None
+) -> WeeklyPlan:
+    _require_reviewer(plan, by)
+    if plan.status != PlanStatus.SUBMITTED:
+        raise RuleViolation(f"A {plan.get_status_display().lower()} plan cannot be approved.")
+    _claim_version(plan, version)
+    plan.status, plan.reviewed_at, plan.reviewed_by = PlanStatus.APPROVED, timezone.now(), by
+    plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
+    _record(plan, PlanEvent.Kind.APPROVED, by, comment)
+    return plan
+
+
+@transaction.atomic
+def return_plan(
+    *, plan: WeeklyPlan, by: User, comment: str, version: int | None = None
+) -> WeeklyPlan:
+    _require_reviewer(plan, by)
+    if not comment.strip():
+        raise RuleViolation({"comment": "Say what should change when returning a plan."})
+    if plan.status != PlanStatus.SUBMITTED:
+        raise RuleViolation(f"A {plan.get_status_display().lower()} plan cannot be returned.")
+    _claim_version(plan, version)
+    plan.status, plan.reviewed_at, plan.reviewed_by = PlanStatus.RETURNED, timezone.now(), by
+    plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
+    _record(plan, PlanEvent.Kind.RETURNED, by, comment)
+    return plan
+
+
+@transaction.atomic
+def save_week_note(
+    *, plan: WeeklyPlan, by: User, version: int | None, progress: str, problems: str
+) -> WeeklyPlan:
+    """The rep's end-of-week account; allowed once the week has begun, in any status."""
+    _require_author(plan, by)
+    if plan.week_start > CompanySettings.load().today():
+        raise RuleViolation("The end-of-week note opens when the week begins.")
+    _claim_version(plan, version)
+    plan.progress_note, plan.problems_note = progress, problems
+    plan.save(update_fields=[*NOTE_FIELDS, "updated_at"])
+    return plan
+
+
+def _record(plan: WeeklyPlan, kind: str, by: User, comment: str = "") -> PlanEvent:
+    from .tasks import notify_plan_event_task
+
+    event = PlanEvent.objects.create(plan=plan, kind=kind, by=by, comment=comment)
+    transaction.on_commit(lambda: notify_plan_event_task.delay(event.pk))
+    return event
+
+
+def plan_event_recipients(event: PlanEvent) -> list[User]:
+    """Submissions go to the rep's manager; review outcomes go to the rep."""
+    plan = event.plan
+    if event.kind == PlanEvent.Kind.SUBMITTED:
+        team = plan.rep.team
+        return [team.manager] if team and team.manager and team.manager.email else []
+    if event.kind in (PlanEvent.Kind.APPROVED, PlanEvent.Kind.RETURNED):
+        return [plan.rep] if plan.rep.email else []
+    return []
+
+
+@transaction.atomic
+def send_plan_event_email(*, event_id: int) -> bool:
+    """E-mail the people an event concerns, once: a second call sends nothing."""
+    event = (
+        PlanEvent.objects.select_for_update()
+        .select_related("plan__rep__team__manager", "by")
+        .filter(pk=event_id, notified_at__isnull=True)
+        .first()
+    )
+    if event is None:
+        return False
+    recipients = plan_event_recipients(event)
+    if recipients:
+        plan = event.plan
+        context = {"event": event, "plan": plan, "url": settings.SITE_URL + plan_url(plan)}
+        send_mail(
+            subject=render_to_string("plans/email/plan_event_subject.txt", context).strip(),
+            message=render_to_string("plans/email/plan_event.txt", context),
+            from_email=None,
+            recipient_list=[user.email for user in recipients],
+        )
+    event.notified_at = timezone.now()
+    event.save(update_fields=["notified_at"])
+    return bool(recipients)
+
+
+def plan_url(plan: WeeklyPlan) -> str:
+    return reverse("plans:detail", args=[plan.pk])

@@ -1,0 +1,88 @@
+"""Plan vs actual: what a rep planned for a week next to what they logged.
+
+Each function runs a fixed number of grouped queries, whatever the number of
+reps, metrics or days.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, When
+from django.db.models.functions import Coalesce
+
+from activities.models import Activity
+from plans.models import PlanTarget, WeeklyPlan
+
+ZERO = Decimal("0")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def attainment(actual: Decimal | None, planned: Decimal | None) -> Decimal | None:
+    if not planned:
+        return None
+    return (Decimal(actual or 0) * 100 / Decimal(planned)).quantize(Decimal("1"))
+
+
+def plan_vs_actual(plan: WeeklyPlan):
+    """The plan's targets, each annotated with ``actual`` and ``attainment`` (%)."""
+    logged = (
+        Activity.objects.filter(
+            rep=plan.rep_id,
+            metric=OuterRef("metric"),
+            day__range=(plan.week_start, plan.week_start + timedelta(days=6)),
+        )
+        .order_by()
+        .values("metric")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return (
+        PlanTarget.objects.filter(plan=plan)
+        .select_related("metric")
+        .annotate(actual=Coalesce(Subquery(logged, output_field=MONEY), ZERO, output_field=MONEY))
+        .annotate(
+            attainment=Case(
+                When(
+                    planned__gt=0,
+                    then=ExpressionWrapper(F("actual") * 100 / F("planned"), output_field=MONEY),
+                ),
+                default=None,
+                output_field=MONEY,
+            )
+        )
+    )
+
+
+@dataclass
+class Cell:
+    planned: Decimal | None
+    actual: Decimal
+
+    @property
+    def attainment(self):
+        return attainment(self.actual, self.planned)
+
+
+def week_grid(rep_ids, week_start: date, metric_ids) -> dict[int, dict[int, Cell]]:
+    """{rep_id: {metric_id: Cell}} for one week, in two grouped queries."""
+    week_end = week_start + timedelta(days=6)
+    actuals = (
+        Activity.objects.filter(
+            rep__in=rep_ids, metric__in=metric_ids, day__range=(week_start, week_end)
+        )
+        .order_by()
+        .values("rep", "metric")
+        .annotate(total=Sum("quantity"))
+    )
+    planned = PlanTarget.objects.filter(
+        plan__rep__in=rep_ids, plan__week_start=week_start, metric__in=metric_ids
+    ).values("plan__rep", "metric", "planned")
+    grid: dict[int, dict[int, Cell]] = {
+        rep: {m: Cell(None, ZERO) for m in metric_ids} for rep in rep_ids
+    }
+    for row in actuals:
+        grid[row["rep"]][row["metric"]].actual = row["total"] or ZERO
+    for row in planned:
+        grid[row["plan__rep"]][row["metric"]].planned = row["planned"]
+    return grid

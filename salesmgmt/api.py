@@ -1,0 +1,128 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from activities.models import Metric
+
+from .models import Team, User
+from .services import create_api_token
+
+
+class IsAdminOrReadOnly(permissions.BasePermission):
+    """Configuration and people: everyone signed in reads, admins write."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or request.user.is_admin
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    focus_metrics = serializers.SlugRelatedField(
+        slug_field="key", many=True, queryset=Metric.objects.all()
+    )
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "division", "manager", "sales_model", "focus_metrics"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "name",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "team",
+            "division",
+            "rep_function",
+            "timezone",
+            "is_active",
+        ]
+
+
+class TeamViewSet(viewsets.ModelViewSet):
+    serializer_class = TeamSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdminOrReadOnly]
+    filterset_fields = ["division", "manager", "sales_model"]
+    ordering_fields = ["name"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Team.objects.visible_to(self.request.user).prefetch_related("focus_metrics")
+
+
+class UserViewSet(viewsets.ModelViewSet):
+    serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdminOrReadOnly]
+    filterset_fields = ["role", "team", "team__division", "rep_function", "is_active"]
+    ordering_fields = ["username", "last_name"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return User.objects.visible_to(self.request.user).order_by("pk")
+
+
+@extend_schema(responses=UserSerializer)
+@api_view(["GET"])
+def me(request):
+    """The signed-in user: who the token or session belongs to."""
+    return Response(UserSerializer(request.user).data)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(max_length=80, required=False, default="API token")
+
+
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={
+        201: inline_serializer(
+            "TokenCreated",
+            {
+                "key": serializers.CharField(),
+                "name": serializers.CharField(),
+                "prefix": serializers.CharField(),
+            },
+        )
+    },
+    auth=[],
+)
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+@throttle_classes([ScopedRateThrottle])
+def obtain_token(request):
+    """Exchange a username and password for a new personal token (shown once).
+
+    Repeated failures lock the account out for a while, as on the login page.
+    """
+    data = TokenRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    django_request = request._request
+    user = authenticate(
+        django_request,
+        username=data.validated_data["username"],
+        password=data.validated_data["password"],
+    )
+    if getattr(django_request, "axes_locked_out", False):
+        raise PermissionDenied("Too many failed attempts; this login is locked for a while.")
+    if user is None:
+        raise AuthenticationFailed("Wrong username or password.")
+    token, key = create_api_token(user=user, name=data.validated_data["name"])
+    return Response(
+        {"key": key, "name": token.name, "prefix": token.prefix}, status=status.HTTP_201_CREATED
+    )
+
+
+obtain_token.cls.throttle_scope = "token"

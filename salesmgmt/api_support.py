@@ -1,0 +1,68 @@
+"""Pagination and the one error body every API response uses.
+
+Errors look like ``{"status": 400, "code": "invalid", "detail": "...",
+"errors": {"field": ["message"]}}``; ``errors`` is present for validation
+failures only.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ConflictError
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object was changed by somebody else."
+    default_code = "conflict"
+
+
+def validation_detail(error: DjangoValidationError):
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {"non_field_errors": error.messages}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ConflictError):
+        exc = Conflict(exc.message)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_detail(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    body = {"status": response.status_code, "code": _code(exc), "detail": _detail(exc)}
+    if isinstance(exc, exceptions.ValidationError):
+        data = response.data
+        body["errors"] = data if isinstance(data, dict) else {"non_field_errors": data}
+        extra = getattr(exc, "rows", None)
+        if extra:
+            body["rows"] = extra
+    response.data = body
+    return response
+
+
+def _code(exc) -> str:
+    if isinstance(exc, exceptions.ValidationError):
+        return "invalid"
+    return getattr(exc, "default_code", "error")
+
+
+def _detail(exc) -> str:
+    if isinstance(exc, exceptions.ValidationError):
+        return "Invalid input; see errors."
+    detail = getattr(exc, "detail", None)
+    return str(detail) if detail is not None else str(exc)

@@ -1,0 +1,21 @@
+"""Celery application. Without REDIS_URL tasks run in-process (eager)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesmgmt.settings")
+
+app = Celery("salesmgmt")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The one place where periodic work is scheduled (times in CELERY_TIMEZONE,
+# which follows the company's TIME_ZONE).
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "salesmgmt.tasks.clear_expired_sessions_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

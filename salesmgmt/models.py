@@ -1,0 +1,237 @@
+import zoneinfo
+from datetime import date, timedelta
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from .scoping import scope_to_people, scope_to_teams
+
+TIMEZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz) + [
+    ("UTC", "UTC")
+]
+
+
+class Role(models.TextChoices):
+    REP = "rep", "Sales rep"
+    MANAGER = "manager", "Manager"
+    DIRECTOR = "director", "Director"
+    ADMIN = "admin", "Administrator"
+
+
+class RepFunction(models.TextChoices):
+    GENERALIST = "generalist", "Generalist"
+    SDR = "sdr", "Sales development (SDR)"
+    ACCOUNT_EXECUTIVE = "ae", "Account executive"
+    CUSTOMER_SUCCESS = "csm", "Customer success"
+
+
+class SalesModel(models.TextChoices):
+    ISLAND = "island", "Island (generalists)"
+    ASSEMBLY_LINE = "assembly_line", "Assembly line (specialised)"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Division(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_teams(self, user)
+
+    def managed_by(self, user):
+        """Teams whose plans and logs ``user`` reviews (not merely sees)."""
+        if user.is_admin:
+            return self
+        if user.is_director:
+            return self.filter(division=user.division_id)
+        if user.is_manager:
+            return self.filter(manager=user)
+        return self.none()
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="teams")
+    manager = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_teams",
+        limit_choices_to={"role__in": [Role.MANAGER, Role.DIRECTOR, Role.ADMIN]},
+    )
+    sales_model = models.CharField(
+        max_length=20, choices=SalesModel.choices, default=SalesModel.ISLAND
+    )
+    focus_metrics = models.ManyToManyField(
+        "activities.Metric",
+        blank=True,
+        related_name="focus_of_teams",
+        help_text="The few metrics this team plans and tracks every week.",
+    )
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_people(self, user, rep_path="pk")
+
+    def reps(self):
+        return self.filter(role=Role.REP, is_active=True)
+
+
+class SalesUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    division = models.ForeignKey(
+        Division,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="directors",
+        help_text="For directors: the division they lead.",
+    )
+    rep_function = models.CharField(
+        max_length=12, choices=RepFunction.choices, default=RepFunction.GENERALIST
+    )
+    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+
+    objects = SalesUserManager()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.DIRECTOR and not self.division_id:
+            raise ValidationError({"division": "A director leads a division."})
+
+    @property
+    def is_rep(self):
+        return self.role == Role.REP
+
+    @property
+    def is_manager(self):
+        return self.role == Role.MANAGER
+
+    @property
+    def is_director(self):
+        return self.role == Role.DIRECTOR
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def reviews_plans(self):
+        """Managers, directors and admins review plans; reps never do."""
+        return self.is_manager or self.is_director or self.is_admin
+
+
+class CompanySettings(models.Model):
+    """The one row of company-wide settings (one deployment, one company)."""
+
+    name = models.CharField(max_length=120, default="Demo Company")
+    week_start = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    currency = models.CharField(max_length=3, default="USD")
+    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    fiscal_year_start_month = models.PositiveSmallIntegerField(default=1)
+    activity_edit_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Reps may change their activity log this many days back."
+    )
+    plan_weeks_ahead = models.PositiveSmallIntegerField(
+        default=4, help_text="How many weeks ahead a rep may plan."
+    )
+    focus_metric_warning = models.PositiveSmallIntegerField(
+        default=6, help_text="Warn when a team focuses on more metrics than this."
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "company settings"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "CompanySettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def week_of(self, day: date) -> date:
+        """First day of the company week that contains ``day``."""
+        return day - timedelta(days=(day.weekday() - self.week_start) % 7)
+
+    @cached_property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self) -> date:
+        """Today in the company's timezone: the date business rules use."""
+        return timezone.localdate(timezone=self.tzinfo)
+
+    def oldest_editable_day(self) -> date:
+        return self.today() - timedelta(days=self.activity_edit_days)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal API key. Only its SHA-256 is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

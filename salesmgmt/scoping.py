@@ -1,0 +1,41 @@
+"""Who sees what: the one rule every QuerySet's ``visible_to`` applies.
+
+rep — their own rows; manager — rows of reps in teams they manage (and their
+own); director — rows of reps in their division; admin — everything. Pages,
+API, exports and jobs all read through ``visible_to``; anything outside it
+answers 404.
+"""
+
+from django.db.models import Q, QuerySet
+
+
+def scope_to_people(qs: QuerySet, user, *, rep_path: str) -> QuerySet:
+    """Filter ``qs`` to rows whose person (at ``rep_path``) ``user`` may see."""
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_admin:
+        return qs
+    own = Q(**{rep_path: user.pk})
+    if user.is_director:
+        if user.division_id is None:
+            return qs.filter(own)
+        return qs.filter(own | Q(**{f"{rep_path}__team__division": user.division_id}))
+    if user.is_manager:
+        return qs.filter(own | Q(**{f"{rep_path}__team__manager": user.pk}))
+    return qs.filter(own)
+
+
+def scope_to_teams(qs: QuerySet, user, *, team_path: str = "") -> QuerySet:
+    """Filter a QuerySet of teams (or rows with a team at ``team_path``)."""
+    prefix = f"{team_path}__" if team_path else ""
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_admin:
+        return qs
+    if user.is_director:
+        return qs.filter(**{f"{prefix}division": user.division_id})
+    if user.is_manager:
+        return qs.filter(**{f"{prefix}manager": user.pk})
+    if user.team_id is None:
+        return qs.none()
+    return qs.filter(**{team_path or "pk": user.team_id})

@@ -1,0 +1,24 @@
+"""Small helpers the page views share."""
+
+from django.core.paginator import Paginator
+
+from .errors import RuleViolation
+
+
+def apply_rule_errors(form, exc: RuleViolation) -> None:
+    """Show a service's refusal next to the fields it names (or on top of the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def paginate(request, queryset, per_page: int = 50):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -1,0 +1,151 @@
+"""The fixed cast every test uses.
+
+North division: team Alpha (manager, rep, teammate), team Beta (other_manager,
+other_team_rep); director leads North. South division: team Gamma
+(south_manager, south_rep). admin sees everything.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from salesmgmt.models import Role
+
+from .factories import DivisionFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Throttling and lockouts live in the cache; each test starts fresh.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def north(db):
+    return DivisionFactory(name="North")
+
+
+@pytest.fixture
+def south(db):
+    return DivisionFactory(name="South")
+
+
+@pytest.fixture
+def manager(north):
+    return UserFactory(
+        username="manager", first_name="Maria", last_name="Manager", role=Role.MANAGER
+    )
+
+
+@pytest.fixture
+def other_manager(north):
+    return UserFactory(
+        username="other_manager", first_name="Oscar", last_name="Other", role=Role.MANAGER
+    )
+
+
+@pytest.fixture
+def south_manager(south):
+    return UserFactory(
+        username="south_manager", first_name="Sam", last_name="South", role=Role.MANAGER
+    )
+
+
+@pytest.fixture
+def team(north, manager):
+    return TeamFactory(name="Alpha", division=north, manager=manager)
+
+
+@pytest.fixture
+def other_team(north, other_manager):
+    return TeamFactory(name="Beta", division=north, manager=other_manager)
+
+
+@pytest.fixture
+def south_team(south, south_manager):
+    return TeamFactory(name="Gamma", division=south, manager=south_manager)
+
+
+@pytest.fixture
+def rep(team):
+    return UserFactory(username="rep", first_name="Rita", last_name="Rep", team=team)
+
+
+@pytest.fixture
+def teammate(team):
+    return UserFactory(username="teammate", first_name="Tom", last_name="Teammate", team=team)
+
+
+@pytest.fixture
+def other_team_rep(other_team):
+    return UserFactory(username="other_rep", first_name="Otto", last_name="Beta", team=other_team)
+
+
+@pytest.fixture
+def south_rep(south_team):
+    return UserFactory(username="south_rep", first_name="Sofia", last_name="Gamma", team=south_team)
+
+
+@pytest.fixture
+def director(north):
+    return UserFactory(
+        username="director",
+        first_name="Dana",
+        last_name="Director",
+        role=Role.DIRECTOR,
+        division=north,
+    )
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(
+        username="admin",
+        first_name="Ada",
+        last_name="Admin",
+        role=Role.ADMIN,
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def cast(
+    rep, teammate, other_team_rep, south_rep, manager, other_manager, south_manager, director, admin
+):
+    """Everyone, by name."""
+    return {
+        "rep": rep,
+        "teammate": teammate,
+        "other_team_rep": other_team_rep,
+        "south_rep": south_rep,
+        "manager": manager,
+        "other_manager": other_manager,
+        "south_manager": south_manager,
+        "director": director,
+        "admin": admin,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> the test client signed in as ``user``."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api_for():
+    from rest_framework.test import APIClient
+
+    def sign_in(user):
+        api = APIClient()
+        api.force_authenticate(user)
+        return api
+
+    return sign_in

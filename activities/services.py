@@ -96,7 +96,7 @@ def save_day_log(*, rep: User, day: date, lines: list[DayLine], by: User) -> dic
 
     existing = {
         _row_key(a): a
-        for a in Activity.objects.select_for_update()
+        for a in Activity.objects.select_for_update(of=("self",))
         .filter(rep=rep, day=day, source=ActivitySource.MANUAL)
         .select_related("metric", "channel", "product")
     }
@@ -235,7 +235,7 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
     for start in range(0, len(keys), 2000):
         chunk = keys[start : start + 2000]
         for row in (
-            Activity.objects.select_for_update()
+            Activity.objects.select_for_update(of=("self",))
             .filter(source__in={s for s, _ in chunk}, external_id__in={e for _, e in chunk})
             .select_related("metric", "channel", "product")
         ):

@@ -231,7 +231,7 @@ def plan_event_recipients(event: PlanEvent) -> list[User]:
 def send_plan_event_email(*, event_id: int) -> bool:
     """E-mail the people an event concerns, once: a second call sends nothing."""
     event = (
-        PlanEvent.objects.select_for_update()
+        PlanEvent.objects.select_for_update(of=("self",))
         .select_related("plan__rep__team__manager", "by")
         .filter(pk=event_id, notified_at__isnull=True)
         .first()

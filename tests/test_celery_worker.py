@@ -1,0 +1,67 @@
+"""Jobs through a real Celery worker on Redis (``.ci/run`` starts the worker).
+
+The worker is a separate process sharing the test database, so these tests
+commit their data (``transaction=True``) and wait for the worker's effect.
+"""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from plans import services
+from plans.models import PlanEvent
+from plans.tasks import notify_plan_event_task
+from salesmgmt.celery import app as celery_app
+
+from .factories import PlanTargetFactory, WeeklyPlanFactory
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.skipif(
+        not os.environ.get("CELERY_LIVE_WORKER"),
+        reason="needs Redis and a running Celery worker (.ci/run starts one)",
+    ),
+]
+
+
+@pytest.fixture
+def real_queue():
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+def _mails_about(subject_part: str) -> list[str]:
+    folder = Path(os.environ["WORKER_MAIL_DIR"])
+    texts = [p.read_text() for p in folder.glob("*.log")]
+    return [t for t in texts if subject_part in t]
+
+
+def _wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_emails_manager_once_when_plan_is_submitted(real_queue, rep, manager):
+    """Submitting queues the e-mail after commit; a redelivered task sends nothing."""
+    manager.email = "maria.manager@example.com"
+    manager.save(update_fields=["email"])
+    plan = WeeklyPlanFactory(rep=rep)
+    PlanTargetFactory(plan=plan)
+
+    services.submit_plan(plan=plan, by=rep)
+    event = PlanEvent.objects.get(plan=plan, kind=PlanEvent.Kind.SUBMITTED)
+
+    assert _wait_for(lambda: PlanEvent.objects.get(pk=event.pk).notified_at is not None)
+    assert len(_mails_about(f"{rep} submitted the plan")) == 1
+
+    # A second delivery of the same job (retry, redelivery) must not e-mail again.
+    assert notify_plan_event_task.delay(event.pk).get(timeout=30) is False
+    assert len(_mails_about(f"{rep} submitted the plan")) == 1

@@ -140,7 +140,7 @@ class Activity(models.Model):
             "rep": self.rep_id,
             "day": self.day.isoformat(),
             "metric": self.metric.key,
-            "quantity": str(self.quantity),
+            "quantity": f"{Decimal(self.quantity):.2f}",
             "channel": self.channel.key if self.channel_id else None,
             "product": self.product.sku if self.product_id else None,
             "note": self.note,

@@ -10,18 +10,19 @@ from django.db.models import Q, QuerySet
 
 
 def scope_to_people(qs: QuerySet, user, *, rep_path: str) -> QuerySet:
-    """Filter ``qs`` to rows whose person (at ``rep_path``) ``user`` may see."""
+    """Filter ``qs`` to rows whose person (at ``rep_path``; "pk" for users) ``user`` may see."""
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_admin:
         return qs
     own = Q(**{rep_path: user.pk})
+    team = "team" if rep_path == "pk" else f"{rep_path}__team"
     if user.is_director:
         if user.division_id is None:
             return qs.filter(own)
-        return qs.filter(own | Q(**{f"{rep_path}__team__division": user.division_id}))
+        return qs.filter(own | Q(**{f"{team}__division": user.division_id}))
     if user.is_manager:
-        return qs.filter(own | Q(**{f"{rep_path}__team__manager": user.pk}))
+        return qs.filter(own | Q(**{f"{team}__manager": user.pk}))
     return qs.filter(own)
 
 

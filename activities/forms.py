@@ -10,7 +10,9 @@ class DayForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    metric = forms.ModelChoiceField(queryset=Metric.objects.active(), required=False)
+    metric = forms.ModelChoiceField(
+        queryset=Metric.objects.active(), required=False, empty_label="choose a metric"
+    )
     quantity = forms.DecimalField(
         min_value=0,
         max_digits=14,

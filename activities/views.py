@@ -11,7 +11,7 @@ from plans.views import focus_metrics
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
-from salesmgmt.web import paginate, query_without_page
+from salesmgmt.web import paginate, plain_number, query_without_page
 
 from .filters import ActivityFilter
 from .forms import LineFormSet
@@ -66,7 +66,7 @@ def day_log(request):
     initial = [
         {
             "metric": r.metric,
-            "quantity": r.quantity,
+            "quantity": plain_number(r.quantity),
             "channel": r.channel,
             "product": r.product,
             "note": r.note,

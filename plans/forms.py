@@ -1,6 +1,7 @@
 from django import forms
 
 from activities.models import Metric
+from salesmgmt.web import plain_number
 
 from .models import PlanStatus, WeeklyPlan
 
@@ -31,7 +32,7 @@ class PlanForm(forms.ModelForm):
                 min_value=0,
                 max_digits=14,
                 decimal_places=0 if not metric.is_money else 2,
-                initial=planned.get(metric.pk),
+                initial=plain_number(planned.get(metric.pk)),
                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0}),
             )
         if self.instance.pk:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from activities.models import Metric
-from reporting.plan_actuals import plan_vs_actual, week_grid
+from reporting.plan_actuals import plan_vs_actual, week_grid, week_progress, with_pace
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
@@ -189,7 +189,8 @@ def plan_detail(request, pk):
     today = CompanySettings.load().today()
     context = {
         "plan": plan,
-        "rows": plan_vs_actual(plan),
+        "rows": with_pace(plan_vs_actual(plan), week_progress(plan.week_start, today)),
+        "progress": week_progress(plan.week_start, today),
         "events": plan.events.select_related("by"),
         "is_author": is_author,
         "can_review": request.user.reviews_plans
@@ -276,7 +277,8 @@ def _message(exc) -> str:
 
 
 def _week_rows(reps, plans_by_rep, week, metrics):
-    grid = week_grid([r.pk for r in reps], week, [m.pk for m in metrics])
+    today = CompanySettings.load().today()
+    grid = week_grid([r.pk for r in reps], week, [m.pk for m in metrics], today=today)
     return [
         {
             "rep": rep,
@@ -320,5 +322,6 @@ def team_week(request):
             "rows": rows,
             "grid_metrics": metrics,
             "counts": counts,
+            "progress": week_progress(week, company.today()),
         },
     )

@@ -24,6 +24,32 @@ def attainment(actual: Decimal | None, planned: Decimal | None) -> Decimal | Non
     return (Decimal(actual or 0) * 100 / Decimal(planned)).quantize(Decimal("1"))
 
 
+def week_progress(week_start: date, today: date) -> Decimal:
+    """Share of the week's working days (Mon-Fri) that have begun by ``today``."""
+    days = [week_start + timedelta(days=n) for n in range(7)]
+    working = [d for d in days if d.weekday() < 5] or days
+    return Decimal(sum(1 for d in working if d <= today)) / len(working)
+
+
+def pace(actual, planned, progress: Decimal) -> str:
+    """good / mid / low: actual against the planned number pro-rated to today."""
+    if not planned or not progress:
+        return ""
+    ratio = Decimal(actual or 0) / (Decimal(planned) * progress)
+    if ratio >= 1:
+        return "good"
+    return "mid" if ratio >= Decimal("0.7") else "low"
+
+
+def with_pace(rows, progress: Decimal) -> list:
+    """Attach ``expected`` (planned pro-rated to today) and ``pace`` to each row."""
+    rows = list(rows)
+    for row in rows:
+        row.expected = row.planned * progress if row.planned is not None else None
+        row.pace = pace(row.actual, row.planned, progress)
+    return rows
+
+
 def plan_vs_actual(plan: WeeklyPlan):
     """The plan's targets, each annotated with ``actual`` and ``attainment`` (%)."""
     logged = (
@@ -58,14 +84,20 @@ def plan_vs_actual(plan: WeeklyPlan):
 class Cell:
     planned: Decimal | None
     actual: Decimal
+    progress: Decimal = Decimal("1")
 
     @property
     def attainment(self):
         return attainment(self.actual, self.planned)
 
+    @property
+    def pace(self):
+        return pace(self.actual, self.planned, self.progress)
 
-def week_grid(rep_ids, week_start: date, metric_ids) -> dict[int, dict[int, Cell]]:
+
+def week_grid(rep_ids, week_start: date, metric_ids, *, today: date) -> dict[int, dict[int, Cell]]:
     """{rep_id: {metric_id: Cell}} for one week, in two grouped queries."""
+    progress = week_progress(week_start, today)
     week_end = week_start + timedelta(days=6)
     actuals = (
         Activity.objects.filter(
@@ -79,7 +111,7 @@ def week_grid(rep_ids, week_start: date, metric_ids) -> dict[int, dict[int, Cell
         plan__rep__in=rep_ids, plan__week_start=week_start, metric__in=metric_ids
     ).values("plan__rep", "metric", "planned")
     grid: dict[int, dict[int, Cell]] = {
-        rep: {m: Cell(None, ZERO) for m in metric_ids} for rep in rep_ids
+        rep: {m: Cell(None, ZERO, progress) for m in metric_ids} for rep in rep_ids
     }
     for row in actuals:
         grid[row["rep"]][row["metric"]].actual = row["total"] or ZERO

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from activities.models import Activity
 from plans.models import WeeklyPlan
-from reporting.plan_actuals import plan_vs_actual
+from reporting.plan_actuals import plan_vs_actual, week_progress, with_pace
 
 from . import services
 from .forms import FocusMetricsForm, ProfileForm, TokenForm
@@ -28,7 +28,8 @@ def home(request):
         "week": week,
         "today": today,
         "plan": plan,
-        "rows": plan_vs_actual(plan) if plan else [],
+        "rows": with_pace(plan_vs_actual(plan), week_progress(week, today)) if plan else [],
+        "progress": week_progress(week, today),
         "recent": Activity.objects.filter(rep=request.user).select_related(
             "metric", "channel", "product"
         )[:10],

@@ -22,3 +22,10 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def plain_number(quantity):
+    """18.00 shows as 18 in a form; 4,500.50 keeps its cents."""
+    if quantity is None:
+        return None
+    return quantity.quantize(1) if quantity == quantity.to_integral_value() else quantity

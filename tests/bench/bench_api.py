@@ -65,8 +65,10 @@ def main():
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("seed_demo", verbosity=0)
-    print(f"migrate + seed_demo: {time.perf_counter() - t0:.1f} s; "
-          f"{User.objects.count()} users, {Activity.objects.count():,} activities")
+    print(
+        f"migrate + seed_demo: {time.perf_counter() - t0:.1f} s; "
+        f"{User.objects.count()} users, {Activity.objects.count():,} activities"
+    )
 
     manager = User.objects.get(username="manager")
     rep = User.objects.get(username="rep")
@@ -117,8 +119,10 @@ def main():
             response = api.post("/api/v1/activities/bulk/", {"entries": entries}, format="json")
             elapsed = time.perf_counter() - start
         assert response.status_code == 200, response.content[:500]
-        print(f"  {label:18} {elapsed * 1000:8.0f} ms  {10_000 / elapsed:8.0f} rows/s  "
-              f"{len(queries):4d} queries  -> {response.json()}")
+        print(
+            f"  {label:18} {elapsed * 1000:8.0f} ms  {10_000 / elapsed:8.0f} rows/s  "
+            f"{len(queries):4d} queries  -> {response.json()}"
+        )
 
 
 if __name__ == "__main__":

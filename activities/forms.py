@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.forms import formset_factory
 
 from .models import Channel, Metric, Product
@@ -9,8 +11,27 @@ class DayForm(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class CatalogueChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that can be handed its objects, loaded once for a whole
+    formset, so rendering and cleaning 20 lines costs no query per line."""
+
+    def use_objects(self, objects: list) -> None:
+        self._by_pk = {str(o.pk): o for o in objects}
+        self.choices = [("", self.empty_label)] + [(o.pk, str(o)) for o in objects]
+
+    def to_python(self, value):
+        if value in self.empty_values or not hasattr(self, "_by_pk"):
+            return super().to_python(value)
+        try:
+            return self._by_pk[str(value.pk if isinstance(value, Model) else value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class LineForm(forms.Form):
-    metric = forms.ModelChoiceField(
+    metric = CatalogueChoiceField(
         queryset=Metric.objects.active(), required=False, empty_label="choose a metric"
     )
     quantity = forms.DecimalField(
@@ -20,13 +41,18 @@ class LineForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "any"}),
     )
-    channel = forms.ModelChoiceField(
+    channel = CatalogueChoiceField(
         queryset=Channel.objects.active(), required=False, empty_label="any channel"
     )
-    product = forms.ModelChoiceField(
+    product = CatalogueChoiceField(
         queryset=Product.objects.active(), required=False, empty_label="any product"
     )
     note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, catalogue=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, objects in (catalogue or {}).items():
+            self.fields[name].use_objects(objects)
 
     def clean(self):
         data = super().clean()
@@ -39,6 +65,16 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = LineForm.base_fields
+        self._catalogue = {
+            name: list(fields[name].queryset) for name in ("metric", "channel", "product")
+        }
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "catalogue": self._catalogue}
+
     def clean(self):
         if any(self.errors):
             return

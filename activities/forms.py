@@ -1,6 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.forms import formset_factory
 
 from .models import Channel, Metric, Product
@@ -65,11 +65,15 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, in_use: dict[str, set[int]] | None = None, **kwargs):
+        """``in_use``: ids per field already on the day's rows, offered even if
+        they were deactivated since, so an old row never blocks saving."""
         super().__init__(*args, **kwargs)
-        fields = LineForm.base_fields
+        in_use = in_use or {}
+        catalogue = {"metric": Metric, "channel": Channel, "product": Product}
         self._catalogue = {
-            name: list(fields[name].queryset) for name in ("metric", "channel", "product")
+            name: list(model.objects.filter(Q(active=True) | Q(pk__in=in_use.get(name, ()))))
+            for name, model in catalogue.items()
         }
 
     def get_form_kwargs(self, index):

@@ -75,7 +75,14 @@ def day_log(request):
     ] + [{"metric": m} for m in focus_metrics(rep.team) if m.pk not in logged_metrics]
 
     formset = LineFormSet(
-        request.POST if request.method == "POST" else None, initial=initial, prefix="lines"
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        prefix="lines",
+        in_use={
+            "metric": {r.metric_id for r in manual},
+            "channel": {r.channel_id for r in manual if r.channel_id},
+            "product": {r.product_id for r in manual if r.product_id},
+        },
     )
     save_error = ""
     if request.method == "POST":

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from activities.models import Metric
@@ -62,7 +63,7 @@ def plan_list(request):
                     p.rep,
                     p.rep.team,
                     p.status,
-                    p.submitted_at,
+                    _local(p.submitted_at),
                     p.reviewed_by or "",
                     p.objectives,
                 ]
@@ -78,6 +79,10 @@ def plan_list(request):
             "query": query_without_page(request),
         },
     )
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def my_week(request):

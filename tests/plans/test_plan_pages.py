@@ -447,7 +447,7 @@ def test_plan_list_csv_export_keeps_the_filter(client_for, rep, manager, alpha_w
             "Rita Rep",
             "Alpha",
             "submitted",
-            str(plan.submitted_at),
+            f"{plan.submitted_at:%Y-%m-%d %H:%M}",  # the viewer's timezone is UTC
             "",
             "'=cmd|' /C calc'!A0",
         ],

@@ -118,7 +118,7 @@ def ingest(request):
         return _error({"entries": [f"A batch holds at most {services.MAX_BATCH:,} entries."]})
     serializer = IngestEntrySerializer(data=entries, many=True, context={"request": request})
     if not serializer.is_valid():
-        bad = {str(i): errors for i, errors in enumerate(serializer.errors) if errors}
+        bad = _row_errors(serializer.errors)
         return _error(
             {"entries": bad},
             f"{len(bad)} of {len(entries)} entries are invalid; nothing was stored.",
@@ -133,6 +133,12 @@ def ingest(request):
             f"{len(bad)} of {len(entries)} entries were refused; nothing was stored.",
         )
     return Response(result, status=status.HTTP_200_OK)
+
+
+def _row_errors(errors) -> dict[str, dict]:
+    """{row index: field errors} whether DRF reports list errors as a list or a dict."""
+    items = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    return {str(i): row for i, row in sorted(items, key=lambda kv: int(kv[0])) if row}
 
 
 def _error(errors, detail="Invalid input; see errors."):

@@ -85,7 +85,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["source", "created_by", "created_at", "updated_at"]
 
     def validate(self, attrs):
-        metric, quantity = attrs.get("metric"), attrs.get("quantity")
+        # On a partial update the other half may be on the stored row.
+        metric = attrs.get("metric", getattr(self.instance, "metric", None))
+        quantity = attrs.get("quantity", getattr(self.instance, "quantity", None))
         if metric is not None and quantity is not None and not metric.is_money and quantity % 1:
             raise serializers.ValidationError(
                 {"quantity": f"{metric.name} is counted in whole numbers."}

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from salesmgmt.errors import RuleViolation
@@ -211,6 +212,7 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
     writable = set(reps_writable_by(by).values_list("pk", flat=True))
     errors: dict[int, dict[str, list[str]]] = {}
     seen: dict[tuple[str, str], int] = {}
+    entries = [{**entry, "rep": entry.get("rep") or by} for entry in entries]
     for index, entry in enumerate(entries):
         key = (entry["source"], entry["external_id"])
         if key in seen:
@@ -277,7 +279,12 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
             )
     created = Activity.objects.bulk_create(to_create, batch_size=1000)
     changes.extend(_change(a, ActivityChange.Action.CREATED, by, new=a.snapshot()) for a in created)
-    Activity.objects.bulk_update(to_update, [*EDITABLE_FIELDS, "rep"], batch_size=1000)
+    now = timezone.now()
+    for row in to_update:
+        row.updated_at = now  # bulk_update skips auto_now
+    Activity.objects.bulk_update(
+        to_update, [*EDITABLE_FIELDS, "rep", "updated_at"], batch_size=1000
+    )
     ActivityChange.objects.bulk_create(changes, batch_size=1000)
     return {
         "created": len(created),

@@ -31,6 +31,7 @@ class WeeklyPlanViewSet(
 
     serializer_class = WeeklyPlanSerializer
     filterset_class = WeeklyPlanFilter
+    versioned = True  # writes carry `version`; the schema documents 409
     ordering_fields = ["week_start", "submitted_at"]
 
     def get_queryset(self):
@@ -121,7 +122,7 @@ class WeeklyPlanViewSet(
         return self._respond(plan)
 
     @extend_schema(responses=PlanEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """Every status change: who, when, and the comment."""
         events = self.get_object().events.select_related("by")

@@ -71,6 +71,15 @@ class WeeklyPlan(models.Model):
         return self.week_start + timedelta(days=6)
 
     @property
+    def status_phrase(self) -> str:
+        """For messages: 'This plan is {status_phrase}'."""
+        return (
+            "still a draft"
+            if self.status == PlanStatus.DRAFT
+            else self.get_status_display().lower()
+        )
+
+    @property
     def is_editable(self):
         """Content can change only while the rep still owns the draft."""
         return self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)

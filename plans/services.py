@@ -129,7 +129,7 @@ def update_plan(
     _require_author(plan, by)
     if not plan.is_editable:
         raise RuleViolation(
-            f"A {plan.get_status_display().lower()} plan is read-only unless it is returned."
+            f"This plan is {plan.status_phrase}; it is read-only unless it is returned."
         )
     _claim_version(plan, version)
     fields = [k for k in CONTENT_FIELDS if k in content]
@@ -145,7 +145,7 @@ def update_plan(
 def submit_plan(*, plan: WeeklyPlan, by: User, version: int | None = None) -> WeeklyPlan:
     _require_author(plan, by)
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
-        raise RuleViolation(f"A {plan.get_status_display().lower()} plan cannot be submitted.")
+        raise RuleViolation(f"This plan is {plan.status_phrase}; it cannot be submitted.")
     if not plan.objectives.strip():
         raise RuleViolation({"objectives": "Write at least one objective before submitting."})
     if not plan.targets.exists():
@@ -170,7 +170,9 @@ def approve_plan(
 ) -> WeeklyPlan:
     _require_reviewer(plan, by)
     if plan.status != PlanStatus.SUBMITTED:
-        raise RuleViolation(f"A {plan.get_status_display().lower()} plan cannot be approved.")
+        raise RuleViolation(
+            f"This plan is {plan.status_phrase}; only a submitted plan can be approved."
+        )
     _claim_version(plan, version)
     plan.status, plan.reviewed_at, plan.reviewed_by = PlanStatus.APPROVED, timezone.now(), by
     plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
@@ -186,7 +188,9 @@ def return_plan(
     if not comment.strip():
         raise RuleViolation({"comment": "Say what should change when returning a plan."})
     if plan.status != PlanStatus.SUBMITTED:
-        raise RuleViolation(f"A {plan.get_status_display().lower()} plan cannot be returned.")
+        raise RuleViolation(
+            f"This plan is {plan.status_phrase}; only a submitted plan can be returned."
+        )
     _claim_version(plan, version)
     plan.status, plan.reviewed_at, plan.reviewed_by = PlanStatus.RETURNED, timezone.now(), by
     plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])

@@ -2,13 +2,14 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from activities.models import Metric
 
-from .models import Team, User
+from .api_support import LockedOut
+from .models import Role, Team, User
 from .services import create_api_token
 
 
@@ -48,6 +49,13 @@ class UserSerializer(serializers.ModelSerializer):
             "timezone",
             "is_active",
         ]
+
+    def validate(self, attrs):
+        role = attrs.get("role", getattr(self.instance, "role", None))
+        division = attrs.get("division", getattr(self.instance, "division", None))
+        if role == Role.DIRECTOR and division is None:
+            raise serializers.ValidationError({"division": ["A director leads a division."]})
+        return attrs
 
 
 class TeamViewSet(viewsets.ModelViewSet):
@@ -116,7 +124,7 @@ def obtain_token(request):
         password=data.validated_data["password"],
     )
     if getattr(django_request, "axes_locked_out", False):
-        raise PermissionDenied("Too many failed attempts; this login is locked for a while.")
+        raise LockedOut()
     if user is None:
         raise AuthenticationFailed("Wrong username or password.")
     token, key = create_api_token(user=user, name=data.validated_data["name"])

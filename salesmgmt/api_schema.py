@@ -29,11 +29,12 @@ class SalesmgmtAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = ["401", "403", "429"]
-        if self.method in ("POST", "PUT", "PATCH"):
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        if writes:
             codes.append("400")
         if "{" in self.path:
             codes.append("404")
-            if self.method in ("POST", "PUT", "PATCH"):
+            if writes and getattr(self.view, "versioned", False):
                 codes.append("409")
         for code in codes:
             if code not in responses:

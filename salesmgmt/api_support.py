@@ -7,7 +7,8 @@ failures only.
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,6 +25,26 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The object was changed by somebody else."
     default_code = "conflict"
+
+
+class LockedOut(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Too many failed attempts; this login is locked for a while."
+    default_code = "locked_out"
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes calls this when a login is locked: JSON for the API, a page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "status": 429,
+                "code": LockedOut.default_code,
+                "detail": str(LockedOut.default_detail),
+            },
+            status=429,
+        )
+    return render(request, "registration/locked_out.html", status=429)
 
 
 def validation_detail(error: DjangoValidationError):

@@ -1,0 +1,209 @@
+"""The OpenAPI document at /api/schema/ and the Swagger UI at /api/docs/.
+
+Every /api/v1/ path is described, every operation names the error bodies it
+can answer with, and drf-spectacular's own validator passes without warnings.
+"""
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+from ..factories import WeeklyPlanFactory
+
+EXPECTED_PATHS = {
+    "/api/v1/activities/",
+    "/api/v1/activities/{id}/",
+    "/api/v1/activities/bulk/",
+    "/api/v1/auth/token/",
+    "/api/v1/channels/",
+    "/api/v1/channels/{id}/",
+    "/api/v1/me/",
+    "/api/v1/metrics/",
+    "/api/v1/metrics/{id}/",
+    "/api/v1/products/",
+    "/api/v1/products/{id}/",
+    "/api/v1/teams/",
+    "/api/v1/teams/{id}/",
+    "/api/v1/users/",
+    "/api/v1/users/{id}/",
+    "/api/v1/weekly-plans/",
+    "/api/v1/weekly-plans/{id}/",
+    "/api/v1/weekly-plans/{id}/approve/",
+    "/api/v1/weekly-plans/{id}/history/",
+    "/api/v1/weekly-plans/{id}/note/",
+    "/api/v1/weekly-plans/{id}/return/",
+    "/api/v1/weekly-plans/{id}/submit/",
+}
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+@pytest.fixture
+def schema(rep, api_for):
+    response = api_for(rep).get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    return response.json()
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield path, method, operation
+
+
+def test_schema_is_openapi_3(schema):
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "Salesmgmt API"
+    assert schema["info"]["version"] == "1.0.0"
+
+
+def test_every_api_path_is_described(schema):
+    assert set(schema["paths"]) == EXPECTED_PATHS
+
+
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        ("/api/v1/activities/", {"get", "post"}),
+        ("/api/v1/activities/{id}/", {"get", "put", "patch", "delete"}),
+        ("/api/v1/activities/bulk/", {"post"}),
+        ("/api/v1/auth/token/", {"post"}),
+        ("/api/v1/me/", {"get"}),
+        ("/api/v1/metrics/{id}/", {"get", "put", "patch"}),
+        ("/api/v1/weekly-plans/", {"get", "post"}),
+        ("/api/v1/weekly-plans/{id}/", {"get", "put", "patch"}),
+        ("/api/v1/weekly-plans/{id}/approve/", {"post"}),
+        ("/api/v1/weekly-plans/{id}/history/", {"get"}),
+        ("/api/v1/weekly-plans/{id}/note/", {"post"}),
+        ("/api/v1/weekly-plans/{id}/return/", {"post"}),
+        ("/api/v1/weekly-plans/{id}/submit/", {"post"}),
+    ],
+)
+def test_operations_match_what_the_api_allows(path, methods, schema):
+    assert set(schema["paths"][path]) & HTTP_METHODS == methods
+
+
+def test_every_operation_describes_401_and_403(schema):
+    for path, method, operation in operations(schema):
+        for code in ("401", "403"):
+            response = operation["responses"].get(code)
+            assert response is not None, (path, method, code)
+            assert response["content"]["application/json"]["schema"] == ERROR_REF
+
+
+def test_every_write_describes_400(schema):
+    writes = [
+        (path, method, op)
+        for path, method, op in operations(schema)
+        if method in {"post", "put", "patch"}
+    ]
+
+    assert len(writes) == 27  # 13 POSTs, PUT and PATCH on 7 detail paths
+    for path, method, operation in writes:
+        response = operation["responses"].get("400")
+        assert response is not None, (path, method)
+        assert response["content"]["application/json"]["schema"] == ERROR_REF
+
+
+def test_every_detail_operation_describes_404(schema):
+    details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
+
+    assert len(details) == 27
+    for path, method, operation in details:
+        assert "404" in operation["responses"], (path, method)
+        assert operation["responses"]["404"]["description"] == (
+            "No such object, or it is outside what you can see."
+        )
+
+
+def test_plan_writes_describe_409(schema):
+    for action in ("approve", "return", "submit", "note"):
+        responses = schema["paths"][f"/api/v1/weekly-plans/{{id}}/{action}/"]["post"]["responses"]
+        assert responses["409"]["content"]["application/json"]["schema"] == ERROR_REF
+    assert "409" in schema["paths"]["/api/v1/weekly-plans/{id}/"]["patch"]["responses"]
+
+
+def test_activity_delete_describes_400(schema):
+    assert "400" in schema["paths"]["/api/v1/activities/{id}/"]["delete"]["responses"]
+
+
+def test_error_body_is_described(schema):
+    error = schema["components"]["schemas"]["Error"]
+
+    assert set(error["properties"]) == {"status", "code", "detail", "errors"}
+    assert set(error["required"]) == {"status", "code", "detail"}
+
+
+def test_bulk_ingest_is_described(schema):
+    operation = schema["paths"]["/api/v1/activities/bulk/"]["post"]
+
+    request = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert request == {"$ref": "#/components/schemas/ActivityIngestRequest"}
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/IngestResult"
+    }
+    result = schema["components"]["schemas"]["IngestResult"]
+    assert set(result["properties"]) == {"created", "updated", "unchanged"}
+
+
+def test_token_endpoint_needs_no_credentials(schema):
+    operation = schema["paths"]["/api/v1/auth/token/"]["post"]
+
+    # No operation-level requirement and no document-wide one: anonymous is fine.
+    assert operation.get("security") in (None, [{}])
+    assert "security" not in schema
+    assert set(operation["responses"]) >= {"201", "400", "401", "403", "429"}
+
+
+def test_both_auth_schemes_are_described(schema):
+    schemes = schema["components"]["securitySchemes"]
+
+    assert schemes["tokenAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "Personal API token: `Token <key>`. Create one on your profile page.",
+    }
+    assert schemes["cookieAuth"]["in"] == "cookie"
+    me = schema["paths"]["/api/v1/me/"]["get"]
+    assert me["security"] == [{"tokenAuth": []}, {"cookieAuth": []}]
+
+
+def test_history_schema_matches_the_plain_list_it_returns(schema, rep, api_for):
+    plan = WeeklyPlanFactory(rep=rep)
+    actual = api_for(rep).get(f"/api/v1/weekly-plans/{plan.pk}/history/")
+    assert isinstance(actual.data, list)
+
+    described = schema["paths"]["/api/v1/weekly-plans/{id}/history/"]["get"]
+    body = described["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"type": "array", "items": {"$ref": "#/components/schemas/PlanEvent"}}
+
+
+def test_spectacular_validates_without_warnings(tmp_path):
+    """drf-spectacular's validator; --fail-on-warn turns any warning into a failure."""
+    out = tmp_path / "schema.yml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+
+    document = yaml.safe_load(out.read_text())
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) == EXPECTED_PATHS
+
+
+def test_docs_page_opens_for_a_signed_in_user(rep, client_for):
+    response = client_for(rep).get("/api/docs/")
+
+    assert response.status_code == 200
+    assert b"swagger-ui" in response.content
+    assert b"/api/schema/" in response.content
+
+
+def test_docs_and_schema_work_with_a_session(rep, client_for):
+    client = client_for(rep)
+
+    response = client.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    assert set(response.json()["paths"]) == EXPECTED_PATHS

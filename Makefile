@@ -22,6 +22,7 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Salesmgmt is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo "Demo logins, password demo-pass-2026: rep, manager, director, admin"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite: SQLite unless DATABASE_URL is set; browser tests when chromium is present.

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import django_filters
 
 from salesmgmt.filtering import visible_reps, visible_teams
@@ -14,12 +16,14 @@ class ActivityFilter(django_filters.FilterSet):
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
     day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label="From")
     day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label="To")
+    week = django_filters.DateFilter(method="filter_week", label="Week starting")
     source = django_filters.CharFilter()
     external_id = django_filters.CharFilter()
 
     class Meta:
         model = Activity
         fields = [
+            "week",
             "rep",
             "team",
             "metric",
@@ -31,3 +35,6 @@ class ActivityFilter(django_filters.FilterSet):
             "source",
             "external_id",
         ]
+
+    def filter_week(self, queryset, name, value):
+        return queryset.filter(day__range=(value, value + timedelta(days=6)))

@@ -4,7 +4,7 @@ from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 from activities.models import Metric
 
@@ -93,6 +93,15 @@ class TokenRequestSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=80, required=False, default="API token")
 
 
+class TokenRateThrottle(SimpleRateThrottle):
+    """Limits token requests per client address, signed in or not."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 @extend_schema(
     request=TokenRequestSerializer,
     responses={
@@ -109,7 +118,7 @@ class TokenRequestSerializer(serializers.Serializer):
 )
 @api_view(["POST"])
 @permission_classes([permissions.AllowAny])
-@throttle_classes([ScopedRateThrottle])
+@throttle_classes([TokenRateThrottle])
 def obtain_token(request):
     """Exchange a username and password for a new personal token (shown once).
 
@@ -131,6 +140,3 @@ def obtain_token(request):
     return Response(
         {"key": key, "name": token.name, "prefix": token.prefix}, status=status.HTTP_201_CREATED
     )
-
-
-obtain_token.cls.throttle_scope = "token"

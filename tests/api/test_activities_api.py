@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from activities.models import Activity, ActivityChange, Metric
 from salesmgmt.models import CompanySettings
 
-from ..factories import ActivityFactory, days_ago
+from ..factories import ActivityFactory, days_ago, this_week
 
 URL = "/api/v1/activities/"
 
@@ -720,3 +720,19 @@ def test_list_query_count_does_not_grow_with_rows(
         response = api.get(URL, {"page_size": 40})
 
     assert response.data["count"] == 40
+
+
+def test_week_filter_returns_that_weeks_days_only(rep, api_for):
+    """?week=<first day> covers the seven days of that week, no more."""
+    calls = Metric.objects.get(key="calls")
+    week = this_week() - timedelta(weeks=1)
+    for offset, quantity in ((-1, 1), (0, 2), (6, 3), (7, 4)):
+        Activity.objects.create(
+            rep=rep,
+            day=week + timedelta(days=offset),
+            metric=calls,
+            quantity=quantity,
+            created_by=rep,
+        )
+    response = api_for(rep).get("/api/v1/activities/", {"week": week.isoformat()})
+    assert sorted(row["quantity"] for row in response.data["results"]) == ["2.00", "3.00"]

@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework.throttling import ScopedRateThrottle
 
 from activities.models import Activity
+from salesmgmt.api import TokenRateThrottle
 from salesmgmt.models import ApiToken
 
 from ..factories import days_ago
@@ -276,7 +276,7 @@ def test_lockout_is_per_username(rep, teammate):
 
 def test_token_rate_is_ten_a_minute():
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["token"] == "10/min"
-    assert ScopedRateThrottle.THROTTLE_RATES["token"] == "10/min"
+    assert TokenRateThrottle.THROTTLE_RATES["token"] == "10/min"
 
 
 def test_token_endpoint_answers_429_after_ten_requests_a_minute(rep):
@@ -294,7 +294,7 @@ def test_token_endpoint_answers_429_after_ten_requests_a_minute(rep):
 
 
 def test_throttle_follows_the_configured_rate(rep, monkeypatch):
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"token": "2/min"})
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/min"})
 
     answers = [ask_for_token().status_code for _ in range(3)]
 
@@ -303,7 +303,7 @@ def test_throttle_follows_the_configured_rate(rep, monkeypatch):
 
 def test_throttle_counts_failed_attempts_too(rep, monkeypatch):
     """Guessing is slowed down as well as succeeding."""
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"token": "2/min"})
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/min"})
 
     answers = [ask_for_token(password="wrong").status_code for _ in range(3)]
 
@@ -311,7 +311,7 @@ def test_throttle_counts_failed_attempts_too(rep, monkeypatch):
 
 
 def test_other_endpoints_are_not_throttled_by_the_token_scope(rep, monkeypatch, api_for):
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"token": "1/min"})
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "1/min"})
     api = api_for(rep)
 
     answers = [api.get(ME_URL).status_code for _ in range(5)]

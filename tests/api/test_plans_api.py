@@ -371,7 +371,9 @@ def test_submitted_plan_cannot_be_submitted_again(submitted, rep, api_for):
     response = api_for(rep).post(detail_url(submitted, "submit"), {})
 
     assert response.status_code == 400
-    assert response.data == invalid({"non_field_errors": ["This plan is submitted; it cannot be submitted."]})
+    assert response.data == invalid(
+        {"non_field_errors": ["This plan is submitted; it cannot be submitted."]}
+    )
 
 
 def test_manager_cannot_submit_reps_plan(draft, manager, api_for):
@@ -443,7 +445,9 @@ def test_approving_a_draft_is_refused(draft, manager, api_for):
     response = api_for(manager).post(detail_url(draft, "approve"), {})
 
     assert response.status_code == 400
-    assert response.data == invalid({"non_field_errors": ["This plan is still a draft; only a submitted plan can be approved."]})
+    assert response.data == invalid(
+        {"non_field_errors": ["This plan is still a draft; only a submitted plan can be approved."]}
+    )
     assert reload(draft).status == PlanStatus.DRAFT
 
 
@@ -451,7 +455,9 @@ def test_returning_a_draft_is_refused(draft, manager, api_for):
     response = api_for(manager).post(detail_url(draft, "return"), {"comment": "Add more."})
 
     assert response.status_code == 400
-    assert response.data == invalid({"non_field_errors": ["This plan is still a draft; only a submitted plan can be returned."]})
+    assert response.data == invalid(
+        {"non_field_errors": ["This plan is still a draft; only a submitted plan can be returned."]}
+    )
 
 
 def test_return_needs_a_comment(submitted, manager, api_for):

@@ -8,12 +8,14 @@ from .models import Activity, Channel, Metric, Product
 
 
 class ActivityFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=visible_reps)
-    team = django_filters.ModelChoiceFilter(field_name="rep__team", queryset=visible_teams)
-    metric = django_filters.ModelChoiceFilter(queryset=Metric.objects.all())
+    rep = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    team = django_filters.ModelChoiceFilter(
+        field_name="rep__team", queryset=visible_teams, empty_label="any"
+    )
+    metric = django_filters.ModelChoiceFilter(queryset=Metric.objects.all(), empty_label="any")
     metric_key = django_filters.CharFilter(field_name="metric__key", label="Metric key")
-    channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all())
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
+    channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all(), empty_label="any")
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), empty_label="any")
     day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label="From")
     day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label="To")
     week = django_filters.DateFilter(method="filter_week", label="Week starting")

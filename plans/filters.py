@@ -6,8 +6,10 @@ from .models import PlanStatus, WeeklyPlan
 
 
 class WeeklyPlanFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=visible_reps)
-    team = django_filters.ModelChoiceFilter(field_name="rep__team", queryset=visible_teams)
+    rep = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    team = django_filters.ModelChoiceFilter(
+        field_name="rep__team", queryset=visible_teams, empty_label="any"
+    )
     status = django_filters.MultipleChoiceFilter(choices=PlanStatus.choices)
     week = django_filters.DateFilter(field_name="week_start", label="Week starting")
     week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")

@@ -77,6 +77,7 @@ def plan_list(request):
             "filter": filterset,
             "page": paginate(request, filterset.qs),
             "query": query_without_page(request),
+            "next_week": _current_week() + timedelta(weeks=1),
         },
     )
 
@@ -85,9 +86,13 @@ def _local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def my_week(request):
+def _current_week():
     company = CompanySettings.load()
-    return redirect("plans:for_week", week=company.week_of(company.today()))
+    return company.week_of(company.today())
+
+
+def my_week(request):
+    return redirect("plans:for_week", week=_current_week())
 
 
 def plan_for_week(request, week):
@@ -196,6 +201,8 @@ def plan_detail(request, pk):
         "plan": plan,
         "rows": with_pace(plan_vs_actual(plan), week_progress(plan.week_start, today)),
         "progress": week_progress(plan.week_start, today),
+        "prev_week": plan.week_start - timedelta(weeks=1),
+        "next_week": plan.week_start + timedelta(weeks=1),
         "events": plan.events.select_related("by"),
         "is_author": is_author,
         "can_review": request.user.reviews_plans

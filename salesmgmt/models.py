@@ -2,6 +2,7 @@ import zoneinfo
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -187,13 +188,20 @@ class CompanySettings(models.Model):
     def __str__(self):
         return self.name
 
+    CACHE_KEY = "company-settings"
+
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
 
     @classmethod
     def load(cls) -> "CompanySettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
+        """The settings row, read through the cache: every page needs it."""
+        obj = cache.get(cls.CACHE_KEY)
+        if obj is None:
+            obj, _ = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, obj, timeout=300)
         return obj
 
     def week_of(self, day: date) -> date:

@@ -76,6 +76,14 @@ class BaseLineFormSet(forms.BaseFormSet):
             for name, model in catalogue.items()
         }
 
+    def catalogue_names(self) -> dict[str, dict[str, str]]:
+        """Display names by key (sku for products), as the change log stores keys."""
+        return {
+            "metric": {m.key: m.name for m in self._catalogue["metric"]},
+            "channel": {c.key: c.name for c in self._catalogue["channel"]},
+            "product": {p.sku: p.name for p in self._catalogue["product"]},
+        }
+
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "catalogue": self._catalogue}
 

@@ -1,10 +1,12 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from plans.views import focus_metrics
@@ -17,6 +19,25 @@ from .filters import ActivityFilter
 from .forms import LineFormSet
 from .models import Activity, ActivityChange, ActivitySource
 from .services import check_can_write_day, reps_writable_by, save_day_log
+
+
+def _describe(snapshot: dict | None, names: dict) -> str:
+    """'Calls 30 · Outbound phone' from a change-log snapshot of keys."""
+    if not snapshot:
+        return "—"
+    quantity = plain_number(Decimal(snapshot["quantity"]))
+    parts = [f"{names['metric'].get(snapshot['metric'], snapshot['metric'])} {quantity}"]
+    for field in ("channel", "product"):
+        if snapshot.get(field):
+            parts.append(names[field].get(snapshot[field], snapshot[field]))
+    return " · ".join(parts)
+
+
+def describe_changes(changes, names: dict) -> list:
+    changes = list(changes)
+    for change in changes:
+        change.before, change.after = _describe(change.old, names), _describe(change.new, names)
+    return changes
 
 
 def _chosen_day(request, today: date) -> date:
@@ -97,7 +118,7 @@ def day_log(request):
                 changed = counts["created"] + counts["updated"] + counts["deleted"]
                 messages.success(
                     request,
-                    f"Saved {day:%a %d %b}: {changed} change(s)."
+                    f"Saved {day:%a %d %b}: {changed} change{pluralize(changed)}."
                     if changed
                     else "Nothing changed.",
                 )
@@ -119,7 +140,10 @@ def day_log(request):
             "locked_reason": locked_reason,
             "save_error": save_error,
             "integrated": [r for r in rows if r.source != ActivitySource.MANUAL],
-            "changes": ActivityChange.objects.filter(rep=rep, day=day).select_related("by")[:50],
+            "changes": describe_changes(
+                ActivityChange.objects.filter(rep=rep, day=day).select_related("by")[:50],
+                formset.catalogue_names(),
+            ),
             "edit_days": company.activity_edit_days,
         },
     )

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -247,7 +248,10 @@ def plan_review(request, pk):
         plan.refresh_from_db()
         metrics = focus_metrics(plan.rep.team)
         (row,) = _week_rows([plan.rep], {plan.rep_id: plan}, plan.week_start, metrics)
-        return render(request, "plans/_team_week_row.html", {"row": row, "error": error})
+        context = {"row": row, "error": error, "oob_counts": True}
+        if plan.rep.team:
+            context["counts"] = week_counts(plan.rep.team, plan.week_start)
+        return render(request, "plans/_team_week_row.html", context)
     if error:
         messages.error(request, error)
     else:
@@ -288,6 +292,21 @@ def _message(exc) -> str:
     return exc.message if isinstance(exc, ConflictError) else " ".join(exc.messages)
 
 
+def week_counts(team: Team, week) -> dict[str, int]:
+    """How many of the team's reps have a plan in each status (and none), in one query."""
+    by_status = dict(
+        WeeklyPlan.objects.filter(
+            rep__team=team, rep__role="rep", rep__is_active=True, week_start=week
+        )
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {status: by_status.get(status, 0) for status in PlanStatus.values}
+    counts["none"] = User.objects.reps().filter(team=team).count() - sum(counts.values())
+    return counts
+
+
 def _week_rows(reps, plans_by_rep, week, metrics):
     today = CompanySettings.load().today()
     grid = week_grid([r.pk for r in reps], week, [m.pk for m in metrics], today=today)
@@ -318,9 +337,7 @@ def team_week(request):
     plans_by_rep = {p.rep_id: p for p in WeeklyPlan.objects.filter(rep__in=reps, week_start=week)}
     metrics = focus_metrics(team)
     rows = _week_rows(reps, plans_by_rep, week, metrics)
-    counts = {status: 0 for status in ["none", *PlanStatus.values]}
-    for row in rows:
-        counts[row["plan"].status if row["plan"] else "none"] += 1
+    counts = week_counts(team, week)
     return render(
         request,
         "plans/team_week.html",

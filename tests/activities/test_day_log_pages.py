@@ -112,9 +112,7 @@ def test_rep_logs_a_day_and_rows_are_stored_exactly(client_for, rep, focus, phon
         "created",
     ]
     follow = client.get(response["Location"])
-    assert [m.message for m in follow.context["messages"]] == [
-        f"Saved {day:%a %d %b}: 3 change(s)."
-    ]
+    assert [m.message for m in follow.context["messages"]] == [f"Saved {day:%a %d %b}: 3 changes."]
 
 
 def test_editing_a_quantity_updates_one_row_and_keeps_the_change(

@@ -48,7 +48,8 @@ def _wait_for(condition, timeout=30.0):
     return False
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: earlier transactional tests flush the seeded metrics.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_emails_manager_once_when_plan_is_submitted(real_queue, rep, manager):
     """Submitting queues the e-mail after commit; a redelivered task sends nothing."""
     manager.email = "maria.manager@example.com"

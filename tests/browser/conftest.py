@@ -23,6 +23,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = shutil.which("chromium")
 SKIP_REASON = "chromium not installed: browser tests skipped"
@@ -118,6 +119,9 @@ def browser():
         yield chromium
         chromium.close()
     finally:
+        # Close the loop-context connections before the loop goes, or they linger
+        # until the end of the run and block dropping the PostgreSQL test database.
+        connections.close_all()
         playwright.stop()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

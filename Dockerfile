@@ -7,7 +7,8 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir .
 COPY . .
 # Static files are collected at build time and served by whitenoise.
-RUN DEBUG=1 python manage.py collectstatic --noinput \
+# Collected with production settings so whitenoise finds its manifest at run time.
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 salesmgmt
 USER salesmgmt
 

@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import api_view
@@ -56,8 +56,24 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        rep = data.pop("rep", None) or self.request.user
+        rep = data.pop("rep", None)
+        if rep is None:
+            if not self.request.user.is_rep:
+                raise serializers.ValidationError({"rep": ["Say which rep this activity is for."]})
+            rep = self.request.user
         data["source"] = ActivitySource.API
+        external_id = data.get("external_id")
+        if (
+            external_id
+            and Activity.objects.filter(source=data["source"], external_id=external_id).exists()
+        ):
+            raise serializers.ValidationError(
+                {
+                    "external_id": [
+                        "Already used; send updates to that activity, or use the bulk endpoint."
+                    ]
+                }
+            )
         serializer.instance = services.create_activity(by=self.request.user, rep=rep, **data)
 
     def perform_update(self, serializer):
@@ -124,8 +140,7 @@ def ingest(request):
             f"{len(bad)} of {len(entries)} entries are invalid; nothing was stored.",
         )
     try:
-        with transaction.atomic():
-            result = services.ingest_activities(entries=serializer.validated_data, by=request.user)
+        result = _ingest_retrying(serializer.validated_data, request.user)
     except services.BatchRejected as exc:
         bad = {str(i): errors for i, errors in sorted(exc.rows.items())}
         return _error(
@@ -133,6 +148,18 @@ def ingest(request):
             f"{len(bad)} of {len(entries)} entries were refused; nothing was stored.",
         )
     return Response(result, status=status.HTTP_200_OK)
+
+
+def _ingest_retrying(entries, by):
+    """Integrations retry; two copies of a new batch may race to insert the same
+    keys. The loser's unique-key error means the rows now exist: run it again."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return services.ingest_activities(entries=entries, by=by)
+        except IntegrityError:
+            if attempt == 2:
+                raise
 
 
 def _row_errors(errors) -> dict[str, dict]:

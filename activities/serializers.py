@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from salesmgmt.models import User
 
-from .models import Activity, Channel, Metric, Product
+from .models import Activity, ActivitySource, Channel, Metric, Product
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -95,9 +95,19 @@ class ActivitySerializer(serializers.ModelSerializer):
         return attrs
 
 
+RESERVED_SOURCES = {ActivitySource.MANUAL, ActivitySource.API}
+
+
 class IngestEntrySerializer(ActivitySerializer):
     source = serializers.CharField(max_length=40)
     external_id = serializers.CharField(max_length=100)
+
+    def validate_source(self, value):
+        if value in RESERVED_SOURCES:
+            raise serializers.ValidationError(
+                f"'{value}' is reserved for the app's own entries; name your system instead."
+            )
+        return value
 
     class Meta(ActivitySerializer.Meta):
         fields = [

@@ -212,42 +212,40 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
     writable = set(reps_writable_by(by).values_list("pk", flat=True))
     errors: dict[int, dict[str, list[str]]] = {}
     seen: dict[tuple[str, str], int] = {}
-    entries = [{**entry, "rep": entry.get("rep") or by} for entry in entries]
+    # Reps ingest their own numbers without naming themselves; anyone else names the rep.
+    entries = [
+        {**entry, "rep": entry.get("rep") or (by if by.is_rep else None)} for entry in entries
+    ]
     for index, entry in enumerate(entries):
         key = (entry["source"], entry["external_id"])
         if key in seen:
             errors[index] = {"external_id": [f"Repeats the external_id of row {seen[key]}."]}
             continue
         seen[key] = index
-        try:
-            check_can_write_day(
-                rep=entry["rep"],
-                day=entry["day"],
-                by=by,
-                company=company,
-                writable_rep_ids=writable,
-            )
-        except RuleViolation as exc:
-            errors[index] = exc.message_dict
-        except PermissionDenied as exc:
-            errors[index] = {"rep": [str(exc)]}
+        if entry["rep"] is None:
+            errors[index] = {"rep": ["Say which rep this activity is for."]}
+            continue
+        error = _write_error(entry["rep"], entry["day"], by, company, writable)
+        if error:
+            errors[index] = error
 
-    existing: dict[tuple[str, str], Activity] = {}
-    keys = list(seen)
-    for start in range(0, len(keys), 2000):
-        chunk = keys[start : start + 2000]
-        for row in (
-            Activity.objects.select_for_update(of=("self",))
-            .filter(source__in={s for s, _ in chunk}, external_id__in={e for _, e in chunk})
-            .select_related("metric", "channel", "product")
-        ):
-            existing[(row.source, row.external_id)] = row
+    existing = _stored_rows(seen)
     for key, row in existing.items():
         index = seen[key]
-        if row.rep_id not in writable and index not in errors:
+        entry = entries[index]
+        if index in errors:
+            continue
+        if row.rep_id not in writable:
             errors[index] = {
                 "external_id": ["This external_id is already used by another rep's activity."]
             }
+        elif row.rep_id != entry["rep"].pk:
+            errors[index] = {"rep": ["An activity cannot move to another rep."]}
+        elif _entry_values(entry) != _row_values(row):
+            # Changing a stored row follows the rules for the day it was on, too.
+            error = _write_error(entry["rep"], row.day, by, company, writable)
+            if error:
+                errors[index] = error
     if errors:
         raise BatchRejected(errors)
 
@@ -282,12 +280,51 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
     now = timezone.now()
     for row in to_update:
         row.updated_at = now  # bulk_update skips auto_now
-    Activity.objects.bulk_update(
-        to_update, [*EDITABLE_FIELDS, "rep", "updated_at"], batch_size=1000
-    )
+    Activity.objects.bulk_update(to_update, [*EDITABLE_FIELDS, "updated_at"], batch_size=1000)
     ActivityChange.objects.bulk_create(changes, batch_size=1000)
     return {
         "created": len(created),
         "updated": len(to_update),
         "unchanged": len(entries) - len(created) - len(to_update),
     }
+
+
+def _write_error(rep, day, by, company, writable) -> dict[str, list[str]] | None:
+    try:
+        check_can_write_day(rep=rep, day=day, by=by, company=company, writable_rep_ids=writable)
+    except RuleViolation as exc:
+        return exc.message_dict
+    except PermissionDenied as exc:
+        return {"rep": [str(exc)]}
+    return None
+
+
+def _stored_rows(keys) -> dict[tuple[str, str], Activity]:
+    """The stored rows for exactly these (source, external_id) pairs, locked."""
+    found: dict[tuple[str, str], Activity] = {}
+    keys = list(keys)
+    for start in range(0, len(keys), 2000):
+        chunk = keys[start : start + 2000]
+        rows = Activity.objects.select_for_update(of=("self",)).filter(
+            source__in={s for s, _ in chunk}, external_id__in={e for _, e in chunk}
+        )
+        wanted = set(chunk)
+        for row in rows.select_related("metric", "channel", "product"):
+            if (row.source, row.external_id) in wanted:  # the IN lists also match cross pairs
+                found[(row.source, row.external_id)] = row
+    return found
+
+
+def _entry_values(entry) -> tuple:
+    return (
+        entry["day"],
+        entry["metric"].pk,
+        Decimal(entry["quantity"]),
+        getattr(entry.get("channel"), "pk", None),
+        getattr(entry.get("product"), "pk", None),
+        entry.get("note") or "",
+    )
+
+
+def _row_values(row: Activity) -> tuple:
+    return (row.day, row.metric_id, row.quantity, row.channel_id, row.product_id, row.note)

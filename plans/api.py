@@ -75,22 +75,22 @@ class WeeklyPlanViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """The author submits a draft or returned plan for review."""
+        plan = self.get_object()
         data = self._body(VersionSerializer)
-        plan = services.submit_plan(
-            plan=self.get_object(), by=request.user, version=data.get("version")
-        )
+        plan = services.submit_plan(plan=plan, by=request.user, version=data["version"])
         return self._respond(plan)
 
     @extend_schema(request=ReviewSerializer, responses=WeeklyPlanSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """A reviewer approves a submitted plan, optionally with a comment."""
+        plan = self.get_object()
         data = self._body(ReviewSerializer)
         plan = services.approve_plan(
-            plan=self.get_object(),
+            plan=plan,
             by=request.user,
             comment=data["comment"],
-            version=data.get("version"),
+            version=data["version"],
         )
         return self._respond(plan)
 
@@ -98,12 +98,13 @@ class WeeklyPlanViewSet(
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         """A reviewer returns a submitted plan to its author with a comment."""
+        plan = self.get_object()
         data = self._body(ReturnSerializer)
         plan = services.return_plan(
-            plan=self.get_object(),
+            plan=plan,
             by=request.user,
             comment=data["comment"],
-            version=data.get("version"),
+            version=data["version"],
         )
         return self._respond(plan)
 
@@ -111,9 +112,10 @@ class WeeklyPlanViewSet(
     @action(detail=True, methods=["post"])
     def note(self, request, pk=None):
         """The author's end-of-week note: progress and problems."""
+        plan = self.get_object()
         data = self._body(WeekNoteSerializer)
         plan = services.save_week_note(
-            plan=self.get_object(),
+            plan=plan,
             by=request.user,
             version=data["version"],
             progress=data["progress_note"],

@@ -36,6 +36,8 @@ class PlanForm(forms.ModelForm):
                 widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0}),
             )
         if self.instance.pk:
+            # Editing needs the version the rep read, so a stale tab cannot overwrite.
+            self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
 
     @staticmethod

@@ -84,7 +84,9 @@ class WeeklyPlanSerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, help_text="The version you read.")
+    version = serializers.IntegerField(
+        help_text="The version you read; if the plan changed since, the answer is 409."
+    )
 
 
 class ReviewSerializer(VersionSerializer):
@@ -96,6 +98,5 @@ class ReturnSerializer(VersionSerializer):
 
 
 class WeekNoteSerializer(VersionSerializer):
-    version = serializers.IntegerField(help_text="The version you read.")
     progress_note = serializers.CharField(allow_blank=True, required=False, default="")
     problems_note = serializers.CharField(allow_blank=True, required=False, default="")

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -69,6 +69,13 @@ def draft_from_previous(rep: User, week_start: date) -> tuple[dict, dict[int, De
     return content, {t.metric_id: t.planned for t in prior.targets.all()}
 
 
+def _check_still_open(plan: WeeklyPlan) -> None:
+    """Reps change a plan only while its week is inside the edit window."""
+    company = CompanySettings.load()
+    if plan.week_end < company.oldest_editable_day():
+        raise RuleViolation("That week is past the edit window; its plan can no longer change.")
+
+
 def _require_author(plan: WeeklyPlan, by: User) -> None:
     if plan.rep_id != by.pk:
         raise PermissionDenied("Only the rep who owns a plan writes it.")
@@ -112,11 +119,16 @@ def create_plan(
     if not rep.is_rep:
         raise PermissionDenied("Weekly plans are written by sales reps.")
     check_plan_week(week_start)
+    duplicate = RuleViolation({"week_start": "You already have a plan for this week."})
     if WeeklyPlan.objects.filter(rep=rep, week_start=week_start).exists():
-        raise RuleViolation({"week_start": "You already have a plan for this week."})
-    plan = WeeklyPlan.objects.create(
-        rep=rep, week_start=week_start, **{k: content.get(k, "") for k in CONTENT_FIELDS}
-    )
+        raise duplicate
+    try:
+        with transaction.atomic():  # a double-click may race past the check above
+            plan = WeeklyPlan.objects.create(
+                rep=rep, week_start=week_start, **{k: content.get(k, "") for k in CONTENT_FIELDS}
+            )
+    except IntegrityError:
+        raise duplicate from None
     _set_targets(plan, targets)
     PlanEvent.objects.create(plan=plan, kind=PlanEvent.Kind.CREATED, by=by)
     return plan
@@ -127,6 +139,7 @@ def update_plan(
     *, plan: WeeklyPlan, by: User, version: int | None, content: dict, targets: dict | None
 ) -> WeeklyPlan:
     _require_author(plan, by)
+    _check_still_open(plan)
     if not plan.is_editable:
         raise RuleViolation(
             f"This plan is {plan.status_phrase}; it is read-only unless it is returned."
@@ -144,6 +157,7 @@ def update_plan(
 @transaction.atomic
 def submit_plan(*, plan: WeeklyPlan, by: User, version: int | None = None) -> WeeklyPlan:
     _require_author(plan, by)
+    _check_still_open(plan)
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
         raise RuleViolation(f"This plan is {plan.status_phrase}; it cannot be submitted.")
     if not plan.objectives.strip():
@@ -204,6 +218,7 @@ def save_week_note(
 ) -> WeeklyPlan:
     """The rep's end-of-week account; allowed once the week has begun, in any status."""
     _require_author(plan, by)
+    _check_still_open(plan)
     if plan.week_start > CompanySettings.load().today():
         raise RuleViolation("The end-of-week note opens when the week begins.")
     _claim_version(plan, version)
@@ -216,7 +231,8 @@ def _record(plan: WeeklyPlan, kind: str, by: User, comment: str = "") -> PlanEve
     from .tasks import notify_plan_event_task
 
     event = PlanEvent.objects.create(plan=plan, kind=kind, by=by, comment=comment)
-    transaction.on_commit(lambda: notify_plan_event_task.delay(event.pk))
+    # robust: a failing e-mail must not turn a saved review into an error page.
+    transaction.on_commit(lambda: notify_plan_event_task.delay(event.pk), robust=True)
     return event
 
 

@@ -145,9 +145,9 @@ def _focus_warning(metrics):
 def _after_save(request, plan):
     if request.POST.get("then") == "submit":
         try:
-            services.submit_plan(plan=plan, by=request.user)
-        except RuleViolation as exc:
-            messages.warning(request, "Saved as a draft, not submitted: " + " ".join(exc.messages))
+            services.submit_plan(plan=plan, by=request.user, version=plan.version)
+        except (RuleViolation, ConflictError) as exc:
+            messages.warning(request, "Saved as a draft, not submitted: " + _message(exc))
         else:
             messages.success(request, "Plan submitted to your manager.")
             return redirect("plans:detail", pk=plan.pk)
@@ -220,8 +220,12 @@ def plan_detail(request, pk):
 @require_POST
 def plan_submit(request, pk):
     plan = _visible_plan(request, pk)
+    version = _posted_version(request)
+    if version is None:
+        messages.error(request, "Reload the plan and submit again.")
+        return redirect("plans:detail", pk=plan.pk)
     try:
-        services.submit_plan(plan=plan, by=request.user, version=_posted_version(request))
+        services.submit_plan(plan=plan, by=request.user, version=version)
     except (RuleViolation, ConflictError) as exc:
         messages.error(request, _message(exc))
     else:

@@ -350,7 +350,7 @@ def test_submit_needs_objectives(rep, api_for):
     plan = WeeklyPlanFactory(rep=rep, objectives="  ")
     PlanTargetFactory(plan=plan)
 
-    response = api_for(rep).post(detail_url(plan, "submit"), {})
+    response = api_for(rep).post(detail_url(plan, "submit"), {"version": 1})
 
     assert response.status_code == 400
     assert response.data == invalid(
@@ -361,14 +361,14 @@ def test_submit_needs_objectives(rep, api_for):
 def test_submit_needs_a_target(rep, api_for):
     plan = WeeklyPlanFactory(rep=rep)
 
-    response = api_for(rep).post(detail_url(plan, "submit"), {})
+    response = api_for(rep).post(detail_url(plan, "submit"), {"version": 1})
 
     assert response.status_code == 400
     assert response.data == invalid({"targets": ["Plan at least one number before submitting."]})
 
 
 def test_submitted_plan_cannot_be_submitted_again(submitted, rep, api_for):
-    response = api_for(rep).post(detail_url(submitted, "submit"), {})
+    response = api_for(rep).post(detail_url(submitted, "submit"), {"version": 1})
 
     assert response.status_code == 400
     assert response.data == invalid(
@@ -377,7 +377,7 @@ def test_submitted_plan_cannot_be_submitted_again(submitted, rep, api_for):
 
 
 def test_manager_cannot_submit_reps_plan(draft, manager, api_for):
-    response = api_for(manager).post(detail_url(draft, "submit"), {})
+    response = api_for(manager).post(detail_url(draft, "submit"), {"version": 1})
 
     assert response.status_code == 403
     assert response.data == forbidden("Only the rep who owns a plan writes it.")
@@ -403,8 +403,17 @@ def test_reviewer_approves_submitted_plan(who, submitted, manager, director, adm
     ]
 
 
-def test_approve_without_comment_or_version(submitted, manager, api_for):
+def test_approve_without_version_is_refused(submitted, manager, api_for):
+    """Without the version the reviewer read, a resubmitted plan could be approved unseen."""
     response = api_for(manager).post(detail_url(submitted, "approve"), {})
+
+    assert response.status_code == 400
+    assert response.data == invalid({"version": ["This field is required."]})
+    assert reload(submitted).status == PlanStatus.SUBMITTED
+
+
+def test_approve_without_comment(submitted, manager, api_for):
+    response = api_for(manager).post(detail_url(submitted, "approve"), {"version": 1})
 
     assert response.status_code == 200, response.data
     assert reload(submitted).status == PlanStatus.APPROVED
@@ -423,7 +432,9 @@ def test_approve_with_stale_version_is_a_conflict(submitted, manager, api_for):
 @pytest.mark.parametrize("who", ["other_manager", "south_manager", "teammate"])
 @pytest.mark.parametrize("action", ["approve", "return"])
 def test_outsiders_get_404_on_review(action, who, submitted, cast, api_for):
-    response = api_for(cast[who]).post(detail_url(submitted, action), {"comment": "No."})
+    response = api_for(cast[who]).post(
+        detail_url(submitted, action), {"comment": "No.", "version": 1}
+    )
 
     assert response.status_code == 404
     assert response.data == NOT_FOUND
@@ -432,7 +443,9 @@ def test_outsiders_get_404_on_review(action, who, submitted, cast, api_for):
 
 @pytest.mark.parametrize("action", ["approve", "return"])
 def test_rep_cannot_review_own_plan(action, submitted, rep, api_for):
-    response = api_for(rep).post(detail_url(submitted, action), {"comment": "Looks great"})
+    response = api_for(rep).post(
+        detail_url(submitted, action), {"comment": "Looks great", "version": 1}
+    )
 
     assert response.status_code == 403
     assert response.data == forbidden("Plans are reviewed by the rep's manager.")
@@ -442,7 +455,7 @@ def test_rep_cannot_review_own_plan(action, submitted, rep, api_for):
 
 
 def test_approving_a_draft_is_refused(draft, manager, api_for):
-    response = api_for(manager).post(detail_url(draft, "approve"), {})
+    response = api_for(manager).post(detail_url(draft, "approve"), {"version": 1})
 
     assert response.status_code == 400
     assert response.data == invalid(
@@ -452,7 +465,9 @@ def test_approving_a_draft_is_refused(draft, manager, api_for):
 
 
 def test_returning_a_draft_is_refused(draft, manager, api_for):
-    response = api_for(manager).post(detail_url(draft, "return"), {"comment": "Add more."})
+    response = api_for(manager).post(
+        detail_url(draft, "return"), {"comment": "Add more.", "version": 1}
+    )
 
     assert response.status_code == 400
     assert response.data == invalid(
@@ -461,7 +476,7 @@ def test_returning_a_draft_is_refused(draft, manager, api_for):
 
 
 def test_return_needs_a_comment(submitted, manager, api_for):
-    response = api_for(manager).post(detail_url(submitted, "return"), {})
+    response = api_for(manager).post(detail_url(submitted, "return"), {"version": 1})
 
     assert response.status_code == 400
     assert response.data == invalid({"comment": ["This field is required."]})
@@ -469,7 +484,9 @@ def test_return_needs_a_comment(submitted, manager, api_for):
 
 
 def test_return_with_blank_comment_is_refused(submitted, manager, api_for):
-    response = api_for(manager).post(detail_url(submitted, "return"), {"comment": "   "})
+    response = api_for(manager).post(
+        detail_url(submitted, "return"), {"comment": "   ", "version": 1}
+    )
 
     assert response.status_code == 400
     assert response.data == invalid({"comment": ["This field may not be blank."]})
@@ -489,7 +506,7 @@ def test_manager_returns_plan_with_comment(submitted, manager, api_for):
 
 
 def test_returned_plan_is_editable_and_resubmittable(submitted, rep, manager, api_for):
-    api_for(manager).post(detail_url(submitted, "return"), {"comment": "More calls."})
+    api_for(manager).post(detail_url(submitted, "return"), {"comment": "More calls.", "version": 1})
     api = api_for(rep)
 
     edit = api.patch(

@@ -3,6 +3,7 @@ from datetime import timedelta
 import django_filters
 
 from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.web import EARLIEST, LATEST
 
 from .models import Activity, Channel, Metric, Product
 
@@ -39,4 +40,6 @@ class ActivityFilter(django_filters.FilterSet):
         ]
 
     def filter_week(self, queryset, name, value):
+        if not EARLIEST <= value <= LATEST:
+            return queryset.none()
         return queryset.filter(day__range=(value, value + timedelta(days=6)))

@@ -7,10 +7,6 @@ from .models import Channel, Metric, Product
 from .services import DayLine
 
 
-class DayForm(forms.Form):
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-
-
 class CatalogueChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField that can be handed its objects, loaded once for a whole
     formset, so rendering and cleaning 20 lines costs no query per line."""

@@ -23,6 +23,16 @@ class CatalogueQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
+class MetricQuerySet(CatalogueQuerySet):
+    FOCUS_DEFAULT = 6
+
+    def focus_of(self, team) -> list["Metric"]:
+        """The metrics a team plans and tracks; a team that has not chosen (or a
+        rep without a team) gets the first few of the catalogue."""
+        chosen = list(team.focus_metrics.active()) if team else []
+        return chosen or list(self.active()[: self.FOCUS_DEFAULT])
+
+
 class Metric(models.Model):
     key = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
@@ -31,7 +41,7 @@ class Metric(models.Model):
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = CatalogueQuerySet.as_manager()
+    objects = MetricQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -80,9 +90,6 @@ class ActivitySource(models.TextChoices):
 class ActivityQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope_to_people(self, user, rep_path="rep")
-
-    def between(self, start, end):
-        return self.filter(day__range=(start, end))
 
 
 class Activity(models.Model):
@@ -147,11 +154,6 @@ class Activity(models.Model):
         }
 
 
-class ActivityChangeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return scope_to_people(self, user, rep_path="rep")
-
-
 class ActivityChange(models.Model):
     """Every create, edit and delete of an activity: who, when, old, new."""
 
@@ -170,8 +172,6 @@ class ActivityChange(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     old = models.JSONField(null=True, blank=True)
     new = models.JSONField(null=True, blank=True)
-
-    objects = ActivityChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -41,7 +41,7 @@ class ScopedRepField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         request = self.context["request"]
-        return User.objects.visible_to(request.user).filter(role="rep")
+        return User.objects.visible_to(request.user).sales_reps()
 
     def to_internal_value(self, data):
         if not hasattr(self, "_by_pk"):

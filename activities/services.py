@@ -17,7 +17,7 @@ from .models import Activity, ActivityChange, ActivitySource, Channel, Metric, P
 
 def reps_writable_by(user: User):
     """The reps whose log ``user`` may write: themselves, or the reps they manage."""
-    return User.objects.visible_to(user).filter(role="rep")
+    return User.objects.visible_to(user).sales_reps()
 
 
 def check_can_write_day(
@@ -220,32 +220,30 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
         key = (entry["source"], entry["external_id"])
         if key in seen:
             errors[index] = {"external_id": [f"Repeats the external_id of row {seen[key]}."]}
-            continue
-        seen[key] = index
-        if entry["rep"] is None:
+        elif entry["rep"] is None:
             errors[index] = {"rep": ["Say which rep this activity is for."]}
-            continue
-        error = _write_error(entry["rep"], entry["day"], by, company, writable)
-        if error:
-            errors[index] = error
+        seen.setdefault(key, index)
 
     existing = _stored_rows(seen)
-    for key, row in existing.items():
-        index = seen[key]
-        entry = entries[index]
+    for index, entry in enumerate(entries):
         if index in errors:
             continue
-        if row.rep_id not in writable:
-            errors[index] = {
-                "external_id": ["This external_id is already used by another rep's activity."]
-            }
+        row = existing.get((entry["source"], entry["external_id"]))
+        if row is None:
+            error = _write_error(entry["rep"], entry["day"], by, company, writable)
+        elif row.rep_id not in writable:
+            error = {"external_id": ["This external_id is already used by another rep's activity."]}
         elif row.rep_id != entry["rep"].pk:
-            errors[index] = {"rep": ["An activity cannot move to another rep."]}
-        elif _entry_values(entry) != _row_values(row):
-            # Changing a stored row follows the rules for the day it was on, too.
-            error = _write_error(entry["rep"], row.day, by, company, writable)
-            if error:
-                errors[index] = error
+            error = {"rep": ["An activity cannot move to another rep."]}
+        elif _entry_values(entry) == _row_values(row):
+            error = None  # a re-sent row changes nothing, whatever its day
+        else:
+            # A change follows the rules for the day the row moves to and the day it was on.
+            error = _write_error(entry["rep"], entry["day"], by, company, writable) or (
+                _write_error(entry["rep"], row.day, by, company, writable)
+            )
+        if error:
+            errors[index] = error
     if errors:
         raise BatchRejected(errors)
 

@@ -9,15 +9,14 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
-from plans.views import focus_metrics
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
-from salesmgmt.web import paginate, plain_number, query_without_page
+from salesmgmt.web import paginate, parse_day, plain_number, query_without_page
 
 from .filters import ActivityFilter
 from .forms import LineFormSet
-from .models import Activity, ActivityChange, ActivitySource
+from .models import Activity, ActivityChange, ActivitySource, Metric
 from .services import check_can_write_day, reps_writable_by, save_day_log
 
 
@@ -41,10 +40,7 @@ def describe_changes(changes, names: dict) -> list:
 
 
 def _chosen_day(request, today: date) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return today
+    return parse_day(request.GET.get("day")) or today
 
 
 def _chosen_rep(request):
@@ -93,7 +89,7 @@ def day_log(request):
             "note": r.note,
         }
         for r in manual
-    ] + [{"metric": m} for m in focus_metrics(rep.team) if m.pk not in logged_metrics]
+    ] + [{"metric": m} for m in Metric.objects.focus_of(rep.team) if m.pk not in logged_metrics]
 
     formset = LineFormSet(
         request.POST if request.method == "POST" else None,

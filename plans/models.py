@@ -22,9 +22,6 @@ class WeeklyPlanQuerySet(models.QuerySet):
     def for_week(self, week_start):
         return self.filter(week_start=week_start)
 
-    def awaiting_review(self):
-        return self.filter(status=PlanStatus.SUBMITTED)
-
 
 class WeeklyPlan(models.Model):
     """A rep's own plan for one week. The manager reviews it, never writes it."""

@@ -1,8 +1,7 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,28 +9,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from activities.models import Metric
-from reporting.plan_actuals import plan_vs_actual, week_grid, week_progress, with_pace
+from reporting.plan_actuals import (
+    plan_vs_actual,
+    team_week_counts,
+    team_week_rows,
+    week_progress,
+    with_pace,
+)
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
-from salesmgmt.web import apply_rule_errors, paginate, query_without_page
+from salesmgmt.web import apply_rule_errors, paginate, parse_day, query_without_page
 
 from . import services
 from .filters import WeeklyPlanFilter
 from .forms import PlanForm, ReviewForm, WeekNoteForm
 from .models import PlanStatus, WeeklyPlan
 
-DEFAULT_FOCUS = 6
-
-
-def focus_metrics(team: Team | None):
-    """The team's focus metrics; a team that has not chosen gets the first few."""
-    metrics = list(team.focus_metrics.active()) if team else []
-    return metrics or list(Metric.objects.active()[:DEFAULT_FOCUS])
-
 
 def _plan_metrics(rep: User, plan: WeeklyPlan | None = None):
-    metrics = focus_metrics(rep.team)
+    metrics = Metric.objects.focus_of(rep.team)
     if plan is not None:
         seen = {m.pk for m in metrics}
         metrics += [
@@ -250,11 +247,11 @@ def plan_review(request, pk):
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if request.htmx:
         plan.refresh_from_db()
-        metrics = focus_metrics(plan.rep.team)
-        (row,) = _week_rows([plan.rep], {plan.rep_id: plan}, plan.week_start, metrics)
+        metrics = Metric.objects.focus_of(plan.rep.team)
+        (row,) = team_week_rows([plan.rep], {plan.rep_id: plan}, plan.week_start, metrics)
         context = {"row": row, "error": error, "oob_counts": True}
         if plan.rep.team:
-            context["counts"] = week_counts(plan.rep.team, plan.week_start)
+            context["counts"] = team_week_counts(plan.rep.team, plan.week_start)
         return render(request, "plans/_team_week_row.html", context)
     if error:
         messages.error(request, error)
@@ -296,34 +293,6 @@ def _message(exc) -> str:
     return exc.message if isinstance(exc, ConflictError) else " ".join(exc.messages)
 
 
-def week_counts(team: Team, week) -> dict[str, int]:
-    """How many of the team's reps have a plan in each status (and none), in one query."""
-    by_status = dict(
-        WeeklyPlan.objects.filter(
-            rep__team=team, rep__role="rep", rep__is_active=True, week_start=week
-        )
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = {status: by_status.get(status, 0) for status in PlanStatus.values}
-    counts["none"] = User.objects.reps().filter(team=team).count() - sum(counts.values())
-    return counts
-
-
-def _week_rows(reps, plans_by_rep, week, metrics):
-    today = CompanySettings.load().today()
-    grid = week_grid([r.pk for r in reps], week, [m.pk for m in metrics], today=today)
-    return [
-        {
-            "rep": rep,
-            "plan": plans_by_rep.get(rep.pk),
-            "cells": [(m, grid[rep.pk][m.pk]) for m in metrics],
-        }
-        for rep in reps
-    ]
-
-
 def team_week(request):
     """A manager's week: every rep, the status of their plan, plan vs actual."""
     if not request.user.reviews_plans:
@@ -333,15 +302,12 @@ def team_week(request):
     if not teams:
         return render(request, "plans/team_week.html", {"teams": []})
     team = next((t for t in teams if str(t.pk) == request.GET.get("team")), teams[0])
-    try:
-        week = company.week_of(date.fromisoformat(request.GET["week"]))
-    except (KeyError, ValueError):
-        week = company.week_of(company.today())
+    week = company.week_of(parse_day(request.GET.get("week")) or company.today())
     reps = list(User.objects.reps().filter(team=team).order_by("first_name", "last_name"))
-    plans_by_rep = {p.rep_id: p for p in WeeklyPlan.objects.filter(rep__in=reps, week_start=week)}
-    metrics = focus_metrics(team)
-    rows = _week_rows(reps, plans_by_rep, week, metrics)
-    counts = week_counts(team, week)
+    plans_by_rep = {p.rep_id: p for p in WeeklyPlan.objects.filter(rep__in=reps).for_week(week)}
+    metrics = Metric.objects.focus_of(team)
+    rows = team_week_rows(reps, plans_by_rep, week, metrics)
+    counts = team_week_counts(team, week)
     return render(
         request,
         "plans/team_week.html",

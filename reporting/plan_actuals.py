@@ -8,11 +8,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from activities.models import Activity
-from plans.models import PlanTarget, WeeklyPlan
+from plans.models import PlanStatus, PlanTarget, WeeklyPlan
+from salesmgmt.models import CompanySettings, User
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -118,3 +129,31 @@ def week_grid(rep_ids, week_start: date, metric_ids, *, today: date) -> dict[int
     for row in planned:
         grid[row["plan__rep"]][row["metric"]].planned = row["planned"]
     return grid
+
+
+def team_week_counts(team, week_start: date) -> dict[str, int]:
+    """How many of the team's reps have a plan in each status, and how many have none."""
+    by_status = dict(
+        WeeklyPlan.objects.filter(rep__in=User.objects.reps().filter(team=team))
+        .for_week(week_start)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    counts = {status: by_status.get(status, 0) for status in PlanStatus.values}
+    counts["none"] = User.objects.reps().filter(team=team).count() - sum(counts.values())
+    return counts
+
+
+def team_week_rows(reps, plans_by_rep, week_start: date, metrics) -> list[dict]:
+    """One row per rep: their plan and a plan-vs-actual cell per metric."""
+    today = CompanySettings.load().today()
+    grid = week_grid([r.pk for r in reps], week_start, [m.pk for m in metrics], today=today)
+    return [
+        {
+            "rep": rep,
+            "plan": plans_by_rep.get(rep.pk),
+            "cells": [(m, grid[rep.pk][m.pk]) for m in metrics],
+        }
+        for rep in reps
+    ]

@@ -9,6 +9,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from activities.models import Metric
 
 from .api_support import LockedOut
+from .filters import TeamFilter, UserFilter
 from .models import Role, Team, User
 from .services import create_api_token
 
@@ -61,7 +62,7 @@ class UserSerializer(serializers.ModelSerializer):
 class TeamViewSet(viewsets.ModelViewSet):
     serializer_class = TeamSerializer
     permission_classes = [permissions.IsAuthenticated, IsAdminOrReadOnly]
-    filterset_fields = ["division", "manager", "sales_model"]
+    filterset_class = TeamFilter
     ordering_fields = ["name"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -72,7 +73,7 @@ class TeamViewSet(viewsets.ModelViewSet):
 class UserViewSet(viewsets.ModelViewSet):
     serializer_class = UserSerializer
     permission_classes = [permissions.IsAuthenticated, IsAdminOrReadOnly]
-    filterset_fields = ["role", "team", "team__division", "rep_function", "is_active"]
+    filterset_class = UserFilter
     ordering_fields = ["username", "last_name"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 

@@ -1,6 +1,7 @@
 import zoneinfo
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -103,8 +104,13 @@ class UserQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope_to_people(self, user, rep_path="pk")
 
+    def sales_reps(self):
+        """Everyone in the rep role, including those who have left (for history)."""
+        return self.filter(role=Role.REP)
+
     def reps(self):
-        return self.filter(role=Role.REP, is_active=True)
+        """Reps at work now."""
+        return self.sales_reps().filter(is_active=True)
 
 
 class SalesUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -164,13 +170,23 @@ class User(AbstractUser):
         return self.is_manager or self.is_director or self.is_admin
 
 
+def default_timezone() -> str:
+    return settings.TIME_ZONE
+
+
 class CompanySettings(models.Model):
     """The one row of company-wide settings (one deployment, one company)."""
 
     name = models.CharField(max_length=120, default="Demo Company")
     week_start = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
     currency = models.CharField(max_length=3, default="USD")
-    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    timezone = models.CharField(
+        max_length=64,
+        choices=TIMEZONE_CHOICES,
+        default=default_timezone,
+        help_text="Business dates (today, weeks, edit window) follow it. Scheduled jobs run "
+        "in the TIME_ZONE setting: keep the two the same.",
+    )
     fiscal_year_start_month = models.PositiveSmallIntegerField(default=1)
     activity_edit_days = models.PositiveSmallIntegerField(
         default=14, help_text="Reps may change their activity log this many days back."

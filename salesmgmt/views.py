@@ -23,7 +23,7 @@ def home(request):
     company = CompanySettings.load()
     today = company.today()
     week = company.week_of(today)
-    plan = WeeklyPlan.objects.filter(rep=request.user, week_start=week).first()
+    plan = WeeklyPlan.objects.filter(rep=request.user).for_week(week).first()
     context = {
         "week": week,
         "today": today,

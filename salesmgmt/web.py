@@ -1,5 +1,7 @@
 """Small helpers the page views share."""
 
+from datetime import date
+
 from django.core.paginator import Paginator
 
 from .errors import RuleViolation
@@ -29,3 +31,16 @@ def plain_number(quantity):
     if quantity is None:
         return None
     return quantity.quantize(1) if quantity == quantity.to_integral_value() else quantity
+
+
+# Dates outside this range are typos, and near date.min/max week arithmetic overflows.
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
+
+
+def parse_day(value: str | None) -> date | None:
+    """An ISO date from a query string, or None when missing, malformed or absurd."""
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return day if EARLIEST <= day <= LATEST else None

@@ -1,0 +1,28 @@
+import django_filters
+
+from .filtering import visible_divisions, visible_people, visible_teams
+from .models import RepFunction, Role, SalesModel, Team, User
+
+
+class TeamFilter(django_filters.FilterSet):
+    division = django_filters.ModelChoiceFilter(queryset=visible_divisions, empty_label="any")
+    manager = django_filters.ModelChoiceFilter(queryset=visible_people, empty_label="any")
+    sales_model = django_filters.ChoiceFilter(choices=SalesModel.choices)
+
+    class Meta:
+        model = Team
+        fields = ["division", "manager", "sales_model"]
+
+
+class UserFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    team = django_filters.ModelChoiceFilter(queryset=visible_teams, empty_label="any")
+    division = django_filters.ModelChoiceFilter(
+        field_name="team__division", queryset=visible_divisions, empty_label="any"
+    )
+    rep_function = django_filters.ChoiceFilter(choices=RepFunction.choices)
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = User
+        fields = ["role", "team", "division", "rep_function", "is_active"]

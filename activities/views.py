@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -65,6 +65,7 @@ def day_log(request):
         reps = (
             reps_writable_by(request.user)
             .select_related("team")
+            .annotate(last_logged=Max("activities__day"))
             .order_by("team__name", "first_name")
         )
         return render(request, "activities/day_log.html", {"reps": reps, "day": day})

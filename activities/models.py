@@ -85,6 +85,7 @@ class Product(models.Model):
 class ActivitySource(models.TextChoices):
     MANUAL = "manual", "Logged by hand"
     API = "api", "API"
+    DEAL = "deal", "Won deal"
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -115,6 +116,12 @@ class Activity(models.Model):
         Product, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
     )
     note = models.CharField(max_length=200, blank=True)
+    customer = models.ForeignKey(
+        "Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+    )
+    deal = models.ForeignKey(
+        "Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+    )
     source = models.CharField(max_length=40, default=ActivitySource.MANUAL)
     external_id = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(
@@ -179,3 +186,329 @@ class ActivityChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.day} by {self.by_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Customers ----------------------------------------------------------------------------
+
+
+class LostReason(models.Model):
+    """Why a customer did not buy or a deal was lost (configurable list)."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerStatus(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    ACTIVE = "active", "Active customer"
+    DID_NOT_BUY = "did_not_buy", "Did not buy"
+    LOST = "lost", "Lost"
+
+
+CLOSED_CUSTOMER_STATUSES = (CustomerStatus.DID_NOT_BUY, CustomerStatus.LOST)
+
+
+class Segment(models.TextChoices):
+    SMALL = "small", "Small business"
+    MID = "mid", "Mid-market"
+    ENTERPRISE = "enterprise", "Enterprise"
+    PUBLIC = "public", "Public sector"
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_people(self, user, rep_path="owner")
+
+    def search(self, text: str):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(city__icontains=text)
+            | Q(email__icontains=text)
+            | Q(contacts__name__icontains=text)
+            | Q(contacts__email__icontains=text)
+        ).distinct()
+
+
+class Customer(models.Model):
+    """An account: a company or person the force sells to, bought or not."""
+
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers"
+    )
+    status = models.CharField(
+        max_length=12, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
+    )
+    segment = models.CharField(max_length=12, choices=Segment.choices, blank=True)
+    source_channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="customers"
+    )
+    lost_reason = models.ForeignKey(
+        LostReason, on_delete=models.PROTECT, null=True, blank=True, related_name="customers"
+    )
+    lost_note = models.TextField(blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["did_not_buy", "lost"]) | Q(lost_reason__isnull=False),
+                name="customer_closed_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="customer_unique_external_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Pipelines, stages, deals ----------------------------------------------------------------
+
+
+class Pipeline(models.Model):
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StageKind(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class Stage(models.Model):
+    """A transition milestone; ordered within its pipeline."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    key = models.SlugField(max_length=40)
+    name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+    probability = models.PositiveSmallIntegerField(
+        default=0, help_text="Default win probability, in percent, of a deal at this stage."
+    )
+    kind = models.CharField(max_length=5, choices=StageKind.choices, default=StageKind.OPEN)
+
+    class Meta:
+        ordering = ["pipeline__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "key"], name="stage_unique_key"),
+            models.CheckConstraint(
+                condition=Q(probability__lte=100), name="stage_probability_lte_100"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self):
+        return self.kind == StageKind.OPEN
+
+
+class DealQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_people(self, user, rep_path="owner")
+
+    def open(self):
+        return self.filter(stage__kind=StageKind.OPEN)
+
+    def won(self):
+        return self.filter(stage__kind=StageKind.WON)
+
+    def lost(self):
+        return self.filter(stage__kind=StageKind.LOST)
+
+    def needing_attention(self, today):
+        """Open deals with no next step, or a next step already in the past."""
+        return self.open().filter(
+            Q(next_step="") | Q(next_step_date__isnull=True) | Q(next_step_date__lt=today)
+        )
+
+
+class Deal(models.Model):
+    title = models.CharField(max_length=200)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deals")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deals"
+    )
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
+    products = models.ManyToManyField(Product, blank=True, related_name="deals")
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    expected_close = models.DateField()
+    probability = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Overrides the stage's probability when set (percent)."
+    )
+    next_step = models.CharField(max_length=200, blank=True)
+    next_step_date = models.DateField(null=True, blank=True)
+    lost_reason = models.ForeignKey(
+        LostReason, on_delete=models.PROTECT, null=True, blank=True, related_name="deals"
+    )
+    lost_note = models.TextField(blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    stage_entered_at = models.DateTimeField()
+    source = models.CharField(max_length=40, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["expected_close", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="deal_unique_source_external_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__isnull=True) | Q(probability__lte=100),
+                name="deal_probability_lte_100",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="deal_amount_gte_0"),
+        ]
+        indexes = [models.Index(fields=["owner", "stage"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def win_probability(self) -> int:
+        return self.stage.probability if self.probability is None else self.probability
+
+    @property
+    def weighted_amount(self) -> Decimal:
+        return (self.amount * self.win_probability / 100).quantize(Decimal("0.01"))
+
+
+class StageTransition(models.Model):
+    """Every stage change of a deal: from, to, when, by. Written once, never edited."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="transitions")
+    from_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["to_stage", "at"])]
+
+    def __str__(self):
+        return f"{self.deal}: {self.from_stage} -> {self.to_stage}"
+
+
+# --- Tasks -----------------------------------------------------------------------------------
+
+
+class TaskPriority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+
+
+class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_people(self, user, rep_path="assignee")
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def done(self):
+        return self.filter(done_at__isnull=False)
+
+    def overdue(self, now):
+        return self.open().filter(due_at__lt=now)
+
+
+class Task(models.Model):
+    """Something a rep must do, by a time; set by the rep or their manager."""
+
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    deal = models.ForeignKey(
+        Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    due_at = models.DateTimeField()
+    priority = models.CharField(
+        max_length=6, choices=TaskPriority.choices, default=TaskPriority.NORMAL
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["assignee", "done_at", "due_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def is_overdue(self, now) -> bool:
+        return self.done_at is None and self.due_at < now

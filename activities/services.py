@@ -12,7 +12,22 @@ from django.utils.formats import date_format
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
 
-from .models import Activity, ActivityChange, ActivitySource, Channel, Metric, Product
+from .models import (
+    CLOSED_CUSTOMER_STATUSES,
+    Activity,
+    ActivityChange,
+    ActivitySource,
+    Channel,
+    Customer,
+    Deal,
+    Metric,
+    Pipeline,
+    Product,
+    Stage,
+    StageKind,
+    StageTransition,
+    Task,
+)
 
 
 def reps_writable_by(user: User):
@@ -326,3 +341,237 @@ def _entry_values(entry) -> tuple:
 
 def _row_values(row: Activity) -> tuple:
     return (row.day, row.metric_id, row.quantity, row.channel_id, row.product_id, row.note)
+
+
+# --- Customers --------------------------------------------------------------------------------
+
+
+def _check_owner(owner: User, by: User) -> None:
+    """Customers, deals and tasks belong to a rep the writer may act for."""
+    if not reps_writable_by(by).filter(pk=owner.pk).exists():
+        raise PermissionDenied("You may not act for this rep.")
+
+
+def _check_closed_reason(status: str, lost_reason) -> None:
+    if status in CLOSED_CUSTOMER_STATUSES and lost_reason is None:
+        raise RuleViolation({"lost_reason": "Say why: a reason is required for this status."})
+
+
+CUSTOMER_FIELDS = (
+    "name",
+    "owner",
+    "status",
+    "segment",
+    "source_channel",
+    "lost_reason",
+    "lost_note",
+    "city",
+    "phone",
+    "email",
+    "external_id",
+)
+
+
+@transaction.atomic
+def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Customer:
+    """Create (customer=None) or change a customer. 'Did not buy' and 'lost' need a reason."""
+    customer = customer or Customer()
+    for name, value in fields.items():
+        if name not in CUSTOMER_FIELDS:
+            raise ValueError(f"{name} is not a customer field")
+        setattr(customer, name, value)
+    _check_owner(customer.owner, by)
+    _check_closed_reason(customer.status, customer.lost_reason)
+    if customer.status not in CLOSED_CUSTOMER_STATUSES:
+        customer.lost_reason, customer.lost_note = None, ""
+    customer.save()
+    return customer
+
+
+# --- Deals ------------------------------------------------------------------------------------
+
+
+def _deal_outcome_rows(deal: Deal) -> list[Activity]:
+    """A won deal counts as one sale and its amount, for its owner, on its close date."""
+    metrics = {m.key: m for m in Metric.objects.filter(key__in=["sales-closed", "sales-value"])}
+    product = deal.products.first()
+    rows = []
+    for key, quantity in (("sales-closed", Decimal("1")), ("sales-value", deal.amount)):
+        if key in metrics:
+            rows.append(
+                Activity(
+                    rep_id=deal.owner_id,
+                    day=deal.closed_on,
+                    metric=metrics[key],
+                    quantity=quantity,
+                    product=product,
+                    customer_id=deal.customer_id,
+                    deal=deal,
+                    source=ActivitySource.DEAL,
+                    external_id=f"deal-{deal.pk}-{key}",
+                    created_by_id=deal.owner_id,
+                    note=deal.title[:200],
+                )
+            )
+    return rows
+
+
+def _sync_deal_outcome(deal: Deal, by: User) -> None:
+    """Keep the deal's 'won' activity rows equal to what the deal says now.
+
+    The rule against double counting: a won deal writes its own rows (source
+    "deal", one per metric, keyed by the deal) and nothing else does; reps log
+    by hand only the sales that never went through the pipeline.
+    """
+    stale = Activity.objects.filter(deal=deal, source=ActivitySource.DEAL)
+    changes = [_change(a, ActivityChange.Action.DELETED, by, old=a.snapshot()) for a in stale]
+    stale.delete()
+    if deal.stage.kind == StageKind.WON:
+        created = Activity.objects.bulk_create(_deal_outcome_rows(deal))
+        changes += [
+            _change(a, ActivityChange.Action.CREATED, by, new=a.snapshot()) for a in created
+        ]
+    ActivityChange.objects.bulk_create(changes)
+
+
+def _check_stage(stage: Stage, pipeline: Pipeline, lost_reason, note: str) -> None:
+    if stage.pipeline_id != pipeline.pk:
+        raise RuleViolation({"stage": f"{stage} is not a stage of {pipeline}."})
+    if stage.kind == StageKind.LOST and lost_reason is None:
+        raise RuleViolation({"lost_reason": "Say why the deal was lost."})
+
+
+DEAL_FIELDS = (
+    "title",
+    "customer",
+    "owner",
+    "pipeline",
+    "amount",
+    "expected_close",
+    "probability",
+    "next_step",
+    "next_step_date",
+    "source",
+    "external_id",
+)
+
+
+@transaction.atomic
+def create_deal(*, by: User, stage: Stage | None = None, products=(), **fields) -> Deal:
+    deal = Deal(**{k: v for k, v in fields.items() if k in DEAL_FIELDS})
+    if set(fields) - set(DEAL_FIELDS) - {"lost_reason", "lost_note"}:
+        raise ValueError(f"unknown deal fields: {set(fields) - set(DEAL_FIELDS)}")
+    _check_owner(deal.owner, by)
+    if (
+        deal.customer.owner_id != deal.owner_id
+        and not reps_writable_by(by).filter(pk=deal.customer.owner_id).exists()
+    ):
+        raise PermissionDenied("That customer is outside your scope.")
+    stage = stage or deal.pipeline.stages.order_by("position").first()
+    _check_stage(stage, deal.pipeline, fields.get("lost_reason"), fields.get("lost_note", ""))
+    now = timezone.now()
+    deal.stage, deal.stage_entered_at = stage, now
+    deal.lost_reason, deal.lost_note = fields.get("lost_reason"), fields.get("lost_note", "")
+    if not stage.is_open:
+        deal.closed_on = CompanySettings.load().today()
+    deal.save()
+    deal.products.set(products)
+    StageTransition.objects.create(deal=deal, from_stage=None, to_stage=stage, at=now, by=by)
+    _sync_deal_outcome(deal, by)
+    return deal
+
+
+@transaction.atomic
+def update_deal(*, deal: Deal, by: User, products=None, **fields) -> Deal:
+    """Change a deal's details (not its stage: see move_deal)."""
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("stage").get(pk=deal.pk)
+    for name, value in fields.items():
+        if name not in DEAL_FIELDS or name in ("pipeline",):
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(deal, name, value)
+    _check_owner(deal.owner, by)
+    deal.save()
+    if products is not None:
+        deal.products.set(products)
+    if deal.stage.kind == StageKind.WON:
+        _sync_deal_outcome(deal, by)  # amount, owner or product may have changed
+    return deal
+
+
+@transaction.atomic
+def move_deal(*, deal: Deal, to_stage: Stage, by: User, lost_reason=None, note: str = "") -> Deal:
+    """Move a deal to another stage of its pipeline, recording the transition.
+
+    Lost needs a reason. Winning counts the sale for the owner on today's date;
+    moving a won deal back takes that count away again.
+    """
+    deal = (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("stage", "pipeline")
+        .get(pk=deal.pk)
+    )
+    _check_owner(deal.owner, by)
+    _check_stage(to_stage, deal.pipeline, lost_reason, note)
+    if to_stage.pk == deal.stage_id:
+        return deal
+    now = timezone.now()
+    StageTransition.objects.create(
+        deal=deal, from_stage=deal.stage, to_stage=to_stage, at=now, by=by, note=note
+    )
+    deal.stage, deal.stage_entered_at = to_stage, now
+    deal.closed_on = None if to_stage.is_open else CompanySettings.load().today()
+    if to_stage.kind == StageKind.LOST:
+        deal.lost_reason, deal.lost_note = lost_reason, note
+    else:
+        deal.lost_reason, deal.lost_note = None, ""
+    deal.save(
+        update_fields=[
+            "stage",
+            "stage_entered_at",
+            "closed_on",
+            "lost_reason",
+            "lost_note",
+            "updated_at",
+        ]
+    )
+    _sync_deal_outcome(deal, by)
+    return deal
+
+
+# --- Tasks ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_task(*, by: User, assignee: User, **fields) -> Task:
+    """A rep sets their own tasks; a manager sets tasks for their reps."""
+    _check_owner(assignee, by)
+    task = Task.objects.create(assignee=assignee, created_by=by, **fields)
+    if assignee.pk != by.pk:
+        from salesmgmt.models import NotificationKind
+        from salesmgmt.notifications import notify
+
+        notify(
+            user=assignee,
+            kind=NotificationKind.TASK_ASSIGNED,
+            key=f"task-assigned:{task.pk}",
+            title=f"{by} gave you a task: {task.title}",
+            url=f"/tasks/#task-{task.pk}",
+        )
+    return task
+
+
+@transaction.atomic
+def complete_task(*, task: Task, by: User) -> Task:
+    _check_owner(task.assignee, by)
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.save(update_fields=["done_at"])
+    return task
+
+
+@transaction.atomic
+def reopen_task(*, task: Task, by: User) -> Task:
+    _check_owner(task.assignee, by)
+    task.done_at = None
+    task.save(update_fields=["done_at"])
+    return task

@@ -8,9 +8,7 @@ version, so a stale browser tab or API client cannot overwrite a newer save.
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -19,7 +17,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from salesmgmt.errors import ConflictError, RuleViolation
-from salesmgmt.models import CompanySettings, User
+from salesmgmt.models import CompanySettings, NotificationKind, User
+from salesmgmt.notifications import notify
 
 from .models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 
@@ -241,15 +240,15 @@ def plan_event_recipients(event: PlanEvent) -> list[User]:
     plan = event.plan
     if event.kind == PlanEvent.Kind.SUBMITTED:
         team = plan.rep.team
-        return [team.manager] if team and team.manager and team.manager.email else []
+        return [team.manager] if team and team.manager else []
     if event.kind in (PlanEvent.Kind.APPROVED, PlanEvent.Kind.RETURNED):
-        return [plan.rep] if plan.rep.email else []
+        return [plan.rep]
     return []
 
 
 @transaction.atomic
-def send_plan_event_email(*, event_id: int) -> bool:
-    """E-mail the people an event concerns, once: a second call sends nothing."""
+def notify_plan_event(*, event_id: int) -> bool:
+    """Tell the people an event concerns (bell and e-mail), once: a second call tells nobody."""
     event = (
         PlanEvent.objects.select_for_update(of=("self",))
         .select_related("plan__rep__team__manager", "by")
@@ -258,19 +257,27 @@ def send_plan_event_email(*, event_id: int) -> bool:
     )
     if event is None:
         return False
-    recipients = plan_event_recipients(event)
-    if recipients:
-        plan = event.plan
-        context = {"event": event, "plan": plan, "url": settings.SITE_URL + plan_url(plan)}
-        send_mail(
-            subject=render_to_string("plans/email/plan_event_subject.txt", context).strip(),
-            message=render_to_string("plans/email/plan_event.txt", context),
-            from_email=None,
-            recipient_list=[user.email for user in recipients],
+    plan = event.plan
+    kind = (
+        NotificationKind.PLAN_SUBMITTED
+        if event.kind == PlanEvent.Kind.SUBMITTED
+        else NotificationKind.PLAN_REVIEWED
+    )
+    context = {"event": event, "plan": plan}
+    told = [
+        notify(
+            user=user,
+            kind=kind,
+            key=f"plan-event:{event.pk}",
+            title=render_to_string("plans/email/plan_event_subject.txt", context).strip(),
+            body=render_to_string("plans/email/plan_event.txt", context).strip(),
+            url=plan_url(plan),
         )
+        for user in plan_event_recipients(event)
+    ]
     event.notified_at = timezone.now()
     event.save(update_fields=["notified_at"])
-    return bool(recipients)
+    return any(told)
 
 
 def plan_url(plan: WeeklyPlan) -> str:

@@ -197,6 +197,31 @@ class CompanySettings(models.Model):
     focus_metric_warning = models.PositiveSmallIntegerField(
         default=6, help_text="Warn when a team focuses on more metrics than this."
     )
+    # Reminder jobs (times in the company timezone).
+    plan_reminder_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices,
+        default=Weekday.MONDAY,
+        help_text="Reps without a submitted plan are reminded from this day...",
+    )
+    plan_reminder_hour = models.PositiveSmallIntegerField(default=10, help_text="...and hour.")
+    plan_escalation_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices,
+        default=Weekday.TUESDAY,
+        help_text="From this day and hour their manager gets one list of them.",
+    )
+    plan_escalation_hour = models.PositiveSmallIntegerField(default=12)
+    review_reminder_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Remind managers of plans waiting longer than this."
+    )
+    task_reminder_minutes = models.PositiveSmallIntegerField(
+        default=60, help_text="Remind the assignee this long before a task is due."
+    )
+    stale_deal_days = models.PositiveSmallIntegerField(
+        default=14, help_text="An open deal with no stage change for this long is stale."
+    )
+    commit_probability = models.PositiveSmallIntegerField(
+        default=70, help_text="Deals at or above this probability count as 'commit'."
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "company settings"
@@ -259,3 +284,75 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class NotificationKind(models.TextChoices):
+    PLAN_REMINDER = "plan_reminder", "Weekly plan reminder"
+    PLAN_MISSING = "plan_missing", "Reps without a plan (for managers)"
+    PLAN_SUBMITTED = "plan_submitted", "Plan submitted for review"
+    PLAN_REVIEWED = "plan_reviewed", "Plan approved or returned"
+    REVIEW_REMINDER = "review_reminder", "Plans waiting for your review"
+    TASK_REMINDER = "task_reminder", "Task due soon"
+    TASK_ASSIGNED = "task_assigned", "Task assigned to you"
+    OVERDUE_DIGEST = "overdue_digest", "Daily overdue tasks"
+    TEAM_OVERDUE_DIGEST = "team_overdue_digest", "Daily overdue tasks of your team"
+    STALE_DEAL = "stale_deal", "Stale deal alert"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def shown(self):
+        return self.filter(in_app=True)
+
+    def unread(self):
+        return self.shown().filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something a person was told, in the app and/or by e-mail.
+
+    ``key`` names the occasion (e.g. "task-reminder:42"): one notification per
+    user and key, so a job that runs twice tells nobody twice.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    key = models.CharField(max_length=120)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_key")
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """Per person and kind: in the app, by e-mail, both or neither (default both)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.kind}"

@@ -14,6 +14,7 @@ from plans import services
 from plans.models import PlanEvent
 from plans.tasks import notify_plan_event_task
 from salesmgmt.celery import app as celery_app
+from salesmgmt.models import Notification
 
 from .factories import PlanTargetFactory, WeeklyPlanFactory
 
@@ -61,7 +62,9 @@ def test_worker_emails_manager_once_when_plan_is_submitted(real_queue, rep, mana
     event = PlanEvent.objects.get(plan=plan, kind=PlanEvent.Kind.SUBMITTED)
 
     assert _wait_for(lambda: PlanEvent.objects.get(pk=event.pk).notified_at is not None)
-    assert len(_mails_about(f"{rep} submitted the plan")) == 1
+    # The e-mail goes out in its own job, queued when the notification is saved.
+    assert _wait_for(lambda: len(_mails_about(f"{rep} submitted the plan")) == 1)
+    assert Notification.objects.get(user=manager).emailed_at is not None
 
     # A second delivery of the same job (retry, redelivery) must not e-mail again.
     assert notify_plan_event_task.delay(event.pk).get(timeout=30) is False

@@ -148,7 +148,7 @@ def test_review_events_email_the_right_people_once(
     assert "Add proposals." in mail.outbox[1].body
 
     returned = PlanEvent.objects.get(plan=plan, kind=PlanEvent.Kind.RETURNED)
-    assert services.send_plan_event_email(event_id=returned.pk) is False
+    assert services.notify_plan_event(event_id=returned.pk) is False
     assert len(mail.outbox) == 2
 
 

@@ -1,6 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import customer_views  # noqa: F401
+from . import customer_views
 
 app_name = "customers"
-urlpatterns = []
+urlpatterns = [
+    path("", customer_views.customer_list, name="list"),
+    path("lost/", customer_views.lost_customers, name="lost"),
+    path("new/", customer_views.customer_create, name="create"),
+    path("import/", customer_views.customer_import_upload, name="import"),
+    path("import/preview/", customer_views.customer_import_preview, name="import_preview"),
+    path("import/run/", customer_views.customer_import_run, name="import_run"),
+    path("<int:pk>/", customer_views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", customer_views.customer_edit, name="edit"),
+]

@@ -1,6 +1,16 @@
-from django.urls import path  # noqa: F401
+"""Pages for deals: the pipeline board, deal pages and the funnel."""
 
-from . import deal_views  # noqa: F401
+from django.urls import path
+
+from . import deal_views
 
 app_name = "deals"
-urlpatterns = []
+urlpatterns = [
+    path("pipeline/", deal_views.pipeline_board, name="pipeline"),
+    path("deals/", deal_views.deal_list, name="list"),
+    path("deals/new/", deal_views.deal_create, name="create"),
+    path("deals/<int:pk>/", deal_views.deal_detail, name="detail"),
+    path("deals/<int:pk>/edit/", deal_views.deal_edit, name="edit"),
+    path("deals/<int:pk>/move/", deal_views.deal_move, name="move"),
+    path("funnel/", deal_views.funnel_page, name="funnel"),
+]

@@ -352,7 +352,7 @@ def _check_owner(owner: User, by: User) -> None:
         raise PermissionDenied("You may not act for this rep.")
 
 
-def _check_closed_reason(status: str, lost_reason) -> None:
+def check_closed_reason(status: str, lost_reason) -> None:
     if status in CLOSED_CUSTOMER_STATUSES and lost_reason is None:
         raise RuleViolation({"lost_reason": "Say why: a reason is required for this status."})
 
@@ -381,7 +381,7 @@ def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Cu
             raise ValueError(f"{name} is not a customer field")
         setattr(customer, name, value)
     _check_owner(customer.owner, by)
-    _check_closed_reason(customer.status, customer.lost_reason)
+    check_closed_reason(customer.status, customer.lost_reason)
     if customer.status not in CLOSED_CUSTOMER_STATUSES:
         customer.lost_reason, customer.lost_note = None, ""
     customer.save()
@@ -391,9 +391,13 @@ def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Cu
 # --- Deals ------------------------------------------------------------------------------------
 
 
-def _deal_outcome_rows(deal: Deal) -> list[Activity]:
+def deal_outcome_metrics() -> dict[str, Metric]:
+    return {m.key: m for m in Metric.objects.filter(key__in=["sales-closed", "sales-value"])}
+
+
+def _deal_outcome_rows(deal: Deal, *, metrics: dict[str, Metric] | None = None) -> list[Activity]:
     """A won deal counts as one sale and its amount, for its owner, on its close date."""
-    metrics = {m.key: m for m in Metric.objects.filter(key__in=["sales-closed", "sales-value"])}
+    metrics = deal_outcome_metrics() if metrics is None else metrics
     product = deal.products.first()
     rows = []
     for key, quantity in (("sales-closed", Decimal("1")), ("sales-value", deal.amount)):
@@ -547,16 +551,7 @@ def create_task(*, by: User, assignee: User, **fields) -> Task:
     _check_owner(assignee, by)
     task = Task.objects.create(assignee=assignee, created_by=by, **fields)
     if assignee.pk != by.pk:
-        from salesmgmt.models import NotificationKind
-        from salesmgmt.notifications import notify
-
-        notify(
-            user=assignee,
-            kind=NotificationKind.TASK_ASSIGNED,
-            key=f"task-assigned:{task.pk}",
-            title=f"{by} gave you a task: {task.title}",
-            url=f"/tasks/#task-{task.pk}",
-        )
+        _tell_assignee(task, by)
     return task
 
 
@@ -575,3 +570,38 @@ def reopen_task(*, task: Task, by: User) -> Task:
     task.done_at = None
     task.save(update_fields=["done_at"])
     return task
+
+
+TASK_FIELDS = ("title", "notes", "customer", "deal", "due_at", "priority")
+
+
+@transaction.atomic
+def update_task(*, task: Task, by: User, assignee: User | None = None, **fields) -> Task:
+    """Change a task's details, or hand it to another rep: the writer acts for both reps."""
+    task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    _check_owner(task.assignee, by)
+    for name, value in fields.items():
+        if name not in TASK_FIELDS:
+            raise ValueError(f"{name} is not an editable task field")
+        setattr(task, name, value)
+    handed_over = assignee is not None and assignee.pk != task.assignee_id
+    if handed_over:
+        _check_owner(assignee, by)
+        task.assignee = assignee
+    task.save()
+    if handed_over and assignee.pk != by.pk:
+        _tell_assignee(task, by)
+    return task
+
+
+def _tell_assignee(task: Task, by: User) -> None:
+    from salesmgmt.models import NotificationKind
+    from salesmgmt.notifications import notify
+
+    notify(
+        user=task.assignee,
+        kind=NotificationKind.TASK_ASSIGNED,
+        key=f"task-assigned:{task.pk}:{task.assignee_id}",
+        title=f"{by} gave you a task: {task.title}",
+        url=f"/tasks/#task-{task.pk}",
+    )

@@ -1,6 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import notification_views  # noqa: F401
+from . import notification_views
 
 app_name = "notifications"
-urlpatterns = []
+urlpatterns = [
+    path("", notification_views.notification_list, name="list"),
+    path("<int:pk>/read/", notification_views.notification_read, name="read"),
+    path("read-all/", notification_views.notification_read_all, name="read_all"),
+    path("preferences/", notification_views.notification_preferences, name="preferences"),
+]

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "salesmgmt.context_processors.company",
+                "salesmgmt.context_notifications.notifications",
             ],
         },
     },

@@ -1,6 +1,9 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from activities.reminders import parse_job_time
+
+from .reminders import send_plan_reminders, send_review_reminders
 from .services import notify_plan_event
 
 
@@ -10,3 +13,17 @@ from .services import notify_plan_event
 def notify_plan_event_task(event_id: int) -> bool:
     # notify_plan_event marks the event as notified: a redelivery tells nobody.
     return notify_plan_event(event_id=event_id)
+
+
+# Reminder jobs: beat runs them hourly; every notification is keyed by its
+# occasion, so a retry or a redelivered message tells nobody twice.
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def send_plan_reminders_task(now: str | None = None) -> int:
+    return send_plan_reminders(now=parse_job_time(now) if now else None)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def send_review_reminders_task(now: str | None = None) -> int:
+    return send_review_reminders(now=parse_job_time(now) if now else None)

@@ -5,17 +5,20 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from .schedule import BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesmgmt.settings")
 
 app = Celery("salesmgmt")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# The one place where periodic work is scheduled (times in CELERY_TIMEZONE,
-# which follows the company's TIME_ZONE).
+# The one place where periodic work is scheduled. The reminder jobs run often
+# and decide for themselves, in the company's timezone, whether it is time.
 app.conf.beat_schedule = {
     "clear-expired-sessions": {
         "task": "salesmgmt.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    **BEAT_SCHEDULE,
 }

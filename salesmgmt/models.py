@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -184,8 +185,7 @@ class CompanySettings(models.Model):
         max_length=64,
         choices=TIMEZONE_CHOICES,
         default=default_timezone,
-        help_text="Business dates (today, weeks, edit window) follow it. Scheduled jobs run "
-        "in the TIME_ZONE setting: keep the two the same.",
+        help_text="Business dates (today, weeks, edit window) and reminder times follow it.",
     )
     fiscal_year_start_month = models.PositiveSmallIntegerField(default=1)
     activity_edit_days = models.PositiveSmallIntegerField(
@@ -203,18 +203,25 @@ class CompanySettings(models.Model):
         default=Weekday.MONDAY,
         help_text="Reps without a submitted plan are reminded from this day...",
     )
-    plan_reminder_hour = models.PositiveSmallIntegerField(default=10, help_text="...and hour.")
+    plan_reminder_hour = models.PositiveSmallIntegerField(
+        default=10, validators=[MaxValueValidator(23)], help_text="...and hour."
+    )
     plan_escalation_weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices,
         default=Weekday.TUESDAY,
         help_text="From this day and hour their manager gets one list of them.",
     )
-    plan_escalation_hour = models.PositiveSmallIntegerField(default=12)
+    plan_escalation_hour = models.PositiveSmallIntegerField(
+        default=12, validators=[MaxValueValidator(23)]
+    )
     review_reminder_hours = models.PositiveSmallIntegerField(
         default=24, help_text="Remind managers of plans waiting longer than this."
     )
     task_reminder_minutes = models.PositiveSmallIntegerField(
-        default=60, help_text="Remind the assignee this long before a task is due."
+        default=60,
+        validators=[MinValueValidator(15)],
+        help_text="Remind the assignee this long before a task is due (the job runs every "
+        "15 minutes, so at least 15).",
     )
     stale_deal_days = models.PositiveSmallIntegerField(
         default=14, help_text="An open deal with no stage change for this long is stale."

@@ -33,6 +33,32 @@ EXPECTED_PATHS = {
     "/api/v1/weekly-plans/{id}/note/",
     "/api/v1/weekly-plans/{id}/return/",
     "/api/v1/weekly-plans/{id}/submit/",
+    "/api/v1/contacts/",
+    "/api/v1/contacts/{id}/",
+    "/api/v1/customers/",
+    "/api/v1/customers/{id}/",
+    "/api/v1/deals/",
+    "/api/v1/deals/{id}/",
+    "/api/v1/deals/{id}/move/",
+    "/api/v1/deals/{id}/transitions/",
+    "/api/v1/deals/bulk/",
+    "/api/v1/lost-reasons/",
+    "/api/v1/lost-reasons/{id}/",
+    "/api/v1/notifications/",
+    "/api/v1/notifications/{id}/",
+    "/api/v1/notifications/{id}/read/",
+    "/api/v1/notifications/preferences/",
+    "/api/v1/notifications/read-all/",
+    "/api/v1/pipelines/",
+    "/api/v1/pipelines/{id}/",
+    "/api/v1/reports/forecast/",
+    "/api/v1/reports/funnel/",
+    "/api/v1/stages/",
+    "/api/v1/stages/{id}/",
+    "/api/v1/tasks/",
+    "/api/v1/tasks/{id}/",
+    "/api/v1/tasks/{id}/done/",
+    "/api/v1/tasks/{id}/reopen/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -100,7 +126,7 @@ def test_every_write_describes_400(schema):
         if method in {"post", "put", "patch"}
     ]
 
-    assert len(writes) == 27  # 13 POSTs, PUT and PATCH on 7 detail paths
+    assert len(writes) == 55  # 26 POSTs, PUT and PATCH on 14 detail paths, preferences PUT
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -110,7 +136,7 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 27
+    assert len(details) == 55
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

@@ -1,0 +1,751 @@
+"""Customers, contacts, deals, pipelines and tasks on /api/v1/.
+
+Every read goes through ``visible_to``: an object outside the caller's scope
+answers 404. Every write goes through activities.services, so the API keeps
+the rules the pages keep. Customers and deals are never deleted: a customer
+who did not buy stays, with the reason, and a deal that will not happen is
+moved to a Lost stage.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from reporting import funnel
+from salesmgmt.api_schema import ErrorSerializer
+from salesmgmt.api_support import validation_detail
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import CompanySettings, User
+
+from . import services
+from .api import CatalogueViewSet, _error, _row_errors
+from .crm_filters import ContactFilter, CustomerFilter, DealFilter, StageFilter, TaskFilter
+from .crm_serializers import (
+    ContactSerializer,
+    CustomerSerializer,
+    DealBulkEntrySerializer,
+    DealMoveSerializer,
+    DealSerializer,
+    ForecastSerializer,
+    FunnelQuerySerializer,
+    FunnelSerializer,
+    LostReasonSerializer,
+    PipelineSerializer,
+    ReportQuerySerializer,
+    StageSerializer,
+    StageTransitionSerializer,
+    TaskSerializer,
+    stage_by_key,
+)
+from .models import (
+    Activity,
+    ActivityChange,
+    Contact,
+    Customer,
+    Deal,
+    LostReason,
+    Pipeline,
+    Stage,
+    StageKind,
+    StageTransition,
+    Task,
+)
+from .serializers import IngestResultSerializer
+
+NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
+
+# --- Configuration ----------------------------------------------------------------------------
+
+
+class LostReasonViewSet(CatalogueViewSet):
+    """Why customers did not buy and deals were lost. Everyone reads; admins write."""
+
+    queryset = LostReason.objects.all()
+    serializer_class = LostReasonSerializer
+
+
+class PipelineViewSet(CatalogueViewSet):
+    """Pipelines with their stages in order. Everyone reads; admins write."""
+
+    queryset = Pipeline.objects.prefetch_related(
+        Prefetch("stages", queryset=Stage.objects.order_by("position", "pk"))
+    )
+    serializer_class = PipelineSerializer
+
+
+class StageViewSet(CatalogueViewSet):
+    """The transition milestones of each pipeline. Everyone reads; admins write."""
+
+    queryset = Stage.objects.select_related("pipeline")
+    serializer_class = StageSerializer
+    filterset_fields = None
+    filterset_class = StageFilter
+
+
+# --- Customers and contacts -------------------------------------------------------------------
+
+
+class CustomerViewSet(viewsets.ModelViewSet):
+    """Accounts, bought or not. 'Did not buy' and 'lost' carry a reason; contacts
+    are read here and written through /contacts/."""
+
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    ordering_fields = ["name", "created_at", "updated_at"]
+    http_method_names = NO_DELETE
+
+    def get_queryset(self):
+        return (
+            Customer.objects.visible_to(self.request.user)
+            .select_related("source_channel", "lost_reason")
+            .prefetch_related("contacts")
+        )
+
+    def perform_create(self, serializer):
+        customer = services.save_customer(by=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=customer.pk)
+
+    def perform_update(self, serializer):
+        customer = services.save_customer(
+            by=self.request.user, customer=serializer.instance, **serializer.validated_data
+        )
+        serializer.instance = self.get_queryset().get(pk=customer.pk)
+
+
+class ContactViewSet(viewsets.ModelViewSet):
+    """The people at a customer; whoever sees the customer sees and edits them."""
+
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+    ordering_fields = ["name"]
+
+    def get_queryset(self):
+        return Contact.objects.filter(
+            customer__in=Customer.objects.visible_to(self.request.user)
+        ).order_by("name", "pk")
+
+
+# --- Deals ------------------------------------------------------------------------------------
+
+MOVE_EXAMPLES = [
+    OpenApiExample(
+        "Move to Proposal",
+        value={"stage": "proposal", "note": "Sent the fleet quote"},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Mark lost",
+        value={"stage": "lost", "lost_reason": "price", "note": "Went with a cheaper offer"},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "The moved deal",
+        value={
+            "id": 41,
+            "title": "Harbour Logistics fleet",
+            "customer": 17,
+            "customer_name": "Harbour Logistics",
+            "owner": 12,
+            "pipeline": "new-business",
+            "stage": "proposal",
+            "stage_name": "Proposal",
+            "status": "open",
+            "products": ["pro-plan"],
+            "amount": "12000.00",
+            "expected_close": "2026-12-15",
+            "probability": None,
+            "win_probability": 55,
+            "weighted_amount": "6600.00",
+            "next_step": "Call back about the quote",
+            "next_step_date": "2026-11-30",
+            "needs_attention": False,
+            "lost_reason": None,
+            "lost_note": "",
+            "closed_on": None,
+            "stage_entered_at": "2026-11-24T09:12:44Z",
+            "source": "",
+            "external_id": "",
+            "created_at": "2026-11-02T14:03:10Z",
+            "updated_at": "2026-11-24T09:12:44Z",
+        },
+        response_only=True,
+        status_codes=["200"],
+    ),
+    OpenApiExample(
+        "Lost without a reason",
+        value={
+            "status": 400,
+            "code": "invalid",
+            "detail": "Invalid input; see errors.",
+            "errors": {"lost_reason": ["Say why the deal was lost."]},
+        },
+        response_only=True,
+        status_codes=["400"],
+    ),
+]
+
+
+class DealViewSet(viewsets.ModelViewSet):
+    """Deals through their transition milestones.
+
+    A deal's stage changes only through `move`, which records every change
+    (from, to, when, by); `transitions` lists them. Won deals count toward
+    their owner's "sales closed" and "sales value" on the close date.
+    """
+
+    serializer_class = DealSerializer
+    filterset_class = DealFilter
+    ordering_fields = ["expected_close", "amount", "created_at", "stage_entered_at"]
+    http_method_names = NO_DELETE
+
+    def get_queryset(self):
+        return (
+            Deal.objects.visible_to(self.request.user)
+            .select_related("customer", "pipeline", "stage", "lost_reason")
+            .prefetch_related("products")
+        )
+
+    def _fresh(self, deal):
+        return self.get_queryset().get(pk=deal.pk)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        deal = services.create_deal(
+            by=self.request.user,
+            stage=data.pop("stage", None),
+            products=data.pop("products", []),
+            **data,
+        )
+        serializer.instance = self._fresh(deal)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        deal = services.update_deal(
+            deal=serializer.instance,
+            by=self.request.user,
+            products=data.pop("products", None),
+            **data,
+        )
+        serializer.instance = self._fresh(deal)
+
+    @extend_schema(request=DealMoveSerializer, responses=DealSerializer, examples=MOVE_EXAMPLES)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move the deal to another stage of its pipeline; Lost needs a `lost_reason`."""
+        deal = self.get_object()
+        body = DealMoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        services.move_deal(
+            deal=deal,
+            to_stage=stage_by_key({}, deal.pipeline, data["stage"]),
+            by=request.user,
+            lost_reason=data.get("lost_reason"),
+            note=data["note"],
+        )
+        return Response(self.get_serializer(self._fresh(deal)).data)
+
+    @extend_schema(responses=StageTransitionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def transitions(self, request, pk=None):
+        """Every stage change of the deal, oldest first: from, to, when, by, note."""
+        deal = self.get_object()
+        history = deal.transitions.select_related("from_stage", "to_stage", "by")
+        return Response(StageTransitionSerializer(history, many=True).data)
+
+
+# --- Bulk upsert of deals ---------------------------------------------------------------------
+
+MAX_DEAL_BATCH = 1_000  # every stage change is a recorded move: keep a batch in seconds
+
+BULK_EXAMPLE = {
+    "entries": [
+        {
+            "source": "erp",
+            "external_id": "opp-2026-0193",
+            "title": "Harbour Logistics fleet",
+            "customer": 17,
+            "owner": 12,
+            "pipeline": "new-business",
+            "stage": "proposal",
+            "products": ["pro-plan"],
+            "amount": "12000.00",
+            "expected_close": "2026-12-15",
+            "next_step": "Call back about the quote",
+            "next_step_date": "2026-11-30",
+        },
+        {
+            "source": "erp",
+            "external_id": "opp-2026-0188",
+            "title": "Northwind renewal",
+            "customer_external_id": "crm-00412",
+            "owner": 12,
+            "pipeline": "renewals",
+            "stage": "lost",
+            "amount": "3400.00",
+            "expected_close": "2026-11-30",
+            "lost_reason": "competitor",
+            "lost_note": "Moved to a competitor's bundle",
+        },
+    ]
+}
+BULK_EXAMPLES = [
+    OpenApiExample("Two deals", value=BULK_EXAMPLE, request_only=True),
+    OpenApiExample(
+        "First delivery",
+        value={"created": 2, "updated": 0, "unchanged": 0},
+        response_only=True,
+        status_codes=["200"],
+    ),
+    OpenApiExample(
+        "The same batch again",
+        value={"created": 0, "updated": 0, "unchanged": 2},
+        response_only=True,
+        status_codes=["200"],
+    ),
+    OpenApiExample(
+        "A bad row",
+        value={
+            "status": 400,
+            "code": "invalid",
+            "detail": "1 of 2 entries were refused; nothing was stored.",
+            "errors": {"entries": {"1": {"lost_reason": ["Say why the deal was lost."]}}},
+        },
+        response_only=True,
+        status_codes=["400"],
+    ),
+]
+
+
+@extend_schema(
+    request=inline_serializer("DealBulk", {"entries": DealBulkEntrySerializer(many=True)}),
+    responses={200: IngestResultSerializer},
+    examples=BULK_EXAMPLES,
+)
+@api_view(["POST"])
+def deal_bulk(request):
+    """Create or update up to 1,000 deals at once, all or nothing.
+
+    Each entry is keyed by (`source`, `external_id`) and is the whole deal as
+    your system sees it: a re-sent batch changes nothing; a changed stage is
+    moved through the milestones, so the change is recorded like any other.
+    If any row is invalid nothing is stored and `errors.entries` names each
+    bad row by its index. A lost deal that stays lost keeps its first reason.
+    """
+    entries = request.data.get("entries") if isinstance(request.data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return _error({"entries": ["Send a non-empty list of entries."]})
+    if len(entries) > MAX_DEAL_BATCH:
+        return _error({"entries": [f"A batch holds at most {MAX_DEAL_BATCH:,} entries."]})
+    context = {"request": request, **_customers_named_in(entries, request.user)}
+    serializer = DealBulkEntrySerializer(data=entries, many=True, context=context)
+    if not serializer.is_valid():
+        bad = _row_errors(serializer.errors)
+        return _error(
+            {"entries": bad},
+            f"{len(bad)} of {len(entries)} entries are invalid; nothing was stored.",
+        )
+    try:
+        result = _upsert_retrying(serializer.validated_data, request.user)
+    except services.BatchRejected as exc:
+        bad = {str(i): errors for i, errors in sorted(exc.rows.items())}
+        return _error(
+            {"entries": bad},
+            f"{len(bad)} of {len(entries)} entries were refused; nothing was stored.",
+        )
+    return Response(result, status=status.HTTP_200_OK)
+
+
+def _customers_named_in(entries, user) -> dict:
+    """The visible customers the batch names, by id and by external_id: two queries."""
+    ids, external_ids = set(), set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        raw = entry.get("customer")
+        if isinstance(raw, int | str) and not isinstance(raw, bool) and str(raw).isdigit():
+            ids.add(int(raw))
+        if isinstance(entry.get("customer_external_id"), str):
+            external_ids.add(entry["customer_external_id"])
+    visible = Customer.objects.visible_to(user)
+    return {
+        "customers": {c.pk: c for c in visible.filter(pk__in=ids)} if ids else {},
+        "customers_by_external_id": (
+            {c.external_id: c for c in visible.filter(external_id__in=external_ids)}
+            if external_ids
+            else {}
+        ),
+    }
+
+
+def _upsert_retrying(entries, by):
+    """Two copies of a new batch may race to insert the same keys; the loser's
+    unique-key error means the rows now exist: run it again, as updates."""
+    for attempt in (1, 2):
+        try:
+            return upsert_deals(entries=entries, by=by)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
+# The upsert is written as a service (keyword-only, atomic, refusing with
+# BatchRejected); it belongs next to create_deal in activities/services.py.
+
+DETAIL_FIELDS = (
+    "title",
+    "customer",
+    "owner",
+    "amount",
+    "expected_close",
+    "probability",
+    "next_step",
+    "next_step_date",
+)
+REFERENCES = ("customer", "owner")
+
+
+@transaction.atomic
+def upsert_deals(*, entries: list[dict], by: User) -> dict[str, int]:
+    """Create, update and move deals keyed by (source, external_id), all or nothing.
+
+    New deals are written in bulk, with create_deal's checks, first transition
+    and (when won from the start) counted sale. Stored deals that changed go
+    through ``update_deal`` and ``move_deal``, so every stage change is
+    recorded exactly as on the page.
+    """
+    errors: dict[int, dict] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for index, entry in enumerate(entries):
+        key = (entry["source"], entry["external_id"])
+        if key in seen:
+            errors[index] = {"external_id": [f"Repeats the external_id of row {seen[key]}."]}
+        seen.setdefault(key, index)
+    existing = _stored_deals(seen)
+    writable = set(services.reps_writable_by(by).values_list("pk", flat=True))
+    fresh, stored = [], []
+    for index, entry in enumerate(entries):
+        if index in errors:
+            continue
+        deal = existing.get((entry["source"], entry["external_id"]))
+        if deal is None:
+            error = _refusal_of_new(entry, writable)
+            fresh.append(entry)
+        else:
+            error = _refusal_of_change(entry, deal, writable)
+            stored.append((index, entry, deal))
+        if error:
+            errors[index] = error
+    if errors:
+        raise services.BatchRejected(errors)
+
+    counts = {"created": _create_deals(fresh, by), "updated": 0, "unchanged": 0}
+    for index, entry, deal in stored:
+        try:
+            changed = _apply_changes(entry, deal, by)
+        except RuleViolation as exc:
+            errors[index] = validation_detail(exc)
+        except PermissionDenied as exc:
+            errors[index] = {"owner": [str(exc)]}
+        else:
+            counts["updated" if changed else "unchanged"] += 1
+    if errors:
+        raise services.BatchRejected(errors)
+    return counts
+
+
+def _stage_refusal(entry, pipeline) -> dict | None:
+    try:
+        services._check_stage(entry["stage"], pipeline, entry["lost_reason"], entry["lost_note"])
+    except RuleViolation as exc:
+        return validation_detail(exc)
+    return None
+
+
+def _refusal_of_new(entry, writable) -> dict | None:
+    """create_deal's checks, made without a query per row."""
+    if entry["owner"].pk not in writable:
+        return {"owner": ["You may not act for this rep."]}
+    customer = entry["customer"]
+    if customer.owner_id != entry["owner"].pk and customer.owner_id not in writable:
+        return {"customer": ["That customer is outside your scope."]}
+    return _stage_refusal(entry, entry["pipeline"])
+
+
+def _refusal_of_change(entry, deal, writable) -> dict | None:
+    if deal.owner_id not in writable:
+        return {"external_id": ["This external_id is already used by a deal outside your scope."]}
+    if deal.pipeline_id != entry["pipeline"].pk:
+        return {"pipeline": ["A deal cannot move to another pipeline."]}
+    if deal.stage_id != entry["stage"].pk:
+        return _stage_refusal(entry, deal.pipeline)
+    return None
+
+
+def _create_deals(entries, by) -> int:
+    """create_deal for many: the deals, their products, their first transition,
+    and for deals won from the start the sale they count (by the services' rule)."""
+    now, today = timezone.now(), CompanySettings.load().today()
+    deals = Deal.objects.bulk_create(
+        [
+            Deal(
+                stage=entry["stage"],
+                stage_entered_at=now,
+                closed_on=None if entry["stage"].is_open else today,
+                **{k: v for k, v in entry.items() if k not in ("stage", "products")},
+            )
+            for entry in entries
+        ],
+        batch_size=1000,
+    )
+    Through = Deal.products.through
+    Through.objects.bulk_create(
+        [
+            Through(deal_id=deal.pk, product_id=product_pk)
+            for deal, entry in zip(deals, entries, strict=True)
+            for product_pk in {p.pk for p in entry["products"]}
+        ],
+        batch_size=1000,
+    )
+    StageTransition.objects.bulk_create(
+        [
+            StageTransition(deal=deal, from_stage=None, to_stage=deal.stage, at=now, by=by)
+            for deal in deals
+        ],
+        batch_size=1000,
+    )
+    won = [deal for deal in deals if deal.stage.kind == StageKind.WON]
+    prefetch_related_objects(won, "products")
+    outcome_metrics = services.deal_outcome_metrics()
+    sales = Activity.objects.bulk_create(
+        [row for deal in won for row in services._deal_outcome_rows(deal, metrics=outcome_metrics)],
+        batch_size=1000,
+    )
+    ActivityChange.objects.bulk_create(
+        [services._change(a, ActivityChange.Action.CREATED, by, new=a.snapshot()) for a in sales],
+        batch_size=1000,
+    )
+    return len(deals)
+
+
+def _apply_changes(entry: dict, deal: Deal, by) -> bool:
+    """Bring a stored deal in line with its entry; False when nothing differs.
+
+    A lost deal that stays lost keeps its reason: only a move sets one.
+    """
+    fields = {name: entry[name] for name in DETAIL_FIELDS}
+    stored = {name: getattr(deal, f"{name}_id" if name in REFERENCES else name) for name in fields}
+    wanted = {name: value.pk if name in REFERENCES else value for name, value in fields.items()}
+    products = {p.pk for p in entry["products"]}
+    details_changed = stored != wanted or products != {p.pk for p in deal.products.all()}
+    moved = deal.stage_id != entry["stage"].pk
+    if details_changed:
+        deal = services.update_deal(deal=deal, by=by, products=entry["products"], **fields)
+    if moved:
+        services.move_deal(
+            deal=deal,
+            to_stage=entry["stage"],
+            by=by,
+            lost_reason=entry["lost_reason"],
+            note=entry["lost_note"],
+        )
+    return details_changed or moved
+
+
+def _stored_deals(keys) -> dict[tuple[str, str], Deal]:
+    """The stored deals for exactly these (source, external_id) pairs, locked."""
+    found: dict[tuple[str, str], Deal] = {}
+    keys = list(keys)
+    for start in range(0, len(keys), 2000):
+        chunk = keys[start : start + 2000]
+        rows = (
+            Deal.objects.select_for_update(of=("self",))
+            .filter(source__in={s for s, _ in chunk}, external_id__in={e for _, e in chunk})
+            .select_related("pipeline")
+            .prefetch_related("products")
+        )
+        wanted = set(chunk)
+        for row in rows:
+            if (row.source, row.external_id) in wanted:  # the IN lists also match cross pairs
+                found[(row.source, row.external_id)] = row
+    return found
+
+
+# --- Tasks ------------------------------------------------------------------------------------
+
+
+class TaskViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Tasks for reps, set by themselves or their manager; `done` and `reopen`
+    change their state. Tasks are not deleted: their history is analysed."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    ordering_fields = ["due_at", "priority", "created_at", "done_at"]
+
+    def get_queryset(self):
+        return Task.objects.visible_to(self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_task(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.update_task(
+            task=serializer.instance,
+            by=self.request.user,
+            assignee=data.pop("assignee", None),
+            **data,
+        )
+
+    def _respond(self, task):
+        return Response(self.get_serializer(Task.objects.get(pk=task.pk)).data)
+
+    @extend_schema(request=None, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        """Mark the task done now (done again changes nothing)."""
+        return self._respond(services.complete_task(task=self.get_object(), by=request.user))
+
+    @extend_schema(request=None, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Open a done task again."""
+        return self._respond(services.reopen_task(task=self.get_object(), by=request.user))
+
+
+# --- Funnel and forecast figures ----------------------------------------------------------------
+
+
+def _report_scope(user, query) -> funnel.Scope:
+    """The owners behind ?scope=team&team=3 (and rep, division, me, company); 404 when
+    the caller may not look there, exactly as the funnel page answers."""
+    kind = query.get("scope")
+    if kind is None:
+        key = funnel.default_scope_key(user)
+    elif kind in ("rep", "team", "division"):
+        if query.get(kind) is None:
+            raise ValidationError({kind: [f"Say which {kind}: scope={kind} needs {kind}=<id>."]})
+        key = f"{kind}:{query[kind]}"
+    else:
+        key = kind
+    scope = funnel.resolve_scope(user, key)
+    if scope is None:
+        raise NotFound()
+    return scope
+
+
+def _report_pipeline(query, *, default_first: bool) -> Pipeline | None:
+    pipelines = list(Pipeline.objects.active())
+    key = query.get("pipeline")
+    if key is None:
+        return pipelines[0] if default_first and pipelines else None
+    pipeline = next((p for p in pipelines if p.key == key), None)
+    if pipeline is None:
+        raise ValidationError({"pipeline": [f"No active pipeline '{key}'."]})
+    return pipeline
+
+
+def _period(period: funnel.Period) -> dict:
+    return {"key": period.key, "label": period.label, "start": period.start, "end": period.end}
+
+
+REPORT_ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="A query parameter is invalid."),
+    404: OpenApiResponse(
+        ErrorSerializer, description="A scope you may not look at (or that does not exist)."
+    ),
+}
+
+
+@extend_schema(
+    parameters=[FunnelQuerySerializer], responses={200: FunnelSerializer, **REPORT_ERRORS}
+)
+@api_view(["GET"])
+def funnel_report(request):
+    """Stage-to-stage conversion, days in stage, hit rate, deal size and cycle
+    length for one pipeline, a scope (rep, team, division, company) and a period.
+
+    The figures are those of the funnel page, computed by the database; see
+    reporting/funnel.py for each definition.
+    """
+    query = FunnelQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    company = CompanySettings.load()
+    scope = _report_scope(request.user, params)
+    pipeline = _report_pipeline(params, default_first=True)
+    if pipeline is None:
+        raise NotFound("No pipeline is set up.")
+    period = funnel.period_for(
+        params["period"],
+        today=company.today(),
+        fiscal_start_month=company.fiscal_year_start_month,
+        start=params.get("start"),
+        end=params.get("end"),
+    )
+    body = {
+        "scope": {"key": scope.key, "label": scope.label},
+        "pipeline": pipeline.key,
+        "period": _period(period),
+        "stages": funnel.funnel(scope.owners, pipeline, period, tzinfo=company.tzinfo),
+        "outcomes": funnel.outcomes(scope.owners, period, pipeline=pipeline, tzinfo=company.tzinfo),
+    }
+    return Response(FunnelSerializer(body).data)
+
+
+@extend_schema(
+    parameters=[ReportQuerySerializer], responses={200: ForecastSerializer, **REPORT_ERRORS}
+)
+@api_view(["GET"])
+def forecast_report(request):
+    """Weighted pipeline, best case and commit for this month and this quarter
+    (by expected close date), with what was won so far; every pipeline unless
+    `pipeline` names one."""
+    query = ReportQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    company = CompanySettings.load()
+    scope = _report_scope(request.user, params)
+    pipeline = _report_pipeline(params, default_first=False)
+    forecasts = funnel.forecast(
+        scope.owners, today=company.today(), pipeline=pipeline, company=company
+    )
+    body = {
+        "scope": {"key": scope.key, "label": scope.label},
+        "pipeline": pipeline.key if pipeline else None,
+        "commit_probability": company.commit_probability,
+        "periods": [
+            {
+                **_period(f.period),
+                "open_deals": f.open_deals,
+                "weighted": f.weighted,
+                "best_case": f.best_case,
+                "commit": f.commit,
+                "won_to_date": f.won_to_date,
+            }
+            for f in forecasts
+        ],
+    }
+    return Response(ForecastSerializer(body).data)

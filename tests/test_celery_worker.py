@@ -6,10 +6,14 @@ commit their data (``transaction=True``) and wait for the worker's effect.
 
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
+from activities.models import Task
+from activities.tasks import send_task_reminders_task
 from plans import services
 from plans.models import PlanEvent
 from plans.tasks import notify_plan_event_task
@@ -69,3 +73,18 @@ def test_worker_emails_manager_once_when_plan_is_submitted(real_queue, rep, mana
     # A second delivery of the same job (retry, redelivery) must not e-mail again.
     assert notify_plan_event_task.delay(event.pk).get(timeout=30) is False
     assert len(_mails_about(f"{rep} submitted the plan")) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_runs_the_task_reminder_job_once(real_queue, rep):
+    """The beat job, run twice by the real worker, reminds the rep once and e-mails once."""
+    due = timezone.now() + timedelta(minutes=30)
+    task = Task.objects.create(title="Call Acme back", assignee=rep, created_by=rep, due_at=due)
+
+    assert send_task_reminders_task.delay().get(timeout=30) == 1
+    assert send_task_reminders_task.delay().get(timeout=30) == 0
+    assert (
+        Notification.objects.filter(user=rep, key__startswith=f"task-reminder:{task.pk}:").count()
+        == 1
+    )
+    assert _wait_for(lambda: len(_mails_about("Call Acme back")) == 1)

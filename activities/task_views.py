@@ -180,7 +180,7 @@ def _set_done(request, pk, service):
     task = _visible_task(request, pk)
     task = service(task=task, by=request.user)
     if request.htmx:
-        return render(
+        response = render(
             request,
             "activities/task_row.html",
             {
@@ -190,6 +190,8 @@ def _set_done(request, pk, service):
                 "next": request.POST.get("next", ""),
             },
         )
+        response["HX-Trigger"] = "tasks-changed"  # the day's counts refresh themselves
+        return response
     return redirect(_next_url(request, _day_url(task.assignee, request.user)))
 
 

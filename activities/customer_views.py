@@ -209,7 +209,7 @@ def lost_figures(customers, *, user, date_field: str) -> dict:
     by_product = (
         deals.values("products__sku", "products__name")
         .annotate(**_closed_counts("customer", "customer__status"))
-        .order_by("-total", "products__name")
+        .order_by("-total", F("products__name").asc(nulls_last=True))
     )
     without_deal = customers.exclude(
         Exists(Deal.objects.visible_to(user).filter(customer=OuterRef("pk")))

@@ -711,8 +711,8 @@ def test_lost_report_exports_every_table(client_for, director, losses):
         ["rep", "rep", "Rita Rep", "2", "0", "2"],
         ["rep", "other_rep", "Otto Beta", "1", "0", "1"],
         ["product", "fleet", "Fleet plan", "2", "0", "2"],
-        ["product", "", "Deal without a product", "1", "0", "1"],
         ["product", "care", "Care plan", "1", "0", "1"],
+        ["product", "", "Deal without a product", "1", "0", "1"],
         ["month", "2026-05", "May 2026", "1", "0", "1"],
         ["month", "2026-03", "March 2026", "2", "0", "2"],
     ]

@@ -7,9 +7,8 @@ who did not buy stays, with the reason, and a deal that will not happen is
 moved to a Lost stage.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db import IntegrityError
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -24,9 +23,7 @@ from rest_framework.response import Response
 
 from reporting import funnel
 from salesmgmt.api_schema import ErrorSerializer
-from salesmgmt.api_support import validation_detail
-from salesmgmt.errors import RuleViolation
-from salesmgmt.models import CompanySettings, User
+from salesmgmt.models import CompanySettings
 
 from . import services
 from .api import CatalogueViewSet, _error, _row_errors
@@ -49,16 +46,12 @@ from .crm_serializers import (
     stage_by_key,
 )
 from .models import (
-    Activity,
-    ActivityChange,
     Contact,
     Customer,
     Deal,
     LostReason,
     Pipeline,
     Stage,
-    StageKind,
-    StageTransition,
     Task,
 )
 from .serializers import IngestResultSerializer
@@ -394,192 +387,10 @@ def _upsert_retrying(entries, by):
     unique-key error means the rows now exist: run it again, as updates."""
     for attempt in (1, 2):
         try:
-            return upsert_deals(entries=entries, by=by)
+            return services.upsert_deals(entries=entries, by=by)
         except IntegrityError:
             if attempt == 2:
                 raise
-
-
-# The upsert is written as a service (keyword-only, atomic, refusing with
-# BatchRejected); it belongs next to create_deal in activities/services.py.
-
-DETAIL_FIELDS = (
-    "title",
-    "customer",
-    "owner",
-    "amount",
-    "expected_close",
-    "probability",
-    "next_step",
-    "next_step_date",
-)
-REFERENCES = ("customer", "owner")
-
-
-@transaction.atomic
-def upsert_deals(*, entries: list[dict], by: User) -> dict[str, int]:
-    """Create, update and move deals keyed by (source, external_id), all or nothing.
-
-    New deals are written in bulk, with create_deal's checks, first transition
-    and (when won from the start) counted sale. Stored deals that changed go
-    through ``update_deal`` and ``move_deal``, so every stage change is
-    recorded exactly as on the page.
-    """
-    errors: dict[int, dict] = {}
-    seen: dict[tuple[str, str], int] = {}
-    for index, entry in enumerate(entries):
-        key = (entry["source"], entry["external_id"])
-        if key in seen:
-            errors[index] = {"external_id": [f"Repeats the external_id of row {seen[key]}."]}
-        seen.setdefault(key, index)
-    existing = _stored_deals(seen)
-    writable = set(services.reps_writable_by(by).values_list("pk", flat=True))
-    fresh, stored = [], []
-    for index, entry in enumerate(entries):
-        if index in errors:
-            continue
-        deal = existing.get((entry["source"], entry["external_id"]))
-        if deal is None:
-            error = _refusal_of_new(entry, writable)
-            fresh.append(entry)
-        else:
-            error = _refusal_of_change(entry, deal, writable)
-            stored.append((index, entry, deal))
-        if error:
-            errors[index] = error
-    if errors:
-        raise services.BatchRejected(errors)
-
-    counts = {"created": _create_deals(fresh, by), "updated": 0, "unchanged": 0}
-    for index, entry, deal in stored:
-        try:
-            changed = _apply_changes(entry, deal, by)
-        except RuleViolation as exc:
-            errors[index] = validation_detail(exc)
-        except PermissionDenied as exc:
-            errors[index] = {"owner": [str(exc)]}
-        else:
-            counts["updated" if changed else "unchanged"] += 1
-    if errors:
-        raise services.BatchRejected(errors)
-    return counts
-
-
-def _stage_refusal(entry, pipeline) -> dict | None:
-    try:
-        services._check_stage(entry["stage"], pipeline, entry["lost_reason"], entry["lost_note"])
-    except RuleViolation as exc:
-        return validation_detail(exc)
-    return None
-
-
-def _refusal_of_new(entry, writable) -> dict | None:
-    """create_deal's checks, made without a query per row."""
-    if entry["owner"].pk not in writable:
-        return {"owner": ["You may not act for this rep."]}
-    customer = entry["customer"]
-    if customer.owner_id != entry["owner"].pk and customer.owner_id not in writable:
-        return {"customer": ["That customer is outside your scope."]}
-    return _stage_refusal(entry, entry["pipeline"])
-
-
-def _refusal_of_change(entry, deal, writable) -> dict | None:
-    if deal.owner_id not in writable:
-        return {"external_id": ["This external_id is already used by a deal outside your scope."]}
-    if deal.pipeline_id != entry["pipeline"].pk:
-        return {"pipeline": ["A deal cannot move to another pipeline."]}
-    if deal.stage_id != entry["stage"].pk:
-        return _stage_refusal(entry, deal.pipeline)
-    return None
-
-
-def _create_deals(entries, by) -> int:
-    """create_deal for many: the deals, their products, their first transition,
-    and for deals won from the start the sale they count (by the services' rule)."""
-    now, today = timezone.now(), CompanySettings.load().today()
-    deals = Deal.objects.bulk_create(
-        [
-            Deal(
-                stage=entry["stage"],
-                stage_entered_at=now,
-                closed_on=None if entry["stage"].is_open else today,
-                **{k: v for k, v in entry.items() if k not in ("stage", "products")},
-            )
-            for entry in entries
-        ],
-        batch_size=1000,
-    )
-    Through = Deal.products.through
-    Through.objects.bulk_create(
-        [
-            Through(deal_id=deal.pk, product_id=product_pk)
-            for deal, entry in zip(deals, entries, strict=True)
-            for product_pk in {p.pk for p in entry["products"]}
-        ],
-        batch_size=1000,
-    )
-    StageTransition.objects.bulk_create(
-        [
-            StageTransition(deal=deal, from_stage=None, to_stage=deal.stage, at=now, by=by)
-            for deal in deals
-        ],
-        batch_size=1000,
-    )
-    won = [deal for deal in deals if deal.stage.kind == StageKind.WON]
-    prefetch_related_objects(won, "products")
-    outcome_metrics = services.deal_outcome_metrics()
-    sales = Activity.objects.bulk_create(
-        [row for deal in won for row in services._deal_outcome_rows(deal, metrics=outcome_metrics)],
-        batch_size=1000,
-    )
-    ActivityChange.objects.bulk_create(
-        [services._change(a, ActivityChange.Action.CREATED, by, new=a.snapshot()) for a in sales],
-        batch_size=1000,
-    )
-    return len(deals)
-
-
-def _apply_changes(entry: dict, deal: Deal, by) -> bool:
-    """Bring a stored deal in line with its entry; False when nothing differs.
-
-    A lost deal that stays lost keeps its reason: only a move sets one.
-    """
-    fields = {name: entry[name] for name in DETAIL_FIELDS}
-    stored = {name: getattr(deal, f"{name}_id" if name in REFERENCES else name) for name in fields}
-    wanted = {name: value.pk if name in REFERENCES else value for name, value in fields.items()}
-    products = {p.pk for p in entry["products"]}
-    details_changed = stored != wanted or products != {p.pk for p in deal.products.all()}
-    moved = deal.stage_id != entry["stage"].pk
-    if details_changed:
-        deal = services.update_deal(deal=deal, by=by, products=entry["products"], **fields)
-    if moved:
-        services.move_deal(
-            deal=deal,
-            to_stage=entry["stage"],
-            by=by,
-            lost_reason=entry["lost_reason"],
-            note=entry["lost_note"],
-        )
-    return details_changed or moved
-
-
-def _stored_deals(keys) -> dict[tuple[str, str], Deal]:
-    """The stored deals for exactly these (source, external_id) pairs, locked."""
-    found: dict[tuple[str, str], Deal] = {}
-    keys = list(keys)
-    for start in range(0, len(keys), 2000):
-        chunk = keys[start : start + 2000]
-        rows = (
-            Deal.objects.select_for_update(of=("self",))
-            .filter(source__in={s for s, _ in chunk}, external_id__in={e for _, e in chunk})
-            .select_related("pipeline")
-            .prefetch_related("products")
-        )
-        wanted = set(chunk)
-        for row in rows:
-            if (row.source, row.external_id) in wanted:  # the IN lists also match cross pairs
-                found[(row.source, row.external_id)] = row
-    return found
 
 
 # --- Tasks ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.filtering import visible_customers, visible_deals, visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
 from salesmgmt.web import EARLIEST, LATEST
 
@@ -28,19 +28,8 @@ from .models import (
     StageKind,
     Task,
     TaskPriority,
+    TaskStatus,
 )
-
-
-def visible_customers(request):
-    if request is None:
-        return Customer.objects.none()
-    return Customer.objects.visible_to(request.user)
-
-
-def visible_deals(request):
-    if request is None:
-        return Deal.objects.none()
-    return Deal.objects.visible_to(request.user)
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -128,11 +117,6 @@ class DealFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(pk__in=flagged.values("pk"))
         return queryset.exclude(pk__in=flagged.values("pk"))
-
-
-class TaskStatus:
-    OPEN, OVERDUE, DONE = "open", "overdue", "done"
-    choices = [(OPEN, "Open"), (OVERDUE, "Overdue"), (DONE, "Done")]
 
 
 def _start_of(day):

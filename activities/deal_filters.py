@@ -7,16 +7,10 @@ outside it is "not a valid choice", like one that does not exist.
 import django_filters
 from django.db.models import Q
 
-from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.filtering import visible_customers, visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
 
-from .models import Customer, Deal, Pipeline, Product, Stage, StageKind
-
-
-def visible_customers(request):
-    if request is None:
-        return Customer.objects.none()
-    return Customer.objects.visible_to(request.user)
+from .models import Deal, Pipeline, Product, Stage, StageKind
 
 
 class DealFilter(django_filters.FilterSet):

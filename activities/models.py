@@ -33,21 +33,29 @@ class MetricQuerySet(CatalogueQuerySet):
         return chosen or list(self.active()[: self.FOCUS_DEFAULT])
 
 
-class Metric(models.Model):
+class OrderedCatalogueEntry(models.Model):
+    """A configurable list entry an admin names, orders and switches off."""
+
     key = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
-    unit = models.CharField(max_length=10, choices=MetricUnit.choices, default=MetricUnit.COUNT)
-    kind = models.CharField(max_length=10, choices=MetricKind.choices, default=MetricKind.ACTIVITY)
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = MetricQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["position", "name"]
 
     def __str__(self):
         return self.name
+
+
+class Metric(OrderedCatalogueEntry):
+    unit = models.CharField(max_length=10, choices=MetricUnit.choices, default=MetricUnit.COUNT)
+    kind = models.CharField(max_length=10, choices=MetricKind.choices, default=MetricKind.ACTIVITY)
+
+    objects = MetricQuerySet.as_manager()
 
     @property
     def is_money(self):
@@ -191,21 +199,8 @@ class ActivityChange(models.Model):
 # --- Customers ----------------------------------------------------------------------------
 
 
-class LostReason(models.Model):
+class LostReason(OrderedCatalogueEntry):
     """Why a customer did not buy or a deal was lost (configurable list)."""
-
-    key = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
-    active = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    objects = CatalogueQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class CustomerStatus(models.TextChoices):
@@ -305,19 +300,8 @@ class Contact(models.Model):
 # --- Pipelines, stages, deals ----------------------------------------------------------------
 
 
-class Pipeline(models.Model):
-    key = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
-    active = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    objects = CatalogueQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
+class Pipeline(OrderedCatalogueEntry):
+    """A sequence of stages, e.g. new business or renewals."""
 
 
 class StageKind(models.TextChoices):
@@ -461,6 +445,14 @@ class TaskPriority(models.TextChoices):
     LOW = "low", "Low"
     NORMAL = "normal", "Normal"
     HIGH = "high", "High"
+
+
+class TaskStatus(models.TextChoices):
+    """Not a field: how lists filter tasks (overdue is open and past due)."""
+
+    OPEN = "open", "Open"
+    OVERDUE = "overdue", "Overdue"
+    DONE = "done", "Done"
 
 
 class TaskQuerySet(models.QuerySet):

@@ -4,29 +4,9 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.filtering import visible_customers, visible_deals, visible_reps, visible_teams
 
-from .models import Customer, Deal, Task, TaskPriority
-
-
-def visible_customers(request):
-    if request is None:
-        return Customer.objects.none()
-    return Customer.objects.visible_to(request.user)
-
-
-def visible_deals(request):
-    if request is None:
-        return Deal.objects.none()
-    return Deal.objects.visible_to(request.user)
-
-
-class TaskStatus:
-    OPEN = "open"
-    OVERDUE = "overdue"
-    DONE = "done"
-    CHOICES = [(OPEN, "Open"), (OVERDUE, "Overdue"), (DONE, "Done")]
-
+from .models import Task, TaskPriority, TaskStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -39,7 +19,7 @@ class TaskFilter(django_filters.FilterSet):
         field_name="assignee__team", queryset=visible_teams, empty_label="any", label="Team"
     )
     status = django_filters.ChoiceFilter(
-        choices=TaskStatus.CHOICES, method="filter_status", empty_label="any", label="Status"
+        choices=TaskStatus.choices, method="filter_status", empty_label="any", label="Status"
     )
     priority = django_filters.ChoiceFilter(choices=TaskPriority.choices, empty_label="any")
     # Dates of due_at in the viewer's timezone (the one the middleware activates).

@@ -23,8 +23,8 @@ from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
 from . import services
-from .models import Task
-from .task_filters import TaskFilter, TaskStatus
+from .models import Task, TaskStatus
+from .task_filters import TaskFilter
 from .task_forms import TaskForm, TaskHistoryForm
 
 DAY_AHEAD = 7  # "next 7 days" on My day

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F, Q
 
 from salesmgmt.scoping import scope_to_people
 
@@ -124,3 +125,189 @@ class PlanEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Goals ------------------------------------------------------------------------------------
+
+
+class GoalScope(models.TextChoices):
+    REP = "rep", "Rep"
+    TEAM = "team", "Team"
+    DIVISION = "division", "Division"
+    COMPANY = "company", "Company"
+
+
+class GoalPeriod(models.TextChoices):
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Year"
+
+
+class GoalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Company goals to everyone; a division's and a team's goals to their people and
+        those above them; rep goals as the people scope says (own, team's, division's)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        from salesmgmt.models import Team
+
+        if user.is_director:
+            reps = Q(rep=user) | Q(rep__team__division=user.division_id)
+            teams = Q(team__division=user.division_id)
+            divisions = Q(division=user.division_id)
+        elif user.is_manager:
+            reps = Q(rep=user) | Q(rep__team__manager=user)
+            teams = Q(team__manager=user)
+            divisions = Q(division__in=Team.objects.filter(manager=user).values("division"))
+        else:
+            reps = Q(rep=user)
+            teams = Q(team=user.team_id) if user.team_id else Q(pk__in=[])
+            divisions = Q(division__in=Team.objects.filter(pk=user.team_id).values("division"))
+        return self.filter(
+            (Q(scope=GoalScope.REP) & reps)
+            | (Q(scope=GoalScope.TEAM) & teams)
+            | (Q(scope=GoalScope.DIVISION) & divisions)
+            | Q(scope=GoalScope.COMPANY)
+        )
+
+    def current(self, today):
+        return self.filter(start__lte=today, end__gte=today)
+
+
+class Goal(models.Model):
+    """A quantitative target for a rep, a team, a division or the company, for one period.
+
+    ``start``/``end`` are the period's first and last business day (weeks follow the
+    company week; quarters and years the fiscal year). Every change is kept as a
+    ``GoalChange`` with who, when, old, new and why.
+    """
+
+    scope = models.CharField(max_length=10, choices=GoalScope.choices)
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="goals",
+    )
+    team = models.ForeignKey(
+        "salesmgmt.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="goals"
+    )
+    division = models.ForeignKey(
+        "salesmgmt.Division",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="goals",
+    )
+    metric = models.ForeignKey("activities.Metric", on_delete=models.PROTECT, related_name="goals")
+    period = models.CharField(max_length=10, choices=GoalPeriod.choices)
+    start = models.DateField()
+    end = models.DateField()
+    target = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    stretch_target = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    note = models.CharField(max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "scope", "metric__position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="rep", rep__isnull=False, team__isnull=True, division__isnull=True)
+                    | Q(scope="team", rep__isnull=True, team__isnull=False, division__isnull=True)
+                    | Q(scope="division", rep__isnull=True, team__isnull=True, division__isnull=False)
+                    | Q(scope="company", rep__isnull=True, team__isnull=True, division__isnull=True)
+                ),
+                name="goal_owner_matches_scope",
+            ),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="goal_end_after_start"),
+            models.UniqueConstraint(
+                fields=["rep", "metric", "period", "start"],
+                condition=Q(scope="rep"),
+                name="one_rep_goal_per_metric_period",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "metric", "period", "start"],
+                condition=Q(scope="team"),
+                name="one_team_goal_per_metric_period",
+            ),
+            models.UniqueConstraint(
+                fields=["division", "metric", "period", "start"],
+                condition=Q(scope="division"),
+                name="one_division_goal_per_metric_period",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "period", "start"],
+                condition=Q(scope="company"),
+                name="one_company_goal_per_metric_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["start", "end"])]
+
+    def __str__(self):
+        return f"{self.owner_label}: {self.metric} {self.period_label} — {self.target}"
+
+    @property
+    def owner(self):
+        return {"rep": self.rep, "team": self.team, "division": self.division}.get(self.scope)
+
+    @property
+    def owner_label(self) -> str:
+        return str(self.owner) if self.owner is not None else "Company"
+
+    @property
+    def period_label(self) -> str:
+        if self.period == GoalPeriod.WEEK:
+            return f"week of {self.start:%d %b %Y}"
+        if self.period == GoalPeriod.MONTH:
+            return f"{self.start:%B %Y}"
+        if self.period == GoalPeriod.QUARTER:
+            return f"{self.start:%b} – {self.end:%b %Y}"
+        return f"{self.start:%b %Y} – {self.end:%b %Y}"
+
+
+class GoalChange(models.Model):
+    """A goal's history: created, changed (old -> new, with the reason) or removed."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Set"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Removed"
+
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    goal_label = models.CharField(max_length=300, help_text="What the goal was, kept if removed.")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    old_target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    new_target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    old_stretch = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    new_stretch = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.goal_label} by {self.by_id}"

@@ -36,5 +36,13 @@ urlpatterns = [
     ),
     path("reports/funnel/", crm_api.funnel_report, name="report-funnel"),
     path("reports/forecast/", crm_api.forecast_report, name="report-forecast"),
+    # Goals, KPIs, dashboards, reviews, commissions: each area routes its own endpoints.
+    path("", include("plans.goal_api")),
+    path("", include("reporting.kpi_api")),
+    path("", include("reporting.dashboard_api")),
+    path("", include("reporting.company_api")),
+    path("", include("reporting.review_api")),
+    path("", include("reporting.commission_api")),
+    path("", include("reporting.report_api")),
     path("", include(router.urls)),
 ]

@@ -229,6 +229,22 @@ class CompanySettings(models.Model):
     commit_probability = models.PositiveSmallIntegerField(
         default=70, help_text="Deals at or above this probability count as 'commit'."
     )
+    # Goal pace: actual / expected-to-date, in percent.
+    goal_amber_below = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MaxValueValidator(100)],
+        help_text="A goal whose actual is below this % of expected-to-date is amber...",
+    )
+    goal_red_below = models.PositiveSmallIntegerField(
+        default=75,
+        validators=[MaxValueValidator(100)],
+        help_text="...and red below this %.",
+    )
+    alert_hour = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MaxValueValidator(23)],
+        help_text="Deviation alerts go out once a day from this hour.",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "company settings"
@@ -268,6 +284,19 @@ class CompanySettings(models.Model):
         return self.today() - timedelta(days=self.activity_edit_days)
 
 
+class Holiday(models.Model):
+    """A company holiday: not a working day for goal pace and expected-to-date."""
+
+    day = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.name} ({self.day:%d %b %Y})"
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
@@ -304,6 +333,12 @@ class NotificationKind(models.TextChoices):
     OVERDUE_DIGEST = "overdue_digest", "Daily overdue tasks"
     TEAM_OVERDUE_DIGEST = "team_overdue_digest", "Daily overdue tasks of your team"
     STALE_DEAL = "stale_deal", "Stale deal alert"
+    GOAL_CHANGED = "goal_changed", "Your goal was set or changed"
+    DEVIATION = "deviation", "Behind pace on a goal or KPI"
+    REVIEW_READY = "review_ready", "Monthly reviews ready to annotate"
+    REVIEW_SHARED = "review_shared", "Your monthly review was shared"
+    REVIEW_ACKNOWLEDGED = "review_acknowledged", "A rep acknowledged their review"
+    STATEMENT_READY = "statement_ready", "Commission statement ready"
 
 
 class NotificationQuerySet(models.QuerySet):

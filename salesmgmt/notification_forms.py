@@ -24,6 +24,8 @@ ONLY_FOR_REVIEWERS = {
     NotificationKind.PLAN_SUBMITTED,
     NotificationKind.REVIEW_REMINDER,
     NotificationKind.TEAM_OVERDUE_DIGEST,
+    NotificationKind.REVIEW_READY,
+    NotificationKind.REVIEW_ACKNOWLEDGED,
 }
 ONLY_FOR_REPS = {
     NotificationKind.PLAN_REMINDER,
@@ -31,6 +33,9 @@ ONLY_FOR_REPS = {
     NotificationKind.TASK_REMINDER,
     NotificationKind.TASK_ASSIGNED,
     NotificationKind.OVERDUE_DIGEST,
+    NotificationKind.GOAL_CHANGED,
+    NotificationKind.REVIEW_SHARED,
+    NotificationKind.STATEMENT_READY,
 }
 
 

@@ -37,4 +37,26 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=16),
         "options": {"expires": HOUR},
     },
+    # Control jobs: hourly; each acts once its hour (company time) has come and is
+    # idempotent, so a missed hour is caught up by the next run.
+    "send-deviation-alerts": {
+        "task": "reporting.tasks.send_deviation_alerts_task",
+        "schedule": crontab(minute=21),
+        "options": {"expires": HOUR},
+    },
+    "generate-monthly-reviews": {
+        "task": "reporting.tasks.generate_monthly_reviews_task",
+        "schedule": crontab(minute=26),
+        "options": {"expires": HOUR},
+    },
+    "compute-commission-statements": {
+        "task": "reporting.tasks.compute_commission_statements_task",
+        "schedule": crontab(minute=31),
+        "options": {"expires": HOUR},
+    },
+    "send-report-packs": {
+        "task": "reporting.tasks.send_report_packs_task",
+        "schedule": crontab(minute=41),
+        "options": {"expires": HOUR},
+    },
 }

@@ -229,6 +229,10 @@ REP_KINDS = [
     "task_assigned",
     "overdue_digest",
     "stale_deal",
+    "goal_changed",
+    "deviation",
+    "review_shared",
+    "statement_ready",
 ]
 REVIEWER_KINDS = [
     "plan_missing",
@@ -236,6 +240,9 @@ REVIEWER_KINDS = [
     "review_reminder",
     "team_overdue_digest",
     "stale_deal",
+    "deviation",
+    "review_ready",
+    "review_acknowledged",
 ]
 
 
@@ -254,6 +261,10 @@ def test_preferences_start_with_everything_on(client_for, rep):
         "Task assigned to you",
         "Daily overdue tasks",
         "Stale deal alert",
+        "Your goal was set or changed",
+        "Behind pace on a goal or KPI",
+        "Your monthly review was shared",
+        "Commission statement ready",
     ]
     assert all(in_app.value() and email.value() for _, in_app, email in form.rows())
 
@@ -306,7 +317,7 @@ def test_saved_preferences_decide_what_is_delivered(client_for, rep):
 def test_preferences_touch_only_ones_own(client_for, rep, teammate):
     client_for(rep).post(reverse("notifications:preferences"), {})
 
-    assert NotificationPreference.objects.filter(user=rep, in_app=False, email=False).count() == 6
+    assert NotificationPreference.objects.filter(user=rep, in_app=False, email=False).count() == len(REP_KINDS)
     assert not NotificationPreference.objects.filter(user=teammate).exists()
 
 

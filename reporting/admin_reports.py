@@ -1,0 +1,1 @@
+"""Admin registrations (filled by its area)."""

@@ -1,0 +1,509 @@
+"""Control and feedback: KPIs, deviation episodes, monthly reviews, commissions, report packs."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from salesmgmt.scoping import scope_to_people
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+PERCENT = {"max_digits": 7, "decimal_places": 2}
+
+
+# --- KPIs -------------------------------------------------------------------------------------
+
+
+class KpiKind(models.TextChoices):
+    METRIC_TOTAL = "metric_total", "Count or sum of a metric"
+    RATIO = "ratio", "Ratio of two metrics"
+    STAGE_CONVERSION = "stage_conversion", "Stage conversion"
+    AVG_DEAL_SIZE = "avg_deal_size", "Average deal size"
+    PLAN_SUBMISSION_RATE = "plan_submission_rate", "Plan submission rate"
+    PLAN_ATTAINMENT = "plan_attainment", "Plan attainment"
+    TASK_ON_TIME_RATE = "task_on_time_rate", "Task on-time rate"
+
+
+class KpiDirection(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class KpiPeriod(models.TextChoices):
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+
+
+class Status(models.TextChoices):
+    """Traffic light of a goal or KPI."""
+
+    GREEN = "green", "On track"
+    AMBER = "amber", "Behind"
+    RED = "red", "Far behind"
+
+
+class KpiQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Kpi(models.Model):
+    """An indicator the admin defines: what is measured, the target and when it turns amber/red.
+
+    Targets of ``metric_total`` KPIs are *per rep per period* and are pro-rated to
+    today while the period runs; a team's value is the average per rep. Ratios and
+    rates are pooled over the scope's numbers and are never pro-rated. Percent KPIs
+    (ratio, conversion, rates, attainment) are stored as percentages (30 = 30%).
+
+    With ``direction`` higher: amber below ``amber_threshold``, red below
+    ``red_threshold``; with lower, amber above and red above.
+    """
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=24, choices=KpiKind.choices)
+    metric = models.ForeignKey(
+        "activities.Metric",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The metric (count or sum), or the ratio's numerator.",
+    )
+    denominator = models.ForeignKey(
+        "activities.Metric",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The ratio's denominator.",
+    )
+    stage = models.ForeignKey(
+        "activities.Stage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For stage conversion: the stage whose deals should move on.",
+    )
+    period = models.CharField(max_length=10, choices=KpiPeriod.choices, default=KpiPeriod.MONTH)
+    target = models.DecimalField(**MONEY)
+    amber_threshold = models.DecimalField(**MONEY)
+    red_threshold = models.DecimalField(**MONEY)
+    direction = models.CharField(
+        max_length=6, choices=KpiDirection.choices, default=KpiDirection.HIGHER
+    )
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = KpiQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "KPI"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_percent(self) -> bool:
+        return self.kind not in (KpiKind.METRIC_TOTAL, KpiKind.AVG_DEAL_SIZE)
+
+    @property
+    def is_money(self) -> bool:
+        if self.kind == KpiKind.AVG_DEAL_SIZE:
+            return True
+        return self.kind == KpiKind.METRIC_TOTAL and self.metric is not None and self.metric.is_money
+
+    @property
+    def is_pro_rated(self) -> bool:
+        return self.kind == KpiKind.METRIC_TOTAL
+
+
+# --- Deviation episodes -------------------------------------------------------------------------
+
+
+class DeviationEpisodeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rep-level episodes follow the people scope; team, division and company ones
+        are seen by those who manage them."""
+        from salesmgmt.scoping import scope_to_teams
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        people = scope_to_people(self.filter(rep__isnull=False), user, rep_path="rep")
+        teams = scope_to_teams(self.filter(team__isnull=False), user, team_path="team")
+        seen = Q(pk__in=people.values("pk")) | Q(pk__in=teams.values("pk"))
+        if user.is_director:
+            seen |= Q(division=user.division_id)
+        return self.filter(seen)
+
+    def open(self):
+        return self.filter(closed_on__isnull=True)
+
+
+class DeviationEpisode(models.Model):
+    """One stretch of time a goal or KPI ran behind pace, from when it fell behind until it
+    recovered. People are told when it starts, and once more if it worsens to red."""
+
+    goal = models.ForeignKey(
+        "plans.Goal", on_delete=models.CASCADE, null=True, blank=True, related_name="episodes"
+    )
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.CASCADE, null=True, blank=True, related_name="episodes"
+    )
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deviation_episodes",
+    )
+    team = models.ForeignKey(
+        "salesmgmt.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    division = models.ForeignKey(
+        "salesmgmt.Division", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period_start = models.DateField()
+    severity = models.CharField(
+        max_length=5, choices=[(Status.AMBER, "Behind"), (Status.RED, "Far behind")]
+    )
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    worsened_on = models.DateField(null=True, blank=True, help_text="When it turned red.")
+    actual = models.DecimalField(**MONEY)
+    expected = models.DecimalField(**MONEY)
+    url = models.CharField(max_length=300, blank=True)
+
+    objects = DeviationEpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal__isnull=False, kpi__isnull=True)
+                | Q(goal__isnull=True, kpi__isnull=False),
+                name="episode_goal_or_kpi",
+            ),
+        ]
+        indexes = [models.Index(fields=["closed_on"])]
+
+    def __str__(self):
+        subject = self.goal or self.kpi
+        return f"{subject}: {self.get_severity_display()} since {self.opened_on}"
+
+
+# --- Monthly reviews ----------------------------------------------------------------------------
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Ready for the manager"
+    SHARED = "shared", "Shared with the rep"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+
+
+class RootCause(models.TextChoices):
+    PRODUCT = "product", "Product"
+    PRICING = "pricing", "Pricing"
+    DELIVERY = "delivery", "Delivery delays"
+    SERVICE = "service", "Customer service"
+    MARKET = "market", "Market / competition"
+    SKILL = "skill", "Rep skill"
+    EFFORT = "effort", "Rep effort"
+
+
+class MonthlyReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Managers see their reps' reviews; a rep sees their own once it is shared."""
+        scoped = scope_to_people(self, user, rep_path="rep")
+        if user.is_authenticated and not user.reviews_plans:
+            scoped = scoped.exclude(status=ReviewStatus.DRAFT)
+        return scoped
+
+    def for_month(self, month):
+        return self.filter(month=month)
+
+
+class MonthlyReview(models.Model):
+    """A rep's month, computed by the monthly job; the manager annotates and shares it.
+
+    ``figures`` holds everything computed (regenerating replaces it); the text fields
+    belong to people and survive regeneration.
+    """
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monthly_reviews"
+    )
+    month = models.DateField(help_text="First day of the month reviewed.")
+    status = models.CharField(
+        max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    figures = models.JSONField(default=dict)
+    generated_at = models.DateTimeField()
+    manager_notes = models.TextField(blank=True)
+    coaching_remarks = models.TextField(blank=True)
+    recognition = models.TextField(blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    rep_comment = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = MonthlyReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "rep__first_name", "rep__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "month"], name="one_review_per_rep_month")
+        ]
+
+    def __str__(self):
+        return f"{self.rep} — {self.month:%B %Y}"
+
+
+class ReviewMiss(models.Model):
+    """A computed gap (a goal or planned metric missed) with the manager's root cause.
+
+    ``key`` names the gap stably ("goal:12", "metric:calls") so regeneration keeps
+    the cause and note the manager gave it.
+    """
+
+    review = models.ForeignKey(MonthlyReview, on_delete=models.CASCADE, related_name="misses")
+    key = models.CharField(max_length=60)
+    label = models.CharField(max_length=200)
+    expected = models.DecimalField(**MONEY)
+    actual = models.DecimalField(**MONEY)
+    position = models.PositiveSmallIntegerField(default=0)
+    root_cause = models.CharField(max_length=10, choices=RootCause.choices, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    stale = models.BooleanField(
+        default=False, help_text="No longer a miss after regeneration (kept for its text)."
+    )
+
+    class Meta:
+        ordering = ["stale", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "key"], name="one_miss_per_review_key")
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class ReviewActionItem(models.Model):
+    """Something to do after the review; creating it creates the rep's task."""
+
+    review = models.ForeignKey(MonthlyReview, on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(max_length=200)
+    due = models.DateField()
+    task = models.OneToOneField(
+        "activities.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+# --- Compensation -------------------------------------------------------------------------------
+
+
+class CommissionPlan(models.Model):
+    """How a rep earns on won deals: a base rate, optional accelerators above quota, an
+    optional cap, and bonus rules tied to goal attainment.
+
+    Quota and attainment come from the rep's monthly goal on ``quota_metric``.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    rate = models.DecimalField(
+        **PERCENT,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Percent of won deal value.",
+    )
+    cap = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Most a rep earns in commission per month."
+    )
+    quota_metric = models.ForeignKey(
+        "activities.Metric",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The monthly goal whose attainment drives accelerators and bonuses.",
+    )
+    reps = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="commission_plans"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CommissionTier(models.Model):
+    """An accelerator: won value above ``attainment_from``% of quota earns ``rate``."""
+
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="tiers")
+    attainment_from = models.DecimalField(**PERCENT, validators=[MinValueValidator(100)])
+    rate = models.DecimalField(**PERCENT, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        ordering = ["attainment_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "attainment_from"], name="one_tier_per_step")
+        ]
+
+    def __str__(self):
+        return f"{self.rate}% above {self.attainment_from}%"
+
+
+class BonusRule(models.Model):
+    """A fixed bonus when the month's attainment reaches ``attainment_at_least``%.
+
+    Every rule met pays; a ladder is several rules whose amounts add up.
+    """
+
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="bonuses")
+    name = models.CharField(max_length=100)
+    attainment_at_least = models.DecimalField(**PERCENT, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        ordering = ["attainment_at_least"]
+
+    def __str__(self):
+        return self.name
+
+
+class CommissionStatementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_people(self, user, rep_path="rep")
+
+
+class CommissionStatement(models.Model):
+    """A rep's earnings for one month, with every line that makes up the total."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commission_statements"
+    )
+    month = models.DateField()
+    plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, related_name="statements")
+    won_value = models.DecimalField(**MONEY)
+    quota = models.DecimalField(**MONEY, null=True, blank=True)
+    attainment = models.DecimalField(**PERCENT, null=True, blank=True)
+    commission = models.DecimalField(**MONEY)
+    bonus = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    computed_at = models.DateTimeField()
+
+    objects = CommissionStatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "rep__first_name", "rep__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "month"], name="one_statement_per_rep_month")
+        ]
+
+    def __str__(self):
+        return f"{self.rep} — {self.month:%B %Y}: {self.total}"
+
+
+class StatementLine(models.Model):
+    class Kind(models.TextChoices):
+        COMMISSION = "commission", "Commission"
+        ACCELERATOR = "accelerator", "Accelerator"
+        CAP = "cap", "Cap"
+        BONUS = "bonus", "Bonus"
+
+    statement = models.ForeignKey(
+        CommissionStatement, on_delete=models.CASCADE, related_name="lines"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    deal = models.ForeignKey(
+        "activities.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(max_length=200)
+    base = models.DecimalField(**MONEY, null=True, blank=True)
+    rate = models.DecimalField(**PERCENT, null=True, blank=True)
+    amount = models.DecimalField(**MONEY)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.description}: {self.amount}"
+
+
+# --- Report packs -------------------------------------------------------------------------------
+
+
+class ReportKind(models.TextChoices):
+    COMPANY_MONTHLY = "company_monthly", "Company monthly report"
+    TEAM_SUMMARY = "team_summary", "Team summaries (reviews)"
+    LEADERBOARD = "leaderboard", "Leaderboard (CSV)"
+    GOALS = "goals", "Goals with pace (CSV)"
+    KPIS = "kpis", "KPIs by team (CSV)"
+    COMMISSIONS = "commissions", "Commission statements (CSV)"
+
+
+class ReportPack(models.Model):
+    """Reports an admin has e-mailed every month to chosen recipients."""
+
+    name = models.CharField(max_length=100)
+    reports = models.JSONField(default=list, help_text="Report kinds, in order.")
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    extra_emails = models.TextField(
+        blank=True, help_text="Other addresses (investors, partners), one per line."
+    )
+    day_of_month = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    hour = models.PositiveSmallIntegerField(default=8, validators=[MaxValueValidator(23)])
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReportPackDelivery(models.Model):
+    """That a pack went out for a month: the job sends each pack once per month."""
+
+    pack = models.ForeignKey(ReportPack, on_delete=models.CASCADE, related_name="deliveries")
+    month = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["pack", "month"], name="one_delivery_per_pack_month")
+        ]
+
+    def __str__(self):
+        return f"{self.pack} {self.month:%Y-%m}"

@@ -154,7 +154,7 @@ def test_celery_tasks_run_without_arguments_as_beat_sends_them(scene):
         assert isinstance(task.apply().get(), int)
 
 
-def test_beat_schedule_names_every_reminder_task():
+def test_beat_schedule_names_every_job():
     from salesmgmt.celery import app
 
     names = {entry["task"] for entry in BEAT_SCHEDULE.values()}
@@ -164,6 +164,10 @@ def test_beat_schedule_names_every_reminder_task():
         "activities.tasks.send_task_reminders_task",
         "activities.tasks.send_overdue_digests_task",
         "activities.tasks.send_stale_deal_alerts_task",
+        "reporting.tasks.send_deviation_alerts_task",
+        "reporting.tasks.generate_monthly_reviews_task",
+        "reporting.tasks.compute_commission_statements_task",
+        "reporting.tasks.send_report_packs_task",
     }
     app.loader.import_default_modules()
     assert names <= set(app.tasks)

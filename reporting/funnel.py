@@ -69,11 +69,12 @@ WIN_PROBABILITY = Coalesce(F("probability"), F("stage__probability"))
 def weighted_amount():
     """amount x win probability / 100, per deal row, in SQL.
 
-    Divided by a decimal literal so that SQLite, which stores whole amounts as
-    integers, does not fall back to integer division.
+    Multiplied by 0.01 rather than divided by 100: SQLite stores whole amounts as
+    integers and casts the literal 100.00 to the integer 100, so a division would
+    drop the cents (an integer division); 0.01 stays a real number there.
     """
     return ExpressionWrapper(
-        F("amount") * WIN_PROBABILITY / Value(Decimal("100.00")), output_field=MONEY
+        F("amount") * WIN_PROBABILITY * Value(Decimal("0.01")), output_field=MONEY
     )
 
 

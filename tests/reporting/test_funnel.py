@@ -324,3 +324,15 @@ def test_default_scope_by_role(cast, team, north):
     assert funnel.default_scope_key(cast["manager"]) == f"team:{team.pk}"
     assert funnel.default_scope_key(cast["director"]) == f"division:{north.pk}"
     assert funnel.default_scope_key(cast["admin"]) == "company"
+
+
+def test_weighted_amount_keeps_the_cents_of_whole_amounts(rep):
+    """A whole amount (stored as an integer by SQLite) x 33% keeps its cents."""
+    from activities.models import Deal
+
+    stage = pipeline().stages.get(key="lead")
+    DealFactory(owner=rep, stage=stage, amount=Decimal("1001"), probability=33)
+
+    totals = funnel.stage_totals(Deal.objects.filter(owner=rep).open())
+
+    assert totals[stage.pk]["weighted"] == Decimal("330.33")

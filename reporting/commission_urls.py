@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import commission_views as views
 
 app_name = "commissions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.statement_list, name="list"),
+    path("<int:pk>/", views.statement_detail, name="detail"),
+    path("plans/", views.plan_list, name="plans"),
+]

@@ -1,0 +1,38 @@
+"""Filters for commission statements (the list page and the API share them).
+
+People and teams to choose from come from the caller's scope: a value outside it is
+"not a valid choice", like one that does not exist.
+"""
+
+import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
+
+from salesmgmt.filtering import visible_people, visible_teams
+
+from .models import CommissionStatement
+
+
+class MonthField(forms.DateField):
+    """A month as YYYY-MM (the browser's month input); the 1st of that month."""
+
+    input_formats = ["%Y-%m"]
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    default_error_messages = {"invalid": "Enter a month as YYYY-MM."}
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2025-03"})
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+
+class CommissionStatementFilter(django_filters.FilterSet):
+    month = MonthFilter(field_name="month", label="Month", help_text="YYYY-MM")
+    rep = django_filters.ModelChoiceFilter(queryset=visible_people, empty_label="any")
+    team = django_filters.ModelChoiceFilter(
+        field_name="rep__team", queryset=visible_teams, empty_label="any", label="Team"
+    )
+
+    class Meta:
+        model = CommissionStatement
+        fields = ["month", "rep", "team"]

@@ -1,0 +1,33 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from activities.reminders import parse_job_time
+from reporting.commissions import compute_commission_statements
+
+
+def parse_month(value: str) -> date:
+    try:
+        return date.fromisoformat(f"{value}-01")
+    except ValueError:
+        raise CommandError(f"{value!r} is not a month such as 2025-03.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Commission statements of the previous month for every rep on an active plan. "
+        "Beat runs it hourly; it only creates missing statements. With --month it "
+        "recomputes that month's statements."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            type=parse_job_time,
+            help="Act as if it were this ISO date-time (company time unless it has an offset).",
+        )
+        parser.add_argument("--month", help="Recompute the statements of this month (YYYY-MM).")
+
+    def handle(self, *args, now=None, month=None, **options):
+        count = compute_commission_statements(now=now, month=parse_month(month) if month else None)
+        self.stdout.write(f"{count} commission statement(s) computed.")

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import company_views
 
 app_name = "company"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", company_views.dashboard, name="dashboard"),
+]

@@ -1,5 +1,36 @@
-from django.urls import path  # noqa: F401
+from datetime import date
+
+from django.urls import path, register_converter
+
+from . import report_views
+
+
+class YearMonthConverter:
+    """2025-03 <-> date(2025, 3, 1); anything else does not match (404)."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        year, month = map(int, value.split("-"))
+        if not (1970 <= year <= 2999 and 1 <= month <= 12):
+            raise ValueError(value)
+        return date(year, month, 1)
+
+    def to_url(self, value: date) -> str:
+        return f"{value:%Y-%m}"
+
+
+register_converter(YearMonthConverter, "yearmonth")
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("company/", report_views.company_monthly, name="company_monthly"),
+    path("company/<yearmonth:month>/", report_views.company_monthly, name="company_monthly"),
+    path("packs/", report_views.pack_list, name="packs"),
+    path("packs/new/", report_views.pack_create, name="pack_create"),
+    path("packs/<int:pk>/edit/", report_views.pack_edit, name="pack_edit"),
+    path("packs/<int:pk>/delete/", report_views.pack_delete, name="pack_delete"),
+    path("packs/<int:pk>/preview/", report_views.pack_preview, name="pack_preview"),
+    path("packs/<int:pk>/send/", report_views.pack_send, name="pack_send"),
+]

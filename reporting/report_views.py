@@ -1,0 +1,157 @@
+"""The company monthly report (print-friendly) and the admin's report packs."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.db.models import Count, Max
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import CompanySettings, Division
+from salesmgmt.web import apply_rule_errors
+
+from .company import company_report_context
+from .company_views import scope_for
+from .models import ReportKind, ReportPack
+from .report_forms import ReportPackForm
+from .report_packs import build_pack_email, last_complete_month, save_pack, send_pack_now
+
+# --- Company monthly report -----------------------------------------------------------------------
+
+
+def company_monthly(request, month: date | None = None):
+    """Last complete month by default; admins may pick a division (?division=)."""
+    today = CompanySettings.load().today()
+    month = month or last_complete_month(today)
+    if month > today:
+        raise Http404
+    scope = scope_for(request)
+    report = company_report_context(user_or_scope=scope, month=month)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    division = request.GET.get("division")
+    return render(
+        request,
+        "reporting/report_company.html",
+        {
+            "report": report,
+            "previous": (month - timedelta(days=1)).replace(day=1),
+            "next": next_month if next_month <= today else None,
+            "divisions": Division.objects.all() if request.user.is_admin else [],
+            "keep": f"?division={scope.division.pk}" if division and scope.division else "",
+        },
+    )
+
+
+# --- Report packs (admins) ------------------------------------------------------------------------
+
+
+def _admin_only(request) -> None:
+    """Report packs are configuration: admins only; anyone else gets a 404."""
+    if not request.user.is_admin:
+        raise Http404
+
+
+def _pack(request, pk) -> ReportPack:
+    _admin_only(request)
+    return get_object_or_404(ReportPack, pk=pk)
+
+
+def pack_list(request):
+    _admin_only(request)
+    packs = ReportPack.objects.annotate(
+        recipient_count=Count("recipients", distinct=True),
+        last_sent_month=Max("deliveries__month"),
+        last_sent_at=Max("deliveries__sent_at"),
+    ).order_by("name")
+    labels = dict(ReportKind.choices)
+    return render(
+        request,
+        "reporting/report_pack_list.html",
+        {
+            "packs": [
+                (pack, [labels.get(k, k) for k in pack.reports], len(pack.extra_emails.split()))
+                for pack in packs
+            ],
+            "last_month": last_complete_month(CompanySettings.load().today()),
+        },
+    )
+
+
+def _save(request, form: ReportPackForm, pack: ReportPack | None):
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return save_pack(
+            by=request.user,
+            pack=pack,
+            name=data["name"],
+            reports=data["reports"],
+            recipients=list(data["recipients"]),
+            extra_emails=data["extra_emails"],
+            day_of_month=data["day_of_month"],
+            hour=data["hour"],
+            active=data["active"],
+        )
+    except RuleViolation as exc:
+        apply_rule_errors(form, exc)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def pack_create(request):
+    _admin_only(request)
+    form = ReportPackForm(request.POST or None)
+    if request.method == "POST" and (pack := _save(request, form, None)):
+        messages.success(request, f"Report pack “{pack.name}” saved.")
+        return redirect("reports:packs")
+    return render(request, "reporting/report_pack_form.html", {"form": form, "pack": None})
+
+
+@require_http_methods(["GET", "POST"])
+def pack_edit(request, pk):
+    pack = _pack(request, pk)
+    form = ReportPackForm(request.POST or None, initial=ReportPackForm.initial_for(pack))
+    if request.method == "POST" and _save(request, form, pack):
+        messages.success(request, f"Report pack “{pack.name}” saved.")
+        return redirect("reports:packs")
+    return render(request, "reporting/report_pack_form.html", {"form": form, "pack": pack})
+
+
+@require_http_methods(["GET", "POST"])
+def pack_delete(request, pk):
+    pack = _pack(request, pk)
+    if request.method == "POST":
+        pack.delete()
+        messages.success(request, f"Report pack “{pack.name}” deleted.")
+        return redirect("reports:packs")
+    return render(request, "reporting/report_pack_confirm_delete.html", {"pack": pack})
+
+
+def pack_preview(request, pk):
+    """What the e-mail for last month would contain, without sending it."""
+    pack = _pack(request, pk)
+    month = last_complete_month(CompanySettings.load().today())
+    return render(
+        request,
+        "reporting/report_pack_preview.html",
+        {"pack": pack, "email": build_pack_email(pack, month)},
+    )
+
+
+@require_POST
+def pack_send(request, pk):
+    pack = _pack(request, pk)
+    delivery = send_pack_now(pack=pack, by=request.user)
+    if delivery is None:
+        messages.warning(request, f"“{pack.name}” has nobody to send to.")
+    else:
+        count = len(delivery.recipients.split())
+        messages.success(
+            request,
+            f"“{pack.name}” for {delivery.month:%B %Y} sent to {count} "
+            f"address{'es' if count != 1 else ''}.",
+        )
+    return redirect("reports:packs")

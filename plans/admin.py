@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import PlanEvent, PlanTarget, WeeklyPlan
+from .models import Goal, GoalChange, PlanEvent, PlanTarget, WeeklyPlan
 
 
 class PlanTargetInline(admin.TabularInline):
@@ -28,4 +28,66 @@ class WeeklyPlanAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class GoalChangeInline(admin.TabularInline):
+    model = GoalChange
+    extra = 0
+    fields = (
+        "at",
+        "action",
+        "by",
+        "old_target",
+        "new_target",
+        "old_stretch",
+        "new_stretch",
+        "reason",
+    )
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    """Read-only here: goals are set and changed on the goals pages (or the API), so
+    that every change keeps its history and the reps concerned are told."""
+
+    list_display = ("owner_label", "scope", "metric", "period", "start", "end", "target")
+    list_filter = ("scope", "period", "metric", "start", "team", "division")
+    search_fields = ("rep__first_name", "rep__last_name", "team__name", "division__name")
+    list_select_related = ("rep", "team", "division", "metric")
+    date_hierarchy = "start"
+    inlines = [GoalChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GoalChange)
+class GoalChangeAdmin(admin.ModelAdmin):
+    """The goals' history: read-only."""
+
+    list_display = ("at", "action", "goal_label", "by", "old_target", "new_target")
+    list_filter = ("action", "at")
+    search_fields = ("goal_label", "reason")
+    list_select_related = ("by",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

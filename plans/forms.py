@@ -47,6 +47,21 @@ class PlanForm(forms.ModelForm):
     def target_fields(self):
         return [self[self.target_field(m)] for m in self.metrics]
 
+    def suggest(self, per_week: dict[str, int]) -> None:
+        """Suggested numbers per metric key (the reverse funnel's weekly needs); shown
+        next to the inputs, filled in only when the rep asks."""
+        self.suggested = {
+            k: v for k, v in per_week.items() if self.target_field_for(k) in self.fields
+        }
+
+    def target_field_for(self, key: str) -> str:
+        return f"target_{key}"
+
+    def suggested_target_fields(self):
+        """(bound field, suggested number or None) per planned metric."""
+        suggested = getattr(self, "suggested", {})
+        return [(self[self.target_field(m)], suggested.get(m.key)) for m in self.metrics]
+
     def targets(self) -> dict[int, object]:
         return {m.pk: self.cleaned_data.get(self.target_field(m)) for m in self.metrics}
 

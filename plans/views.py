@@ -16,6 +16,7 @@ from reporting.plan_actuals import (
     week_progress,
     with_pace,
 )
+from reporting.reverse_funnel import plan_suggestions
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
@@ -129,9 +130,20 @@ def plan_for_week(request, week):
             "week": week,
             "week_end": week + timedelta(days=6),
             "prefilled": bool(content or planned),
+            "funnel": _suggest(form, request.user, week),
             **_focus_warning(metrics),
         },
     )
+
+
+def _suggest(form, rep, week):
+    """Offer the reverse funnel's weekly needs as suggested numbers (the rep decides)."""
+    if not rep.is_rep:
+        return None
+    funnel = plan_suggestions(rep, week)
+    if funnel is not None:
+        form.suggest(funnel.per_week)
+    return funnel
 
 
 def _focus_warning(metrics):
@@ -186,6 +198,7 @@ def plan_edit(request, pk):
             "plan": plan,
             "week": plan.week_start,
             "week_end": plan.week_end,
+            "funnel": _suggest(form, plan.rep, plan.week_start),
             **_focus_warning(metrics),
         },
     )

@@ -16,22 +16,39 @@ Definitions (the tests pin each on a hand-built fixture):
 - **Status**: green when pace >= ``CompanySettings.goal_amber_below``, amber when
   pace >= ``goal_red_below``, red below; green while nothing is expected yet.
 
-``goal_progress`` runs two queries, whatever the number of goals.
+- **Roll-up**: a team goal next to the sum of its current reps' goals (same metric,
+  period and start); a division's next to its teams'; the company's next to its
+  divisions'. The gap is that sum minus the target: below zero under-allocated,
+  above zero over-allocated.
+
+``goal_progress`` runs two queries, whatever the number of goals; ``rollup`` one
+per level.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from activities.models import Activity
-from plans.models import Goal, GoalScope
+from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings
 
 from .models import Status
-from .periods import Elapsed, elapsed, holidays_between
+from .periods import Elapsed, elapsed, holidays_between, working_days
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -110,12 +127,19 @@ class GoalProgress:
 
     @property
     def projected_attainment(self) -> Decimal | None:
-        return percent_of(self.projection, self.goal.target) if self.projection is not None else None
+        return (
+            percent_of(self.projection, self.goal.target) if self.projection is not None else None
+        )
 
     @property
     def reaches_stretch(self) -> bool:
         stretch = self.goal.stretch_target
         return bool(stretch and self.projection is not None and self.projection >= stretch)
+
+    @property
+    def expected_share(self) -> Decimal | None:
+        """Expected to date as a percent of the target (where the pace bar's mark sits)."""
+        return percent_of(self.expected, self.goal.target)
 
     @property
     def is_over(self) -> bool:
@@ -130,9 +154,7 @@ def progress_of(goal: Goal, actual: Decimal, as_of: date, holidays, company) -> 
     if as_of < goal.start:
         expected = ZERO
     pace = percent_of(actual, expected) if expected else None
-    projection = (
-        quantize(actual / span.done * span.total) if span.done and span.total else None
-    )
+    projection = quantize(actual / span.done * span.total) if span.done and span.total else None
     return GoalProgress(
         goal=goal,
         actual=quantize(actual),
@@ -149,8 +171,177 @@ def goal_progress(goals: QuerySet, *, as_of: date | None = None) -> list[GoalPro
     """Progress of every goal in ``goals`` (already scoped and filtered), in two queries."""
     company = CompanySettings.load()
     as_of = as_of or company.today()
-    rows = list(with_actuals(goals.select_related("metric", "rep", "team", "division"), as_of=as_of))
+    rows = list(
+        with_actuals(goals.select_related("metric", "rep", "team", "division"), as_of=as_of)
+    )
+    return progress_of_rows(rows, as_of=as_of)
+
+
+def progress_of_rows(rows, *, as_of: date) -> list[GoalProgress]:
+    """Progress of goals already annotated by ``with_actuals`` (a page of them, say):
+    one query, for the holidays."""
+    rows = list(rows)
     if not rows:
         return []
+    company = CompanySettings.load()
     holidays = holidays_between(min(g.start for g in rows), max(g.end for g in rows))
     return [progress_of(g, g.actual, as_of, holidays, company) for g in rows]
+
+
+# --- Roll-up: a goal next to the sum of the goals one level below -----------------------------
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The goals one level down (a team's reps, a division's teams, the company's
+    divisions) for the same metric and period. ``gap`` = children_total - target:
+    negative means under-allocated (the parts do not add up to the whole), positive
+    over-allocated. No children at all: gap is None (nothing allocated yet)."""
+
+    children_total: Decimal
+    children_count: int
+    gap: Decimal | None
+
+    @property
+    def state(self) -> str:
+        if self.gap is None:
+            return "unallocated"
+        if self.gap < 0:
+            return "under"
+        return "over" if self.gap > 0 else "matched"
+
+    @property
+    def label(self) -> str:
+        return {
+            "unallocated": "Not allocated",
+            "under": "Under-allocated",
+            "over": "Over-allocated",
+            "matched": "Allocated",
+        }[self.state]
+
+
+# For a parent scope: the child scope and the child's path to the parent's owner.
+_CHILDREN = {
+    GoalScope.TEAM: (GoalScope.REP, "rep__team", "team_id"),
+    GoalScope.DIVISION: (GoalScope.TEAM, "team__division", "division_id"),
+    GoalScope.COMPANY: (GoalScope.DIVISION, None, None),
+}
+
+
+def children_of(goal: Goal) -> QuerySet:
+    """The goals one level below ``goal``, same metric, period and start (not scoped)."""
+    child_scope, path, owner_attr = _CHILDREN[goal.scope]
+    qs = Goal.objects.filter(
+        scope=child_scope, metric=goal.metric_id, period=goal.period, start=goal.start
+    )
+    if child_scope == GoalScope.REP:
+        qs = qs.filter(rep__is_active=True, rep__role="rep")
+    if path:
+        qs = qs.filter(**{path: getattr(goal, owner_attr)})
+    return qs
+
+
+def rollup(goals) -> dict[int, Rollup]:
+    """{goal id: Rollup} for the team, division and company goals among ``goals``:
+    one grouped query per level present. A team counts its current (active) reps' goals."""
+    goals = list(goals)
+    result: dict[int, Rollup] = {}
+    for parent_scope, (child_scope, path, owner_attr) in _CHILDREN.items():
+        parents = [g for g in goals if g.scope == parent_scope]
+        if not parents:
+            continue
+        children = Goal.objects.filter(
+            scope=child_scope,
+            metric__in={g.metric_id for g in parents},
+            period__in={g.period for g in parents},
+            start__in={g.start for g in parents},
+        )
+        group = ["metric", "period", "start"]
+        if child_scope == GoalScope.REP:
+            children = children.filter(rep__is_active=True, rep__role="rep")
+        if path:
+            children = children.filter(**{f"{path}__in": {getattr(g, owner_attr) for g in parents}})
+            group.insert(0, path)
+        totals = {
+            tuple(row[k] for k in group): (row["total"], row["n"])
+            for row in children.order_by()
+            .values(*group)
+            .annotate(total=Sum("target"), n=Count("pk"))
+        }
+        for g in parents:
+            key = (g.metric_id, g.period, g.start)
+            if path:
+                key = (getattr(g, owner_attr), *key)
+            total, count = totals.get(key, (ZERO, 0))
+            result[g.pk] = Rollup(
+                children_total=quantize(total),
+                children_count=count,
+                gap=quantize(total - g.target) if count else None,
+            )
+    return result
+
+
+# --- One goal over time ------------------------------------------------------------------------
+
+
+def people_of(goal: Goal) -> Q:
+    """Whose activity counts toward ``goal`` (on Activity), as in ``with_actuals``."""
+    reps = Q(rep__role="rep")
+    if goal.scope == GoalScope.REP:
+        return Q(rep=goal.rep_id)
+    if goal.scope == GoalScope.TEAM:
+        return reps & Q(rep__team=goal.team_id)
+    if goal.scope == GoalScope.DIVISION:
+        return reps & Q(rep__team__division=goal.division_id)
+    return reps
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    label: str
+    end: date
+    actual: Decimal | None  # cumulative; None for points after as_of
+    expected: Decimal  # cumulative
+
+
+def progress_over_time(goal: Goal, *, as_of: date | None = None) -> list[ProgressPoint]:
+    """Cumulative actual vs expected at the end of each company week of the goal
+    (each day, for a week goal): one grouped query for the daily totals, one for
+    the holidays."""
+    company = CompanySettings.load()
+    as_of = as_of or company.today()
+    daily = dict(
+        Activity.objects.filter(
+            people_of(goal), metric=goal.metric_id, day__range=(goal.start, min(goal.end, as_of))
+        )
+        .order_by()
+        .values("day")
+        .annotate(total=Sum("quantity"))
+        .values_list("day", "total")
+    )
+    holidays = holidays_between(goal.start, goal.end)
+    total_days = working_days(goal.start, goal.end, holidays)
+    if goal.period == GoalPeriod.WEEK:
+        ends = [goal.start + timedelta(days=n) for n in range((goal.end - goal.start).days + 1)]
+        fmt = "%a %d"
+    else:
+        first_end = company.week_of(goal.start) + timedelta(days=6)
+        ends = []
+        day = first_end
+        while day < goal.end:
+            ends.append(day)
+            day += timedelta(days=7)
+        ends.append(goal.end)
+        fmt = "%d %b"
+    days = sorted(daily.items())  # regroup the daily totals into the points, in one pass
+    points, running, i, last = [], ZERO, 0, goal.start - timedelta(days=1)
+    for end in ends:
+        while i < len(days) and days[i][0] <= end:
+            running += days[i][1]
+            i += 1
+        done = working_days(goal.start, end, holidays)
+        expected = quantize(goal.target * done / total_days) if total_days else goal.target
+        shown = quantize(running) if last < as_of else None
+        points.append(ProgressPoint(end.strftime(fmt), end, shown, expected))
+        last = end
+    return points

@@ -1,0 +1,116 @@
+"""Filters for goals, shared by the goals page and the API."""
+
+import django_filters
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from activities.models import Metric
+from salesmgmt.filtering import visible_divisions, visible_reps, visible_teams
+from salesmgmt.models import CompanySettings
+
+from .models import Goal, GoalPeriod, GoalScope
+
+WHEN_CHOICES = [("current", "Current"), ("past", "Past"), ("upcoming", "Upcoming"), ("any", "Any")]
+SCOPE_ORDER = [GoalScope.COMPANY, GoalScope.DIVISION, GoalScope.TEAM, GoalScope.REP]
+
+
+def top_down(goals):
+    """Newest periods first; within one, company, divisions, teams, then reps."""
+    rank = Case(
+        *(When(scope=scope, then=Value(i)) for i, scope in enumerate(SCOPE_ORDER)),
+        output_field=IntegerField(),
+    )
+    return goals.alias(scope_rank=rank).order_by(
+        "-start",
+        "scope_rank",
+        "division__name",
+        "team__name",
+        "rep__first_name",
+        "rep__last_name",
+        "metric__position",
+        "period",
+        "pk",
+    )
+
+
+class _GoalFilterBase(django_filters.FilterSet):
+    scope = django_filters.ChoiceFilter(choices=GoalScope.choices, empty_label="any")
+    period = django_filters.ChoiceFilter(choices=GoalPeriod.choices, empty_label="any")
+    metric = django_filters.ModelChoiceFilter(
+        queryset=Metric.objects.active(), to_field_name="key", empty_label="any"
+    )
+    team = django_filters.ModelChoiceFilter(
+        queryset=visible_teams,
+        method="filter_team",
+        empty_label="any",
+        help_text="The team's goals and its reps'.",
+    )
+    rep = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    division = django_filters.ModelChoiceFilter(
+        queryset=visible_divisions,
+        method="filter_division",
+        empty_label="any",
+        help_text="The division's goals, its teams' and its reps'.",
+    )
+
+    class Meta:
+        model = Goal
+        fields: list = []
+
+    def __init__(self, *args, as_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.as_of = as_of
+
+    def today(self):
+        return self.as_of or CompanySettings.load().today()
+
+    def filter_team(self, queryset, name, value):
+        return queryset.filter(Q(team=value) | Q(rep__team=value))
+
+    def filter_division(self, queryset, name, value):
+        return queryset.filter(
+            Q(division=value) | Q(team__division=value) | Q(rep__team__division=value)
+        )
+
+
+class GoalFilter(_GoalFilterBase):
+    """The goals page: current goals unless asked otherwise."""
+
+    when = django_filters.ChoiceFilter(
+        choices=WHEN_CHOICES, method="filter_when", empty_label=None, label="When"
+    )
+
+    class Meta(_GoalFilterBase.Meta):
+        fields = ["when", "scope", "period", "metric", "team", "rep", "division"]
+
+    def filter_when(self, queryset, name, value):
+        today = self.today()
+        if value == "current":
+            return queryset.filter(start__lte=today, end__gte=today)
+        if value == "past":
+            return queryset.filter(end__lt=today)
+        if value == "upcoming":
+            return queryset.filter(start__gt=today)
+        return queryset
+
+
+class GoalApiFilter(_GoalFilterBase):
+    current = django_filters.BooleanFilter(
+        method="filter_current",
+        help_text="true: goals whose period holds as_of (default today); false: the others.",
+    )
+    as_of = django_filters.DateFilter(
+        method="keep",
+        help_text="The day figures are computed for (default: today in company time).",
+    )
+
+    def filter_current(self, queryset, name, value):
+        today = self.today()
+        current = Q(start__lte=today, end__gte=today)
+        return queryset.filter(current if value else ~current)
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def today(self):
+        as_of = self.form.cleaned_data.get("as_of") if hasattr(self.form, "cleaned_data") else None
+        return as_of or super().today()

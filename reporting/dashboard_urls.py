@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import dashboard_views as views
 
 app_name = "dashboards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.me, name="me"),
+    path("reps/<int:pk>/", views.rep, name="rep"),
+    path("team/", views.team, name="team"),
+]

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import kpi_views
 
 app_name = "kpis"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", kpi_views.kpi_list, name="list"),
+    path("alerts/", kpi_views.alert_list, name="alerts"),
+]

@@ -1,0 +1,77 @@
+"""Filters of the deviation alerts list, shared by the page and the API."""
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.models import CompanySettings
+
+from .models import DeviationEpisode, Status
+
+RECENT_DAYS = 30  # closed episodes stay listed this long
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def recent_episodes(user):
+    """Episodes ``user`` may see that are open or closed in the last 30 days."""
+    since = CompanySettings.load().today() - timedelta(days=RECENT_DAYS)
+    return DeviationEpisode.objects.visible_to(user).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gte=since)
+    )
+
+
+class AlertFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(
+        choices=[("open", "Open"), ("closed", "Closed (last 30 days)")],
+        method="filter_state",
+        empty_label="open and closed",
+        label="State",
+    )
+    severity = django_filters.ChoiceFilter(
+        choices=[(Status.AMBER, "Behind"), (Status.RED, "Far behind")],
+        empty_label="any",
+        label="Severity",
+    )
+    subject = django_filters.ChoiceFilter(
+        choices=[("goal", "Goals"), ("kpi", "KPIs")],
+        method="filter_subject",
+        empty_label="any",
+        label="Goal or KPI",
+    )
+    rep = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any", label="Rep")
+    team = django_filters.ModelChoiceFilter(
+        queryset=visible_teams, method="filter_team", empty_label="any", label="Team"
+    )
+    opened_from = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="gte", label="Opened from", widget=DATE
+    )
+    opened_to = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="lte", label="Opened until", widget=DATE
+    )
+
+    class Meta:
+        model = DeviationEpisode
+        fields = ["state", "severity", "subject", "rep", "team", "opened_from", "opened_to"]
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(closed_on__isnull=True)
+        return queryset.filter(closed_on__isnull=False)
+
+    def filter_subject(self, queryset, name, value):
+        return queryset.filter(**{f"{value}__isnull": False})
+
+    def filter_team(self, queryset, name, value):
+        return queryset.filter(Q(team=value) | Q(rep__team=value))
+
+
+class AlertApiFilter(AlertFilter):
+    open = django_filters.BooleanFilter(
+        field_name="closed_on", lookup_expr="isnull", label="Open (true) or closed (false)"
+    )
+
+    class Meta(AlertFilter.Meta):
+        fields = [*AlertFilter.Meta.fields, "open"]

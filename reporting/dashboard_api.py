@@ -28,7 +28,9 @@ from .plan_actuals import week_grid
 WINDOWS = (6, 12)
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="start/end are invalid."),
-    404: OpenApiResponse(ErrorSerializer, description="Outside what you can see."),
+    404: OpenApiResponse(
+        ErrorSerializer, description="No such object, or it is outside what you can see."
+    ),
 }
 
 

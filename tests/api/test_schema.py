@@ -59,6 +59,31 @@ EXPECTED_PATHS = {
     "/api/v1/tasks/{id}/",
     "/api/v1/tasks/{id}/done/",
     "/api/v1/tasks/{id}/reopen/",
+    "/api/v1/goals/",
+    "/api/v1/goals/{id}/",
+    "/api/v1/goals/{id}/changes/",
+    "/api/v1/goals/reverse-funnel/",
+    "/api/v1/kpis/",
+    "/api/v1/kpis/{id}/",
+    "/api/v1/kpis/values/",
+    "/api/v1/alerts/",
+    "/api/v1/alerts/{id}/",
+    "/api/v1/dashboards/me/",
+    "/api/v1/dashboards/rep/{id}/",
+    "/api/v1/dashboards/team/{id}/",
+    "/api/v1/dashboards/company/",
+    "/api/v1/reviews/",
+    "/api/v1/reviews/{id}/",
+    "/api/v1/reviews/{id}/acknowledge/",
+    "/api/v1/reviews/{id}/actions/",
+    "/api/v1/reviews/{id}/comment/",
+    "/api/v1/reviews/{id}/misses/{miss_id}/",
+    "/api/v1/reviews/{id}/regenerate/",
+    "/api/v1/reviews/{id}/share/",
+    "/api/v1/commission-plans/",
+    "/api/v1/commission-plans/{id}/",
+    "/api/v1/commission-statements/",
+    "/api/v1/commission-statements/{id}/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -105,6 +130,14 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/weekly-plans/{id}/note/", {"post"}),
         ("/api/v1/weekly-plans/{id}/return/", {"post"}),
         ("/api/v1/weekly-plans/{id}/submit/", {"post"}),
+        ("/api/v1/goals/", {"get", "post"}),
+        ("/api/v1/goals/{id}/", {"get", "put", "patch", "delete"}),
+        ("/api/v1/kpis/{id}/", {"get"}),
+        ("/api/v1/alerts/{id}/", {"get"}),
+        ("/api/v1/reviews/{id}/", {"get", "patch"}),
+        ("/api/v1/reviews/{id}/acknowledge/", {"post"}),
+        ("/api/v1/commission-statements/{id}/", {"get"}),
+        ("/api/v1/dashboards/team/{id}/", {"get"}),
     ],
 )
 def test_operations_match_what_the_api_allows(path, methods, schema):
@@ -126,7 +159,8 @@ def test_every_write_describes_400(schema):
         if method in {"post", "put", "patch"}
     ]
 
-    assert len(writes) == 55  # 26 POSTs, PUT and PATCH on 14 detail paths, preferences PUT
+    # 33 POSTs; PUT and PATCH on 15 detail paths; PATCH on a review and a miss; preferences PUT
+    assert len(writes) == 66
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -136,7 +170,7 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 55
+    assert len(details) == 75
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

@@ -212,16 +212,24 @@ def test_plan_timelines_are_believable():
 
 
 def test_activity_every_working_day_up_to_today():
-    """Activity is logged on weekdays only, from twelve weeks ago up to today."""
+    """Activity is logged on weekdays only, from twelve weeks ago up to today; before
+    that, a year of monthly totals came in as a history import."""
     today = CompanySettings.load().today()
-    span = Activity.objects.aggregate(first=Min("day"), last=Max("day"))
+    logged = Activity.objects.exclude(source="history-import")
+    span = logged.aggregate(first=Min("day"), last=Max("day"))
     assert span["first"] == this_week() - timedelta(weeks=11)
     assert span["last"] <= today
     days = set(Activity.objects.values_list("day", flat=True))
     assert all(day.weekday() < 5 for day in days)
     assert not User.objects.reps().filter(activities=None).exists()
-    # Hand-logged rows, and the rows won deals write for themselves: nothing else.
-    assert set(Activity.objects.values_list("source", flat=True)) == {"manual", "deal"}
+    # Hand-logged rows, the rows won deals write for themselves, the history: nothing else.
+    assert set(Activity.objects.values_list("source", flat=True)) == {
+        "manual",
+        "deal",
+        "history-import",
+    }
+    history = Activity.objects.filter(source="history-import")
+    assert history.aggregate(last=Max("day"))["last"] < span["first"]
     assert not Activity.objects.filter(source="manual", deal__isnull=False).exists()
     assert not Activity.objects.filter(source="deal", deal=None).exists()
 
@@ -248,7 +256,9 @@ def test_activity_is_broken_down_by_channel_and_product():
         .count()
     )
     assert channels >= 3
-    sales = Activity.objects.filter(metric__key__in=["sales-closed", "sales-value"])
+    sales = Activity.objects.filter(metric__key__in=["sales-closed", "sales-value"]).exclude(
+        source="history-import"  # monthly totals carry no product
+    )
     assert not sales.filter(product=None).exists()
     assert sales.values("product").distinct().count() >= 5
 
@@ -317,7 +327,7 @@ def test_summary_lists_the_logins(demo):
 def test_nothing_loaded_over_clashing_data():
     """A database that already has a demo name (but no demo) is left untouched."""
     with transaction.atomic():
-        User.objects.filter(username="admin").delete()
+        User.objects.filter(username="admin").update(username="former-admin")
         before = counts()
         err = StringIO()
         call_command("seed_demo", stdout=StringIO(), stderr=err)
@@ -617,3 +627,50 @@ def test_the_funnel_narrows_and_the_hit_rate_is_believable():
     won = Deal.objects.won().filter(pipeline__key="new-business").count()
     lost = Deal.objects.lost().filter(pipeline__key="new-business").count()
     assert 0.25 <= won / (won + lost) <= 0.5
+
+
+# --- Goals, reviews, commissions, alerts ------------------------------------------------------
+
+
+def test_goals_at_every_level_with_some_reps_ahead_and_some_behind():
+    """Every rep has this month's quota; teams, divisions and the company have goals too;
+    the pace of this month's rep goals runs from green to red."""
+    from plans.models import Goal
+    from reporting.goals import goal_progress
+
+    today = CompanySettings.load().today()
+    current = Goal.objects.current(today)
+    assert set(current.values_list("scope", flat=True)) == {"rep", "team", "division", "company"}
+    assert set(current.filter(scope="rep").values_list("rep", flat=True)) == set(
+        User.objects.reps().values_list("pk", flat=True)
+    )
+    statuses = {p.status for p in goal_progress(current.filter(scope="rep"))}
+    assert {"green", "red"} <= statuses or today.day < 7  # nothing is behind on day one
+
+
+def test_a_year_of_monthly_goals_gives_every_consistency_label():
+    from reporting.consistency import consistency
+
+    reps = list(User.objects.reps().values_list("pk", flat=True))
+    labels = {c.label for c in consistency(reps, months=6).values()}
+    assert {"steady", "volatile"} <= labels
+    assert labels & {"improving", "declining"}
+
+
+def test_past_months_have_reviews_statements_alerts_and_a_report_pack():
+    from reporting.models import (
+        CommissionStatement,
+        DeviationEpisode,
+        MonthlyReview,
+        ReportPack,
+        ReviewStatus,
+    )
+
+    statuses = set(MonthlyReview.objects.values_list("status", flat=True))
+    assert statuses == {ReviewStatus.DRAFT, ReviewStatus.SHARED, ReviewStatus.ACKNOWLEDGED}
+    assert MonthlyReview.objects.values("month").distinct().count() == 2
+    assert CommissionStatement.objects.filter(total__gt=0).exists()
+    assert DeviationEpisode.objects.open().exists()
+    assert ReportPack.objects.filter(active=True).exists()
+    # Everything the jobs told people counts as e-mailed already.
+    assert not Notification.objects.filter(email=True, emailed_at=None).exists()

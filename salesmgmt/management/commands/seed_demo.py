@@ -15,6 +15,7 @@ is recorded as won deals (with the activity rows the deal services write), the
 rest is logged by hand. Sales totals are the same as if all were logged by hand.
 """
 
+import logging
 import random
 import time as clock
 from collections import Counter
@@ -48,8 +49,9 @@ from activities.models import (
     Task,
     TaskPriority,
 )
-from plans.models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
+from plans.models import Goal, PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 from plans.services import plan_event_recipients, plan_url
+from reporting.models import CommissionStatement, DeviationEpisode, MonthlyReview
 from salesmgmt.models import (
     CompanySettings,
     Division,
@@ -708,6 +710,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        # The jobs' in-process tasks would log a line per notification.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         started = clock.monotonic()
         with transaction.atomic():
             if User.objects.filter(username=MARKER_USERNAME).exists():
@@ -764,6 +768,13 @@ class Command(BaseCommand):
             f"{Notification.objects.count()} notifications "
             f"({Notification.objects.unread().count()} unread)"
         )
+        reviews = Counter(MonthlyReview.objects.values_list("status", flat=True))
+        out(
+            f"  {Goal.objects.count()} goals, {CommissionStatement.objects.count()} commission "
+            f"statements, {sum(reviews.values())} monthly reviews ({reviews['acknowledged']} "
+            f"acknowledged, {reviews['shared']} shared, {reviews['draft']} to annotate), "
+            f"{DeviationEpisode.objects.open().count()} open deviation alerts"
+        )
         out("")
         out(f"Demo logins (every user's password is {PASSWORD}):")
         for username, role, sees in demo.logins():
@@ -813,6 +824,17 @@ class DemoCompany:
         self._customers_and_deals()
         self._tasks()
         self._notifications()
+        self._control()
+
+    def _control(self) -> None:
+        """Goals, a year of monthly results, commissions, reviews, alerts, a report pack."""
+        from salesmgmt.demo_control import ControlDemo
+
+        control = ControlDemo(self)
+        control.build()
+        control.after_commit_jobs()
+        # What the jobs told people counts as e-mailed already, like the rest of the demo.
+        Notification.objects.filter(email=True, emailed_at__isnull=True).update(emailed_at=self.now)
 
     def _settings(self) -> None:
         company = self.company

@@ -245,6 +245,9 @@ def send_deviation_alerts(*, now: datetime | None = None) -> int:
     local = (now or timezone.now()).astimezone(company.tzinfo)
     if local.hour < company.alert_hour:
         return 0
+    # Two runs at once (a retry beside beat's run) take turns: the second then sees the
+    # episodes the first opened. A unique constraint backs this up.
+    CompanySettings.objects.select_for_update().get(pk=company.pk)
     today = local.date()
     as_of = today - timedelta(days=1)
     people = _People()

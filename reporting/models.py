@@ -192,6 +192,17 @@ class DeviationEpisode(models.Model):
                 | Q(goal__isnull=True, kpi__isnull=False),
                 name="episode_goal_or_kpi",
             ),
+            # One open episode per subject and period, even with two job runs at once.
+            models.UniqueConstraint(
+                fields=["goal", "period_start"],
+                condition=Q(closed_on__isnull=True, goal__isnull=False),
+                name="one_open_episode_per_goal",
+            ),
+            models.UniqueConstraint(
+                fields=["kpi", "rep", "period_start"],
+                condition=Q(closed_on__isnull=True, kpi__isnull=False),
+                name="one_open_episode_per_kpi_rep",
+            ),
         ]
         indexes = [models.Index(fields=["closed_on"])]
 

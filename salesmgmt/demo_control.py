@@ -225,75 +225,95 @@ class ControlDemo:
         )
 
     def _team_goals(self) -> None:
-        """This month and quarter: team goals a little above their reps' total (so the roll-up
-        shows a gap to allocate), division and company goals on sales value."""
-        month = self.months[-1]
+        """Last month and this month: team goals a little above their reps' total (so the
+        roll-up shows a gap to allocate), division and company goals on sales value; this
+        quarter's team goals and this year's company goal."""
         per_team: dict[int, Decimal] = {}
         for rep in self.demo.reps:
             metric_key, quota = self.quota[rep.user.pk]
             if metric_key == "sales-value":
                 per_team[rep.user.team_id] = per_team.get(rep.user.team_id, 0) + quota
+        teams = list(Team.objects.filter(pk__in=per_team).select_related("manager"))
+        team_target = {t.pk: _round_to(per_team[t.pk] * Decimal("1.05"), 1000) for t in teams}
+        division_target: dict[int, Decimal] = {}
+        for team in teams:
+            division_target[team.division_id] = (
+                division_target.get(team.division_id, 0) + team_target[team.pk]
+            )
+        directors = {u.division_id: u for u in User.objects.filter(role="director")}
+        company_target = sum(division_target.values())
         goals = []
-        division_totals: dict[int, Decimal] = {}
-        for team in Team.objects.filter(pk__in=per_team):
-            target = _round_to(per_team[team.pk] * Decimal("1.05"), 1000)
-            division_totals[team.division_id] = division_totals.get(team.division_id, 0) + target
+        for month in self.months[-2:]:
+            for team in teams:
+                target = team_target[team.pk]
+                goals.append(
+                    self._goal(
+                        GoalScope.TEAM,
+                        "sales-value",
+                        "month",
+                        month,
+                        target,
+                        team.manager,
+                        team=team,
+                        stretch=target * Decimal("1.15"),
+                    )
+                )
+            for division in Division.objects.filter(pk__in=division_target):
+                goals.append(
+                    self._goal(
+                        GoalScope.DIVISION,
+                        "sales-value",
+                        "month",
+                        month,
+                        division_target[division.pk],
+                        directors.get(division.pk, self.admin),
+                        division=division,
+                    )
+                )
             goals.append(
                 self._goal(
-                    GoalScope.TEAM,
+                    GoalScope.COMPANY,
                     "sales-value",
                     "month",
                     month,
-                    target,
-                    team.manager,
-                    team=team,
-                    stretch=target * Decimal("1.15"),
+                    company_target,
+                    self.admin,
+                    stretch=company_target * Decimal("1.1"),
                 )
             )
+        month = self.months[-1]
+        for team in teams:
             goals.append(
                 self._goal(
                     GoalScope.TEAM,
                     "sales-value",
                     "quarter",
                     month,
-                    target * 3,
+                    team_target[team.pk] * 3,
                     team.manager,
                     team=team,
                 )
             )
-        company_total = Decimal(0)
-        for division in Division.objects.filter(pk__in=division_totals):
-            target = division_totals[division.pk]
-            company_total += target
-            director = User.objects.filter(role="director", division=division).first()
-            goals.append(
-                self._goal(
-                    GoalScope.DIVISION,
-                    "sales-value",
-                    "month",
-                    month,
-                    target,
-                    director or self.admin,
-                    division=division,
-                )
-            )
         goals.append(
             self._goal(
-                GoalScope.COMPANY,
-                "sales-value",
-                "month",
-                month,
-                company_total,
-                self.admin,
-                stretch=company_total * Decimal("1.1"),
-            )
-        )
-        goals.append(
-            self._goal(
-                GoalScope.COMPANY, "sales-value", "year", month, company_total * 12, self.admin
+                GoalScope.COMPANY, "sales-value", "year", month, company_target * 12, self.admin
             )
         )
         Goal.objects.bulk_create(goals)
+        GoalChange.objects.bulk_create(
+            GoalChange(
+                goal=goal,
+                goal_label=str(goal)[:300],
+                action=GoalChange.Action.CREATED,
+                by=goal.created_by,
+                new_target=goal.target,
+                new_stretch=goal.stretch_target,
+                reason="Set with the month's quotas",
+            )
+            for goal in Goal.objects.exclude(scope=GoalScope.REP).select_related(
+                "team", "division", "metric"
+            )
+        )
 
     def _goal(self, scope, metric_key, period, day, target, by, *, stretch=None, **owner) -> Goal:
         start, end = period_bounds(period, day, self.company)

@@ -77,8 +77,12 @@ def main():
     rows = []
     for who, user, urls in [
         ("manager", manager, ["/plans/team/", "/plans/", "/activities/", "/activities/log/"]),
+        ("manager", manager, ["/dashboard/team/", "/goals/", "/kpis/", "/kpis/alerts/"]),
+        ("manager", manager, ["/reviews/", "/reviews/team/", "/commissions/"]),
         ("director", director, ["/plans/", "/activities/?export=csv"]),
+        ("director", director, ["/company/", "/reports/company/", "/reviews/division/"]),
         ("rep", rep, ["/", "/plans/week/", "/activities/log/", "/activities/"]),
+        ("rep", rep, ["/dashboard/", "/goals/"]),
     ]:
         client = Client()
         client.force_login(user)
@@ -94,7 +98,7 @@ def main():
 
     print(f"\n{'who':9} {'page':34} {'median ms':>10} {'best ms':>8} {'queries':>8}")
     for who, url, median, best, queries in rows:
-        print(f"{who:9} {url:34} {median:10.1f} {best:8.1f} {queries:8d}")
+        print(f"{who:9} {url:36} {median:10.1f} {best:8.1f} {queries:8d}")
 
     api = APIClient(HTTP_HOST="127.0.0.1")
     api.force_authenticate(manager)

@@ -234,7 +234,12 @@ class Goal(models.Model):
                 condition=(
                     Q(scope="rep", rep__isnull=False, team__isnull=True, division__isnull=True)
                     | Q(scope="team", rep__isnull=True, team__isnull=False, division__isnull=True)
-                    | Q(scope="division", rep__isnull=True, team__isnull=True, division__isnull=False)
+                    | Q(
+                        scope="division",
+                        rep__isnull=True,
+                        team__isnull=True,
+                        division__isnull=False,
+                    )
                     | Q(scope="company", rep__isnull=True, team__isnull=True, division__isnull=True)
                 ),
                 name="goal_owner_matches_scope",

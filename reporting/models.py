@@ -117,7 +117,9 @@ class Kpi(models.Model):
     def is_money(self) -> bool:
         if self.kind == KpiKind.AVG_DEAL_SIZE:
             return True
-        return self.kind == KpiKind.METRIC_TOTAL and self.metric is not None and self.metric.is_money
+        return (
+            self.kind == KpiKind.METRIC_TOTAL and self.metric is not None and self.metric.is_money
+        )
 
     @property
     def is_pro_rated(self) -> bool:

@@ -15,7 +15,9 @@ from salesmgmt.models import CompanySettings, Holiday
 from .funnel import month_of, quarter_of
 
 
-def period_bounds(period: str, day: date, company: CompanySettings | None = None) -> tuple[date, date]:
+def period_bounds(
+    period: str, day: date, company: CompanySettings | None = None
+) -> tuple[date, date]:
     """(first, last) day of the goal period of kind ``period`` that holds ``day``."""
     company = company or CompanySettings.load()
     if period == "week":

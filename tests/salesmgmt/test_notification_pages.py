@@ -317,7 +317,9 @@ def test_saved_preferences_decide_what_is_delivered(client_for, rep):
 def test_preferences_touch_only_ones_own(client_for, rep, teammate):
     client_for(rep).post(reverse("notifications:preferences"), {})
 
-    assert NotificationPreference.objects.filter(user=rep, in_app=False, email=False).count() == len(REP_KINDS)
+    assert NotificationPreference.objects.filter(
+        user=rep, in_app=False, email=False
+    ).count() == len(REP_KINDS)
     assert not NotificationPreference.objects.filter(user=teammate).exists()
 
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from salesmgmt.api_schema import ErrorSerializer
 from salesmgmt.models import CompanySettings
+from salesmgmt.web import EARLIEST, LATEST
 
 from .company import company_dashboard, resolve_company_scope
 
@@ -31,6 +32,18 @@ class CompanyQuerySerializer(serializers.Serializer):
     metric = serializers.CharField(
         required=False, help_text="Metric key for breakdowns and trends (default sales-value)."
     )
+
+    def _within_reason(self, day):
+        # Near date.min/max the comparison ranges (a year before, the range before) overflow.
+        if not EARLIEST <= day <= LATEST:
+            raise ValidationError(f"Pick a date between {EARLIEST} and {LATEST}.")
+        return day
+
+    def validate_start(self, day):
+        return self._within_reason(day)
+
+    def validate_end(self, day):
+        return self._within_reason(day)
 
     def validate(self, attrs):
         if ("start" in attrs) != ("end" in attrs):

@@ -25,6 +25,13 @@ def division_param(value: str | None) -> int | None:
         raise Http404 from None
 
 
+def without_division(request, title: str):
+    """A director not yet given a division: an explanation rather than a 404 from the nav."""
+    if request.user.is_director and not request.user.division_id:
+        return render(request, "reporting/company_no_division.html", {"title": title})
+    return None
+
+
 def scope_for(request) -> CompanyScope:
     scope = resolve_company_scope(request.user, division_param(request.GET.get("division")))
     if scope is None:
@@ -42,6 +49,8 @@ def date_range(request, today: date) -> tuple[date, date]:
 
 @require_GET
 def dashboard(request):
+    if (empty := without_division(request, "Division dashboard")) is not None:
+        return empty
     company = CompanySettings.load()
     scope = scope_for(request)
     start, end = date_range(request, company.today())

@@ -13,7 +13,7 @@ from salesmgmt.models import CompanySettings, Division
 from salesmgmt.web import apply_rule_errors
 
 from .company import company_report_context
-from .company_views import scope_for
+from .company_views import scope_for, without_division
 from .models import ReportKind, ReportPack
 from .report_forms import ReportPackForm
 from .report_packs import build_pack_email, last_complete_month, save_pack, send_pack_now
@@ -23,6 +23,8 @@ from .report_packs import build_pack_email, last_complete_month, save_pack, send
 
 def company_monthly(request, month: date | None = None):
     """Last complete month by default; admins may pick a division (?division=)."""
+    if (empty := without_division(request, "Monthly report")) is not None:
+        return empty
     today = CompanySettings.load().today()
     month = month or last_complete_month(today)
     if month > today:

@@ -14,7 +14,10 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from salesmgmt.filtering import visible_people
+
 from . import reviews
+from .commission_filters import MonthFilter
 from .models import MonthlyReview, ReviewStatus
 from .review_serializers import (
     ActionItemCreateSerializer,
@@ -29,17 +32,14 @@ from .review_serializers import (
 
 
 class MonthlyReviewFilter(django_filters.FilterSet):
-    month = django_filters.CharFilter(method="filter_month", help_text="YYYY-MM")
-    rep = django_filters.NumberFilter(field_name="rep_id")
+    # A malformed month, or a rep outside the caller's scope, is a 400 with the field named.
+    month = MonthFilter(field_name="month", help_text="YYYY-MM")
+    rep = django_filters.ModelChoiceFilter(queryset=visible_people)
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
 
     class Meta:
         model = MonthlyReview
         fields = ["month", "rep", "status"]
-
-    def filter_month(self, queryset, name, value):
-        month = reviews.parse_month(value)
-        return queryset.filter(month=month) if month else queryset.none()
 
 
 class MonthlyReviewViewSet(

@@ -21,7 +21,12 @@ def recent_months(today: date, count: int = 12) -> list[date]:
 
 class MonthField(forms.ChoiceField):
     def to_python(self, value):
-        return parse_month(value) if value else None
+        if not value:
+            return None
+        month = parse_month(value)
+        if month is None:
+            raise forms.ValidationError("Enter a month as YYYY-MM.")
+        return month
 
     def validate(self, value):
         if self.required and value is None:

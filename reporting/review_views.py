@@ -401,7 +401,9 @@ def team_summary(request):
     if not teams:
         return render(request, "reporting/review_team_summary.html", context)
     team = next((t for t in teams if str(t.pk) == request.GET.get("team")), teams[0])
-    team_reviews = MonthlyReview.objects.filter(month=month, rep__team=team)
+    team_reviews = MonthlyReview.objects.visible_to(request.user).filter(
+        month=month, rep__team=team
+    )
     rows = list(
         team_reviews.select_related("rep")
         .annotate(
@@ -411,7 +413,8 @@ def team_summary(request):
         .order_by("rep__first_name", "rep__last_name", "pk")
     )
     without = (
-        User.objects.reps()
+        User.objects.visible_to(request.user)
+        .reps()
         .filter(team=team)
         .exclude(monthly_reviews__month=month)
         .order_by("first_name", "last_name")
@@ -469,8 +472,8 @@ def division_summary(request):
     user = request.user
     if user.is_admin:
         divisions = list(Division.objects.all())
-    elif user.is_director and user.division_id:
-        divisions = list(Division.objects.filter(pk=user.division_id))
+    elif user.is_director:  # without a division yet: the page says so
+        divisions = list(Division.objects.filter(pk=user.division_id)) if user.division_id else []
     else:
         raise Http404
     month = _summary_month(request)
@@ -480,7 +483,9 @@ def division_summary(request):
     division = next(
         (d for d in divisions if str(d.pk) == request.GET.get("division")), divisions[0]
     )
-    division_reviews = MonthlyReview.objects.filter(month=month, rep__team__division=division)
+    division_reviews = MonthlyReview.objects.visible_to(user).filter(
+        month=month, rep__team__division=division
+    )
     rows = reviews.team_rows(division_reviews)
     causes: dict = {}
     for row in reviews.root_cause_counts(division_reviews, group="rep__team"):

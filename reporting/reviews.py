@@ -85,6 +85,7 @@ from plans.models import (
 )
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, Team, User
+from salesmgmt.web import LATEST
 
 from .funnel import month_of
 from .goals import goal_progress, percent_of, quantize
@@ -796,6 +797,8 @@ def add_action_item(*, review: MonthlyReview, by: User, text: str, due: date) ->
         errors["text"] = "Say what is to be done."
     if due is None or due < company.today():
         errors["due"] = "Pick a due date from today on."
+    elif due > LATEST:  # a typo; near date.max the due time overflows
+        errors["due"] = f"Pick a due date up to {LATEST:%d %b %Y}."
     if errors:
         raise RuleViolation(errors)
     task = create_task(

@@ -92,6 +92,8 @@ def test_metric_choice(march, cast, api_for):  # noqa: F811
         ({"start": "yesterday", "end": "2025-03-01"}, "start"),
         ({"division": "north"}, "division"),
         ({"metric": "no-such-metric"}, "metric"),
+        ({"start": "0001-01-01", "end": "9999-12-31"}, "start"),
+        ({"start": "2025-03-01", "end": "9999-12-31"}, "end"),
     ],
 )
 def test_bad_queries_are_400(query, field, cast, api_for):

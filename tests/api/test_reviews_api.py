@@ -73,6 +73,30 @@ def test_list_in_scope(month, cast, api_for, who, django_assert_max_num_queries)
     assert {row["id"] for row in response.data["results"]} == {month[n].pk for n in VISIBLE[who]}
 
 
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"month": "garbage"}, "month"),
+        ({"month": "2025-13"}, "month"),
+        ({"rep": "99999999999999999999"}, "rep"),
+        ({"rep": "abc"}, "rep"),
+        ({"status": "lost"}, "status"),
+    ],
+)
+def test_bad_filters_are_400_with_the_field(month, cast, api_for, query, field):
+    """Malformed months, absurd ids and unknown choices name the field; never a 500."""
+    response = api_for(cast["manager"]).get("/api/v1/reviews/", query)
+    assert response.status_code == 400
+    assert field in response.data["errors"]
+
+
+def test_rep_filter_outside_scope_is_400(month, cast, api_for):
+    response = api_for(cast["manager"]).get("/api/v1/reviews/", {"rep": cast["south_rep"].pk})
+    assert response.status_code == 400 and "rep" in response.data["errors"]
+    mine = api_for(cast["manager"]).get("/api/v1/reviews/", {"rep": cast["rep"].pk})
+    assert [row["id"] for row in mine.data["results"]] == [month["rep"].pk]
+
+
 @pytest.mark.parametrize("who", ROLES)
 @pytest.mark.parametrize("owner", REPS)
 def test_retrieve_in_scope_or_404(month, cast, api_for, who, owner):
@@ -101,7 +125,7 @@ def test_retrieve_carries_figures_misses_and_version(month, cast, api_for):
 def test_filters(month, cast, api_for):
     api = api_for(cast["admin"])
     assert api.get("/api/v1/reviews/", {"month": "2025-04"}).data["count"] == 0
-    assert api.get("/api/v1/reviews/", {"month": "nonsense"}).data["count"] == 0
+    assert api.get("/api/v1/reviews/", {"month": "nonsense"}).status_code == 400
     assert api.get("/api/v1/reviews/", {"status": "shared"}).data["count"] == 1
     rows = api.get("/api/v1/reviews/", {"rep": cast["south_rep"].pk}).data["results"]
     assert [r["id"] for r in rows] == [month["south_rep"].pk]
@@ -221,6 +245,18 @@ def test_action_item_creates_a_task(month, cast, api_for):
     assert past.status_code == 400 and "due" in past.data["errors"]
     rep = api_for(cast["rep"]).post(url(review, "actions/"), {"text": "Me", "due": "2999-02-01"})
     assert rep.status_code == 403
+
+
+def test_action_item_with_an_absurd_due_date_is_400(month, cast, api_for):
+    """Near date.max the due time overflows in a timezone west of UTC: a field error, no 500."""
+    company = CompanySettings.load()
+    company.timezone = "America/Los_Angeles"
+    company.save()
+    response = api_for(cast["manager"]).post(
+        url(month["rep"], "actions/"), {"text": "Typo", "due": "9999-12-31"}
+    )
+    assert response.status_code == 400 and "due" in response.data["errors"]
+    assert not Task.objects.filter(title="Typo").exists()
 
 
 def test_acknowledged_review_is_closed_to_the_manager(month, cast, api_for):

@@ -173,3 +173,11 @@ def test_query_count_does_not_grow_with_reps_or_history(role, goals, cast, clien
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 22
+
+
+def test_director_without_a_division_is_told_so(db, client_for):
+    """The nav links a director to /company/; without a division they get a page, not a 404."""
+    director = UserFactory(role="director", division=None)
+    response = client_for(director).get(URL)
+    assert response.status_code == 200
+    assert b'id="no-division"' in response.content

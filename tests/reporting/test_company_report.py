@@ -244,3 +244,12 @@ def test_report_query_count_does_not_grow(role, deals, cast, client_for):
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 30
+
+
+def test_director_without_a_division_is_told_so(db, client_for):
+    """The nav links a director to the report; without a division they get a page, not a 404."""
+    director = UserFactory(role="director", division=None)
+    for url in (reverse("reports:company_monthly"), "/reports/company/2025-03/"):
+        response = client_for(director).get(url)
+        assert response.status_code == 200
+        assert b'id="no-division"' in response.content

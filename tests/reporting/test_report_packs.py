@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from reporting.admin_reports import ReportPackAdminForm
 from reporting.models import (
     CommissionPlan,
     CommissionStatement,
@@ -121,6 +122,47 @@ def test_a_failed_send_is_retried_next_run(pack):
         send_report_packs(now=company_time(2025, 4, 2, 8, 0))
     assert not ReportPackDelivery.objects.exists()
     assert send_report_packs(now=company_time(2025, 4, 2, 9, 0)) == 1
+
+
+def test_a_pack_with_a_bad_stored_address_does_not_stop_the_others(pack, cast):
+    """An address saved without the pages' checks skips that pack, not every pack after it."""
+    broken = ReportPack.objects.create(
+        name="Aardvark pack",  # sorts first
+        reports=[ReportKind.LEADERBOARD],
+        extra_emails="not an address",
+        created_by=cast["admin"],
+    )
+    assert send_report_packs(now=company_time(2025, 4, 2, 8, 0)) == 1
+    assert list(ReportPackDelivery.objects.values_list("pack", flat=True)) == [pack.pk]
+    assert not broken.deliveries.exists()
+
+
+def test_admin_form_refuses_bad_addresses_and_report_kinds(cast):
+    form = ReportPackAdminForm(
+        data={
+            "name": "Pack",
+            "reports": ["bogus"],
+            "extra_emails": "investor@example.com\nnot an address",
+            "day_of_month": 2,
+            "hour": 8,
+            "created_by": cast["admin"].pk,
+        }
+    )
+    assert not form.is_valid()
+    assert set(form.errors) == {"reports", "extra_emails"}
+    good = ReportPackAdminForm(
+        data={
+            "name": "Pack",
+            "reports": ["kpis", "company_monthly"],
+            "extra_emails": " investor@example.com , partner@example.com ",
+            "day_of_month": 2,
+            "hour": 8,
+            "created_by": cast["admin"].pk,
+        }
+    )
+    assert good.is_valid(), good.errors
+    assert good.cleaned_data["reports"] == ["company_monthly", "kpis"]
+    assert good.cleaned_data["extra_emails"] == "investor@example.com\npartner@example.com"
 
 
 def test_command_runs_the_job(pack, capsys):

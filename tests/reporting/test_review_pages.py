@@ -96,6 +96,14 @@ def test_rep_list_defaults_to_all_months_and_hides_drafts(month, cast, client_fo
     assert b"Rita Rep" not in response.content.split(b"<main")[1].split(b"review-list")[1]
 
 
+@pytest.mark.parametrize("value", ["garbage", "2025-13", "0000-01"])
+def test_malformed_month_is_a_form_error(month, cast, client_for, value):
+    """A month that is not one shows an error next to the field instead of being ignored."""
+    response = client_for(cast["manager"]).get("/reviews/", {"month": value})
+    assert response.status_code == 200
+    assert response.context["filter"]["form"].errors["month"] == ["Enter a month as YYYY-MM."]
+
+
 @pytest.mark.parametrize("who", ROLES)
 def test_write_endpoints_refuse_the_wrong_roles(month, cast, client_for, who):
     """Outside scope 404; a rep on their own review 403; nobody's text changes."""
@@ -348,3 +356,23 @@ def test_detail_query_count(month, cast, client_for, django_assert_max_num_queri
     client = client_for(cast["manager"])
     with django_assert_max_num_queries(12):
         client.get(f"/reviews/{month['rep'].pk}/")
+
+
+def test_division_summary_for_a_director_without_a_division(db, client_for):
+    """Linked from the nav: a director not yet given a division reads why the page is empty."""
+    director = UserFactory(role="director", division=None)
+    response = client_for(director).get("/reviews/division/")
+    assert response.status_code == 200
+    assert b'id="no-division"' in response.content
+
+
+def test_action_item_with_an_absurd_due_date_is_a_form_error(month, cast, client_for):
+    company = CompanySettings.load()
+    company.timezone = "America/Los_Angeles"
+    company.save()
+    response = client_for(cast["manager"]).post(
+        f"/reviews/{month['rep'].pk}/actions/", {"text": "Typo", "due": "9999-12-31"}
+    )
+    assert response.status_code == 400
+    assert response.context["action_form"].errors["due"] == ["Pick a due date up to 31 Dec 2999."]
+    assert not ReviewActionItem.objects.filter(text="Typo").exists()

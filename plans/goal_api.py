@@ -73,7 +73,7 @@ class GoalViewSet(
             return CompanySettings.load().today()
         field = ReverseFunnelQuerySerializer().fields["as_of"]
         try:
-            return field.to_internal_value(raw)
+            return field.run_validation(raw)
         except ValidationError as exc:
             raise ValidationError({"as_of": exc.detail}) from None
 

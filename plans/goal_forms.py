@@ -2,12 +2,19 @@ from django import forms
 
 from activities.models import Metric
 from salesmgmt.models import CompanySettings
-from salesmgmt.web import plain_number
+from salesmgmt.web import EARLIEST, LATEST, plain_number
 
 from . import goal_services
 from .models import GoalPeriod, GoalScope
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def _sane_day(day):
+    """A goal's period is found from this day; a typo such as year 9999 must not crash."""
+    if day is not None and not EARLIEST <= day <= LATEST:
+        raise forms.ValidationError(f"Pick a day between {EARLIEST:%Y} and {LATEST:%Y}.")
+    return day
 
 
 def _number(**kwargs):
@@ -46,6 +53,9 @@ class GoalForm(forms.Form):
         self.fields["team"].queryset = goal_services.writable_teams(user)
         self.fields["division"].queryset = goal_services.writable_divisions(user)
         self.fields["day"].initial = CompanySettings.load().today()
+
+    def clean_day(self):
+        return _sane_day(self.cleaned_data.get("day"))
 
     def clean(self):
         data = super().clean()
@@ -101,6 +111,9 @@ class TeamGoalsPickForm(forms.Form):
         self.fields["team"].queryset = goal_services.writable_teams(user)
         self.fields["day"].initial = CompanySettings.load().today()
 
+    def clean_day(self):
+        return _sane_day(self.cleaned_data.get("day"))
+
 
 class TeamGoalsGridForm(forms.Form):
     """One target per rep; blank leaves a rep's goal as it is."""
@@ -122,10 +135,19 @@ class TeamGoalsGridForm(forms.Form):
                 label=str(rep),
                 initial=plain_number(goal.target) if goal else None,
             )
+            # The goal's version as shown (0: no goal yet), so a grid left open while
+            # somebody else changes a rep's goal cannot silently overwrite that change.
+            self.fields[self.version_name(rep)] = forms.IntegerField(
+                required=False, widget=forms.HiddenInput, initial=goal.version if goal else 0
+            )
 
     @staticmethod
     def field_name(rep) -> str:
         return f"rep_{rep.pk}"
+
+    @staticmethod
+    def version_name(rep) -> str:
+        return f"version_{rep.pk}"
 
     def rows(self):
         """(rep, target field, the rep's goal or None) per row."""
@@ -133,3 +155,8 @@ class TeamGoalsGridForm(forms.Form):
 
     def targets(self) -> dict:
         return {rep.pk: self.cleaned_data.get(self.field_name(rep)) for rep in self.reps}
+
+    def versions(self) -> dict:
+        """{rep id: goal version the grid showed (0: none)}, for the rows that sent one."""
+        sent = {rep.pk: self.cleaned_data.get(self.version_name(rep)) for rep in self.reps}
+        return {pk: version for pk, version in sent.items() if version is not None}

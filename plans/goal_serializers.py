@@ -5,10 +5,20 @@ from rest_framework import serializers
 from activities.models import Metric
 from activities.serializers import CachedSlugRelatedField, ScopedRepField
 from salesmgmt.models import Division, Team
+from salesmgmt.web import EARLIEST, LATEST
 
 from .models import Goal, GoalChange, GoalPeriod, GoalScope
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# Room for a percent of a tiny target (a 0.01 target met 100,000 times over is 10,000,000%):
+# DRF refuses to render a figure with more digits than this, with a 500.
+PERCENT = {"max_digits": 18, "decimal_places": 1}
+
+
+def sane_day(day):
+    """Periods are worked out from this day; year 1 or 9999 would overflow the arithmetic."""
+    if not EARLIEST <= day <= LATEST:
+        raise serializers.ValidationError(f"Give a date between {EARLIEST} and {LATEST}.")
 
 
 class GoalProgressSerializer(serializers.Serializer):
@@ -19,18 +29,17 @@ class GoalProgressSerializer(serializers.Serializer):
         **MONEY, help_text="Target x working days elapsed / working days in the period."
     )
     attainment = serializers.DecimalField(
-        max_digits=8, decimal_places=1, allow_null=True, help_text="actual / target, percent."
+        **PERCENT, allow_null=True, help_text="actual / target, percent."
     )
     pace = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=1,
+        **PERCENT,
         allow_null=True,
         help_text="actual / expected, percent; null while nothing is expected yet.",
     )
     projection = serializers.DecimalField(
         **MONEY, allow_null=True, help_text="End-of-period value at the pace so far."
     )
-    projected_attainment = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    projected_attainment = serializers.DecimalField(**PERCENT, allow_null=True)
     status = serializers.ChoiceField(choices=["green", "amber", "red"])
     remaining = serializers.DecimalField(**MONEY, help_text="Still to do to reach the target.")
     working_days_done = serializers.IntegerField(source="elapsed.done")
@@ -119,6 +128,7 @@ class GoalCreateSerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=GoalPeriod.choices)
     day = serializers.DateField(
         required=False,
+        validators=[sane_day],
         help_text="Any day of the period (default: today); the goal runs over the whole period.",
     )
     target = serializers.DecimalField(**MONEY, min_value=0)
@@ -162,7 +172,9 @@ class GoalChangeSerializer(serializers.ModelSerializer):
 
 class ReverseFunnelQuerySerializer(serializers.Serializer):
     rep = serializers.IntegerField(required=False, help_text="Default: the caller (a rep).")
-    as_of = serializers.DateField(required=False, help_text="Default: today in company time.")
+    as_of = serializers.DateField(
+        required=False, validators=[sane_day], help_text="Default: today in company time."
+    )
 
 
 class FunnelStepSerializer(serializers.Serializer):

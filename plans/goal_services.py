@@ -21,7 +21,7 @@ from reporting.periods import period_bounds
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import Division, NotificationKind, Team, User
 from salesmgmt.notifications import notify
-from salesmgmt.web import plain_number
+from salesmgmt.web import EARLIEST, LATEST, plain_number
 
 from .models import Goal, GoalChange, GoalPeriod, GoalScope
 
@@ -105,6 +105,11 @@ def _check_targets(target: Decimal | None, stretch: Decimal | None) -> None:
         raise RuleViolation({"stretch_target": "A stretch target is above the target."})
 
 
+def _check_day(day: date) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise RuleViolation({"day": f"Pick a day between {EARLIEST:%Y} and {LATEST:%Y}."})
+
+
 def _duplicate(goal_owner: str, metric: Metric, period: str, start: date) -> RuleViolation:
     label = Goal(period=period, start=start, end=start).period_label
     return RuleViolation(
@@ -134,6 +139,7 @@ def set_goal(
         raise RuleViolation({"period": "Choose week, month, quarter or year."})
     if not metric.active:
         raise RuleViolation({"metric": "That metric is switched off."})
+    _check_day(day)
     _check_targets(target, stretch_target)
     start, end = period_bounds(period, day)
     goal = Goal(
@@ -223,14 +229,21 @@ def set_team_rep_goals(
     day: date,
     targets: dict[int, Decimal | None],
     reason: str = "",
+    versions: dict[int, int] | None = None,
 ) -> TeamGoalsResult:
     """One target per rep of ``team`` for one metric and period, in one go: new goals are
-    set, different ones changed (with ``reason``, required then), blanks left alone."""
+    set, different ones changed (with ``reason``, required then), blanks left alone.
+
+    ``versions`` ({rep id: goal version read, 0 for none}) makes a change to a goal that
+    somebody else set or changed since raise ``ConflictError``, for the whole grid."""
     _require_writer(by, scope=GoalScope.TEAM, team=team)
     reps = {r.pk: r for r in User.objects.reps().filter(team=team)}
     unknown = set(targets) - set(reps)
     if unknown:
         raise RuleViolation("Some of those people are not active reps of this team.")
+    if period not in GoalPeriod.values:
+        raise RuleViolation({"period": "Choose week, month, quarter or year."})
+    _check_day(day)
     start, _ = period_bounds(period, day)
     existing = {
         g.rep_id: g
@@ -242,6 +255,17 @@ def set_team_rep_goals(
     changes = {pk: t for pk, t in wanted.items() if pk in existing and existing[pk].target != t}
     if changes and not (reason or "").strip():
         raise RuleViolation({"reason": "Say why the existing goals change; the reps will read it."})
+    read = versions or {}
+    stale = [
+        existing[pk].rep
+        for pk in changes
+        if read.get(pk, existing[pk].version) != existing[pk].version
+    ]
+    if stale:
+        raise ConflictError(
+            f"Somebody else set or changed the goal of {', '.join(map(str, stale))} after you "
+            "opened this grid. Nothing was saved; reload to see the latest figures."
+        )
     result = TeamGoalsResult(created=[], changed=[], unchanged=0)
     for pk, target in wanted.items():
         goal = existing.get(pk)

@@ -295,7 +295,10 @@ def team_set(request):
                 day=start,
                 targets=grid.targets(),
                 reason=grid.cleaned_data["reason"],
+                versions=grid.versions(),
             )
+        except ConflictError as exc:
+            grid.add_error(None, exc.message)
         except RuleViolation as exc:
             apply_rule_errors(grid, exc)
         else:

@@ -13,8 +13,10 @@ def _money(**kwargs):
 
 
 def _percent(**kwargs):
+    # 18 digits: the percent of a tiny target can be huge, and DRF answers 500 for a
+    # figure with more digits than max_digits.
     return serializers.DecimalField(
-        max_digits=8, decimal_places=1, allow_null=True, read_only=True, **kwargs
+        max_digits=18, decimal_places=1, allow_null=True, read_only=True, **kwargs
     )
 
 

@@ -34,6 +34,7 @@ from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus, PlanTarget, We
 from salesmgmt.models import CompanySettings, User
 
 from . import funnel
+from .deviations import episode_figure
 from .goals import GoalProgress, goal_progress, percent_of
 from .models import DeviationEpisode
 from .plan_actuals import Cell, week_grid, week_progress
@@ -519,10 +520,13 @@ def open_alerts(viewer: User, *, rep: User | None = None, team=None) -> list[Dev
     else:
         episodes = episodes.filter(Q(rep__team=team) | Q(team=team))
     episodes = list(
-        episodes.select_related("goal__metric", "kpi", "rep", "team").order_by(
+        episodes.select_related("goal__metric", "kpi__metric", "rep", "team").order_by(
             "-severity", "opened_on", "pk"
         )
     )
     for e in episodes:
         e.subject = alert_subject(e)
+        # In the subject's unit: "USD 2,350.00", "50.0%", "31" (a bare 50 / 90 says little).
+        e.actual_text = episode_figure(e, e.actual)
+        e.expected_text = episode_figure(e, e.expected)
     return episodes

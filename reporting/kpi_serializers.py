@@ -8,6 +8,9 @@ from .deviations import episode_owner, episode_subject
 from .kpis import describe
 from .models import DeviationEpisode, Kpi
 
+# As on the KPI page: a span longer than a year is a typo, and each week of it costs SQL.
+MAX_RANGE_DAYS = 366
+
 
 def unit_of(kpi: Kpi) -> str:
     if kpi.is_percent:
@@ -86,6 +89,10 @@ class KpiValuesQuerySerializer(serializers.Serializer):
             if start < EARLIEST or end > LATEST:
                 raise serializers.ValidationError(
                     {"start": [f"Give dates between {EARLIEST} and {LATEST}."]}
+                )
+            if (end - start).days >= MAX_RANGE_DAYS:
+                raise serializers.ValidationError(
+                    {"end": [f"The range may span at most {MAX_RANGE_DAYS} days."]}
                 )
         return attrs
 

@@ -100,6 +100,12 @@ def _subject_url(subject: Subject) -> str:
 def kpi_list(request):
     company = CompanySettings.load()
     period = selected_period(request, company)
+    period_error = ""
+    if request.GET.get("period") == "custom" and period.key != "custom":
+        period_error = (
+            f"Give a start and an end date, the start first and less than {LONGEST_CUSTOM} "
+            "days apart. Showing this month instead."
+        )
     subjects, rows = kpi_rows(request.user, period)
     if request.GET.get("export") == "csv":
         return _kpi_csv(rows, period)
@@ -111,6 +117,7 @@ def kpi_list(request):
         {
             "period": period,
             "period_choices": PERIOD_CHOICES,
+            "period_error": period_error,
             "subjects": subjects,
             "rows": rows,
             "today": company.today(),

@@ -91,7 +91,11 @@ def test_same_metric_channel_product_twice_is_refused(rep):
     [
         ("=SUM(A1:A3)", "'=SUM(A1:A3)"),
         ("+1", "'+1"),
-        ("-2", "'-2"),
+        ("-2+3", "'-2+3"),
+        ("-1-HYPERLINK(x)", "'-1-HYPERLINK(x)"),
+        ("-2", "-2"),  # a negative number stays a number
+        ("-12.5%", "-12.5%"),
+        (Decimal("-0.20"), "-0.20"),
         ("@cmd", "'@cmd"),
         ("plain", "plain"),
         (None, ""),

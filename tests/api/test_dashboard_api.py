@@ -233,3 +233,29 @@ def test_query_count_does_not_grow_with_the_team(
     api.get(team_url(team.pk), MARCH)
     with django_assert_max_num_queries(20):
         api.get(team_url(team.pk), MARCH)
+
+
+def test_a_huge_percent_of_a_tiny_target_is_shown_not_a_500(cast, team, manager, api_for):
+    """A 0.01 sales-value target met by 500,000 is 5,000,000,000.0%: more digits than the
+    percent fields used to allow, which made DRF answer 500."""
+    value = Metric.objects.get(key="sales-value")
+    Goal.objects.create(
+        scope=GoalScope.REP,
+        rep=cast["rep"],
+        metric=value,
+        period=GoalPeriod.MONTH,
+        start=date(2024, 3, 1),
+        end=date(2024, 3, 31),
+        target=Decimal("0.01"),
+        created_by=manager,
+    )
+    ActivityFactory(rep=cast["rep"], metric=value, quantity=500000, day=date(2024, 3, 7))
+    api = api_for(manager)
+
+    rep = api.get(rep_url(cast["rep"].pk), MARCH)
+    team_body = api.get(team_url(team.pk), MARCH)
+
+    assert (rep.status_code, team_body.status_code) == (200, 200)
+    (goal,) = rep.json()["goals"]
+    assert goal["attainment"] == "5000000000.0"
+    assert team_body.json()["leaderboard"][0]["attainment"] == "5000000000.0"

@@ -235,3 +235,40 @@ def test_reverse_funnel_defaults_to_the_calling_rep(api_for, rep, manager):
     make_goal(manager, 3, key="sales-closed", rep=rep)
     assert api_for(rep).get("/api/v1/goals/reverse-funnel/").json()["sales_needed"] == 3
     assert api_for(manager).get("/api/v1/goals/reverse-funnel/").status_code == 400
+
+
+def test_absurd_days_are_400_not_500(api_for, manager, rep):
+    """Year 9999 overflowed the week arithmetic; year 1 the 90-day history window."""
+    api = api_for(manager)
+    body = {
+        "scope": "rep",
+        "rep": rep.pk,
+        "metric": "calls",
+        "period": "week",
+        "day": "9999-12-31",
+        "target": "10",
+    }
+    created = api.post("/api/v1/goals/", body, format="json")
+    funnel = api.get(f"/api/v1/goals/reverse-funnel/?rep={rep.pk}&as_of=0001-01-01")
+    listed = api.get("/api/v1/goals/?as_of=0001-01-01")
+
+    assert (created.status_code, funnel.status_code, listed.status_code) == (400, 400, 400)
+    assert "day" in created.json()["errors"]
+    assert "as_of" in funnel.json()["errors"]
+    assert "as_of" in listed.json()["errors"]
+    assert not Goal.objects.exists()
+
+
+def test_a_huge_percent_of_a_tiny_target_is_shown_not_a_500(api_for, manager, rep):
+    value = Metric.objects.get(key="sales-value")
+    goal = make_goal(manager, "0.01", key="sales-value", rep=rep)
+    ActivityFactory(rep=rep, metric=value, day=date(2026, 11, 2), quantity=Decimal("2000"))
+
+    response = api_for(manager).get(f"/api/v1/goals/{goal.pk}/")
+
+    assert response.status_code == 200
+    progress = response.json()["progress"]
+    assert (progress["attainment"], progress["pace"]) == (
+        "20000000.0",
+        "20000000.0",
+    )  # expected 0.01 to date

@@ -431,3 +431,62 @@ def test_team_grid_query_count_does_not_grow_with_reps(
     with django_assert_max_num_queries(TEAM_GRID_QUERIES):
         page = client.get(url)
     assert len(page.context["grid"].rows()) == crowd
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_create_with_an_absurd_day_is_a_form_error_not_a_crash(client_for, manager, rep, day):
+    """Year 9999 used to overflow the week arithmetic (500); year 1 set a goal for 0001."""
+    page = client_for(manager).post(
+        reverse("goals:create"),
+        {
+            "scope": "rep",
+            "rep": rep.pk,
+            "metric": "calls",
+            "period": "week",
+            "day": day,
+            "target": "10",
+        },
+    )
+    assert page.status_code == 200
+    assert "day" in page.context["form"].errors
+    assert not Goal.objects.exists()
+
+
+def test_team_grid_with_an_absurd_day_is_a_form_error(client_for, manager, team):
+    url = reverse("goals:team_set") + f"?team={team.pk}&metric=calls&period=week&day=9999-12-31"
+    page = client_for(manager).get(url)
+    assert page.status_code == 200
+    assert "day" in page.context["pick"].errors
+    assert "grid" not in page.context
+
+
+def test_team_grid_does_not_overwrite_a_change_made_while_it_was_open(
+    client_for, manager, director, team, rep, teammate, goals
+):
+    """The grid sends back the versions it showed: a goal changed meanwhile (by the
+    director here) is not silently set back to the stale figure the grid still shows."""
+    from plans import goal_services
+
+    url = reverse("goals:team_set") + f"?team={team.pk}&metric=calls&period=month&day=2026-11-18"
+    client = client_for(manager)
+    grid = client.get(url).context["grid"]
+    shown = {name: grid[name].value() for name in grid.fields}
+    rita = goals["rita"]
+    goal_services.change_goal(
+        goal=rita,
+        by=director,
+        target=Decimal("260"),
+        stretch_target=None,
+        reason="Big account landed",
+        version=rita.version,
+    )
+
+    data = {k: v for k, v in shown.items() if v is not None}
+    data |= {f"rep_{teammate.pk}": "90", "reason": "Rebalanced"}
+    page = client.post(url, data)
+
+    assert page.status_code == 200
+    assert "after you opened this grid" in " ".join(page.context["grid"].non_field_errors())
+    rita.refresh_from_db()
+    assert rita.target == Decimal("260")
+    assert not Goal.objects.filter(rep=teammate).exists()  # nothing half-done

@@ -337,3 +337,60 @@ def test_other_manager_cannot_use_the_team_grid(team, other_manager, calls, rep)
             day=DAY,
             targets={rep.pk: Decimal("5")},
         )
+
+
+def test_team_grid_refuses_to_change_a_goal_changed_since_it_was_read(
+    rep, teammate, team, manager, director, calls
+):
+    existing = rep_goal(manager, rep, calls, target="100")
+    read = {rep.pk: existing.version, teammate.pk: 0}
+    services.change_goal(
+        goal=existing,
+        by=director,
+        target=Decimal("130"),
+        stretch_target=None,
+        reason="Bigger territory",
+        version=existing.version,
+    )
+
+    with pytest.raises(ConflictError):
+        services.set_team_rep_goals(
+            by=manager,
+            team=team,
+            metric=calls,
+            period="month",
+            day=DAY,
+            targets={rep.pk: Decimal("100"), teammate.pk: Decimal("90")},
+            reason="Rebalanced",
+            versions=read,
+        )
+    existing.refresh_from_db()
+    assert existing.target == Decimal("130")
+    assert not Goal.objects.filter(rep=teammate).exists()
+
+    # Re-read: the same grid with the current version goes through.
+    result = services.set_team_rep_goals(
+        by=manager,
+        team=team,
+        metric=calls,
+        period="month",
+        day=DAY,
+        targets={rep.pk: Decimal("100"), teammate.pk: Decimal("90")},
+        reason="Rebalanced",
+        versions={rep.pk: existing.version, teammate.pk: 0},
+    )
+    assert (len(result.created), len(result.changed)) == (1, 1)
+
+
+def test_a_goal_for_an_absurd_day_is_refused(manager, rep, calls):
+    with pytest.raises(RuleViolation) as exc:
+        services.set_goal(
+            by=manager,
+            scope=GoalScope.REP,
+            rep=rep,
+            metric=calls,
+            period="week",
+            day=date(9999, 12, 31),
+            target=Decimal("10"),
+        )
+    assert "day" in exc.value.message_dict

@@ -341,3 +341,30 @@ def test_pages_stay_within_their_query_budget(
     rep = client_for(cast["rep"])
     with django_assert_max_num_queries(26):
         rep.get(reverse("dashboards:me"))
+
+
+def test_alerts_show_their_figures_in_the_subjects_unit(cast, team, client_for):
+    """A percent KPI reads 50.0% / 90.0% and a money one USD 2,350.00, not bare numbers."""
+    from reporting.models import Kpi
+
+    rita = cast["rep"]
+    on_time = Kpi.objects.get(kind="task_on_time_rate")
+    deal_size = Kpi.objects.get(kind="avg_deal_size")
+    for kpi, actual, expected in ((on_time, 50, 90), (deal_size, 2350, 3000)):
+        DeviationEpisode.objects.create(
+            kpi=kpi,
+            rep=rita,
+            period_start=today().replace(day=1),
+            severity="red",
+            opened_on=today(),
+            actual=actual,
+            expected=expected,
+        )
+    currency = CompanySettings.load().currency
+    for viewer, url in (
+        (cast["rep"], reverse("dashboards:me")),
+        (cast["manager"], reverse("dashboards:team")),
+    ):
+        body = client_for(viewer).get(url).content.decode()
+        assert "50.0% <small" in body and "/ 90.0%</small>" in body
+        assert f"{currency} 2,350.00 <small" in body and f"/ {currency} 3,000.00</small>" in body

@@ -148,11 +148,15 @@ def test_period_choices(cast, client_for):
     month = client.get("/kpis/").context["period"]
     assert (month.start, month.key) == (today.replace(day=1), "month")
     assert client.get("/kpis/", {"period": "quarter"}).context["period"].key == "quarter"
-    # A custom span that makes no sense falls back to this month.
+    # A custom span that makes no sense falls back to this month, and says so.
     bad = {"period": "custom", "start": "2025-03-09", "end": "2025-03-01"}
     assert client.get("/kpis/", bad).context["period"].key == "month"
     too_long = {"period": "custom", "start": "2020-01-01", "end": "2025-03-01"}
     assert client.get("/kpis/", too_long).context["period"].key == "month"
+    for query in (bad, too_long, {"period": "custom", "start": "garbage", "end": ""}):
+        page = client.get("/kpis/", query)
+        assert "Showing this month instead." in page.content.decode()
+    assert "Showing this month instead." not in client.get("/kpis/", WEEK).content.decode()
 
 
 def test_kpi_page_queries_do_not_grow_with_reps(cast, team, client_for):

@@ -154,6 +154,9 @@ class GoalQuerySet(models.QuerySet):
             return self
         from salesmgmt.models import Team
 
+        if user.is_director and not user.division_id:
+            # A director not yet given a division sees only the company's goals.
+            return self.filter(scope=GoalScope.COMPANY)
         if user.is_director:
             reps = Q(rep=user) | Q(rep__team__division=user.division_id)
             teams = Q(team__division=user.division_id)

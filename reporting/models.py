@@ -142,7 +142,7 @@ class DeviationEpisodeQuerySet(models.QuerySet):
         people = scope_to_people(self.filter(rep__isnull=False), user, rep_path="rep")
         teams = scope_to_teams(self.filter(team__isnull=False), user, team_path="team")
         seen = Q(pk__in=people.values("pk")) | Q(pk__in=teams.values("pk"))
-        if user.is_director:
+        if user.is_director and user.division_id:
             seen |= Q(division=user.division_id)
         return self.filter(seen)
 

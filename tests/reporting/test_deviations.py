@@ -277,3 +277,28 @@ def test_a_rep_who_left_is_not_judged(rep, rita_goal):
     rep.save(update_fields=["is_active"])
     assert run(6) == 0
     assert not DeviationEpisode.objects.exists()
+
+
+def test_a_director_without_a_division_sees_no_ones_alerts(rep, rita_goal, director, admin):
+    """Reading episodes: a director not yet given a division sees nothing of the others'."""
+    from salesmgmt.models import Role
+
+    log(rep, nov(2), 10)
+    run(18)
+    assert DeviationEpisode.objects.visible_to(director).exists()
+    loose = UserFactory(username="new_director", role=Role.DIRECTOR, division=None)
+
+    assert not DeviationEpisode.objects.visible_to(loose).exists()
+    assert DeviationEpisode.objects.visible_to(admin).count() == 1
+
+
+def test_a_director_without_a_division_sees_only_company_goals(rep, manager, admin, november):
+    from salesmgmt.models import Role
+
+    goal(by=manager, scope=GoalScope.REP, rep=rep)
+    loner = UserFactory(username="teamless", team=None)
+    goal(by=admin, scope=GoalScope.REP, rep=loner)
+    company = goal(by=admin, scope=GoalScope.COMPANY)
+    loose = UserFactory(username="new_director", role=Role.DIRECTOR, division=None)
+
+    assert list(Goal.objects.visible_to(loose)) == [company]

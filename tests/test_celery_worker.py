@@ -88,3 +88,22 @@ def test_worker_runs_the_task_reminder_job_once(real_queue, rep):
         == 1
     )
     assert _wait_for(lambda: len(_mails_about("Call Acme back")) == 1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_builds_monthly_reviews_once(real_queue, rep, teammate, manager):
+    """The monthly review job, run twice by the real worker, builds each review once and
+    tells the manager once."""
+    from reporting.models import MonthlyReview
+    from reporting.tasks import generate_monthly_reviews_task
+    from salesmgmt.models import CompanySettings
+
+    company = CompanySettings.load()
+    today = company.today()
+    first_of_next = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    now = f"{first_of_next.isoformat()}T12:00"  # reviews the current month
+
+    assert generate_monthly_reviews_task.delay(now).get(timeout=60) == 2
+    assert generate_monthly_reviews_task.delay(now).get(timeout=60) == 0
+    assert MonthlyReview.objects.filter(month=today.replace(day=1)).count() == 2
+    assert Notification.objects.filter(user=manager, key__startswith="reviews-ready:").count() == 1

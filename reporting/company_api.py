@@ -12,8 +12,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from salesmgmt.api_schema import ErrorSerializer
+from salesmgmt.api_support import DateRangeQuerySerializer
 from salesmgmt.models import CompanySettings
-from salesmgmt.web import EARLIEST, LATEST
 
 from .company import company_dashboard, resolve_company_scope
 
@@ -21,7 +21,9 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 PCT = {"max_digits": 9, "decimal_places": 1, "allow_null": True}
 
 
-class CompanyQuerySerializer(serializers.Serializer):
+class CompanyQuerySerializer(DateRangeQuerySerializer):
+    max_days = None  # a company looks back over years
+
     start = serializers.DateField(
         required=False, help_text="First day (default: 1st of this month)."
     )
@@ -32,25 +34,6 @@ class CompanyQuerySerializer(serializers.Serializer):
     metric = serializers.CharField(
         required=False, help_text="Metric key for breakdowns and trends (default sales-value)."
     )
-
-    def _within_reason(self, day):
-        # Near date.min/max the comparison ranges (a year before, the range before) overflow.
-        if not EARLIEST <= day <= LATEST:
-            raise ValidationError(f"Pick a date between {EARLIEST} and {LATEST}.")
-        return day
-
-    def validate_start(self, day):
-        return self._within_reason(day)
-
-    def validate_end(self, day):
-        return self._within_reason(day)
-
-    def validate(self, attrs):
-        if ("start" in attrs) != ("end" in attrs):
-            raise ValidationError({"end": ["Give both start and end, or neither."]})
-        if "start" in attrs and attrs["start"] > attrs["end"]:
-            raise ValidationError({"end": ["The end is before the start."]})
-        return attrs
 
 
 class CompanyScopeSerializer(serializers.Serializer):

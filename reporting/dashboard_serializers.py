@@ -3,9 +3,7 @@ reporting.goals and reporting.consistency; see their docstrings for the definiti
 
 from rest_framework import serializers
 
-from salesmgmt.web import EARLIEST, LATEST
-
-MAX_RANGE_DAYS = 366
+from salesmgmt.api_support import DateRangeQuerySerializer
 
 
 def _money(**kwargs):
@@ -20,30 +18,11 @@ def _percent(**kwargs):
     )
 
 
-class DashboardQuerySerializer(serializers.Serializer):
+class DashboardQuerySerializer(DateRangeQuerySerializer):
     start = serializers.DateField(required=False, help_text="First day; default: this month's.")
     end = serializers.DateField(
         required=False, help_text="Last day (included); default: this month's last."
     )
-
-    def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if (start is None) != (end is None):
-            raise serializers.ValidationError(
-                {"end" if end is None else "start": ["Give both start and end, or neither."]}
-            )
-        if start and end:
-            if start > end:
-                raise serializers.ValidationError({"end": ["end must not be before start."]})
-            if start < EARLIEST or end > LATEST:
-                raise serializers.ValidationError(
-                    {"start": [f"Give dates between {EARLIEST} and {LATEST}."]}
-                )
-            if (end - start).days >= MAX_RANGE_DAYS:
-                raise serializers.ValidationError(
-                    {"end": [f"The range may span at most {MAX_RANGE_DAYS} days."]}
-                )
-        return attrs
 
 
 class RangeSerializer(serializers.Serializer):

@@ -2,14 +2,13 @@
 
 from rest_framework import serializers
 
-from salesmgmt.web import EARLIEST, LATEST
+from salesmgmt.api_support import DateRangeQuerySerializer
 
 from .deviations import episode_owner, episode_subject
 from .kpis import describe
 from .models import DeviationEpisode, Kpi
 
 # As on the KPI page: a span longer than a year is a typo, and each week of it costs SQL.
-MAX_RANGE_DAYS = 366
 
 
 def unit_of(kpi: Kpi) -> str:
@@ -63,7 +62,7 @@ class KpiSerializer(serializers.ModelSerializer):
         return unit_of(kpi)
 
 
-class KpiValuesQuerySerializer(serializers.Serializer):
+class KpiValuesQuerySerializer(DateRangeQuerySerializer):
     scope = serializers.CharField(
         required=False,
         help_text="rep:<id>, team:<id>, division:<id> or company. Defaults to the widest view "
@@ -76,25 +75,6 @@ class KpiValuesQuerySerializer(serializers.Serializer):
         help_text="Last day (included), with `start`. Without both, each KPI is measured over "
         "its own current period (week, month or quarter).",
     )
-
-    def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if (start is None) != (end is None):
-            raise serializers.ValidationError(
-                {"end" if end is None else "start": ["Give both start and end, or neither."]}
-            )
-        if start and end:
-            if start > end:
-                raise serializers.ValidationError({"end": ["end must not be before start."]})
-            if start < EARLIEST or end > LATEST:
-                raise serializers.ValidationError(
-                    {"start": [f"Give dates between {EARLIEST} and {LATEST}."]}
-                )
-            if (end - start).days >= MAX_RANGE_DAYS:
-                raise serializers.ValidationError(
-                    {"end": [f"The range may span at most {MAX_RANGE_DAYS} days."]}
-                )
-        return attrs
 
 
 class KpiValueSerializer(serializers.Serializer):

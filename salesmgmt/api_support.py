@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ConflictError
+from .web import EARLIEST, LATEST
 
 
 class Pagination(PageNumberPagination):
@@ -87,3 +88,39 @@ def _detail(exc) -> str:
         return "Invalid input; see errors."
     detail = getattr(exc, "detail", None)
     return str(detail) if detail is not None else str(exc)
+
+
+class DateRangeQuerySerializer(serializers.Serializer):
+    """``start``/``end`` query parameters: both or neither, in order, within sane dates
+    and (unless ``max_days`` is None) not longer than a year. Subclasses add fields and
+    help texts."""
+
+    max_days: int | None = 366
+
+    start = serializers.DateField(required=False, help_text="First day, with `end`.")
+    end = serializers.DateField(required=False, help_text="Last day (included), with `start`.")
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if (start is None) != (end is None):
+            raise serializers.ValidationError(
+                {"end" if end is None else "start": ["Give both start and end, or neither."]}
+            )
+        if start and end:
+            if start > end:
+                raise serializers.ValidationError({"end": ["end must not be before start."]})
+            # Near date.min/max, comparison ranges (a year before, the range before) overflow.
+            outside = [
+                name
+                for name, day in (("start", start), ("end", end))
+                if not EARLIEST <= day <= LATEST
+            ]
+            if outside:
+                raise serializers.ValidationError(
+                    {name: [f"Give a date between {EARLIEST} and {LATEST}."] for name in outside}
+                )
+            if self.max_days and (end - start).days >= self.max_days:
+                raise serializers.ValidationError(
+                    {"end": [f"The range may span at most {self.max_days} days."]}
+                )
+        return attrs

@@ -13,33 +13,11 @@ import pytest
 from activities.models import Channel, Metric, Product
 from salesmgmt.models import Team, User
 
+from ..cast import REP_ROWS_SEEN, REPS, ROLES
 from ..factories import ActivityFactory, WeeklyPlanFactory, days_ago
 
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
-REPS = ["rep", "teammate", "other_team_rep", "south_rep"]
-
 # Whose rows each role sees (activities and weekly plans belong to reps).
-VISIBLE_REP_ROWS = {
-    "rep": {"rep"},
-    "teammate": {"teammate"},
-    "other_team_rep": {"other_team_rep"},
-    "south_rep": {"south_rep"},
-    "manager": {"rep", "teammate"},
-    "other_manager": {"other_team_rep"},
-    "south_manager": {"south_rep"},
-    "director": {"rep", "teammate", "other_team_rep"},
-    "admin": set(REPS),
-}
+VISIBLE_REP_ROWS = REP_ROWS_SEEN
 VISIBLE_USERS = {
     "rep": {"rep"},
     "teammate": {"teammate"},

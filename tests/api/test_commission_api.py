@@ -19,32 +19,11 @@ from rest_framework.test import APIClient
 from reporting.commissions import compute_statement
 from reporting.models import CommissionPlan, CommissionStatement, CommissionTier
 
+from ..cast import REP_ROWS_SEEN, REPS, ROLES
 from ..factories import UserFactory
 from ..reporting.test_commissions import make_plan, won
 
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
-REPS = ["rep", "teammate", "other_team_rep", "south_rep"]
-VISIBLE = {
-    "rep": {"rep"},
-    "teammate": {"teammate"},
-    "other_team_rep": {"other_team_rep"},
-    "south_rep": {"south_rep"},
-    "manager": {"rep", "teammate"},
-    "other_manager": {"other_team_rep"},
-    "south_manager": {"south_rep"},
-    "director": {"rep", "teammate", "other_team_rep"},
-    "admin": set(REPS),
-}
+VISIBLE = REP_ROWS_SEEN
 PLAN_OF = {"rep": "Field", "teammate": "Field", "other_team_rep": "Inside", "south_rep": "Inside"}
 NOT_FOUND = {"status": 404, "code": "not_found", "detail": "Not found."}
 STATEMENTS = "/api/v1/commission-statements/"

@@ -6,21 +6,11 @@ another division: 404 with the standard error body. Figures: test_company's Marc
 
 import pytest
 
+from ..cast import ROLES
 from ..reporting.test_company import catalogue, goals, march  # noqa: F401  (fixtures)
 
 URL = "/api/v1/dashboards/company/"
 MARCH = {"start": "2025-03-01", "end": "2025-03-31"}
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -15,31 +15,10 @@ from rest_framework.test import APIClient
 
 from activities.models import Contact, Customer, Deal, LostReason, Pipeline, Stage, Task
 
+from ..cast import REP_ROWS_SEEN, REPS, ROLES
 from ..factories_api import ContactFactory, CustomerFactory, TaskFactory, make_deal
 
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
-REPS = ["rep", "teammate", "other_team_rep", "south_rep"]
-VISIBLE = {
-    "rep": {"rep"},
-    "teammate": {"teammate"},
-    "other_team_rep": {"other_team_rep"},
-    "south_rep": {"south_rep"},
-    "manager": {"rep", "teammate"},
-    "other_manager": {"other_team_rep"},
-    "south_manager": {"south_rep"},
-    "director": {"rep", "teammate", "other_team_rep"},
-    "admin": set(REPS),
-}
+VISIBLE = REP_ROWS_SEEN
 NOT_FOUND = {"status": 404, "code": "not_found", "detail": "Not found."}
 FORBIDDEN = {
     "status": 403,

@@ -13,19 +13,9 @@ import pytest
 from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus
 
+from ..cast import ROLES
 from ..factories import ActivityFactory, PlanTargetFactory, WeeklyPlanFactory
 
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
 REPS = {"rep", "teammate", "other_team_rep", "south_rep"}
 SEES_RITA = {"rep", "manager", "director", "admin"}
 LEADS_ALPHA = {"manager", "director", "admin"}

@@ -14,20 +14,10 @@ from activities.models import Metric
 from plans.models import Goal, GoalPeriod
 from salesmgmt.models import CompanySettings, Holiday
 
+from ..cast import ROLES
 from ..factories import ActivityFactory, UserFactory
 
 TODAY = date(2026, 11, 18)
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
 SEES_RITAS = {"rep", "manager", "director", "admin"}
 WRITES_RITAS = {"manager", "director", "admin"}
 SETS_GOALS = {"manager", "other_manager", "south_manager", "director", "admin"}

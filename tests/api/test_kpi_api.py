@@ -13,19 +13,9 @@ from activities.models import Metric
 from reporting.models import DeviationEpisode, Kpi
 from salesmgmt.models import CompanySettings
 
+from ..cast import ROLES
 from ..factories import ActivityFactory, UserFactory
 
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
 WEEK = {"start": "2025-03-03", "end": "2025-03-09"}
 D = Decimal
 

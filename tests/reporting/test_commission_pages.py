@@ -21,33 +21,12 @@ from reporting.commissions import compute_statement
 from reporting.models import CommissionPlan, CommissionStatement, CommissionTier, StatementLine
 from salesmgmt.models import CompanySettings
 
+from ..cast import REP_ROWS_SEEN, REPS, ROLES
 from ..factories import TeamFactory, UserFactory
 from .test_commissions import make_plan, quota, won
 
 MARCH = date(2024, 3, 1)
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
-REPS = ["rep", "teammate", "other_team_rep", "south_rep"]
-VISIBLE = {
-    "rep": {"rep"},
-    "teammate": {"teammate"},
-    "other_team_rep": {"other_team_rep"},
-    "south_rep": {"south_rep"},
-    "manager": {"rep", "teammate"},
-    "other_manager": {"other_team_rep"},
-    "south_manager": {"south_rep"},
-    "director": {"rep", "teammate", "other_team_rep"},
-    "admin": set(REPS),
-}
+VISIBLE = REP_ROWS_SEEN
 AMOUNTS = {
     "rep": "500.00",
     "teammate": "1000.00",

@@ -16,22 +16,12 @@ from django.urls import reverse
 
 from activities.models import Metric, Product
 
+from ..cast import ROLES
 from ..factories import ActivityFactory, TeamFactory, UserFactory
 from .test_company import catalogue, goals, march  # noqa: F401  (fixtures)
 
 URL = reverse("company:dashboard")
 MARCH = {"start": "2025-03-01", "end": "2025-03-31"}
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
 TABLES = ["totals", "breakdown", "products", "channels", "days", "weeks", "months", "years", "teams", "goals"]  # fmt: skip
 
 

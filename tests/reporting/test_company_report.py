@@ -31,6 +31,7 @@ from reporting.company import company_report_context
 from reporting.models import Kpi, KpiKind
 from salesmgmt.models import CompanySettings
 
+from ..cast import ROLES
 from ..factories import ActivityFactory, TeamFactory, UserFactory
 from ..factories_customers import reason
 from ..factories_deals import CustomerFactory, DealFactory, at, walk
@@ -38,17 +39,6 @@ from .test_company import catalogue, goals, march  # noqa: F401  (fixtures)
 
 D = Decimal
 MARCH = date(2025, 3, 1)
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
 
 
 def won(owner, amount, customer, day, title):

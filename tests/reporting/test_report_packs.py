@@ -26,20 +26,10 @@ from reporting.models import (
 from reporting.report_packs import deliver_pack, send_report_packs
 from salesmgmt.models import CompanySettings
 
+from ..cast import ROLES
 from .test_company import catalogue, goals, march  # noqa: F401  (fixtures)
 
 MARCH = date(2025, 3, 1)
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
 
 
 def company_time(*args) -> datetime:

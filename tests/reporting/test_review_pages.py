@@ -18,21 +18,10 @@ from reporting import reviews
 from reporting.models import MonthlyReview, ReviewActionItem, ReviewStatus
 from salesmgmt.models import CompanySettings
 
+from ..cast import REPS, ROLES
 from ..factories import ActivityFactory, TeamFactory, UserFactory, WeeklyPlanFactory
 
 MARCH = date(2025, 3, 1)
-ROLES = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-]
-REPS = ["rep", "teammate", "other_team_rep", "south_rep"]
 VISIBLE = {
     "rep": {"rep"},
     "teammate": set(),  # their review is a draft

@@ -328,15 +328,15 @@ def review_regenerate(request, pk):
     return redirect("reviews:detail", pk=review.pk)
 
 
-@require_POST
-def review_acknowledge(request, pk):
+def _rep_answers(request, pk, *, service, done: str):
+    """The rep's own words on their review: acknowledging it, or commenting after."""
     review = _visible(request, pk)
     if review.rep_id != request.user.pk:
-        raise PermissionDenied("Only the rep acknowledges their own review.")
+        raise PermissionDenied("Only the rep answers their own review.")
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         try:
-            reviews.acknowledge_review(
+            service(
                 review=review,
                 by=request.user,
                 version=form.cleaned_data["version"],
@@ -345,31 +345,24 @@ def review_acknowledge(request, pk):
         except (RuleViolation, ConflictError) as exc:
             form.add_error(None, _message(exc))
         else:
-            messages.success(request, "Review acknowledged; your manager is told.")
+            messages.success(request, done)
             return redirect("reviews:detail", pk=review.pk)
     return _rerender(request, review, ack_form=form)
+
+
+@require_POST
+def review_acknowledge(request, pk):
+    return _rep_answers(
+        request,
+        pk,
+        service=reviews.acknowledge_review,
+        done="Review acknowledged; your manager is told.",
+    )
 
 
 @require_POST
 def review_comment(request, pk):
-    review = _visible(request, pk)
-    if review.rep_id != request.user.pk:
-        raise PermissionDenied("Only the rep comments on their own review.")
-    form = AcknowledgeForm(request.POST)
-    if form.is_valid():
-        try:
-            reviews.comment_on_review(
-                review=review,
-                by=request.user,
-                version=form.cleaned_data["version"],
-                comment=form.cleaned_data["comment"],
-            )
-        except (RuleViolation, ConflictError) as exc:
-            form.add_error(None, _message(exc))
-        else:
-            messages.success(request, "Comment saved.")
-            return redirect("reviews:detail", pk=review.pk)
-    return _rerender(request, review, ack_form=form)
+    return _rep_answers(request, pk, service=reviews.comment_on_review, done="Comment saved.")
 
 
 # --- Summaries ----------------------------------------------------------------------------------

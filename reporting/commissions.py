@@ -26,7 +26,7 @@ is the monthly job.
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
@@ -43,6 +43,7 @@ from salesmgmt.notifications import notify
 from .funnel import month_of
 from .goals import ZERO, goal_progress, quantize
 from .models import BonusRule, CommissionPlan, CommissionStatement, CommissionTier, StatementLine
+from .periods import previous_month
 
 log = logging.getLogger(__name__)
 
@@ -257,10 +258,6 @@ def month_to_date(*, rep: User, today: date | None = None) -> Computation | None
     if plan is None:
         return None
     return compute(rep=rep, plan=plan, month=today.replace(day=1), as_of=today)
-
-
-def previous_month(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def compute_commission_statements(*, now: datetime | None = None, month: date | None = None) -> int:

@@ -50,7 +50,7 @@ from .funnel import WIN_PROBABILITY, Period, forecast, month_of
 from .goals import goal_progress, percent_of, quantize
 from .kpis import evaluate_kpis
 from .models import Kpi
-from .periods import period_bounds
+from .periods import period_bounds, previous_month
 
 ZERO = Decimal("0")
 NONE_LOGGED = Decimal("0.00")
@@ -388,7 +388,7 @@ def _months_back(end: date, n: int) -> list[Period]:
     months, cursor = [], end.replace(day=1)
     for _ in range(n):
         months.append(month_of(cursor))
-        cursor = (cursor - timedelta(days=1)).replace(day=1)
+        cursor = previous_month(cursor)
     return months[::-1]
 
 

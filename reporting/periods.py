@@ -37,6 +37,37 @@ def period_bounds(
     raise ValueError(f"Unknown period {period!r}")
 
 
+# --- Months, as the date of their first day ------------------------------------------------------
+
+
+def previous_month(day: date) -> date:
+    """First day of the month before ``day``'s."""
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def next_month(day: date) -> date:
+    """First day of the month after ``day``'s."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def recent_months(today: date, count: int = 12) -> list[date]:
+    """The last ``count`` months before this one, newest first."""
+    months, month = [], today
+    for _ in range(count):
+        month = previous_month(month)
+        months.append(month)
+    return months
+
+
+def parse_month(value: str | None) -> date | None:
+    """ "2025-03" -> date(2025, 3, 1); None when missing, malformed or absurd."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1) if 1970 <= year <= 2999 else None
+    except ValueError:
+        return None
+
+
 def holidays_between(start: date, end: date) -> frozenset[date]:
     """The company holidays in [start, end]: one query."""
     return frozenset(Holiday.objects.filter(day__range=(start, end)).values_list("day", flat=True))

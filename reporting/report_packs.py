@@ -16,7 +16,7 @@ import csv
 import io
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -45,6 +45,7 @@ from .models import (
     ReportPackDelivery,
     ReviewStatus,
 )
+from .periods import previous_month
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +56,6 @@ CSV_KINDS = (
     ReportKind.COMMISSIONS,
     ReportKind.TEAM_SUMMARY,
 )
-
-
-def last_complete_month(today: date) -> date:
-    """First day of the month before ``today``'s."""
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 # --- Addresses ------------------------------------------------------------------------------------
@@ -412,7 +408,7 @@ def send_report_packs(*, now=None) -> int:
     for last month goes out now. Returns how many packs were sent."""
     company = CompanySettings.load()
     local = timezone.localtime(now or timezone.now(), company.tzinfo)
-    month = last_complete_month(local.date())
+    month = previous_month(local.date())
     due = [
         pack
         for pack in ReportPack.objects.filter(active=True).exclude(deliveries__month=month)
@@ -431,5 +427,5 @@ def send_pack_now(*, pack: ReportPack, by: User) -> ReportPackDelivery | None:
     """An admin sends last month's pack right away (again, if it went out already)."""
     if not by.is_admin:
         raise RuleViolation("Only administrators send report packs.")
-    month = last_complete_month(CompanySettings.load().today())
+    month = previous_month(CompanySettings.load().today())
     return deliver_pack(pack=pack, month=month, again=True)

@@ -3,6 +3,7 @@ from datetime import date
 from django.urls import path, register_converter
 
 from . import report_views
+from .periods import parse_month
 
 
 class YearMonthConverter:
@@ -11,10 +12,10 @@ class YearMonthConverter:
     regex = r"\d{4}-\d{2}"
 
     def to_python(self, value: str) -> date:
-        year, month = map(int, value.split("-"))
-        if not (1970 <= year <= 2999 and 1 <= month <= 12):
-            raise ValueError(value)
-        return date(year, month, 1)
+        month = parse_month(value)
+        if month is None:
+            raise ValueError(value)  # the URL does not match: 404
+        return month
 
     def to_url(self, value: date) -> str:
         return f"{value:%Y-%m}"

@@ -1,6 +1,6 @@
 """The company monthly report (print-friendly) and the admin's report packs."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.db.models import Count, Max
@@ -15,8 +15,9 @@ from salesmgmt.web import apply_rule_errors
 from .company import company_report_context
 from .company_views import scope_for, without_division
 from .models import ReportKind, ReportPack
+from .periods import next_month, previous_month
 from .report_forms import ReportPackForm
-from .report_packs import build_pack_email, last_complete_month, save_pack, send_pack_now
+from .report_packs import build_pack_email, save_pack, send_pack_now
 
 # --- Company monthly report -----------------------------------------------------------------------
 
@@ -26,20 +27,20 @@ def company_monthly(request, month: date | None = None):
     if (empty := without_division(request, "Monthly report")) is not None:
         return empty
     today = CompanySettings.load().today()
-    month = month or last_complete_month(today)
+    month = month or previous_month(today)
     if month > today:
         raise Http404
     scope = scope_for(request)
     report = company_report_context(user_or_scope=scope, month=month)
-    next_month = (month + timedelta(days=32)).replace(day=1)
+    following = next_month(month)
     division = request.GET.get("division")
     return render(
         request,
         "reporting/report_company.html",
         {
             "report": report,
-            "previous": (month - timedelta(days=1)).replace(day=1),
-            "next": next_month if next_month <= today else None,
+            "previous": previous_month(month),
+            "next": following if following <= today else None,
             "divisions": Division.objects.all() if request.user.is_admin else [],
             "keep": f"?division={scope.division.pk}" if division and scope.division else "",
         },
@@ -76,7 +77,7 @@ def pack_list(request):
                 (pack, [labels.get(k, k) for k in pack.reports], len(pack.extra_emails.split()))
                 for pack in packs
             ],
-            "last_month": last_complete_month(CompanySettings.load().today()),
+            "last_month": previous_month(CompanySettings.load().today()),
         },
     )
 
@@ -135,7 +136,7 @@ def pack_delete(request, pk):
 def pack_preview(request, pk):
     """What the e-mail for last month would contain, without sending it."""
     pack = _pack(request, pk)
-    month = last_complete_month(CompanySettings.load().today())
+    month = previous_month(CompanySettings.load().today())
     return render(
         request,
         "reporting/report_pack_preview.html",

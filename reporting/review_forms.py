@@ -7,16 +7,7 @@ from django import forms
 from salesmgmt.models import Team
 
 from .models import ReviewStatus, RootCause
-from .reviews import parse_month
-
-
-def recent_months(today: date, count: int = 12) -> list[date]:
-    """The last ``count`` months before this one, newest first."""
-    months, month = [], today.replace(day=1)
-    for _ in range(count):
-        month = (month.replace(day=1) - date.resolution).replace(day=1)
-        months.append(month)
-    return months
+from .periods import parse_month, recent_months
 
 
 class MonthField(forms.ChoiceField):

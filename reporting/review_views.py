@@ -21,6 +21,7 @@ from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
 from . import reviews
 from .models import MonthlyReview, ReviewActionItem, ReviewMiss, ReviewStatus, RootCause
+from .periods import parse_month, previous_month, recent_months
 from .review_forms import (
     AcknowledgeForm,
     ActionItemForm,
@@ -28,7 +29,6 @@ from .review_forms import (
     NotesForm,
     ReviewFilterForm,
     VersionForm,
-    recent_months,
 )
 
 ROOT_CAUSES = [("", "Not decided yet"), *RootCause.choices]
@@ -48,7 +48,7 @@ def _message(exc) -> str:
 
 
 def _default_month():
-    return reviews.previous_month(CompanySettings.load().today())
+    return previous_month(CompanySettings.load().today())
 
 
 # --- The list -----------------------------------------------------------------------------------
@@ -369,7 +369,7 @@ def review_comment(request, pk):
 
 
 def _summary_month(request):
-    return reviews.parse_month(request.GET.get("month")) or _default_month()
+    return parse_month(request.GET.get("month")) or _default_month()
 
 
 def _month_choices(month):

@@ -96,6 +96,7 @@ from .models import (
     ReviewStatus,
     RootCause,
 )
+from .periods import previous_month
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -110,19 +111,6 @@ ACTION_DUE_HOUR = 17  # an action item is due at the end of its day, company tim
 def month_bounds(month: date) -> tuple[date, date]:
     period = month_of(month)
     return period.start, period.end
-
-
-def previous_month(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def parse_month(value: str | None) -> date | None:
-    """ "2025-03" -> date(2025, 3, 1); None when missing or malformed."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1) if 1970 <= year <= 2999 else None
-    except ValueError:
-        return None
 
 
 def _midnight(day: date, company: CompanySettings) -> datetime:

@@ -4,13 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from activities.reminders import parse_job_time
 from reporting.commissions import compute_commission_statements
+from reporting.periods import parse_month
 
 
-def parse_month(value: str) -> date:
-    try:
-        return date.fromisoformat(f"{value}-01")
-    except ValueError:
-        raise CommandError(f"{value!r} is not a month such as 2025-03.") from None
+def month_arg(value: str) -> date:
+    month = parse_month(value)
+    if month is None:
+        raise CommandError(f"{value!r} is not a month such as 2025-03.")
+    return month
 
 
 class Command(BaseCommand):
@@ -29,5 +30,5 @@ class Command(BaseCommand):
         parser.add_argument("--month", help="Recompute the statements of this month (YYYY-MM).")
 
     def handle(self, *args, now=None, month=None, **options):
-        count = compute_commission_statements(now=now, month=parse_month(month) if month else None)
+        count = compute_commission_statements(now=now, month=month_arg(month) if month else None)
         self.stdout.write(f"{count} commission statement(s) computed.")

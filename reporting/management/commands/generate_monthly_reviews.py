@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from activities.reminders import parse_job_time
-from reporting.reviews import generate_monthly_reviews, parse_month, previous_month
+from reporting.periods import parse_month, previous_month
+from reporting.reviews import generate_monthly_reviews
 from salesmgmt.models import CompanySettings
 
 

@@ -11,6 +11,7 @@ from salesmgmt.models import CompanySettings, Division
 from salesmgmt.web import parse_day
 
 from .company import CompanyDashboard, CompanyScope, company_dashboard, resolve_company_scope
+from .report_packs import GOALS_TABLE_HEADER, goals_table_row
 
 TREND_COLOURS = {"current": "#1f6feb", "previous": "#8a94a8"}
 
@@ -170,10 +171,6 @@ def _label(row) -> str:
 # --- CSV ------------------------------------------------------------------------------------------
 
 
-def _blank(value):
-    return "" if value is None else value
-
-
 def export_table(data: CompanyDashboard, table: str):
     """One table of the dashboard as CSV (``?export=<table>``); unknown tables are a 404."""
     stem = f"{data.scope.key.replace(':', '-')}-{data.start}-{data.end}"
@@ -186,7 +183,7 @@ def export_table(data: CompanyDashboard, table: str):
              "change_percent"],
             (
                 [t.metric.name, t.metric.unit, t.current, t.previous, prev_start, prev_end,
-                 _blank(t.change)]
+                 t.change]
                 for t in data.totals
             ),
         )  # fmt: skip
@@ -194,32 +191,26 @@ def export_table(data: CompanyDashboard, table: str):
         return csv_response(
             f"company-by-{data.breakdown_label.lower()}-{metric}-{stem}.csv",
             [data.breakdown_label.lower(), "metric", "total", "share_percent"],
-            ([_label(r), metric, r.total, _blank(r.share)] for r in data.breakdown),
+            ([_label(r), metric, r.total, r.share] for r in data.breakdown),
         )
     if table in ("products", "channels"):
         rows = getattr(data, table)
         return csv_response(
             f"company-by-{table[:-1]}-{metric}-{stem}.csv",
             [table[:-1], "metric", "total", "share_percent"],
-            ([r.label, metric, r.total, _blank(r.share)] for r in rows),
+            ([r.label, metric, r.total, r.share] for r in rows),
         )
     if table in ("days", "weeks", "months"):
         return csv_response(
             f"company-{table}-{metric}-{data.scope.key.replace(':', '-')}-{data.end}.csv",
             ["start", "end", "metric", "total", "previous", "change_percent"],
-            (
-                [b.start, b.end, metric, b.total, _blank(b.previous), _blank(b.change)]
-                for b in getattr(data, table)
-            ),
+            ([b.start, b.end, metric, b.total, b.previous, b.change] for b in getattr(data, table)),
         )
     if table == "years":
         return csv_response(
             f"company-year-over-year-{metric}-{data.scope.key.replace(':', '-')}-{data.end}.csv",
             ["month", "start", "end", "metric", "total", "year_before", "change_percent"],
-            (
-                [b.label, b.start, b.end, metric, b.total, _blank(b.previous), _blank(b.change)]
-                for b in data.years
-            ),
+            ([b.label, b.start, b.end, metric, b.total, b.previous, b.change] for b in data.years),
         )
     if table == "teams":
         return csv_response(
@@ -227,22 +218,15 @@ def export_table(data: CompanyDashboard, table: str):
             ["team", "division", "sales_value", "reps", "sales_value_per_rep",
              "month_goals", "mean_goal_attainment_percent"],
             (
-                [t.team.name, t.team.division.name, t.total, t.reps, _blank(t.per_rep), t.goals,
-                 _blank(t.mean_attainment)]
+                [t.team.name, t.team.division.name, t.total, t.reps, t.per_rep, t.goals,
+                 t.mean_attainment]
                 for t in data.teams
             ),
         )  # fmt: skip
     if table == "goals":
         return csv_response(
             f"company-goals-{data.scope.key.replace(':', '-')}-{data.as_of}.csv",
-            ["scope", "of", "metric", "period", "start", "end", "target", "stretch", "actual",
-             "expected", "attainment_percent", "pace_percent", "projection", "status"],
-            (
-                [p.goal.get_scope_display(), p.goal.owner_label, p.goal.metric.name,
-                 p.goal.get_period_display(), p.goal.start, p.goal.end, p.goal.target,
-                 _blank(p.goal.stretch_target), p.actual, p.expected, _blank(p.attainment),
-                 _blank(p.pace), _blank(p.projection), p.status]
-                for p in data.goals
-            ),
-        )  # fmt: skip
+            GOALS_TABLE_HEADER,
+            (goals_table_row(p) for p in data.goals),
+        )
     raise Http404

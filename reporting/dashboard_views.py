@@ -35,10 +35,6 @@ def _query(request) -> str:
     return params.urlencode()
 
 
-def _blank(value):
-    return "" if value is None else value
-
-
 # --- Rep dashboard ------------------------------------------------------------------------------
 
 
@@ -144,10 +140,10 @@ def _rep_export(name: str, c: dict):
                     person,
                     w.week,
                     r.metric,
-                    _blank(r.planned),
-                    _blank(r.expected),
+                    r.planned,
+                    r.expected,
                     r.actual,
-                    _blank(r.attainment),
+                    r.attainment,
                     r.pace,
                 ]
                 for r in w.rows
@@ -171,7 +167,7 @@ def _rep_export(name: str, c: dict):
         return csv_response(
             f"{slug}-team-leaderboard.csv",
             ["rank", "rep", "attainment_percent"],
-            ([_blank(s.rank), s.rep, _blank(s.attainment)] for s in c["leaderboard"]),
+            ([s.rank, s.rep, s.attainment] for s in c["leaderboard"]),
         )
     raise Http404
 
@@ -292,9 +288,9 @@ def _team_export(name: str, c: dict):
                     row["rep"],
                     row["plan"].status if row["plan"] else "none",
                     metric,
-                    _blank(cell.planned),
+                    cell.planned,
                     cell.actual,
-                    _blank(cell.attainment),
+                    cell.attainment,
                     cell.pace,
                 ]
                 for row in c["rows"]
@@ -320,14 +316,14 @@ def _team_export(name: str, c: dict):
             ],
             (
                 [
-                    _blank(s.rank),
+                    s.rank,
                     s.rep,
                     s.standing,
-                    _blank(s.attainment),
+                    s.attainment,
                     s.goals,
                     s.sales_value,
                     s.lagging.metric if s.lagging else "",
-                    _blank(s.lagging.pace) if s.lagging else "",
+                    s.lagging.pace if s.lagging else "",
                     s.lagging.source if s.lagging else "",
                 ]
                 for s in c["leaderboard"]
@@ -356,7 +352,7 @@ def _team_export(name: str, c: dict):
                     r.stage,
                     r.entered,
                     r.advanced if r.stage.is_open else "",
-                    _blank(r.conversion),
+                    r.conversion,
                 ]
                 for r in f["stages"]
             ),
@@ -401,12 +397,12 @@ def _goals_csv(filename, progress):
                 p.goal.start,
                 p.goal.end,
                 p.goal.target,
-                _blank(p.goal.stretch_target),
+                p.goal.stretch_target,
                 p.actual,
                 p.expected,
-                _blank(p.attainment),
-                _blank(p.pace),
-                _blank(p.projection),
+                p.attainment,
+                p.pace,
+                p.projection,
                 p.status,
             ]
             for p in progress
@@ -419,7 +415,7 @@ def _trend_csv(filename, trend, owner):
         filename,
         ["who", "week_start", "metric", "actual", "planned"],
         (
-            [owner, week, metric, actual, _blank(planned)]
+            [owner, week, metric, actual, planned]
             for week, cells in trend.rows()
             for metric, actual, planned in cells
         ),
@@ -441,7 +437,7 @@ def _consistency_csv(filename, rows):
             "label",
         ],
         (
-            [person, months, m, v, _blank(c.mean), _blank(c.std_dev), _blank(c.trend), c.label]
+            [person, months, m, v, c.mean, c.std_dev, c.trend, c.label]
             for person, windows in rows
             for months, c in windows
             for m, v in (c.months or [("", "")])
@@ -460,7 +456,7 @@ def _alerts_csv(filename, alerts):
                 e.subject,
                 e.severity,
                 e.opened_on,
-                _blank(e.worsened_on),
+                e.worsened_on,
                 e.actual,
                 e.expected,
             ]

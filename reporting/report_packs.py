@@ -35,7 +35,7 @@ from salesmgmt.models import CompanySettings, Role, User
 
 from .company import SALES_VALUE, CompanyScope, company_report_context, company_scope
 from .funnel import Period, month_of
-from .goals import goal_progress, quantize
+from .goals import GoalProgress, goal_progress, quantize
 from .kpis import evaluate_kpis
 from .models import (
     CommissionStatement,
@@ -159,6 +159,22 @@ def _blank(value):
     return "" if value is None else value
 
 
+GOALS_TABLE_HEADER = [
+    "scope", "of", "metric", "period", "start", "end", "target", "stretch", "actual",
+    "expected", "attainment_percent", "pace_percent", "projection", "status",
+]  # fmt: skip
+
+
+def goals_table_row(p: GoalProgress) -> list:
+    """A goal's line in the goals table (the pack's attachment and the company dashboard's CSV)."""
+    return [
+        p.goal.get_scope_display(), p.goal.owner_label, p.goal.metric.name,
+        p.goal.get_period_display(), p.goal.start, p.goal.end, p.goal.target,
+        _blank(p.goal.stretch_target), p.actual, p.expected, _blank(p.attainment),
+        _blank(p.pace), _blank(p.projection), p.status,
+    ]  # fmt: skip
+
+
 def _as_of(month: Period) -> date:
     return min(month.end, CompanySettings.load().today())
 
@@ -224,17 +240,8 @@ def goals_table(scope: CompanyScope, month: Period) -> Attachment:
         as_of=_as_of(month),
     )
     return Attachment(
-        f"goals-{month.start:%Y-%m}.csv",
-        ["scope", "of", "metric", "period", "start", "end", "target", "stretch", "actual",
-         "expected", "attainment_percent", "pace_percent", "projection", "status"],
-        [
-            [p.goal.get_scope_display(), p.goal.owner_label, p.goal.metric.name,
-             p.goal.get_period_display(), p.goal.start, p.goal.end, p.goal.target,
-             _blank(p.goal.stretch_target), p.actual, p.expected, _blank(p.attainment),
-             _blank(p.pace), _blank(p.projection), p.status]
-            for p in progress
-        ],
-    )  # fmt: skip
+        f"goals-{month.start:%Y-%m}.csv", GOALS_TABLE_HEADER, [goals_table_row(p) for p in progress]
+    )
 
 
 def kpis_table(scope: CompanyScope, month: Period) -> Attachment:

@@ -88,16 +88,15 @@ def goal_list(request):
         {
             "filter": filterset,
             "page": page,
-            "rows": [(p, rolls.get(p.goal.pk), _can_write(request.user, p.goal)) for p in progress],
+            "rows": [
+                (p, rolls.get(p.goal.pk), goal_services.may_write_goal(request.user, p.goal))
+                for p in progress
+            ],
             "query": query_without_page(request),
             "can_set": bool(goal_services.writable_scopes(request.user)),
             "today": today,
         },
     )
-
-
-def _can_write(user, goal) -> bool:
-    return bool(goal_services.writable_scopes(user)) and goal_services.may_write_goal(user, goal)
 
 
 def _csv_row(progress, rolls):
@@ -136,7 +135,7 @@ def goal_detail(request, pk):
     outcome = goal.scope == GoalScope.REP and goal.metric.key in (SALES, SALES_VALUE)
     if outcome and goal.start <= today <= goal.end:
         funnel = reverse_funnel(goal.rep, as_of=today, goal=goal)
-    can_write = _can_write(request.user, goal)
+    can_write = goal_services.may_write_goal(request.user, goal)
     return render(
         request,
         "plans/goal_detail.html",

@@ -122,10 +122,6 @@ class GoalProgress:
         return max(self.goal.target - self.actual, ZERO)
 
     @property
-    def stretch_attainment(self) -> Decimal | None:
-        return percent_of(self.actual, self.goal.stretch_target)
-
-    @property
     def projected_attainment(self) -> Decimal | None:
         return (
             percent_of(self.projection, self.goal.target) if self.projection is not None else None
@@ -140,10 +136,6 @@ class GoalProgress:
     def expected_share(self) -> Decimal | None:
         """Expected to date as a percent of the target (where the pace bar's mark sits)."""
         return percent_of(self.expected, self.goal.target)
-
-    @property
-    def is_over(self) -> bool:
-        return self.elapsed.remaining == 0
 
 
 def progress_of(goal: Goal, actual: Decimal, as_of: date, holidays, company) -> GoalProgress:

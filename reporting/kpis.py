@@ -46,7 +46,7 @@ amber threshold, else green; direction lower -> red if value > red, amber if val
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, When
@@ -59,6 +59,7 @@ from salesmgmt.models import CompanySettings
 
 from .models import Kpi, KpiDirection, KpiKind, Status
 from .periods import elapsed, holidays_between, period_bounds, working_days
+from .task_history import midnight
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -136,10 +137,6 @@ def _quantize(value: Decimal, step: Decimal) -> Decimal:
     return Decimal(value).quantize(step, rounding=ROUND_HALF_UP)
 
 
-def _midnight(day: date, company: CompanySettings) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=company.tzinfo)
-
-
 def _week_starts(start: date, last: date, company: CompanySettings) -> list[date]:
     """Company week starts in [start, last]."""
     week = company.week_of(start)
@@ -168,7 +165,7 @@ class _Context:
     @property
     def window(self):
         """[first instant, first instant after] of the span up to date, company time."""
-        return _midnight(self.start, self.company), _midnight(
+        return midnight(self.start, self.company), midnight(
             self.upto + timedelta(days=1), self.company
         )
 
@@ -206,7 +203,7 @@ def _metric_totals(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
 
 def _stage_conversion(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
     start, end = ctx.window
-    known_until = _midnight(ctx.as_of + timedelta(days=1), ctx.company)
+    known_until = midnight(ctx.as_of + timedelta(days=1), ctx.company)
     reached_beyond = StageTransition.objects.filter(
         deal=OuterRef("deal"),
         at__gte=OuterRef("at"),
@@ -324,7 +321,7 @@ def _task_on_time(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
     start, end = ctx.window
     # An open task that is not due yet is not late yet: judge it once its time has come.
     if ctx.as_of < ctx.company.today():
-        now = _midnight(ctx.as_of + timedelta(days=1), ctx.company)
+        now = midnight(ctx.as_of + timedelta(days=1), ctx.company)
     else:
         now = timezone.now()
     rows = (

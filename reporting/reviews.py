@@ -97,6 +97,7 @@ from .models import (
     RootCause,
 )
 from .periods import previous_month
+from .task_history import midnight
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -111,10 +112,6 @@ ACTION_DUE_HOUR = 17  # an action item is due at the end of its day, company tim
 def month_bounds(month: date) -> tuple[date, date]:
     period = month_of(month)
     return period.start, period.end
-
-
-def _midnight(day: date, company: CompanySettings) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=company.tzinfo)
 
 
 def _money(value) -> str:
@@ -148,8 +145,8 @@ class Month:
         return cls(
             start,
             end,
-            _midnight(start, company),
-            _midnight(end + timedelta(days=1), company),
+            midnight(start, company),
+            midnight(end + timedelta(days=1), company),
             tuple(weeks),
         )
 
@@ -169,7 +166,7 @@ def plan_figures(rep: User, month: Month, company: CompanySettings) -> dict:
         .annotate(first_submitted=Coalesce(first_submission, F("submitted_at")))
         .order_by("week_start")
     )
-    deadlines = {week: _midnight(week + timedelta(days=1), company) for week in month.weeks}
+    deadlines = {week: midnight(week + timedelta(days=1), company) for week in month.weeks}
     on_time = Q(pk__in=[])
     for week, deadline in deadlines.items():
         on_time |= Q(week_start=week, first_submitted__lt=deadline)
@@ -660,7 +657,7 @@ def reps_to_review(month: date):
     company = CompanySettings.load()
     start, end = month_bounds(month)
     logged = Activity.objects.filter(rep=OuterRef("pk"), day__range=(start, end))
-    joined = Q(is_active=True, date_joined__lt=_midnight(end + timedelta(days=1), company))
+    joined = Q(is_active=True, date_joined__lt=midnight(end + timedelta(days=1), company))
     return User.objects.sales_reps().filter(joined | Exists(logged))
 
 

@@ -47,7 +47,7 @@ amber threshold, else green; direction lower -> red if value > red, amber if val
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
@@ -57,6 +57,7 @@ from activities.models import Activity, Deal, MetricUnit, StageKind, StageTransi
 from plans.models import PlanStatus, PlanTarget, WeeklyPlan
 from salesmgmt.models import CompanySettings
 
+from .goals import quantize
 from .models import Kpi, KpiDirection, KpiKind, Status
 from .periods import elapsed, holidays_between, period_bounds, working_days
 from .task_history import midnight
@@ -131,10 +132,6 @@ def status_of(value: Decimal | None, *, amber: Decimal, red: Decimal, direction:
     if value < red:
         return Status.RED
     return Status.AMBER if value < amber else Status.GREEN
-
-
-def _quantize(value: Decimal, step: Decimal) -> Decimal:
-    return Decimal(value).quantize(step, rounding=ROUND_HALF_UP)
 
 
 def _week_starts(start: date, last: date, company: CompanySettings) -> list[date]:
@@ -372,7 +369,7 @@ def _scaled_targets(
             factor = Decimal(working_days(start, end, holidays)) / Decimal(own_days)
     factor *= elapsed(start, end, as_of, holidays).fraction
     return tuple(
-        _quantize(n * factor, CENT) for n in (kpi.target, kpi.amber_threshold, kpi.red_threshold)
+        quantize(n * factor, CENT) for n in (kpi.target, kpi.amber_threshold, kpi.red_threshold)
     )
 
 
@@ -380,8 +377,8 @@ def _value(kpi: Kpi, numerator: Decimal, denominator: Decimal) -> Decimal | None
     if not denominator:
         return None
     if kpi.kind in PERCENT_KINDS:
-        return _quantize(numerator * 100 / denominator, TENTH)
-    return _quantize(numerator / denominator, CENT)
+        return quantize(numerator * 100 / denominator, TENTH)
+    return quantize(numerator / denominator, CENT)
 
 
 def evaluate_kpis(
@@ -436,8 +433,8 @@ def evaluate_kpis(
                 amber=amber,
                 red=red,
                 status=status_of(value, amber=amber, red=red, direction=kpi.direction),
-                numerator=_quantize(numerator, CENT) if value is not None else None,
-                denominator=_quantize(denominator, CENT) if value is not None else None,
+                numerator=quantize(numerator, CENT) if value is not None else None,
+                denominator=quantize(denominator, CENT) if value is not None else None,
             )
     return values
 
@@ -466,10 +463,10 @@ def format_figure(value: Decimal | None, *, percent: bool = False, money: bool =
     if value is None:
         return "—"
     if percent:
-        return f"{_quantize(value, TENTH)}%"
+        return f"{quantize(value, TENTH)}%"
     if money:
-        return f"{CompanySettings.load().currency} {_quantize(value, CENT):,}"
-    value = _quantize(value, CENT)
+        return f"{CompanySettings.load().currency} {quantize(value, CENT):,}"
+    value = quantize(value, CENT)
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value.normalize():,}"
 
 

@@ -47,7 +47,7 @@ from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings, Division, Role, Team, User
 
 from .funnel import WIN_PROBABILITY, Period, forecast, month_of
-from .goals import goal_progress, percent_of, quantize
+from .goals import attainments_by, goal_progress, mean_percent, percent_of, quantize
 from .kpis import evaluate_kpis
 from .models import Kpi
 from .periods import period_bounds, previous_month
@@ -437,14 +437,13 @@ def rank_teams(
         start__lte=month.end,
         end__gte=month.start,
     )
-    attainments: dict[int, list[Decimal]] = {}
-    for p in goal_progress(goals, as_of=_as_of(end, company)):
-        if p.attainment is not None:
-            attainments.setdefault(p.goal.team_id, []).append(p.attainment)
+    attainments = attainments_by(
+        goal_progress(goals, as_of=_as_of(end, company)), lambda goal: goal.team_id
+    )
     for t in teams:
         values = attainments.get(t.team.pk, [])
         t.goals = len(values)
-        t.mean_attainment = quantize(sum(values) / len(values), Decimal("0.1")) if values else None
+        t.mean_attainment = mean_percent(values)
     return teams
 
 

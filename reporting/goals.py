@@ -66,6 +66,20 @@ def percent_of(part, whole) -> Decimal | None:
     return quantize(Decimal(part or 0) * 100 / Decimal(whole), Decimal("0.1"))
 
 
+def attainments_by(progress, owner_of) -> dict[int, list[Decimal]]:
+    """{owner id: [attainment, ...]} of the goals in ``progress`` that have one."""
+    result: dict[int, list[Decimal]] = {}
+    for p in progress:
+        if p.attainment is not None:
+            result.setdefault(owner_of(p.goal), []).append(p.attainment)
+    return result
+
+
+def mean_percent(values: list[Decimal]) -> Decimal | None:
+    """The mean of percentages, one decimal; None for none."""
+    return quantize(sum(values) / len(values), Decimal("0.1")) if values else None
+
+
 def status_for(pace: Decimal | None, company: CompanySettings) -> str:
     """green / amber / red for a pace in percent (None: nothing expected yet -> green)."""
     if pace is None or pace >= company.goal_amber_below:

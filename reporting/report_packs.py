@@ -35,7 +35,7 @@ from salesmgmt.models import CompanySettings, Role, User
 
 from .company import SALES_VALUE, CompanyScope, company_report_context, company_scope
 from .funnel import Period, month_of
-from .goals import GoalProgress, goal_progress, quantize
+from .goals import GoalProgress, attainments_by, goal_progress, mean_percent, quantize
 from .kpis import evaluate_kpis
 from .models import (
     CommissionStatement,
@@ -194,10 +194,9 @@ def leaderboard_table(scope: CompanyScope, month: Period) -> Attachment:
         start__lte=month.end,
         end__gte=month.start,
     )
-    attainments: dict[int, list[Decimal]] = {}
-    for p in goal_progress(goals, as_of=_as_of(month)):
-        if p.attainment is not None:
-            attainments.setdefault(p.goal.rep_id, []).append(p.attainment)
+    attainments = attainments_by(
+        goal_progress(goals, as_of=_as_of(month)), lambda goal: goal.rep_id
+    )
     reps = [
         r
         for r in scope.reps().select_related("team__division")
@@ -205,8 +204,7 @@ def leaderboard_table(scope: CompanyScope, month: Period) -> Attachment:
     ]
 
     def mean(rep):
-        got = attainments.get(rep.pk)
-        return quantize(sum(got) / len(got), Decimal("0.1")) if got else None
+        return mean_percent(attainments.get(rep.pk, []))
 
     ranked = sorted(
         reps,

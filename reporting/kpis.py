@@ -59,7 +59,7 @@ from salesmgmt.models import CompanySettings
 
 from .goals import quantize
 from .models import Kpi, KpiDirection, KpiKind, Status
-from .periods import elapsed, holidays_between, period_bounds, working_days
+from .periods import elapsed, holidays_between, period_bounds, week_starts, working_days
 from .task_history import midnight
 
 ZERO = Decimal("0")
@@ -132,18 +132,6 @@ def status_of(value: Decimal | None, *, amber: Decimal, red: Decimal, direction:
     if value < red:
         return Status.RED
     return Status.AMBER if value < amber else Status.GREEN
-
-
-def _week_starts(start: date, last: date, company: CompanySettings) -> list[date]:
-    """Company week starts in [start, last]."""
-    week = company.week_of(start)
-    if week < start:
-        week += timedelta(days=7)
-    weeks = []
-    while week <= last:
-        weeks.append(week)
-        week += timedelta(days=7)
-    return weeks
 
 
 # --- One grouped query per family: {rep_id: (numerator, denominator)} per KPI -----------------
@@ -253,7 +241,7 @@ def _submitted(prefix: str = "") -> Q:
 
 
 def _plan_submission(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
-    weeks = _week_starts(ctx.start, ctx.upto, ctx.company)
+    weeks = week_starts(ctx.start, ctx.upto, ctx.company)
     rows = (
         WeeklyPlan.objects.filter(rep__in=ctx.reps, week_start__in=weeks)
         .filter(_submitted())
@@ -267,7 +255,7 @@ def _plan_submission(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
 
 
 def _plan_attainment(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
-    weeks = _week_starts(ctx.start, ctx.upto, ctx.company)
+    weeks = week_starts(ctx.start, ctx.upto, ctx.company)
     if not weeks:
         return {k.pk: {} for k in kpis}
 

@@ -68,6 +68,18 @@ def parse_month(value: str | None) -> date | None:
         return None
 
 
+def week_starts(start: date, last: date, company: CompanySettings) -> list[date]:
+    """First days of the company weeks that begin in [start, last]."""
+    week = company.week_of(start)
+    if week < start:
+        week += timedelta(days=7)
+    weeks = []
+    while week <= last:
+        weeks.append(week)
+        week += timedelta(days=7)
+    return weeks
+
+
 def holidays_between(start: date, end: date) -> frozenset[date]:
     """The company holidays in [start, end]: one query."""
     return frozenset(Holiday.objects.filter(day__range=(start, end)).values_list("day", flat=True))

@@ -96,7 +96,7 @@ from .models import (
     ReviewStatus,
     RootCause,
 )
-from .periods import previous_month
+from .periods import previous_month, week_starts
 from .task_history import midnight
 
 ZERO = Decimal("0")
@@ -135,13 +135,7 @@ class Month:
     @classmethod
     def of(cls, month: date, company: CompanySettings) -> "Month":
         start, end = month_bounds(month)
-        first_week = company.week_of(start)
-        if first_week < start:
-            first_week += timedelta(days=7)
-        weeks = []
-        while first_week <= end:
-            weeks.append(first_week)
-            first_week += timedelta(days=7)
+        weeks = week_starts(start, end, company)
         return cls(
             start,
             end,

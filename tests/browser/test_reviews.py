@@ -16,6 +16,7 @@ from activities.models import Metric, Task
 from plans.models import PlanStatus, PlanTarget
 from reporting import reviews
 from reporting.models import ReviewActionItem, ReviewStatus
+from reporting.task_history import midnight
 from salesmgmt.models import CompanySettings
 
 from ..factories import ActivityFactory, WeeklyPlanFactory, this_week
@@ -52,7 +53,7 @@ def alpha_month(rep, teammate, manager, team):
         rep=rep,
         week_start=first_week,
         status=PlanStatus.APPROVED,
-        submitted_at=reviews._midnight(first_week, company),
+        submitted_at=midnight(first_week, company),
     )
     PlanTarget.objects.create(plan=plan, metric=calls, planned=Decimal("60"))
     ActivityFactory(rep=rep, day=first_week, metric=calls, quantity=Decimal("20"))

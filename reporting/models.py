@@ -240,9 +240,6 @@ class MonthlyReviewQuerySet(models.QuerySet):
             scoped = scoped.exclude(status=ReviewStatus.DRAFT)
         return scoped
 
-    def for_month(self, month):
-        return self.filter(month=month)
-
 
 class MonthlyReview(models.Model):
     """A rep's month, computed by the monthly job; the manager annotates and shares it.

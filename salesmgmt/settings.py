@@ -137,7 +137,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -154,10 +154,14 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to cache misses (and a logged warning) while Redis is away:
+            # nothing in the cache is needed to serve a page.
+            "BACKEND": "salesmgmt.cache.ResilientRedisCache",
             # A separate Redis database keeps cache flushes away from the task queue.
             "LOCATION": env("REDIS_CACHE_URL", REDIS_URL),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "salesmgmt"),
+            # Fail fast when Redis is unreachable instead of holding the request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

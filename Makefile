@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The demo keeps e-mails as files in var/mail/ instead of printing each one.
+DEMO := DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
-.PHONY: run test install lint migrate demo worker beat bench clean
+.PHONY: run test install lint migrate demo jobs demo-reset worker beat serve bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,15 +17,31 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Development site on SQLite (var/db.sqlite3) with demo data; tasks run in-process.
-run: install
-	mkdir -p var
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+# Development site on SQLite (var/db.sqlite3) with demo data. Without Redis there is
+# no worker and no beat: work a page queues (notices, e-mails) runs in-process at once,
+# and the scheduled jobs run once at start; `make jobs` runs them again.
+run: demo
 	@echo ""
 	@echo "Salesmgmt is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	@echo "Demo logins, password demo-pass-2026: rep, manager, director, admin"
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "E-mails are written to var/mail/; 'make jobs' runs the scheduled jobs that are due."
+	$(DEMO) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Migrate var/db.sqlite3, load the demo (once) and run the jobs that are due.
+demo: install
+	mkdir -p var
+	$(DEMO) $(BIN)/python manage.py migrate --noinput
+	$(DEMO) $(BIN)/python manage.py seed_demo
+	$(DEMO) $(BIN)/python manage.py run_jobs
+
+# Every scheduled job, once, now (each acts only if it is due and never twice).
+jobs: install
+	$(DEMO) $(BIN)/python manage.py run_jobs
+
+# A fresh demo database; the virtualenv stays.
+demo-reset:
+	rm -f var/db.sqlite3
+	$(MAKE) demo
 
 # The whole suite: SQLite unless DATABASE_URL is set; browser tests when chromium is present.
 test: install
@@ -39,8 +57,15 @@ bench: install
 worker: install
 	$(BIN)/celery -A salesmgmt worker --loglevel=INFO
 
+# Exactly one beat per deployment: two would start every job twice.
 beat: install
 	$(BIN)/celery -A salesmgmt beat --loglevel=INFO
+
+# Production web server (set DEBUG=0, SECRET_KEY, DATABASE_URL, ... first). gunicorn's
+# control socket is one fixed path per user, so several servers on one machine need it off.
+serve: install
+	$(BIN)/gunicorn salesmgmt.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 \
+		--no-control-socket --access-logfile -
 
 clean:
 	rm -rf $(VENV) var test-artifacts staticfiles

@@ -1,0 +1,48 @@
+"""`manage.py run_jobs` (make jobs): every beat entry, once, in this process."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from salesmgmt.celery import app
+from salesmgmt.models import Notification
+
+
+def run(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("run_jobs", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_every_scheduled_job_runs_and_a_second_run_changes_nothing(cast, mailoutbox):
+    first = run()
+    told, mailed = Notification.objects.count(), len(mailoutbox)
+    second = run()
+
+    ran = [line.split(":")[0] for line in first.splitlines()]
+    assert ran == list(app.conf.beat_schedule)
+    assert [line.split(":")[0] for line in second.splitlines()] == ran
+    assert Notification.objects.count() == told
+    assert len(mailoutbox) == mailed
+
+
+def test_only_runs_the_named_jobs(db):
+    out = run("--only", "send-plan-reminders", "send-review-reminders")
+
+    assert [line.split(":")[0] for line in out.splitlines()] == [
+        "send-plan-reminders",
+        "send-review-reminders",
+    ]
+
+
+def test_an_unknown_job_is_refused_by_name(db):
+    with pytest.raises(CommandError, match="No such job: send-nothing"):
+        run("--only", "send-nothing")
+
+
+def test_list_names_every_entry_with_its_task(db):
+    out = run("--list")
+
+    for name, entry in app.conf.beat_schedule.items():
+        assert f"{entry['task']}" in next(line for line in out.splitlines() if line.startswith(name))

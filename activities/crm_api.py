@@ -78,12 +78,19 @@ class PipelineViewSet(CatalogueViewSet):
 
 
 class StageViewSet(CatalogueViewSet):
-    """The transition milestones of each pipeline. Everyone reads; admins write."""
+    """The transition milestones of each pipeline. Everyone reads; admins write.
+
+    A stage stays in its pipeline, and its kind changes only while no deal sits in it."""
 
     queryset = Stage.objects.select_related("pipeline")
     serializer_class = StageSerializer
     filterset_fields = None
     filterset_class = StageFilter
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_stage(
+            stage=serializer.instance, **serializer.validated_data
+        )
 
 
 # --- Customers and contacts -------------------------------------------------------------------

@@ -47,14 +47,6 @@ class StageSerializer(serializers.ModelSerializer):
         model = Stage
         fields = ["id", "pipeline", "key", "name", "position", "probability", "kind"]
 
-    def validate(self, attrs):
-        pipeline = attrs.get("pipeline")
-        if self.instance is not None and pipeline and pipeline.pk != self.instance.pipeline_id:
-            raise serializers.ValidationError(
-                {"pipeline": ["A stage cannot move to another pipeline; its deals stay."]}
-            )
-        return attrs
-
 
 class PipelineSerializer(serializers.ModelSerializer):
     stages = StageSerializer(many=True, read_only=True)

@@ -389,6 +389,43 @@ def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Cu
     return customer
 
 
+# --- Stages -----------------------------------------------------------------------------------
+
+STAGE_FIELDS = ("pipeline", "key", "name", "position", "probability", "kind")
+
+
+def check_stage_change(*, stage: Stage, pipeline: Pipeline | None = None, kind=None) -> None:
+    """A stage stays in its pipeline, and keeps its kind while deals sit in it: a
+    deal's close date and its counted sale come from the kind of stage it moved into."""
+    if pipeline is not None and pipeline.pk != stage.pipeline_id:
+        raise RuleViolation(
+            {"pipeline": "A stage cannot move to another pipeline; its deals stay."}
+        )
+    if kind is not None and kind != stage.kind:
+        count = stage.deals.count()
+        if count:
+            deals = "1 deal sits" if count == 1 else f"{count} deals sit"
+            raise RuleViolation(
+                {
+                    "kind": f"{deals} in {stage}; move them to another stage "
+                    "before changing its kind."
+                }
+            )
+
+
+@transaction.atomic
+def update_stage(*, stage: Stage, **fields) -> Stage:
+    # Locked, so two edits of one stage are checked one after the other.
+    stage = Stage.objects.select_for_update().get(pk=stage.pk)
+    if set(fields) - set(STAGE_FIELDS):
+        raise ValueError(f"unknown stage fields: {set(fields) - set(STAGE_FIELDS)}")
+    check_stage_change(stage=stage, pipeline=fields.get("pipeline"), kind=fields.get("kind"))
+    for name, value in fields.items():
+        setattr(stage, name, value)
+    stage.save()
+    return stage
+
+
 # --- Deals ------------------------------------------------------------------------------------
 
 
@@ -432,11 +469,20 @@ def _sync_deal_outcome(deal: Deal, by: User) -> None:
     changes = [_change(a, ActivityChange.Action.DELETED, by, old=a.snapshot()) for a in stale]
     stale.delete()
     if deal.stage.kind == StageKind.WON:
+        _ensure_closed_on(deal)
         created = Activity.objects.bulk_create(_deal_outcome_rows(deal))
         changes += [
             _change(a, ActivityChange.Action.CREATED, by, new=a.snapshot()) for a in created
         ]
     ActivityChange.objects.bulk_create(changes)
+
+
+def _ensure_closed_on(deal: Deal) -> None:
+    """A closed deal has a close date. One without (a stage whose kind changed under it,
+    before that was refused) closes today, as a move into the stage would have."""
+    if deal.closed_on is None and not deal.stage.is_open:
+        deal.closed_on = CompanySettings.load().today()
+        deal.save(update_fields=["closed_on"])
 
 
 def _check_stage(stage: Stage, pipeline: Pipeline, lost_reason, note: str) -> None:

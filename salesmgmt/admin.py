@@ -1,7 +1,29 @@
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
+from .errors import RuleViolation
 from .models import ApiToken, CompanySettings, Division, Team, User
+from .services import ADMIN_POWERS, check_user_change, check_users_removable, delete_users
+
+
+class KeepsAdminsForm:
+    """Mixed into the user change form: refuses what would lock the company out."""
+
+    changed_by = None  # the signed-in admin, set by UserAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        powers = {name: cleaned[name] for name in ADMIN_POWERS if name in cleaned}
+        try:
+            check_user_change(user=self.instance, by=self.changed_by, **powers)
+        except RuleViolation as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return cleaned
 
 
 @admin.register(User)
@@ -20,6 +42,47 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("Sales organisation", {"fields": ("role", "team", "division", "rep_function")}),
     )
+    actions = ["delete_selected"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form  # adding someone never takes an administrator away
+        return type(form.__name__, (KeepsAdminsForm, form), {"changed_by": request.user})
+
+    def _removal_refusal(self, request, users) -> str | None:
+        try:
+            check_users_removable(users=users, by=request.user)
+        except RuleViolation as exc:
+            return " ".join(exc.messages)
+        return None
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        if user is not None and (refusal := self._removal_refusal(request, [user])):
+            self.message_user(request, refusal, messages.ERROR)
+            opts = self.opts
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_change",
+                    args=[user.pk],
+                    current_app=self.admin_site.name,
+                )
+            )
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description=django_delete_selected.short_description)
+    def delete_selected(self, request, queryset):
+        if refusal := self._removal_refusal(request, queryset):
+            self.message_user(request, refusal, messages.ERROR)
+            return None
+        return django_delete_selected(self, request, queryset)
+
+    def delete_model(self, request, obj):
+        delete_users(users=[obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        delete_users(users=queryset, by=request.user)
 
 
 @admin.register(Division)

@@ -11,7 +11,7 @@ from activities.models import Metric
 from .api_support import LockedOut
 from .filters import TeamFilter, UserFilter
 from .models import Role, Team, User
-from .services import create_api_token
+from .services import create_api_token, update_user
 
 
 class IsAdminOrReadOnly(permissions.BasePermission):
@@ -79,6 +79,12 @@ class UserViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return User.objects.visible_to(self.request.user).order_by("pk")
+
+    def perform_update(self, serializer):
+        # Nobody changes their own role or active flag; the last active admin stays one.
+        serializer.instance = update_user(
+            user=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
 
 
 @extend_schema(responses=UserSerializer)

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from activities.reminders import Notice, job_now, local_time, send_once
 from salesmgmt.models import CompanySettings, NotificationKind, User
 
-from .models import PlanStatus, WeeklyPlan
+from .models import PlanEvent, PlanStatus, WeeklyPlan
 
 NOT_YET_SUBMITTED = {
     None: "no plan yet",
@@ -157,3 +157,25 @@ def send_review_reminders(*, now: datetime | None = None) -> int:
     return send_once(
         review_reminder(plans[0].rep.team.manager, plans, now) for plans in by_manager.values()
     )
+
+
+# A plan event's notification is queued when the event commits; the task is lost if
+# the worker dies first or the broker is down. This sweep catches up: events that
+# waited longer than the task should take, and are recent enough to be worth telling.
+EVENT_TASK_GRACE = timedelta(minutes=5)
+EVENT_NEWS_LIFETIME = timedelta(days=7)
+
+
+def notify_unnotified_plan_events(*, now: datetime | None = None) -> int:
+    """Tell the people of every recent plan event still unnotified; returns how many
+    events told someone. notify_plan_event locks the event and marks it notified, so a
+    late task and this sweep tell each person once (and e-mail via the outbox once)."""
+    from .services import notify_plan_event
+
+    now = job_now(now)
+    waiting = PlanEvent.objects.filter(
+        notified_at__isnull=True,
+        at__lt=now - EVENT_TASK_GRACE,
+        at__gte=now - EVENT_NEWS_LIFETIME,
+    ).order_by("pk")
+    return sum(notify_plan_event(event_id=pk) for pk in waiting.values_list("pk", flat=True))

@@ -3,7 +3,7 @@ from django.db import OperationalError
 
 from activities.reminders import parse_job_time
 
-from .reminders import send_plan_reminders, send_review_reminders
+from .reminders import notify_unnotified_plan_events, send_plan_reminders, send_review_reminders
 from .services import notify_plan_event
 
 
@@ -27,3 +27,14 @@ def send_plan_reminders_task(now: str | None = None) -> int:
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
 def send_review_reminders_task(now: str | None = None) -> int:
     return send_review_reminders(now=parse_job_time(now) if now else None)
+
+
+@shared_task(
+    name="plans.tasks.notify_unnotified_plan_events_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+)
+def notify_unnotified_plan_events_task(now: str | None = None) -> int:
+    # Catches up plan events whose notify_plan_event_task was lost; each event once.
+    return notify_unnotified_plan_events(now=parse_job_time(now) if now else None)

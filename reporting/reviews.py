@@ -39,13 +39,14 @@ Definitions (tests/reporting/test_reviews.py pins each one):
   largest deals won and planned metrics beaten (each list best first).
 """
 
+import hashlib
 import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     DecimalField,
@@ -655,29 +656,103 @@ def reps_to_review(month: date):
     return User.objects.sales_reps().filter(joined | Exists(logged))
 
 
-def generate_monthly_reviews(
-    *, now: datetime | None = None, month: date | None = None, regenerate: bool = False
-) -> int:
-    """Create the missing reviews of the previous month (company time); returns how many
-    were built. Safe to run every hour: a second run builds nothing and tells nobody."""
+# The monthly job runs in pieces: one team's reps (at most PIECE_SIZE) per piece, each rep
+# in its own transaction. A worker killed mid-piece loses one review at most; the piece,
+# redelivered, finds the others built. Two runs at once do not both build a rep: each
+# review is claimed with a transaction-scoped PostgreSQL advisory lock, and a rep whose
+# lock another run holds is left to that run (SQLite runs one writer at a time anyway).
+PIECE_SIZE = 25
+
+
+@dataclass
+class ReviewRun:
+    """What a run of the monthly job did, honestly counted."""
+
+    built: int = 0
+    existing: int = 0  # already there (before the run, or built meanwhile by another run)
+    held: int = 0  # being built by another run at this moment: left to it
+
+    def __add__(self, other: "ReviewRun") -> "ReviewRun":
+        return ReviewRun(
+            self.built + other.built, self.existing + other.existing, self.held + other.held
+        )
+
+
+def review_month(*, now: datetime | None = None, month: date | None = None) -> date:
+    """The month a run reviews: ``month``, or the one before ``now`` in company time."""
+    company = CompanySettings.load()
+    return (
+        month or previous_month(timezone.localdate(now or timezone.now(), company.tzinfo))
+    ).replace(day=1)
+
+
+def monthly_review_pieces(*, month: date, regenerate: bool = False) -> tuple[list[list[int]], int]:
+    """The pieces of a run (rep ids, one team at a time, at most PIECE_SIZE each) and how
+    many reviews of the month exist already (left alone unless ``regenerate``)."""
+    reps = reps_to_review(month)
+    existing = 0
+    if not regenerate:
+        existing = reps.filter(monthly_reviews__month=month).count()
+        reps = reps.exclude(monthly_reviews__month=month)
+    rows = reps.order_by("team_id", "pk").values_list("team_id", "pk")
+    pieces = []
+    for _team, group in itertools.groupby(rows, key=lambda row: row[0]):
+        ids = [pk for _, pk in group]
+        pieces += [ids[i : i + PIECE_SIZE] for i in range(0, len(ids), PIECE_SIZE)]
+    return pieces, existing
+
+
+def _claim_review(rep_id: int, month: date) -> bool:
+    """Hold (rep, month) until the transaction ends; False if another run holds it."""
+    if connection.vendor != "postgresql":
+        return True
+    key = int.from_bytes(
+        hashlib.blake2b(f"monthly-review:{rep_id}:{month:%Y-%m}".encode(), digest_size=8).digest(),
+        "big",
+        signed=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        return cursor.fetchone()[0]
+
+
+def build_monthly_review_piece(
+    *, rep_ids: list[int], month: date, regenerate: bool = False, now: datetime | None = None
+) -> ReviewRun:
+    """Build the reviews of these reps, each in its own transaction; a rep whose review
+    exists (unless ``regenerate``) or whom another run holds is counted, not built.
+    Running it again builds only what is missing. Then tells the teams whose reviews
+    are all there."""
+    run = ReviewRun()
+    month = month.replace(day=1)
+    reps = list(User.objects.filter(pk__in=rep_ids).order_by("pk"))
+    for rep in reps:
+        with transaction.atomic():
+            if not _claim_review(rep.pk, month):
+                run.held += 1
+            elif not regenerate and MonthlyReview.objects.filter(rep=rep, month=month).exists():
+                run.existing += 1
+            else:
+                build_monthly_review(rep=rep, month=month, now=now)
+                run.built += 1
+    tell_managers_reviews_ready(month=month, team_ids={rep.team_id for rep in reps})
+    return run
+
+
+def tell_managers_reviews_ready(*, month: date, team_ids=None) -> int:
+    """Tell each team's manager, once, when every review of the team's month exists."""
     from activities.reminders import Notice, send_once
 
-    company = CompanySettings.load()
-    now = now or timezone.now()
-    month = (month or previous_month(timezone.localdate(now, company.tzinfo))).replace(day=1)
-    reps = reps_to_review(month)
-    if not regenerate:
-        reps = reps.exclude(monthly_reviews__month=month)
-    count = 0
-    for rep in reps.order_by("pk"):
-        build_monthly_review(rep=rep, month=month, now=now)
-        count += 1
-    teams = (
-        Team.objects.filter(manager__isnull=False, members__monthly_reviews__month=month)
-        .select_related("manager")
-        .distinct()
+    missing = (
+        reps_to_review(month).exclude(monthly_reviews__month=month).filter(team=OuterRef("pk"))
     )
-    send_once(
+    teams = Team.objects.filter(
+        Exists(MonthlyReview.objects.filter(rep__team=OuterRef("pk"), month=month)),
+        manager__isnull=False,
+    ).exclude(Exists(missing))
+    if team_ids is not None:
+        teams = teams.filter(pk__in=team_ids)
+    return send_once(
         Notice(
             user=team.manager,
             kind=NotificationKind.REVIEW_READY,
@@ -687,9 +762,26 @@ def generate_monthly_reviews(
             "then share each review with the rep.",
             url=f"{reverse('reviews:list')}?team={team.pk}&month={month:%Y-%m}",
         )
-        for team in teams
+        for team in teams.select_related("manager")
     )
-    return count
+
+
+def generate_monthly_reviews(
+    *, now: datetime | None = None, month: date | None = None, regenerate: bool = False
+) -> ReviewRun:
+    """Build the missing reviews of the previous month (company time), piece by piece, in
+    this process (the Celery job queues the pieces instead). Safe to run every hour and
+    beside another run: a review is built once and each manager told once."""
+    now = now or timezone.now()
+    month = review_month(now=now, month=month)
+    pieces, existing = monthly_review_pieces(month=month, regenerate=regenerate)
+    run = ReviewRun(existing=existing)
+    for rep_ids in pieces:
+        run += build_monthly_review_piece(
+            rep_ids=rep_ids, month=month, regenerate=regenerate, now=now
+        )
+    tell_managers_reviews_ready(month=month)  # also those whose last piece was cut short
+    return run
 
 
 # --- Services: people's writes ------------------------------------------------------------------

@@ -15,11 +15,36 @@ def send_deviation_alerts_task(now: str | None = None) -> int:
     return send_deviation_alerts(now=parse_job_time(now) if now else None)
 
 
-@shared_task(**RETRY)
+@shared_task(name="reporting.tasks.generate_monthly_reviews_task", **RETRY)
 def generate_monthly_reviews_task(now: str | None = None) -> int:
-    from .reviews import generate_monthly_reviews
+    """Queue the month's missing reviews in pieces (a team each); returns how many reps
+    were queued. A piece killed with its worker is redelivered alone and redoes only
+    what it had not built; a run beside this one skips what this one holds."""
+    from .reviews import monthly_review_pieces, review_month
 
-    return generate_monthly_reviews(now=parse_job_time(now) if now else None)
+    month = review_month(now=parse_job_time(now) if now else None)
+    pieces, _existing = monthly_review_pieces(month=month)
+    for rep_ids in pieces:
+        build_monthly_review_piece_task.delay(rep_ids, month.isoformat(), now=now)
+    return sum(map(len, pieces))
+
+
+@shared_task(name="reporting.tasks.build_monthly_review_piece_task", **RETRY)
+def build_monthly_review_piece_task(
+    rep_ids: list[int], month: str, regenerate: bool = False, now: str | None = None
+) -> dict:
+    from dataclasses import asdict
+    from datetime import date
+
+    from .reviews import build_monthly_review_piece
+
+    run = build_monthly_review_piece(
+        rep_ids=rep_ids,
+        month=date.fromisoformat(month),
+        regenerate=regenerate,
+        now=parse_job_time(now) if now else None,
+    )
+    return asdict(run)
 
 
 @shared_task(**RETRY)

@@ -21,4 +21,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=17),
     },
     **BEAT_SCHEDULE,
+    # The e-mail outbox: sends what the per-notification task did not (lost, failed).
+    # Last, so that `run_jobs` (every entry once) also sends what the jobs above created.
+    "send-pending-emails": {
+        "task": "salesmgmt.tasks.send_pending_emails_task",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
 }

@@ -348,6 +348,19 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.shown().filter(read_at__isnull=True)
 
+    def email_pending(self):
+        """E-mail wanted, not sent, not given up: the outbox."""
+        return self.filter(email=True, emailed_at__isnull=True, email_failed_at__isnull=True)
+
+    def email_due(self, now):
+        """Pending e-mails whose (next) attempt is due by ``now``."""
+        return self.email_pending().filter(
+            models.Q(email_next_attempt_at__isnull=True) | models.Q(email_next_attempt_at__lte=now)
+        )
+
+    def email_failed(self):
+        return self.filter(email=True, emailed_at__isnull=True, email_failed_at__isnull=False)
+
 
 class Notification(models.Model):
     """Something a person was told, in the app and/or by e-mail.
@@ -367,6 +380,12 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail outbox: every failed attempt is counted and the next one waits longer;
+    # after settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS the e-mail is given up (failed_at).
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_last_error = models.TextField(blank=True)
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -375,10 +394,28 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_key")
         ]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            # Small: holds only the outbox, which the sweep reads every minute.
+            models.Index(
+                fields=["email_next_attempt_at"],
+                condition=models.Q(
+                    email=True, emailed_at__isnull=True, email_failed_at__isnull=True
+                ),
+                name="notification_email_outbox",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def email_state(self) -> str:
+        if not self.email:
+            return "not wanted"
+        if self.emailed_at:
+            return "sent"
+        return "failed" if self.email_failed_at else "pending"
 
 
 class NotificationPreference(models.Model):

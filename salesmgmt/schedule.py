@@ -22,6 +22,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=6),
         "options": {"expires": HOUR},
     },
+    # Catch-up of plan events whose notification task was lost (dead worker, broker down).
+    "notify-unnotified-plan-events": {
+        "task": "plans.tasks.notify_unnotified_plan_events_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 300},
+    },
     "send-task-reminders": {
         "task": "activities.tasks.send_task_reminders_task",
         "schedule": crontab(minute="*/15"),

@@ -103,7 +103,37 @@ def test_worker_builds_monthly_reviews_once(real_queue, rep, teammate, manager):
     first_of_next = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     now = f"{first_of_next.isoformat()}T12:00"  # reviews the current month
 
+    reviews = MonthlyReview.objects.filter(month=today.replace(day=1))
+    ready = Notification.objects.filter(user=manager, key__startswith="reviews-ready:")
+    # The job queues the reps in pieces (one here: both are in the team) and says how many.
     assert generate_monthly_reviews_task.delay(now).get(timeout=60) == 2
+    assert _wait_for(lambda: reviews.count() == 2 and ready.exists(), timeout=60)
     assert generate_monthly_reviews_task.delay(now).get(timeout=60) == 0
-    assert MonthlyReview.objects.filter(month=today.replace(day=1)).count() == 2
-    assert Notification.objects.filter(user=manager, key__startswith="reviews-ready:").count() == 1
+    assert reviews.count() == 2
+    assert ready.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_sweep_sends_lost_emails_once_even_two_at_once(real_queue, cast):
+    """Notifications whose delivery task was lost are e-mailed by the outbox sweep; two
+    sweeps running at once on the worker's two processes send each e-mail once."""
+    from unittest import mock
+
+    from salesmgmt.notifications import notify
+    from salesmgmt.tasks import deliver_notification_task, send_pending_emails_task
+
+    people = [u for u in cast.values() if u.email]
+    with mock.patch.object(deliver_notification_task, "apply_async"):  # the task is lost
+        for user in people:
+            notify(user=user, kind="task_assigned", key="outbox-live", title="Outbox live test")
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == len(people)
+
+    first, second = send_pending_emails_task.delay(), send_pending_emails_task.delay()
+    sent = first.get(timeout=60)["sent"] + second.get(timeout=60)["sent"]
+    assert sent == len(people)
+    assert send_pending_emails_task.delay().get(timeout=60) == {"sent": 0, "failed": 0}
+    # The file backend may append several messages to one file: count the headers.
+    mails = "".join(_mails_about("Outbox live test"))
+    assert mails.count("Subject: Outbox live test") == len(people)
+    assert all(mails.count(f"\nTo: {u.email}\n") == 1 for u in people)
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()

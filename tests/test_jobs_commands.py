@@ -161,6 +161,7 @@ def test_beat_schedule_names_every_job():
     assert names == {
         "plans.tasks.send_plan_reminders_task",
         "plans.tasks.send_review_reminders_task",
+        "plans.tasks.notify_unnotified_plan_events_task",
         "activities.tasks.send_task_reminders_task",
         "activities.tasks.send_overdue_digests_task",
         "activities.tasks.send_stale_deal_alerts_task",

@@ -6,6 +6,7 @@ Monday 10:00, the list to managers from Tuesday 12:00 (the defaults).
 """
 
 from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -296,3 +297,84 @@ def test_review_reminder_queries_do_not_grow_with_the_number_of_plans(
         send_review_reminders(now=berlin(5, 9))
         with django_assert_max_num_queries(3):
             assert send_review_reminders(now=berlin(5, 10)) == 0
+
+
+# --- A worker killed at any moment: nothing lost, nothing twice -------------------------------
+
+
+@pytest.fixture
+def delivery_lost():
+    """Every e-mail delivery task is queued and lost (its worker dies before running it)."""
+    from salesmgmt.tasks import deliver_notification_task
+
+    with mock.patch.object(deliver_notification_task, "apply_async") as apply_async:
+        yield apply_async
+
+
+def test_plan_reminders_killed_half_way_lose_and_repeat_nothing(
+    week_of_plans, delivery_lost, django_capture_on_commit_callbacks
+):
+    """Killed after the first reminder (its e-mail task lost too): the redelivered job
+    reminds the other two, and the outbox sweep e-mails each of the three once."""
+    from activities import reminders
+    from salesmgmt.notifications import send_pending_emails
+
+    real_notify, calls = reminders.notify, []
+
+    def killed_after_one(**kwargs):
+        if calls:
+            raise SystemExit("worker killed")
+        calls.append(kwargs["key"])
+        return real_notify(**kwargs)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        mock.patch.object(reminders, "notify", killed_after_one),
+        pytest.raises(SystemExit),
+    ):
+        send_plan_reminders(now=berlin(3, 10))
+    assert Notification.objects.count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_plan_reminders(now=berlin(3, 10)) == 2  # the redelivered job
+        assert send_plan_reminders(now=berlin(3, 11)) == 0
+    assert mail.outbox == []  # every delivery task was lost
+    assert send_pending_emails().sent == 3
+    assert send_pending_emails().sent == 0
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "other_rep@example.com",
+        "rep@example.com",
+        "teammate@example.com",
+    ]
+
+
+def test_a_plan_event_whose_task_was_lost_is_told_by_the_catch_up_once(
+    company, rep, manager, django_capture_on_commit_callbacks
+):
+    from plans import services
+    from plans.models import PlanEvent
+    from plans.reminders import notify_unnotified_plan_events
+    from plans.tasks import notify_plan_event_task
+
+    from ..factories import PlanTargetFactory
+
+    week_plan = WeeklyPlanFactory(rep=rep)
+    PlanTargetFactory(plan=week_plan)
+    with (
+        mock.patch.object(notify_plan_event_task, "apply_async") as lost,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.submit_plan(plan=week_plan, by=rep)
+    assert lost.call_count == 1 and not Notification.objects.exists()
+    event = PlanEvent.objects.get(plan=week_plan, kind=PlanEvent.Kind.SUBMITTED)
+
+    soon, later = event.at + timedelta(minutes=1), event.at + timedelta(minutes=10)
+    assert notify_unnotified_plan_events(now=soon) == 0  # the task still has its chance
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_unnotified_plan_events(now=later) == 1
+        assert notify_unnotified_plan_events(now=later) == 0
+    assert [n.user for n in Notification.objects.all()] == [manager]
+    assert [m.to[0] for m in mail.outbox] == [manager.email]
+    # News older than a week is not sent late.
+    PlanEvent.objects.filter(pk=event.pk).update(notified_at=None)
+    assert notify_unnotified_plan_events(now=event.at + timedelta(days=8)) == 0

@@ -37,6 +37,7 @@ Epsilon (3 Apr, after the month).
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -50,7 +51,7 @@ from plans.models import Goal, GoalPeriod, GoalScope, PlanEvent, PlanStatus, Pla
 from reporting import reviews
 from reporting.models import MonthlyReview, ReviewActionItem, ReviewMiss, ReviewStatus
 from salesmgmt.errors import ConflictError, RuleViolation
-from salesmgmt.models import CompanySettings, Notification, NotificationKind
+from salesmgmt.models import CompanySettings, Notification, NotificationKind, User
 
 from ..factories import ActivityFactory, UserFactory, WeeklyPlanFactory
 from ..factories_deals import CustomerFactory, DealFactory, walk
@@ -607,9 +608,9 @@ def month_of_reps(company, cast, team):
 
 def test_job_reviews_the_previous_month_once(month_of_reps, cast, manager):
     now = datetime(2025, 4, 1, 0, 30, tzinfo=CompanySettings.load().tzinfo)  # 31 Mar 22:30 UTC
-    assert reviews.generate_monthly_reviews(now=now) == 5  # 4 cast reps + the departed one
+    assert reviews.generate_monthly_reviews(now=now).built == 5  # 4 cast reps + the departed one
     assert set(MonthlyReview.objects.values_list("month", flat=True)) == {MARCH}
-    assert reviews.generate_monthly_reviews(now=now) == 0
+    assert reviews.generate_monthly_reviews(now=now) == reviews.ReviewRun(built=0, existing=5)
     assert MonthlyReview.objects.count() == 5
     ready = Notification.objects.filter(kind=NotificationKind.REVIEW_READY)
     assert sorted(ready.values_list("user__username", flat=True)) == [
@@ -627,7 +628,7 @@ def test_regenerate_refreshes_every_review_and_keeps_text(month_of_reps, cast, m
     review = MonthlyReview.objects.get(rep=cast["rep"])
     reviews.annotate_review(review=review, by=manager, version=1, manager_notes="Keep me")
     log(cast["rep"], date(2025, 3, 20), "calls", 9)
-    assert reviews.generate_monthly_reviews(month=MARCH, regenerate=True) == 5
+    assert reviews.generate_monthly_reviews(month=MARCH, regenerate=True).built == 5
     review.refresh_from_db()
     assert review.manager_notes == "Keep me"
     assert review.figures["metrics"][0]["actual"] == "9.00"
@@ -636,7 +637,10 @@ def test_regenerate_refreshes_every_review_and_keeps_text(month_of_reps, cast, m
 
 def test_command_takes_now_month_and_regenerate(month_of_reps, capsys):
     call_command("generate_monthly_reviews", "--now", "2025-04-01T08:00")
-    assert "5 monthly review(s) built for March 2025" in capsys.readouterr().out
+    assert capsys.readouterr().out == (
+        "5 monthly review(s) built for March 2025; "
+        "0 already there, 0 left to another run building them.\n"
+    )
     call_command("generate_monthly_reviews", "--month", "2025-03", "--regenerate")
     assert "5 monthly review(s) built" in capsys.readouterr().out
     assert MonthlyReview.objects.count() == 5
@@ -647,7 +651,7 @@ def test_job_query_count_is_per_review_not_per_history(company, cast, team):
     from salesmgmt.models import User
 
     User.objects.update(date_joined=datetime(2025, 1, 1, tzinfo=UTC))
-    assert reviews.generate_monthly_reviews(month=MARCH) == 4
+    assert reviews.generate_monthly_reviews(month=MARCH).built == 4
     with CaptureQueriesContext(connection) as few:
         reviews.generate_monthly_reviews(month=MARCH)
     for n in range(10):
@@ -657,3 +661,120 @@ def test_job_query_count_is_per_review_not_per_history(company, cast, team):
     with CaptureQueriesContext(connection) as many:
         reviews.generate_monthly_reviews(month=MARCH)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- The job in pieces: killed half-way, redelivered, or beside another run -----------
+
+
+def test_a_run_killed_half_way_is_finished_by_the_next_without_rebuilding(month_of_reps):
+    """Each review commits on its own: a run that dies after two reps keeps those two,
+    and the rerun builds the other three only."""
+    real_build, built = reviews.build_monthly_review, []
+
+    def dies_after_two(*, rep, month, now=None):
+        if len(built) == 2:
+            raise SystemExit("worker killed")
+        built.append(rep.pk)
+        return real_build(rep=rep, month=month, now=now)
+
+    with (
+        mock.patch.object(reviews, "build_monthly_review", dies_after_two),
+        pytest.raises(SystemExit),
+    ):
+        reviews.generate_monthly_reviews(month=MARCH)
+    assert set(MonthlyReview.objects.values_list("rep_id", flat=True)) == set(built)
+
+    with mock.patch.object(reviews, "build_monthly_review", wraps=real_build) as build:
+        assert reviews.generate_monthly_reviews(month=MARCH) == reviews.ReviewRun(
+            built=3, existing=2
+        )
+    assert not {c.kwargs["rep"].pk for c in build.call_args_list} & set(built)
+    assert MonthlyReview.objects.count() == 5
+
+
+def test_a_redelivered_piece_builds_nothing_twice(month_of_reps, cast):
+    from reporting.tasks import build_monthly_review_piece_task
+
+    ids = [cast["rep"].pk, cast["teammate"].pk, month_of_reps.pk]
+    args = (ids, MARCH.isoformat())
+    assert build_monthly_review_piece_task.apply(args).get() == {
+        "built": 3,
+        "existing": 0,
+        "held": 0,
+    }
+    assert build_monthly_review_piece_task.apply(args).get() == {
+        "built": 0,
+        "existing": 3,
+        "held": 0,
+    }
+    assert MonthlyReview.objects.count() == 3
+
+
+def test_the_beat_job_queues_a_piece_per_team(month_of_reps, cast, manager):
+    """Beat's task queues the pieces (run in-process here) and says how many reps."""
+    from reporting.tasks import build_monthly_review_piece_task, generate_monthly_reviews_task
+
+    now = "2025-04-01T08:00"
+    with mock.patch.object(
+        build_monthly_review_piece_task, "delay", wraps=build_monthly_review_piece_task.delay
+    ) as delay:
+        assert generate_monthly_reviews_task.apply(kwargs={"now": now}).get() == 5
+    teams = [{User.objects.get(pk=pk).team_id for pk in c.args[0]} for c in delay.call_args_list]
+    assert all(len(t) == 1 for t in teams) and len(teams) == len({t.pop() for t in teams})
+    assert MonthlyReview.objects.count() == 5
+    assert generate_monthly_reviews_task.apply(kwargs={"now": now}).get() == 0
+    assert (
+        Notification.objects.filter(kind=NotificationKind.REVIEW_READY, user=manager).count() == 1
+    )
+
+
+def test_a_team_is_told_once_all_its_reviews_exist(month_of_reps, cast, manager):
+    reviews.build_monthly_review_piece(rep_ids=[cast["rep"].pk], month=MARCH)
+    ready = Notification.objects.filter(kind=NotificationKind.REVIEW_READY, user=manager)
+    assert not ready.exists()  # teammate and the departed rep still to do
+    reviews.build_monthly_review_piece(rep_ids=[cast["teammate"].pk, month_of_reps.pk], month=MARCH)
+    assert ready.count() == 1
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="two runs at once need PostgreSQL (advisory locks); SQLite runs one writer at a time",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_at_once_build_each_review_once_and_count_honestly(month_of_reps):
+    import threading
+    import time
+
+    real_build, builds = reviews.build_monthly_review, []
+
+    def slow_build(*, rep, month, now=None):
+        builds.append(rep.pk)
+        time.sleep(0.1)  # long enough for the other run to reach the same rep
+        return real_build(rep=rep, month=month, now=now)
+
+    barrier, runs, errors = threading.Barrier(2), [], []
+
+    def run():
+        try:
+            barrier.wait()
+            runs.append(reviews.generate_monthly_reviews(month=MARCH))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with mock.patch.object(reviews, "build_monthly_review", slow_build):
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert not errors, errors
+    first, second = runs
+    assert first.built + second.built == 5
+    assert sorted(builds) == sorted(set(builds)) and len(builds) == 5
+    for r in runs:
+        assert r.built + r.existing + r.held == 5  # every rep accounted for, once
+    assert first.held + second.held > 0  # they did overlap
+    assert MonthlyReview.objects.filter(month=MARCH).count() == 5
+    assert Notification.objects.filter(kind=NotificationKind.REVIEW_READY).count() == 3

@@ -1,12 +1,10 @@
 import argparse
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from activities.reminders import parse_job_time
-from reporting.periods import parse_month, previous_month
-from reporting.reviews import generate_monthly_reviews
-from salesmgmt.models import CompanySettings
+from reporting.periods import parse_month
+from reporting.reviews import generate_monthly_reviews, review_month
 
 
 def month_arg(value: str):
@@ -19,7 +17,8 @@ def month_arg(value: str):
 class Command(BaseCommand):
     help = (
         "Build the monthly review of every rep for the previous month (company time). "
-        "Beat runs it hourly; reviews that exist are left alone unless --regenerate."
+        "Beat runs it hourly (in pieces, a team each); reviews that exist are left alone "
+        "unless --regenerate, and reps another run is building at the same time are skipped."
     )
 
     def add_arguments(self, parser):
@@ -38,7 +37,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, now=None, month=None, regenerate=False, **options):
-        company = CompanySettings.load()
-        month = month or previous_month(timezone.localdate(now or timezone.now(), company.tzinfo))
-        count = generate_monthly_reviews(now=now, month=month, regenerate=regenerate)
-        self.stdout.write(f"{count} monthly review(s) built for {month:%B %Y}.")
+        month = review_month(now=now, month=month)
+        run = generate_monthly_reviews(now=now, month=month, regenerate=regenerate)
+        self.stdout.write(
+            f"{run.built} monthly review(s) built for {month:%B %Y}; "
+            f"{run.existing} already there, {run.held} left to another run building them."
+        )

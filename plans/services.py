@@ -227,11 +227,14 @@ def save_week_note(
 
 
 def _record(plan: WeeklyPlan, kind: str, by: User, comment: str = "") -> PlanEvent:
+    from salesmgmt.tasks import enqueue_on_commit
+
     from .tasks import notify_plan_event_task
 
     event = PlanEvent.objects.create(plan=plan, kind=kind, by=by, comment=comment)
-    # robust: a failing e-mail must not turn a saved review into an error page.
-    transaction.on_commit(lambda: notify_plan_event_task.delay(event.pk), robust=True)
+    # robust: a failing e-mail (or broker) must not turn a saved review into an error page;
+    # an event left unnotified is caught up by notify_unnotified_plan_events (beat).
+    enqueue_on_commit(notify_plan_event_task, event.pk)
     return event
 
 

@@ -6,7 +6,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from .errors import RuleViolation
-from .models import ApiToken, CompanySettings, Division, Team, User
+from .models import ApiToken, CompanySettings, Division, Notification, Team, User
 from .services import ADMIN_POWERS, check_user_change, check_users_removable, delete_users
 
 
@@ -126,3 +126,69 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # keys are created by their owner, who sees the key once
+
+class EmailStateFilter(admin.SimpleListFilter):
+    title = "e-mail"
+    parameter_name = "email_state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("pending", "Pending"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+            ("none", "Not wanted"),
+        ]
+
+    def queryset(self, request, queryset):
+        return {
+            "pending": queryset.email_pending,
+            "sent": lambda: queryset.filter(email=True, emailed_at__isnull=False),
+            "failed": queryset.email_failed,
+            "none": lambda: queryset.filter(email=False),
+        }.get(self.value(), lambda: queryset)()
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Mainly for e-mails that failed: see why, and send them again."""
+
+    list_display = (
+        "title",
+        "user",
+        "kind",
+        "created_at",
+        "email_state",
+        "email_attempts",
+        "email_next_attempt_at",
+        "email_last_error",
+    )
+    list_filter = (EmailStateFilter, "kind")
+    list_select_related = ("user",)
+    search_fields = ("title", "key", "user__username", "user__email")
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = ["retry_email"]
+
+    def has_add_permission(self, request):
+        return False  # notifications come from the app's occasions, never by hand
+
+    @admin.display(description="e-mail")
+    def email_state(self, obj):
+        return obj.email_state
+
+    @admin.action(permissions=["change"], description="Retry e-mail")
+    def retry_email(self, request, queryset):
+        from .notifications import retry_failed_emails
+
+        count = retry_failed_emails(notifications=queryset)
+        self.message_user(request, f"{count} e-mail(s) queued to be sent again.")
+
+    def changelist_view(self, request, extra_context=None):
+        failed = request.method == "GET" and Notification.objects.email_failed().count()
+        if failed:  # not on an action's POST: the count is taken before the action
+            self.message_user(
+                request,
+                f"{failed} e-mail(s) failed and were given up. Filter by e-mail: Failed, "
+                "read the error, then use the action “Retry e-mail”.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)

@@ -178,6 +178,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# acks_late + a killed worker: Redis hands the unacknowledged task to another worker
+# once this timeout has passed since it was delivered. It must exceed the longest task,
+# or a task still running is redelivered and runs twice at once. Long jobs are split
+# into short pieces (monthly reviews: one team per task), so the longest task takes
+# minutes; 30 minutes leaves ample room and still redoes a killed piece the same hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1800}
+# The Redis result backend has no visibility timeout (it only stores results), but it
+# retries a lost Redis for ~20 s by default, and a .delay() that keeps its result
+# subscribes to it first: retry briefly so nothing waits that long.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 3, "interval_start": 0, "interval_step": 0.5},
+}
+# The e-mail outbox (salesmgmt.notifications) gives an e-mail up after this many
+# failed attempts (the pauses double from a minute: 8 attempts span about 4 hours).
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = int(env("NOTIFICATION_EMAIL_MAX_ATTEMPTS", "8"))
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env(

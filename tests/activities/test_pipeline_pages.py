@@ -594,8 +594,8 @@ def test_funnel_page_for_the_team(client_for, manager, team, march):
     )
     body = response.content.decode()
     assert "50.0%" in body and "USD 1,000" in body
-    assert 'style="width: 100%">3</div>' in body  # the widest funnel bar
-    assert 'style="width: 67%">2</div>' in body
+    assert 'data-bar-width="100">3</div>' in body  # the widest funnel bar
+    assert 'data-bar-width="67">2</div>' in body
 
 
 def test_funnel_period_choices_on_the_page(client_for, rep):

@@ -5,6 +5,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from salesmgmt.api import IsAdminOrReadOnly
+from salesmgmt.api_schema import describe_crud
 
 from . import services
 from .filters import ActivityFilter
@@ -25,17 +26,36 @@ class CatalogueViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
 
+@describe_crud(
+    one="a metric",
+    many="What reps count and plan: calls, meetings, sales value, ... with unit, kind "
+    "(activity or outcome) and display order; `key` is what activity rows and the bulk "
+    "format name",
+    readers="Everyone signed in reads them; filter by `active`, `unit`, `kind`, `key`.",
+)
 class MetricViewSet(CatalogueViewSet):
     queryset = Metric.objects.all()
     serializer_class = MetricSerializer
     filterset_fields = ["active", "unit", "kind", "key"]
 
 
+@describe_crud(
+    one="a channel",
+    many="Where an activity happened (phone, e-mail, visit, ...); `key` is what activity "
+    "rows, the `channel_key` filter and the bulk format name",
+    readers="Everyone signed in reads them; filter by `active`.",
+)
 class ChannelViewSet(CatalogueViewSet):
     queryset = Channel.objects.all()
     serializer_class = ChannelSerializer
 
 
+@describe_crud(
+    one="a product",
+    many="What is sold; `sku` is what activity rows, the `product_sku` filter and the bulk "
+    "format name",
+    readers="Everyone signed in reads them; filter by `active`.",
+)
 class ProductViewSet(CatalogueViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer

@@ -466,6 +466,8 @@ def _report_scope(user, query) -> funnel.Scope:
         if query.get(kind) is None:
             raise ValidationError({kind: [f"Say which {kind}: scope={kind} needs {kind}=<id>."]})
         key = f"{kind}:{query[kind]}"
+    elif kind == "company" and user.is_director:
+        key = funnel.default_scope_key(user)  # a director's company is their division
     else:
         key = kind
     scope = funnel.resolve_scope(user, key)
@@ -505,8 +507,12 @@ def funnel_report(request):
     """Stage-to-stage conversion, days in stage, hit rate, deal size and cycle
     length for one pipeline, a scope (rep, team, division, company) and a period.
 
-    The figures are those of the funnel page, computed by the database; see
-    reporting/funnel.py for each definition.
+    The figures are those of the funnel page. A deal *entered* a stage when it moved
+    into it within the period (once per stage); *conversion* of a stage is the share
+    of those deals that later reached a later, non-lost stage; *hit rate* is won /
+    (won + lost) among deals closed in the period; *days in stage* averages stays
+    that ended in the period; *deal size* is the mean amount won, and *cycle length*
+    the mean days from a won deal's creation to its close.
     """
     query = FunnelQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)

@@ -297,7 +297,9 @@ class DealMoveSerializer(serializers.Serializer):
 
 
 class StageTransitionSerializer(serializers.ModelSerializer):
-    from_stage = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    from_stage = serializers.SlugRelatedField(
+        slug_field="key", read_only=True, allow_null=True, help_text="Null on a deal's first."
+    )
     from_stage_name = serializers.CharField(
         source="from_stage.name", read_only=True, allow_null=True, default=None
     )
@@ -433,7 +435,8 @@ class ReportQuerySerializer(serializers.Serializer):
         choices=SCOPES,
         required=False,
         help_text="Defaults to the widest view you have: company (admin), your division "
-        "(director), your first team (manager), yourself (rep).",
+        "(director), your first team (manager), yourself (rep). A director's `company` "
+        "is their division, as on the company dashboard.",
     )
     rep = serializers.IntegerField(required=False, help_text="With scope=rep.")
     team = serializers.IntegerField(required=False, help_text="With scope=team.")

@@ -13,10 +13,28 @@ class ActivityFilter(django_filters.FilterSet):
     team = django_filters.ModelChoiceFilter(
         field_name="rep__team", queryset=visible_teams, empty_label="any"
     )
-    metric = django_filters.ModelChoiceFilter(queryset=Metric.objects.all(), empty_label="any")
-    metric_key = django_filters.CharFilter(field_name="metric__key", label="Metric key")
-    channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all(), empty_label="any")
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), empty_label="any")
+    metric = django_filters.ModelChoiceFilter(
+        queryset=Metric.objects.all(), empty_label="any", help_text="A metric's id."
+    )
+    metric_key = django_filters.CharFilter(
+        field_name="metric__key", label="Metric key", help_text="A metric's key, e.g. `calls`."
+    )
+    channel = django_filters.ModelChoiceFilter(
+        queryset=Channel.objects.all(), empty_label="any", help_text="A channel's id."
+    )
+    channel_key = django_filters.CharFilter(
+        field_name="channel__key",
+        label="Channel key",
+        help_text="A channel's key, as rows and the bulk format name it.",
+    )
+    product = django_filters.ModelChoiceFilter(
+        queryset=Product.objects.all(), empty_label="any", help_text="A product's id."
+    )
+    product_sku = django_filters.CharFilter(
+        field_name="product__sku",
+        label="Product SKU",
+        help_text="A product's SKU, as rows and the bulk format name it.",
+    )
     day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label="From")
     day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label="To")
     week = django_filters.DateFilter(method="filter_week", label="Week starting")
@@ -32,7 +50,9 @@ class ActivityFilter(django_filters.FilterSet):
             "metric",
             "metric_key",
             "channel",
+            "channel_key",
             "product",
+            "product_sku",
             "day_from",
             "day_to",
             "source",

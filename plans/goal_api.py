@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 
 from reporting.goals import progress_of_rows, rollup, with_actuals
 from reporting.reverse_funnel import reverse_funnel
+from salesmgmt.api_schema import error_response
 from salesmgmt.models import CompanySettings, User
 
 from . import goal_services
@@ -157,7 +158,10 @@ class GoalViewSet(
 
     @extend_schema(
         parameters=[ReverseFunnelQuerySerializer],
-        responses=ReverseFunnelSerializer,
+        responses={
+            200: ReverseFunnelSerializer,
+            404: error_response("The rep is outside your scope or has no current outcome goal."),
+        },
         filters=False,
     )
     @action(
@@ -170,9 +174,10 @@ class GoalViewSet(
     def reverse_funnel(self, request):
         """What a rep needs per remaining week, step by step (calls -> contacts ->
         appointments set -> held -> sales), to reach their current goal on sales closed
-        or sales value, at their own 90-day conversion rates (see
-        reporting/reverse_funnel.py). 404 when the rep is outside your scope or has no
-        current outcome goal."""
+        or sales value, at their own 90-day conversion rates. A step without history
+        borrows the team's 90-day rate (and says so); *needed* is rounded up, and *per
+        week* spreads it over the company weeks left in the goal's period. 404 when the
+        rep is outside your scope or has no current outcome goal."""
         query = ReverseFunnelQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

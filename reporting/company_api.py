@@ -146,7 +146,11 @@ def _breakdown_rows(data) -> list[dict]:
 def company_dashboard_report(request):
     """A division's or the company's totals (with the previous equal range), breakdowns by
     division/team, product and channel, day/week/month/year comparisons, top and bottom
-    teams, and the pace of company and division goals. Definitions: reporting/company.py."""
+    teams, and the pace of company and division goals. Admins see the company (or
+    `?division=`), a director their own division. Totals sit next to the previous equal
+    range (the same number of days just before `start`); series end at `end`: 31 days,
+    12 company weeks, 12 months, and each month of the fiscal year next to the year
+    before. Teams rank by mean attainment of their monthly goals and by value per rep."""
     query = CompanyQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     params = query.validated_data

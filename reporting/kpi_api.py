@@ -68,11 +68,15 @@ class KpiViewSet(viewsets.ReadOnlyModelViewSet):
         """Every active KPI measured for one rep, team, division or the company: the value
         (a team's counts are the average per rep), the target (pro-rated to today for
         counts), thresholds and status. Without `start`/`end`, each KPI over its own
-        current period. Definitions: reporting/kpis.py."""
+        current period. Counts run up to today with target and thresholds pro-rated by
+        working days elapsed; ratios are numerator / denominator x 100 (null when the
+        denominator is 0). A director asking for `company` gets their division."""
         query = KpiValuesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         key = params.get("scope") or default_scope(request.user)
+        if key == "company" and request.user.is_director:
+            key = default_scope(request.user)  # a director's company is their division
         try:
             subject = resolve_subject(request.user, key)
         except BadScope:

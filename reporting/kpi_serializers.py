@@ -18,8 +18,12 @@ def unit_of(kpi: Kpi) -> str:
 
 
 class KpiSerializer(serializers.ModelSerializer):
-    metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    denominator = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    metric = serializers.SlugRelatedField(
+        slug_field="key", read_only=True, allow_null=True, help_text="Null for stage conversion."
+    )
+    denominator = serializers.SlugRelatedField(
+        slug_field="key", read_only=True, allow_null=True, help_text="For ratios; else null."
+    )
     stage = serializers.SerializerMethodField(help_text="For stage conversion: {id, key, name}.")
     definition = serializers.SerializerMethodField(help_text="What is measured, in plain words.")
     unit = serializers.SerializerMethodField(help_text="percent, money or count.")
@@ -67,7 +71,8 @@ class KpiValuesQuerySerializer(DateRangeQuerySerializer):
         required=False,
         help_text="rep:<id>, team:<id>, division:<id> or company. Defaults to the widest view "
         "you have: the company (admin), your division (director), your first team (manager), "
-        "yourself (rep).",
+        "yourself (rep). A director's `company` is their division, as on the company "
+        "dashboard.",
     )
     start = serializers.DateField(required=False, help_text="First day, with `end`.")
     end = serializers.DateField(

@@ -7,7 +7,7 @@ acknowledgement and comment.
 """
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -112,7 +112,11 @@ class MonthlyReviewViewSet(
         review = self.get_object()
         return self._respond(reviews.regenerate_review(review=review, by=request.user))
 
-    @extend_schema(request=MissCauseSerializer, responses=ReviewMissSerializer)
+    @extend_schema(
+        request=MissCauseSerializer,
+        responses=ReviewMissSerializer,
+        parameters=[OpenApiParameter("miss_id", int, OpenApiParameter.PATH)],
+    )
     @action(detail=True, methods=["post", "patch"], url_path=r"misses/(?P<miss_id>[0-9]+)")
     def miss(self, request, pk=None, miss_id=None):
         """The manager's root cause and note for one miss."""

@@ -1,14 +1,65 @@
 """Monthly reviews on the API: the review with its computed figures, and the bodies of
 the manager's and the rep's writes."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import MonthlyReview, ReviewActionItem, ReviewMiss, RootCause
 
 VERSION_HELP = "The version you read. A stale one answers 409 and changes nothing."
 
+_ROWS = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+_PART = {"type": "object", "additionalProperties": True}
+_NUMBER = {"type": "string", "nullable": True, "description": "A decimal as a string."}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "properties": {
+            "month": {"type": "string", "example": "2025-03"},
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date"},
+            "currency": {"type": "string"},
+            "plans": _PART | {"description": "Weekly plans: weeks, submitted, approved, ..."},
+            "metrics": _ROWS | {"description": "Per metric: planned vs actual."},
+            "goals": _ROWS | {"description": "The rep's goals: target, actual, attainment."},
+            "kpis": _ROWS | {"description": "Each active KPI's value and status."},
+            "pipeline": _PART | {"description": "Deals won, lost, opened; won value."},
+            "missed": _PART | {"description": "Misses: plan items and goals not reached."},
+            "tasks": _PART | {"description": "Tasks due, done on time, overdue."},
+            "gaps": _ROWS | {"description": "The biggest shortfalls, worst first."},
+            "wins": _ROWS | {"description": "What went well, for recognition."},
+            "summary": {
+                "type": "object",
+                "additionalProperties": True,
+                "properties": {
+                    "goal_attainment": _NUMBER,
+                    "goal_metric": {"type": "string", "nullable": True},
+                    "plans_submitted": {"type": "integer"},
+                    "weeks": {"type": "integer"},
+                    "won": {"type": "integer"},
+                    "won_value": _NUMBER,
+                    "task_on_time_rate": _NUMBER,
+                    "gaps": {"type": "integer"},
+                },
+            },
+        },
+    }
+)
+class ReviewFiguresField(serializers.JSONField):
+    """The computed figures, as stored (Decimals as strings)."""
+
 
 class ReviewMissSerializer(serializers.ModelSerializer):
+    root_cause = serializers.ChoiceField(
+        choices=RootCause.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Blank: not decided yet.",
+    )
+
     class Meta:
         model = ReviewMiss
         fields = ["id", "key", "label", "expected", "actual", "root_cause", "note", "stale"]
@@ -25,7 +76,7 @@ class ReviewActionItemSerializer(serializers.ModelSerializer):
 class MonthlyReviewSerializer(serializers.ModelSerializer):
     rep_name = serializers.CharField(source="rep.__str__", read_only=True)
     month = serializers.DateField(read_only=True, help_text="First day of the month reviewed.")
-    figures = serializers.JSONField(
+    figures = ReviewFiguresField(
         read_only=True,
         help_text="Everything computed: plans, metrics (plan vs actual), goals, kpis, pipeline, "
         "missed, tasks, gaps, wins and summary. Money and percents are decimal strings.",

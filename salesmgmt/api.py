@@ -8,6 +8,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from activities.models import Metric
 
+from .api_schema import describe_crud
 from .api_support import LockedOut
 from .filters import TeamFilter, UserFilter
 from .models import Role, Team, User
@@ -59,6 +60,12 @@ class UserSerializer(serializers.ModelSerializer):
         return attrs
 
 
+@describe_crud(
+    one="a team",
+    many="Teams with their division, manager, sales model and focus metrics (by key)",
+    readers="Scoped like the Teams page: a rep sees their team, a manager the teams they "
+    "manage, a director their division's, an admin all; anything else is a 404.",
+)
 class TeamViewSet(viewsets.ModelViewSet):
     serializer_class = TeamSerializer
     permission_classes = [permissions.IsAuthenticated, IsAdminOrReadOnly]
@@ -70,6 +77,13 @@ class TeamViewSet(viewsets.ModelViewSet):
         return Team.objects.visible_to(self.request.user).prefetch_related("focus_metrics")
 
 
+@describe_crud(
+    one="a user",
+    many="People with their role, team, division and rep function",
+    readers="Scoped like everything else: a rep sees only themself, a manager themself and "
+    "their teams' members, a director themself and their division's people, an admin "
+    "everyone; anyone else is a 404.",
+)
 class UserViewSet(viewsets.ModelViewSet):
     serializer_class = UserSerializer
     permission_classes = [permissions.IsAuthenticated, IsAdminOrReadOnly]

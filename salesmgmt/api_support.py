@@ -5,21 +5,99 @@ Errors look like ``{"status": 400, "code": "invalid", "detail": "...",
 failures only.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from rest_framework import exceptions, serializers, status
+from django.views import defaults
+from django_filters import BooleanFilter
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, filters, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from .errors import ConflictError
 from .web import EARLIEST, LATEST
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+TRUE_OR_FALSE = {"true", "false", "True", "False", "1", "0"}
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_schema_operation_parameters(self, view):
+        page, page_size = super().get_schema_operation_parameters(view)
+        page["schema"]["minimum"] = 1
+        page_size["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
+        page_size["description"] = f"Results per page (default 50, at most {self.max_page_size})."
+        return [page, page_size]
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """``?ordering=`` over the view's declared ``ordering_fields`` only (none declared:
+    no ordering parameter); an unknown field is a 400, not silently ignored."""
+
+    def get_valid_fields(self, queryset, view, context=None):
+        return [(name, name) for name in getattr(view, "ordering_fields", None) or ()]
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw and getattr(view, "ordering_fields", None):
+            allowed = set(self.choices(view))
+            unknown = [f for f in (p.strip() for p in raw.split(",")) if f not in allowed]
+            if unknown:
+                raise exceptions.ValidationError(
+                    {self.ordering_param: [f"Order by one of: {', '.join(self.choices(view))}."]}
+                )
+        return super().get_ordering(request, queryset, view)
+
+    @staticmethod
+    def choices(view) -> list[str]:
+        fields = getattr(view, "ordering_fields", None) or ()
+        return [prefix + name for name in fields for prefix in ("", "-")]
+
+    def get_schema_operation_parameters(self, view):
+        if not getattr(view, "ordering_fields", None):
+            return []
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by these fields, comma-separated; `-` sorts descending.",
+                "schema": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": self.choices(view)},
+                },
+                "style": "form",
+                "explode": False,
+            }
+        ]
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, except that a boolean filter given something other than true/false
+    is a 400 (django-filter would quietly ignore it)."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            wrong = {
+                name: ["Give true or false."]
+                for name, f in filterset.filters.items()
+                if isinstance(f, BooleanFilter)
+                and request.query_params.get(name, "") not in TRUE_OR_FALSE | {""}
+            }
+            if wrong:
+                raise exceptions.ValidationError(wrong)
+        return filterset
 
 
 class Conflict(exceptions.APIException):
@@ -65,7 +143,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # Not an API error: a bug. Log it with the traceback and answer in the usual shape.
+        request = context.get("request")
+        logger.error("Unhandled error on %s", getattr(request, "path", "?"), exc_info=exc)
+        set_rollback()
+        return JsonResponse(_body(500, "server_error", SERVER_ERROR), status=500)
     body = {"status": response.status_code, "code": _code(exc), "detail": _detail(exc)}
     if isinstance(exc, exceptions.ValidationError):
         data = response.data
@@ -75,6 +157,32 @@ def exception_handler(exc, context):
             body["rows"] = extra
     response.data = body
     return response
+
+
+SERVER_ERROR = "Something went wrong on our side; it has been logged."
+
+
+def _body(status_code: int, code: str, detail: str) -> dict:
+    return {"status": status_code, "code": code, "detail": detail}
+
+
+def _api_or_page(page_view, status_code: int, code: str, detail: str):
+    """Django-level error handlers: the error shape for /api/ paths, the usual page elsewhere."""
+
+    def handler(request, *args, **kwargs):
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(_body(status_code, code, detail), status=status_code)
+        return page_view(request, *args, **kwargs)
+
+    return handler
+
+
+handler400 = _api_or_page(defaults.bad_request, 400, "bad_request", "Bad request.")
+handler403 = _api_or_page(
+    defaults.permission_denied, 403, "permission_denied", "You may not do this."
+)
+handler404 = _api_or_page(defaults.page_not_found, 404, "not_found", "No such URL or object.")
+handler500 = _api_or_page(defaults.server_error, 500, "server_error", SERVER_ERROR)
 
 
 def _code(exc) -> str:

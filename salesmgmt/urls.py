@@ -2,11 +2,17 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import api_support, views
 from .converters import IsoDateConverter
 
 register_converter(IsoDateConverter, "isodate")
 admin.site.site_header = admin.site.site_title = "Salesmgmt administration"
+
+# Under /api/ errors answer in the API's JSON error shape; elsewhere the usual pages.
+handler400 = api_support.handler400
+handler403 = api_support.handler403
+handler404 = api_support.handler404
+handler500 = api_support.handler500
 
 urlpatterns = [
     path("", views.home, name="home"),

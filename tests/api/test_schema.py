@@ -268,3 +268,136 @@ def test_docs_and_schema_work_with_a_session(rep, client_for):
 
     assert response.status_code == 200
     assert set(response.json()["paths"]) == EXPECTED_PATHS
+
+
+def list_operations(schema):
+    for path, method, operation in operations(schema):
+        if method == "get" and "page" in {p["name"] for p in operation.get("parameters", [])}:
+            yield path, operation
+
+
+def test_anyone_reads_the_schema_and_docs_but_no_data(client):
+    """A newcomer finds the token endpoint without an account; data stays closed."""
+    schema = client.get("/api/schema/", {"format": "json"})
+    docs = client.get("/api/docs/")
+    data = client.get("/api/v1/metrics/")
+
+    assert schema.status_code == 200
+    assert "/api/v1/auth/token/" in schema.json()["paths"]
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content
+    assert data.status_code == 401
+    assert data.json()["code"] == "not_authenticated"
+
+
+def test_every_operation_is_described_without_pointing_at_source_files(schema):
+    for path, method, operation in operations(schema):
+        description = operation.get("description", "")
+        assert description.strip(), (path, method)
+        assert ".py" not in description, (path, method)
+
+
+def test_errors_may_be_messages_or_nested_rows(schema):
+    errors = schema["components"]["schemas"]["Error"]["properties"]["errors"]
+
+    variants = errors["additionalProperties"]["oneOf"]
+    assert {"type": "array", "items": {"type": "string"}} in variants
+    assert any(v["type"] == "object" for v in variants)
+
+
+def test_every_list_documents_bad_filters_and_pages_past_the_end(schema):
+    lists = list(list_operations(schema))
+
+    assert len(lists) >= 20
+    for path, operation in lists:
+        assert {"400", "404"} <= set(operation["responses"]), path
+        page_size = next(p for p in operation["parameters"] if p["name"] == "page_size")
+        assert page_size["schema"]["maximum"] == 500, path
+        assert page_size["schema"]["minimum"] == 1, path
+
+
+def test_ordering_lists_its_fields(schema):
+    parameters = schema["paths"]["/api/v1/activities/"]["get"]["parameters"]
+    ordering = next(p for p in parameters if p["name"] == "ordering")
+
+    assert set(ordering["schema"]["items"]["enum"]) == {
+        "day",
+        "-day",
+        "quantity",
+        "-quantity",
+        "created_at",
+        "-created_at",
+    }
+    assert ordering["explode"] is False
+    # A list without declared ordering fields documents no ordering parameter.
+    channel_parameters = schema["paths"]["/api/v1/channels/"]["get"]["parameters"]
+    assert "ordering" not in {p["name"] for p in channel_parameters}
+
+
+def test_activity_filters_take_the_keys_rows_use(schema):
+    parameters = schema["paths"]["/api/v1/activities/"]["get"]["parameters"]
+
+    assert {"metric_key", "channel_key", "product_sku"} <= {p["name"] for p in parameters}
+
+
+def test_boolean_filters_are_booleans(schema):
+    parameters = schema["paths"]["/api/v1/metrics/"]["get"]["parameters"]
+
+    active = next(p for p in parameters if p["name"] == "active")
+    assert active["schema"]["type"] == "boolean"
+
+
+def test_review_figures_and_miss_ids_are_typed(schema):
+    components = schema["components"]["schemas"]
+    figures = components["MonthlyReview"]["properties"]["figures"]
+    miss_parameters = schema["paths"]["/api/v1/reviews/{id}/misses/{miss_id}/"]["post"][
+        "parameters"
+    ]
+
+    assert figures["type"] == "object"
+    assert {"metrics", "goals", "summary"} <= set(figures["properties"])
+    miss_id = next(p for p in miss_parameters if p["name"] == "miss_id")
+    assert miss_id["schema"] == {"type": "integer"}
+    root_cause = components["ReviewMiss"]["properties"]["root_cause"]["oneOf"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in root_cause
+
+
+def test_values_that_come_back_null_are_nullable(schema):
+    components = schema["components"]["schemas"]
+
+    assert components["Kpi"]["properties"]["metric"]["nullable"] is True
+    assert components["Kpi"]["properties"]["denominator"]["nullable"] is True
+    assert components["StageTransition"]["properties"]["from_stage"]["nullable"] is True
+
+
+def test_response_components_require_the_version_they_always_return(schema):
+    components = schema["components"]["schemas"]
+    with_version = [
+        name
+        for name, component in components.items()
+        if "version" in component.get("properties", {}) and not name.endswith("Request")
+    ]
+
+    assert "WeeklyPlan" in with_version
+    for name in with_version:
+        assert "version" in components[name].get("required", []), name
+
+
+def test_a_server_is_named(schema):
+    assert schema["servers"] == [
+        {"url": "/", "description": "The server that serves this document"}
+    ]
+
+
+def test_a_directors_company_is_their_division(director, api_for):
+    """As on the /company/ page: KPI values for scope=company answer with the division."""
+    response = api_for(director).get("/api/v1/kpis/values/", {"scope": "company"})
+
+    assert response.status_code == 200
+    assert response.data["scope"]["key"] == f"division:{director.division_id}"
+
+
+def test_a_managers_company_is_not_found(manager, api_for):
+    response = api_for(manager).get("/api/v1/kpis/values/", {"scope": "company"})
+
+    assert response.status_code == 404

@@ -43,6 +43,7 @@ from .crm_serializers import (
     StageSerializer,
     StageTransitionSerializer,
     TaskSerializer,
+    TaskStateSerializer,
     stage_by_key,
 )
 from .models import (
@@ -102,6 +103,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
+    versioned = True  # updates carry `version`; the schema documents 409
     ordering_fields = ["name", "created_at", "updated_at"]
     http_method_names = NO_DELETE
 
@@ -113,7 +115,8 @@ class CustomerViewSet(viewsets.ModelViewSet):
         )
 
     def perform_create(self, serializer):
-        customer = services.save_customer(by=self.request.user, **serializer.validated_data)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        customer = services.save_customer(by=self.request.user, **data)
         serializer.instance = self.get_queryset().get(pk=customer.pk)
 
     def perform_update(self, serializer):
@@ -206,6 +209,7 @@ class DealViewSet(viewsets.ModelViewSet):
 
     serializer_class = DealSerializer
     filterset_class = DealFilter
+    versioned = True
     ordering_fields = ["expected_close", "amount", "created_at", "stage_entered_at"]
     http_method_names = NO_DELETE
 
@@ -221,6 +225,7 @@ class DealViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
+        data.pop("version", None)
         deal = services.create_deal(
             by=self.request.user,
             stage=data.pop("stage", None),
@@ -253,6 +258,7 @@ class DealViewSet(viewsets.ModelViewSet):
             by=request.user,
             lost_reason=data.get("lost_reason"),
             note=data["note"],
+            version=data.get("version"),
         )
         return Response(self.get_serializer(self._fresh(deal)).data)
 
@@ -415,6 +421,7 @@ class TaskViewSet(
 
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
+    versioned = True
     ordering_fields = ["due_at", "priority", "created_at", "done_at"]
 
     def get_queryset(self):
@@ -424,9 +431,8 @@ class TaskViewSet(
         return {**super().get_serializer_context(), "now": timezone.now()}
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_task(
-            by=self.request.user, **serializer.validated_data
-        )
+        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        serializer.instance = services.create_task(by=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -440,17 +446,25 @@ class TaskViewSet(
     def _respond(self, task):
         return Response(self.get_serializer(Task.objects.get(pk=task.pk)).data)
 
-    @extend_schema(request=None, responses=TaskSerializer)
+    def _set_done(self, service):
+        body = TaskStateSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        task = self.get_object()
+        return self._respond(
+            service(task=task, by=self.request.user, version=body.validated_data.get("version"))
+        )
+
+    @extend_schema(request=TaskStateSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         """Mark the task done now (done again changes nothing)."""
-        return self._respond(services.complete_task(task=self.get_object(), by=request.user))
+        return self._set_done(services.complete_task)
 
-    @extend_schema(request=None, responses=TaskSerializer)
+    @extend_schema(request=TaskStateSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Open a done task again."""
-        return self._respond(services.reopen_task(task=self.get_object(), by=request.user))
+        return self._set_done(services.reopen_task)
 
 
 # --- Funnel and forecast figures ----------------------------------------------------------------

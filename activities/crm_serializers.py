@@ -92,6 +92,21 @@ def _default_rep(serializer, attrs, field):
         attrs[field] = user
 
 
+# As on weekly plans and goals: responses carry `version`; an update must send the
+# version it read (400 without one) and a stale one answers 409 with nothing saved.
+VERSION = {
+    "required": False,
+    "help_text": "The version you read. Required on update; a stale one answers 409.",
+}
+
+
+def _require_version(serializer, attrs):
+    if serializer.instance is not None and "version" not in attrs:
+        raise serializers.ValidationError(
+            {"version": ["Send the version you read, so a newer save is not overwritten."]}
+        )
+
+
 # --- Customers and contacts -----------------------------------------------------------------
 
 
@@ -139,13 +154,16 @@ class CustomerSerializer(serializers.ModelSerializer):
             "email",
             "external_id",
             "contacts",
+            "version",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"version": VERSION}
 
     def validate(self, attrs):
         _default_rep(self, attrs, "owner")
+        _require_version(self, attrs)
         return attrs
 
 
@@ -243,6 +261,7 @@ class DealSerializer(serializers.ModelSerializer):
             "stage_entered_at",
             "source",
             "external_id",
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -255,6 +274,7 @@ class DealSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         validators = []  # (source, external_id) is set by the bulk endpoint only
+        extra_kwargs = {"version": VERSION}
 
     def get_needs_attention(self, deal) -> bool:
         if "today" not in self.context:
@@ -270,6 +290,7 @@ class DealSerializer(serializers.ModelSerializer):
             if "stage" in attrs:
                 attrs["stage"] = stage_by_key(self.context, attrs["pipeline"], attrs["stage"])
             return attrs
+        _require_version(self, attrs)
         deal = self.instance
         errors = {}
         if "pipeline" in attrs and attrs.pop("pipeline").pk != deal.pipeline_id:
@@ -294,6 +315,11 @@ class DealMoveSerializer(serializers.Serializer):
         help_text="Required when moving to a Lost stage.",
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False,
+        help_text="The deal's version you read; if it changed since, the answer is 409. "
+        "Without it the move is checked against the deal as it stands.",
+    )
 
 
 class StageTransitionSerializer(serializers.ModelSerializer):
@@ -409,9 +435,11 @@ class TaskSerializer(serializers.ModelSerializer):
             "priority",
             "done_at",
             "is_overdue",
+            "version",
             "created_at",
         ]
         read_only_fields = ["created_by", "done_at", "created_at"]
+        extra_kwargs = {"version": VERSION}
 
     def get_is_overdue(self, task) -> bool:
         if "now" not in self.context:
@@ -420,7 +448,15 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         _default_rep(self, attrs, "assignee")
+        _require_version(self, attrs)
         return attrs
+
+
+class TaskStateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False,
+        help_text="The task's version you read; if it changed since, the answer is 409.",
+    )
 
 
 # --- Funnel and forecast figures ----------------------------------------------------------------

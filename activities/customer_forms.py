@@ -40,9 +40,16 @@ class CustomerForm(forms.ModelForm):
         }
         widgets = {"lost_note": forms.Textarea(attrs={"rows": 2})}
 
+    # The version the page showed (not a model field here: the service checks it).
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         current = self.instance
+        if current.pk is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = current.version
         if user.is_rep:
             del self.fields["owner"]
         else:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from salesmgmt.csv_export import FORMULA_STARTS
@@ -468,7 +468,8 @@ def run_import(*, text: str, by: User) -> ImportCheck:
     changed = [row.customer for row in check.rows if row.action == UPDATE and row.customer_changed]
     for customer in changed:
         customer.updated_at = now  # bulk_update skips auto_now
-    Customer.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=BATCH)
+        customer.version = F("version") + 1  # an edit page open on it now sees a conflict
+    Customer.objects.bulk_update(changed, [*UPDATE_FIELDS, "version"], batch_size=BATCH)
 
     new_contacts, changed_contacts = [], []
     for row in check.rows:

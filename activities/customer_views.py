@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 
 from reporting.customers import lost_figures
 from salesmgmt.csv_export import csv_response
-from salesmgmt.errors import RuleViolation
+from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
@@ -377,10 +377,15 @@ def _customer_form(request, customer):
         try:
             with transaction.atomic():
                 saved = save_customer(
-                    by=request.user, customer=None if adding else customer, **fields
+                    by=request.user,
+                    customer=None if adding else customer,
+                    version=None if adding else form.cleaned_data["version"],
+                    **fields,
                 )
                 contacts.instance = saved
                 contacts.save()
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
         else:

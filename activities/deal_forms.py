@@ -60,6 +60,8 @@ class DealForm(forms.Form):
         queryset=LostReason.objects.active(), required=False, empty_label="—"
     )
     lost_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # The version the page showed, so a save from a stale page is refused, not applied.
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     CREATE_ONLY = ("pipeline", "stage", "lost_reason", "lost_note")
 
@@ -73,6 +75,7 @@ class DealForm(forms.Form):
             for name in self.CREATE_ONLY:
                 del self.fields[name]
         else:
+            del self.fields["version"]
             self.fields["stage"].queryset = Stage.objects.filter(
                 pipeline__in=Pipeline.objects.active()
             ).select_related("pipeline")
@@ -93,6 +96,7 @@ class DealForm(forms.Form):
             "probability": deal.probability,
             "next_step": deal.next_step,
             "next_step_date": deal.next_step_date,
+            "version": deal.version,
         }
 
     def clean(self):
@@ -116,6 +120,8 @@ class MoveForm(forms.Form):
         queryset=LostReason.objects.active(), required=False, empty_label="reason if lost"
     )
     note = forms.CharField(max_length=500, required=False)
+    # The deal's version as shown; a move without one is checked against the deal as it is.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)

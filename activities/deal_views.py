@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from reporting import funnel
 from salesmgmt.csv_export import csv_response
-from salesmgmt.errors import RuleViolation
+from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, parse_day, query_without_page
 
@@ -198,7 +198,10 @@ def deal_move(request, pk):
                 by=request.user,
                 lost_reason=data["lost_reason"],
                 note=data["note"],
+                version=data["version"],
             )
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
     if form.errors:
@@ -326,6 +329,8 @@ def deal_edit(request, pk):
             services.update_deal(
                 deal=deal, by=request.user, products=fields.pop("products"), **fields
             )
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
         else:

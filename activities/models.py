@@ -259,6 +259,9 @@ class Customer(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     external_id = models.CharField(max_length=100, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every write; a stale version is refused."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -385,6 +388,9 @@ class Deal(models.Model):
     stage_entered_at = models.DateTimeField()
     source = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every write; a stale version is refused."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -491,6 +497,9 @@ class Task(models.Model):
         max_length=6, choices=TaskPriority.choices, default=TaskPriority.NORMAL
     )
     done_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every write; a stale version is refused."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TaskQuerySet.as_manager()

@@ -10,7 +10,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from salesmgmt.errors import RuleViolation
+from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, User
 
 from .models import (
@@ -353,6 +353,32 @@ def _check_owner(owner: User, by: User) -> None:
         raise PermissionDenied("You may not act for this rep.")
 
 
+def _locked(model, pk: int):
+    """The row, locked by its primary key alone: a lock taken over a join or a filter
+    on changing columns loses the row when another write changes those columns."""
+    row = model.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:  # removed meanwhile (an action item's task): a conflict, not a 500
+        raise ConflictError(f"This {model._meta.verbose_name} was removed by someone else.")
+    return row
+
+
+def check_version(row, version: int | None) -> None:
+    """Refuse a write made from a stale read; ``None`` (a client that sent none) passes.
+
+    Call it first, on the locked row: a stale version is a 409 before any rule's 400.
+    """
+    if version is not None and row.version != version:
+        noun = row._meta.verbose_name
+        raise ConflictError(
+            f"This {noun} was changed by someone else since you opened it. "
+            "Nothing was saved; reload to see the latest version."
+        )
+
+
+def _bump(row) -> None:
+    row.version += 1
+
+
 def check_closed_reason(status: str, lost_reason) -> None:
     if status in CLOSED_CUSTOMER_STATUSES and lost_reason is None:
         raise RuleViolation({"lost_reason": "Say why: a reason is required for this status."})
@@ -374,9 +400,19 @@ CUSTOMER_FIELDS = (
 
 
 @transaction.atomic
-def save_customer(*, by: User, customer: Customer | None = None, **fields) -> Customer:
-    """Create (customer=None) or change a customer. 'Did not buy' and 'lost' need a reason."""
-    customer = customer or Customer()
+def save_customer(
+    *, by: User, customer: Customer | None = None, version: int | None = None, **fields
+) -> Customer:
+    """Create (customer=None) or change a customer. 'Did not buy' and 'lost' need a reason.
+
+    A change made from a read of ``version`` is refused (ConflictError) if the
+    customer changed since."""
+    if customer is None or customer.pk is None:
+        customer = customer or Customer()
+    else:
+        customer = _locked(Customer, customer.pk)
+        check_version(customer, version)
+        _bump(customer)
     for name, value in fields.items():
         if name not in CUSTOMER_FIELDS:
             raise ValueError(f"{name} is not a customer field")
@@ -533,9 +569,13 @@ def create_deal(*, by: User, stage: Stage | None = None, products=(), **fields) 
 
 
 @transaction.atomic
-def update_deal(*, deal: Deal, by: User, products=None, **fields) -> Deal:
+def update_deal(
+    *, deal: Deal, by: User, products=None, version: int | None = None, **fields
+) -> Deal:
     """Change a deal's details (not its stage: see move_deal)."""
-    deal = Deal.objects.select_for_update(of=("self",)).select_related("stage").get(pk=deal.pk)
+    deal = _locked(Deal, deal.pk)
+    check_version(deal, version)
+    _bump(deal)
     for name, value in fields.items():
         if name not in DEAL_FIELDS or name in ("pipeline",):
             raise ValueError(f"{name} cannot be changed here")
@@ -550,17 +590,23 @@ def update_deal(*, deal: Deal, by: User, products=None, **fields) -> Deal:
 
 
 @transaction.atomic
-def move_deal(*, deal: Deal, to_stage: Stage, by: User, lost_reason=None, note: str = "") -> Deal:
+def move_deal(
+    *,
+    deal: Deal,
+    to_stage: Stage,
+    by: User,
+    lost_reason=None,
+    note: str = "",
+    version: int | None = None,
+) -> Deal:
     """Move a deal to another stage of its pipeline, recording the transition.
 
     Lost needs a reason. Winning counts the sale for the owner on today's date;
-    moving a won deal back takes that count away again.
+    moving a won deal back takes that count away again. The rules are checked on
+    the locked row, so a move that raced another sees the stage that won.
     """
-    deal = (
-        Deal.objects.select_for_update(of=("self",))
-        .select_related("stage", "pipeline")
-        .get(pk=deal.pk)
-    )
+    deal = _locked(Deal, deal.pk)
+    check_version(deal, version)
     _check_owner(deal.owner, by)
     _check_stage(to_stage, deal.pipeline, lost_reason, note)
     if to_stage.pk == deal.stage_id:
@@ -570,6 +616,7 @@ def move_deal(*, deal: Deal, to_stage: Stage, by: User, lost_reason=None, note: 
         deal=deal, from_stage=deal.stage, to_stage=to_stage, at=now, by=by, note=note
     )
     deal.stage, deal.stage_entered_at = to_stage, now
+    _bump(deal)
     deal.closed_on = None if to_stage.is_open else CompanySettings.load().today()
     if to_stage.kind == StageKind.LOST:
         deal.lost_reason, deal.lost_note = lost_reason, note
@@ -582,6 +629,7 @@ def move_deal(*, deal: Deal, to_stage: Stage, by: User, lost_reason=None, note: 
             "closed_on",
             "lost_reason",
             "lost_note",
+            "version",
             "updated_at",
         ]
     )
@@ -603,19 +651,26 @@ def create_task(*, by: User, assignee: User, **fields) -> Task:
 
 
 @transaction.atomic
-def complete_task(*, task: Task, by: User) -> Task:
+def complete_task(*, task: Task, by: User, version: int | None = None) -> Task:
+    task = _locked(Task, task.pk)
+    check_version(task, version)
     _check_owner(task.assignee, by)
     if task.done_at is None:
         task.done_at = timezone.now()
-        task.save(update_fields=["done_at"])
+        _bump(task)
+        task.save(update_fields=["done_at", "version"])
     return task
 
 
 @transaction.atomic
-def reopen_task(*, task: Task, by: User) -> Task:
+def reopen_task(*, task: Task, by: User, version: int | None = None) -> Task:
+    task = _locked(Task, task.pk)
+    check_version(task, version)
     _check_owner(task.assignee, by)
-    task.done_at = None
-    task.save(update_fields=["done_at"])
+    if task.done_at is not None:
+        task.done_at = None
+        _bump(task)
+        task.save(update_fields=["done_at", "version"])
     return task
 
 
@@ -623,9 +678,18 @@ TASK_FIELDS = ("title", "notes", "customer", "deal", "due_at", "priority")
 
 
 @transaction.atomic
-def update_task(*, task: Task, by: User, assignee: User | None = None, **fields) -> Task:
+def update_task(
+    *,
+    task: Task,
+    by: User,
+    assignee: User | None = None,
+    version: int | None = None,
+    **fields,
+) -> Task:
     """Change a task's details, or hand it to another rep: the writer acts for both reps."""
-    task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    task = _locked(Task, task.pk)
+    check_version(task, version)
+    _bump(task)
     _check_owner(task.assignee, by)
     for name, value in fields.items():
         if name not in TASK_FIELDS:

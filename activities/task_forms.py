@@ -34,10 +34,14 @@ class TaskForm(forms.Form):
     )
     deal = DealChoiceField(queryset=Deal.objects.none(), required=False, empty_label="no deal")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    # The version the page showed, so a save from a stale page is refused, not applied.
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user: User, task: Task | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         current = task or Task()
+        if task is None:
+            del self.fields["version"]
         self.fields["assignee"].queryset = reps_writable_by(user).filter(
             Q(is_active=True) | Q(pk=current.assignee_id)
         )
@@ -86,6 +90,7 @@ class TaskForm(forms.Form):
             "deal": task.deal_id,
             "due_at": task.due_at,
             "priority": task.priority,
+            "version": task.version,
         }
 
     @staticmethod

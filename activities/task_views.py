@@ -18,7 +18,7 @@ from reporting.task_history import (
     task_history_by_team,
 )
 from salesmgmt.csv_export import csv_response
-from salesmgmt.errors import RuleViolation
+from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
@@ -162,8 +162,11 @@ def task_edit(request, pk):
                 task=task,
                 by=request.user,
                 assignee=form.cleaned_data["assignee"],
+                version=form.cleaned_data["version"],
                 **form.task_fields(),
             )
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
         else:

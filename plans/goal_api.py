@@ -3,7 +3,7 @@ the page in constant queries; writes go through plans/goal_services.py."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -33,6 +33,9 @@ AS_OF = OpenApiParameter(
 REASON = OpenApiParameter(
     "reason", type=str, description="Why the goal is removed (or send it in the body)."
 )
+VERSION = OpenApiParameter(
+    "version", type=int, description="The version you read (or send it in the body)."
+)
 
 
 @extend_schema_view(
@@ -40,7 +43,9 @@ REASON = OpenApiParameter(
     create=extend_schema(request=GoalCreateSerializer, responses={201: GoalSerializer}),
     update=extend_schema(request=GoalUpdateSerializer, responses=GoalSerializer),
     partial_update=extend_schema(request=GoalUpdateSerializer, responses=GoalSerializer),
-    destroy=extend_schema(request=GoalDeleteSerializer, parameters=[REASON], responses={204: None}),
+    destroy=extend_schema(
+        request=GoalDeleteSerializer, parameters=[REASON, VERSION], responses={204: None}
+    ),
 )
 class GoalViewSet(
     mixins.ListModelMixin,
@@ -52,9 +57,9 @@ class GoalViewSet(
     above rep level, its roll-up against the goals one level below.
 
     Managers set their reps' and teams' goals, directors their division's, admins
-    the company's; reps read. Changes and removals carry a `reason`; changes carry
-    the `version` read (a stale one answers 409). Every write is kept in the goal's
-    history (`/goals/{id}/changes/`) and the reps concerned are notified.
+    the company's; reps read. Changes and removals carry a `reason` and the `version`
+    read (a stale one answers 409). Every write is kept in the goal's history
+    (`/goals/{id}/changes/`) and the reps concerned are notified.
     """
 
     serializer_class = GoalSerializer
@@ -143,11 +148,26 @@ class GoalViewSet(
 
     def destroy(self, request, pk=None):
         goal = self.get_object()
-        reason = request.data.get("reason") if hasattr(request.data, "get") else None
-        reason = reason or request.query_params.get("reason", "")
-        # delete_goal refuses a blank reason (a 400 naming the field).
-        goal_services.delete_goal(goal=goal, by=request.user, reason=str(reason))
+        reason = self._sent("reason") or ""
+        # As on update, the version is required: without it a newer change could be undone.
+        version = self._sent("version")
+        if version is None:
+            raise ValidationError(
+                {"version": ["Send the version you read, so a newer change is not undone."]}
+            )
+        try:
+            version = serializers.IntegerField().run_validation(version)
+        except ValidationError as exc:
+            raise ValidationError({"version": exc.detail}) from None
+        # delete_goal refuses a blank reason (a 400 naming the field), after the version.
+        goal_services.delete_goal(goal=goal, by=request.user, reason=str(reason), version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _sent(self, name):
+        """A value from the body, else from the query string (DELETE bodies get lost)."""
+        data = self.request.data
+        value = data.get(name) if hasattr(data, "get") else None
+        return value if value not in (None, "") else self.request.query_params.get(name)
 
     @extend_schema(responses=GoalChangeSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

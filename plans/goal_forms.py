@@ -94,6 +94,7 @@ class GoalChangeForm(forms.Form):
 
 class GoalDeleteForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class TeamGoalsPickForm(forms.Form):

@@ -147,6 +147,10 @@ class GoalUpdateSerializer(serializers.Serializer):
 
 class GoalDeleteSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the goal is removed; the rep reads it.")
+    version = serializers.IntegerField(
+        help_text="The version you read (or send it as a query parameter); if the goal "
+        "changed since, the answer is 409."
+    )
 
 
 class GoalChangeSerializer(serializers.ModelSerializer):

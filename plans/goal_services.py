@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 
 from activities.models import Metric
@@ -178,21 +177,16 @@ def change_goal(
 ) -> Goal:
     """New target and stretch; the reason is required and kept with the old and new figures."""
     _require_writer(by, scope=goal.scope, rep=goal.rep, team=goal.team, division=goal.division)
+    _lock_version(goal, version)
     if not (reason or "").strip():
         raise RuleViolation({"reason": "Say why the goal changes; the rep will read it."})
     _check_targets(target, stretch_target)
     if (target, stretch_target) == (goal.target, goal.stretch_target):
         raise RuleViolation({"target": "That is the goal as it stands; nothing to change."})
-    claimed = Goal.objects.filter(pk=goal.pk, version=goal.version if version is None else version)
-    if not claimed.update(version=F("version") + 1):
-        raise ConflictError(
-            "This goal was changed by somebody else after you opened it. "
-            "Nothing was saved; reload to see the latest figures."
-        )
     old = (goal.target, goal.stretch_target)
     goal.target, goal.stretch_target = target, stretch_target
-    goal.version = (goal.version if version is None else version) + 1
-    goal.save(update_fields=["target", "stretch_target", "updated_at"])
+    goal.version += 1
+    goal.save(update_fields=["target", "stretch_target", "version", "updated_at"])
     _record(
         goal, GoalChange.Action.CHANGED, by, old=old, new=(target, stretch_target), reason=reason
     )
@@ -200,9 +194,13 @@ def change_goal(
 
 
 @transaction.atomic
-def delete_goal(*, goal: Goal, by: User, reason: str) -> GoalChange:
-    """Remove a goal; its history stays, labelled with what the goal was."""
+def delete_goal(*, goal: Goal, by: User, reason: str, version: int | None = None) -> GoalChange:
+    """Remove a goal; its history stays, labelled with what the goal was.
+
+    Like a change, a removal made from a read of ``version`` is refused if the goal
+    changed (or was removed) since."""
     _require_writer(by, scope=goal.scope, rep=goal.rep, team=goal.team, division=goal.division)
+    _lock_version(goal, version)
     if not (reason or "").strip():
         raise RuleViolation({"reason": "Say why the goal is removed; the rep will read it."})
     change = _record(
@@ -210,6 +208,23 @@ def delete_goal(*, goal: Goal, by: User, reason: str) -> GoalChange:
     )
     goal.delete()  # the history rows keep their label; their goal link becomes empty
     return change
+
+
+def _lock_version(goal: Goal, version: int | None) -> None:
+    """Lock the goal by its key and refuse the write unless its version is still
+    ``version`` (None: as ``goal`` was read). Checked before any rule, so a stale write
+    is a conflict (409), never a rule's refusal (400); ``goal`` is brought up to the
+    locked row so the rules see it as it stands. The write raises the version itself."""
+    read = goal.version if version is None else version
+    locked = Goal.objects.select_for_update(of=("self",)).filter(pk=goal.pk).first()
+    if locked is None or locked.version != read:
+        raise ConflictError(
+            "This goal was changed by somebody else after you opened it. "
+            "Nothing was saved; reload to see the latest figures."
+        )
+    if goal.version != locked.version:  # read before the version the client sent
+        for field in Goal._meta.concrete_fields:
+            setattr(goal, field.attname, getattr(locked, field.attname))
 
 
 @dataclass
@@ -253,8 +268,6 @@ def set_team_rep_goals(
     }
     wanted = {pk: t for pk, t in targets.items() if t is not None}
     changes = {pk: t for pk, t in wanted.items() if pk in existing and existing[pk].target != t}
-    if changes and not (reason or "").strip():
-        raise RuleViolation({"reason": "Say why the existing goals change; the reps will read it."})
     read = versions or {}
     stale = [
         existing[pk].rep
@@ -266,6 +279,8 @@ def set_team_rep_goals(
             f"Somebody else set or changed the goal of {', '.join(map(str, stale))} after you "
             "opened this grid. Nothing was saved; reload to see the latest figures."
         )
+    if changes and not (reason or "").strip():
+        raise RuleViolation({"reason": "Say why the existing goals change; the reps will read it."})
     result = TeamGoalsResult(created=[], changed=[], unchanged=0)
     for pk, target in wanted.items():
         goal = existing.get(pk)

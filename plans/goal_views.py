@@ -123,7 +123,11 @@ def _csv_row(progress, rolls):
 
 
 def goal_detail(request, pk):
-    goal = _visible_goal(request, pk)
+    return _goal_page(request, _visible_goal(request, pk))
+
+
+def _goal_page(request, goal, delete_form=None):
+    """The goal page; ``delete_form`` is a refused removal, shown again with its error."""
     today = CompanySettings.load().today()
     (progress,) = goal_progress(Goal.objects.filter(pk=goal.pk), as_of=today)
     points = progress_over_time(goal, as_of=today)
@@ -149,7 +153,8 @@ def goal_detail(request, pk):
             "changes": goal.changes.select_related("by"),
             "funnel": funnel,
             "can_write": can_write,
-            "delete_form": GoalDeleteForm() if can_write else None,
+            "delete_form": delete_form
+            or (GoalDeleteForm(initial={"version": goal.version}) if can_write else None),
         },
     )
 
@@ -256,7 +261,20 @@ def goal_delete(request, pk):
         messages.error(request, "Say why the goal is removed; the rep will read it.")
         return redirect("goals:detail", pk=goal.pk)
     try:
-        goal_services.delete_goal(goal=goal, by=request.user, reason=form.cleaned_data["reason"])
+        goal_services.delete_goal(
+            goal=goal,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        )
+    except ConflictError as exc:
+        # The page again, as it now stands, with the reason typed and the conflict said.
+        form.add_error(None, exc.message)
+        if not Goal.objects.filter(pk=goal.pk).exists():
+            messages.error(request, "This goal was removed by somebody else.")
+            return redirect("goals:list")
+        goal.refresh_from_db()
+        return _goal_page(request, goal, delete_form=form)
     except RuleViolation as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("goals:detail", pk=goal.pk)

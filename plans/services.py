@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -80,19 +79,25 @@ def _require_author(plan: WeeklyPlan, by: User) -> None:
         raise PermissionDenied("Only the rep who owns a plan writes it.")
 
 
-def _claim_version(plan: WeeklyPlan, version: int | None) -> None:
-    """Raise the version if it is still ``version``; otherwise somebody saved first."""
-    if version is None:
-        version = plan.version
-    claimed = WeeklyPlan.objects.filter(pk=plan.pk, version=version).update(
-        version=F("version") + 1
-    )
-    if not claimed:
+def _lock_version(plan: WeeklyPlan, version: int | None) -> None:
+    """Lock the plan by its key and refuse the write unless its version is still
+    ``version`` (None: the version ``plan`` was read at); somebody else saved first.
+
+    Called before any rule is checked, so a stale write is a conflict (409), never a
+    rule's refusal (400) judged on what the client no longer sees; ``plan`` is brought
+    up to the locked row, so the rules see it as it stands. The write then raises the
+    version with its own save (a refused write leaves ``plan`` as the database has it).
+    """
+    read = plan.version if version is None else version
+    locked = WeeklyPlan.objects.select_for_update(of=("self",)).filter(pk=plan.pk).first()
+    if locked is None or locked.version != read:
         raise ConflictError(
             "This plan was changed elsewhere (another tab or device) after you opened it. "
             "Your changes were not saved; reload to see the latest version."
         )
-    plan.version = version + 1
+    if plan.version != locked.version:  # read before the version the client sent
+        for field in WeeklyPlan._meta.concrete_fields:
+            setattr(plan, field.attname, getattr(locked, field.attname))
 
 
 def _set_targets(plan: WeeklyPlan, targets: dict) -> None:
@@ -138,16 +143,17 @@ def update_plan(
     *, plan: WeeklyPlan, by: User, version: int | None, content: dict, targets: dict | None
 ) -> WeeklyPlan:
     _require_author(plan, by)
+    _lock_version(plan, version)
     _check_still_open(plan)
     if not plan.is_editable:
         raise RuleViolation(
             f"This plan is {plan.status_phrase}; it is read-only unless it is returned."
         )
-    _claim_version(plan, version)
     fields = [k for k in CONTENT_FIELDS if k in content]
     for name in fields:
         setattr(plan, name, content[name])
-    plan.save(update_fields=[*fields, "updated_at"])
+    plan.version += 1
+    plan.save(update_fields=[*fields, "version", "updated_at"])
     if targets is not None:
         _set_targets(plan, targets)
     return plan
@@ -156,6 +162,7 @@ def update_plan(
 @transaction.atomic
 def submit_plan(*, plan: WeeklyPlan, by: User, version: int | None = None) -> WeeklyPlan:
     _require_author(plan, by)
+    _lock_version(plan, version)
     _check_still_open(plan)
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
         raise RuleViolation(f"This plan is {plan.status_phrase}; it cannot be submitted.")
@@ -163,9 +170,9 @@ def submit_plan(*, plan: WeeklyPlan, by: User, version: int | None = None) -> We
         raise RuleViolation({"objectives": "Write at least one objective before submitting."})
     if not plan.targets.exists():
         raise RuleViolation({"targets": "Plan at least one number before submitting."})
-    _claim_version(plan, version)
     plan.status, plan.submitted_at = PlanStatus.SUBMITTED, timezone.now()
-    plan.save(update_fields=["status", "submitted_at", "updated_at"])
+    plan.version += 1
+    plan.save(update_fields=["status", "submitted_at", "version", "updated_at"])
     _record(plan, PlanEvent.Kind.SUBMITTED, by)
     return plan
 
@@ -182,13 +189,14 @@ def approve_plan(
     *, plan: WeeklyPlan, by: User, comment: str = "", version: int | None = None
 ) -> WeeklyPlan:
     _require_reviewer(plan, by)
+    _lock_version(plan, version)
     if plan.status != PlanStatus.SUBMITTED:
         raise RuleViolation(
             f"This plan is {plan.status_phrase}; only a submitted plan can be approved."
         )
-    _claim_version(plan, version)
     plan.status, plan.reviewed_at, plan.reviewed_by = PlanStatus.APPROVED, timezone.now(), by
-    plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
+    plan.version += 1
+    plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "version", "updated_at"])
     _record(plan, PlanEvent.Kind.APPROVED, by, comment)
     return plan
 
@@ -198,15 +206,16 @@ def return_plan(
     *, plan: WeeklyPlan, by: User, comment: str, version: int | None = None
 ) -> WeeklyPlan:
     _require_reviewer(plan, by)
+    _lock_version(plan, version)
     if not comment.strip():
         raise RuleViolation({"comment": "Say what should change when returning a plan."})
     if plan.status != PlanStatus.SUBMITTED:
         raise RuleViolation(
             f"This plan is {plan.status_phrase}; only a submitted plan can be returned."
         )
-    _claim_version(plan, version)
     plan.status, plan.reviewed_at, plan.reviewed_by = PlanStatus.RETURNED, timezone.now(), by
-    plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
+    plan.version += 1
+    plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "version", "updated_at"])
     _record(plan, PlanEvent.Kind.RETURNED, by, comment)
     return plan
 
@@ -217,12 +226,13 @@ def save_week_note(
 ) -> WeeklyPlan:
     """The rep's end-of-week account; allowed once the week has begun, in any status."""
     _require_author(plan, by)
+    _lock_version(plan, version)
     _check_still_open(plan)
     if plan.week_start > CompanySettings.load().today():
         raise RuleViolation("The end-of-week note opens when the week begins.")
-    _claim_version(plan, version)
     plan.progress_note, plan.problems_note = progress, problems
-    plan.save(update_fields=[*NOTE_FIELDS, "updated_at"])
+    plan.version += 1
+    plan.save(update_fields=[*NOTE_FIELDS, "version", "updated_at"])
     return plan
 
 

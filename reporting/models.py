@@ -298,6 +298,9 @@ class ReviewMiss(models.Model):
     stale = models.BooleanField(
         default=False, help_text="No longer a miss after regeneration (kept for its text)."
     )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every write; a stale version is refused."
+    )
 
     class Meta:
         ordering = ["stale", "position", "pk"]
@@ -490,6 +493,9 @@ class ReportPack(models.Model):
     )
     hour = models.PositiveSmallIntegerField(default=8, validators=[MaxValueValidator(23)])
     active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every write; a stale version is refused."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -35,6 +35,8 @@ class ReportPackForm(forms.Form):
         min_value=0, max_value=23, initial=8, help_text="...from this hour (company time, 0–23)."
     )
     active = forms.BooleanField(required=False, initial=True)
+    # The version the page showed (edits only), so a stale page cannot overwrite a save.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean_extra_emails(self):
         try:
@@ -63,4 +65,5 @@ class ReportPackForm(forms.Form):
             "day_of_month": pack.day_of_month,
             "hour": pack.hour,
             "active": pack.active,
+            "version": pack.version,
         }

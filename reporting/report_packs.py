@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.csv_export import safe_cell
-from salesmgmt.errors import RuleViolation
+from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Role, User
 
 from .company import SALES_VALUE, CompanyScope, company_report_context, company_scope
@@ -108,10 +108,16 @@ def save_pack(
     hour: int,
     active: bool,
     pack: ReportPack | None = None,
+    version: int | None = None,
 ) -> ReportPack:
-    """Create or change a pack. Only admins; it needs a report and someone to send it to."""
+    """Create or change a pack. Only admins; it needs a report and someone to send it to.
+
+    A change made from a read of ``version`` is refused (ConflictError) if another
+    admin changed the pack since; that is checked before the rules."""
     if not by.is_admin:
         raise RuleViolation("Only administrators schedule report packs.")
+    if pack is not None:
+        pack = _locked_pack(pack, version)
     errors = {}
     unknown = [r for r in reports if r not in ReportKind.values]
     if not reports or unknown:
@@ -134,6 +140,20 @@ def save_pack(
     pack.save()
     pack.recipients.set(recipients)
     return pack
+
+
+def _locked_pack(pack: ReportPack, version: int | None) -> ReportPack:
+    """The pack locked by its key, its version checked (None passes) and raised."""
+    locked = ReportPack.objects.select_for_update(of=("self",)).filter(pk=pack.pk).first()
+    if locked is None:
+        raise ConflictError("Somebody removed this report pack since you opened it.")
+    if version is not None and locked.version != version:
+        raise ConflictError(
+            "This report pack was changed by someone else since you opened it. "
+            "Nothing was saved; reload to see the latest version."
+        )
+    locked.version += 1
+    return locked
 
 
 # --- CSV attachments ------------------------------------------------------------------------------

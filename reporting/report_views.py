@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from salesmgmt.errors import RuleViolation
+from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Division
 from salesmgmt.web import apply_rule_errors
 
@@ -97,7 +97,11 @@ def _save(request, form: ReportPackForm, pack: ReportPack | None):
             day_of_month=data["day_of_month"],
             hour=data["hour"],
             active=data["active"],
+            version=data["version"] if pack is not None else None,
         )
+    except ConflictError as exc:
+        form.add_error(None, exc.message)
+        return None
     except RuleViolation as exc:
         apply_rule_errors(form, exc)
         return None
@@ -117,6 +121,7 @@ def pack_create(request):
 def pack_edit(request, pk):
     pack = _pack(request, pk)
     form = ReportPackForm(request.POST or None, initial=ReportPackForm.initial_for(pack))
+    form.fields["version"].required = True
     if request.method == "POST" and _save(request, form, pack):
         messages.success(request, f"Report pack “{pack.name}” saved.")
         return redirect("reports:packs")

@@ -71,6 +71,7 @@ class MissForm(forms.Form):
         label="Root cause", choices=[("", "Not decided yet"), *RootCause.choices], required=False
     )
     note = forms.CharField(label="Note", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ActionItemForm(forms.Form):

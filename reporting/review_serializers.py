@@ -62,7 +62,17 @@ class ReviewMissSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewMiss
-        fields = ["id", "key", "label", "expected", "actual", "root_cause", "note", "stale"]
+        fields = [
+            "id",
+            "key",
+            "label",
+            "expected",
+            "actual",
+            "root_cause",
+            "note",
+            "stale",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -132,6 +142,9 @@ class MissCauseSerializer(serializers.Serializer):
         choices=RootCause.choices, allow_blank=True, help_text="Blank: not decided yet."
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    version = serializers.IntegerField(
+        help_text="The miss's version you read (each miss has its own). " + VERSION_HELP
+    )
 
 
 class ActionItemCreateSerializer(serializers.Serializer):

@@ -19,7 +19,7 @@ from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Division, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
-from . import reviews
+from . import review_misses, reviews
 from .models import MonthlyReview, ReviewActionItem, ReviewMiss, ReviewStatus, RootCause
 from .periods import parse_month, previous_month, recent_months
 from .review_forms import (
@@ -240,18 +240,27 @@ def review_miss(request, pk, miss_pk):
     error = None
     if form.is_valid():
         try:
-            reviews.set_miss_cause(
+            review_misses.set_miss_cause(
                 miss=miss,
                 by=request.user,
                 root_cause=form.cleaned_data["root_cause"],
                 note=form.cleaned_data["note"],
+                version=form.cleaned_data["version"],
             )
-        except RuleViolation as exc:
+        except (RuleViolation, ConflictError) as exc:
             error = _message(exc)
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if request.htmx:
         miss.refresh_from_db()
+        if error and form.is_valid():
+            # Nothing lost: the cause and note as typed, with the version they were read at.
+            data = form.cleaned_data
+            miss.root_cause, miss.note, miss.version = (
+                data["root_cause"],
+                data["note"],
+                data["version"],
+            )
         context = {
             "miss": miss,
             "review": review,

@@ -306,6 +306,7 @@ def form_data(**fields) -> dict:
         "phone": "",
         "email": "",
         "external_id": "",
+        "version": "1",  # edits carry the version read; a new customer's form has none
     }
     data.update({k: "" if v is None else str(v) for k, v in fields.items()})
     return data

@@ -456,7 +456,14 @@ def test_deal_pages_by_role(client_for, cast, rita_deal, who, status):
 def test_edit_changes_details_through_the_service(client_for, rep, rita_deal, acme):
     response = client_for(rep).post(
         reverse("deals:edit", args=[rita_deal.pk]),
-        deal_data(acme, owner=rep.pk, title="Acme trucks XL", amount="1500", probability="40"),
+        deal_data(
+            acme,
+            owner=rep.pk,
+            title="Acme trucks XL",
+            amount="1500",
+            probability="40",
+            version=rita_deal.version,
+        ),
     )
     assert response.status_code == 302
     rita_deal.refresh_from_db()

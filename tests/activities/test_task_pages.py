@@ -479,6 +479,7 @@ def test_rep_edits_their_task(client_for, rep, ritas_day):
             "deal": "",
             "notes": "Bring the price list",
             "next": "/tasks/#today",
+            "version": task.version,
         },
     )
 
@@ -503,6 +504,7 @@ def test_manager_hands_a_task_to_another_rep(client_for, manager, rep, teammate,
             "assignee": teammate.pk,
             "due_at": "2026-03-11T15:00",
             "priority": "normal",
+            "version": task.version,
         },
     )
 

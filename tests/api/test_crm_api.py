@@ -81,6 +81,7 @@ def test_rep_creates_a_customer_for_themselves(rep, api_for):
         "email": "buyer@harbour.example",
         "external_id": "",
         "contacts": [],
+        "version": 1,
         "created_at": response.data["created_at"],
         "updated_at": response.data["updated_at"],
     }
@@ -144,7 +145,9 @@ def test_becoming_active_again_clears_the_reason(rep, api_for):
         owner=rep, status="lost", lost_reason=LostReason.objects.get(key="timing"), lost_note="x"
     )
 
-    response = api_for(rep).patch(f"/api/v1/customers/{customer.pk}/", {"status": "active"})
+    response = api_for(rep).patch(
+        f"/api/v1/customers/{customer.pk}/", {"status": "active", "version": customer.version}
+    )
 
     assert response.status_code == 200, response.data
     assert (response.data["status"], response.data["lost_reason"], response.data["lost_note"]) == (
@@ -490,6 +493,7 @@ def test_rep_creates_a_deal_in_the_first_stage(rep, acme, pro_plan, api_for):
         "stage_entered_at": response.data["stage_entered_at"],
         "source": "",
         "external_id": "",
+        "version": 1,
         "created_at": response.data["created_at"],
         "updated_at": response.data["updated_at"],
     }
@@ -561,7 +565,7 @@ def test_deal_update_changes_details(rep, acme, pro_plan, api_for):
 
     response = api_for(rep).patch(
         f"/api/v1/deals/{deal.pk}/",
-        {"amount": "2500.50", "products": ["pro-plan"], "next_step": "Demo"},
+        {"amount": "2500.50", "products": ["pro-plan"], "next_step": "Demo", "version": 1},
     )
 
     assert response.status_code == 200, response.data
@@ -578,7 +582,7 @@ def test_deal_update_changes_details(rep, acme, pro_plan, api_for):
 def test_deal_update_cannot_change_the_stage(rep, acme, api_for):
     deal = make_deal(rep, customer=acme)
 
-    response = api_for(rep).patch(f"/api/v1/deals/{deal.pk}/", {"stage": "won"})
+    response = api_for(rep).patch(f"/api/v1/deals/{deal.pk}/", {"stage": "won", "version": 1})
 
     assert response.status_code == 400
     assert response.data == invalid(
@@ -603,7 +607,9 @@ def test_deal_update_may_repeat_the_current_stage_and_pipeline(rep, acme, api_fo
 def test_deal_update_cannot_change_the_pipeline(rep, acme, api_for):
     deal = make_deal(rep, customer=acme)
 
-    response = api_for(rep).patch(f"/api/v1/deals/{deal.pk}/", {"pipeline": "renewals"})
+    response = api_for(rep).patch(
+        f"/api/v1/deals/{deal.pk}/", {"pipeline": "renewals", "version": 1}
+    )
 
     assert response.status_code == 400
     assert response.data == invalid({"pipeline": ["A deal cannot move to another pipeline."]})
@@ -831,6 +837,7 @@ def test_rep_creates_own_task(rep, acme, api_for):
         "priority": "high",
         "done_at": None,
         "is_overdue": False,
+        "version": 1,
         "created_at": response.data["created_at"],
     }
     assert task.due_at == due
@@ -870,7 +877,7 @@ def test_task_update_done_and_reopen(rep, api_for):
     url = f"/api/v1/tasks/{task.pk}/"
 
     assert api.get(url).data["is_overdue"] is True
-    edited = api.patch(url, {"title": "Call back Acme", "priority": "low"})
+    edited = api.patch(url, {"title": "Call back Acme", "priority": "low", "version": 1})
     done = api.post(f"{url}done/")
     done_again = api.post(f"{url}done/")
     reopened = api.post(f"{url}reopen/")

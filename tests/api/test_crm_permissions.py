@@ -128,7 +128,10 @@ def test_writes_inside_scope_succeed(role, world, api_for):
     api = api_for(people[role])
     owner = "rep"
 
-    customer = api.patch(f"/api/v1/customers/{world['customers'][owner].pk}/", {"city": "Port"})
+    customer = api.patch(
+        f"/api/v1/customers/{world['customers'][owner].pk}/",
+        {"city": "Port", "version": world["customers"][owner].version},
+    )
     moved = api.post(f"/api/v1/deals/{world['deals'][owner].pk}/move/", {"stage": "contacted"})
     done = api.post(f"/api/v1/tasks/{world['tasks'][owner].pk}/done/")
 
@@ -310,7 +313,7 @@ def scope_query(world, scope, target):
         ("director", "division", "Gamma", False),
         ("director", "team", "Beta", True),
         ("director", "team", "Gamma", False),
-        ("director", "company", None, False),
+        ("director", "company", None, True),  # their division, as on /company/
         ("south_manager", "division", "Gamma", False),
         ("admin", "company", None, True),
         ("admin", "team", "Gamma", True),

@@ -198,7 +198,8 @@ def test_manager_sets_a_root_cause(month, cast, api_for, method):
     review = month["rep"]
     miss = review.misses.get()
     response = getattr(api_for(cast["manager"]), method)(
-        url(review, f"misses/{miss.pk}/"), {"root_cause": "pricing", "note": "Too dear"}
+        url(review, f"misses/{miss.pk}/"),
+        {"root_cause": "pricing", "note": "Too dear", "version": miss.version},
     )
     assert response.status_code == 200
     assert (response.data["root_cause"], response.data["note"]) == ("pricing", "Too dear")
@@ -209,7 +210,7 @@ def test_manager_sets_a_root_cause(month, cast, api_for, method):
 def test_root_cause_by_the_wrong_people(month, cast, api_for):
     review = month["rep"]
     miss = review.misses.get()
-    body = {"root_cause": "pricing"}
+    body = {"root_cause": "pricing", "version": miss.version}
     assert api_for(cast["rep"]).post(url(review, f"misses/{miss.pk}/"), body).status_code == 403
     assert (
         api_for(cast["other_manager"]).post(url(review, f"misses/{miss.pk}/"), body).status_code

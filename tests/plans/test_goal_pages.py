@@ -118,7 +118,7 @@ def test_goal_detail_and_edit_per_role(client_for, cast, goals, role, which):
 def test_goal_delete_per_role(client_for, cast, goals, role):
     goal = goals["rita"]
     response = client_for(cast[role]).post(
-        reverse("goals:delete", args=[goal.pk]), {"reason": "Wrong metric"}
+        reverse("goals:delete", args=[goal.pk]), {"reason": "Wrong metric", "version": goal.version}
     )
     status = expected_status(role, "rita", write=True)
     if status == 200:

@@ -311,7 +311,7 @@ def test_admin_edits_and_deletes_a_pack(pack, cast, client_for):
     client = client_for(cast["admin"])
     edit = reverse("reports:pack_edit", args=[pack.pk])
     assert client.get(edit).context["form"].initial["name"] == "Board pack"
-    client.post(edit, form_data(cast, name="Renamed", active=""))
+    client.post(edit, form_data(cast, name="Renamed", active="", version=pack.version))
     pack.refresh_from_db()
     assert (pack.name, pack.active) == ("Renamed", False)
     assert client.post(reverse("reports:pack_delete", args=[pack.pk])).status_code == 302

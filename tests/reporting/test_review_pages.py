@@ -161,7 +161,7 @@ def test_manager_sets_a_root_cause_in_place(month, cast, client_for):
     assert miss.key == "metric:calls"
     response = client_for(cast["manager"]).post(
         f"/reviews/{review.pk}/misses/{miss.pk}/",
-        {"root_cause": "skill", "note": "Needs call openers"},
+        {"root_cause": "skill", "note": "Needs call openers", "version": miss.version},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200

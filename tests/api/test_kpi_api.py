@@ -123,7 +123,8 @@ ALLOWED = {
     "manager": {"me", "teammate", "alpha"},
     "other_manager": {"beta"},
     "south_manager": {"south_rep", "gamma"},
-    "director": {"me", "teammate", "alpha", "beta", "north"},
+    # A director's "company" is their division, as on the /company/ page.
+    "director": {"me", "teammate", "alpha", "beta", "north", "company"},
     "admin": {"me", "teammate", "south_rep", "alpha", "beta", "gamma", "north", "south", "company"},
 }
 

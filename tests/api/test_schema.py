@@ -391,10 +391,13 @@ def test_a_server_is_named(schema):
 
 def test_a_directors_company_is_their_division(director, api_for):
     """As on the /company/ page: KPI values for scope=company answer with the division."""
-    response = api_for(director).get("/api/v1/kpis/values/", {"scope": "company"})
+    division = f"division:{director.division_id}"
+    api = api_for(director)
 
-    assert response.status_code == 200
-    assert response.data["scope"]["key"] == f"division:{director.division_id}"
+    for url in ("/api/v1/kpis/values/", "/api/v1/reports/funnel/", "/api/v1/reports/forecast/"):
+        response = api.get(url, {"scope": "company"})
+        assert response.status_code == 200, url
+        assert response.data["scope"]["key"] == division, url
 
 
 def test_a_managers_company_is_not_found(manager, api_for):

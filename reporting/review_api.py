@@ -16,7 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from salesmgmt.filtering import visible_people
 
-from . import review_misses, reviews
+from . import reviews
 from .commission_filters import MonthFilter
 from .models import MonthlyReview, ReviewStatus
 from .review_serializers import (
@@ -123,7 +123,7 @@ class MonthlyReviewViewSet(
         review = self.get_object()
         miss = get_object_or_404(review.misses.all(), pk=miss_id)
         data = self._body(MissCauseSerializer)
-        miss = review_misses.set_miss_cause(miss=miss, by=request.user, **data)
+        miss = reviews.set_miss_cause(miss=miss, by=request.user, **data)
         return Response(ReviewMissSerializer(miss).data)
 
     @extend_schema(request=ActionItemCreateSerializer, responses={201: ReviewActionItemSerializer})

@@ -19,7 +19,7 @@ from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Division, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
-from . import review_misses, reviews
+from . import reviews
 from .models import MonthlyReview, ReviewActionItem, ReviewMiss, ReviewStatus, RootCause
 from .periods import parse_month, previous_month, recent_months
 from .review_forms import (
@@ -240,7 +240,7 @@ def review_miss(request, pk, miss_pk):
     error = None
     if form.is_valid():
         try:
-            review_misses.set_miss_cause(
+            reviews.set_miss_cause(
                 miss=miss,
                 by=request.user,
                 root_cause=form.cleaned_data["root_cause"],

@@ -787,13 +787,25 @@ def generate_monthly_reviews(
 # --- Services: people's writes ------------------------------------------------------------------
 
 
-def _check_annotator(review: MonthlyReview, by: User) -> None:
-    """Managers, directors and admins whose scope holds the rep write the review."""
+def _check_annotator(review: MonthlyReview, by: User, *, version: int | None = None) -> None:
+    """Managers, directors and admins whose scope holds the rep write the review, while
+    the rep has not acknowledged it. A stale ``version`` is a conflict before any rule:
+    the writer's page is out of date, whatever else is wrong with the write."""
+    _check_scope(review.pk, by)
+    if version is not None:
+        _check_version(review, version)
+    _check_open(review)
+
+
+def _check_scope(review_id: int, by: User) -> None:
     if (
         not by.reviews_plans
-        or not MonthlyReview.objects.visible_to(by).filter(pk=review.pk).exists()
+        or not MonthlyReview.objects.visible_to(by).filter(pk=review_id).exists()
     ):
         raise PermissionDenied("Only the rep's manager annotates this review.")
+
+
+def _check_open(review: MonthlyReview) -> None:
     if review.status == ReviewStatus.ACKNOWLEDGED:
         raise RuleViolation("The rep has acknowledged this review; it is closed for changes.")
 
@@ -826,8 +838,7 @@ def annotate_review(
 ) -> MonthlyReview:
     """The manager's notes, coaching remarks and recognition (None leaves a field alone)."""
     review = _locked(review)
-    _check_annotator(review, by)
-    _check_version(review, version)
+    _check_annotator(review, by, version=version)
     given = {
         "manager_notes": manager_notes,
         "coaching_remarks": coaching_remarks,
@@ -842,16 +853,33 @@ def annotate_review(
 
 
 @transaction.atomic
-def set_miss_cause(*, miss: ReviewMiss, by: User, root_cause: str, note: str = "") -> ReviewMiss:
-    """The manager's root cause (blank: not decided yet) and note for one miss."""
-    _check_annotator(miss.review, by)
+def set_miss_cause(
+    *, miss: ReviewMiss, by: User, root_cause: str, note: str = "", version: int | None = None
+) -> ReviewMiss:
+    """The manager's root cause (blank: not decided yet) and note for one miss.
+
+    The miss is locked by its key and a stale ``version`` (what the writer read) is
+    refused before any rule, so two managers setting one cause cannot overwrite each
+    other silently."""
+    locked = ReviewMiss.objects.select_for_update(of=("self",)).filter(pk=miss.pk).first()
+    if locked is None:
+        raise ConflictError("This miss is gone: the review was regenerated. Reload it.")
+    miss = locked
+    _check_scope(miss.review_id, by)
+    if version is not None and miss.version != version:
+        raise ConflictError(
+            "The root cause of this miss was changed by someone else since you opened it. "
+            "Nothing was saved; reload to see it."
+        )
+    _check_open(miss.review)
     if root_cause and root_cause not in RootCause.values:
         raise RuleViolation({"root_cause": "Choose one of the listed root causes."})
     note = (note or "").strip()
     if len(note) > 300:
         raise RuleViolation({"note": "Keep the note under 300 characters."})
     miss.root_cause, miss.note = root_cause, note
-    miss.save(update_fields=["root_cause", "note"])
+    miss.version += 1
+    miss.save(update_fields=["root_cause", "note", "version"])
     return miss
 
 
@@ -899,23 +927,21 @@ def share_review(*, review: MonthlyReview, by: User, version: int) -> MonthlyRev
     from salesmgmt.notifications import notify
 
     review = _locked(review)
-    _check_annotator(review, by)
-    _check_version(review, version)
+    _check_annotator(review, by, version=version)
     if review.status != ReviewStatus.DRAFT:
         raise RuleViolation("This review is already shared.")
     review.status, review.shared_at, review.shared_by = ReviewStatus.SHARED, timezone.now(), by
     review.version += 1
     review.save(update_fields=["status", "shared_at", "shared_by", "version"])
-    rep, url = review.rep, reverse("reviews:detail", args=[review.pk])
-    transaction.on_commit(
-        lambda: notify(
-            user=rep,
-            kind=NotificationKind.REVIEW_SHARED,
-            key=f"review-shared:{review.pk}",
-            title=f"{by} shared your review of {review.month:%B %Y}",
-            body="Read it, then acknowledge it; you may add a comment.",
-            url=url,
-        )
+    # Told in the same transaction: the notice commits with the share or not at all, and
+    # its e-mail goes through the outbox, so a crash after the commit loses nothing.
+    notify(
+        user=review.rep,
+        kind=NotificationKind.REVIEW_SHARED,
+        key=f"review-shared:{review.pk}",
+        title=f"{by} shared your review of {review.month:%B %Y}",
+        body="Read it, then acknowledge it; you may add a comment.",
+        url=reverse("reviews:detail", args=[review.pk]),
     )
     return review
 
@@ -950,17 +976,14 @@ def acknowledge_review(
     review.save(update_fields=["status", "acknowledged_at", "rep_comment", "version"])
     team = review.rep.team
     manager = (team.manager if team else None) or review.shared_by
-    if manager is not None:
-        url = reverse("reviews:detail", args=[review.pk])
-        transaction.on_commit(
-            lambda: notify(
-                user=manager,
-                kind=NotificationKind.REVIEW_ACKNOWLEDGED,
-                key=f"review-acknowledged:{review.pk}",
-                title=f"{review.rep} acknowledged their review of {review.month:%B %Y}",
-                body=review.rep_comment,
-                url=url,
-            )
+    if manager is not None:  # told in the same transaction, as in share_review
+        notify(
+            user=manager,
+            kind=NotificationKind.REVIEW_ACKNOWLEDGED,
+            key=f"review-acknowledged:{review.pk}",
+            title=f"{review.rep} acknowledged their review of {review.month:%B %Y}",
+            body=review.rep_comment,
+            url=reverse("reviews:detail", args=[review.pk]),
         )
     return review
 

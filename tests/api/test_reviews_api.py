@@ -255,3 +255,24 @@ def test_acknowledged_review_is_closed_to_the_manager(month, cast, api_for):
     response = api_for(cast["manager"]).patch(url(review), {"version": 3, "recognition": "x"})
     assert response.status_code == 400
     assert review.__class__.objects.get(pk=review.pk).status == ReviewStatus.ACKNOWLEDGED
+
+
+def test_stale_notes_on_a_review_acknowledged_meanwhile_are_409_not_400(month, cast, api_for):
+    """The manager's page was opened before the rep acknowledged: the answer is "reload"
+    (409), which then shows why nothing more can be written, not the closed rule (400)."""
+    review = month["rep"]
+    reviews.acknowledge_review(review=review, by=cast["rep"], version=2)
+    response = api_for(cast["manager"]).patch(url(review), {"version": 2, "recognition": "x"})
+    assert response.status_code == 409
+    assert review.__class__.objects.get(pk=review.pk).recognition == ""
+
+
+def test_sharing_tells_the_rep_in_the_same_transaction(month, cast):
+    """The notice is written with the share, not in an after-commit callback: a process
+    that dies right after the commit (callbacks never run here) still leaves it, and its
+    e-mail waits in the outbox."""
+    review = month["teammate"]
+    reviews.share_review(review=review, by=cast["manager"], version=review.version)
+
+    told = Notification.objects.get(user=cast["teammate"], kind=NotificationKind.REVIEW_SHARED)
+    assert told.email and told.emailed_at is None  # the outbox sweep sends it

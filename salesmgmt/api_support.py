@@ -36,7 +36,9 @@ class Pagination(PageNumberPagination):
         page, page_size = super().get_schema_operation_parameters(view)
         page["schema"]["minimum"] = 1
         page_size["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
-        page_size["description"] = f"Results per page (default 50, at most {self.max_page_size})."
+        page_size["description"] = (
+            f"Results per page (default {self.page_size}, at most {self.max_page_size})."
+        )
         return [page, page_size]
 
 

@@ -127,6 +127,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # keys are created by their owner, who sees the key once
 
+
 class EmailStateFilter(admin.SimpleListFilter):
     title = "e-mail"
     parameter_name = "email_state"

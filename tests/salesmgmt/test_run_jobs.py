@@ -44,5 +44,6 @@ def test_an_unknown_job_is_refused_by_name(db):
 def test_list_names_every_entry_with_its_task(db):
     out = run("--list")
 
+    lines = {line.split()[0]: line for line in out.splitlines()}
     for name, entry in app.conf.beat_schedule.items():
-        assert f"{entry['task']}" in next(line for line in out.splitlines() if line.startswith(name))
+        assert entry["task"] in lines[name]

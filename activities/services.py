@@ -10,8 +10,9 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
+from salesmgmt.versioning import check_version, lock_row
 
 from .models import (
     CLOSED_CUSTOMER_STATUSES,
@@ -353,28 +354,6 @@ def _check_owner(owner: User, by: User) -> None:
         raise PermissionDenied("You may not act for this rep.")
 
 
-def _locked(model, pk: int):
-    """The row, locked by its primary key alone: a lock taken over a join or a filter
-    on changing columns loses the row when another write changes those columns."""
-    row = model.objects.select_for_update(of=("self",)).filter(pk=pk).first()
-    if row is None:  # removed meanwhile (an action item's task): a conflict, not a 500
-        raise ConflictError(f"This {model._meta.verbose_name} was removed by someone else.")
-    return row
-
-
-def check_version(row, version: int | None) -> None:
-    """Refuse a write made from a stale read; ``None`` (a client that sent none) passes.
-
-    Call it first, on the locked row: a stale version is a 409 before any rule's 400.
-    """
-    if version is not None and row.version != version:
-        noun = row._meta.verbose_name
-        raise ConflictError(
-            f"This {noun} was changed by someone else since you opened it. "
-            "Nothing was saved; reload to see the latest version."
-        )
-
-
 def _bump(row) -> None:
     row.version += 1
 
@@ -410,7 +389,7 @@ def save_customer(
     if customer is None or customer.pk is None:
         customer = customer or Customer()
     else:
-        customer = _locked(Customer, customer.pk)
+        customer = lock_row(Customer, customer.pk)
         check_version(customer, version)
         _bump(customer)
     for name, value in fields.items():
@@ -573,7 +552,7 @@ def update_deal(
     *, deal: Deal, by: User, products=None, version: int | None = None, **fields
 ) -> Deal:
     """Change a deal's details (not its stage: see move_deal)."""
-    deal = _locked(Deal, deal.pk)
+    deal = lock_row(Deal, deal.pk)
     check_version(deal, version)
     _bump(deal)
     for name, value in fields.items():
@@ -605,7 +584,7 @@ def move_deal(
     moving a won deal back takes that count away again. The rules are checked on
     the locked row, so a move that raced another sees the stage that won.
     """
-    deal = _locked(Deal, deal.pk)
+    deal = lock_row(Deal, deal.pk)
     check_version(deal, version)
     _check_owner(deal.owner, by)
     _check_stage(to_stage, deal.pipeline, lost_reason, note)
@@ -652,7 +631,7 @@ def create_task(*, by: User, assignee: User, **fields) -> Task:
 
 @transaction.atomic
 def complete_task(*, task: Task, by: User, version: int | None = None) -> Task:
-    task = _locked(Task, task.pk)
+    task = lock_row(Task, task.pk)
     check_version(task, version)
     _check_owner(task.assignee, by)
     if task.done_at is None:
@@ -664,7 +643,7 @@ def complete_task(*, task: Task, by: User, version: int | None = None) -> Task:
 
 @transaction.atomic
 def reopen_task(*, task: Task, by: User, version: int | None = None) -> Task:
-    task = _locked(Task, task.pk)
+    task = lock_row(Task, task.pk)
     check_version(task, version)
     _check_owner(task.assignee, by)
     if task.done_at is not None:
@@ -687,7 +666,7 @@ def update_task(
     **fields,
 ) -> Task:
     """Change a task's details, or hand it to another rep: the writer acts for both reps."""
-    task = _locked(Task, task.pk)
+    task = lock_row(Task, task.pk)
     check_version(task, version)
     _bump(task)
     _check_owner(task.assignee, by)

@@ -20,6 +20,7 @@ from reporting.periods import period_bounds
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import Division, NotificationKind, Team, User
 from salesmgmt.notifications import notify
+from salesmgmt.versioning import lock_current
 from salesmgmt.web import EARLIEST, LATEST, plain_number
 
 from .models import Goal, GoalChange, GoalPeriod, GoalScope
@@ -210,21 +211,16 @@ def delete_goal(*, goal: Goal, by: User, reason: str, version: int | None = None
     return change
 
 
+GOAL_CHANGED = (
+    "This goal was changed by somebody else after you opened it. "
+    "Nothing was saved; reload to see the latest figures."
+)
+
+
 def _lock_version(goal: Goal, version: int | None) -> None:
-    """Lock the goal by its key and refuse the write unless its version is still
-    ``version`` (None: as ``goal`` was read). Checked before any rule, so a stale write
-    is a conflict (409), never a rule's refusal (400); ``goal`` is brought up to the
-    locked row so the rules see it as it stands. The write raises the version itself."""
-    read = goal.version if version is None else version
-    locked = Goal.objects.select_for_update(of=("self",)).filter(pk=goal.pk).first()
-    if locked is None or locked.version != read:
-        raise ConflictError(
-            "This goal was changed by somebody else after you opened it. "
-            "Nothing was saved; reload to see the latest figures."
-        )
-    if goal.version != locked.version:  # read before the version the client sent
-        for field in Goal._meta.concrete_fields:
-            setattr(goal, field.attname, getattr(locked, field.attname))
+    """Lock the goal and refuse a stale ``version`` before any rule (see
+    salesmgmt.versioning); the write raises the version itself."""
+    lock_current(goal, version, message=GOAL_CHANGED)
 
 
 @dataclass

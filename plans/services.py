@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications import notify
+from salesmgmt.versioning import lock_current
 
 from .models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 
@@ -79,25 +80,16 @@ def _require_author(plan: WeeklyPlan, by: User) -> None:
         raise PermissionDenied("Only the rep who owns a plan writes it.")
 
 
-def _lock_version(plan: WeeklyPlan, version: int | None) -> None:
-    """Lock the plan by its key and refuse the write unless its version is still
-    ``version`` (None: the version ``plan`` was read at); somebody else saved first.
+PLAN_CHANGED = (
+    "This plan was changed elsewhere (another tab or device) after you opened it. "
+    "Your changes were not saved; reload to see the latest version."
+)
 
-    Called before any rule is checked, so a stale write is a conflict (409), never a
-    rule's refusal (400) judged on what the client no longer sees; ``plan`` is brought
-    up to the locked row, so the rules see it as it stands. The write then raises the
-    version with its own save (a refused write leaves ``plan`` as the database has it).
-    """
-    read = plan.version if version is None else version
-    locked = WeeklyPlan.objects.select_for_update(of=("self",)).filter(pk=plan.pk).first()
-    if locked is None or locked.version != read:
-        raise ConflictError(
-            "This plan was changed elsewhere (another tab or device) after you opened it. "
-            "Your changes were not saved; reload to see the latest version."
-        )
-    if plan.version != locked.version:  # read before the version the client sent
-        for field in WeeklyPlan._meta.concrete_fields:
-            setattr(plan, field.attname, getattr(locked, field.attname))
+
+def _lock_version(plan: WeeklyPlan, version: int | None) -> None:
+    """Lock the plan and refuse a stale ``version`` before any rule (see
+    salesmgmt.versioning); the write then raises the version with its own save."""
+    lock_current(plan, version, message=PLAN_CHANGED)
 
 
 def _set_targets(plan: WeeklyPlan, targets: dict) -> None:

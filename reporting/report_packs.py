@@ -30,8 +30,9 @@ from django.utils import timezone
 
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.csv_export import safe_cell
-from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, Role, User
+from salesmgmt.versioning import check_version, lock_row
 
 from .company import SALES_VALUE, CompanyScope, company_report_context, company_scope
 from .funnel import Period, month_of
@@ -144,14 +145,10 @@ def save_pack(
 
 def _locked_pack(pack: ReportPack, version: int | None) -> ReportPack:
     """The pack locked by its key, its version checked (None passes) and raised."""
-    locked = ReportPack.objects.select_for_update(of=("self",)).filter(pk=pack.pk).first()
-    if locked is None:
-        raise ConflictError("Somebody removed this report pack since you opened it.")
-    if version is not None and locked.version != version:
-        raise ConflictError(
-            "This report pack was changed by someone else since you opened it. "
-            "Nothing was saved; reload to see the latest version."
-        )
+    locked = lock_row(
+        ReportPack, pack.pk, gone="Somebody removed this report pack since you opened it."
+    )
+    check_version(locked, version)
     locked.version += 1
     return locked
 

@@ -84,8 +84,9 @@ from plans.models import (
     PlanTarget,
     WeeklyPlan,
 )
-from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, Team, User
+from salesmgmt.versioning import check_version, lock_row
 from salesmgmt.web import LATEST
 
 from .funnel import month_of
@@ -811,8 +812,9 @@ def _check_open(review: MonthlyReview) -> None:
 
 
 def _check_version(review: MonthlyReview, version: int) -> None:
-    if review.version != version:
-        raise ConflictError("Somebody changed this review since you opened it; reload it.")
+    check_version(
+        review, version, message="Somebody changed this review since you opened it; reload it."
+    )
 
 
 def _locked(review: MonthlyReview) -> MonthlyReview:
@@ -861,16 +863,16 @@ def set_miss_cause(
     The miss is locked by its key and a stale ``version`` (what the writer read) is
     refused before any rule, so two managers setting one cause cannot overwrite each
     other silently."""
-    locked = ReviewMiss.objects.select_for_update(of=("self",)).filter(pk=miss.pk).first()
-    if locked is None:
-        raise ConflictError("This miss is gone: the review was regenerated. Reload it.")
-    miss = locked
+    miss = lock_row(
+        ReviewMiss, miss.pk, gone="This miss is gone: the review was regenerated. Reload it."
+    )
     _check_scope(miss.review_id, by)
-    if version is not None and miss.version != version:
-        raise ConflictError(
-            "The root cause of this miss was changed by someone else since you opened it. "
-            "Nothing was saved; reload to see it."
-        )
+    check_version(
+        miss,
+        version,
+        message="The root cause of this miss was changed by someone else since you opened "
+        "it. Nothing was saved; reload to see it.",
+    )
     _check_open(miss.review)
     if root_cause and root_cause not in RootCause.values:
         raise RuleViolation({"root_cause": "Choose one of the listed root causes."})

@@ -248,8 +248,14 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Salesmgmt API",
     "DESCRIPTION": (
-        "Weekly plans, activities and the sales organisation. Authenticate with "
-        "`Authorization: Token <key>` (create keys on your profile page) or a session."
+        "Weekly plans, activities, customers, deals, tasks, goals, KPIs, reviews and "
+        "commissions of the sales organisation. Every data endpoint needs credentials: "
+        "`Authorization: Token <key>`, with a key created on your profile page or by "
+        "`POST /api/v1/auth/token/` with your username and password, or a signed-in "
+        "session. Each user sees through the API what their role sees on the pages. "
+        "Errors share one body: `status`, `code`, `detail` and, for invalid input, "
+        "`errors` by field. Writes to objects that several people edit carry the "
+        "`version` they read; a stale one answers 409."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

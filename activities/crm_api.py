@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from reporting import funnel
 from salesmgmt.api_schema import ErrorSerializer
+from salesmgmt.api_support import StaleVersionFirst
 from salesmgmt.models import CompanySettings
 
 from . import services
@@ -97,13 +98,12 @@ class StageViewSet(CatalogueViewSet):
 # --- Customers and contacts -------------------------------------------------------------------
 
 
-class CustomerViewSet(viewsets.ModelViewSet):
+class CustomerViewSet(StaleVersionFirst, viewsets.ModelViewSet):
     """Accounts, bought or not. 'Did not buy' and 'lost' carry a reason; contacts
     are read here and written through /contacts/."""
 
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
-    versioned = True  # updates carry `version`; the schema documents 409
     ordering_fields = ["name", "created_at", "updated_at"]
     http_method_names = NO_DELETE
 
@@ -199,7 +199,7 @@ MOVE_EXAMPLES = [
 ]
 
 
-class DealViewSet(viewsets.ModelViewSet):
+class DealViewSet(StaleVersionFirst, viewsets.ModelViewSet):
     """Deals through their transition milestones.
 
     A deal's stage changes only through `move`, which records every change
@@ -209,7 +209,6 @@ class DealViewSet(viewsets.ModelViewSet):
 
     serializer_class = DealSerializer
     filterset_class = DealFilter
-    versioned = True
     ordering_fields = ["expected_close", "amount", "created_at", "stage_entered_at"]
     http_method_names = NO_DELETE
 
@@ -410,6 +409,7 @@ def _upsert_retrying(entries, by):
 
 
 class TaskViewSet(
+    StaleVersionFirst,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -421,7 +421,6 @@ class TaskViewSet(
 
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
-    versioned = True
     ordering_fields = ["due_at", "priority", "created_at", "done_at"]
 
     def get_queryset(self):

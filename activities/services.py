@@ -533,7 +533,7 @@ def create_deal(*, by: User, stage: Stage | None = None, products=(), **fields) 
         and not reps_writable_by(by).filter(pk=deal.customer.owner_id).exists()
     ):
         raise PermissionDenied("That customer is outside your scope.")
-    stage = stage or deal.pipeline.stages.order_by("position").first()
+    stage = _entered(stage or deal.pipeline.stages.order_by("position").first())
     _check_stage(stage, deal.pipeline, fields.get("lost_reason"), fields.get("lost_note", ""))
     now = timezone.now()
     deal.stage, deal.stage_entered_at = stage, now
@@ -545,6 +545,14 @@ def create_deal(*, by: User, stage: Stage | None = None, products=(), **fields) 
     StageTransition.objects.create(deal=deal, from_stage=None, to_stage=stage, at=now, by=by)
     _sync_deal_outcome(deal, by)
     return deal
+
+
+def _entered(stage: Stage) -> Stage:
+    """The stage a deal moves into, read as it stands and held until the move commits:
+    update_stage (which locks the stage for update) then waits for the move and counts
+    the deal, or the move waits and sees the stage's new kind. Moves into one stage
+    take turns; each is short."""
+    return Stage.objects.select_for_update(no_key=True).get(pk=stage.pk)
 
 
 @transaction.atomic
@@ -587,6 +595,7 @@ def move_deal(
     deal = lock_row(Deal, deal.pk)
     check_version(deal, version)
     _check_owner(deal.owner, by)
+    to_stage = _entered(to_stage)
     _check_stage(to_stage, deal.pipeline, lost_reason, note)
     if to_stage.pk == deal.stage_id:
         return deal

@@ -3,6 +3,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from salesmgmt.api_support import StaleVersionFirst
+
 from . import services
 from .filters import WeeklyPlanFilter
 from .models import WeeklyPlan
@@ -17,6 +19,7 @@ from .serializers import (
 
 
 class WeeklyPlanViewSet(
+    StaleVersionFirst,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -31,7 +34,7 @@ class WeeklyPlanViewSet(
 
     serializer_class = WeeklyPlanSerializer
     filterset_class = WeeklyPlanFilter
-    versioned = True  # writes carry `version`; the schema documents 409
+    version_conflict = services.PLAN_CHANGED
     ordering_fields = ["week_start", "submitted_at"]
 
     def get_queryset(self):

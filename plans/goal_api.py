@@ -12,6 +12,7 @@ from rest_framework.routers import SimpleRouter
 from reporting.goals import progress_of_rows, rollup, with_actuals
 from reporting.reverse_funnel import reverse_funnel
 from salesmgmt.api_schema import error_response
+from salesmgmt.api_support import StaleVersionFirst
 from salesmgmt.models import CompanySettings, User
 
 from . import goal_services
@@ -48,6 +49,7 @@ VERSION = OpenApiParameter(
     ),
 )
 class GoalViewSet(
+    StaleVersionFirst,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -64,7 +66,7 @@ class GoalViewSet(
 
     serializer_class = GoalSerializer
     filterset_class = GoalApiFilter
-    versioned = True
+    version_conflict = goal_services.GOAL_CHANGED
     ordering_fields = ["start", "end", "target"]
 
     def get_queryset(self):

@@ -330,10 +330,9 @@ def _record(goal: Goal, action: str, by: User, *, old=(None, None), new=(None, N
     recipients = list(goal_audience(goal))
     url = reverse("goals:list") if action == GoalChange.Action.DELETED else goal_url(goal)
     title, body = _message(goal, change)
-    transaction.on_commit(
-        lambda: _tell(recipients, change_id=change.pk, title=title, body=body, url=url),
-        robust=True,  # a failing e-mail must not undo a saved goal
-    )
+    # Told in the same transaction: the notices commit with the change or not at all, and
+    # their e-mails go through the outbox, so a process dying after the commit loses none.
+    _tell(recipients, change_id=change.pk, title=title, body=body, url=url)
     return change
 
 

@@ -14,6 +14,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from salesmgmt.api_support import StaleVersionFirst
 from salesmgmt.filtering import visible_people
 
 from . import reviews
@@ -43,7 +44,7 @@ class MonthlyReviewFilter(django_filters.FilterSet):
 
 
 class MonthlyReviewViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    StaleVersionFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Monthly reviews with their computed figures. Managers annotate and share; the rep
     acknowledges and comments. Text writes carry `version` (409 when stale)."""
@@ -51,7 +52,8 @@ class MonthlyReviewViewSet(
     serializer_class = MonthlyReviewSerializer
     filterset_class = MonthlyReviewFilter
     ordering_fields = ["month", "generated_at"]
-    versioned = True
+    version_of_other_rows = ("miss",)  # its version is the miss's
+    version_conflict = reviews.REVIEW_CHANGED
 
     def get_queryset(self):
         return (

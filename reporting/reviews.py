@@ -811,10 +811,11 @@ def _check_open(review: MonthlyReview) -> None:
         raise RuleViolation("The rep has acknowledged this review; it is closed for changes.")
 
 
+REVIEW_CHANGED = "Somebody changed this review since you opened it; reload it."
+
+
 def _check_version(review: MonthlyReview, version: int) -> None:
-    check_version(
-        review, version, message="Somebody changed this review since you opened it; reload it."
-    )
+    check_version(review, version, message=REVIEW_CHANGED)
 
 
 def _locked(review: MonthlyReview) -> MonthlyReview:

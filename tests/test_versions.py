@@ -106,6 +106,28 @@ def test_deal_api_stale_move_is_409_before_the_lost_reason_rule(deal, rep, api_f
     assert deal.stage.key == "proposal" and deal.transitions.count() == 0
 
 
+def test_stale_writes_are_409_before_their_bodies_are_validated(deal, rep, api_for):
+    """A stale page is told "reload" first, even when the body is also wrong: the stage
+    changes only by a move, the amount is not a number, the stage key does not exist."""
+    bumped(deal, 1)
+    api, url = api_for(rep), f"/api/v1/deals/{deal.pk}/"
+    conflict(api.put(url, {"title": "Mine", "stage": "won", "version": 1}, format="json"))
+    conflict(api.patch(url, {"amount": "lots", "version": 1}, format="json"))
+    conflict(api.post(url + "move/", {"stage": "no-such-stage", "version": 1}, format="json"))
+    deal.refresh_from_db()
+    assert (deal.title, deal.stage.key, deal.version) == ("Acme trucks", "proposal", 2)
+
+
+def test_stale_goal_removal_by_query_version_is_409_before_the_reason_rule(
+    rita_goal, manager, api_for
+):
+    bumped(rita_goal, rita_goal.version)
+    stale = rita_goal.version
+    response = api_for(manager).delete(f"/api/v1/goals/{rita_goal.pk}/?version={stale}")
+    conflict(response)
+    assert Goal.objects.filter(pk=rita_goal.pk).exists()
+
+
 def test_deal_api_move_without_a_version_still_moves(deal, rep, api_for):
     response = api_for(rep).post(f"/api/v1/deals/{deal.pk}/move/", {"stage": "won"})
     assert response.status_code == 200 and response.data["status"] == "won"

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin as django_admin
+from django.db import connection, transaction
 from django.db.models import ProtectedError
 
 from activities import services
@@ -205,3 +206,54 @@ def test_a_won_deal_without_a_close_date_can_still_be_updated(rep, api_for):
     deal.refresh_from_db()
     assert (deal.title, deal.closed_on) == ("Renamed", today())
     assert set(Activity.objects.filter(deal=deal).values_list("day", flat=True)) == {today()}
+
+
+# --- a move racing a change of kind (PostgreSQL: SQLite runs one writer at a time) ----------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="needs PostgreSQL row locks; SQLite serialises"
+)
+def test_a_move_waiting_on_a_change_of_kind_sees_the_new_kind(rep):
+    """The kind change locks the stage and finds it empty; a move into it meanwhile waits
+    for that commit and then applies the won rules (close date, counted sale) instead of
+    leaving a deal in a won stage that was open when the move began."""
+    import threading
+
+    deal = make_deal(rep, stage_key="contacted")
+    target = stage("proposal")
+    changed, errors = threading.Event(), []
+
+    def change_kind():
+        try:
+            with transaction.atomic():
+                services.update_stage(stage=target, kind=StageKind.WON)
+                changed.set()
+                threading.Event().wait(0.5)  # the move arrives while this is uncommitted
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            changed.set()
+            connection.close()
+
+    def move():
+        try:
+            changed.wait(5)
+            services.move_deal(deal=deal, to_stage=target, by=rep)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=change_kind), threading.Thread(target=move)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+
+    assert errors == []
+    deal.refresh_from_db()
+    assert deal.stage.kind == StageKind.WON
+    assert deal.closed_on == today()
+    assert Activity.objects.filter(deal=deal).count() == 2  # sales closed and sales value

@@ -62,9 +62,12 @@ def _is_active_admin(*, role: str, is_active: bool, is_superuser: bool) -> bool:
 
 
 def _active_admin_ids() -> set[int]:
-    # Locked, so two admins demoting each other at once are checked one after the other.
-    admins = User.objects.select_for_update().filter(
-        Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True
+    # Locked, so two admins demoting each other at once are checked one after the other;
+    # in key order, so two such changes take the locks in the same order (no deadlock).
+    admins = (
+        User.objects.select_for_update()
+        .filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
+        .order_by("pk")
     )
     return set(admins.values_list("pk", flat=True))
 
@@ -77,6 +80,7 @@ def check_user_change(*, user: User, by: User, **changes) -> None:
     ``changes`` are the proposed values; other fields are ignored. Every surface that
     edits users (API, Django admin) asks here before saving.
     """
+    admins = _active_admin_ids()  # first: every change locks the admins before its target
     stored = User.objects.select_for_update().get(pk=user.pk)
     changed = [
         name for name in ADMIN_POWERS if name in changes and changes[name] != getattr(stored, name)
@@ -90,7 +94,7 @@ def check_user_change(*, user: User, by: User, **changes) -> None:
     if (
         _is_active_admin(**before)
         and not _is_active_admin(**after)
-        and _active_admin_ids() <= {stored.pk}
+        and admins <= {stored.pk}
     ):
         message = (
             f"{stored} is the last active administrator; make someone else an administrator first."

@@ -338,3 +338,26 @@ def test_moves_without_a_version_never_fail(deal, rep, manager):
             (manager, "patch", url, {"next_step": f"Call {round_}", "version": version}),
         )
         assert all(s in (200, 409) for s in statuses), statuses
+
+
+# --- Users: two admins demoting each other ------------------------------------------------------
+
+
+def test_two_admins_demoting_each_other_leave_one_admin_and_no_5xx(db):
+    """The company's only two administrators demote each other at once. Each change locks
+    the admins in key order before its target: one waits for the other instead of
+    deadlocking (a 500), and the second sees it would remove the last administrator."""
+    from salesmgmt.models import Role, User
+
+    from ..factories import UserFactory
+
+    for round_ in range(ROUNDS):
+        one = UserFactory(username=f"admin-one-{round_}", role=Role.ADMIN)
+        two = UserFactory(username=f"admin-two-{round_}", role=Role.ADMIN)
+        statuses = race(
+            (one, "patch", f"/api/v1/users/{two.pk}/", {"role": "rep"}),
+            (two, "patch", f"/api/v1/users/{one.pk}/", {"role": "rep"}),
+        )
+        assert sorted(statuses)[0] == 200 and all(s < 500 for s in statuses), statuses
+        assert User.objects.filter(role=Role.ADMIN, is_active=True).count() == 1
+        User.objects.filter(pk__in=[one.pk, two.pk]).update(is_active=False)

@@ -91,11 +91,7 @@ def check_user_change(*, user: User, by: User, **changes) -> None:
         raise RuleViolation({name: OWN_POWERS_REFUSED[name] for name in changed})
     before = {name: getattr(stored, name) for name in ADMIN_POWERS}
     after = before | {name: changes[name] for name in changed}
-    if (
-        _is_active_admin(**before)
-        and not _is_active_admin(**after)
-        and admins <= {stored.pk}
-    ):
+    if _is_active_admin(**before) and not _is_active_admin(**after) and admins <= {stored.pk}:
         message = (
             f"{stored} is the last active administrator; make someone else an administrator first."
         )

@@ -864,17 +864,20 @@ def set_miss_cause(
     The miss is locked by its key and a stale ``version`` (what the writer read) is
     refused before any rule, so two managers setting one cause cannot overwrite each
     other silently."""
+    # The review first (as every review write locks it), so the rep's acknowledgement
+    # cannot slip in between the open check and the write.
+    review = lock_row(MonthlyReview, miss.review_id, gone="This review is gone; reload it.")
     miss = lock_row(
         ReviewMiss, miss.pk, gone="This miss is gone: the review was regenerated. Reload it."
     )
-    _check_scope(miss.review_id, by)
+    _check_scope(review.pk, by)
     check_version(
         miss,
         version,
         message="The root cause of this miss was changed by someone else since you opened "
         "it. Nothing was saved; reload to see it.",
     )
-    _check_open(miss.review)
+    _check_open(review)
     if root_cause and root_cause not in RootCause.values:
         raise RuleViolation({"root_cause": "Choose one of the listed root causes."})
     note = (note or "").strip()

@@ -1,9 +1,13 @@
 """The monthly and daily control jobs. Thin: each calls its service, which is idempotent."""
 
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
 
 from activities.reminders import parse_job_time
+
+logger = logging.getLogger(__name__)
 
 RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True}
 
@@ -23,10 +27,19 @@ def generate_monthly_reviews_task(now: str | None = None) -> int:
     from .reviews import monthly_review_pieces, review_month
 
     month = review_month(now=parse_job_time(now) if now else None)
-    pieces, _existing = monthly_review_pieces(month=month)
+    pieces, existing = monthly_review_pieces(month=month)
     for rep_ids in pieces:
         build_monthly_review_piece_task.delay(rep_ids, month.isoformat(), now=now)
-    return sum(map(len, pieces))
+    queued = sum(map(len, pieces))
+    if queued:
+        logger.info(
+            "Monthly reviews for %s: %d rep(s) queued in %d piece(s); %d already there.",
+            f"{month:%B %Y}",
+            queued,
+            len(pieces),
+            existing,
+        )
+    return queued
 
 
 @shared_task(name="reporting.tasks.build_monthly_review_piece_task", **RETRY)
@@ -43,6 +56,14 @@ def build_monthly_review_piece_task(
         month=date.fromisoformat(month),
         regenerate=regenerate,
         now=parse_job_time(now) if now else None,
+    )
+    # What this piece really did: a piece overlapping another run's says so here.
+    logger.info(
+        "Monthly reviews for %s: %d built, %d already there, %d left to another run.",
+        f"{date.fromisoformat(month):%B %Y}",
+        run.built,
+        run.existing,
+        run.held,
     )
     return asdict(run)
 

@@ -184,7 +184,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # or a task still running is redelivered and runs twice at once. Long jobs are split
 # into short pieces (monthly reviews: one team per task), so the longest task takes
 # minutes; 30 minutes leaves ample room and still redoes a killed piece the same hour.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1800}
+#
+# socket_connect_timeout: a Redis that drops packets (rather than refusing them) must
+# not hold a request that queues a task for long; see salesmgmt.tasks.enqueue.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1800, "socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 # The Redis result backend has no visibility timeout (it only stores results), but it
 # retries a lost Redis for ~20 s by default, and a .delay() that keeps its result
 # subscribes to it first: retry briefly so nothing waits that long.
@@ -208,6 +213,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# The outbox sends while it holds the notification's row: a hung mail server must give
+# up well inside the broker's visibility timeout (the sweep retries it later).
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Salesmgmt <salesmgmt@localhost>")
 

@@ -1,8 +1,7 @@
 import logging
 
+from celery import current_app as app
 from django.core.management.base import BaseCommand, CommandError
-
-from salesmgmt.celery import app
 
 
 class Command(BaseCommand):

@@ -180,8 +180,20 @@ def task_edit(request, pk):
 
 
 def _set_done(request, pk, service):
+    """Done or reopened as the page showed it: if someone changed the task meanwhile
+    (the row's version is stale), nothing changes and the row comes back as it stands."""
     task = _visible_task(request, pk)
-    task = service(task=task, by=request.user)
+    conflict = None
+    try:
+        task = service(task=task, by=request.user, version=_posted_version(request))
+    except ConflictError:
+        conflict = (
+            "This task was changed by someone else since you opened it; nothing was saved. "
+            "Here it is as it stands now."
+        )
+        task = _visible_task(request, pk)
+        if not request.htmx:
+            messages.error(request, conflict)
     if request.htmx:
         response = render(
             request,
@@ -191,11 +203,19 @@ def _set_done(request, pk, service):
                 "now": timezone.now(),
                 "show_assignee": request.POST.get("cols") == "assignee",
                 "next": request.POST.get("next", ""),
+                "conflict": conflict,
             },
         )
         response["HX-Trigger"] = "tasks-changed"  # the day's counts refresh themselves
         return response
     return redirect(_next_url(request, _day_url(task.assignee, request.user)))
+
+
+def _posted_version(request) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None  # an older page without the field: judged on the task as it stands
 
 
 @require_POST

@@ -265,6 +265,27 @@ def test_task_api_stale_writes_are_409(rep, api_for):
     assert api_for(rep).post(url + "reopen/").status_code == 200  # no version: as it stands
 
 
+def test_task_page_done_from_a_stale_row_changes_nothing_and_says_so(rep, manager, client_for):
+    """The manager reopened the task after the rep's page was drawn: the rep's Done, sent
+    with the row's old version, leaves it open and shows the row as it stands."""
+    task = TaskFactory(assignee=rep, title="Call Acme")
+    bumped(task, 1)
+    response = client_for(rep).post(
+        reverse("tasks:done", args=[task.pk]), {"version": 1}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert CHANGED in response.content.decode()
+    assert 'name="version" value="2"' in response.content.decode()
+    task.refresh_from_db()
+    assert task.done_at is None
+    done = client_for(rep).post(
+        reverse("tasks:done", args=[task.pk]), {"version": 2}, HTTP_HX_REQUEST="true"
+    )
+    assert done.status_code == 200 and CHANGED not in done.content.decode()
+    task.refresh_from_db()
+    assert task.done_at is not None
+
+
 def test_task_page_stale_edit_keeps_what_was_typed(rep, client_for):
     task = TaskFactory(assignee=rep, title="Call Acme")
     client, url = client_for(rep), reverse("tasks:edit", args=[task.pk])

@@ -143,6 +143,17 @@ def save_pack(
     return pack
 
 
+@transaction.atomic
+def delete_report_pack(*, pack: ReportPack, by: User, version: int | None) -> None:
+    """Remove a pack as the admin saw it: changed since (``version``), it is a conflict,
+    so nobody deletes what another admin just set up without seeing it."""
+    if not by.is_admin:
+        raise RuleViolation("Only administrators schedule report packs.")
+    pack = lock_row(ReportPack, pack.pk, gone="Somebody removed this report pack already.")
+    check_version(pack, version)
+    pack.delete()
+
+
 def _locked_pack(pack: ReportPack, version: int | None) -> ReportPack:
     """The pack locked by its key, its version checked (None passes) and raised."""
     locked = lock_row(

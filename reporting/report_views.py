@@ -17,7 +17,7 @@ from .company_views import scope_for, without_division
 from .models import ReportKind, ReportPack
 from .periods import next_month, previous_month
 from .report_forms import ReportPackForm
-from .report_packs import build_pack_email, save_pack, send_pack_now
+from .report_packs import build_pack_email, delete_report_pack, save_pack, send_pack_now
 
 # --- Company monthly report -----------------------------------------------------------------------
 
@@ -131,11 +131,22 @@ def pack_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def pack_delete(request, pk):
     pack = _pack(request, pk)
+    conflict = None
     if request.method == "POST":
-        pack.delete()
-        messages.success(request, f"Report pack “{pack.name}” deleted.")
-        return redirect("reports:packs")
-    return render(request, "reporting/report_pack_confirm_delete.html", {"pack": pack})
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            delete_report_pack(pack=pack, by=request.user, version=version)
+        except ConflictError as exc:
+            conflict, pack = exc.message, _pack(request, pk)
+        else:
+            messages.success(request, f"Report pack “{pack.name}” deleted.")
+            return redirect("reports:packs")
+    return render(
+        request, "reporting/report_pack_confirm_delete.html", {"pack": pack, "conflict": conflict}
+    )
 
 
 def pack_preview(request, pk):

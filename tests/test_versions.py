@@ -457,3 +457,19 @@ def test_report_pack_stale_edit_keeps_what_was_typed(cast, client_for):
     assert client.post(url, data).status_code == 302
     pack.refresh_from_db()
     assert (pack.name, pack.version) == ("Typed name", 3)
+
+
+def test_report_pack_changed_since_the_delete_page_opened_is_not_deleted(cast, client_for):
+    pack = ReportPack.objects.create(
+        name="Board pack", reports=[ReportKind.COMPANY_MONTHLY], created_by=cast["admin"]
+    )
+    client, url = client_for(cast["admin"]), reverse("reports:pack_delete", args=[pack.pk])
+    assert 'name="version" value="1"' in client.get(url).content.decode()
+    bumped(pack, 1)
+
+    response = client.post(url, {"version": 1})
+
+    assert response.status_code == 200 and CHANGED in response.content.decode()
+    assert ReportPack.objects.filter(pk=pack.pk).exists()
+    assert client.post(url, {"version": 2}).status_code == 302
+    assert not ReportPack.objects.filter(pk=pack.pk).exists()

@@ -194,9 +194,6 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         data = response.data
         body["errors"] = data if isinstance(data, dict) else {"non_field_errors": data}
-        extra = getattr(exc, "rows", None)
-        if extra:
-            body["rows"] = extra
     response.data = body
     return response
 

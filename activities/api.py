@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from salesmgmt.api import IsAdminOrReadOnly
 from salesmgmt.api_schema import describe_crud
+from salesmgmt.api_support import StaleVersionFirst
 
 from . import services
 from .filters import ActivityFilter
@@ -61,9 +62,10 @@ class ProductViewSet(CatalogueViewSet):
     serializer_class = ProductSerializer
 
 
-class ActivityViewSet(viewsets.ModelViewSet):
+class ActivityViewSet(StaleVersionFirst, viewsets.ModelViewSet):
     """The activity log. Writes follow the page's rules: reps change their own
-    last N days, managers their reps' older days; every change is kept."""
+    last N days, managers their reps' older days; every change is kept. An update
+    sends the `version` it read (409 when somebody saved since); a delete may."""
 
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
@@ -107,6 +109,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
         )
 
     def perform_destroy(self, instance):
+        # A stale `version`, if one was sent, was refused when the row was looked up.
         services.delete_activity(activity=instance, by=self.request.user)
 
 

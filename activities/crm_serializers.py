@@ -26,7 +26,7 @@ from .models import (
     StageTransition,
     Task,
 )
-from .serializers import CachedSlugRelatedField, ScopedRepField
+from .serializers import VERSION, CachedSlugRelatedField, ScopedRepField, require_version
 
 # --- Configuration: lost reasons, pipelines, stages ---------------------------------------
 
@@ -94,19 +94,6 @@ def _default_rep(serializer, attrs, field):
 
 # As on weekly plans and goals: responses carry `version`; an update must send the
 # version it read (400 without one) and a stale one answers 409 with nothing saved.
-VERSION = {
-    "required": False,
-    "help_text": "The version you read. Required on update; a stale one answers 409.",
-}
-
-
-def _require_version(serializer, attrs):
-    if serializer.instance is not None and "version" not in attrs:
-        raise serializers.ValidationError(
-            {"version": ["Send the version you read, so a newer save is not overwritten."]}
-        )
-
-
 # --- Customers and contacts -----------------------------------------------------------------
 
 
@@ -163,7 +150,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         _default_rep(self, attrs, "owner")
-        _require_version(self, attrs)
+        require_version(self, attrs)
         return attrs
 
 
@@ -290,7 +277,7 @@ class DealSerializer(serializers.ModelSerializer):
             if "stage" in attrs:
                 attrs["stage"] = stage_by_key(self.context, attrs["pipeline"], attrs["stage"])
             return attrs
-        _require_version(self, attrs)
+        require_version(self, attrs)
         deal = self.instance
         errors = {}
         if "pipeline" in attrs and attrs.pop("pipeline").pk != deal.pipeline_id:
@@ -448,7 +435,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         _default_rep(self, attrs, "assignee")
-        _require_version(self, attrs)
+        require_version(self, attrs)
         return attrs
 
 

@@ -137,6 +137,9 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every write; a stale version is refused."
+    )
 
     objects = ActivityQuerySet.as_manager()
 

@@ -54,6 +54,19 @@ class ScopedRepField(serializers.PrimaryKeyRelatedField):
             self.fail("does_not_exist", pk_value=data)
 
 
+VERSION = {
+    "required": False,
+    "help_text": "The version you read. Required on update; a stale one answers 409.",
+}
+
+
+def require_version(serializer, attrs):
+    if serializer.instance is not None and "version" not in attrs:
+        raise serializers.ValidationError(
+            {"version": ["Send the version you read, so a newer save is not overwritten."]}
+        )
+
+
 class ActivitySerializer(serializers.ModelSerializer):
     rep = ScopedRepField(required=False, help_text="Defaults to the caller.")
     metric = CachedSlugRelatedField(slug_field="key", queryset=Metric.objects.active())
@@ -81,10 +94,13 @@ class ActivitySerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "updated_at",
+            "version",
         ]
         read_only_fields = ["source", "created_by", "created_at", "updated_at"]
+        extra_kwargs = {"version": VERSION}
 
     def validate(self, attrs):
+        require_version(self, attrs)
         # On a partial update the other half may be on the stored row.
         metric = attrs.get("metric", getattr(self.instance, "metric", None))
         quantity = attrs.get("quantity", getattr(self.instance, "quantity", None))

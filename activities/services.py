@@ -1,5 +1,6 @@
 """Writes to the activity log: every change is checked and kept."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -10,7 +11,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from salesmgmt.errors import RuleViolation
+from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.versioning import check_version, lock_row
 
@@ -95,12 +96,28 @@ def _row_key(activity: Activity):
 
 
 @transaction.atomic
-def save_day_log(*, rep: User, day: date, lines: list[DayLine], by: User) -> dict[str, int]:
+def day_stamp(rows) -> str:
+    """What a day's hand-logged rows were when a page showed them: their keys and
+    versions, hashed. Any write to the day (a row added, changed or removed) changes it."""
+    seen = ",".join(f"{row.pk}.{row.version}" for row in sorted(rows, key=lambda r: r.pk))
+    return hashlib.blake2b(seen.encode(), digest_size=8).hexdigest()
+
+
+DAY_CHANGED = (
+    "Someone else changed this day's log since you opened it; nothing was saved. "
+    "Their change is listed below: reload the day, then enter your numbers again."
+)
+
+
+def save_day_log(
+    *, rep: User, day: date, lines: list[DayLine], by: User, stamp: str | None = None
+) -> dict[str, int]:
     """Make the rep's hand-logged rows for ``day`` equal ``lines``.
 
     Lines are keyed by (metric, channel, product); a blank or zero line removes
     its row. Rows ingested through the API are left alone. Returns counts of
-    rows created, updated and deleted.
+    rows created, updated and deleted. ``stamp`` is the day_stamp the page was drawn
+    from: the whole day is written at once, so a day changed since is a conflict.
     """
     check_can_write_day(rep=rep, day=day, by=by)
     wanted: dict[tuple, DayLine] = {}
@@ -118,6 +135,8 @@ def save_day_log(*, rep: User, day: date, lines: list[DayLine], by: User) -> dic
         .filter(rep=rep, day=day, source=ActivitySource.MANUAL)
         .select_related("metric", "channel", "product")
     }
+    if stamp is not None and stamp != day_stamp(existing.values()):
+        raise ConflictError(DAY_CHANGED)
     counts = {"created": 0, "updated": 0, "deleted": 0}
     changes = []
     for key, line in wanted.items():
@@ -142,7 +161,8 @@ def save_day_log(*, rep: User, day: date, lines: list[DayLine], by: User) -> dic
         elif row.quantity != line.quantity or row.note != line.note:
             old = row.snapshot()
             row.quantity, row.note = line.quantity, line.note
-            row.save(update_fields=["quantity", "note", "updated_at"])
+            _bump(row)
+            row.save(update_fields=["quantity", "note", "version", "updated_at"])
             changes.append(
                 _change(row, ActivityChange.Action.UPDATED, by, old=old, new=row.snapshot())
             )
@@ -179,7 +199,11 @@ def create_activity(*, by: User, rep: User, **fields) -> Activity:
 
 
 @transaction.atomic
-def update_activity(*, activity: Activity, by: User, **fields) -> Activity:
+def update_activity(
+    *, activity: Activity, by: User, version: int | None = None, **fields
+) -> Activity:
+    activity = lock_row(Activity, activity.pk)
+    check_version(activity, version)
     check_can_write_day(rep=activity.rep, day=activity.day, by=by)
     if "day" in fields:
         check_can_write_day(rep=activity.rep, day=fields["day"], by=by)
@@ -188,6 +212,7 @@ def update_activity(*, activity: Activity, by: User, **fields) -> Activity:
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"{name} is not an editable activity field")
         setattr(activity, name, value)
+    _bump(activity)
     activity.save()
     if activity.snapshot() != old:
         _change(
@@ -197,7 +222,9 @@ def update_activity(*, activity: Activity, by: User, **fields) -> Activity:
 
 
 @transaction.atomic
-def delete_activity(*, activity: Activity, by: User) -> None:
+def delete_activity(*, activity: Activity, by: User, version: int | None = None) -> None:
+    activity = lock_row(Activity, activity.pk)
+    check_version(activity, version)
     check_can_write_day(rep=activity.rep, day=activity.day, by=by)
     _change(activity, ActivityChange.Action.DELETED, by, old=activity.snapshot()).save()
     activity.delete()
@@ -295,7 +322,10 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
     now = timezone.now()
     for row in to_update:
         row.updated_at = now  # bulk_update skips auto_now
-    Activity.objects.bulk_update(to_update, [*EDITABLE_FIELDS, "updated_at"], batch_size=1000)
+        _bump(row)
+    Activity.objects.bulk_update(
+        to_update, [*EDITABLE_FIELDS, "version", "updated_at"], batch_size=1000
+    )
     ActivityChange.objects.bulk_create(changes, batch_size=1000)
     return {
         "created": len(created),

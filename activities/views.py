@@ -10,14 +10,14 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from salesmgmt.csv_export import csv_response
-from salesmgmt.errors import RuleViolation
+from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.web import paginate, parse_day, plain_number, query_without_page
 
 from .filters import ActivityFilter
 from .forms import LineFormSet
 from .models import Activity, ActivityChange, ActivitySource, Metric
-from .services import check_can_write_day, reps_writable_by, save_day_log
+from .services import check_can_write_day, day_stamp, reps_writable_by, save_day_log
 
 
 def _describe(snapshot: dict | None, names: dict) -> str:
@@ -108,9 +108,17 @@ def day_log(request):
             raise PermissionDenied(locked_reason)
         if formset.is_valid():
             try:
-                counts = save_day_log(rep=rep, day=day, lines=formset.lines(), by=request.user)
+                counts = save_day_log(
+                    rep=rep,
+                    day=day,
+                    lines=formset.lines(),
+                    by=request.user,
+                    stamp=request.POST.get("stamp") or None,
+                )
             except RuleViolation as exc:
                 save_error = " ".join(exc.messages)
+            except ConflictError as exc:
+                save_error = exc.message
             else:
                 changed = counts["created"] + counts["updated"] + counts["deleted"]
                 messages.success(
@@ -134,6 +142,7 @@ def day_log(request):
             "prev_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1) if day < today else None,
             "formset": formset,
+            "stamp": request.POST.get("stamp") or day_stamp(manual),
             "locked_reason": locked_reason,
             "save_error": save_error,
             "integrated": [r for r in rows if r.source != ActivitySource.MANUAL],

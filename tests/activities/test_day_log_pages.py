@@ -518,3 +518,34 @@ def test_activity_list_query_count_does_not_grow_with_rows(
 
     assert len(page.context["page"]) == rows
     assert [t["total"] for t in page.context["totals"]] == [Decimal(rows)]
+
+
+def test_a_day_changed_since_the_page_opened_is_not_overwritten(
+    client_for, rep, manager, focus, calls, meetings
+):
+    """The whole day is written at once: the manager's correction, saved while the rep's
+    page was open, is not silently undone; the rep's typed numbers stay on the page."""
+    day = days_ago(1)
+    ActivityFactory(rep=rep, day=day, metric=calls, quantity=12)
+    client = client_for(rep)
+    page = client.get(log_url(day))
+    stamp = page.context["stamp"]
+    lines = lines_on_page(page)
+    Activity.objects.filter(rep=rep, day=day, metric=calls).update(quantity=14, version=2)
+    lines[0]["quantity"] = "20"
+
+    response = client.post(log_url(day), {**lines_data(lines, initial_forms=1), "stamp": stamp})
+
+    assert response.status_code == 200
+    assert "Someone else changed this day" in response.content.decode()
+    assert 'value="20"' in response.content.decode()
+    assert rows_of(rep, day) == {("calls", Decimal("14"), None, None, "", "manual")}
+    fresh = client.get(log_url(day))
+    fresh_lines = lines_on_page(fresh)
+    fresh_lines[0]["quantity"] = "20"
+    saved = client.post(
+        log_url(day),
+        {**lines_data(fresh_lines, initial_forms=1), "stamp": fresh.context["stamp"]},
+    )
+    assert saved.status_code == 302
+    assert rows_of(rep, day) == {("calls", Decimal("20"), None, None, "", "manual")}

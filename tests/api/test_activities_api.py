@@ -69,6 +69,7 @@ def test_create_defaults_rep_to_caller(rep, api_for):
         "created_by": rep.pk,
         "created_at": response.data["created_at"],
         "updated_at": response.data["updated_at"],
+        "version": 1,
     }
     assert (activity.rep, activity.created_by, activity.quantity) == (rep, rep, Decimal("12"))
 
@@ -244,7 +245,9 @@ def test_manager_can_create_an_old_day_for_own_rep(rep, manager, api_for):
 def test_rep_cannot_edit_own_activity_older_than_14_days(rep, api_for):
     activity = ActivityFactory(rep=rep, day=days_ago(20), quantity=Decimal("5"))
 
-    response = api_for(rep).patch(detail_url(activity), {"quantity": "6"})
+    response = api_for(rep).patch(
+        detail_url(activity), {"version": activity.version, "quantity": "6"}
+    )
 
     assert response.status_code == 400
     assert response.data == invalid({"day": [too_old_message()]})
@@ -256,7 +259,9 @@ def test_rep_cannot_edit_own_activity_older_than_14_days(rep, api_for):
 def test_rep_cannot_move_a_recent_activity_to_an_old_day(rep, api_for):
     activity = ActivityFactory(rep=rep, day=days_ago(1))
 
-    response = api_for(rep).patch(detail_url(activity), {"day": str(days_ago(30))})
+    response = api_for(rep).patch(
+        detail_url(activity), {"version": activity.version, "day": str(days_ago(30))}
+    )
 
     assert response.status_code == 400
     assert response.data == invalid({"day": [too_old_message()]})
@@ -267,7 +272,9 @@ def test_rep_cannot_move_a_recent_activity_to_an_old_day(rep, api_for):
 def test_manager_can_edit_rep_activity_older_than_14_days(rep, manager, api_for):
     activity = ActivityFactory(rep=rep, day=days_ago(20), quantity=Decimal("5"))
 
-    response = api_for(manager).patch(detail_url(activity), {"quantity": "6"})
+    response = api_for(manager).patch(
+        detail_url(activity), {"version": activity.version, "quantity": "6"}
+    )
 
     assert response.status_code == 200, response.data
     assert response.data["quantity"] == "6.00"
@@ -385,7 +392,9 @@ def test_money_metric_accepts_cents(rep, api_for):
 def test_fraction_refused_when_patching_quantity_of_count_metric(rep, api_for):
     activity = ActivityFactory(rep=rep, day=days_ago(1), quantity=Decimal("4"))
 
-    response = api_for(rep).patch(detail_url(activity), {"quantity": "4.5"})
+    response = api_for(rep).patch(
+        detail_url(activity), {"version": activity.version, "quantity": "4.5"}
+    )
 
     assert response.status_code == 400
     assert response.data == invalid({"quantity": ["Calls is counted in whole numbers."]})
@@ -403,7 +412,9 @@ def test_every_change_is_logged_with_old_and_new(rep, api_for):
 
     created = api.post(URL, {"day": day, "metric": "calls", "quantity": "10"})
     activity_id = created.data["id"]
-    edited = api.patch(f"{URL}{activity_id}/", {"quantity": "12", "note": "After lunch"})
+    edited = api.patch(
+        f"{URL}{activity_id}/", {"quantity": "12", "note": "After lunch", "version": 1}
+    )
     deleted = api.delete(f"{URL}{activity_id}/")
 
     assert (created.status_code, edited.status_code, deleted.status_code) == (201, 200, 204)
@@ -458,7 +469,9 @@ def test_change_row_links_to_the_activity_until_deleted(rep, api_for):
 def test_edit_without_a_real_change_logs_nothing(rep, api_for):
     activity = ActivityFactory(rep=rep, day=days_ago(1), quantity=Decimal("4"))
 
-    response = api_for(rep).patch(detail_url(activity), {"quantity": "4"})
+    response = api_for(rep).patch(
+        detail_url(activity), {"version": activity.version, "quantity": "4"}
+    )
 
     assert response.status_code == 200, response.data
     assert not ActivityChange.objects.exists()
@@ -469,7 +482,13 @@ def test_put_replaces_the_editable_fields(rep, api_for):
 
     response = api_for(rep).put(
         detail_url(activity),
-        {"day": str(days_ago(2)), "metric": "meetings", "quantity": "2", "note": "Two demos"},
+        {
+            "day": str(days_ago(2)),
+            "metric": "meetings",
+            "quantity": "2",
+            "note": "Two demos",
+            "version": 1,
+        },
     )
 
     assert response.status_code == 200, response.data
@@ -488,7 +507,9 @@ def test_put_replaces_the_editable_fields(rep, api_for):
 def test_activity_cannot_move_to_another_rep(rep, teammate, manager, api_for):
     activity = ActivityFactory(rep=rep, day=days_ago(1))
 
-    response = api_for(manager).patch(detail_url(activity), {"rep": teammate.pk})
+    response = api_for(manager).patch(
+        detail_url(activity), {"version": activity.version, "rep": teammate.pk}
+    )
 
     assert response.status_code == 400
     assert response.data == invalid({"rep": ["An activity cannot move to another rep."]})
@@ -517,7 +538,9 @@ def test_teammate_gets_404_on_reps_activity(method, rep, teammate, api_for):
 def test_other_manager_gets_404_on_reps_activity(rep, other_manager, api_for):
     activity = ActivityFactory(rep=rep, day=days_ago(1))
 
-    response = api_for(other_manager).patch(detail_url(activity), {"quantity": "1"})
+    response = api_for(other_manager).patch(
+        detail_url(activity), {"version": activity.version, "quantity": "1"}
+    )
 
     assert response.status_code == 404
 
@@ -736,3 +759,18 @@ def test_week_filter_returns_that_weeks_days_only(rep, api_for):
         )
     response = api_for(rep).get("/api/v1/activities/", {"week": week.isoformat()})
     assert sorted(row["quantity"] for row in response.data["results"]) == ["2.00", "3.00"]
+
+
+def test_stale_activity_edit_is_409_and_changes_nothing(rep, manager, api_for):
+    """The manager corrected the row after the rep read it: the rep's edit is refused."""
+    activity = ActivityFactory(rep=rep, day=days_ago(1), quantity=Decimal("4"))
+    manager_edit = api_for(manager).patch(detail_url(activity), {"quantity": "5", "version": 1})
+    assert manager_edit.status_code == 200 and manager_edit.data["version"] == 2
+
+    response = api_for(rep).patch(detail_url(activity), {"quantity": "6", "version": 1})
+
+    assert response.status_code == 409 and response.data["code"] == "conflict"
+    activity.refresh_from_db()
+    assert (activity.quantity, activity.version) == (Decimal("5"), 2)
+    assert api_for(rep).delete(f"{detail_url(activity)}?version=1").status_code == 409
+    assert Activity.objects.filter(pk=activity.pk).exists()

@@ -95,7 +95,6 @@ def _row_key(activity: Activity):
     return (activity.metric_id, activity.channel_id, activity.product_id)
 
 
-@transaction.atomic
 def day_stamp(rows) -> str:
     """What a day's hand-logged rows were when a page showed them: their keys and
     versions, hashed. Any write to the day (a row added, changed or removed) changes it."""
@@ -109,6 +108,7 @@ DAY_CHANGED = (
 )
 
 
+@transaction.atomic
 def save_day_log(
     *, rep: User, day: date, lines: list[DayLine], by: User, stamp: str | None = None
 ) -> dict[str, int]:

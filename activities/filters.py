@@ -59,6 +59,17 @@ class ActivityFilter(django_filters.FilterSet):
             "external_id",
         ]
 
+    # The key/SKU twins of the channel and product choices are for integrations, which
+    # know keys; the page offers the choices alone.
+    API_ONLY = ("channel_key", "product_sku")
+
+    @classmethod
+    def for_page(cls, *args, **kwargs) -> "ActivityFilter":
+        filterset = cls(*args, **kwargs)
+        for name in cls.API_ONLY:
+            filterset.filters.pop(name)
+        return filterset
+
     def filter_week(self, queryset, name, value):
         if not EARLIEST <= value <= LATEST:
             return queryset.none()

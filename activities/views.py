@@ -159,7 +159,7 @@ def activity_list(request):
     activities = Activity.objects.visible_to(request.user).select_related(
         "rep__team", "metric", "channel", "product"
     )
-    filterset = ActivityFilter(request.GET, queryset=activities, request=request)
+    filterset = ActivityFilter.for_page(request.GET, queryset=activities, request=request)
     if request.GET.get("export") == "csv":
         return csv_response(
             "activities.csv",

@@ -549,3 +549,13 @@ def test_a_day_changed_since_the_page_opened_is_not_overwritten(
     )
     assert saved.status_code == 302
     assert rows_of(rep, day) == {("calls", Decimal("20"), None, None, "", "manual")}
+
+
+def test_activity_page_offers_channel_and_product_choices_not_their_key_twins(
+    client_for, manager, rep
+):
+    page = client_for(manager).get(reverse("activities:list"))
+
+    fields = set(page.context["filter"].form.fields)
+    assert {"channel", "product"} <= fields
+    assert not fields & {"channel_key", "product_sku"}

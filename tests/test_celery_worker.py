@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery.result import allow_join_result
 from django.utils import timezone
 
 from activities.models import Task
@@ -34,7 +35,11 @@ pytestmark = [
 @pytest.fixture
 def real_queue():
     celery_app.conf.task_always_eager = False
-    yield
+    # Celery marks "inside a task, never block on a result" in one process-wide flag that
+    # each eager call sets and restores; eager tasks run by the race tests' threads at
+    # once can leave it set. This test process is no task: let it wait for results.
+    with allow_join_result():
+        yield
     celery_app.conf.task_always_eager = True
 
 

@@ -384,9 +384,7 @@ def _customer_form(request, customer):
                 )
                 contacts.instance = saved
                 contacts.save()
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-        except RuleViolation as exc:
+        except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:
             messages.success(request, f"{saved} {'added' if adding else 'saved'}.")

@@ -200,9 +200,7 @@ def deal_move(request, pk):
                 note=data["note"],
                 version=data["version"],
             )
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-        except RuleViolation as exc:
+        except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
     if form.errors:
         error = " ".join(e for errors in form.errors.values() for e in errors)
@@ -329,9 +327,7 @@ def deal_edit(request, pk):
             services.update_deal(
                 deal=deal, by=request.user, products=fields.pop("products"), **fields
             )
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-        except RuleViolation as exc:
+        except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:
             messages.success(request, "Deal saved.")

@@ -461,7 +461,7 @@ def check_stage_change(*, stage: Stage, pipeline: Pipeline | None = None, kind=N
 @transaction.atomic
 def update_stage(*, stage: Stage, **fields) -> Stage:
     # Locked, so two edits of one stage are checked one after the other.
-    stage = Stage.objects.select_for_update().get(pk=stage.pk)
+    stage = lock_row(Stage, stage.pk)
     if set(fields) - set(STAGE_FIELDS):
         raise ValueError(f"unknown stage fields: {set(fields) - set(STAGE_FIELDS)}")
     check_stage_change(stage=stage, pipeline=fields.get("pipeline"), kind=fields.get("kind"))

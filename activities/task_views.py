@@ -165,9 +165,7 @@ def task_edit(request, pk):
                 version=form.cleaned_data["version"],
                 **form.task_fields(),
             )
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-        except RuleViolation as exc:
+        except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:
             messages.success(request, "Task saved.")

@@ -243,9 +243,7 @@ def goal_edit(request, pk):
                 reason=data["reason"],
                 version=data["version"],
             )
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-        except RuleViolation as exc:
+        except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:
             messages.success(request, "Goal changed; the people it concerns are told.")
@@ -314,9 +312,7 @@ def team_set(request):
                 reason=grid.cleaned_data["reason"],
                 versions=grid.versions(),
             )
-        except ConflictError as exc:
-            grid.add_error(None, exc.message)
-        except RuleViolation as exc:
+        except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(grid, exc)
         else:
             messages.success(

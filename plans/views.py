@@ -184,9 +184,7 @@ def plan_edit(request, pk):
                 content=form.content(),
                 targets=form.targets(),
             )
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-        except RuleViolation as exc:
+        except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:
             return _after_save(request, plan)

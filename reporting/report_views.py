@@ -99,10 +99,7 @@ def _save(request, form: ReportPackForm, pack: ReportPack | None):
             active=data["active"],
             version=data["version"] if pack is not None else None,
         )
-    except ConflictError as exc:
-        form.add_error(None, exc.message)
-        return None
-    except RuleViolation as exc:
+    except (ConflictError, RuleViolation) as exc:
         apply_rule_errors(form, exc)
         return None
 

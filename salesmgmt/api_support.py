@@ -158,12 +158,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """django-axes calls this when a login is locked: JSON for the API, a page otherwise."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {
-                "status": 429,
-                "code": LockedOut.default_code,
-                "detail": str(LockedOut.default_detail),
-            },
-            status=429,
+            _body(429, LockedOut.default_code, str(LockedOut.default_detail)), status=429
         )
     return render(request, "registration/locked_out.html", status=429)
 
@@ -190,7 +185,7 @@ def exception_handler(exc, context):
         logger.error("Unhandled error on %s", getattr(request, "path", "?"), exc_info=exc)
         set_rollback()
         return JsonResponse(_body(500, "server_error", SERVER_ERROR), status=500)
-    body = {"status": response.status_code, "code": _code(exc), "detail": _detail(exc)}
+    body = _body(response.status_code, _code(exc), _detail(exc))
     if isinstance(exc, exceptions.ValidationError):
         data = response.data
         body["errors"] = data if isinstance(data, dict) else {"non_field_errors": data}

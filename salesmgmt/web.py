@@ -4,12 +4,15 @@ from datetime import date
 
 from django.core.paginator import Paginator
 
-from .errors import RuleViolation
+from .errors import ConflictError, RuleViolation
 
 
-def apply_rule_errors(form, exc: RuleViolation) -> None:
-    """Show a service's refusal next to the fields it names (or on top of the form)."""
-    if hasattr(exc, "error_dict"):
+def apply_rule_errors(form, exc: RuleViolation | ConflictError) -> None:
+    """Show a service's refusal next to the fields it names (or on top of the form); a
+    conflict (somebody saved since the page was drawn) goes on top."""
+    if isinstance(exc, ConflictError):
+        form.add_error(None, exc.message)
+    elif hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

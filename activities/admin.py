@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Activity, ActivityChange, Channel, Metric, Product
+from activities.models import Activity, ActivityChange, Channel, Metric, Product
 
 
 @admin.register(Metric)

@@ -4,14 +4,10 @@ from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from salesmgmt.api import IsAdminOrReadOnly
-from salesmgmt.api_schema import describe_crud
-from salesmgmt.api_support import StaleVersionFirst
-
-from . import services
-from .filters import ActivityFilter
-from .models import Activity, ActivitySource, Channel, Metric, Product
-from .serializers import (
+from activities import services
+from activities.filters import ActivityFilter
+from activities.models import Activity, ActivitySource, Channel, Metric, Product
+from activities.serializers import (
     ActivitySerializer,
     ChannelSerializer,
     IngestEntrySerializer,
@@ -19,6 +15,9 @@ from .serializers import (
     MetricSerializer,
     ProductSerializer,
 )
+from salesmgmt.api import IsAdminOrReadOnly
+from salesmgmt.api_schema import describe_crud
+from salesmgmt.api_support import StaleVersionFirst
 
 
 class CatalogueViewSet(viewsets.ModelViewSet):

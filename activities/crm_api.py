@@ -21,15 +21,16 @@ from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from reporting import funnel
-from salesmgmt.api_schema import ErrorSerializer
-from salesmgmt.api_support import StaleVersionFirst
-from salesmgmt.models import CompanySettings
-
-from . import services
-from .api import CatalogueViewSet, _error, _row_errors
-from .crm_filters import ContactFilter, CustomerFilter, DealFilter, StageFilter, TaskFilter
-from .crm_serializers import (
+from activities import services
+from activities.api import CatalogueViewSet, _error, _row_errors
+from activities.crm_filters import (
+    ContactFilter,
+    CustomerFilter,
+    DealFilter,
+    StageFilter,
+    TaskFilter,
+)
+from activities.crm_serializers import (
     ContactSerializer,
     CustomerSerializer,
     DealBulkEntrySerializer,
@@ -47,7 +48,7 @@ from .crm_serializers import (
     TaskStateSerializer,
     stage_by_key,
 )
-from .models import (
+from activities.models import (
     Contact,
     Customer,
     Deal,
@@ -56,7 +57,11 @@ from .models import (
     Stage,
     Task,
 )
-from .serializers import IngestResultSerializer
+from activities.serializers import IngestResultSerializer
+from reporting import funnel
+from salesmgmt.api_schema import ErrorSerializer
+from salesmgmt.api_support import StaleVersionFirst
+from salesmgmt.models import CompanySettings
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 

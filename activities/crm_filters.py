@@ -11,11 +11,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from salesmgmt.filtering import visible_customers, visible_deals, visible_reps, visible_teams
-from salesmgmt.models import CompanySettings
-from salesmgmt.web import EARLIEST, LATEST
-
-from .models import (
+from activities.models import (
     Channel,
     Contact,
     Customer,
@@ -30,6 +26,9 @@ from .models import (
     TaskPriority,
     TaskStatus,
 )
+from salesmgmt.filtering import visible_customers, visible_deals, visible_reps, visible_teams
+from salesmgmt.models import CompanySettings
+from salesmgmt.web import EARLIEST, LATEST
 
 
 class CustomerFilter(django_filters.FilterSet):

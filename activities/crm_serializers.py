@@ -11,10 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from salesmgmt.models import CompanySettings
-from salesmgmt.web import EARLIEST, LATEST
-
-from .models import (
+from activities.models import (
     Channel,
     Contact,
     Customer,
@@ -26,7 +23,9 @@ from .models import (
     StageTransition,
     Task,
 )
-from .serializers import VERSION, CachedSlugRelatedField, ScopedRepField, require_version
+from activities.serializers import VERSION, CachedSlugRelatedField, ScopedRepField, require_version
+from salesmgmt.models import CompanySettings
+from salesmgmt.web import EARLIEST, LATEST
 
 # --- Configuration: lost reasons, pipelines, stages ---------------------------------------
 

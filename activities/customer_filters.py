@@ -4,11 +4,17 @@ from datetime import date, datetime, time, timedelta
 
 import django_filters
 
+from activities.models import (
+    CLOSED_CUSTOMER_STATUSES,
+    Channel,
+    Customer,
+    CustomerStatus,
+    LostReason,
+    Segment,
+)
 from salesmgmt.filtering import visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
 from salesmgmt.web import EARLIEST, LATEST
-
-from .models import CLOSED_CUSTOMER_STATUSES, Channel, Customer, CustomerStatus, LostReason, Segment
 
 
 def day_bounds(queryset, field: str, *, start: date | None = None, end: date | None = None):

@@ -2,8 +2,8 @@ from django import forms
 from django.db.models import Q
 from django.forms import inlineformset_factory
 
-from .models import Channel, Contact, Customer, LostReason
-from .services import check_closed_reason, reps_writable_by
+from activities.models import Channel, Contact, Customer, LostReason
+from activities.services import check_closed_reason, reps_writable_by
 
 
 class CustomerForm(forms.ModelForm):

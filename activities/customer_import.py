@@ -23,10 +23,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from salesmgmt.csv_export import FORMULA_STARTS
-from salesmgmt.models import User
-
-from .models import (
+from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
     Channel,
     Contact,
@@ -35,7 +32,9 @@ from .models import (
     LostReason,
     Segment,
 )
-from .services import reps_writable_by
+from activities.services import reps_writable_by
+from salesmgmt.csv_export import FORMULA_STARTS
+from salesmgmt.models import User
 
 COLUMNS = (
     "name",

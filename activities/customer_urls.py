@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import customer_views
+from activities import customer_views
 
 app_name = "customers"
 urlpatterns = [

@@ -29,16 +29,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from reporting.customers import lost_figures
-from salesmgmt.csv_export import csv_response
-from salesmgmt.errors import ConflictError, RuleViolation
-from salesmgmt.models import CompanySettings
-from salesmgmt.web import apply_rule_errors, paginate, query_without_page
-
-from . import customer_import
-from .customer_filters import CLOSED, CustomerFilter, LostCustomerFilter
-from .customer_forms import ContactFormSet, CustomerForm, ImportForm
-from .models import (
+from activities import customer_import
+from activities.customer_filters import CLOSED, CustomerFilter, LostCustomerFilter
+from activities.customer_forms import ContactFormSet, CustomerForm, ImportForm
+from activities.models import (
     Activity,
     Customer,
     CustomerStatus,
@@ -47,7 +41,12 @@ from .models import (
     StageTransition,
     Task,
 )
-from .services import reps_writable_by, save_customer
+from activities.services import reps_writable_by, save_customer
+from reporting.customers import lost_figures
+from salesmgmt.csv_export import csv_response
+from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.models import CompanySettings
+from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
 # --- List ------------------------------------------------------------------------------------
 

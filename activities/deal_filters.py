@@ -7,10 +7,9 @@ outside it is "not a valid choice", like one that does not exist.
 import django_filters
 from django.db.models import Q
 
+from activities.models import Deal, Pipeline, Product, Stage, StageKind
 from salesmgmt.filtering import visible_customers, visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
-
-from .models import Deal, Pipeline, Product, Stage, StageKind
 
 
 class DealFilter(django_filters.FilterSet):

@@ -3,10 +3,9 @@ rules (stage of the pipeline, a reason for Lost, whose deal) live in services.""
 
 from django import forms
 
+from activities.models import Customer, LostReason, Pipeline, Product, Stage
+from activities.services import reps_writable_by
 from salesmgmt.models import User
-
-from .models import Customer, LostReason, Pipeline, Product, Stage
-from .services import reps_writable_by
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import deal_views
+from activities import deal_views
 
 app_name = "deals"
 urlpatterns = [

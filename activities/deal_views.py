@@ -13,16 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from activities import services
+from activities.deal_filters import DealFilter
+from activities.deal_forms import DealForm, MoveForm
+from activities.models import Deal, LostReason, Pipeline, Stage, StageKind, Task
 from reporting import funnel
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, parse_day, query_without_page
-
-from . import services
-from .deal_filters import DealFilter
-from .deal_forms import DealForm, MoveForm
-from .models import Deal, LostReason, Pipeline, Stage, StageKind, Task
 
 RECENT_DAYS = 30  # Won and Lost columns show deals closed this recently.
 CARDS_PER_COLUMN = 40  # The rest of a column is one click away, in the deal list.

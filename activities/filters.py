@@ -2,10 +2,9 @@ from datetime import timedelta
 
 import django_filters
 
+from activities.models import Activity, Channel, Metric, Product
 from salesmgmt.filtering import visible_reps, visible_teams
 from salesmgmt.web import EARLIEST, LATEST
-
-from .models import Activity, Channel, Metric, Product
 
 
 class ActivityFilter(django_filters.FilterSet):

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q
 from django.forms import formset_factory
 
-from .models import Channel, Metric, Product
-from .services import DayLine
+from activities.models import Channel, Metric, Product
+from activities.services import DayLine
 
 
 class CatalogueChoiceField(forms.ModelChoiceField):

@@ -20,10 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from activities.models import Deal, Task
 from salesmgmt.models import CompanySettings, Notification, NotificationKind, User
 from salesmgmt.notifications import notify
-
-from .models import Deal, Task
 
 OVERDUE_DIGEST_HOUR = 7  # company time: the digest is the first thing in the morning
 DIGEST_LINES = 20  # a digest lists this many tasks, then says how many more

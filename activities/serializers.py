@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
+from activities.models import Activity, ActivitySource, Channel, Metric, Product
 from salesmgmt.models import User
-
-from .models import Activity, ActivitySource, Channel, Metric, Product
 
 
 class MetricSerializer(serializers.ModelSerializer):

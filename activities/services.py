@@ -11,11 +11,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from salesmgmt.errors import ConflictError, RuleViolation
-from salesmgmt.models import CompanySettings, User
-from salesmgmt.versioning import check_version, lock_row
-
-from .models import (
+from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
     Activity,
     ActivityChange,
@@ -31,6 +27,9 @@ from .models import (
     StageTransition,
     Task,
 )
+from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.models import CompanySettings, User
+from salesmgmt.versioning import check_version, lock_row
 
 
 def reps_writable_by(user: User):

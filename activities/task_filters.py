@@ -4,9 +4,8 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from activities.models import Task, TaskPriority, TaskStatus
 from salesmgmt.filtering import visible_customers, visible_deals, visible_reps, visible_teams
-
-from .models import Task, TaskPriority, TaskStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

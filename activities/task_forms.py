@@ -4,11 +4,17 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from activities.models import (
+    CLOSED_CUSTOMER_STATUSES,
+    Customer,
+    Deal,
+    StageKind,
+    Task,
+    TaskPriority,
+)
+from activities.services import reps_writable_by
 from salesmgmt.models import Team, User
 from salesmgmt.web import EARLIEST, LATEST
-
-from .models import CLOSED_CUSTOMER_STATUSES, Customer, Deal, StageKind, Task, TaskPriority
-from .services import reps_writable_by
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 

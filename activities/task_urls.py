@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import task_views
+from activities import task_views
 
 app_name = "tasks"
 urlpatterns = [

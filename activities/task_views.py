@@ -11,6 +11,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from activities import services
+from activities.models import Task, TaskStatus
+from activities.task_filters import TaskFilter
+from activities.task_forms import TaskForm, TaskHistoryForm
 from reporting.task_history import (
     midnight,
     task_counts_by_rep,
@@ -21,11 +25,6 @@ from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
-
-from . import services
-from .models import Task, TaskStatus
-from .task_filters import TaskFilter
-from .task_forms import TaskForm, TaskHistoryForm
 
 DAY_AHEAD = 7  # "next 7 days" on My day
 

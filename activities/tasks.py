@@ -4,7 +4,7 @@ so a retry or a redelivered message tells nobody twice."""
 from celery import shared_task
 from django.db import OperationalError
 
-from .reminders import (
+from activities.reminders import (
     parse_job_time,
     send_overdue_digests,
     send_stale_deal_alerts,

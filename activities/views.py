@@ -9,15 +9,14 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
+from activities.filters import ActivityFilter
+from activities.forms import LineFormSet
+from activities.models import Activity, ActivityChange, ActivitySource, Metric
+from activities.services import check_can_write_day, day_stamp, reps_writable_by, save_day_log
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.web import paginate, parse_day, plain_number, query_without_page
-
-from .filters import ActivityFilter
-from .forms import LineFormSet
-from .models import Activity, ActivityChange, ActivitySource, Metric
-from .services import check_can_write_day, day_stamp, reps_writable_by, save_day_log
 
 
 def _describe(snapshot: dict | None, names: dict) -> str:

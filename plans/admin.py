@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Goal, GoalChange, PlanEvent, PlanTarget, WeeklyPlan
+from plans.models import Goal, GoalChange, PlanEvent, PlanTarget, WeeklyPlan
 
 
 class PlanTargetInline(admin.TabularInline):

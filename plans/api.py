@@ -3,12 +3,10 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from salesmgmt.api_support import StaleVersionFirst
-
-from . import services
-from .filters import WeeklyPlanFilter
-from .models import WeeklyPlan
-from .serializers import (
+from plans import services
+from plans.filters import WeeklyPlanFilter
+from plans.models import WeeklyPlan
+from plans.serializers import (
     PlanEventSerializer,
     ReturnSerializer,
     ReviewSerializer,
@@ -16,6 +14,7 @@ from .serializers import (
     WeeklyPlanSerializer,
     WeekNoteSerializer,
 )
+from salesmgmt.api_support import StaleVersionFirst
 
 
 class WeeklyPlanViewSet(

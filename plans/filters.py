@@ -1,8 +1,7 @@
 import django_filters
 
+from plans.models import PlanStatus, WeeklyPlan
 from salesmgmt.filtering import visible_reps, visible_teams
-
-from .models import PlanStatus, WeeklyPlan
 
 
 class WeeklyPlanFilter(django_filters.FilterSet):

@@ -1,9 +1,8 @@
 from django import forms
 
 from activities.models import Metric
+from plans.models import PlanStatus, WeeklyPlan
 from salesmgmt.web import plain_number
-
-from .models import PlanStatus, WeeklyPlan
 
 
 class PlanForm(forms.ModelForm):

@@ -9,15 +9,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from reporting.goals import progress_of_rows, rollup, with_actuals
-from reporting.reverse_funnel import reverse_funnel
-from salesmgmt.api_schema import error_response
-from salesmgmt.api_support import StaleVersionFirst
-from salesmgmt.models import CompanySettings, User
-
-from . import goal_services
-from .goal_filters import GoalApiFilter, top_down
-from .goal_serializers import (
+from plans import goal_services
+from plans.goal_filters import GoalApiFilter, top_down
+from plans.goal_serializers import (
     GoalChangeSerializer,
     GoalCreateSerializer,
     GoalDeleteSerializer,
@@ -26,7 +20,12 @@ from .goal_serializers import (
     ReverseFunnelQuerySerializer,
     ReverseFunnelSerializer,
 )
-from .models import Goal
+from plans.models import Goal
+from reporting.goals import progress_of_rows, rollup, with_actuals
+from reporting.reverse_funnel import reverse_funnel
+from salesmgmt.api_schema import error_response
+from salesmgmt.api_support import StaleVersionFirst
+from salesmgmt.models import CompanySettings, User
 
 AS_OF = OpenApiParameter(
     "as_of", type=str, description="ISO date the figures are computed for (default today)."

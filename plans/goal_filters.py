@@ -4,10 +4,9 @@ import django_filters
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from activities.models import Metric
+from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.filtering import visible_divisions, visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
-
-from .models import Goal, GoalPeriod, GoalScope
 
 WHEN_CHOICES = [("current", "Current"), ("past", "Past"), ("upcoming", "Upcoming"), ("any", "Any")]
 SCOPE_ORDER = [GoalScope.COMPANY, GoalScope.DIVISION, GoalScope.TEAM, GoalScope.REP]

@@ -1,11 +1,10 @@
 from django import forms
 
 from activities.models import Metric
+from plans import goal_services
+from plans.models import GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings
 from salesmgmt.web import EARLIEST, LATEST, plain_number
-
-from . import goal_services
-from .models import GoalPeriod, GoalScope
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

@@ -4,10 +4,9 @@ from rest_framework import serializers
 
 from activities.models import Metric
 from activities.serializers import CachedSlugRelatedField, ScopedRepField
+from plans.models import Goal, GoalChange, GoalPeriod, GoalScope
 from salesmgmt.models import Division, Team
 from salesmgmt.web import EARLIEST, LATEST
-
-from .models import Goal, GoalChange, GoalPeriod, GoalScope
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 # Room for a percent of a tiny target (a 0.01 target met 100,000 times over is 10,000,000%):

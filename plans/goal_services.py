@@ -16,14 +16,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from activities.models import Metric
+from plans.models import Goal, GoalChange, GoalPeriod, GoalScope
 from reporting.periods import period_bounds
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import Division, NotificationKind, Team, User
 from salesmgmt.notifications import notify
 from salesmgmt.versioning import lock_current
 from salesmgmt.web import EARLIEST, LATEST, plain_number
-
-from .models import Goal, GoalChange, GoalPeriod, GoalScope
 
 
 def writable_scopes(user: User) -> list[str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import goal_views
+from plans import goal_views
 
 app_name = "goals"
 

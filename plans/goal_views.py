@@ -5,6 +5,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from plans import goal_services
+from plans.goal_filters import GoalFilter, top_down
+from plans.goal_forms import (
+    GoalChangeForm,
+    GoalDeleteForm,
+    GoalForm,
+    TeamGoalsGridForm,
+    TeamGoalsPickForm,
+)
+from plans.models import Goal, GoalScope
 from reporting.goals import (
     children_of,
     goal_progress,
@@ -19,17 +29,6 @@ from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
-
-from . import goal_services
-from .goal_filters import GoalFilter, top_down
-from .goal_forms import (
-    GoalChangeForm,
-    GoalDeleteForm,
-    GoalForm,
-    TeamGoalsGridForm,
-    TeamGoalsPickForm,
-)
-from .models import Goal, GoalScope
 
 RELATED = ("metric", "rep__team", "team", "division")
 CSV_HEADER = [

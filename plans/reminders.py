@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from activities.reminders import Notice, job_now, local_time, send_once
+from plans.models import PlanEvent, PlanStatus, WeeklyPlan
 from salesmgmt.models import CompanySettings, NotificationKind, User
-
-from .models import PlanEvent, PlanStatus, WeeklyPlan
 
 NOT_YET_SUBMITTED = {
     None: "no plan yet",
@@ -170,7 +169,7 @@ def notify_unnotified_plan_events(*, now: datetime | None = None) -> int:
     """Tell the people of every recent plan event still unnotified; returns how many
     events told someone. notify_plan_event locks the event and marks it notified, so a
     late task and this sweep tell each person once (and e-mail via the outbox once)."""
-    from .services import notify_plan_event
+    from plans.services import notify_plan_event
 
     now = job_now(now)
     waiting = PlanEvent.objects.filter(

@@ -2,8 +2,7 @@ from rest_framework import serializers
 
 from activities.models import Metric
 from activities.serializers import CachedSlugRelatedField
-
-from .models import PlanEvent, PlanTarget, WeeklyPlan
+from plans.models import PlanEvent, PlanTarget, WeeklyPlan
 
 
 class PlanTargetSerializer(serializers.ModelSerializer):

@@ -15,12 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from plans.models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications import notify
 from salesmgmt.versioning import lock_current
-
-from .models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 
 CONTENT_FIELDS = ("objectives", "priorities", "risks", "key_accounts")
 NOTE_FIELDS = ("progress_note", "problems_note")
@@ -229,9 +228,8 @@ def save_week_note(
 
 
 def _record(plan: WeeklyPlan, kind: str, by: User, comment: str = "") -> PlanEvent:
+    from plans.tasks import notify_plan_event_task
     from salesmgmt.tasks import enqueue_on_commit
-
-    from .tasks import notify_plan_event_task
 
     event = PlanEvent.objects.create(plan=plan, kind=kind, by=by, comment=comment)
     # robust: a failing e-mail (or broker) must not turn a saved review into an error page;

@@ -2,9 +2,12 @@ from celery import shared_task
 from django.db import OperationalError
 
 from activities.reminders import parse_job_time
-
-from .reminders import notify_unnotified_plan_events, send_plan_reminders, send_review_reminders
-from .services import notify_plan_event
+from plans.reminders import (
+    notify_unnotified_plan_events,
+    send_plan_reminders,
+    send_review_reminders,
+)
+from plans.services import notify_plan_event
 
 
 @shared_task(

@@ -9,6 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from activities.models import Metric
+from plans import services
+from plans.filters import WeeklyPlanFilter
+from plans.forms import PlanForm, ReviewForm, WeekNoteForm
+from plans.models import PlanStatus, WeeklyPlan
 from reporting.plan_actuals import (
     plan_vs_actual,
     team_week_counts,
@@ -21,11 +25,6 @@ from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, parse_day, query_without_page
-
-from . import services
-from .filters import WeeklyPlanFilter
-from .forms import PlanForm, ReviewForm, WeekNoteForm
-from .models import PlanStatus, WeeklyPlan
 
 
 def _plan_metrics(rep: User, plan: WeeklyPlan | None = None):

@@ -4,7 +4,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .models import BonusRule, CommissionPlan, CommissionStatement, CommissionTier, StatementLine
+from reporting.models import (
+    BonusRule,
+    CommissionPlan,
+    CommissionStatement,
+    CommissionTier,
+    StatementLine,
+)
 
 
 class CommissionPlanForm(forms.ModelForm):

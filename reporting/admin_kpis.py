@@ -5,9 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from reporting.models import DeviationEpisode, Kpi, KpiDirection, KpiKind
 from salesmgmt.models import Holiday
-
-from .models import DeviationEpisode, Kpi, KpiDirection, KpiKind
 
 # The fields each kind needs (and only it uses).
 NEEDS = {

@@ -4,8 +4,8 @@ with validation of the addresses; the admin is for looking things up)."""
 from django import forms
 from django.contrib import admin
 
-from .models import ReportKind, ReportPack, ReportPackDelivery
-from .report_packs import parse_extra_emails
+from reporting.models import ReportKind, ReportPack, ReportPackDelivery
+from reporting.report_packs import parse_extra_emails
 
 
 class ReportPackAdminForm(forms.ModelForm):

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import MonthlyReview, ReviewActionItem, ReviewMiss
+from reporting.models import MonthlyReview, ReviewActionItem, ReviewMiss
 
 
 class ReviewMissInline(admin.TabularInline):

@@ -9,12 +9,11 @@ from django.db.models import Prefetch
 from rest_framework import viewsets
 from rest_framework.routers import SimpleRouter
 
+from reporting.commission_filters import CommissionStatementFilter
+from reporting.commission_serializers import CommissionPlanSerializer, CommissionStatementSerializer
+from reporting.commissions import plans_with_terms
+from reporting.models import CommissionPlan, CommissionStatement, StatementLine
 from salesmgmt.models import User
-
-from .commission_filters import CommissionStatementFilter
-from .commission_serializers import CommissionPlanSerializer, CommissionStatementSerializer
-from .commissions import plans_with_terms
-from .models import CommissionPlan, CommissionStatement, StatementLine
 
 
 class CommissionPlanViewSet(viewsets.ReadOnlyModelViewSet):

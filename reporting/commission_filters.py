@@ -8,9 +8,8 @@ import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 
+from reporting.models import CommissionStatement
 from salesmgmt.filtering import visible_people, visible_teams
-
-from .models import CommissionStatement
 
 
 class MonthField(forms.DateField):

@@ -3,7 +3,13 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import BonusRule, CommissionPlan, CommissionStatement, CommissionTier, StatementLine
+from reporting.models import (
+    BonusRule,
+    CommissionPlan,
+    CommissionStatement,
+    CommissionTier,
+    StatementLine,
+)
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2025-03"})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import commission_views as views
+from reporting import commission_views as views
 
 app_name = "commissions"
 

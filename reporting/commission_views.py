@@ -10,13 +10,12 @@ from django.db.models import Count, Prefetch, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from reporting.commission_filters import CommissionStatementFilter
+from reporting.commissions import month_to_date, plans_with_terms
+from reporting.models import CommissionStatement
 from salesmgmt.csv_export import csv_response
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.web import paginate, query_without_page
-
-from .commission_filters import CommissionStatementFilter
-from .commissions import month_to_date, plans_with_terms
-from .models import CommissionStatement
 
 STATEMENT_HEADER = [
     "rep",

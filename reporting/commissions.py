@@ -36,14 +36,19 @@ from django.utils import timezone
 
 from activities.models import Deal
 from plans.models import Goal, GoalPeriod, GoalScope
+from reporting.funnel import month_of
+from reporting.goals import ZERO, goal_progress, quantize
+from reporting.models import (
+    BonusRule,
+    CommissionPlan,
+    CommissionStatement,
+    CommissionTier,
+    StatementLine,
+)
+from reporting.periods import previous_month
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications import notify
-
-from .funnel import month_of
-from .goals import ZERO, goal_progress, quantize
-from .models import BonusRule, CommissionPlan, CommissionStatement, CommissionTier, StatementLine
-from .periods import previous_month
 
 log = logging.getLogger(__name__)
 

@@ -44,13 +44,12 @@ from django.db.models import (
 
 from activities.models import Activity, Customer, Deal, Metric, StageKind
 from plans.models import Goal, GoalPeriod, GoalScope
+from reporting.funnel import WIN_PROBABILITY, Period, forecast, month_of
+from reporting.goals import attainments_by, goal_progress, mean_percent, percent_of, quantize
+from reporting.kpis import evaluate_kpis
+from reporting.models import Kpi
+from reporting.periods import period_bounds, previous_month
 from salesmgmt.models import CompanySettings, Division, Role, Team, User
-
-from .funnel import WIN_PROBABILITY, Period, forecast, month_of
-from .goals import attainments_by, goal_progress, mean_percent, percent_of, quantize
-from .kpis import evaluate_kpis
-from .models import Kpi
-from .periods import period_bounds, previous_month
 
 ZERO = Decimal("0")
 NONE_LOGGED = Decimal("0.00")

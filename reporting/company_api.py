@@ -11,11 +11,10 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from reporting.company import company_dashboard, resolve_company_scope
 from salesmgmt.api_schema import ErrorSerializer
 from salesmgmt.api_support import DateRangeQuerySerializer
 from salesmgmt.models import CompanySettings
-
-from .company import company_dashboard, resolve_company_scope
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 PCT = {"max_digits": 9, "decimal_places": 1, "allow_null": True}

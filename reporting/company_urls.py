@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import company_views
+from reporting import company_views
 
 app_name = "company"
 

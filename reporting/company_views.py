@@ -6,12 +6,16 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from reporting.company import (
+    CompanyDashboard,
+    CompanyScope,
+    company_dashboard,
+    resolve_company_scope,
+)
+from reporting.report_packs import GOALS_TABLE_HEADER, goals_table_row
 from salesmgmt.csv_export import csv_response
 from salesmgmt.models import CompanySettings, Division
 from salesmgmt.web import parse_day
-
-from .company import CompanyDashboard, CompanyScope, company_dashboard, resolve_company_scope
-from .report_packs import GOALS_TABLE_HEADER, goals_table_row
 
 TREND_COLOURS = {"current": "#1f6feb", "previous": "#8a94a8"}
 

@@ -43,9 +43,8 @@ from django.db.models import Avg, DecimalField, ExpressionWrapper, F, Value
 from django.db.models.functions import TruncMonth
 
 from plans.models import Goal, GoalPeriod, GoalScope
+from reporting.goals import quantize
 from salesmgmt.models import CompanySettings
-
-from .goals import quantize
 
 MIN_MONTHS = 3
 VOLATILE_SCATTER = 20
@@ -130,7 +129,7 @@ def describe(months: list[tuple[date, Decimal]]) -> Consistency:
 def monthly_attainment(rep_ids, *, start: date, end: date, as_of: date) -> dict[int, list]:
     """{rep_id: [(month, mean attainment %), ...]} of monthly rep goals starting in
     [start, end], oldest first: one grouped query."""
-    from .goals import with_actuals
+    from reporting.goals import with_actuals
 
     goals = Goal.objects.filter(
         scope=GoalScope.REP,

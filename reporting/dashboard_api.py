@@ -13,17 +13,16 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from activities.models import Metric
-from salesmgmt.api_schema import ErrorSerializer
-from salesmgmt.models import CompanySettings, Team, User
-
-from . import dashboards, funnel
-from .consistency import consistency_windows
-from .dashboard_serializers import (
+from reporting import dashboards, funnel
+from reporting.consistency import consistency_windows
+from reporting.dashboard_serializers import (
     DashboardQuerySerializer,
     RepDashboardSerializer,
     TeamDashboardSerializer,
 )
-from .plan_actuals import week_grid
+from reporting.plan_actuals import week_grid
+from salesmgmt.api_schema import ErrorSerializer
+from salesmgmt.models import CompanySettings, Team, User
 
 WINDOWS = (6, 12)
 ERRORS = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views as views
+from reporting import dashboard_views as views
 
 app_name = "dashboards"
 

@@ -12,14 +12,13 @@ from django.urls import reverse
 
 from activities.models import Metric, Pipeline
 from plans.models import WeeklyPlan
+from reporting import dashboards, funnel
+from reporting.consistency import consistency_windows
+from reporting.plan_actuals import team_week_counts, team_week_rows, week_progress
+from reporting.reverse_funnel import reverse_funnel
 from salesmgmt.csv_export import csv_response
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import parse_day
-
-from . import dashboards, funnel
-from .consistency import consistency_windows
-from .plan_actuals import team_week_counts, team_week_rows, week_progress
-from .reverse_funnel import reverse_funnel
 
 WINDOWS = (6, 12)
 

@@ -31,13 +31,12 @@ from django.db.models import Case, Count, DateField, Q, Sum, Value, When
 
 from activities.models import Activity, Deal, Metric
 from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus, PlanTarget, WeeklyPlan
+from reporting import funnel
+from reporting.deviations import episode_figure
+from reporting.goals import GoalProgress, goal_progress, percent_of
+from reporting.models import DeviationEpisode
+from reporting.plan_actuals import Cell, week_grid, week_progress
 from salesmgmt.models import CompanySettings, User
-
-from . import funnel
-from .deviations import episode_figure
-from .goals import GoalProgress, goal_progress, percent_of
-from .models import DeviationEpisode
-from .plan_actuals import Cell, week_grid, week_progress
 
 ZERO = Decimal("0")
 TREND_WEEKS = 12

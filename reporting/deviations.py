@@ -28,13 +28,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from plans.models import Goal, GoalScope
+from reporting.goals import GoalProgress, goal_progress
+from reporting.kpis import KpiValue, evaluate_kpis, format_figure, format_kpi
+from reporting.models import DeviationEpisode, Kpi, KpiKind, Status
+from reporting.periods import elapsed, holidays_between, period_bounds
 from salesmgmt.models import CompanySettings, NotificationKind, Role, Team, User
 from salesmgmt.notifications import notify
-
-from .goals import GoalProgress, goal_progress
-from .kpis import KpiValue, evaluate_kpis, format_figure, format_kpi
-from .models import DeviationEpisode, Kpi, KpiKind, Status
-from .periods import elapsed, holidays_between, period_bounds
 
 # Nothing is judged before a fifth of the period's working days are over: on day one or
 # two a single late log swings pace wildly, and alerts that cry wolf get ignored.

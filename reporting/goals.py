@@ -45,10 +45,9 @@ from django.db.models.functions import Coalesce
 
 from activities.models import Activity
 from plans.models import Goal, GoalPeriod, GoalScope
+from reporting.models import Status
+from reporting.periods import Elapsed, elapsed, holidays_between, working_days
 from salesmgmt.models import CompanySettings
-
-from .models import Status
-from .periods import Elapsed, elapsed, holidays_between, working_days
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

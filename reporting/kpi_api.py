@@ -7,20 +7,19 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from salesmgmt.api_schema import ErrorSerializer
-from salesmgmt.models import CompanySettings, Team
-
-from .deviations import EPISODE_RELATED
-from .kpi_filters import AlertApiFilter
-from .kpi_serializers import (
+from reporting.deviations import EPISODE_RELATED
+from reporting.kpi_filters import AlertApiFilter
+from reporting.kpi_serializers import (
     DeviationEpisodeSerializer,
     KpiSerializer,
     KpiValuesQuerySerializer,
     KpiValuesSerializer,
     unit_of,
 )
-from .kpis import BadScope, evaluate_kpis, kpi_period, resolve_subject
-from .models import DeviationEpisode, Kpi
+from reporting.kpis import BadScope, evaluate_kpis, kpi_period, resolve_subject
+from reporting.models import DeviationEpisode, Kpi
+from salesmgmt.api_schema import ErrorSerializer
+from salesmgmt.models import CompanySettings, Team
 
 
 def default_scope(user) -> str:

@@ -6,10 +6,9 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from reporting.models import DeviationEpisode, Status
 from salesmgmt.filtering import visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
-
-from .models import DeviationEpisode, Status
 
 RECENT_DAYS = 30  # closed episodes stay listed this long
 DATE = forms.DateInput(attrs={"type": "date"})

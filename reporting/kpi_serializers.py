@@ -2,11 +2,10 @@
 
 from rest_framework import serializers
 
+from reporting.deviations import episode_owner, episode_subject
+from reporting.kpis import describe
+from reporting.models import DeviationEpisode, Kpi
 from salesmgmt.api_support import DateRangeQuerySerializer
-
-from .deviations import episode_owner, episode_subject
-from .kpis import describe
-from .models import DeviationEpisode, Kpi
 
 # As on the KPI page: a span longer than a year is a typo, and each week of it costs SQL.
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import kpi_views
+from reporting import kpi_views
 
 app_name = "kpis"
 

@@ -7,15 +7,14 @@ from django.db.models import F
 from django.shortcuts import render
 from django.urls import reverse
 
+from reporting.deviations import EPISODE_RELATED, episode_figure, episode_owner, episode_subject
+from reporting.funnel import Period, month_of, quarter_of
+from reporting.kpi_filters import AlertFilter, recent_episodes
+from reporting.kpis import KpiValue, Subject, describe, evaluate_kpis, format_kpi, kpi_subjects
+from reporting.models import Kpi, KpiDirection, Status
 from salesmgmt.csv_export import csv_response
 from salesmgmt.models import CompanySettings
 from salesmgmt.web import paginate, parse_day, query_without_page
-
-from .deviations import EPISODE_RELATED, episode_figure, episode_owner, episode_subject
-from .funnel import Period, month_of, quarter_of
-from .kpi_filters import AlertFilter, recent_episodes
-from .kpis import KpiValue, Subject, describe, evaluate_kpis, format_kpi, kpi_subjects
-from .models import Kpi, KpiDirection, Status
 
 PERIOD_CHOICES = [
     ("week", "This week"),

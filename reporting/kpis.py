@@ -55,12 +55,11 @@ from django.utils import timezone
 
 from activities.models import Activity, Deal, MetricUnit, StageKind, StageTransition, Task
 from plans.models import PlanStatus, PlanTarget, WeeklyPlan
+from reporting.goals import quantize
+from reporting.models import Kpi, KpiDirection, KpiKind, Status
+from reporting.periods import elapsed, holidays_between, period_bounds, week_starts, working_days
+from reporting.task_history import midnight
 from salesmgmt.models import CompanySettings
-
-from .goals import quantize
-from .models import Kpi, KpiDirection, KpiKind, Status
-from .periods import elapsed, holidays_between, period_bounds, week_starts, working_days
-from .task_history import midnight
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

@@ -10,9 +10,8 @@ month has elapsed.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from reporting.funnel import month_of, quarter_of
 from salesmgmt.models import CompanySettings, Holiday
-
-from .funnel import month_of, quarter_of
 
 
 def period_bounds(

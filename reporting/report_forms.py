@@ -1,10 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from reporting.models import ReportKind
+from reporting.report_packs import parse_extra_emails
 from salesmgmt.models import User
-
-from .models import ReportKind
-from .report_packs import parse_extra_emails
 
 
 class ReportPackForm(forms.Form):

@@ -29,16 +29,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from plans.models import Goal, GoalPeriod, GoalScope
-from salesmgmt.csv_export import safe_cell
-from salesmgmt.errors import RuleViolation
-from salesmgmt.models import CompanySettings, Role, User
-from salesmgmt.versioning import check_version, lock_row
-
-from .company import SALES_VALUE, CompanyScope, company_report_context, company_scope
-from .funnel import Period, month_of
-from .goals import GoalProgress, attainments_by, goal_progress, mean_percent, quantize
-from .kpis import evaluate_kpis
-from .models import (
+from reporting.company import SALES_VALUE, CompanyScope, company_report_context, company_scope
+from reporting.funnel import Period, month_of
+from reporting.goals import GoalProgress, attainments_by, goal_progress, mean_percent, quantize
+from reporting.kpis import evaluate_kpis
+from reporting.models import (
     CommissionStatement,
     Kpi,
     ReportKind,
@@ -46,7 +41,11 @@ from .models import (
     ReportPackDelivery,
     ReviewStatus,
 )
-from .periods import previous_month
+from reporting.periods import previous_month
+from salesmgmt.csv_export import safe_cell
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import CompanySettings, Role, User
+from salesmgmt.versioning import check_version, lock_row
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from . import report_views
-from .periods import parse_month
+from reporting import report_views
+from reporting.periods import parse_month
 
 
 class YearMonthConverter:

@@ -8,16 +8,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from reporting.company import company_report_context
+from reporting.company_views import scope_for, without_division
+from reporting.models import ReportKind, ReportPack
+from reporting.periods import next_month, previous_month
+from reporting.report_forms import ReportPackForm
+from reporting.report_packs import build_pack_email, delete_report_pack, save_pack, send_pack_now
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Division
 from salesmgmt.web import apply_rule_errors
-
-from .company import company_report_context
-from .company_views import scope_for, without_division
-from .models import ReportKind, ReportPack
-from .periods import next_month, previous_month
-from .report_forms import ReportPackForm
-from .report_packs import build_pack_email, delete_report_pack, save_pack, send_pack_now
 
 # --- Company monthly report -----------------------------------------------------------------------
 

@@ -27,10 +27,9 @@ from django.db.models import Case, DecimalField, Q, Sum, When
 
 from activities.models import Activity, Metric
 from plans.models import Goal, GoalScope
+from reporting.goals import GoalProgress, goal_progress, quantize
+from reporting.periods import holidays_between, remaining_weeks
 from salesmgmt.models import CompanySettings, User
-
-from .goals import GoalProgress, goal_progress, quantize
-from .periods import holidays_between, remaining_weeks
 
 CHAIN = ("calls", "contacts", "appointments-set", "appointments-held", "sales-closed")
 SALES, SALES_VALUE = "sales-closed", "sales-value"

@@ -14,13 +14,10 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from salesmgmt.api_support import StaleVersionFirst
-from salesmgmt.filtering import visible_people
-
-from . import reviews
-from .commission_filters import MonthFilter
-from .models import MonthlyReview, ReviewStatus
-from .review_serializers import (
+from reporting import reviews
+from reporting.commission_filters import MonthFilter
+from reporting.models import MonthlyReview, ReviewStatus
+from reporting.review_serializers import (
     ActionItemCreateSerializer,
     MissCauseSerializer,
     MonthlyReviewSerializer,
@@ -30,6 +27,8 @@ from .review_serializers import (
     ReviewNotesSerializer,
     ReviewVersionSerializer,
 )
+from salesmgmt.api_support import StaleVersionFirst
+from salesmgmt.filtering import visible_people
 
 
 class MonthlyReviewFilter(django_filters.FilterSet):

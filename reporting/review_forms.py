@@ -4,10 +4,9 @@ from datetime import date
 
 from django import forms
 
+from reporting.models import ReviewStatus, RootCause
+from reporting.periods import parse_month, recent_months
 from salesmgmt.models import Team
-
-from .models import ReviewStatus, RootCause
-from .periods import parse_month, recent_months
 
 
 class MonthField(forms.ChoiceField):

@@ -4,7 +4,7 @@ the manager's and the rep's writes."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import MonthlyReview, ReviewActionItem, ReviewMiss, RootCause
+from reporting.models import MonthlyReview, ReviewActionItem, ReviewMiss, RootCause
 
 VERSION_HELP = "The version you read. A stale one answers 409 and changes nothing."
 

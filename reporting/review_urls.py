@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views as views
+from reporting import review_views as views
 
 app_name = "reviews"
 

@@ -14,15 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from salesmgmt.csv_export import csv_response
-from salesmgmt.errors import ConflictError, RuleViolation
-from salesmgmt.models import CompanySettings, Division, Team, User
-from salesmgmt.web import apply_rule_errors, paginate, query_without_page
-
-from . import reviews
-from .models import MonthlyReview, ReviewActionItem, ReviewMiss, ReviewStatus, RootCause
-from .periods import parse_month, previous_month, recent_months
-from .review_forms import (
+from reporting import reviews
+from reporting.models import MonthlyReview, ReviewActionItem, ReviewMiss, ReviewStatus, RootCause
+from reporting.periods import parse_month, previous_month, recent_months
+from reporting.review_forms import (
     AcknowledgeForm,
     ActionItemForm,
     MissForm,
@@ -30,6 +25,10 @@ from .review_forms import (
     ReviewFilterForm,
     VersionForm,
 )
+from salesmgmt.csv_export import csv_response
+from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.models import CompanySettings, Division, Team, User
+from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
 ROOT_CAUSES = [("", "Not decided yet"), *RootCause.choices]
 

@@ -84,22 +84,21 @@ from plans.models import (
     PlanTarget,
     WeeklyPlan,
 )
-from salesmgmt.errors import RuleViolation
-from salesmgmt.models import CompanySettings, NotificationKind, Team, User
-from salesmgmt.versioning import check_version, lock_row
-from salesmgmt.web import LATEST
-
-from .funnel import month_of
-from .goals import goal_progress, percent_of, quantize
-from .models import (
+from reporting.funnel import month_of
+from reporting.goals import goal_progress, percent_of, quantize
+from reporting.models import (
     MonthlyReview,
     ReviewActionItem,
     ReviewMiss,
     ReviewStatus,
     RootCause,
 )
-from .periods import previous_month, week_starts
-from .task_history import midnight
+from reporting.periods import previous_month, week_starts
+from reporting.task_history import midnight
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import CompanySettings, NotificationKind, Team, User
+from salesmgmt.versioning import check_version, lock_row
+from salesmgmt.web import LATEST
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -281,10 +280,10 @@ def goal_figures(rep: User, month: Month) -> list[dict]:
 def kpi_figures(rep: User, month: Month) -> list[dict]:
     """The active KPIs for the rep over the month (reporting.kpis)."""
     try:
-        from .kpis import evaluate_kpis
+        from reporting.kpis import evaluate_kpis
     except ImportError:  # pragma: no cover - the KPI module ships with this issue
         return []
-    from .models import Kpi
+    from reporting.models import Kpi
 
     kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
     if not kpis:

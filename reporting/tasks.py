@@ -14,7 +14,7 @@ RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff
 
 @shared_task(**RETRY)
 def send_deviation_alerts_task(now: str | None = None) -> int:
-    from .deviations import send_deviation_alerts
+    from reporting.deviations import send_deviation_alerts
 
     return send_deviation_alerts(now=parse_job_time(now) if now else None)
 
@@ -24,7 +24,7 @@ def generate_monthly_reviews_task(now: str | None = None) -> int:
     """Queue the month's missing reviews in pieces (a team each); returns how many reps
     were queued. A piece killed with its worker is redelivered alone and redoes only
     what it had not built; a run beside this one skips what this one holds."""
-    from .reviews import monthly_review_pieces, review_month
+    from reporting.reviews import monthly_review_pieces, review_month
 
     month = review_month(now=parse_job_time(now) if now else None)
     pieces, existing = monthly_review_pieces(month=month)
@@ -49,7 +49,7 @@ def build_monthly_review_piece_task(
     from dataclasses import asdict
     from datetime import date
 
-    from .reviews import build_monthly_review_piece
+    from reporting.reviews import build_monthly_review_piece
 
     run = build_monthly_review_piece(
         rep_ids=rep_ids,
@@ -70,13 +70,13 @@ def build_monthly_review_piece_task(
 
 @shared_task(**RETRY)
 def compute_commission_statements_task(now: str | None = None) -> int:
-    from .commissions import compute_commission_statements
+    from reporting.commissions import compute_commission_statements
 
     return compute_commission_statements(now=parse_job_time(now) if now else None)
 
 
 @shared_task(**RETRY)
 def send_report_packs_task(now: str | None = None) -> int:
-    from .report_packs import send_report_packs
+    from reporting.report_packs import send_report_packs
 
     return send_report_packs(now=parse_job_time(now) if now else None)

@@ -5,9 +5,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from .errors import RuleViolation
-from .models import ApiToken, CompanySettings, Division, Notification, Team, User
-from .services import ADMIN_POWERS, check_user_change, check_users_removable, delete_users
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import ApiToken, CompanySettings, Division, Notification, Team, User
+from salesmgmt.services import ADMIN_POWERS, check_user_change, check_users_removable, delete_users
 
 
 class KeepsAdminsForm:
@@ -178,7 +178,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["change"], description="Retry e-mail")
     def retry_email(self, request, queryset):
-        from .notifications import retry_failed_emails
+        from salesmgmt.notifications import retry_failed_emails
 
         count = retry_failed_emails(notifications=queryset)
         self.message_user(request, f"{count} e-mail(s) queued to be sent again.")

@@ -7,12 +7,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from activities.models import Metric
-
-from .api_schema import describe_crud
-from .api_support import LockedOut
-from .filters import TeamFilter, UserFilter
-from .models import Role, Team, User
-from .services import create_api_token, update_user
+from salesmgmt.api_schema import describe_crud
+from salesmgmt.api_support import LockedOut
+from salesmgmt.filters import TeamFilter, UserFilter
+from salesmgmt.models import Role, Team, User
+from salesmgmt.services import create_api_token, update_user
 
 
 class IsAdminOrReadOnly(permissions.BasePermission):

@@ -19,9 +19,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from .errors import ConflictError
-from .versioning import check_version
-from .web import EARLIEST, LATEST
+from salesmgmt.errors import ConflictError
+from salesmgmt.versioning import check_version
+from salesmgmt.web import EARLIEST, LATEST
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,7 @@ from rest_framework.routers import DefaultRouter
 from activities import api as activities_api
 from activities import crm_api
 from plans import api as plans_api
-
-from . import api, notification_api
+from salesmgmt import api, notification_api
 
 router = DefaultRouter()
 router.register("metrics", activities_api.MetricViewSet, basename="metric")

@@ -6,4 +6,4 @@ class SalesmgmtConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from salesmgmt import checks  # noqa: F401  (registers the deploy checks)

@@ -5,8 +5,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from .models import ApiToken
-from .services import hash_key
+from salesmgmt.models import ApiToken
+from salesmgmt.services import hash_key
 
 
 class HashedTokenAuthentication(BaseAuthentication):

@@ -5,7 +5,7 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
-from .schedule import BEAT_SCHEDULE
+from salesmgmt.schedule import BEAT_SCHEDULE
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesmgmt.settings")
 

@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from .models import Notification
+from salesmgmt.models import Notification
 
 
 def notifications(request):

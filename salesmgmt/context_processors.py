@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import CompanySettings
+from salesmgmt.models import CompanySettings
 
 
 def company(request):

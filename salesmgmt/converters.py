@@ -1,6 +1,6 @@
 from datetime import date
 
-from .web import parse_day
+from salesmgmt.web import parse_day
 
 
 class IsoDateConverter:

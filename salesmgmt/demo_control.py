@@ -28,8 +28,7 @@ from reporting.models import (
     RootCause,
 )
 from reporting.periods import period_bounds
-
-from .models import Division, Holiday, Team, User
+from salesmgmt.models import Division, Holiday, Team, User
 
 HISTORY_MONTHS = 12
 HISTORY_SOURCE = "history-import"  # as an integration names itself

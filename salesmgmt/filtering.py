@@ -5,8 +5,7 @@ like a value that does not exist, so filters never reveal what is hidden.
 """
 
 from activities.models import Customer, Deal
-
-from .models import Division, Team, User
+from salesmgmt.models import Division, Team, User
 
 
 def visible_reps(request):

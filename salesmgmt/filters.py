@@ -1,7 +1,7 @@
 import django_filters
 
-from .filtering import visible_divisions, visible_people, visible_teams
-from .models import RepFunction, Role, SalesModel, Team, User
+from salesmgmt.filtering import visible_divisions, visible_people, visible_teams
+from salesmgmt.models import RepFunction, Role, SalesModel, Team, User
 
 
 class TeamFilter(django_filters.FilterSet):

@@ -1,8 +1,7 @@
 from django import forms
 
 from activities.models import Metric
-
-from .models import User
+from salesmgmt.models import User
 
 
 class ProfileForm(forms.ModelForm):

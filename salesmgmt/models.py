@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .scoping import scope_to_people, scope_to_teams
+from salesmgmt.scoping import scope_to_people, scope_to_teams
 
 TIMEZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz) + [
     ("UTC", "UTC")

@@ -10,9 +10,9 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from .models import Notification, NotificationKind, NotificationPreference
-from .notification_forms import NotificationFilter  # shared with the notifications page
-from .notifications import mark_all_read, mark_read, preferences_of
+from salesmgmt.models import Notification, NotificationKind, NotificationPreference
+from salesmgmt.notification_forms import NotificationFilter  # shared with the notifications page
+from salesmgmt.notifications import mark_all_read, mark_read, preferences_of
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from .models import Notification, NotificationKind
+from salesmgmt.models import Notification, NotificationKind
 
 
 class NotificationFilter(django_filters.FilterSet):

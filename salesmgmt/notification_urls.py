@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import notification_views
+from salesmgmt import notification_views
 
 app_name = "notifications"
 urlpatterns = [

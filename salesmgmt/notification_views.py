@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .csv_export import csv_response
-from .models import Notification, NotificationPreference
-from .notification_forms import NotificationFilter, PreferencesForm, kinds_for
-from .notifications import mark_all_read, mark_read, preferences_of
-from .web import paginate, query_without_page
+from salesmgmt.csv_export import csv_response
+from salesmgmt.models import Notification, NotificationPreference
+from salesmgmt.notification_forms import NotificationFilter, PreferencesForm, kinds_for
+from salesmgmt.notifications import mark_all_read, mark_read, preferences_of
+from salesmgmt.web import paginate, query_without_page
 
 PER_PAGE = 25
 

@@ -24,7 +24,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Notification, NotificationPreference, User
+from salesmgmt.models import Notification, NotificationPreference, User
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def notify(
     except IntegrityError:
         return None  # already told: (user, key) is unique
     if email:
-        from .tasks import deliver_notification_task, enqueue_on_commit
+        from salesmgmt.tasks import deliver_notification_task, enqueue_on_commit
 
         # Only an accelerator: if the task is never queued or never runs, the sweep sends it.
         enqueue_on_commit(deliver_notification_task, notification.pk)
@@ -165,7 +165,7 @@ def _record_failure(notification: Notification, exc: Exception, *, now: datetime
 @transaction.atomic
 def retry_failed_emails(*, notifications) -> int:
     """Put given-up (or waiting) e-mails back in the outbox, due now; returns how many."""
-    from .tasks import deliver_notification_task, enqueue_on_commit
+    from salesmgmt.tasks import deliver_notification_task, enqueue_on_commit
 
     ids = list(
         notifications.filter(email=True, emailed_at__isnull=True).values_list("pk", flat=True)

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .errors import RuleViolation
-from .models import ApiToken, CompanySettings, Role, Team, User
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import ApiToken, CompanySettings, Role, Team, User
 
 
 def hash_key(key: str) -> str:

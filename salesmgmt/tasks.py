@@ -49,7 +49,7 @@ def clear_expired_sessions_task() -> None:
 def deliver_notification_task(notification_id: int) -> bool:
     # The fast path of the e-mail outbox. deliver_email claims the row as the sweep does
     # and records a failed send for the sweep to retry: a redelivery sends nothing twice.
-    from .notifications import deliver_email
+    from salesmgmt.notifications import deliver_email
 
     return deliver_email(notification_id=notification_id)
 
@@ -65,6 +65,6 @@ def send_pending_emails_task() -> dict:
     # Beat runs it every minute; overlapping runs skip each other's rows (SKIP LOCKED).
     from dataclasses import asdict
 
-    from .notifications import send_pending_emails
+    from salesmgmt.notifications import send_pending_emails
 
     return asdict(send_pending_emails())

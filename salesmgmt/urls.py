@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import api_support, views
-from .converters import IsoDateConverter
+from salesmgmt import api_support, views
+from salesmgmt.converters import IsoDateConverter
 
 register_converter(IsoDateConverter, "isodate")
 admin.site.site_header = admin.site.site_title = "Salesmgmt administration"

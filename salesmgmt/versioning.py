@@ -10,7 +10,7 @@ refusal judged on what the writer no longer sees.
 
 from django.db import models
 
-from .errors import ConflictError
+from salesmgmt.errors import ConflictError
 
 
 def lock_row(model: type[models.Model], pk: int, *, gone: str | None = None):

@@ -11,10 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 from activities.models import Activity
 from plans.models import WeeklyPlan
 from reporting.plan_actuals import plan_vs_actual, week_progress, with_pace
-
-from . import services
-from .forms import FocusMetricsForm, ProfileForm, TokenForm
-from .models import CompanySettings, Team
+from salesmgmt import services
+from salesmgmt.forms import FocusMetricsForm, ProfileForm, TokenForm
+from salesmgmt.models import CompanySettings, Team
 
 
 def home(request):

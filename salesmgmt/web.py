@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.paginator import Paginator
 
-from .errors import ConflictError, RuleViolation
+from salesmgmt.errors import ConflictError, RuleViolation
 
 
 def apply_rule_errors(form, exc: RuleViolation | ConflictError) -> None:

@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from salesmgmt.errors import ConflictError
+from salesmgmt.models import User
 from salesmgmt.versioning import check_version
 from salesmgmt.web import EARLIEST, LATEST
 
@@ -266,3 +267,37 @@ class DateRangeQuerySerializer(serializers.Serializer):
                     {"end": [f"The range may span at most {self.max_days} days."]}
                 )
         return attrs
+
+
+# --- Fields and rules the serializers share ---------------------------------------------------
+
+
+class ScopedRepField(serializers.PrimaryKeyRelatedField):
+    """A rep the caller can see; anyone else is 'not found', never 'forbidden'."""
+
+    def get_queryset(self):
+        request = self.context["request"]
+        return User.objects.visible_to(request.user).sales_reps()
+
+    def to_internal_value(self, data):
+        if not hasattr(self, "_by_pk"):
+            self._by_pk = {o.pk: o for o in self.get_queryset()}
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return self._by_pk[int(data)]
+        except (KeyError, ValueError):
+            self.fail("does_not_exist", pk_value=data)
+
+
+VERSION = {
+    "required": False,
+    "help_text": "The version you read. Required on update; a stale one answers 409.",
+}
+
+
+def require_version(serializer, attrs):
+    if serializer.instance is not None and "version" not in attrs:
+        raise serializers.ValidationError(
+            {"version": ["Send the version you read, so a newer save is not overwritten."]}
+        )

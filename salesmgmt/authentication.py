@@ -6,7 +6,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from salesmgmt.models import ApiToken
-from salesmgmt.services import hash_key
+from salesmgmt.org.services import hash_key
 
 
 class HashedTokenAuthentication(BaseAuthentication):

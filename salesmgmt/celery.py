@@ -11,7 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesmgmt.settings")
 
 app = Celery("salesmgmt")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Jobs live in each app's jobs.py ("tasks" is the Task feature); their names are pinned.
+app.autodiscover_tasks(related_name="jobs")
 
 # The one place where periodic work is scheduled. The reminder jobs run often
 # and decide for themselves, in the company's timezone, whether it is time.

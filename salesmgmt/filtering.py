@@ -4,7 +4,6 @@ A filter choice outside the caller's scope is "not a valid choice", exactly
 like a value that does not exist, so filters never reveal what is hidden.
 """
 
-from activities.models import Customer, Deal
 from salesmgmt.models import Division, Team, User
 
 
@@ -30,15 +29,3 @@ def visible_divisions(request):
     if request is None:
         return Division.objects.none()
     return Division.objects.filter(teams__in=Team.objects.visible_to(request.user)).distinct()
-
-
-def visible_customers(request):
-    if request is None:
-        return Customer.objects.none()
-    return Customer.objects.visible_to(request.user)
-
-
-def visible_deals(request):
-    if request is None:
-        return Deal.objects.none()
-    return Deal.objects.visible_to(request.user)

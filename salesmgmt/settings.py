@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "salesmgmt.context_processors.company",
-                "salesmgmt.context_notifications.notifications",
+                "salesmgmt.notifications.context.notifications",
             ],
         },
     },

@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from salesmgmt import api_support, views
+from plans.weekly import views as weekly_views
+from salesmgmt import api_support
+from salesmgmt import views as core_views
 from salesmgmt.converters import IsoDateConverter
+from salesmgmt.org import views
 
 register_converter(IsoDateConverter, "isodate")
 admin.site.site_header = admin.site.site_title = "Salesmgmt administration"
@@ -15,28 +18,28 @@ handler404 = api_support.handler404
 handler500 = api_support.handler500
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", views.favicon),
+    path("", weekly_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon),
     path("accounts/", include("django.contrib.auth.urls")),
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/focus/", views.team_focus, name="team_focus"),
-    path("plans/", include("plans.urls")),
-    path("activities/", include("activities.urls")),
-    path("customers/", include("activities.customer_urls")),
-    path("", include("activities.deal_urls")),
-    path("tasks/", include("activities.task_urls")),
-    path("notifications/", include("salesmgmt.notification_urls")),
-    path("goals/", include("plans.goal_urls")),
-    path("kpis/", include("reporting.kpi_urls")),
-    path("dashboard/", include("reporting.dashboard_urls")),
-    path("company/", include("reporting.company_urls")),
-    path("reviews/", include("reporting.review_urls")),
-    path("commissions/", include("reporting.commission_urls")),
-    path("reports/", include("reporting.report_urls")),
+    path("plans/", include("plans.weekly.urls")),
+    path("activities/", include("activities.log.urls")),
+    path("customers/", include("activities.customers.urls")),
+    path("", include("activities.deals.urls")),
+    path("tasks/", include("activities.tasks.urls")),
+    path("notifications/", include("salesmgmt.notifications.urls")),
+    path("goals/", include("plans.goals.urls")),
+    path("kpis/", include("reporting.kpis.urls")),
+    path("dashboard/", include("reporting.dashboards.urls")),
+    path("company/", include("reporting.company.urls")),
+    path("reviews/", include("reporting.reviews.urls")),
+    path("commissions/", include("reporting.commissions.urls")),
+    path("reports/", include("reporting.packs.urls")),
     path("api/v1/", include("salesmgmt.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Split: Swagger UI's set-up script is its own response (?script), not an inline

@@ -39,3 +39,8 @@ def lock_current(obj: models.Model, version: int | None, *, message: str | None 
     if obj.version != locked.version:  # obj was read before the version the client sent
         for field in obj._meta.concrete_fields:
             setattr(obj, field.attname, getattr(locked, field.attname))
+
+
+def bump(row: models.Model) -> None:
+    """Raise ``row``'s version: every write does, so a reader's stale version is refused."""
+    row.version += 1

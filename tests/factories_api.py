@@ -10,7 +10,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from activities import services
+from activities.deals import services
 from activities.models import Contact, Customer, Deal, Pipeline, Stage, Task
 from salesmgmt.models import CompanySettings, Notification, NotificationKind
 

@@ -13,11 +13,11 @@ import pytest
 from celery.result import allow_join_result
 from django.utils import timezone
 
+from activities.jobs import send_task_reminders_task
 from activities.models import Task
-from activities.tasks import send_task_reminders_task
-from plans import services
+from plans.jobs import notify_plan_event_task
 from plans.models import PlanEvent
-from plans.tasks import notify_plan_event_task
+from plans.weekly import services
 from salesmgmt.celery import app as celery_app
 from salesmgmt.models import Notification
 
@@ -99,8 +99,8 @@ def test_worker_runs_the_task_reminder_job_once(real_queue, rep):
 def test_worker_builds_monthly_reviews_once(real_queue, rep, teammate, manager):
     """The monthly review job, run twice by the real worker, builds each review once and
     tells the manager once."""
+    from reporting.jobs import generate_monthly_reviews_task
     from reporting.models import MonthlyReview
-    from reporting.tasks import generate_monthly_reviews_task
     from salesmgmt.models import CompanySettings
 
     company = CompanySettings.load()
@@ -124,8 +124,8 @@ def test_worker_sweep_sends_lost_emails_once_even_two_at_once(real_queue, cast):
     sweeps running at once on the worker's two processes send each e-mail once."""
     from unittest import mock
 
-    from salesmgmt.notifications import notify
-    from salesmgmt.tasks import deliver_notification_task, send_pending_emails_task
+    from salesmgmt.jobs import deliver_notification_task, send_pending_emails_task
+    from salesmgmt.notifications.services import notify
 
     people = [u for u in cast.values() if u.email]
     with mock.patch.object(deliver_notification_task, "apply_async"):  # the task is lost

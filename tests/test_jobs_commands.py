@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from activities.tasks import (
+from activities.jobs import (
     send_overdue_digests_task,
     send_stale_deal_alerts_task,
     send_task_reminders_task,
 )
+from plans.jobs import send_plan_reminders_task, send_review_reminders_task
 from plans.models import PlanStatus
-from plans.tasks import send_plan_reminders_task, send_review_reminders_task
 from salesmgmt.models import CompanySettings, Notification, NotificationKind
 from salesmgmt.schedule import BEAT_SCHEDULE
 

@@ -12,12 +12,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from activities import services
-from activities.customer_import import run_import
+from activities.customers.imports import run_import
+from activities.deals import services
 from activities.models import Customer, Deal, Metric, Task
 from plans.models import Goal, GoalPeriod, PlanStatus, WeeklyPlan
-from reporting import reviews
 from reporting.models import ReportKind, ReportPack, ReviewMiss
+from reporting.reviews import services as reviews
 from salesmgmt.models import CompanySettings
 
 from .factories import ActivityFactory, WeeklyPlanFactory

@@ -10,12 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
+from activities.deals.reminders import send_stale_deal_alerts
 from activities.models import Deal, Task
-from activities.reminders import (
-    send_overdue_digests,
-    send_stale_deal_alerts,
-    send_task_reminders,
-)
+from activities.tasks.reminders import send_overdue_digests, send_task_reminders
 from salesmgmt.models import CompanySettings, Notification, NotificationKind
 
 from ..factories import UserFactory

@@ -25,7 +25,7 @@ def assert_error_shape(response, status, code):
 
 @pytest.fixture
 def token_client(rep, client):
-    from salesmgmt.services import create_api_token
+    from salesmgmt.org.services import create_api_token
 
     _, key = create_api_token(user=rep, name="errors")
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
@@ -34,7 +34,9 @@ def token_client(rep, client):
 
 
 def test_a_bug_inside_a_view_is_a_logged_json_500(token_client, caplog):
-    with mock.patch("activities.api.MetricViewSet.get_queryset", side_effect=RuntimeError("boom")):
+    with mock.patch(
+        "activities.catalogue.api.MetricViewSet.get_queryset", side_effect=RuntimeError("boom")
+    ):
         response = token_client.get(URL)
 
     body = assert_error_shape(response, 500, "server_error")

@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 
 from activities.models import Activity, ActivitySource, Customer, Deal, Stage, Task
 from plans.models import Goal, GoalPeriod, PlanStatus, WeeklyPlan
-from reporting import reviews
 from reporting.models import MonthlyReview, ReviewMiss
+from reporting.reviews import services as reviews
 
 from ..factories import WeeklyPlanFactory
 from ..factories_customers import CustomerFactory, DealFactory, TaskFactory

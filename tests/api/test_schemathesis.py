@@ -26,11 +26,11 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from activities.models import Metric
 from plans.models import Goal, GoalPeriod
-from reporting import reviews
-from reporting.commissions import compute_statement
+from reporting.commissions.services import compute_statement
 from reporting.models import DeviationEpisode, Kpi
+from reporting.reviews import services as reviews
 from salesmgmt.models import CompanySettings, Team, User
-from salesmgmt.services import create_api_token
+from salesmgmt.org.services import create_api_token
 
 from ..factories import ActivityFactory, WeeklyPlanFactory
 from ..factories_api import (

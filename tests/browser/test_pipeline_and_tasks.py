@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from activities import services
+from activities.deals import services
 from activities.models import Deal, StageTransition, Task
 
 from ..factories_deals import CustomerFactory, pipeline

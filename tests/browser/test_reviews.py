@@ -13,10 +13,11 @@ from decimal import Decimal
 import pytest
 
 from activities.models import Metric, Task
+from activities.tasks.selectors import midnight
 from plans.models import PlanStatus, PlanTarget
-from reporting import reviews
 from reporting.models import ReviewActionItem, ReviewStatus
-from reporting.task_history import midnight
+from reporting.reviews import selectors as reviews
+from reporting.reviews import services as reviews_services
 from salesmgmt.models import CompanySettings
 
 from ..factories import ActivityFactory, WeeklyPlanFactory, this_week
@@ -59,7 +60,7 @@ def alpha_month(rep, teammate, manager, team):
     ActivityFactory(rep=rep, day=first_week, metric=calls, quantity=Decimal("20"))
     for person, quantity in ((rep, "14"), (teammate, "22")):
         ActivityFactory(rep=person, day=this_week(), metric=calls, quantity=Decimal(quantity))
-    reviews.generate_monthly_reviews(month=month)
+    reviews_services.generate_monthly_reviews(month=month)
     return reviews.MonthlyReview.objects.get(rep=rep, month=month)
 
 

@@ -142,7 +142,7 @@ def page_templates() -> list[Path]:
 def test_template_scan_covers_the_templates():
     names = {p.relative_to(TEMPLATES).as_posix() for p in page_templates()}
 
-    assert {"base.html", "plans/plan_form.html", "activities/day_log.html"} <= names
+    assert {"base.html", "plans/weekly/form.html", "activities/log/day_log.html"} <= names
     assert len(names) > 100
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from activities.models import Metric
 from salesmgmt.models import ApiToken
-from salesmgmt.services import create_api_token, hash_key
+from salesmgmt.org.services import create_api_token, hash_key
 
 from ..factories import WeeklyPlanFactory, this_week
 

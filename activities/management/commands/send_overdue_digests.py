@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from activities.reminders import parse_job_time, send_overdue_digests
+from activities.tasks.reminders import send_overdue_digests
+from salesmgmt.calendar import parse_job_time
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from activities.reminders import parse_job_time, send_stale_deal_alerts
+from activities.deals.reminders import send_stale_deal_alerts
+from salesmgmt.calendar import parse_job_time
 
 
 class Command(BaseCommand):

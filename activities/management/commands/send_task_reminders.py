@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from activities.reminders import parse_job_time, send_task_reminders
+from activities.tasks.reminders import send_task_reminders
+from salesmgmt.calendar import parse_job_time
 
 
 class Command(BaseCommand):

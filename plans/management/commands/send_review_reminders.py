@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from activities.reminders import parse_job_time
-from plans.reminders import send_review_reminders
+from plans.weekly.reminders import send_review_reminders
+from salesmgmt.calendar import parse_job_time
 
 
 class Command(BaseCommand):

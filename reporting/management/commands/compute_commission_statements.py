@@ -2,9 +2,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activities.reminders import parse_job_time
-from reporting.commissions import compute_commission_statements
-from reporting.periods import parse_month
+from reporting.commissions.services import compute_commission_statements
+from salesmgmt.calendar import parse_job_time, parse_month
 
 
 def month_arg(value: str) -> date:

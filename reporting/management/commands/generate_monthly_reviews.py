@@ -2,9 +2,8 @@ import argparse
 
 from django.core.management.base import BaseCommand
 
-from activities.reminders import parse_job_time
-from reporting.periods import parse_month
-from reporting.reviews import generate_monthly_reviews, review_month
+from reporting.reviews.services import generate_monthly_reviews, review_month
+from salesmgmt.calendar import parse_job_time, parse_month
 
 
 def month_arg(value: str):

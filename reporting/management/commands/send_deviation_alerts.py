@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from activities.reminders import parse_job_time
-from reporting.deviations import send_deviation_alerts
+from reporting.kpis.services import send_deviation_alerts
+from salesmgmt.calendar import parse_job_time
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from activities.reminders import parse_job_time
-from reporting.report_packs import send_report_packs
+from reporting.packs.services import send_report_packs
+from salesmgmt.calendar import parse_job_time
 
 
 class Command(BaseCommand):

@@ -50,7 +50,7 @@ from activities.models import (
     TaskPriority,
 )
 from plans.models import Goal, PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
-from plans.services import plan_event_recipients, plan_url
+from plans.weekly.services import plan_event_recipients, plan_url
 from reporting.models import CommissionStatement, DeviationEpisode, MonthlyReview
 from salesmgmt.models import (
     CompanySettings,
@@ -828,7 +828,7 @@ class DemoCompany:
 
     def _control(self) -> None:
         """Goals, a year of monthly results, commissions, reviews, alerts, a report pack."""
-        from salesmgmt.demo_control import ControlDemo
+        from salesmgmt.demo.control import ControlDemo
 
         control = ControlDemo(self)
         control.build()
@@ -1673,7 +1673,7 @@ class DemoCompany:
         )
 
     def _deal_outcomes(self, won) -> None:
-        """activities.services._deal_outcome_rows and the change log rows, in bulk."""
+        """activities.deals.services._deal_outcome_rows and the change log rows, in bulk."""
         rows, changes, times = [], [], []
         for deal, moves, products in won:
             product = min(products, key=lambda p: (p.name, p.pk))  # deal.products.first()
@@ -1886,10 +1886,10 @@ class DemoCompany:
                     if event.kind == PlanEvent.Kind.SUBMITTED
                     else NotificationKind.PLAN_REVIEWED,
                     f"plan-event:{event.pk}",
-                    render_to_string("plans/email/plan_event_subject.txt", context).strip(),
+                    render_to_string("plans/weekly/email/plan_event_subject.txt", context).strip(),
                     event.at + timedelta(minutes=1),
                     read=not unread,
-                    body=render_to_string("plans/email/plan_event.txt", context).strip(),
+                    body=render_to_string("plans/weekly/email/plan_event.txt", context).strip(),
                     url=plan_url(plan),
                 )
 

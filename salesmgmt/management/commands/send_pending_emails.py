@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from salesmgmt.notifications import send_pending_emails
+from salesmgmt.notifications.services import send_pending_emails
 
 
 class Command(BaseCommand):

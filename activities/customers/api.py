@@ -1,0 +1,63 @@
+"""Customers, contacts, deals, pipelines and tasks on /api/v1/.
+
+Every read goes through ``visible_to``: an object outside the caller's scope
+answers 404. Every write goes through activities.services, so the API keeps
+the rules the pages keep. Customers and deals are never deleted: a customer
+who did not buy stays, with the reason, and a deal that will not happen is
+moved to a Lost stage.
+"""
+
+from rest_framework import viewsets
+
+from activities.catalogue.api import NO_DELETE
+from activities.customers import services
+from activities.customers.api_filters import ContactFilter, CustomerFilter
+from activities.customers.serializers import ContactSerializer, CustomerSerializer
+from activities.models import (
+    Contact,
+    Customer,
+)
+from salesmgmt.api_support import StaleVersionFirst
+
+# --- Customers and contacts -------------------------------------------------------------------
+
+
+class CustomerViewSet(StaleVersionFirst, viewsets.ModelViewSet):
+    """Accounts, bought or not. 'Did not buy' and 'lost' carry a reason; contacts
+    are read here and written through /contacts/."""
+
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    ordering_fields = ["name", "created_at", "updated_at"]
+    http_method_names = NO_DELETE
+
+    def get_queryset(self):
+        return (
+            Customer.objects.visible_to(self.request.user)
+            .select_related("source_channel", "lost_reason")
+            .prefetch_related("contacts")
+        )
+
+    def perform_create(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        customer = services.save_customer(by=self.request.user, **data)
+        serializer.instance = self.get_queryset().get(pk=customer.pk)
+
+    def perform_update(self, serializer):
+        customer = services.save_customer(
+            by=self.request.user, customer=serializer.instance, **serializer.validated_data
+        )
+        serializer.instance = self.get_queryset().get(pk=customer.pk)
+
+
+class ContactViewSet(viewsets.ModelViewSet):
+    """The people at a customer; whoever sees the customer sees and edits them."""
+
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+    ordering_fields = ["name"]
+
+    def get_queryset(self):
+        return Contact.objects.filter(
+            customer__in=Customer.objects.visible_to(self.request.user)
+        ).order_by("name", "pk")

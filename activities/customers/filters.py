@@ -1,0 +1,142 @@
+"""Filters for the customer list and the lost-customers report (shared with the API)."""
+
+from datetime import date, datetime, time, timedelta
+
+import django_filters
+
+from activities.models import (
+    CLOSED_CUSTOMER_STATUSES,
+    Channel,
+    Customer,
+    CustomerStatus,
+    LostReason,
+    Segment,
+)
+from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.models import CompanySettings
+from salesmgmt.web import EARLIEST, LATEST
+
+
+def day_bounds(queryset, field: str, *, start: date | None = None, end: date | None = None):
+    """Rows whose datetime ``field`` falls on company days ``start``..``end`` (inclusive).
+
+    Days are the company's (its timezone), like every business date; absurd
+    dates match nothing rather than overflow.
+    """
+    zone = CompanySettings.load().tzinfo
+    for day in (start, end):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            return queryset.none()
+    if start is not None:
+        queryset = queryset.filter(**{f"{field}__gte": datetime.combine(start, time.min, zone)})
+    if end is not None:
+        after = datetime.combine(end + timedelta(days=1), time.min, zone)
+        queryset = queryset.filter(**{f"{field}__lt": after})
+    return queryset
+
+
+CLOSED = "closed"  # did not buy or lost: the customers the report counts
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search")
+    status = django_filters.ChoiceFilter(
+        choices=[*CustomerStatus.choices, (CLOSED, "Did not buy or lost")],
+        method="filter_status",
+        empty_label="any",
+    )
+    segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="any")
+    owner = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    team = django_filters.ModelChoiceFilter(
+        field_name="owner__team", queryset=visible_teams, empty_label="any"
+    )
+    source_channel = django_filters.ModelChoiceFilter(
+        queryset=Channel.objects.all(), empty_label="any", label="Source channel"
+    )
+    lost_reason = django_filters.ModelChoiceFilter(
+        queryset=LostReason.objects.all(), empty_label="any", label="Why not bought"
+    )
+    created_from = django_filters.DateFilter(method="filter_created", label="Created from")
+    created_to = django_filters.DateFilter(method="filter_created", label="Created to")
+    external_id = django_filters.CharFilter(label="External ID")
+
+    class Meta:
+        model = Customer
+        fields = [
+            "q",
+            "status",
+            "segment",
+            "owner",
+            "team",
+            "source_channel",
+            "lost_reason",
+            "created_from",
+            "created_to",
+            "external_id",
+        ]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_status(self, queryset, name, value):
+        if value == CLOSED:
+            return queryset.filter(status__in=CLOSED_CUSTOMER_STATUSES)
+        return queryset.filter(status=value)
+
+    def filter_created(self, queryset, name, value):
+        bound = {"start": value} if name == "created_from" else {"end": value}
+        return day_bounds(queryset, "created_at", **bound)
+
+
+class LostCustomerFilter(django_filters.FilterSet):
+    """Who did not buy and why: closed customers, narrowed by period and people."""
+
+    DATE_FIELDS = {"updated": "updated_at", "created": "created_at"}
+
+    status = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in CLOSED_CUSTOMER_STATUSES],
+        empty_label="did not buy or lost",
+    )
+    period_by = django_filters.ChoiceFilter(
+        choices=[("updated", "Last changed"), ("created", "Created")],
+        method="filter_nothing",
+        empty_label=None,
+        label="Period by",
+    )
+    start = django_filters.DateFilter(method="filter_period", label="From")
+    end = django_filters.DateFilter(method="filter_period", label="To")
+    owner = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    team = django_filters.ModelChoiceFilter(
+        field_name="owner__team", queryset=visible_teams, empty_label="any"
+    )
+    segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="any")
+    lost_reason = django_filters.ModelChoiceFilter(
+        queryset=LostReason.objects.all(), empty_label="any", label="Reason"
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["status", "period_by", "start", "end", "owner", "team", "segment", "lost_reason"]
+
+    @property
+    def qs(self):
+        return super().qs.filter(status__in=CLOSED_CUSTOMER_STATUSES)
+
+    @property
+    def date_field(self) -> str:
+        """The datetime the period (and the by-month table) is read from."""
+        chosen = self.form.cleaned_data.get("period_by") if self.form.is_valid() else None
+        return self.DATE_FIELDS.get(chosen or "updated", "updated_at")
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # period_by only says what start and end refer to
+
+    def filter_period(self, queryset, name, value):
+        bound = {"start": value} if name == "start" else {"end": value}
+        return day_bounds(queryset, self.date_field, **bound)
+
+
+def visible_customers(request):
+    if request is None:
+        return Customer.objects.none()
+    return Customer.objects.visible_to(request.user)

@@ -1,0 +1,504 @@
+"""Customers from a CSV file: read it, check every row, show what would happen, then
+write it all or nothing.
+
+``check_import`` is the dry run: it reads and validates without writing, with a
+fixed number of queries whatever the row count (owners, channels, reasons, the
+customers matched by external_id and their contacts: one query each).
+``run_import`` repeats the check inside a transaction, locking the matched
+customers, and writes only when every row is valid, in batches.
+
+The rules match ``services.save_customer``: owners are reps the importer may act
+for (a rep owns only their own rows), and 'did not buy' and 'lost' need a
+reason. Rows with an external_id already stored update that customer instead of
+adding a second one.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from activities.models import (
+    CLOSED_CUSTOMER_STATUSES,
+    Channel,
+    Contact,
+    Customer,
+    CustomerStatus,
+    LostReason,
+    Segment,
+)
+from salesmgmt.csv_export import FORMULA_STARTS
+from salesmgmt.models import User
+from salesmgmt.org.services import reps_writable_by
+
+COLUMNS = (
+    "name",
+    "owner",
+    "status",
+    "segment",
+    "source_channel",
+    "lost_reason",
+    "lost_note",
+    "city",
+    "phone",
+    "email",
+    "external_id",
+    "contact_name",
+    "contact_role",
+    "contact_phone",
+    "contact_email",
+)
+CUSTOMER_COLUMNS = COLUMNS[:11]
+CONTACT_COLUMNS = {
+    "contact_name": "name",
+    "contact_role": "role",
+    "contact_phone": "phone",
+    "contact_email": "email",
+}
+MAX_ROWS = 10_000
+MAX_BYTES = 5 * 1024 * 1024
+BATCH = 1000
+
+CREATE, UPDATE, UNCHANGED, INVALID = "create", "update", "unchanged", "invalid"
+
+
+class ImportFileError(ValueError):
+    """The upload is not a file we can read at all (too big, not text)."""
+
+
+def decode_upload(data: bytes) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without BOM), else Windows-1252,
+    which is what spreadsheets on Windows save as 'CSV'."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("The file is not text: save it from your spreadsheet as CSV (UTF-8).")
+
+
+@dataclass
+class Problem:
+    column: str
+    message: str
+
+
+@dataclass
+class Row:
+    number: int  # as a spreadsheet numbers it: the header is row 1
+    cells: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+    action: str = CREATE
+    customer: Customer | None = None
+    contact: Contact | None = None
+    customer_changed: bool = False
+    contact_changed: bool = False
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(Problem(column, message))
+
+    def cell(self, name: str) -> str:
+        return self.cells.get(name, "")
+
+    def has_problem_in(self, column: str) -> bool:
+        return any(p.column == column for p in self.problems)
+
+
+@dataclass
+class ImportCheck:
+    rows: list[Row] = field(default_factory=list)
+    file_problems: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys((CREATE, UPDATE, UNCHANGED, INVALID), 0)
+        for row in self.rows:
+            counts[row.action] += 1
+        counts["rows"] = len(self.rows)
+        return counts
+
+    @property
+    def ready(self) -> bool:
+        """Every row is valid: the import may be written."""
+        return bool(self.rows) and not self.file_problems and not self.counts[INVALID]
+
+    @property
+    def problem_count(self) -> int:
+        return sum(len(row.problems) for row in self.rows)
+
+
+class ImportRefused(Exception):
+    """The file still has problems; nothing was written."""
+
+    def __init__(self, check: ImportCheck):
+        super().__init__("The file has problems; nothing was imported.")
+        self.check = check
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def _column_name(header: str) -> str:
+    return header.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _clean_cell(value: str) -> str:
+    """Trim, and undo the quote our CSV exports put before formula-like cells
+    ('+44 20 ...), so an exported file imports back as it was."""
+    value = value.strip()
+    if value.startswith("'") and value[1:2] and value[1:2] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or the semicolon (or tab) spreadsheets in many locales save with."""
+    first_line = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_rows(text: str) -> ImportCheck:
+    """Split the file into rows of named cells; file-level problems stop here."""
+    check = ImportCheck()
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        header = next(records, None)
+        if header is None or not any(h.strip() for h in header):
+            check.file_problems.append("The file is empty: the first row must name the columns.")
+            return check
+        names = [_column_name(h) for h in header]
+        known = [n for n in names if n in COLUMNS]
+        repeated = sorted({n for n in known if known.count(n) > 1})
+        if repeated:
+            check.file_problems.append(f"Columns named twice: {', '.join(repeated)}.")
+        if "name" not in known and "external_id" not in known:
+            check.file_problems.append(
+                "The file needs a 'name' column (or 'external_id' to update customers). "
+                f"Columns found: {', '.join(h.strip() for h in header)}."
+            )
+        check.columns = known
+        check.ignored_columns = [
+            h.strip() for h, n in zip(header, names, strict=True) if n not in COLUMNS and h.strip()
+        ]
+        if check.file_problems:
+            return check
+        for index, record in enumerate(records, start=2):
+            if not any(cell.strip() for cell in record):
+                continue  # blank lines are not rows
+            if len(check.rows) == MAX_ROWS:
+                check.file_problems.append(
+                    f"A file holds at most {MAX_ROWS:,} rows; split it and import each part."
+                )
+                return check
+            row = Row(
+                number=index,
+                cells={
+                    name: _clean_cell(cell)
+                    for name, cell in zip(names, record, strict=False)
+                    if name in COLUMNS
+                },
+            )
+            if len(record) > len(names) and any(c.strip() for c in record[len(names) :]):
+                row.problem("", f"This row has {len(record)} cells; the header names {len(names)}.")
+            check.rows.append(row)
+    except csv.Error as exc:
+        check.file_problems.append(f"Row {records.line_num}: the file is not valid CSV ({exc}).")
+    return check
+
+
+# --- Checking --------------------------------------------------------------------------------
+
+
+def _choices_by_word(choices) -> dict[str, str]:
+    """'did_not_buy', 'did not buy', 'Did-not-buy' and the label all mean one value."""
+    found = {}
+    for value, label in choices:
+        for word in (value, label):
+            found[_column_name(word)] = value
+    return found
+
+
+STATUSES = _choices_by_word(CustomerStatus.choices)
+SEGMENTS = _choices_by_word(Segment.choices)
+
+
+def _catalogue(model) -> dict[str, object]:
+    """Active entries of a small catalogue by key and by name, case-insensitive."""
+    found = {}
+    for entry in model.objects.active():
+        found[entry.name.lower()] = entry
+        found[entry.key.lower()] = entry
+    return found
+
+
+@dataclass
+class _Lookups:
+    """Everything the rows refer to, read with one query each."""
+
+    owners: dict[str, User]
+    channels: dict[str, Channel]
+    reasons: dict[str, LostReason]
+    existing: dict[str, Customer]
+    contacts: dict[int, dict[str, Contact]]
+
+
+def _lookups(rows: list[Row], by: User, *, lock: bool) -> _Lookups:
+    usernames = {row.cell("owner") for row in rows} - {""}
+    owners = {u.username: u for u in reps_writable_by(by).filter(username__in=usernames)}
+    external_ids = {row.cell("external_id") for row in rows} - {""}
+    existing_rows = Customer.objects.filter(external_id__in=external_ids).annotate(
+        writable=Exists(reps_writable_by(by).filter(pk=OuterRef("owner_id")))
+    )
+    if lock:
+        existing_rows = existing_rows.select_for_update(of=("self",))
+    existing = {c.external_id: c for c in existing_rows} if external_ids else {}
+    contacts: dict[int, dict[str, Contact]] = {}
+    if existing:
+        for contact in Contact.objects.filter(customer_id__in=[c.pk for c in existing.values()]):
+            contacts.setdefault(contact.customer_id, {}).setdefault(contact.name.lower(), contact)
+    return _Lookups(owners, _catalogue(Channel), _catalogue(LostReason), existing, contacts)
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _check_text(row: Row, column: str, model, field_name: str) -> str:
+    value = row.cell(column)
+    limit = _max_length(model, field_name)
+    if len(value) > limit:
+        row.problem(column, f"At most {limit} characters ({len(value)} given).")
+    return value
+
+
+def _check_email(row: Row, column: str) -> str:
+    value = row.cell(column)
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            row.problem(column, f"'{value}' is not an e-mail address.")
+    return value
+
+
+CUSTOMER_SNAPSHOT = (
+    "name",
+    "owner_id",
+    "status",
+    "segment",
+    "source_channel_id",
+    "lost_reason_id",
+    "lost_note",
+    "city",
+    "phone",
+    "email",
+)
+
+
+def _snapshot(obj, names) -> tuple:
+    return tuple(getattr(obj, name) for name in names)
+
+
+def _check_row(row: Row, columns: set[str], by: User, found: _Lookups, seen: dict) -> None:
+    external_id = _check_text(row, "external_id", Customer, "external_id")
+    customer = None
+    if external_id:
+        if external_id in seen:
+            row.problem("external_id", f"Repeats the external_id of row {seen[external_id]}.")
+        seen.setdefault(external_id, row.number)
+        customer = found.existing.get(external_id)
+        if customer is not None and not customer.writable:
+            row.problem("external_id", "This external_id belongs to a customer you cannot change.")
+            customer = None
+    row.action = UPDATE if customer is not None else CREATE
+    if customer is None:
+        customer = Customer(external_id=external_id, status=CustomerStatus.PROSPECT)
+    before = _snapshot(customer, CUSTOMER_SNAPSHOT) if customer.pk else None
+
+    # Columns missing from the file leave a stored customer as it is; a present
+    # column sets the field, and a blank cell clears it, except where noted.
+    name = _check_text(row, "name", Customer, "name")
+    if name:
+        customer.name = name
+    elif "name" in columns or customer.pk is None:
+        row.problem("name", "A customer needs a name.")
+
+    username = row.cell("owner")
+    if username:
+        owner = found.owners.get(username)
+        if owner is None:
+            row.problem("owner", f"No rep you may act for has the username '{username}'.")
+        else:
+            customer.owner = owner
+    elif customer.pk is None:
+        if by.is_rep:
+            customer.owner = by  # reps import their own customers
+        else:
+            row.problem("owner", "Say which rep owns this customer (their username).")
+
+    status = row.cell("status")
+    if status:
+        if _column_name(status) in STATUSES:
+            customer.status = STATUSES[_column_name(status)]
+        else:
+            row.problem(
+                "status", f"Unknown status '{status}': use {', '.join(CustomerStatus.values)}."
+            )
+
+    if "segment" in columns:
+        segment = row.cell("segment")
+        customer.segment = SEGMENTS.get(_column_name(segment), "") if segment else ""
+        if segment and _column_name(segment) not in SEGMENTS:
+            row.problem("segment", f"Unknown segment '{segment}': use {', '.join(Segment.values)}.")
+
+    for column, catalogue, noun in (
+        ("source_channel", found.channels, "channel"),
+        ("lost_reason", found.reasons, "reason"),
+    ):
+        if column not in columns:
+            continue
+        key = row.cell(column)
+        entry = catalogue.get(key.lower()) if key else None
+        if key and entry is None:
+            keys = sorted({e.key for e in catalogue.values()})
+            row.problem(column, f"No active {noun} '{key}': use one of {', '.join(keys)}.")
+        setattr(customer, column, entry)
+
+    if "lost_note" in columns:
+        customer.lost_note = row.cell("lost_note")
+    for column in ("city", "phone"):
+        if column in columns:
+            setattr(customer, column, _check_text(row, column, Customer, column))
+    if "email" in columns:
+        customer.email = _check_email(row, "email")
+
+    if customer.status in CLOSED_CUSTOMER_STATUSES:
+        if customer.lost_reason_id is None and not row.has_problem_in("lost_reason"):
+            row.problem("lost_reason", "Say why: a reason is required for this status.")
+    elif row.cell("lost_reason") or row.cell("lost_note"):
+        if not row.has_problem_in("lost_reason"):
+            row.problem(
+                "lost_reason", "Only customers who did not buy or were lost carry a reason."
+            )
+    else:
+        customer.lost_reason, customer.lost_note = None, ""
+
+    row.customer = customer
+    row.customer_changed = before is None or _snapshot(customer, CUSTOMER_SNAPSHOT) != before
+    _check_contact(row, columns, found)
+    if row.problems:
+        row.action = INVALID
+    elif row.action == UPDATE and not (row.customer_changed or row.contact_changed):
+        row.action = UNCHANGED
+
+
+def _check_contact(row: Row, columns: set[str], found: _Lookups) -> None:
+    given = {column: row.cell(column) for column in CONTACT_COLUMNS if column in columns}
+    if not any(given.values()):
+        return
+    name = _check_text(row, "contact_name", Contact, "name")
+    if not name:
+        row.problem("contact_name", "Name the contact these details belong to.")
+        return
+    for column in ("contact_role", "contact_phone"):
+        _check_text(row, column, Contact, CONTACT_COLUMNS[column])
+    _check_email(row, "contact_email")
+    stored = found.contacts.get(row.customer.pk, {}).get(name.lower()) if row.customer.pk else None
+    contact = stored or Contact(name=name)
+    before = _snapshot(contact, ("role", "phone", "email"))
+    for column, value in given.items():
+        if column != "contact_name":
+            setattr(contact, CONTACT_COLUMNS[column], value)
+    row.contact = contact
+    row.contact_changed = stored is None or _snapshot(contact, ("role", "phone", "email")) != before
+
+
+def check_import(*, text: str, by: User, lock: bool = False) -> ImportCheck:
+    """The dry run: what importing ``text`` as ``by`` would do, row by row. Writes nothing."""
+    check = read_rows(text)
+    if check.file_problems:
+        return check
+    found = _lookups(check.rows, by, lock=lock)
+    columns, seen = set(check.columns), {}
+    for row in check.rows:
+        _check_row(row, columns, by, found, seen)
+    return check
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+UPDATE_FIELDS = [
+    "name",
+    "owner",
+    "status",
+    "segment",
+    "source_channel",
+    "lost_reason",
+    "lost_note",
+    "city",
+    "phone",
+    "email",
+    "updated_at",
+]
+
+
+@transaction.atomic
+def run_import(*, text: str, by: User) -> ImportCheck:
+    """Check again (the data may have changed since the preview) and write every row,
+    or nothing at all if any row has a problem (raises ImportRefused)."""
+    check = check_import(text=text, by=by, lock=True)
+    if not check.ready:
+        raise ImportRefused(check)
+    now = timezone.now()
+    new = [row.customer for row in check.rows if row.action == CREATE]
+    Customer.objects.bulk_create(new, batch_size=BATCH)
+    changed = [row.customer for row in check.rows if row.action == UPDATE and row.customer_changed]
+    for customer in changed:
+        customer.updated_at = now  # bulk_update skips auto_now
+        customer.version = F("version") + 1  # an edit page open on it now sees a conflict
+    Customer.objects.bulk_update(changed, [*UPDATE_FIELDS, "version"], batch_size=BATCH)
+
+    new_contacts, changed_contacts = [], []
+    for row in check.rows:
+        if row.contact is None or not row.contact_changed:
+            continue
+        if row.contact.pk is None:
+            row.contact.customer = row.customer  # has its pk now
+            new_contacts.append(row.contact)
+        else:
+            changed_contacts.append(row.contact)
+    Contact.objects.bulk_create(new_contacts, batch_size=BATCH)
+    Contact.objects.bulk_update(changed_contacts, ["role", "phone", "email"], batch_size=BATCH)
+    return check
+
+
+# A first row for people starting a file from scratch (the upload page offers it).
+TEMPLATE_EXAMPLE = [
+    "Harbour Logistics Ltd",
+    "",
+    "did_not_buy",
+    "mid",
+    "referral",
+    "price",
+    "Chose a cheaper supplier",
+    "Bristol",
+    "0117 496 0000",
+    "info@harbour.example",
+    "ERP-10042",
+    "Jane Smith",
+    "Purchasing",
+    "0117 496 0001",
+    "jane@harbour.example",
+]

@@ -1,0 +1,110 @@
+"""Shapes of customers, contacts, deals, stages and tasks on the API.
+
+Catalogue entries are named by their key (channel, lost reason, pipeline,
+product sku; a stage by its key within the deal's pipeline); people,
+customers and deals by id. Anything outside the caller's scope is "does not
+exist", never "forbidden". Rules live in activities.services, not here.
+"""
+
+from rest_framework import serializers
+
+from activities.catalogue.serializers import CachedSlugRelatedField
+from activities.models import (
+    Channel,
+    Contact,
+    Customer,
+    LostReason,
+)
+from salesmgmt.api_support import VERSION, ScopedRepField, require_version
+
+# --- Scoped references --------------------------------------------------------------------
+
+
+class ScopedCustomerField(serializers.PrimaryKeyRelatedField):
+    """A customer the caller can see. A bulk request hands in the rows it
+    needs as ``context["customers"]`` ({id: customer}), saving a query per row."""
+
+    def get_queryset(self):
+        return Customer.objects.visible_to(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        preloaded = self.context.get("customers")
+        if preloaded is None:
+            return super().to_internal_value(data)
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return preloaded[int(data)]
+        except (KeyError, ValueError):
+            self.fail("does_not_exist", pk_value=data)
+
+
+def _default_rep(serializer, attrs, field):
+    """Reps act for themselves without naming themselves; anyone else names the rep."""
+    if serializer.instance is None and attrs.get(field) is None:
+        user = serializer.context["request"].user
+        if not user.is_rep:
+            raise serializers.ValidationError({field: ["Say which rep this is for."]})
+        attrs[field] = user
+
+
+# As on weekly plans and goals: responses carry `version`; an update must send the
+# version it read (400 without one) and a stale one answers 409 with nothing saved.
+# --- Customers and contacts -----------------------------------------------------------------
+
+
+class CustomerContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "name", "role", "phone", "email"]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    customer = ScopedCustomerField()
+
+    class Meta:
+        model = Contact
+        fields = ["id", "customer", "name", "role", "phone", "email"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    owner = ScopedRepField(required=False, help_text="A rep; defaults to the caller (reps).")
+    source_channel = CachedSlugRelatedField(
+        slug_field="key", queryset=Channel.objects.active(), required=False, allow_null=True
+    )
+    lost_reason = CachedSlugRelatedField(
+        slug_field="key",
+        queryset=LostReason.objects.active(),
+        required=False,
+        allow_null=True,
+        help_text="Required when the status is did_not_buy or lost; cleared otherwise.",
+    )
+    contacts = CustomerContactSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "owner",
+            "status",
+            "segment",
+            "source_channel",
+            "lost_reason",
+            "lost_note",
+            "city",
+            "phone",
+            "email",
+            "external_id",
+            "contacts",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"version": VERSION}
+
+    def validate(self, attrs):
+        _default_rep(self, attrs, "owner")
+        require_version(self, attrs)
+        return attrs

@@ -1,0 +1,518 @@
+"""Pages for customers: list, report of who did not buy and why, detail with its
+timeline, create and edit with contacts, and CSV import with a dry run."""
+
+import secrets
+import zlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from activities.customers import imports as customer_import
+from activities.customers.filters import CLOSED, CustomerFilter, LostCustomerFilter
+from activities.customers.forms import ContactFormSet, CustomerForm, ImportForm
+from activities.customers.selectors import lost_figures
+from activities.customers.services import save_customer
+from activities.models import (
+    Activity,
+    Customer,
+    CustomerStatus,
+    Deal,
+    StageKind,
+    StageTransition,
+    Task,
+)
+from salesmgmt.csv_export import csv_response
+from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.models import CompanySettings
+from salesmgmt.org.services import reps_writable_by
+from salesmgmt.web import apply_rule_errors, paginate, query_without_page
+
+# --- List ------------------------------------------------------------------------------------
+
+SORTS = {
+    "name": ("name", "pk"),
+    "-pipeline": (F("open_amount").desc(), "name"),
+    "-last_activity": (F("last_activity").desc(nulls_last=True), "name"),
+    "-created": ("-created_at", "-pk"),
+}
+
+
+def _with_figures(customers, user):
+    """Open deals, open pipeline and last activity per customer, as subqueries: the
+    viewer's own scope applies to the deals and activities counted, and subqueries
+    stay right when a search joins contacts."""
+    open_deals = (
+        Deal.objects.visible_to(user)
+        .open()
+        .filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+    )
+    return customers.annotate(
+        open_deals=Coalesce(
+            Subquery(open_deals.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            0,
+        ),
+        open_amount=Coalesce(
+            Subquery(
+                open_deals.annotate(total=Sum("amount")).values("total"),
+                output_field=DecimalField(max_digits=16, decimal_places=2),
+            ),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=16, decimal_places=2),
+        ),
+        last_activity=Subquery(
+            Activity.objects.visible_to(user)
+            .filter(customer=OuterRef("pk"))
+            .order_by("-day")
+            .values("day")[:1]
+        ),
+    )
+
+
+def customer_list(request):
+    customers = Customer.objects.visible_to(request.user).select_related(
+        "owner__team", "source_channel", "lost_reason"
+    )
+    filterset = CustomerFilter(request.GET, queryset=customers, request=request)
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "name"
+    matching = filterset.qs if filterset.is_valid() else customers.none()
+    rows = _with_figures(matching, request.user).order_by(*SORTS[sort])
+    if request.GET.get("export") == "csv":
+        return _export_customers(rows)
+    by_status = {
+        row["status"]: row["n"]
+        for row in matching.order_by().values("status").annotate(n=Count("pk", distinct=True))
+    }
+    pipeline = (
+        Deal.objects.visible_to(request.user)
+        .open()
+        .filter(customer__in=matching.values("pk"))
+        .aggregate(deals=Count("pk"), amount=Sum("amount"))
+    )
+    return render(
+        request,
+        "activities/customers/list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, rows),
+            "query": query_without_page(request),
+            "sort_query": _query_without(request, "page", "sort"),
+            "sort": sort,
+            "filters_open": any(request.GET.get(n) for n in filterset.filters if n != "q"),
+            "statuses": [(s, by_status.get(s.value, 0)) for s in CustomerStatus],
+            "pipeline": pipeline,
+        },
+    )
+
+
+def _query_without(request, *names) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+EXPORT_HEADER = [
+    # The first columns are the import's: an exported file imports back as updates.
+    *customer_import.CUSTOMER_COLUMNS,
+    "team",
+    "open_deals",
+    "open_pipeline",
+    "last_activity",
+    "created",
+]
+
+
+def _export_customers(rows):
+    def lines():
+        for c in rows.iterator(chunk_size=1000):
+            yield [
+                c.name,
+                c.owner.username,
+                c.status,
+                c.segment,
+                c.source_channel.key if c.source_channel else "",
+                c.lost_reason.key if c.lost_reason else "",
+                c.lost_note,
+                c.city,
+                c.phone,
+                c.email,
+                c.external_id,
+                c.owner.team or "",
+                c.open_deals,
+                f"{c.open_amount:.2f}",
+                c.last_activity or "",
+                timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+
+    return csv_response("customers.csv", EXPORT_HEADER, lines())
+
+
+# --- Who did not buy and why -----------------------------------------------------------------
+
+
+def lost_customers(request):
+    customers = Customer.objects.visible_to(request.user)
+    filterset = LostCustomerFilter(request.GET, queryset=customers, request=request)
+    # A filter that does not validate (a rep out of scope, a bad date) matches nothing.
+    matching = filterset.qs if filterset.is_valid() else customers.none()
+    figures = lost_figures(matching, user=request.user, date_field=filterset.date_field)
+    if request.GET.get("export") == "csv":
+        return _export_lost(figures)
+    return render(
+        request,
+        "activities/customers/lost.html",
+        {
+            "filter": filterset,
+            "figures": figures,
+            "query": query_without_page(request),
+            "list_query": _list_query(filterset),
+        },
+    )
+
+
+def _list_query(filterset) -> str:
+    """The customer list showing the report's customers. The list knows only the
+    creation date, so a period by 'last changed' is left out."""
+    params = {"status": CLOSED}
+    if filterset.form.is_valid():
+        data = filterset.form.cleaned_data
+        for name in ("status", "segment"):
+            if data.get(name):
+                params[name] = data[name]
+        for name in ("owner", "team", "lost_reason"):
+            if data.get(name):
+                params[name] = data[name].pk
+        if filterset.date_field == "created_at":
+            for name, to in (("start", "created_from"), ("end", "created_to")):
+                if data.get(name):
+                    params[to] = data[name].isoformat()
+    return urlencode(params)
+
+
+def _export_lost(figures):
+    def lines():
+        def counts(row):
+            return [row["did_not_buy"], row["lost"], row["total"]]
+
+        for row in figures["by_reason"]:
+            yield ["reason", row["lost_reason__key"], row["lost_reason__name"], *counts(row)]
+        for row in figures["by_rep"]:
+            name = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+            yield ["rep", row["owner__username"], name or row["owner__username"], *counts(row)]
+        for row in figures["by_product"]:
+            yield [
+                "product",
+                row["products__sku"] or "",
+                row["products__name"] or "Deal without a product",
+                *counts(row),
+            ]
+        if figures["without_deal"]["total"]:
+            yield ["product", "", "No deal", *counts(figures["without_deal"])]
+        for row in figures["by_month"]:
+            yield ["month", f"{row['month']:%Y-%m}", f"{row['month']:%B %Y}", *counts(row)]
+
+    return csv_response(
+        "did-not-buy.csv", ["by", "key", "name", "did_not_buy", "lost", "total"], lines()
+    )
+
+
+# --- Detail ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime  # where it sorts
+    kind: str  # created, stage, won, lost, task, task-done, activity
+    title: str
+    by: object = None
+    detail: str = ""
+    day: date | None = None  # activities happen on a day, not at a time
+
+    CSS = {"won": "ev-approved", "task-done": "ev-approved", "lost": "ev-returned"}
+
+    @property
+    def css(self) -> str:
+        return self.CSS.get(self.kind, f"ev-{self.kind}")
+
+
+def _activity_moment(activity, zone) -> datetime:
+    """An activity belongs to its day; one logged later sits at the end of that day."""
+    end_of_day = datetime.combine(activity.day + timedelta(days=1), time.min, zone)
+    return min(activity.created_at, end_of_day - timedelta(seconds=1))
+
+
+def build_timeline(customer, deals, transitions, tasks, activities, *, limit=200) -> list[Event]:
+    """Stage changes, tasks set and done, and activities, newest first (no queries)."""
+    zone = CompanySettings.load().tzinfo
+    events = [Event(customer.created_at, "created", "Customer added")]
+    for t in transitions:
+        if t.from_stage is None:
+            title = f"{t.deal.title}: opened at {t.to_stage}"
+        else:
+            title = f"{t.deal.title}: {t.from_stage} → {t.to_stage}"
+        kind = {StageKind.WON: "won", StageKind.LOST: "lost"}.get(t.to_stage.kind, "stage")
+        events.append(Event(t.at, kind, title, t.by, t.note))
+    for task in tasks:
+        for_whom = f"for {task.assignee}" if task.assignee_id != task.created_by_id else ""
+        events.append(
+            Event(task.created_at, "task", f"Task set: {task.title}", task.created_by, for_whom)
+        )
+        if task.done_at:
+            late = " (late)" if task.done_at > task.due_at else ""
+            events.append(
+                Event(task.done_at, "task-done", f"Task done{late}: {task.title}", task.assignee)
+            )
+    for a in activities:
+        title = f"{a.metric.name}: {a.quantity.normalize():f}"
+        events.append(Event(_activity_moment(a, zone), "activity", title, a.rep, a.note, day=a.day))
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events[:limit]
+
+
+def _visible_customer(request, pk) -> Customer:
+    return get_object_or_404(
+        Customer.objects.visible_to(request.user).select_related(
+            "owner__team", "source_channel", "lost_reason"
+        ),
+        pk=pk,
+    )
+
+
+def customer_detail(request, pk):
+    user = request.user
+    customer = _visible_customer(request, pk)
+    now = timezone.now()
+    deals = sorted(
+        Deal.objects.visible_to(user)
+        .filter(customer=customer)
+        .select_related("stage", "pipeline", "owner", "lost_reason")
+        .prefetch_related("products"),
+        key=lambda d: (not d.stage.is_open, d.expected_close),
+    )
+    tasks = list(
+        Task.objects.visible_to(user)
+        .filter(Q(customer=customer) | Q(deal__customer=customer))
+        .select_related("assignee", "created_by", "deal")
+    )
+    # Open tasks by due time, then done ones, the latest first.
+    tasks = [t for t in tasks if t.done_at is None] + sorted(
+        (t for t in tasks if t.done_at is not None), key=lambda t: t.done_at, reverse=True
+    )
+    activities = list(
+        Activity.objects.visible_to(user)
+        .filter(Q(customer=customer) | Q(deal__customer=customer))
+        .select_related("rep", "metric", "channel", "product", "deal")[:100]
+    )
+    transitions = StageTransition.objects.filter(deal__in=[d.pk for d in deals]).select_related(
+        "from_stage", "to_stage", "by", "deal"
+    )
+    open_deals = [d for d in deals if d.stage.is_open]
+    for task in tasks:
+        task.overdue = task.is_overdue(now)
+    return render(
+        request,
+        "activities/customers/detail.html",
+        {
+            "customer": customer,
+            "contacts": customer.contacts.all(),
+            "deals": deals,
+            "open_amount": sum((d.amount for d in open_deals), Decimal("0")),
+            "open_weighted": sum((d.weighted_amount for d in open_deals), Decimal("0")),
+            "tasks": tasks,
+            "overdue_count": sum(t.overdue for t in tasks),
+            "activities": activities,
+            "timeline": build_timeline(customer, deals, transitions, tasks, activities),
+            "can_edit": reps_writable_by(user).filter(pk=customer.owner_id).exists(),
+        },
+    )
+
+
+# --- Create and edit -------------------------------------------------------------------------
+
+
+def customer_create(request):
+    return _customer_form(request, Customer(owner=request.user if request.user.is_rep else None))
+
+
+def customer_edit(request, pk):
+    customer = _visible_customer(request, pk)
+    return _customer_form(request, customer)
+
+
+def _customer_form(request, customer):
+    """One form for the customer and its contacts; the service writes the customer,
+    the contacts go in the same transaction."""
+    adding = customer.pk is None
+    data = request.POST if request.method == "POST" else None
+    form = CustomerForm(data, instance=customer, user=request.user)
+    contacts = ContactFormSet(data, instance=customer, prefix="contacts")
+    if data is not None and form.is_valid() and contacts.is_valid():
+        fields = form.service_fields()
+        if request.user.is_rep and adding:
+            fields["owner"] = request.user
+        try:
+            with transaction.atomic():
+                saved = save_customer(
+                    by=request.user,
+                    customer=None if adding else customer,
+                    version=None if adding else form.cleaned_data["version"],
+                    **fields,
+                )
+                contacts.instance = saved
+                contacts.save()
+        except (ConflictError, RuleViolation) as exc:
+            apply_rule_errors(form, exc)
+        else:
+            messages.success(request, f"{saved} {'added' if adding else 'saved'}.")
+            return redirect("customers:detail", pk=saved.pk)
+    return render(
+        request,
+        "activities/customers/form.html",
+        {"form": form, "contacts": contacts, "customer": None if adding else customer},
+    )
+
+
+# --- CSV import ------------------------------------------------------------------------------
+# The uploaded text waits between the dry run and the import in the cache (Redis in
+# production, so any web process can finish what another previewed), under a random
+# token kept in the user's session. It expires after an hour and is dropped on import.
+
+STASH_SECONDS = 3600
+SESSION_KEY = "customer_import"
+
+
+def _stash(request, name: str, text: str) -> None:
+    old = request.session.get(SESSION_KEY)
+    if old:
+        cache.delete(f"customer-import:{old}")
+    token = secrets.token_urlsafe(16)
+    cache.set(
+        f"customer-import:{token}",
+        {"user": request.user.pk, "name": name, "text": zlib.compress(text.encode())},
+        STASH_SECONDS,
+    )
+    request.session[SESSION_KEY] = token
+
+
+def _stashed(request) -> tuple[str, str, str] | None:
+    """(token, file name, text) of this user's upload, if it is still kept."""
+    token = request.session.get(SESSION_KEY)
+    stash = cache.get(f"customer-import:{token}") if token else None
+    if not stash or stash["user"] != request.user.pk:
+        return None
+    return token, stash["name"], zlib.decompress(stash["text"]).decode()
+
+
+def _drop_stash(request) -> None:
+    token = request.session.pop(SESSION_KEY, None)
+    if token:
+        cache.delete(f"customer-import:{token}")
+
+
+def customer_import_upload(request):
+    if request.GET.get("template") == "csv":
+        return csv_response(
+            "customers-template.csv",
+            list(customer_import.COLUMNS),
+            [customer_import.TEMPLATE_EXAMPLE],
+        )
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            text = customer_import.decode_upload(upload.read(customer_import.MAX_BYTES + 1))
+        except customer_import.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            _stash(request, upload.name, text)
+            return redirect("customers:import_preview")
+    return render(
+        request,
+        "activities/customers/import.html",
+        {
+            "form": form,
+            "columns": customer_import.COLUMNS,
+            "max_rows": customer_import.MAX_ROWS,
+            "is_rep": request.user.is_rep,
+        },
+    )
+
+
+def customer_import_preview(request):
+    """The dry run: every row with what it would do and its problems. Nothing is written."""
+    stashed = _stashed(request)
+    if stashed is None:
+        messages.info(request, "Upload a file to preview its import.")
+        return redirect("customers:import")
+    token, name, text = stashed
+    check = customer_import.check_import(text=text, by=request.user)
+    only_problems = request.GET.get("show") == "problems"
+    rows = [r for r in check.rows if r.problems] if only_problems else check.rows
+    return render(
+        request,
+        "activities/customers/import_preview.html",
+        {
+            "check": check,
+            "counts": check.counts,
+            "page": paginate(request, rows, per_page=100),
+            "query": query_without_page(request),
+            "only_problems": only_problems,
+            "token": token,
+            "file_name": name,
+        },
+    )
+
+
+@require_POST
+def customer_import_run(request):
+    stashed = _stashed(request)
+    if stashed is None or request.POST.get("token") != stashed[0]:
+        messages.error(request, "That preview has expired or was replaced: upload the file again.")
+        return redirect("customers:import")
+    token, name, text = stashed
+    try:
+        check = customer_import.run_import(text=text, by=request.user)
+    except customer_import.ImportRefused:
+        messages.error(
+            request, "Nothing was imported: the file has problems. Fix them and upload it again."
+        )
+        return redirect("customers:import_preview")
+    except IntegrityError:
+        messages.error(
+            request,
+            "Someone changed these customers while you were importing; nothing was imported. "
+            "Preview the file again.",
+        )
+        return redirect("customers:import_preview")
+    _drop_stash(request)
+    counts = check.counts
+    messages.success(
+        request,
+        f"Imported {name}: {counts['create']} customer{pluralize(counts['create'])} added, "
+        f"{counts['update']} updated, {counts['unchanged']} unchanged.",
+    )
+    return redirect(reverse("customers:list") + "?sort=-created")

@@ -1,0 +1,358 @@
+"""Pages for deals: the pipeline board, deal pages, and the funnel."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Case, Exists, F, OuterRef, Q, When, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from activities.deals import selectors as deals_selectors
+from activities.deals import services
+from activities.deals.filters import DealFilter
+from activities.deals.forms import DealForm, MoveForm
+from activities.models import Deal, LostReason, Pipeline, Stage, StageKind, Task
+from salesmgmt import money as funnel
+from salesmgmt.csv_export import csv_response
+from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.models import CompanySettings, Team, User
+from salesmgmt.web import apply_rule_errors, paginate, query_without_page
+
+RECENT_DAYS = 30  # Won and Lost columns show deals closed this recently.
+CARDS_PER_COLUMN = 40  # The rest of a column is one click away, in the deal list.
+
+
+def _visible_deal(request, pk) -> Deal:
+    return get_object_or_404(
+        Deal.objects.visible_to(request.user).select_related(
+            "customer", "owner__team", "pipeline", "stage", "lost_reason"
+        ),
+        pk=pk,
+    )
+
+
+def _with_attention(deals, today):
+    return deals.annotate(
+        attention=Exists(Deal.objects.needing_attention(today).filter(pk=OuterRef("pk")))
+    )
+
+
+# --- Pipeline board ---------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int = 0
+    amount: Decimal = funnel.ZERO
+    weighted: Decimal = funnel.ZERO
+    cards: list = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _board_scope(user, params) -> tuple[User | None, Team | None, list[Team]]:
+    """Whose deals the board shows: a rep (``?rep=``) or a team (``?team=``).
+
+    Reps see their own; managers, directors and admins pick one of their reps or
+    teams, defaulting to their first team. Anything outside that is a 404.
+    """
+    teams = list(Team.objects.managed_by(user).select_related("division"))
+    if params.get("rep"):
+        rep = User.objects.visible_to(user).sales_reps().filter(pk=_int(params["rep"])).first()
+        if rep is None:
+            raise Http404
+        return rep, None, teams
+    if params.get("team"):
+        team = next((t for t in teams if t.pk == _int(params["team"])), None)
+        if team is None:
+            raise Http404
+        return None, team, teams
+    if user.is_rep or not teams:
+        return (user if user.is_rep else None), None, teams
+    return None, teams[0], teams
+
+
+def _next_stages(stages: list[Stage]) -> dict[int, int]:
+    """{stage_id: the stage a deal there most likely moves to next} (never Lost)."""
+    path = [s for s in stages if s.kind != StageKind.LOST]
+    onward = {a.pk: b.pk for a, b in zip(path, path[1:], strict=False)}
+    last_open = next((s for s in reversed(path) if s.is_open), None)
+    if last_open is not None:  # a closed deal is most likely reopened late in the pipeline
+        onward |= {s.pk: last_open.pk for s in stages if not s.is_open}
+    return onward
+
+
+def _board(request, params: QueryDict) -> dict:
+    """Everything the board shows, in a fixed number of queries."""
+    user = request.user
+    today = CompanySettings.load().today()
+    pipelines = list(Pipeline.objects.active())
+    key = params.get("pipeline")
+    pipeline = next((p for p in pipelines if p.key == key), None) if key else None
+    if key and pipeline is None:
+        raise Http404
+    pipeline = pipeline or (pipelines[0] if pipelines else None)
+    rep, team, teams = _board_scope(user, params)
+    context = {
+        "pipelines": pipelines,
+        "pipeline": pipeline,
+        "rep": rep,
+        "team": team,
+        "teams": teams,
+        "reps": (
+            User.objects.visible_to(user).sales_reps().filter(team__in=teams).select_related("team")
+            if user.reviews_plans
+            else []
+        ),
+        "recent_days": RECENT_DAYS,
+        "today": today,
+    }
+    board_params = {"pipeline": pipeline.key} if pipeline else {}
+    if rep is not None and not user.is_rep:
+        board_params["rep"] = rep.pk
+    elif team is not None:
+        board_params["team"] = team.pk
+    query = QueryDict(mutable=True)
+    query.update(board_params)
+    context["board_query"] = query.urlencode()
+    if pipeline is None or (rep is None and team is None):
+        context["columns"] = []
+        return context
+
+    deals = Deal.objects.visible_to(user).filter(pipeline=pipeline)
+    deals = deals.filter(owner=rep) if rep is not None else deals.filter(owner__team=team)
+    on_board = deals.filter(
+        Q(stage__kind=StageKind.OPEN) | Q(closed_on__gte=today - timedelta(days=RECENT_DAYS))
+    )
+    totals = deals_selectors.stage_totals(on_board)
+    cards = (
+        _with_attention(on_board, today)
+        .select_related("customer", "owner", "stage")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("stage")],
+                order_by=[F("expected_close").asc(), F("pk").asc()],
+            )
+        )
+        .filter(place__lte=CARDS_PER_COLUMN)
+        .order_by("expected_close", "pk")
+    )
+    stages = list(pipeline.stages.order_by("position"))
+    columns = {s.pk: Column(s, **totals.get(s.pk, {})) for s in stages}
+    onward = _next_stages(stages)
+    for deal in cards:
+        deal.suggested_stage_id = onward.get(deal.stage_id)
+        columns[deal.stage_id].cards.append(deal)
+    open_columns = [c for c in columns.values() if c.stage.is_open]
+    context.update(
+        columns=list(columns.values()),
+        stages=stages,
+        lost_reasons=list(LostReason.objects.active()),
+        open_count=sum(c.count for c in open_columns),
+        open_amount=sum((c.amount for c in open_columns), funnel.ZERO),
+        open_weighted=sum((c.weighted for c in open_columns), funnel.ZERO),
+        attention_count=sum(1 for c in open_columns for d in c.cards if d.attention),
+        deals=deals,
+    )
+    return context
+
+
+def pipeline_board(request):
+    context = _board(request, request.GET)
+    if request.GET.get("export") == "csv" and context["columns"]:
+        today = context["today"]
+        rows = _with_attention(context["deals"], today).select_related("customer", "owner", "stage")
+        return _deals_csv(rows.open(), "pipeline.csv")
+    return render(request, "activities/deals/pipeline_board.html", context)
+
+
+@require_POST
+def deal_move(request, pk):
+    """Move a deal to another stage; from the board (HTMX) the board comes back."""
+    deal = _visible_deal(request, pk)
+    form = MoveForm(request.POST, deal=deal)
+    error = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.move_deal(
+                deal=deal,
+                to_stage=data["to_stage"],
+                by=request.user,
+                lost_reason=data["lost_reason"],
+                note=data["note"],
+                version=data["version"],
+            )
+        except (ConflictError, RuleViolation) as exc:
+            apply_rule_errors(form, exc)
+    if form.errors:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+
+    board = QueryDict(request.POST.get("board", ""))
+    if request.htmx:
+        try:
+            context = _board(request, board)
+        except Http404:  # a board one may not see: show one's own, the move stands
+            context = _board(request, QueryDict())
+        context["error_deal"], context["error"] = (deal.pk, error) if error else (None, None)
+        context["posted"] = request.POST
+        if not error:
+            context["moved"] = f"{deal.title} moved to {form.cleaned_data['to_stage']}."
+        return render(request, "activities/deals/_pipeline_columns.html", context)
+    if error:
+        messages.error(request, f"{deal.title} was not moved: {error}")
+    else:
+        messages.success(request, f"{deal.title} moved to {form.cleaned_data['to_stage']}.")
+    if request.POST.get("from") == "detail":
+        return redirect("deals:detail", pk=deal.pk)
+    return redirect(reverse("deals:pipeline") + "?" + board.urlencode())
+
+
+# --- Deal list and pages ----------------------------------------------------------------------
+
+CSV_HEADER = [
+    "id",
+    "title",
+    "customer",
+    "owner",
+    "pipeline",
+    "stage",
+    "amount",
+    "probability",
+    "weighted_amount",
+    "expected_close",
+    "next_step",
+    "next_step_date",
+    "needs_attention",
+    "closed_on",
+    "lost_reason",
+]
+
+
+def _deals_csv(deals, filename):
+    deals = deals.select_related("customer", "owner", "pipeline", "stage", "lost_reason")
+    return csv_response(
+        filename,
+        CSV_HEADER,
+        (
+            [
+                d.pk,
+                d.title,
+                d.customer,
+                d.owner,
+                d.pipeline,
+                d.stage,
+                d.amount,
+                d.win_probability,
+                d.weighted_amount,
+                d.expected_close,
+                d.next_step,
+                d.next_step_date or "",
+                "yes" if d.attention else "no",
+                d.closed_on or "",
+                d.lost_reason or "",
+            ]
+            for d in deals.iterator(chunk_size=500)
+        ),
+    )
+
+
+def deal_list(request):
+    today = CompanySettings.load().today()
+    # Open deals first, by expected close; closed ones after them.
+    deals = _with_attention(Deal.objects.visible_to(request.user), today).order_by(
+        Case(When(stage__kind=StageKind.OPEN, then=0), default=1),
+        "expected_close",
+        "pk",
+    )
+    filterset = DealFilter(request.GET, queryset=deals, request=request)
+    if request.GET.get("export") == "csv":
+        return _deals_csv(filterset.qs, "deals.csv")
+    page = paginate(
+        request,
+        filterset.qs.select_related("customer", "owner", "pipeline", "stage"),
+    )
+    return render(
+        request,
+        "activities/deals/list.html",
+        {"filter": filterset, "page": page, "query": query_without_page(request)},
+    )
+
+
+def deal_create(request):
+    initial = {}
+    if request.GET.get("customer"):
+        initial["customer"] = request.GET["customer"]
+    form = DealForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = form.deal_fields()
+        try:
+            deal = services.create_deal(
+                by=request.user,
+                stage=fields.pop("stage"),
+                products=fields.pop("products"),
+                **fields,
+            )
+        except RuleViolation as exc:
+            apply_rule_errors(form, exc)
+        else:
+            messages.success(request, f"Deal {deal.title} created.")
+            return redirect("deals:detail", pk=deal.pk)
+    return render(request, "activities/deals/form.html", {"form": form})
+
+
+def deal_edit(request, pk):
+    deal = _visible_deal(request, pk)
+    form = DealForm(request.POST or None, user=request.user, deal=deal)
+    if request.method == "POST" and form.is_valid():
+        fields = form.deal_fields()
+        try:
+            services.update_deal(
+                deal=deal, by=request.user, products=fields.pop("products"), **fields
+            )
+        except (ConflictError, RuleViolation) as exc:
+            apply_rule_errors(form, exc)
+        else:
+            messages.success(request, "Deal saved.")
+            return redirect("deals:detail", pk=deal.pk)
+    return render(request, "activities/deals/form.html", {"form": form, "deal": deal})
+
+
+def deal_detail(request, pk):
+    deal = _visible_deal(request, pk)
+    today = CompanySettings.load().today()
+    stages = list(deal.pipeline.stages.order_by("position"))
+    return render(
+        request,
+        "activities/deals/detail.html",
+        {
+            "deal": deal,
+            "needs_attention": Deal.objects.needing_attention(today).filter(pk=deal.pk).exists(),
+            "products": deal.products.all(),
+            "transitions": deal.transitions.select_related("from_stage", "to_stage", "by"),
+            "tasks": Task.objects.visible_to(request.user)
+            .filter(deal=deal)
+            .select_related("assignee"),
+            "now": timezone.now(),
+            "stages": [s for s in stages if s.pk != deal.stage_id],
+            "suggested_stage_id": _next_stages(stages).get(deal.stage_id),
+            "lost_reasons": LostReason.objects.active(),
+        },
+    )

@@ -1,0 +1,24 @@
+"""Reminder jobs about tasks and deals; the services decide and key every notice,
+so a retry or a redelivered message tells nobody twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from activities.deals.reminders import send_stale_deal_alerts
+from activities.tasks.reminders import send_overdue_digests, send_task_reminders
+from salesmgmt.calendar import parse_job_time
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def send_task_reminders_task(now: str | None = None) -> int:
+    return send_task_reminders(now=parse_job_time(now) if now else None)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def send_overdue_digests_task(now: str | None = None) -> int:
+    return send_overdue_digests(now=parse_job_time(now) if now else None)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def send_stale_deal_alerts_task(now: str | None = None) -> int:
+    return send_stale_deal_alerts(now=parse_job_time(now) if now else None)

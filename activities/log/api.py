@@ -1,0 +1,151 @@
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from activities.log import services
+from activities.log.filters import ActivityFilter
+from activities.log.serializers import (
+    ActivitySerializer,
+    IngestEntrySerializer,
+    IngestResultSerializer,
+)
+from activities.models import Activity, ActivitySource
+from salesmgmt.api_support import StaleVersionFirst
+
+
+class ActivityViewSet(StaleVersionFirst, viewsets.ModelViewSet):
+    """The activity log. Writes follow the page's rules: reps change their own
+    last N days, managers their reps' older days; every change is kept. An update
+    sends the `version` it read (409 when somebody saved since); a delete may."""
+
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+    ordering_fields = ["day", "quantity", "created_at"]
+
+    def get_queryset(self):
+        return Activity.objects.visible_to(self.request.user).select_related(
+            "metric", "channel", "product", "rep"
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        rep = data.pop("rep", None)
+        if rep is None:
+            if not self.request.user.is_rep:
+                raise serializers.ValidationError({"rep": ["Say which rep this activity is for."]})
+            rep = self.request.user
+        data["source"] = ActivitySource.API
+        external_id = data.get("external_id")
+        if (
+            external_id
+            and Activity.objects.filter(source=data["source"], external_id=external_id).exists()
+        ):
+            raise serializers.ValidationError(
+                {
+                    "external_id": [
+                        "Already used; send updates to that activity, or use the bulk endpoint."
+                    ]
+                }
+            )
+        serializer.instance = services.create_activity(by=self.request.user, rep=rep, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        rep = data.pop("rep", None)
+        if rep is not None and rep.pk != serializer.instance.rep_id:
+            raise serializers.ValidationError({"rep": ["An activity cannot move to another rep."]})
+        data.pop("external_id", None)
+        serializer.instance = services.update_activity(
+            activity=serializer.instance, by=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance):
+        # A stale `version`, if one was sent, was refused when the row was looked up.
+        services.delete_activity(activity=instance, by=self.request.user)
+
+
+INGEST_EXAMPLE = {
+    "entries": [
+        {
+            "rep": 12,
+            "day": "2026-11-23",
+            "metric": "calls",
+            "quantity": 38,
+            "channel": "outbound-phone",
+            "source": "dialer",
+            "external_id": "call-batch-8841",
+        },
+        {
+            "rep": 12,
+            "day": "2026-11-23",
+            "metric": "sales-value",
+            "quantity": "4500.00",
+            "product": "pro-plan",
+            "source": "erp",
+            "external_id": "inv-2026-0192",
+        },
+    ]
+}
+
+
+@extend_schema(
+    request=inline_serializer("ActivityIngest", {"entries": IngestEntrySerializer(many=True)}),
+    responses={200: IngestResultSerializer},
+    examples=[OpenApiExample("Two entries", value=INGEST_EXAMPLE, request_only=True)],
+)
+@api_view(["POST"])
+def ingest(request):
+    """Store up to 10,000 activities at once, all or nothing.
+
+    Idempotent on (source, external_id): a re-sent batch changes nothing; a row
+    whose values changed is updated. If any row is invalid nothing is stored and
+    `errors.entries` names each bad row by its index.
+    """
+    entries = request.data.get("entries") if isinstance(request.data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return _error({"entries": ["Send a non-empty list of entries."]})
+    if len(entries) > services.MAX_BATCH:
+        return _error({"entries": [f"A batch holds at most {services.MAX_BATCH:,} entries."]})
+    serializer = IngestEntrySerializer(data=entries, many=True, context={"request": request})
+    if not serializer.is_valid():
+        bad = _row_errors(serializer.errors)
+        return _error(
+            {"entries": bad},
+            f"{len(bad)} of {len(entries)} entries are invalid; nothing was stored.",
+        )
+    try:
+        result = _ingest_retrying(serializer.validated_data, request.user)
+    except services.BatchRejected as exc:
+        bad = {str(i): errors for i, errors in sorted(exc.rows.items())}
+        return _error(
+            {"entries": bad},
+            f"{len(bad)} of {len(entries)} entries were refused; nothing was stored.",
+        )
+    return Response(result, status=status.HTTP_200_OK)
+
+
+def _ingest_retrying(entries, by):
+    """Integrations retry; two copies of a new batch may race to insert the same
+    keys. The loser's unique-key error means the rows now exist: run it again."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return services.ingest_activities(entries=entries, by=by)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
+def _row_errors(errors) -> dict[str, dict]:
+    """{row index: field errors} whether DRF reports list errors as a list or a dict."""
+    items = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    return {str(i): row for i, row in sorted(items, key=lambda kv: int(kv[0])) if row}
+
+
+def _error(errors, detail="Invalid input; see errors."):
+    return Response(
+        {"status": 400, "code": "invalid", "detail": detail, "errors": errors},
+        status=status.HTTP_400_BAD_REQUEST,
+    )

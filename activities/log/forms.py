@@ -1,0 +1,102 @@
+from django import forms
+from django.db.models import Q
+from django.forms import formset_factory
+
+from activities.catalogue.forms import CatalogueChoiceField
+from activities.log.services import DayLine
+from activities.models import Channel, Metric, Product
+
+
+class LineForm(forms.Form):
+    metric = CatalogueChoiceField(
+        queryset=Metric.objects.active(), required=False, empty_label="choose a metric"
+    )
+    quantity = forms.DecimalField(
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "any"}),
+    )
+    channel = CatalogueChoiceField(
+        queryset=Channel.objects.active(), required=False, empty_label="any channel"
+    )
+    product = CatalogueChoiceField(
+        queryset=Product.objects.active(), required=False, empty_label="any product"
+    )
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, catalogue=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, objects in (catalogue or {}).items():
+            self.fields[name].use_objects(objects)
+
+    def clean(self):
+        data = super().clean()
+        metric, quantity = data.get("metric"), data.get("quantity")
+        if quantity and metric is None:
+            self.add_error("metric", "Which metric is this number for?")
+        if metric and quantity is not None and not metric.is_money and quantity % 1:
+            self.add_error("quantity", f"{metric.name} is counted in whole numbers.")
+        return data
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args, in_use: dict[str, set[int]] | None = None, **kwargs):
+        """``in_use``: ids per field already on the day's rows, offered even if
+        they were deactivated since, so an old row never blocks saving."""
+        super().__init__(*args, **kwargs)
+        in_use = in_use or {}
+        catalogue = {"metric": Metric, "channel": Channel, "product": Product}
+        self._catalogue = {
+            name: list(model.objects.filter(Q(active=True) | Q(pk__in=in_use.get(name, ()))))
+            for name, model in catalogue.items()
+        }
+
+    def catalogue_names(self) -> dict[str, dict[str, str]]:
+        """Display names by key (sku for products), as the change log stores keys."""
+        return {
+            "metric": {m.key: m.name for m in self._catalogue["metric"]},
+            "channel": {c.key: c.name for c in self._catalogue["channel"]},
+            "product": {p.sku: p.name for p in self._catalogue["product"]},
+        }
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "catalogue": self._catalogue}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data.get("metric"):
+                continue
+            key = (
+                data["metric"].pk,
+                getattr(data.get("channel"), "pk", None),
+                getattr(data.get("product"), "pk", None),
+            )
+            if key in seen:
+                form.add_error(
+                    "metric",
+                    "This metric appears twice with the same channel and product; "
+                    "put the number on one line.",
+                )
+            seen.add(key)
+
+    def lines(self) -> list[DayLine]:
+        return [
+            DayLine(
+                metric=f.cleaned_data["metric"],
+                quantity=f.cleaned_data.get("quantity") or 0,
+                channel=f.cleaned_data.get("channel"),
+                product=f.cleaned_data.get("product"),
+                note=f.cleaned_data.get("note", ""),
+            )
+            for f in self.forms
+            if f.cleaned_data.get("metric")
+        ]
+
+
+LineFormSet = formset_factory(LineForm, formset=BaseLineFormSet, extra=2, max_num=60)

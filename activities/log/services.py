@@ -1,0 +1,365 @@
+"""Writes to the activity log: every change is checked and kept."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from activities.models import (
+    Activity,
+    ActivityChange,
+    ActivitySource,
+    Channel,
+    Metric,
+    Product,
+)
+from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.models import CompanySettings, User
+from salesmgmt.org.services import reps_writable_by
+from salesmgmt.versioning import bump, check_version, lock_row
+
+
+def check_can_write_day(
+    *,
+    rep: User,
+    day: date,
+    by: User,
+    company: CompanySettings | None = None,
+    writable_rep_ids: set[int] | None = None,
+) -> None:
+    """Reps write their own last N days; the rep's managers may write any past day.
+
+    ``writable_rep_ids`` (from ``reps_writable_by``) saves a query per row in bulk.
+    """
+    company = company or CompanySettings.load()
+    if day > company.today():
+        raise RuleViolation(
+            {"day": "Activity cannot be logged for a day that has not happened yet."}
+        )
+    if by.pk == rep.pk:
+        if day < company.oldest_editable_day():
+            raise RuleViolation(
+                {
+                    "day": (
+                        f"Days before {date_format(company.oldest_editable_day())} can only be "
+                        "changed by your manager."
+                    )
+                }
+            )
+        return
+    if writable_rep_ids is not None:
+        may_write = rep.pk in writable_rep_ids
+    else:
+        may_write = reps_writable_by(by).filter(pk=rep.pk).exists()
+    if not by.reviews_plans or not may_write:
+        raise PermissionDenied("You may not change this rep's activity log.")
+
+
+@dataclass(frozen=True)
+class DayLine:
+    metric: Metric
+    quantity: Decimal
+    channel: Channel | None = None
+    product: Product | None = None
+    note: str = ""
+
+    @property
+    def key(self):
+        return (
+            self.metric.pk,
+            getattr(self.channel, "pk", None),
+            getattr(self.product, "pk", None),
+        )
+
+
+def _row_key(activity: Activity):
+    return (activity.metric_id, activity.channel_id, activity.product_id)
+
+
+def day_stamp(rows) -> str:
+    """What a day's hand-logged rows were when a page showed them: their keys and
+    versions, hashed. Any write to the day (a row added, changed or removed) changes it."""
+    seen = ",".join(f"{row.pk}.{row.version}" for row in sorted(rows, key=lambda r: r.pk))
+    return hashlib.blake2b(seen.encode(), digest_size=8).hexdigest()
+
+
+DAY_CHANGED = (
+    "Someone else changed this day's log since you opened it; nothing was saved. "
+    "Their change is listed below: reload the day, then enter your numbers again."
+)
+
+
+@transaction.atomic
+def save_day_log(
+    *, rep: User, day: date, lines: list[DayLine], by: User, stamp: str | None = None
+) -> dict[str, int]:
+    """Make the rep's hand-logged rows for ``day`` equal ``lines``.
+
+    Lines are keyed by (metric, channel, product); a blank or zero line removes
+    its row. Rows ingested through the API are left alone. Returns counts of
+    rows created, updated and deleted. ``stamp`` is the day_stamp the page was drawn
+    from: the whole day is written at once, so a day changed since is a conflict.
+    """
+    check_can_write_day(rep=rep, day=day, by=by)
+    wanted: dict[tuple, DayLine] = {}
+    for line in lines:
+        if line.key in wanted:
+            raise RuleViolation(
+                f"{line.metric} is listed twice with the same channel and product; "
+                "put the numbers on one line."
+            )
+        wanted[line.key] = line
+
+    existing = {
+        _row_key(a): a
+        for a in Activity.objects.select_for_update(of=("self",))
+        .filter(rep=rep, day=day, source=ActivitySource.MANUAL)
+        .select_related("metric", "channel", "product")
+    }
+    if stamp is not None and stamp != day_stamp(existing.values()):
+        raise ConflictError(DAY_CHANGED)
+    counts = {"created": 0, "updated": 0, "deleted": 0}
+    changes = []
+    for key, line in wanted.items():
+        row = existing.pop(key, None)
+        if not line.quantity:
+            if row is not None:
+                existing[key] = row  # removed below
+            continue
+        if row is None:
+            row = Activity.objects.create(
+                rep=rep,
+                day=day,
+                metric=line.metric,
+                channel=line.channel,
+                product=line.product,
+                quantity=line.quantity,
+                note=line.note,
+                created_by=by,
+            )
+            changes.append(
+                record_change(row, ActivityChange.Action.CREATED, by, new=row.snapshot())
+            )
+            counts["created"] += 1
+        elif row.quantity != line.quantity or row.note != line.note:
+            old = row.snapshot()
+            row.quantity, row.note = line.quantity, line.note
+            bump(row)
+            row.save(update_fields=["quantity", "note", "version", "updated_at"])
+            changes.append(
+                record_change(row, ActivityChange.Action.UPDATED, by, old=old, new=row.snapshot())
+            )
+            counts["updated"] += 1
+    for row in existing.values():
+        changes.append(record_change(row, ActivityChange.Action.DELETED, by, old=row.snapshot()))
+        row.delete()
+        counts["deleted"] += 1
+    ActivityChange.objects.bulk_create(changes)
+    return counts
+
+
+def record_change(activity, action, by, *, old=None, new=None) -> ActivityChange:
+    return ActivityChange(
+        activity=activity if action != ActivityChange.Action.DELETED else None,
+        rep_id=activity.rep_id,
+        day=activity.day,
+        action=action,
+        by=by,
+        old=old,
+        new=new,
+    )
+
+
+EDITABLE_FIELDS = ("day", "metric", "quantity", "channel", "product", "note")
+
+
+@transaction.atomic
+def create_activity(*, by: User, rep: User, **fields) -> Activity:
+    check_can_write_day(rep=rep, day=fields["day"], by=by)
+    activity = Activity.objects.create(rep=rep, created_by=by, **fields)
+    record_change(activity, ActivityChange.Action.CREATED, by, new=activity.snapshot()).save()
+    return activity
+
+
+@transaction.atomic
+def update_activity(
+    *, activity: Activity, by: User, version: int | None = None, **fields
+) -> Activity:
+    activity = lock_row(Activity, activity.pk)
+    check_version(activity, version)
+    check_can_write_day(rep=activity.rep, day=activity.day, by=by)
+    if "day" in fields:
+        check_can_write_day(rep=activity.rep, day=fields["day"], by=by)
+    old = activity.snapshot()
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not an editable activity field")
+        setattr(activity, name, value)
+    bump(activity)
+    activity.save()
+    if activity.snapshot() != old:
+        record_change(
+            activity, ActivityChange.Action.UPDATED, by, old=old, new=activity.snapshot()
+        ).save()
+    return activity
+
+
+@transaction.atomic
+def delete_activity(*, activity: Activity, by: User, version: int | None = None) -> None:
+    activity = lock_row(Activity, activity.pk)
+    check_version(activity, version)
+    check_can_write_day(rep=activity.rep, day=activity.day, by=by)
+    record_change(activity, ActivityChange.Action.DELETED, by, old=activity.snapshot()).save()
+    activity.delete()
+
+
+MAX_BATCH = 10_000
+
+
+class BatchRejected(RuleViolation):
+    """A bulk batch had bad rows; nothing was stored. ``rows`` maps index -> errors."""
+
+    def __init__(self, rows: dict[int, dict[str, list[str]]]):
+        super().__init__(f"{len(rows)} row(s) were refused; nothing was stored.")
+        self.rows = rows
+
+
+@transaction.atomic
+def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
+    """Store a batch from an integration, all or nothing.
+
+    Each entry holds rep, day, metric, quantity, optional channel, product and
+    note, and its ``source`` + ``external_id``. A row whose (source,
+    external_id) is already stored is updated only if a value differs, so a
+    re-sent batch changes nothing.
+    """
+    if len(entries) > MAX_BATCH:
+        raise RuleViolation(f"A batch holds at most {MAX_BATCH:,} entries.")
+    company = CompanySettings.load()
+    writable = set(reps_writable_by(by).values_list("pk", flat=True))
+    errors: dict[int, dict[str, list[str]]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    # Reps ingest their own numbers without naming themselves; anyone else names the rep.
+    entries = [
+        {**entry, "rep": entry.get("rep") or (by if by.is_rep else None)} for entry in entries
+    ]
+    for index, entry in enumerate(entries):
+        key = (entry["source"], entry["external_id"])
+        if key in seen:
+            errors[index] = {"external_id": [f"Repeats the external_id of row {seen[key]}."]}
+        elif entry["rep"] is None:
+            errors[index] = {"rep": ["Say which rep this activity is for."]}
+        seen.setdefault(key, index)
+
+    existing = _stored_rows(seen)
+    for index, entry in enumerate(entries):
+        if index in errors:
+            continue
+        row = existing.get((entry["source"], entry["external_id"]))
+        if row is None:
+            error = _write_error(entry["rep"], entry["day"], by, company, writable)
+        elif row.rep_id not in writable:
+            error = {"external_id": ["This external_id is already used by another rep's activity."]}
+        elif row.rep_id != entry["rep"].pk:
+            error = {"rep": ["An activity cannot move to another rep."]}
+        elif _entry_values(entry) == _row_values(row):
+            error = None  # a re-sent row changes nothing, whatever its day
+        else:
+            # A change follows the rules for the day the row moves to and the day it was on.
+            error = _write_error(entry["rep"], entry["day"], by, company, writable) or (
+                _write_error(entry["rep"], row.day, by, company, writable)
+            )
+        if error:
+            errors[index] = error
+    if errors:
+        raise BatchRejected(errors)
+
+    to_create, to_update, changes = [], [], []
+    for entry in entries:
+        row = existing.get((entry["source"], entry["external_id"]))
+        values = {
+            name: entry.get(name)
+            for name in ("rep", "day", "metric", "quantity", "channel", "product")
+        }
+        values["note"] = entry.get("note") or ""
+        if row is None:
+            to_create.append(
+                Activity(
+                    created_by=by,
+                    source=entry["source"],
+                    external_id=entry["external_id"],
+                    **values,
+                )
+            )
+            continue
+        old = row.snapshot()
+        for name, value in values.items():
+            setattr(row, name, value)
+        if row.snapshot() != old:
+            to_update.append(row)
+            changes.append(
+                record_change(row, ActivityChange.Action.UPDATED, by, old=old, new=row.snapshot())
+            )
+    created = Activity.objects.bulk_create(to_create, batch_size=1000)
+    changes.extend(
+        record_change(a, ActivityChange.Action.CREATED, by, new=a.snapshot()) for a in created
+    )
+    now = timezone.now()
+    for row in to_update:
+        row.updated_at = now  # bulk_update skips auto_now
+        bump(row)
+    Activity.objects.bulk_update(
+        to_update, [*EDITABLE_FIELDS, "version", "updated_at"], batch_size=1000
+    )
+    ActivityChange.objects.bulk_create(changes, batch_size=1000)
+    return {
+        "created": len(created),
+        "updated": len(to_update),
+        "unchanged": len(entries) - len(created) - len(to_update),
+    }
+
+
+def _write_error(rep, day, by, company, writable) -> dict[str, list[str]] | None:
+    try:
+        check_can_write_day(rep=rep, day=day, by=by, company=company, writable_rep_ids=writable)
+    except RuleViolation as exc:
+        return exc.message_dict
+    except PermissionDenied as exc:
+        return {"rep": [str(exc)]}
+    return None
+
+
+def _stored_rows(keys) -> dict[tuple[str, str], Activity]:
+    """The stored rows for exactly these (source, external_id) pairs, locked."""
+    found: dict[tuple[str, str], Activity] = {}
+    keys = list(keys)
+    for start in range(0, len(keys), 2000):
+        chunk = keys[start : start + 2000]
+        rows = Activity.objects.select_for_update(of=("self",)).filter(
+            source__in={s for s, _ in chunk}, external_id__in={e for _, e in chunk}
+        )
+        wanted = set(chunk)
+        for row in rows.select_related("metric", "channel", "product"):
+            if (row.source, row.external_id) in wanted:  # the IN lists also match cross pairs
+                found[(row.source, row.external_id)] = row
+    return found
+
+
+def _entry_values(entry) -> tuple:
+    return (
+        entry["day"],
+        entry["metric"].pk,
+        Decimal(entry["quantity"]),
+        getattr(entry.get("channel"), "pk", None),
+        getattr(entry.get("product"), "pk", None),
+        entry.get("note") or "",
+    )
+
+
+def _row_values(row: Activity) -> tuple:
+    return (row.day, row.metric_id, row.quantity, row.channel_id, row.product_id, row.note)

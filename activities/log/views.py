@@ -1,0 +1,208 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+
+from activities.log.filters import ActivityFilter
+from activities.log.forms import LineFormSet
+from activities.log.services import check_can_write_day, day_stamp, save_day_log
+from activities.models import Activity, ActivityChange, ActivitySource, Metric
+from salesmgmt.csv_export import csv_response
+from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.models import CompanySettings, User
+from salesmgmt.org.services import reps_writable_by
+from salesmgmt.web import paginate, parse_day, plain_number, query_without_page
+
+
+def _describe(snapshot: dict | None, names: dict) -> str:
+    """'Calls 30 · Outbound phone' from a change-log snapshot of keys."""
+    if not snapshot:
+        return "—"
+    quantity = plain_number(Decimal(snapshot["quantity"]))
+    parts = [f"{names['metric'].get(snapshot['metric'], snapshot['metric'])} {quantity}"]
+    for field in ("channel", "product"):
+        if snapshot.get(field):
+            parts.append(names[field].get(snapshot[field], snapshot[field]))
+    return " · ".join(parts)
+
+
+def describe_changes(changes, names: dict) -> list:
+    changes = list(changes)
+    for change in changes:
+        change.before, change.after = _describe(change.old, names), _describe(change.new, names)
+    return changes
+
+
+def _chosen_day(request, today: date) -> date:
+    return parse_day(request.GET.get("day")) or today
+
+
+def _chosen_rep(request):
+    """Reps log for themselves; a manager opens one of their reps' logs."""
+    if request.user.is_rep:
+        return request.user
+    rep_id = request.GET.get("rep")
+    if not rep_id:
+        return None
+    try:
+        return reps_writable_by(request.user).select_related("team").get(pk=int(rep_id))
+    except (ValueError, User.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def day_log(request):
+    company = CompanySettings.load()
+    today = company.today()
+    day = _chosen_day(request, today)
+    rep = _chosen_rep(request)
+    if rep is None:
+        reps = (
+            reps_writable_by(request.user)
+            .select_related("team")
+            .annotate(last_logged=Max("activities__day"))
+            .order_by("team__name", "first_name")
+        )
+        return render(request, "activities/log/day_log.html", {"reps": reps, "day": day})
+
+    try:
+        check_can_write_day(rep=rep, day=day, by=request.user, company=company)
+        locked_reason = ""
+    except (RuleViolation, PermissionDenied) as exc:
+        locked_reason = " ".join(exc.messages) if isinstance(exc, RuleViolation) else str(exc)
+
+    rows = list(
+        Activity.objects.filter(rep=rep, day=day).select_related("metric", "channel", "product")
+    )
+    manual = [r for r in rows if r.source == ActivitySource.MANUAL]
+    logged_metrics = {r.metric_id for r in manual}
+    initial = [
+        {
+            "metric": r.metric,
+            "quantity": plain_number(r.quantity),
+            "channel": r.channel,
+            "product": r.product,
+            "note": r.note,
+        }
+        for r in manual
+    ] + [{"metric": m} for m in Metric.objects.focus_of(rep.team) if m.pk not in logged_metrics]
+
+    formset = LineFormSet(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        prefix="lines",
+        in_use={
+            "metric": {r.metric_id for r in manual},
+            "channel": {r.channel_id for r in manual if r.channel_id},
+            "product": {r.product_id for r in manual if r.product_id},
+        },
+    )
+    save_error = ""
+    if request.method == "POST":
+        if locked_reason:
+            raise PermissionDenied(locked_reason)
+        if formset.is_valid():
+            try:
+                counts = save_day_log(
+                    rep=rep,
+                    day=day,
+                    lines=formset.lines(),
+                    by=request.user,
+                    stamp=request.POST.get("stamp") or None,
+                )
+            except RuleViolation as exc:
+                save_error = " ".join(exc.messages)
+            except ConflictError as exc:
+                save_error = exc.message
+            else:
+                changed = counts["created"] + counts["updated"] + counts["deleted"]
+                messages.success(
+                    request,
+                    f"Saved {day:%a %d %b}: {changed} change{pluralize(changed)}."
+                    if changed
+                    else "Nothing changed.",
+                )
+                url = reverse("activities:log") + f"?day={day.isoformat()}"
+                if rep.pk != request.user.pk:
+                    url += f"&rep={rep.pk}"
+                return redirect(url)
+
+    return render(
+        request,
+        "activities/log/day_log.html",
+        {
+            "rep": rep,
+            "day": day,
+            "today": today,
+            "prev_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1) if day < today else None,
+            "formset": formset,
+            "stamp": request.POST.get("stamp") or day_stamp(manual),
+            "locked_reason": locked_reason,
+            "save_error": save_error,
+            "integrated": [r for r in rows if r.source != ActivitySource.MANUAL],
+            "changes": describe_changes(
+                ActivityChange.objects.filter(rep=rep, day=day).select_related("by")[:50],
+                formset.catalogue_names(),
+            ),
+            "edit_days": company.activity_edit_days,
+        },
+    )
+
+
+def activity_list(request):
+    activities = Activity.objects.visible_to(request.user).select_related(
+        "rep__team", "metric", "channel", "product"
+    )
+    filterset = ActivityFilter.for_page(request.GET, queryset=activities, request=request)
+    if request.GET.get("export") == "csv":
+        return csv_response(
+            "activities.csv",
+            [
+                "day",
+                "rep",
+                "team",
+                "metric",
+                "quantity",
+                "channel",
+                "product",
+                "note",
+                "source",
+                "external_id",
+            ],
+            (
+                [
+                    a.day,
+                    a.rep,
+                    a.rep.team,
+                    a.metric.key,
+                    a.quantity,
+                    a.channel or "",
+                    a.product or "",
+                    a.note,
+                    a.source,
+                    a.external_id,
+                ]
+                for a in filterset.qs.iterator(chunk_size=1000)
+            ),
+        )
+    totals = (
+        filterset.qs.order_by("metric__position")
+        .values("metric__name", "metric__unit")
+        .annotate(total=Sum("quantity"))
+    )
+    return render(
+        request,
+        "activities/log/activity_list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            "totals": totals,
+            "query": query_without_page(request),
+        },
+    )

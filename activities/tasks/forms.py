@@ -1,0 +1,139 @@
+from datetime import timedelta
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from activities.models import (
+    CLOSED_CUSTOMER_STATUSES,
+    Customer,
+    Deal,
+    StageKind,
+    Task,
+    TaskPriority,
+)
+from salesmgmt.models import Team, User
+from salesmgmt.org.services import reps_writable_by
+from salesmgmt.web import EARLIEST, LATEST
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DealChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, deal):
+        return f"{deal.title} · {deal.customer.name}"
+
+
+class TaskForm(forms.Form):
+    """A task's fields; every choice is limited to what the writer may see and act for."""
+
+    title = forms.CharField(max_length=200)
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label="For")
+    due_at = forms.DateTimeField(
+        label="Due",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text="In your timezone.",
+    )
+    priority = forms.ChoiceField(choices=TaskPriority.choices, initial=TaskPriority.NORMAL)
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), required=False, empty_label="no customer"
+    )
+    deal = DealChoiceField(queryset=Deal.objects.none(), required=False, empty_label="no deal")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    # The version the page showed, so a save from a stale page is refused, not applied.
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, user: User, task: Task | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = task or Task()
+        if task is None:
+            del self.fields["version"]
+        self.fields["assignee"].queryset = reps_writable_by(user).filter(
+            Q(is_active=True) | Q(pk=current.assignee_id)
+        )
+        self.fields["customer"].queryset = Customer.objects.visible_to(user).filter(
+            ~Q(status__in=CLOSED_CUSTOMER_STATUSES) | Q(pk=current.customer_id)
+        )
+        self.fields["deal"].queryset = (
+            Deal.objects.visible_to(user)
+            .filter(Q(stage__kind=StageKind.OPEN) | Q(pk=current.deal_id))
+            .select_related("customer")
+        )
+        if user.is_rep:
+            # A rep's tasks are their own: the field shows who, and cannot change.
+            self.fields["assignee"].disabled = True
+            self.fields["assignee"].initial = user.pk
+
+    def clean_due_at(self):
+        due_at = self.cleaned_data["due_at"]
+        if not EARLIEST <= due_at.date() <= LATEST:
+            raise forms.ValidationError("Enter a due date between 1970 and 2999.")
+        return due_at
+
+    def clean(self):
+        data = super().clean()
+        customer, deal = data.get("customer"), data.get("deal")
+        if deal is not None:
+            if customer is None:
+                data["customer"] = deal.customer
+            elif deal.customer_id != customer.pk:
+                self.add_error(
+                    "deal", f"{deal.title} is a deal of {deal.customer}, not {customer}."
+                )
+        return data
+
+    def task_fields(self) -> dict:
+        names = ("title", "notes", "customer", "deal", "due_at", "priority")
+        return {name: self.cleaned_data[name] for name in names}
+
+    @staticmethod
+    def initial_for(task: Task) -> dict:
+        return {
+            "title": task.title,
+            "notes": task.notes,
+            "assignee": task.assignee_id,
+            "customer": task.customer_id,
+            "deal": task.deal_id,
+            "due_at": task.due_at,
+            "priority": task.priority,
+            "version": task.version,
+        }
+
+    @staticmethod
+    def default_due():
+        """The next full hour, in the viewer's timezone."""
+        now = timezone.localtime()
+        return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+class TaskHistoryForm(forms.Form):
+    """The period (company dates, inclusive) and, for reviewers, the team."""
+
+    start = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    end = forms.DateField(
+        label="To", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="all my teams"
+    )
+
+    def __init__(self, *args, teams=None, **kwargs):
+        """``teams``: the teams the viewer reviews; None (for reps) hides the field."""
+        super().__init__(*args, **kwargs)
+        if teams is None:
+            del self.fields["team"]
+        else:
+            self.fields["team"].queryset = teams
+
+    def clean(self):
+        data = super().clean()
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day is not None and not EARLIEST <= day <= LATEST:
+                self.add_error(name, "Enter a date between 1970 and 2999.")
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The period ends before it starts.")
+        return data

@@ -1,0 +1,352 @@
+"""Goal pace, attainment and projection, computed by the database.
+
+Definitions (the tests pin each on a hand-built fixture):
+
+- **Actual to date**: the sum of the goal's metric logged in [start, min(end, as_of)]
+  by the goal's people: the rep; the team's current reps; the division's; everyone
+  (company). Won deals count through the activity rows they write.
+- **Expected to date**: target x working days elapsed / working days in the period
+  (``reporting.periods``; a day counts once it has begun; holidays excluded).
+- **Attainment**: actual / target, in percent (to date; the final figure once the
+  period is over).
+- **Pace**: actual / expected, in percent; 100 = exactly on track.
+- **Projection**: actual / working days elapsed x working days in the period: where
+  the period ends if the rest goes as it went so far. None before the first
+  working day.
+- **Status**: green when pace >= ``CompanySettings.goal_amber_below``, amber when
+  pace >= ``goal_red_below``, red below; green while nothing is expected yet.
+
+- **Roll-up**: a team goal next to the sum of its current reps' goals (same metric,
+  period and start); a division's next to its teams'; the company's next to its
+  divisions'. The gap is that sum minus the target: below zero under-allocated,
+  above zero over-allocated.
+
+``goal_progress`` runs two queries, whatever the number of goals; ``rollup`` one
+per level.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from activities.models import Activity
+from plans.models import Goal, GoalPeriod, GoalScope
+from reporting.models import Status
+from salesmgmt.calendar import Elapsed, elapsed, holidays_between, working_days
+from salesmgmt.models import CompanySettings
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+ONE = Decimal("1")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+def quantize(value: Decimal | None, step: Decimal = CENT) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(step, rounding=ROUND_HALF_UP)
+
+
+def percent_of(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return quantize(Decimal(part or 0) * 100 / Decimal(whole), Decimal("0.1"))
+
+
+def attainments_by(progress, owner_of) -> dict[int, list[Decimal]]:
+    """{owner id: [attainment, ...]} of the goals in ``progress`` that have one."""
+    result: dict[int, list[Decimal]] = {}
+    for p in progress:
+        if p.attainment is not None:
+            result.setdefault(owner_of(p.goal), []).append(p.attainment)
+    return result
+
+
+def mean_percent(values: list[Decimal]) -> Decimal | None:
+    """The mean of percentages, one decimal; None for none."""
+    return quantize(sum(values) / len(values), Decimal("0.1")) if values else None
+
+
+def status_for(pace: Decimal | None, company: CompanySettings) -> str:
+    """green / amber / red for a pace in percent (None: nothing expected yet -> green)."""
+    if pace is None or pace >= company.goal_amber_below:
+        return Status.GREEN
+    return Status.AMBER if pace >= company.goal_red_below else Status.RED
+
+
+def _sum_for(people: Q):
+    """Sum of the goal's metric over ``people`` within the goal's dates up to as_of."""
+    return Subquery(
+        Activity.objects.filter(people, metric=OuterRef("metric"))
+        .filter(day__gte=OuterRef("start"), day__lte=OuterRef("end"))
+        .order_by()
+        .values("metric")
+        .annotate(total=Sum("quantity"))
+        .values("total"),
+        output_field=MONEY,
+    )
+
+
+def with_actuals(goals: QuerySet, *, as_of: date) -> QuerySet:
+    """``goals`` annotated with ``actual`` (to date, in the metric's unit), in one query."""
+    reps = Q(rep__role="rep")
+    by_scope = {
+        GoalScope.REP: Q(rep=OuterRef("rep")),
+        GoalScope.TEAM: reps & Q(rep__team=OuterRef("team")),
+        GoalScope.DIVISION: reps & Q(rep__team__division=OuterRef("division")),
+        GoalScope.COMPANY: reps,
+    }
+    actual = Case(
+        *(
+            When(scope=scope, then=_sum_for(people & Q(day__lte=as_of)))
+            for scope, people in by_scope.items()
+        ),
+        output_field=MONEY,
+    )
+    return goals.annotate(actual=Coalesce(actual, Value(ZERO), output_field=MONEY))
+
+
+@dataclass
+class GoalProgress:
+    goal: Goal
+    actual: Decimal
+    expected: Decimal
+    elapsed: Elapsed
+    attainment: Decimal | None
+    pace: Decimal | None
+    projection: Decimal | None
+    status: str
+
+    @property
+    def remaining(self) -> Decimal:
+        """What is still to do to reach the target (never negative)."""
+        return max(self.goal.target - self.actual, ZERO)
+
+    @property
+    def projected_attainment(self) -> Decimal | None:
+        return (
+            percent_of(self.projection, self.goal.target) if self.projection is not None else None
+        )
+
+    @property
+    def reaches_stretch(self) -> bool:
+        stretch = self.goal.stretch_target
+        return bool(stretch and self.projection is not None and self.projection >= stretch)
+
+    @property
+    def expected_share(self) -> Decimal | None:
+        """Expected to date as a percent of the target (where the pace bar's mark sits)."""
+        return percent_of(self.expected, self.goal.target)
+
+
+def progress_of(goal: Goal, actual: Decimal, as_of: date, holidays, company) -> GoalProgress:
+    """Pace figures of one goal whose actual is known (no query)."""
+    actual = Decimal(actual or 0)
+    span = elapsed(goal.start, goal.end, as_of, holidays)
+    expected = quantize(goal.target * span.fraction) if span.total else goal.target
+    if as_of < goal.start:
+        expected = ZERO
+    pace = percent_of(actual, expected) if expected else None
+    projection = quantize(actual / span.done * span.total) if span.done and span.total else None
+    return GoalProgress(
+        goal=goal,
+        actual=quantize(actual),
+        expected=expected,
+        elapsed=span,
+        attainment=percent_of(actual, goal.target),
+        pace=pace,
+        projection=projection,
+        status=status_for(pace, company),
+    )
+
+
+def goal_progress(goals: QuerySet, *, as_of: date | None = None) -> list[GoalProgress]:
+    """Progress of every goal in ``goals`` (already scoped and filtered), in two queries."""
+    company = CompanySettings.load()
+    as_of = as_of or company.today()
+    rows = list(
+        with_actuals(goals.select_related("metric", "rep", "team", "division"), as_of=as_of)
+    )
+    return progress_of_rows(rows, as_of=as_of)
+
+
+def progress_of_rows(rows, *, as_of: date) -> list[GoalProgress]:
+    """Progress of goals already annotated by ``with_actuals`` (a page of them, say):
+    one query, for the holidays."""
+    rows = list(rows)
+    if not rows:
+        return []
+    company = CompanySettings.load()
+    holidays = holidays_between(min(g.start for g in rows), max(g.end for g in rows))
+    return [progress_of(g, g.actual, as_of, holidays, company) for g in rows]
+
+
+# --- Roll-up: a goal next to the sum of the goals one level below -----------------------------
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The goals one level down (a team's reps, a division's teams, the company's
+    divisions) for the same metric and period. ``gap`` = children_total - target:
+    negative means under-allocated (the parts do not add up to the whole), positive
+    over-allocated. No children at all: gap is None (nothing allocated yet)."""
+
+    children_total: Decimal
+    children_count: int
+    gap: Decimal | None
+
+    @property
+    def state(self) -> str:
+        if self.gap is None:
+            return "unallocated"
+        if self.gap < 0:
+            return "under"
+        return "over" if self.gap > 0 else "matched"
+
+    @property
+    def label(self) -> str:
+        return {
+            "unallocated": "Not allocated",
+            "under": "Under-allocated",
+            "over": "Over-allocated",
+            "matched": "Allocated",
+        }[self.state]
+
+
+# For a parent scope: the child scope and the child's path to the parent's owner.
+_CHILDREN = {
+    GoalScope.TEAM: (GoalScope.REP, "rep__team", "team_id"),
+    GoalScope.DIVISION: (GoalScope.TEAM, "team__division", "division_id"),
+    GoalScope.COMPANY: (GoalScope.DIVISION, None, None),
+}
+
+
+def children_of(goal: Goal) -> QuerySet:
+    """The goals one level below ``goal``, same metric, period and start (not scoped)."""
+    child_scope, path, owner_attr = _CHILDREN[goal.scope]
+    qs = Goal.objects.filter(
+        scope=child_scope, metric=goal.metric_id, period=goal.period, start=goal.start
+    )
+    if child_scope == GoalScope.REP:
+        qs = qs.filter(rep__is_active=True, rep__role="rep")
+    if path:
+        qs = qs.filter(**{path: getattr(goal, owner_attr)})
+    return qs
+
+
+def rollup(goals) -> dict[int, Rollup]:
+    """{goal id: Rollup} for the team, division and company goals among ``goals``:
+    one grouped query per level present. A team counts its current (active) reps' goals."""
+    goals = list(goals)
+    result: dict[int, Rollup] = {}
+    for parent_scope, (child_scope, path, owner_attr) in _CHILDREN.items():
+        parents = [g for g in goals if g.scope == parent_scope]
+        if not parents:
+            continue
+        children = Goal.objects.filter(
+            scope=child_scope,
+            metric__in={g.metric_id for g in parents},
+            period__in={g.period for g in parents},
+            start__in={g.start for g in parents},
+        )
+        group = ["metric", "period", "start"]
+        if child_scope == GoalScope.REP:
+            children = children.filter(rep__is_active=True, rep__role="rep")
+        if path:
+            children = children.filter(**{f"{path}__in": {getattr(g, owner_attr) for g in parents}})
+            group.insert(0, path)
+        totals = {
+            tuple(row[k] for k in group): (row["total"], row["n"])
+            for row in children.order_by()
+            .values(*group)
+            .annotate(total=Sum("target"), n=Count("pk"))
+        }
+        for g in parents:
+            key = (g.metric_id, g.period, g.start)
+            if path:
+                key = (getattr(g, owner_attr), *key)
+            total, count = totals.get(key, (ZERO, 0))
+            result[g.pk] = Rollup(
+                children_total=quantize(total),
+                children_count=count,
+                gap=quantize(total - g.target) if count else None,
+            )
+    return result
+
+
+# --- One goal over time ------------------------------------------------------------------------
+
+
+def people_of(goal: Goal) -> Q:
+    """Whose activity counts toward ``goal`` (on Activity), as in ``with_actuals``."""
+    reps = Q(rep__role="rep")
+    if goal.scope == GoalScope.REP:
+        return Q(rep=goal.rep_id)
+    if goal.scope == GoalScope.TEAM:
+        return reps & Q(rep__team=goal.team_id)
+    if goal.scope == GoalScope.DIVISION:
+        return reps & Q(rep__team__division=goal.division_id)
+    return reps
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    label: str
+    end: date
+    actual: Decimal | None  # cumulative; None for points after as_of
+    expected: Decimal  # cumulative
+
+
+def progress_over_time(goal: Goal, *, as_of: date | None = None) -> list[ProgressPoint]:
+    """Cumulative actual vs expected at the end of each company week of the goal
+    (each day, for a week goal): one grouped query for the daily totals, one for
+    the holidays."""
+    company = CompanySettings.load()
+    as_of = as_of or company.today()
+    daily = dict(
+        Activity.objects.filter(
+            people_of(goal), metric=goal.metric_id, day__range=(goal.start, min(goal.end, as_of))
+        )
+        .order_by()
+        .values("day")
+        .annotate(total=Sum("quantity"))
+        .values_list("day", "total")
+    )
+    holidays = holidays_between(goal.start, goal.end)
+    total_days = working_days(goal.start, goal.end, holidays)
+    if goal.period == GoalPeriod.WEEK:
+        ends = [goal.start + timedelta(days=n) for n in range((goal.end - goal.start).days + 1)]
+        fmt = "%a %d"
+    else:
+        first_end = company.week_of(goal.start) + timedelta(days=6)
+        ends = []
+        day = first_end
+        while day < goal.end:
+            ends.append(day)
+            day += timedelta(days=7)
+        ends.append(goal.end)
+        fmt = "%d %b"
+    days = sorted(daily.items())  # regroup the daily totals into the points, in one pass
+    points, running, i, last = [], ZERO, 0, goal.start - timedelta(days=1)
+    for end in ends:
+        while i < len(days) and days[i][0] <= end:
+            running += days[i][1]
+            i += 1
+        done = working_days(goal.start, end, holidays)
+        expected = quantize(goal.target * done / total_days) if total_days else goal.target
+        shown = quantize(running) if last < as_of else None
+        points.append(ProgressPoint(end.strftime(fmt), end, shown, expected))
+        last = end
+    return points

@@ -1,0 +1,215 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from activities.catalogue.serializers import CachedSlugRelatedField
+from activities.models import Metric
+from plans.models import Goal, GoalChange, GoalPeriod, GoalScope
+from salesmgmt.api_support import ScopedRepField
+from salesmgmt.models import Division, Team
+from salesmgmt.web import EARLIEST, LATEST
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+# Room for a percent of a tiny target (a 0.01 target met 100,000 times over is 10,000,000%):
+# DRF refuses to render a figure with more digits than this, with a 500.
+PERCENT = {"max_digits": 18, "decimal_places": 1}
+
+
+def sane_day(day):
+    """Periods are worked out from this day; year 1 or 9999 would overflow the arithmetic."""
+    if not EARLIEST <= day <= LATEST:
+        raise serializers.ValidationError(f"Give a date between {EARLIEST} and {LATEST}.")
+
+
+class GoalProgressSerializer(serializers.Serializer):
+    """Pace figures of a goal as of a day (see reporting/goals.py for each definition)."""
+
+    actual = serializers.DecimalField(**MONEY, help_text="Logged in the period up to as_of.")
+    expected = serializers.DecimalField(
+        **MONEY, help_text="Target x working days elapsed / working days in the period."
+    )
+    attainment = serializers.DecimalField(
+        **PERCENT, allow_null=True, help_text="actual / target, percent."
+    )
+    pace = serializers.DecimalField(
+        **PERCENT,
+        allow_null=True,
+        help_text="actual / expected, percent; null while nothing is expected yet.",
+    )
+    projection = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="End-of-period value at the pace so far."
+    )
+    projected_attainment = serializers.DecimalField(**PERCENT, allow_null=True)
+    status = serializers.ChoiceField(choices=["green", "amber", "red"])
+    remaining = serializers.DecimalField(**MONEY, help_text="Still to do to reach the target.")
+    working_days_done = serializers.IntegerField(source="elapsed.done")
+    working_days_total = serializers.IntegerField(source="elapsed.total")
+
+
+class RollupSerializer(serializers.Serializer):
+    children_total = serializers.DecimalField(
+        **MONEY, help_text="Sum of the goals one level below (same metric and period)."
+    )
+    children_count = serializers.IntegerField()
+    gap = serializers.DecimalField(
+        **MONEY,
+        allow_null=True,
+        help_text="children_total - target: below 0 under-allocated, above 0 over-allocated; "
+        "null when nothing is allocated.",
+    )
+    state = serializers.ChoiceField(choices=["unallocated", "under", "matched", "over"])
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    owner_label = serializers.CharField(read_only=True)
+    progress = GoalProgressSerializer(source="progress_info", read_only=True)
+    rollup = RollupSerializer(
+        source="rollup_info",
+        read_only=True,
+        allow_null=True,
+        help_text="Team, division and company goals: the goals one level below; null for reps.",
+    )
+
+    class Meta:
+        model = Goal
+        fields = [
+            "id",
+            "scope",
+            "rep",
+            "team",
+            "division",
+            "owner_label",
+            "metric",
+            "period",
+            "start",
+            "end",
+            "target",
+            "stretch_target",
+            "note",
+            "version",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "progress",
+            "rollup",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _RepField(ScopedRepField):
+    """A rep the caller can see (others: 'does not exist')."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _ScopedTeamField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Team.objects.visible_to(self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _ScopedDivisionField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        user = self.context["request"].user
+        if user.is_admin:
+            return Division.objects.all()
+        return Division.objects.filter(teams__in=Team.objects.visible_to(user)).distinct()
+
+
+class GoalCreateSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=GoalScope.choices)
+    rep = _RepField(required=False, allow_null=True, help_text="For a rep goal.")
+    team = _ScopedTeamField(required=False, allow_null=True, help_text="For a team goal.")
+    division = _ScopedDivisionField(
+        required=False, allow_null=True, help_text="For a division goal."
+    )
+    metric = CachedSlugRelatedField(slug_field="key", queryset=Metric.objects.active())
+    period = serializers.ChoiceField(choices=GoalPeriod.choices)
+    day = serializers.DateField(
+        required=False,
+        validators=[sane_day],
+        help_text="Any day of the period (default: today); the goal runs over the whole period.",
+    )
+    target = serializers.DecimalField(**MONEY, min_value=0)
+    stretch_target = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class GoalUpdateSerializer(serializers.Serializer):
+    target = serializers.DecimalField(**MONEY, min_value=0, required=False)
+    stretch_target = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    reason = serializers.CharField(help_text="Why the goal changes; the rep reads it.")
+    version = serializers.IntegerField(
+        help_text="The version you read; if the goal changed since, the answer is 409."
+    )
+
+
+class GoalDeleteSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the goal is removed; the rep reads it.")
+    version = serializers.IntegerField(
+        help_text="The version you read (or send it as a query parameter); if the goal "
+        "changed since, the answer is 409."
+    )
+
+
+class GoalChangeSerializer(serializers.ModelSerializer):
+    by_name = serializers.CharField(source="by.__str__", read_only=True)
+
+    class Meta:
+        model = GoalChange
+        fields = [
+            "id",
+            "goal",
+            "goal_label",
+            "action",
+            "by",
+            "by_name",
+            "at",
+            "old_target",
+            "new_target",
+            "old_stretch",
+            "new_stretch",
+            "reason",
+        ]
+
+
+class ReverseFunnelQuerySerializer(serializers.Serializer):
+    rep = serializers.IntegerField(required=False, help_text="Default: the caller (a rep).")
+    as_of = serializers.DateField(
+        required=False, validators=[sane_day], help_text="Default: today in company time."
+    )
+
+
+class FunnelStepSerializer(serializers.Serializer):
+    metric = serializers.CharField(source="metric.key")
+    rate = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Next step's 90-day total / this step's; null on the last step or without history.",
+    )
+    rate_source = serializers.ChoiceField(
+        choices=["own", "team", "none", ""],
+        help_text="own: the rep's 90 days; team: the team's (the rep has none); none: not enough "
+        "history; empty on the last step.",
+    )
+    needed = serializers.IntegerField(allow_null=True, help_text="Rounded up; null: unknown.")
+    per_week = serializers.IntegerField(
+        allow_null=True, help_text="needed / weeks left, rounded up."
+    )
+    did_total = serializers.DecimalField(**MONEY, help_text="The rep's own 90-day total.")
+    did_per_week = serializers.DecimalField(max_digits=14, decimal_places=1)
+
+
+class ReverseFunnelSerializer(serializers.Serializer):
+    rep = serializers.IntegerField(source="rep.pk")
+    goal = serializers.IntegerField(source="goal.pk")
+    as_of = serializers.DateField()
+    weeks_left = serializers.IntegerField()
+    sales_needed = serializers.IntegerField(allow_null=True)
+    from_value = serializers.BooleanField(help_text="The goal is on sales value.")
+    average_deal = serializers.DecimalField(**MONEY, allow_null=True)
+    average_deal_source = serializers.CharField()
+    progress = GoalProgressSerializer()
+    steps = FunnelStepSerializer(many=True)

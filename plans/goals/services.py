@@ -1,0 +1,389 @@
+"""Setting, changing and removing goals, with their history and the people told.
+
+Who may write which goal: a manager the goals of reps in teams they manage and
+those teams' goals; a director all of that across their division, plus the
+division's goals; an admin everything, including company goals; reps never.
+Every write leaves a ``GoalChange`` (who, when, old, new, why) and tells the rep
+(or, for a team goal, every active rep of the team) once it is committed.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from activities.models import Metric
+from plans.models import Goal, GoalChange, GoalPeriod, GoalScope
+from salesmgmt.calendar import period_bounds
+from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.models import Division, NotificationKind, Team, User
+from salesmgmt.notifications.services import notify
+from salesmgmt.versioning import lock_current
+from salesmgmt.web import EARLIEST, LATEST, plain_number
+
+
+def writable_scopes(user: User) -> list[str]:
+    """The goal scopes ``user`` sets, top-down."""
+    if user.is_admin:
+        return [GoalScope.COMPANY, GoalScope.DIVISION, GoalScope.TEAM, GoalScope.REP]
+    if user.is_director:
+        return [GoalScope.DIVISION, GoalScope.TEAM, GoalScope.REP]
+    if user.is_manager:
+        return [GoalScope.TEAM, GoalScope.REP]
+    return []
+
+
+def writable_teams(user: User):
+    """Teams whose goals (and whose reps' goals) ``user`` sets."""
+    if not (user.is_manager or user.is_director or user.is_admin):
+        return Team.objects.none()
+    return Team.objects.managed_by(user)
+
+
+def writable_reps(user: User):
+    return User.objects.reps().filter(team__in=writable_teams(user))
+
+
+def writable_divisions(user: User):
+    if user.is_admin:
+        return Division.objects.all()
+    if user.is_director and user.division_id:
+        return Division.objects.filter(pk=user.division_id)
+    return Division.objects.none()
+
+
+def may_write(user: User, *, scope: str, rep=None, team=None, division=None) -> bool:
+    """Whether ``user`` may set, change or remove a goal of this scope and owner."""
+    if not user.is_active or scope not in writable_scopes(user):
+        return False
+    if user.is_admin:
+        return True
+    if scope == GoalScope.REP:
+        team = rep.team if rep is not None else None
+        if team is None:
+            return False
+    if scope in (GoalScope.REP, GoalScope.TEAM):
+        if user.is_director:
+            return team.division_id == user.division_id
+        return team.manager_id == user.pk
+    if scope == GoalScope.DIVISION:
+        return division.pk == user.division_id
+    return False
+
+
+def may_write_goal(user: User, goal: Goal) -> bool:
+    return may_write(user, scope=goal.scope, rep=goal.rep, team=goal.team, division=goal.division)
+
+
+def _require_writer(user: User, **owner) -> None:
+    if not may_write(user, **owner):
+        raise PermissionDenied("You may not set goals for this owner.")
+
+
+def _check_owner(scope: str, rep, team, division) -> dict:
+    """The one owner the scope calls for, and no other."""
+    owner = {"rep": rep, "team": team, "division": division}
+    needed = {GoalScope.REP: "rep", GoalScope.TEAM: "team", GoalScope.DIVISION: "division"}
+    if scope not in GoalScope.values:
+        raise RuleViolation({"scope": "Choose rep, team, division or company."})
+    wanted = needed.get(scope)
+    if wanted and owner[wanted] is None:
+        raise RuleViolation({wanted: f"Choose the {wanted} this goal is for."})
+    if wanted == "rep" and not rep.is_rep:
+        raise RuleViolation({"rep": "Rep goals are for sales reps."})
+    return {name: value if name == wanted else None for name, value in owner.items()}
+
+
+def _check_targets(target: Decimal | None, stretch: Decimal | None) -> None:
+    if target is None or target <= 0:
+        raise RuleViolation({"target": "A target is a number above zero."})
+    if stretch is not None and stretch <= target:
+        raise RuleViolation({"stretch_target": "A stretch target is above the target."})
+
+
+def _check_day(day: date) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise RuleViolation({"day": f"Pick a day between {EARLIEST:%Y} and {LATEST:%Y}."})
+
+
+def _duplicate(goal_owner: str, metric: Metric, period: str, start: date) -> RuleViolation:
+    label = Goal(period=period, start=start, end=start).period_label
+    return RuleViolation(
+        f"{goal_owner} already has a {metric} goal for {label}; change that goal instead."
+    )
+
+
+@transaction.atomic
+def set_goal(
+    *,
+    by: User,
+    scope: str,
+    rep: User | None = None,
+    team: Team | None = None,
+    division: Division | None = None,
+    metric: Metric,
+    period: str,
+    day: date,
+    target: Decimal,
+    stretch_target: Decimal | None = None,
+    note: str = "",
+) -> Goal:
+    """A new goal for the period of kind ``period`` that holds ``day``."""
+    owner = _check_owner(scope, rep, team, division)
+    _require_writer(by, scope=scope, **owner)
+    if period not in GoalPeriod.values:
+        raise RuleViolation({"period": "Choose week, month, quarter or year."})
+    if not metric.active:
+        raise RuleViolation({"metric": "That metric is switched off."})
+    _check_day(day)
+    _check_targets(target, stretch_target)
+    start, end = period_bounds(period, day)
+    goal = Goal(
+        scope=scope,
+        **owner,
+        metric=metric,
+        period=period,
+        start=start,
+        end=end,
+        target=target,
+        stretch_target=stretch_target,
+        note=note,
+        created_by=by,
+    )
+    same = Goal.objects.filter(scope=scope, metric=metric, period=period, start=start, **owner)
+    if same.exists():
+        raise _duplicate(goal.owner_label, metric, period, start)
+    try:
+        with transaction.atomic():  # a double-click may race past the check above
+            goal.save()
+    except IntegrityError:
+        raise _duplicate(goal.owner_label, metric, period, start) from None
+    _record(goal, GoalChange.Action.CREATED, by, new=(target, stretch_target), reason=note)
+    return goal
+
+
+@transaction.atomic
+def change_goal(
+    *,
+    goal: Goal,
+    by: User,
+    target: Decimal,
+    stretch_target: Decimal | None,
+    reason: str,
+    version: int | None,
+) -> Goal:
+    """New target and stretch; the reason is required and kept with the old and new figures."""
+    _require_writer(by, scope=goal.scope, rep=goal.rep, team=goal.team, division=goal.division)
+    _lock_version(goal, version)
+    if not (reason or "").strip():
+        raise RuleViolation({"reason": "Say why the goal changes; the rep will read it."})
+    _check_targets(target, stretch_target)
+    if (target, stretch_target) == (goal.target, goal.stretch_target):
+        raise RuleViolation({"target": "That is the goal as it stands; nothing to change."})
+    old = (goal.target, goal.stretch_target)
+    goal.target, goal.stretch_target = target, stretch_target
+    goal.version += 1
+    goal.save(update_fields=["target", "stretch_target", "version", "updated_at"])
+    _record(
+        goal, GoalChange.Action.CHANGED, by, old=old, new=(target, stretch_target), reason=reason
+    )
+    return goal
+
+
+@transaction.atomic
+def delete_goal(*, goal: Goal, by: User, reason: str, version: int | None = None) -> GoalChange:
+    """Remove a goal; its history stays, labelled with what the goal was.
+
+    Like a change, a removal made from a read of ``version`` is refused if the goal
+    changed (or was removed) since."""
+    _require_writer(by, scope=goal.scope, rep=goal.rep, team=goal.team, division=goal.division)
+    _lock_version(goal, version)
+    if not (reason or "").strip():
+        raise RuleViolation({"reason": "Say why the goal is removed; the rep will read it."})
+    change = _record(
+        goal, GoalChange.Action.DELETED, by, old=(goal.target, goal.stretch_target), reason=reason
+    )
+    goal.delete()  # the history rows keep their label; their goal link becomes empty
+    return change
+
+
+GOAL_CHANGED = (
+    "This goal was changed by somebody else after you opened it. "
+    "Nothing was saved; reload to see the latest figures."
+)
+
+
+def _lock_version(goal: Goal, version: int | None) -> None:
+    """Lock the goal and refuse a stale ``version`` before any rule (see
+    salesmgmt.versioning); the write raises the version itself."""
+    lock_current(goal, version, message=GOAL_CHANGED)
+
+
+@dataclass
+class TeamGoalsResult:
+    created: list[Goal]
+    changed: list[Goal]
+    unchanged: int
+
+
+@transaction.atomic
+def set_team_rep_goals(
+    *,
+    by: User,
+    team: Team,
+    metric: Metric,
+    period: str,
+    day: date,
+    targets: dict[int, Decimal | None],
+    reason: str = "",
+    versions: dict[int, int] | None = None,
+) -> TeamGoalsResult:
+    """One target per rep of ``team`` for one metric and period, in one go: new goals are
+    set, different ones changed (with ``reason``, required then), blanks left alone.
+
+    ``versions`` ({rep id: goal version read, 0 for none}) makes a change to a goal that
+    somebody else set or changed since raise ``ConflictError``, for the whole grid."""
+    _require_writer(by, scope=GoalScope.TEAM, team=team)
+    reps = {r.pk: r for r in User.objects.reps().filter(team=team)}
+    unknown = set(targets) - set(reps)
+    if unknown:
+        raise RuleViolation("Some of those people are not active reps of this team.")
+    if period not in GoalPeriod.values:
+        raise RuleViolation({"period": "Choose week, month, quarter or year."})
+    _check_day(day)
+    start, _ = period_bounds(period, day)
+    existing = {
+        g.rep_id: g
+        for g in Goal.objects.filter(
+            scope=GoalScope.REP, rep__in=reps, metric=metric, period=period, start=start
+        ).select_related("rep", "metric")
+    }
+    wanted = {pk: t for pk, t in targets.items() if t is not None}
+    changes = {pk: t for pk, t in wanted.items() if pk in existing and existing[pk].target != t}
+    read = versions or {}
+    stale = [
+        existing[pk].rep
+        for pk in changes
+        if read.get(pk, existing[pk].version) != existing[pk].version
+    ]
+    if stale:
+        raise ConflictError(
+            f"Somebody else set or changed the goal of {', '.join(map(str, stale))} after you "
+            "opened this grid. Nothing was saved; reload to see the latest figures."
+        )
+    if changes and not (reason or "").strip():
+        raise RuleViolation({"reason": "Say why the existing goals change; the reps will read it."})
+    result = TeamGoalsResult(created=[], changed=[], unchanged=0)
+    for pk, target in wanted.items():
+        goal = existing.get(pk)
+        if goal is None:
+            result.created.append(
+                set_goal(
+                    by=by,
+                    scope=GoalScope.REP,
+                    rep=reps[pk],
+                    metric=metric,
+                    period=period,
+                    day=start,
+                    target=target,
+                    note=reason,
+                )
+            )
+        elif pk in changes:
+            stretch = goal.stretch_target if (goal.stretch_target or 0) > target else None
+            try:
+                change_goal(
+                    goal=goal,
+                    by=by,
+                    target=target,
+                    stretch_target=stretch,
+                    reason=reason,
+                    version=goal.version,
+                )
+            except RuleViolation as exc:
+                raise RuleViolation(f"{goal.rep}: {' '.join(exc.messages)}") from None
+            result.changed.append(goal)
+        else:
+            result.unchanged += 1
+    return result
+
+
+# --- History and notifications -------------------------------------------------------------
+
+
+def _record(goal: Goal, action: str, by: User, *, old=(None, None), new=(None, None), reason=""):
+    change = GoalChange.objects.create(
+        goal=goal,
+        goal_label=str(goal)[:300],
+        action=action,
+        by=by,
+        old_target=old[0],
+        old_stretch=old[1],
+        new_target=new[0],
+        new_stretch=new[1],
+        reason=reason,
+    )
+    recipients = list(goal_audience(goal))
+    url = reverse("goals:list") if action == GoalChange.Action.DELETED else goal_url(goal)
+    title, body = _message(goal, change)
+    # Told in the same transaction: the notices commit with the change or not at all, and
+    # their e-mails go through the outbox, so a process dying after the commit loses none.
+    _tell(recipients, change_id=change.pk, title=title, body=body, url=url)
+    return change
+
+
+def goal_audience(goal: Goal):
+    """Who is told about a change: the rep, or every active rep of the team."""
+    if goal.scope == GoalScope.REP:
+        return [goal.rep] if goal.rep.is_active else []
+    if goal.scope == GoalScope.TEAM:
+        return User.objects.reps().filter(team=goal.team_id)
+    return []
+
+
+def _tell(recipients, *, change_id: int, title: str, body: str, url: str) -> None:
+    for user in recipients:
+        notify(
+            user=user,
+            kind=NotificationKind.GOAL_CHANGED,
+            key=f"goal-change:{change_id}",
+            title=title,
+            body=body,
+            url=url,
+        )
+
+
+def _figure(value: Decimal | None) -> str:
+    return "none" if value is None else f"{plain_number(value):,}"
+
+
+def _message(goal: Goal, change: GoalChange) -> tuple[str, str]:
+    whose = "Your" if goal.scope == GoalScope.REP else f"{goal.team}'s"
+    what = f"{whose} {goal.metric} goal for {goal.period_label}"
+    if change.action == GoalChange.Action.CREATED:
+        title = f"{what}: {_figure(change.new_target)}"
+        lines = [f"Target set to {_figure(change.new_target)}"]
+        if change.new_stretch is not None:
+            lines.append(f"Stretch target {_figure(change.new_stretch)}")
+    elif change.action == GoalChange.Action.CHANGED:
+        old, new = _figure(change.old_target), _figure(change.new_target)
+        title = f"{what} changed: {old} → {new}"
+        lines = [f"Target {old} → {new}"]
+        if change.old_stretch != change.new_stretch:
+            lines.append(
+                f"Stretch target {_figure(change.old_stretch)} → {_figure(change.new_stretch)}"
+            )
+    else:
+        title = f"{what} was removed"
+        lines = [f"The target was {_figure(change.old_target)}"]
+    lines.append(f"Set by {change.by}")
+    if change.reason:
+        lines.append(f"Why: {change.reason}")
+    return title, "\n".join(lines)
+
+
+def goal_url(goal: Goal) -> str:
+    return reverse("goals:detail", args=[goal.pk])

@@ -1,0 +1,43 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from plans.weekly.reminders import (
+    notify_unnotified_plan_events,
+    send_plan_reminders,
+    send_review_reminders,
+)
+from plans.weekly.services import notify_plan_event
+from salesmgmt.calendar import parse_job_time
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(OperationalError, OSError), retry_backoff=True, max_retries=5
+)
+def notify_plan_event_task(event_id: int) -> bool:
+    # notify_plan_event marks the event as notified: a redelivery tells nobody.
+    return notify_plan_event(event_id=event_id)
+
+
+# Reminder jobs: beat runs them hourly; every notification is keyed by its
+# occasion, so a retry or a redelivered message tells nobody twice.
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def send_plan_reminders_task(now: str | None = None) -> int:
+    return send_plan_reminders(now=parse_job_time(now) if now else None)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def send_review_reminders_task(now: str | None = None) -> int:
+    return send_review_reminders(now=parse_job_time(now) if now else None)
+
+
+@shared_task(
+    name="plans.tasks.notify_unnotified_plan_events_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+)
+def notify_unnotified_plan_events_task(now: str | None = None) -> int:
+    # Catches up plan events whose notify_plan_event_task was lost; each event once.
+    return notify_unnotified_plan_events(now=parse_job_time(now) if now else None)

@@ -1,0 +1,101 @@
+from rest_framework import serializers
+
+from activities.catalogue.serializers import CachedSlugRelatedField
+from activities.models import Metric
+from plans.models import PlanEvent, PlanTarget, WeeklyPlan
+
+
+class PlanTargetSerializer(serializers.ModelSerializer):
+    metric = CachedSlugRelatedField(slug_field="key", queryset=Metric.objects.active())
+    planned = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+    class Meta:
+        model = PlanTarget
+        fields = ["metric", "planned"]
+
+
+class PlanEventSerializer(serializers.ModelSerializer):
+    by_name = serializers.CharField(source="by.__str__", read_only=True)
+
+    class Meta:
+        model = PlanEvent
+        fields = ["id", "kind", "by", "by_name", "at", "comment"]
+
+
+class WeeklyPlanSerializer(serializers.ModelSerializer):
+    targets = PlanTargetSerializer(many=True, required=False)
+    version = serializers.IntegerField(
+        required=False,
+        help_text="The version you read. Required on update; a stale one answers 409.",
+    )
+
+    class Meta:
+        model = WeeklyPlan
+        fields = [
+            "id",
+            "rep",
+            "week_start",
+            "status",
+            "objectives",
+            "priorities",
+            "risks",
+            "key_accounts",
+            "targets",
+            "progress_note",
+            "problems_note",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "reviewed_at",
+            "reviewed_by",
+        ]
+        read_only_fields = [
+            "rep",
+            "status",
+            "progress_note",
+            "problems_note",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "reviewed_at",
+            "reviewed_by",
+        ]
+        validators = []  # one plan per week is checked by the service with a clear message
+
+    def validate_targets(self, targets):
+        keys = [t["metric"].key for t in targets]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError("Each metric may appear once.")
+        return targets
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            if "version" not in attrs:
+                raise serializers.ValidationError(
+                    {"version": ["Send the version you read, so a newer save is not overwritten."]}
+                )
+            if "week_start" in attrs and attrs["week_start"] != self.instance.week_start:
+                raise serializers.ValidationError(
+                    {"week_start": ["A plan's week cannot change; write a plan for that week."]}
+                )
+        return attrs
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        help_text="The version you read; if the plan changed since, the answer is 409."
+    )
+
+
+class ReviewSerializer(VersionSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnSerializer(VersionSerializer):
+    comment = serializers.CharField(help_text="What the rep should change.")
+
+
+class WeekNoteSerializer(VersionSerializer):
+    progress_note = serializers.CharField(allow_blank=True, required=False, default="")
+    problems_note = serializers.CharField(allow_blank=True, required=False, default="")

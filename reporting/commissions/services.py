@@ -1,0 +1,126 @@
+"""Commission statements: what a rep earns on the deals they won in a month.
+
+Definitions (tests/reporting/test_commissions.py pins each on hand-built data):
+
+- **Won deals**: deals the rep owns, in a won stage, closed in the month.
+- **Commission**: one line per won deal, amount x plan rate, rounded half-up to cents.
+- **Quota**: the rep's monthly goal (scope rep, period month, starting the 1st) on the
+  plan's ``quota_metric``; none without such a goal.
+- **Attainment**: the goal's actual at month end / quota, in percent, rounded *down* to
+  0.1 so a statement never shows 100.0% for 99.96% and then withholds the 100% bonus.
+- **Accelerators** (marginal): each tier pays (tier rate - plan rate)% extra on the slice of
+  won value between its threshold and the next tier's. With a money quota metric whose
+  actual is the won value, the slice is exactly the won value between
+  ``attainment_from``% and the next threshold of quota; for any other metric the won value
+  is shared out in proportion to the actual (e.g. a sales-count quota).
+- **Cap**: if commission + accelerators exceed the plan's cap, a negative "cap" line brings
+  them down to it. Bonuses are not capped.
+- **Bonus**: every bonus rule whose ``attainment_at_least`` is reached pays its amount.
+- Without a quota there are no accelerators and no bonuses (the statement says so).
+
+``compute_statement`` upserts one statement per (rep, month) and replaces its lines in
+one transaction; running it twice gives the same figures. ``month_to_date`` computes the
+same for the running month without storing anything. ``compute_commission_statements``
+is the monthly job.
+"""
+
+import logging
+from datetime import date, datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from reporting.commissions.selectors import active_plan_for, compute
+from reporting.models import (
+    CommissionPlan,
+    CommissionStatement,
+    StatementLine,
+)
+from salesmgmt.calendar import month_of, previous_month
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import CompanySettings, NotificationKind, User
+from salesmgmt.notifications.services import notify
+
+log = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def compute_statement(
+    *, rep: User, month: date, plan: CommissionPlan | None = None
+) -> CommissionStatement | None:
+    """Compute and store ``rep``'s statement for ``month``; None if they are on no plan.
+
+    Upsert on (rep, month): recomputing replaces the lines, so running it twice stores
+    the same figures.
+    """
+    month = month.replace(day=1)
+    plan = plan or active_plan_for(rep)
+    if plan is None:
+        return None
+    result = compute(rep=rep, plan=plan, month=month, as_of=month_of(month).end)
+    statement, _ = CommissionStatement.objects.update_or_create(
+        rep=rep,
+        month=month,
+        defaults={
+            "plan": plan,
+            "won_value": result.won_value,
+            "quota": result.quota,
+            "attainment": result.attainment,
+            "commission": result.commission,
+            "bonus": result.bonus,
+            "total": result.total,
+            "computed_at": timezone.now(),
+        },
+    )
+    statement.lines.all().delete()
+    for line in result.lines:
+        line.statement = statement
+    StatementLine.objects.bulk_create(result.lines)
+    return statement
+
+
+def compute_commission_statements(*, now: datetime | None = None, month: date | None = None) -> int:
+    """The monthly job: statements of the previous month for everyone on an active plan.
+
+    Beat runs it hourly; from the 1st (company time) it creates the statements still
+    missing and leaves existing ones alone, so history is not rewritten every hour. With
+    ``month`` given (the command's ``--month``) it recomputes that month's statements.
+    Each rep is told once per month. Returns the number of statements computed.
+    """
+    company = CompanySettings.load()
+    explicit = month is not None
+    if explicit:
+        month = month.replace(day=1)
+    else:
+        today = timezone.localtime(now or timezone.now(), company.tzinfo).date()
+        month = previous_month(today)
+    people = User.objects.filter(commission_plans__active=True).distinct().order_by("pk")
+    if not explicit:
+        people = people.exclude(commission_statements__month=month)
+    count = 0
+    for rep in people:
+        try:
+            statement = compute_statement(rep=rep, month=month)
+        except RuleViolation as exc:
+            log.error("No commission statement for %s, %s: %s", rep, month, "; ".join(exc.messages))
+            continue
+        if statement is None:
+            continue
+        count += 1
+        _tell(statement, company)
+    return count
+
+
+def _tell(statement: CommissionStatement, company: CompanySettings) -> None:
+    notify(
+        user=statement.rep,
+        kind=NotificationKind.STATEMENT_READY,
+        key=f"statement:{statement.rep_id}:{statement.month:%Y-%m}",
+        title=f"Your commission statement for {statement.month:%B %Y} is ready",
+        body=(
+            f"Total {company.currency} {statement.total:,.2f}: commission "
+            f"{statement.commission:,.2f}, bonus {statement.bonus:,.2f}."
+        ),
+        url=reverse("commissions:detail", args=[statement.pk]),
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reporting.commissions import views
+
+app_name = "commissions"
+
+urlpatterns = [
+    path("", views.statement_list, name="list"),
+    path("<int:pk>/", views.statement_detail, name="detail"),
+    path("plans/", views.plan_list, name="plans"),
+]

@@ -1,0 +1,284 @@
+"""Director and admin figures: a division's or the whole company's numbers over time.
+
+Every figure is one grouped query, whatever the number of teams, reps or months
+of history; Python only regroups the few rows each query returns. Definitions:
+
+- **Scope**: the company (admins), or one division (its director; admins may
+  drill into any). People counted are sales reps (role rep), as in goal actuals;
+  activities are read through ``Activity.objects.visible_to`` so the one scoping
+  rule applies.
+- **Totals**: per metric, the sum over [start, end], next to the *previous equal
+  range* (the same number of days just before ``start``).
+- **Breakdowns** (for one metric, default sales value): by division (company
+  scope) or team (division scope), by product and by channel (rows without one
+  show as "None").
+- **Series** for the chosen metric, anchored at ``end``: day by day (the 31 days
+  up to ``end``), week over week (the 12 company weeks up to the one holding
+  ``end``), month over month (the 12 months up to ``end``'s), year over year (each
+  month of the fiscal year to ``end`` next to the same dates a year before). The
+  last bucket stops at ``end``.
+- **Team ranking**: per team, sales value over the range, reps (active, role
+  rep), value per rep, and the mean attainment of the team's monthly goals for the
+  month holding ``end`` (as of ``end`` or today, whichever is earlier).
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+
+from activities.deals.selectors import WIN_PROBABILITY
+from activities.models import Customer, Deal, Metric, StageKind
+from plans.goals.selectors import goal_progress, percent_of, quantize
+from reporting.company.selectors import (
+    SALES_VALUE,
+    ZERO,
+    CompanyScope,
+    change_percent,
+    rank_teams,
+    resolve_company_scope,
+    year_before,
+)
+from reporting.funnel.selectors import forecast
+from reporting.kpis.selectors import evaluate_kpis
+from reporting.models import Kpi
+from salesmgmt.calendar import Period, month_of
+from salesmgmt.models import CompanySettings
+
+# --- The company monthly report -------------------------------------------------------------------
+
+
+@dataclass
+class Headline:
+    label: str
+    current: Decimal | None
+    previous: Decimal | None
+    last_year: Decimal | None
+    money: bool = False
+    percent: bool = False
+
+    @property
+    def vs_previous(self) -> Decimal | None:
+        return None if self.current is None else change_percent(self.current, self.previous)
+
+    @property
+    def vs_last_year(self) -> Decimal | None:
+        return None if self.current is None else change_percent(self.current, self.last_year)
+
+
+def _three(month: Period) -> dict[str, Period]:
+    previous = month_of(month.start - timedelta(days=1))
+    return {"current": month, "previous": previous, "last_year": month_of(year_before(month.start))}
+
+
+def activity_headlines(scope: CompanyScope, metrics: list[Metric], periods: dict[str, Period]):
+    """Each metric's total in the month, the month before and the month a year before: one query."""
+    spans = {k: Q(day__range=(p.start, p.end)) for k, p in periods.items()}
+    rows = (
+        scope.activities()
+        .filter(spans["current"] | spans["previous"] | spans["last_year"])
+        .values("metric")
+        .annotate(**{k: Sum("quantity", filter=q) for k, q in spans.items()})
+    )
+    by_metric = {r["metric"]: r for r in rows}
+    return [
+        Headline(
+            m.name,
+            *(quantize(by_metric.get(m.pk, {}).get(k) or ZERO) for k in periods),
+            money=m.is_money,
+        )
+        for m in metrics
+    ]
+
+
+def deal_headlines(scope: CompanyScope, periods: dict[str, Period]) -> dict[str, Headline]:
+    """Deals won, their value, average size, hit rate and new customers, per period: two queries.
+
+    A *new customer* is one whose first won deal (any owner) closed in the period.
+    """
+    won, lost = Q(stage__kind=StageKind.WON), Q(stage__kind=StageKind.LOST)
+    figures = {}
+    for k, p in periods.items():
+        closed = Q(closed_on__range=(p.start, p.end))
+        figures |= {
+            f"{k}_won": Count("pk", filter=won & closed),
+            f"{k}_lost": Count("pk", filter=lost & closed),
+            f"{k}_amount": Sum("amount", filter=won & closed),
+        }
+    deals = scope.deals().aggregate(**figures)
+    first_win = (
+        Deal.objects.filter(customer=OuterRef("pk"), stage__kind=StageKind.WON)
+        .exclude(closed_on=None)
+        .order_by("closed_on")
+        .values("closed_on")[:1]
+    )
+    new = (
+        Customer.objects.filter(Exists(scope.deals().filter(won, customer=OuterRef("pk"))))
+        .alias(first_win=Subquery(first_win, output_field=DateField()))
+        .aggregate(
+            **{
+                k: Count("pk", filter=Q(first_win__range=(p.start, p.end)))
+                for k, p in periods.items()
+            }
+        )
+    )
+
+    def row(label, key, **kind):
+        return Headline(label, *(deals[f"{k}_{key}"] for k in periods), **kind)
+
+    amount = Headline(
+        "Value of deals won",
+        *(quantize(deals[f"{k}_amount"] or ZERO) for k in periods),
+        money=True,
+    )
+    won_count = row("Deals won", "won")
+    sizes = [
+        quantize(Decimal(deals[f"{k}_amount"] or 0) / deals[f"{k}_won"])
+        if deals[f"{k}_won"]
+        else None
+        for k in periods
+    ]
+    hit_rates = [
+        percent_of(deals[f"{k}_won"], deals[f"{k}_won"] + deals[f"{k}_lost"]) for k in periods
+    ]
+    return {
+        "won": won_count,
+        "lost": row("Deals lost", "lost"),
+        "amount": amount,
+        "avg_size": Headline("Average deal size", *sizes, money=True),
+        "hit_rate": Headline("Hit rate (won / closed)", *hit_rates, percent=True),
+        "new_customers": Headline("New customers", *(new[k] for k in periods)),
+    }
+
+
+def lost_reasons(scope: CompanyScope, month: Period) -> list[dict]:
+    """Deals lost in the month by reason (count and value): one query."""
+    rows = (
+        scope.deals()
+        .filter(stage__kind=StageKind.LOST, closed_on__range=(month.start, month.end))
+        .values("lost_reason__name")
+        .annotate(deals=Count("pk"), value=Sum("amount"))
+        .order_by("-deals", "-value", "lost_reason__name")
+    )
+    return [
+        {
+            "reason": r["lost_reason__name"] or "No reason given",
+            "deals": r["deals"],
+            "amount": quantize(r["value"] or ZERO),
+        }
+        for r in rows
+    ]
+
+
+def biggest_wins(scope: CompanyScope, month: Period, limit: int = 5) -> list[Deal]:
+    return list(
+        scope.deals()
+        .filter(stage__kind=StageKind.WON, closed_on__range=(month.start, month.end))
+        .select_related("owner__team", "customer")
+        .order_by("-amount", "closed_on", "pk")[:limit]
+    )
+
+
+def open_pipeline(scope: CompanyScope) -> list[dict]:
+    """Open deals now, by pipeline and stage: count, value, weighted value. One query."""
+    rows = (
+        scope.deals()
+        .filter(stage__kind=StageKind.OPEN)
+        .values("pipeline__name", "pipeline__position", "stage__name", "stage__position")
+        .annotate(
+            deals=Count("pk"), value=Sum("amount"), weighted=Sum(F("amount") * WIN_PROBABILITY)
+        )
+        .order_by("pipeline__position", "pipeline__name", "stage__position")
+    )
+    return [
+        {
+            "pipeline": r["pipeline__name"],
+            "stage": r["stage__name"],
+            "deals": r["deals"],
+            "amount": quantize(r["value"] or ZERO),
+            # amount x probability summed in SQL, divided here: SQLite would truncate
+            # a per-row division by 100 of whole amounts.
+            "weighted": quantize(Decimal(r["weighted"] or 0) / 100),
+        }
+        for r in rows
+    ]
+
+
+def scope_kpis(scope: CompanyScope, month: Period, as_of: date) -> list:
+    """Active KPIs for the scope's reps as one group over the month."""
+    kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
+    if not kpis:
+        return []
+    rep_ids = list(scope.reps().values_list("pk", flat=True))
+    values = evaluate_kpis(
+        kpis, groups={"scope": rep_ids}, start=month.start, end=month.end, as_of=as_of
+    )
+    return [values[(k.pk, "scope")] for k in kpis]
+
+
+def company_report_context(*, user_or_scope, month: date) -> dict | None:
+    """Everything the company monthly report shows, for the page and the pack e-mail.
+
+    ``user_or_scope``: a user (admin: company, director: their division) or a
+    ``CompanyScope``. None when the user may not see a company report. A fixed number
+    of queries, whatever the number of teams, reps or months of history.
+    """
+    scope = user_or_scope
+    if not isinstance(scope, CompanyScope):
+        scope = resolve_company_scope(user_or_scope)
+        if scope is None:
+            return None
+    company = CompanySettings.load()
+    period = month_of(month)
+    periods = _three(period)
+    today = company.today()
+    as_of = min(period.end, today)
+    metrics = list(Metric.objects.active())
+    activities = activity_headlines(scope, metrics, periods)
+    deals = deal_headlines(scope, periods)
+    sales = next(
+        (h for h, m in zip(activities, metrics, strict=True) if m.key == SALES_VALUE),
+        deals["amount"],
+    )
+    goals = scope.goals().filter(start__lte=period.end, end__gte=period.start)
+    sales_metric = next((m for m in metrics if m.key == SALES_VALUE), None)
+    teams = (
+        rank_teams(scope, sales_metric, period.start, period.end, company) if sales_metric else []
+    )
+    return {
+        "scope": scope,
+        "month": period,
+        "periods": periods,
+        "as_of": as_of,
+        "generated_on": today,
+        "headlines": [
+            sales,
+            deals["won"],
+            deals["avg_size"],
+            deals["new_customers"],
+            deals["hit_rate"],
+        ],
+        "deal_headlines": deals,
+        "activity_totals": activities,
+        "goals": goal_progress(
+            goals.order_by("scope", "division__name", "metric__position", "start"), as_of=as_of
+        ),
+        "kpis": scope_kpis(scope, period, as_of),
+        "pipeline": open_pipeline(scope),
+        "forecasts": forecast(scope.reps(), today=today, company=company),
+        "lost_reasons": lost_reasons(scope, period),
+        "wins": biggest_wins(scope, period),
+        "teams": teams,
+        "currency": company.currency,
+        "company_name": company.name,
+    }

@@ -1,9 +1,0 @@
-from django.urls import path
-
-from reporting import company_views
-
-app_name = "company"
-
-urlpatterns = [
-    path("", company_views.dashboard, name="dashboard"),
-]

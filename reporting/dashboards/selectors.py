@@ -1,0 +1,533 @@
+"""Figures of the rep and team dashboards (pages and API).
+
+Each function runs a fixed number of grouped queries, whatever the number of
+reps, weeks or months of history:
+
+- **My week**: plan vs actual for one company week, coloured by pace
+  (``plan_actuals.week_grid``); the metrics are the team's focus metrics plus
+  any other metric the rep's plan for that week has a number for.
+- **Weekly trend**: totals per metric per *company week* (the week starts on
+  ``CompanySettings.week_start``), the last 12 weeks up to the current one, next
+  to the numbers planned for those weeks. Bucketed by the database with one
+  ``Case/When`` per week.
+- **Open pipeline**: open deals by stage: count, amount and weighted amount
+  (amount x win probability).
+- **Leaderboard**: reps ranked by their *mean attainment* (to date) over their
+  own monthly goals for the month; ties go to the higher sales value, then by
+  name. The top ``min(3, ranked // 2)`` are "top", as many at the bottom are
+  "laggard"; reps without a monthly goal are listed after the ranked ones,
+  unranked. A rep's *lagging metric* is their goal with the lowest pace (any
+  period, current), or failing goals, the metric of this week's plan furthest
+  behind the pace the plan expects.
+- **Plan status by week**: per company week, how many reps have a plan in each
+  status and how many have none.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Case, Count, DateField, Q, Sum, Value, When
+
+from activities.deals import selectors as deals_selectors
+from activities.models import Activity, Deal, Metric
+from plans.goals.selectors import GoalProgress, goal_progress, percent_of
+from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus, PlanTarget, WeeklyPlan
+from plans.weekly.selectors import Cell, week_grid, week_progress
+from reporting.kpis.services import episode_figure
+from reporting.models import DeviationEpisode
+from salesmgmt import calendar as funnel
+from salesmgmt import money
+from salesmgmt.models import CompanySettings, User
+
+ZERO = Decimal("0")
+TREND_WEEKS = 12
+SALES_VALUE = "sales-value"
+# The palette of static/js/charts.js, so a metric keeps its colour across charts.
+PALETTE = ["#1f6feb", "#2da44e", "#d4a72c", "#cf222e", "#8250df", "#0a8a8a", "#bc4c00", "#57606a"]
+
+
+def colour(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+def as_float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- My week ------------------------------------------------------------------------------------
+
+
+@dataclass
+class WeekRow:
+    metric: Metric
+    cell: Cell
+
+    @property
+    def planned(self):
+        return self.cell.planned
+
+    @property
+    def actual(self):
+        return self.cell.actual
+
+    @property
+    def expected(self):
+        return None if self.cell.planned is None else self.cell.planned * self.cell.progress
+
+    @property
+    def attainment(self):
+        return percent_of(self.cell.actual, self.cell.planned)
+
+    @property
+    def pace(self):
+        return self.cell.pace
+
+
+@dataclass
+class RepWeek:
+    week: date
+    plan: WeeklyPlan | None
+    rows: list[WeekRow]
+    progress: Decimal
+
+    @property
+    def week_end(self) -> date:
+        return self.week + timedelta(days=6)
+
+
+def rep_week(rep: User, week: date, metrics: list[Metric], *, today: date) -> RepWeek:
+    """The rep's plan for ``week`` and plan vs actual per metric: four queries."""
+    plan = WeeklyPlan.objects.filter(rep=rep, week_start=week).first()
+    metrics = list(metrics)
+    if plan is not None:
+        seen = {m.pk for m in metrics}
+        metrics += [
+            t.metric
+            for t in PlanTarget.objects.filter(plan=plan).select_related("metric")
+            if t.metric_id not in seen
+        ]
+    grid = week_grid([rep.pk], week, [m.pk for m in metrics], today=today)[rep.pk]
+    return RepWeek(
+        week=week,
+        plan=plan,
+        rows=[WeekRow(m, grid[m.pk]) for m in metrics],
+        progress=week_progress(week, today),
+    )
+
+
+# --- Goals --------------------------------------------------------------------------------------
+
+
+def _overlapping(goals, start: date, end: date):
+    return goals.filter(start__lte=end, end__gte=start)
+
+
+def rep_goals(
+    viewer: User, rep: User, *, as_of: date, start: date | None = None, end: date | None = None
+) -> list[GoalProgress]:
+    """Pace (as of ``as_of``) of the rep's goals and their team's that run at some point
+    in [start, end] (default: those running on ``as_of``), as ``viewer`` may see them."""
+    owners = Q(scope=GoalScope.REP, rep=rep)
+    if rep.team_id:
+        owners |= Q(scope=GoalScope.TEAM, team=rep.team_id)
+    goals = _overlapping(
+        Goal.objects.visible_to(viewer).filter(owners), start or as_of, end or as_of
+    )
+    return goal_progress(goals.order_by("scope", "metric__position", "start", "pk"), as_of=as_of)
+
+
+def reps_goals(
+    viewer: User, reps, *, as_of: date, start: date | None = None, end: date | None = None
+) -> dict[int, list[GoalProgress]]:
+    """{rep_id: [progress of their own goals running in [start, end]]}: two queries for
+    any number of reps."""
+    goals = _overlapping(
+        Goal.objects.visible_to(viewer).filter(scope=GoalScope.REP, rep__in=[r.pk for r in reps]),
+        start or as_of,
+        end or as_of,
+    )
+    by_rep: dict[int, list[GoalProgress]] = {r.pk: [] for r in reps}
+    for p in goal_progress(goals.order_by("metric__position", "start", "pk"), as_of=as_of):
+        by_rep[p.goal.rep_id].append(p)
+    return by_rep
+
+
+def team_goals(
+    viewer: User, team, *, as_of: date, start: date | None = None, end: date | None = None
+) -> list[GoalProgress]:
+    """Pace of the team's own goals running in [start, end]."""
+    goals = _overlapping(
+        Goal.objects.visible_to(viewer).filter(scope=GoalScope.TEAM, team=team),
+        start or as_of,
+        end or as_of,
+    )
+    return goal_progress(goals.order_by("metric__position", "start", "pk"), as_of=as_of)
+
+
+def cells_by_metric(grid: dict, metrics) -> dict[int, dict]:
+    """week_grid's {rep: {metric_id: Cell}} keyed by Metric objects instead."""
+    return {rep: {m: cells[m.pk] for m in metrics} for rep, cells in grid.items()}
+
+
+# --- Weekly trend -------------------------------------------------------------------------------
+
+
+def trend_weeks(today: date, weeks: int = TREND_WEEKS, company=None) -> list[date]:
+    """First days of the last ``weeks`` company weeks, oldest first, ending with this week."""
+    company = company or CompanySettings.load()
+    current = company.week_of(today)
+    return [current - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+
+
+def week_bucket(weeks: list[date], field_name: str = "day"):
+    """SQL: the company week (its first day) a date falls in, for the given weeks."""
+    return Case(
+        *(
+            When(**{f"{field_name}__range": (w, w + timedelta(days=6))}, then=Value(w))
+            for w in weeks
+        ),
+        output_field=DateField(),
+    )
+
+
+@dataclass
+class TrendSeries:
+    metric: Metric
+    actual: list[Decimal]
+    planned: list[Decimal | None]
+
+
+@dataclass
+class Trend:
+    weeks: list[date]
+    series: list[TrendSeries]
+
+    def rows(self):
+        """(week, [(metric, actual, planned), ...]) per week, for tables and CSV."""
+        for i, week in enumerate(self.weeks):
+            yield week, [(s.metric, s.actual[i], s.planned[i]) for s in self.series]
+
+    def labels(self) -> list[str]:
+        """Week labels; the last week is the current one, still running."""
+        labels = [f"{w:%d %b}" for w in self.weeks]
+        if labels:
+            labels[-1] += " (so far)"
+        return labels
+
+    def chart(self, *, planned: bool = True) -> dict:
+        """Chart.js line chart: a line per metric, planned dashed; money on its own axis."""
+        datasets = []
+        has_money = any(s.metric.is_money for s in self.series)
+        for i, s in enumerate(self.series):
+            axis = {"yAxisID": "money"} if s.metric.is_money else {}
+            datasets.append(
+                {
+                    "label": s.metric.name,
+                    "data": [as_float(v) for v in s.actual],
+                    "color": colour(i),
+                }
+                | axis
+            )
+            if planned and any(v is not None for v in s.planned):
+                datasets.append(
+                    {
+                        "label": f"{s.metric.name} (planned)",
+                        "data": [as_float(v) for v in s.planned],
+                        "color": colour(i),
+                        "borderDash": [6, 4],
+                        "pointRadius": 0,
+                        "fill": False,
+                    }
+                    | axis
+                )
+        scales = {"y": {"beginAtZero": True, "title": {"display": True, "text": "count"}}}
+        if has_money:
+            currency = CompanySettings.load().currency
+            scales["money"] = {
+                "beginAtZero": True,
+                "position": "right",
+                "grid": {"drawOnChartArea": False},
+                "title": {"display": True, "text": currency},
+            }
+        return {
+            "type": "line",
+            "data": {"labels": self.labels(), "datasets": datasets},
+            "options": {"scales": scales, "interaction": {"mode": "index", "intersect": False}},
+        }
+
+
+def weekly_trend(rep_ids, metrics: list[Metric], *, today: date, weeks: int = TREND_WEEKS) -> Trend:
+    """Weekly totals of ``metrics`` over ``rep_ids`` and what they planned: two queries."""
+    starts = trend_weeks(today, weeks)
+    rep_ids, metric_ids = list(rep_ids), [m.pk for m in metrics]
+    logged = (
+        Activity.objects.filter(
+            rep__in=rep_ids,
+            metric__in=metric_ids,
+            day__range=(starts[0], starts[-1] + timedelta(days=6)),
+        )
+        .annotate(week=week_bucket(starts))
+        .order_by()
+        .values("week", "metric")
+        .annotate(total=Sum("quantity"))
+    )
+    actual = {(r["week"], r["metric"]): r["total"] for r in logged}
+    planned_rows = (
+        PlanTarget.objects.filter(
+            plan__rep__in=rep_ids, plan__week_start__in=starts, metric__in=metric_ids
+        )
+        .order_by()
+        .values("plan__week_start", "metric")
+        .annotate(total=Sum("planned"))
+    )
+    planned = {(r["plan__week_start"], r["metric"]): r["total"] for r in planned_rows}
+    return Trend(
+        weeks=starts,
+        series=[
+            TrendSeries(
+                metric=m,
+                actual=[actual.get((w, m.pk)) or ZERO for w in starts],
+                planned=[planned.get((w, m.pk)) for w in starts],
+            )
+            for m in metrics
+        ],
+    )
+
+
+# --- Pipeline -----------------------------------------------------------------------------------
+
+
+@dataclass
+class StageLine:
+    stage_id: int
+    stage: str
+    pipeline: str
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+def open_pipeline(deals) -> list[StageLine]:
+    """Open deals of ``deals`` by stage (pipeline and stage order): one grouped query."""
+    rows = (
+        deals.open()
+        .order_by()
+        .values("stage", "stage__name", "stage__position", "pipeline__name", "pipeline__position")
+        .annotate(
+            n=Count("pk"),
+            total=Sum("amount"),
+            weighted=Sum(deals_selectors.weighted_amount()),
+        )
+        .order_by("pipeline__position", "pipeline__name", "stage__position")
+    )
+    return [
+        StageLine(
+            stage_id=r["stage"],
+            stage=r["stage__name"],
+            pipeline=r["pipeline__name"],
+            count=r["n"],
+            amount=money.money(r["total"]),
+            weighted=money.money(r["weighted"]),
+        )
+        for r in rows
+    ]
+
+
+def rep_pipeline(rep: User) -> list[StageLine]:
+    return open_pipeline(Deal.objects.filter(owner=rep))
+
+
+# --- Totals, sales value ------------------------------------------------------------------------
+
+
+def metric_totals(rep_ids, *, start: date, end: date) -> dict[int, Decimal]:
+    """{metric_id: total} logged by ``rep_ids`` in [start, end]: one grouped query."""
+    rows = (
+        Activity.objects.filter(rep__in=list(rep_ids), day__range=(start, end))
+        .order_by()
+        .values("metric")
+        .annotate(total=Sum("quantity"))
+    )
+    return {r["metric"]: r["total"] for r in rows}
+
+
+def sales_value_by_rep(rep_ids, *, start: date, end: date) -> dict[int, Decimal]:
+    """{rep_id: sales value logged in [start, end]} (won deals write it): one query."""
+    rows = (
+        Activity.objects.filter(
+            rep__in=list(rep_ids), metric__key=SALES_VALUE, day__range=(start, end)
+        )
+        .order_by()
+        .values("rep")
+        .annotate(total=Sum("quantity"))
+    )
+    return {r["rep"]: r["total"] for r in rows}
+
+
+# --- Leaderboard --------------------------------------------------------------------------------
+
+
+@dataclass
+class Lagging:
+    metric: Metric
+    pace: Decimal | None
+    source: str  # "goal" or "plan"
+
+
+@dataclass
+class Standing:
+    rep: User
+    rank: int | None
+    attainment: Decimal | None
+    goals: int
+    sales_value: Decimal
+    lagging: Lagging | None = None
+    standing: str = ""  # "top", "laggard" or ""
+    progress: list[GoalProgress] = field(default_factory=list, repr=False)
+
+
+def mean(values) -> Decimal | None:
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return (sum(values, ZERO) / len(values)).quantize(Decimal("0.1"))
+
+
+def lagging_metric(progress: list[GoalProgress], cells: dict | None) -> Lagging | None:
+    """The goal with the lowest pace; without goals, the plan metric furthest behind."""
+    paced = [p for p in progress if p.pace is not None]
+    if paced:
+        worst = min(paced, key=lambda p: (p.pace, p.goal.metric.position))
+        return Lagging(worst.goal.metric, worst.pace, "goal")
+    behind = []
+    for metric, cell in (cells or {}).items():
+        if cell.planned and cell.progress:
+            pace = (cell.actual * 100 / (cell.planned * cell.progress)).quantize(Decimal("0.1"))
+            behind.append((pace, metric.position, metric))
+    if behind:
+        pace, _, metric = min(behind, key=lambda t: (t[0], t[1]))
+        return Lagging(metric, pace, "plan")
+    return None
+
+
+def leaderboard(
+    reps,
+    progress_by_rep: dict[int, list[GoalProgress]],
+    sales_value: dict[int, Decimal],
+    *,
+    month_start: date,
+    cells_by_rep: dict | None = None,
+) -> list[Standing]:
+    """Rank ``reps`` (no query): see the module docstring for the rules."""
+    standings = []
+    for rep in reps:
+        progress = progress_by_rep.get(rep.pk, [])
+        month_goals = [
+            p for p in progress if p.goal.period == GoalPeriod.MONTH and p.goal.start == month_start
+        ]
+        standings.append(
+            Standing(
+                rep=rep,
+                rank=None,
+                attainment=mean(p.attainment for p in month_goals),
+                goals=len(month_goals),
+                sales_value=money.money(sales_value.get(rep.pk)),
+                lagging=lagging_metric(progress, (cells_by_rep or {}).get(rep.pk)),
+                progress=progress,
+            )
+        )
+    ranked = sorted(
+        (s for s in standings if s.attainment is not None),
+        key=lambda s: (-s.attainment, -s.sales_value, str(s.rep)),
+    )
+    unranked = sorted((s for s in standings if s.attainment is None), key=lambda s: str(s.rep))
+    for i, s in enumerate(ranked, start=1):
+        s.rank = i
+    k = min(3, len(ranked) // 2)
+    for s in ranked[:k]:
+        s.standing = "top"
+    for s in ranked[len(ranked) - k :]:
+        s.standing = "laggard"
+    return ranked + unranked
+
+
+def team_leaderboard(reps, *, today: date) -> list[Standing]:
+    """The leaderboard a rep sees of their own team: rank, name and attainment only.
+
+    Deliberately not scoped to the viewer: DESIGN grants every rep their team's
+    leaderboard. Callers show nothing of it but rank, name and attainment.
+    """
+    reps = list(reps)
+    month = funnel.month_of(today)
+    goals = Goal.objects.filter(
+        scope=GoalScope.REP,
+        period=GoalPeriod.MONTH,
+        start=month.start,
+        rep__in=[r.pk for r in reps],
+    )
+    by_rep: dict[int, list[GoalProgress]] = {r.pk: [] for r in reps}
+    for p in goal_progress(goals, as_of=today):
+        by_rep[p.goal.rep_id].append(p)
+    return leaderboard(reps, by_rep, {}, month_start=month.start)
+
+
+# --- Plan status --------------------------------------------------------------------------------
+
+
+def plan_status_by_week(rep_ids, weeks: list[date]) -> dict[date, dict[str, int]]:
+    """{week: {status: reps, ..., "none": reps without a plan}}: one grouped query."""
+    rep_ids = list(rep_ids)
+    rows = (
+        WeeklyPlan.objects.filter(rep__in=rep_ids, week_start__in=weeks)
+        .order_by()
+        .values("week_start", "status")
+        .annotate(n=Count("pk"))
+    )
+    counts = {w: {s: 0 for s in PlanStatus.values} for w in weeks}
+    for r in rows:
+        counts[r["week_start"]][r["status"]] = r["n"]
+    for c in counts.values():
+        c["none"] = len(rep_ids) - sum(c.values())
+    return counts
+
+
+def weeks_between(start: date, end: date, company=None) -> list[date]:
+    """First days of the company weeks that overlap [start, end]."""
+    company = company or CompanySettings.load()
+    week, last, weeks = company.week_of(start), company.week_of(end), []
+    while week <= last:
+        weeks.append(week)
+        week += timedelta(days=7)
+    return weeks
+
+
+# --- Deviation alerts ---------------------------------------------------------------------------
+
+
+def alert_subject(episode: DeviationEpisode) -> str:
+    """What fell behind, without a query: "Calls, November 2026" or the KPI's name."""
+    if episode.goal_id:
+        return f"{episode.goal.metric.name}, {episode.goal.period_label}"
+    return episode.kpi.name
+
+
+def open_alerts(viewer: User, *, rep: User | None = None, team=None) -> list[DeviationEpisode]:
+    """Open deviation episodes of a rep (or of a team and its reps) that ``viewer`` sees,
+    red first, each with its ``subject``."""
+    episodes = DeviationEpisode.objects.visible_to(viewer).open()
+    if rep is not None:
+        episodes = episodes.filter(rep=rep)
+    else:
+        episodes = episodes.filter(Q(rep__team=team) | Q(team=team))
+    episodes = list(
+        episodes.select_related("goal__metric", "kpi__metric", "rep", "team").order_by(
+            "-severity", "opened_on", "pk"
+        )
+    )
+    for e in episodes:
+        e.subject = alert_subject(e)
+        # In the subject's unit: "USD 2,350.00", "50.0%", "31" (a bare 50 / 90 says little).
+        e.actual_text = episode_figure(e, e.actual)
+        e.expected_text = episode_figure(e, e.expected)
+    return episodes

@@ -1,0 +1,344 @@
+"""Funnel and forecast: how deals move through the transition milestones.
+
+Every figure is computed by the database, one grouped query per figure family,
+for a *scope* (a QuerySet of deal owners, always built from
+``User.objects.visible_to``) and a *period* of business dates [start, end],
+both ends included, in the company's timezone.
+
+Definitions (the tests pin each one on a hand-built history):
+
+- **Entered** a stage in the period: the deal has a ``StageTransition`` into
+  that stage whose ``at`` falls in the period. A deal counts once per stage,
+  however often it re-entered.
+- **Conversion** of an open stage *i*: of the deals that entered *i* in the
+  period, the share that at any later moment (up to now, after that entry)
+  had a transition into a stage placed after *i* that is not a Lost stage:
+  "reached stage i+1 or beyond", skipped stages included. Won has no
+  conversion; Lost is not part of the funnel.
+- **Hit rate**: won / (won + lost) among deals closed (``closed_on``) in the
+  period.
+- **Average days in a stage**: a stay in a stage starts with the transition
+  into it and ends with the deal's next transition (next by ``at``, then id).
+  Stays in open stages that *ended* in the period are averaged; a stay still
+  going on is not measured yet.
+- **Average deal size**: mean amount of deals won in the period.
+- **Cycle length**: mean days from a won deal's creation (its date in the
+  company timezone) to its ``closed_on``, over deals won in the period.
+- **Forecast** for a period (this month, this quarter): among open deals
+  whose ``expected_close`` falls in it, *weighted* = Sum(amount x win
+  probability), *best case* = Sum(amount) of them all, *commit* = Sum(amount)
+  of those whose win probability is at least
+  ``CompanySettings.commit_probability``; *won to date* = Sum(amount) of deals
+  won from the period's first day up to today. A deal's win probability is its
+  own ``probability``, or its stage's when it has none.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import TruncDate
+
+from activities.deals.selectors import weighted_amount
+from activities.models import Deal, Pipeline, Stage, StageKind, StageTransition
+from salesmgmt.calendar import Period, last_days, month_of, quarter_of
+from salesmgmt.models import CompanySettings, Division, Team, User
+from salesmgmt.money import money, percent
+
+
+def days(value: timedelta | None) -> Decimal | None:
+    if value is None:
+        return None
+    return (Decimal(value.total_seconds()) / 86400).quantize(Decimal("0.1"))
+
+
+PERIOD_CHOICES = [
+    ("month", "This month"),
+    ("quarter", "This quarter"),
+    ("last90", "Last 90 days"),
+    ("custom", "Custom"),
+]
+
+
+def period_for(
+    key: str,
+    *,
+    today: date,
+    fiscal_start_month: int = 1,
+    start: date | None = None,
+    end: date | None = None,
+) -> Period:
+    """A named period, or [start, end] for "custom" (falls back to this month)."""
+    if key == "quarter":
+        return quarter_of(today, fiscal_start_month)
+    if key == "last90":
+        return last_days(today, 90)
+    if key == "custom" and start and end and start <= end:
+        return Period(start, end, f"{start:%d %b %Y} – {end:%d %b %Y}", "custom")
+    return month_of(today)
+
+
+# --- Scopes -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    key: str
+    label: str
+    owners: QuerySet = field(repr=False)
+
+
+def scope_choices(user: User) -> list[tuple[str, str]]:
+    """The scopes ``user`` may look at: me / their reps / teams / division / company."""
+    choices = []
+    if user.is_admin:
+        choices.append(("company", "Whole company"))
+        choices += [(f"division:{d.pk}", f"Division {d}") for d in Division.objects.all()]
+    elif user.is_director and user.division_id:
+        choices.append((f"division:{user.division_id}", f"Division {user.division}"))
+    teams = Team.objects.managed_by(user)
+    choices += [(f"team:{t.pk}", f"Team {t}") for t in teams]
+    if user.reviews_plans:
+        reps = User.objects.visible_to(user).sales_reps().filter(team__in=teams)
+        choices += [(f"rep:{r.pk}", str(r)) for r in reps.order_by("first_name", "last_name")]
+    else:
+        choices.append(("me", "Me"))
+    return choices
+
+
+def default_scope_key(user: User) -> str:
+    if user.is_admin:
+        return "company"
+    if user.is_director and user.division_id:
+        return f"division:{user.division_id}"
+    if user.reviews_plans:
+        team = Team.objects.managed_by(user).first()
+        return f"team:{team.pk}" if team else "me"
+    return "me"
+
+
+def resolve_scope(user: User, key: str) -> Scope | None:
+    """The owners behind a scope key, or None when ``user`` may not look at it."""
+    people = User.objects.visible_to(user)
+    kind, _, raw_id = (key or "").partition(":")
+    if kind == "me" and not raw_id:
+        return Scope("me", "Me", people.filter(pk=user.pk))
+    if kind == "company" and not raw_id:
+        return Scope("company", "Whole company", people) if user.is_admin else None
+    try:
+        pk = int(raw_id)
+    except ValueError:
+        return None
+    if kind == "rep":
+        rep = people.sales_reps().filter(pk=pk).first()
+        return Scope(key, str(rep), people.filter(pk=pk)) if rep else None
+    if kind == "team":
+        team = Team.objects.managed_by(user).filter(pk=pk).first()
+        return Scope(key, f"Team {team}", people.filter(team=team)) if team else None
+    if kind == "division":
+        if not (user.is_admin or (user.is_director and user.division_id == pk)):
+            return None
+        division = Division.objects.filter(pk=pk).first()
+        if division is None:
+            return None
+        return Scope(key, f"Division {division}", people.filter(team__division=division))
+    return None
+
+
+# --- Funnel: conversion and days in stage ---------------------------------------------------
+
+
+@dataclass
+class StageRow:
+    stage: Stage
+    entered: int = 0
+    advanced: int = 0
+    stays: int = 0
+    avg_days: Decimal | None = None
+
+    @property
+    def conversion(self) -> Decimal | None:
+        if not self.stage.is_open:
+            return None
+        return percent(self.advanced, self.entered)
+
+
+def funnel_stages(pipeline: Pipeline) -> list[Stage]:
+    """The pipeline's stages a deal walks through: open ones in order, then Won."""
+    return list(pipeline.stages.exclude(kind=StageKind.LOST).order_by("position"))
+
+
+def stage_conversion(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> dict[int, dict]:
+    """{stage_id: {"entered": n, "advanced": n}} in one grouped query."""
+    start, end = period.bounds(tzinfo)
+    reached_beyond = StageTransition.objects.filter(
+        deal=OuterRef("deal"),
+        at__gte=OuterRef("at"),
+        to_stage__position__gt=OuterRef("to_stage__position"),
+    ).exclude(to_stage__kind=StageKind.LOST)
+    rows = (
+        StageTransition.objects.filter(
+            deal__owner__in=owners,
+            deal__pipeline=pipeline,
+            at__gte=start,
+            at__lt=end,
+        )
+        .exclude(to_stage__kind=StageKind.LOST)
+        .order_by()
+        .values("to_stage")
+        .annotate(
+            entered=Count("deal", distinct=True),
+            advanced=Count("deal", distinct=True, filter=Q(Exists(reached_beyond))),
+        )
+    )
+    return {r["to_stage"]: {"entered": r["entered"], "advanced": r["advanced"]} for r in rows}
+
+
+def days_in_stage(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> dict[int, dict]:
+    """{stage_id: {"stays": n, "avg": timedelta}} for stays that ended in the period."""
+    start, end = period.bounds(tzinfo)
+    next_at = (
+        StageTransition.objects.filter(deal=OuterRef("deal"))
+        .filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
+        .order_by("at", "pk")
+        .values("at")[:1]
+    )
+    rows = (
+        StageTransition.objects.filter(
+            deal__owner__in=owners, deal__pipeline=pipeline, to_stage__kind=StageKind.OPEN
+        )
+        .alias(left_at=Subquery(next_at))
+        .filter(left_at__gte=start, left_at__lt=end)
+        .order_by()
+        .values("to_stage")
+        .annotate(
+            stays=Count("pk"),
+            avg=Avg(ExpressionWrapper(F("left_at") - F("at"), output_field=DurationField())),
+        )
+    )
+    return {r["to_stage"]: {"stays": r["stays"], "avg": r["avg"]} for r in rows}
+
+
+def funnel(owners, pipeline: Pipeline, period: Period, *, tzinfo=None) -> list[StageRow]:
+    """One row per funnel stage: entered, advanced, conversion, average days."""
+    tzinfo = tzinfo or CompanySettings.load().tzinfo
+    conversion = stage_conversion(owners, pipeline, period, tzinfo=tzinfo)
+    stays = days_in_stage(owners, pipeline, period, tzinfo=tzinfo)
+    rows = []
+    for stage in funnel_stages(pipeline):
+        row = StageRow(stage, **conversion.get(stage.pk, {}))
+        if stage.pk in stays:
+            row.stays, row.avg_days = stays[stage.pk]["stays"], days(stays[stage.pk]["avg"])
+        rows.append(row)
+    return rows
+
+
+# --- Outcomes: hit rate, deal size, cycle ---------------------------------------------------
+
+
+@dataclass
+class Outcomes:
+    won: int
+    lost: int
+    won_amount: Decimal
+    avg_deal_size: Decimal | None
+    avg_cycle_days: Decimal | None
+
+    @property
+    def hit_rate(self) -> Decimal | None:
+        return percent(self.won, self.won + self.lost)
+
+
+def outcomes(owners, period: Period, *, pipeline: Pipeline | None = None, tzinfo=None) -> Outcomes:
+    """Deals closed in the period: won, lost, hit rate, deal size, cycle. One query."""
+    tzinfo = tzinfo or CompanySettings.load().tzinfo
+    deals = Deal.objects.filter(owner__in=owners, closed_on__range=(period.start, period.end))
+    if pipeline is not None:
+        deals = deals.filter(pipeline=pipeline)
+    won = Q(stage__kind=StageKind.WON)
+    cycle = ExpressionWrapper(
+        F("closed_on") - TruncDate("created_at", tzinfo=tzinfo), output_field=DurationField()
+    )
+    figures = deals.aggregate(
+        won=Count("pk", filter=won),
+        lost=Count("pk", filter=Q(stage__kind=StageKind.LOST)),
+        won_amount=Sum("amount", filter=won),
+        avg_deal_size=Avg("amount", filter=won),
+        avg_cycle=Avg(cycle, filter=won),
+    )
+    return Outcomes(
+        won=figures["won"],
+        lost=figures["lost"],
+        won_amount=money(figures["won_amount"]),
+        avg_deal_size=money(figures["avg_deal_size"]) if figures["won"] else None,
+        avg_cycle_days=days(figures["avg_cycle"]),
+    )
+
+
+# --- Forecast ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Forecast:
+    period: Period
+    open_deals: int
+    weighted: Decimal
+    best_case: Decimal
+    commit: Decimal
+    won_to_date: Decimal
+
+
+def forecast(
+    owners,
+    *,
+    today: date,
+    pipeline: Pipeline | None = None,
+    company: CompanySettings | None = None,
+) -> list[Forecast]:
+    """This month's and this quarter's forecast, both in one query."""
+    company = company or CompanySettings.load()
+    periods = [month_of(today), quarter_of(today, company.fiscal_year_start_month)]
+    deals = Deal.objects.filter(owner__in=owners)
+    if pipeline is not None:
+        deals = deals.filter(pipeline=pipeline)
+    is_open = Q(stage__kind=StageKind.OPEN)
+    threshold = company.commit_probability
+    committed = Q(probability__gte=threshold) | Q(
+        probability__isnull=True, stage__probability__gte=threshold
+    )
+    figures = {}
+    for p in periods:
+        closing = is_open & Q(expected_close__range=(p.start, p.end))
+        won = Q(stage__kind=StageKind.WON, closed_on__range=(p.start, today))
+        figures |= {
+            f"{p.key}_open": Count("pk", filter=closing),
+            f"{p.key}_weighted": Sum(weighted_amount(), filter=closing),
+            f"{p.key}_best": Sum("amount", filter=closing),
+            f"{p.key}_commit": Sum("amount", filter=closing & committed),
+            f"{p.key}_won": Sum("amount", filter=won),
+        }
+    totals = deals.aggregate(**figures)
+    return [
+        Forecast(
+            period=p,
+            open_deals=totals[f"{p.key}_open"],
+            weighted=money(totals[f"{p.key}_weighted"]),
+            best_case=money(totals[f"{p.key}_best"]),
+            commit=money(totals[f"{p.key}_commit"]),
+            won_to_date=money(totals[f"{p.key}_won"]),
+        )
+        for p in periods
+    ]

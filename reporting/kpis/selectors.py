@@ -1,0 +1,585 @@
+"""KPIs: the admin's indicators, evaluated for groups of reps by the database.
+
+``evaluate_kpis(kpis, groups=..., start=..., end=..., as_of=...)`` measures every
+KPI for every group in [start, end] as known on ``as_of`` (default: today in the
+company timezone). A *group* is any key (a rep id, a team id, "company", ...)
+mapped to rep ids. Each figure family is one grouped query per rep
+(``values("rep").annotate(...)``); a group's value adds its reps' numerators and
+denominators up, so the number of queries does not depend on the number of
+groups, reps or KPIs (at most one per family plus one for the holidays).
+
+"Up to date" below means [start, min(end, as_of)]. Definitions (the tests pin each
+one on a hand-built fixture):
+
+- **metric_total**: the metric's quantity logged up to date, summed per rep and
+  averaged over the group's reps (reps who logged nothing count as 0). The target
+  is per rep per ``kpi.period``; for another span it is scaled by working days
+  (a weekly target over a month of 20 working days is x4). While the span runs,
+  target and thresholds are pro-rated by the working days elapsed
+  (``reporting.periods.elapsed``: Monday to Friday less holidays; a day counts once
+  it has begun).
+- **ratio**: total of ``metric`` / total of ``denominator`` up to date over the
+  group, x 100 (appointments held / set; hit rate = sales closed / appointments
+  held). None when the denominator is 0.
+- **stage_conversion**: of the deals owned by the group's reps that entered
+  ``kpi.stage`` up to date, the share that afterwards (up to the end of ``as_of``)
+  reached a later stage that is not a Lost stage; a deal counts once however often
+  it entered (the funnel's definition, ``reporting.funnel``, per owner).
+- **avg_deal_size**: mean amount of the group's deals won (``closed_on``) up to date.
+- **plan_submission_rate**: of the rep-weeks whose week starts in [start,
+  min(end, as_of)], the share with a plan that was submitted (``submitted_at`` set,
+  or status submitted/approved: a returned plan was submitted too).
+- **plan_attainment**: over the targets of those submitted plans on count metrics,
+  total actual / total planned x 100. Actual is what the rep logged in the plan's
+  week up to ``as_of``; the planned number of the week that holds ``as_of`` is
+  pro-rated by its working days elapsed, so a week under way is judged by its pace.
+- **task_on_time_rate**: of the group's tasks due up to date, the share done by their
+  due time. A task still open that is not due yet (later today) is left out.
+
+Percent KPIs are in percent with one decimal (30 = 30%); metric totals and deal
+sizes have two decimals.
+
+**Status**: direction higher -> red if value < red threshold, amber if value <
+amber threshold, else green; direction lower -> red if value > red, amber if value
+> amber. No value, no status ("").
+"""
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from activities.models import Activity, Deal, MetricUnit, StageKind, StageTransition, Task
+from activities.tasks.selectors import midnight
+from plans.goals.selectors import quantize
+from plans.models import PlanStatus, PlanTarget, WeeklyPlan
+from reporting.models import Kpi, KpiDirection, KpiKind, Status
+from salesmgmt.calendar import elapsed, holidays_between, period_bounds, week_starts, working_days
+from salesmgmt.models import CompanySettings
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+PERCENT_KINDS = frozenset(
+    {
+        KpiKind.RATIO,
+        KpiKind.STAGE_CONVERSION,
+        KpiKind.PLAN_SUBMISSION_RATE,
+        KpiKind.PLAN_ATTAINMENT,
+        KpiKind.TASK_ON_TIME_RATE,
+    }
+)
+
+# What each kind measures, in plain words (page tooltips and the API).
+KIND_DEFINITIONS = {
+    KpiKind.METRIC_TOTAL: "{metric} logged per rep in the period (average over the reps); "
+    "the target is per rep per {period} and is pro-rated by working days elapsed.",
+    KpiKind.RATIO: "{metric} / {denominator} logged in the period, in percent.",
+    KpiKind.STAGE_CONVERSION: "Of the deals that entered {stage} in the period, the share "
+    "that moved on to a later stage (not lost).",
+    KpiKind.AVG_DEAL_SIZE: "Mean amount of the deals won in the period.",
+    KpiKind.PLAN_SUBMISSION_RATE: "Of the weeks started in the period, the share for which "
+    "each rep submitted a weekly plan.",
+    KpiKind.PLAN_ATTAINMENT: "Logged / planned over the submitted weekly plans' count "
+    "metrics (the week under way is judged by its pace).",
+    KpiKind.TASK_ON_TIME_RATE: "Of the tasks due in the period, the share done by their due time.",
+}
+
+
+@dataclass
+class KpiValue:
+    kpi: Kpi
+    value: Decimal | None  # None = nothing to measure (e.g. a ratio with a zero denominator)
+    target: Decimal  # for this period; pro-rated to as_of for metric_total
+    amber: Decimal  # thresholds as applied (pro-rated for metric_total)
+    red: Decimal
+    status: str  # Status.GREEN / AMBER / RED ("" when value is None)
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+def describe(kpi: Kpi) -> str:
+    """The KPI's definition in plain words (its own description, else the kind's)."""
+    if kpi.description:
+        return kpi.description
+    return KIND_DEFINITIONS[kpi.kind].format(
+        metric=kpi.metric or "The metric",
+        denominator=kpi.denominator or "the denominator",
+        stage=kpi.stage or "the stage",
+        period=kpi.get_period_display().lower(),
+    )
+
+
+def kpi_period(kpi: Kpi, as_of: date, company: CompanySettings | None = None) -> tuple[date, date]:
+    """(first, last) day of the KPI's own period (week, month, quarter) holding ``as_of``."""
+    return period_bounds(kpi.period, as_of, company)
+
+
+def status_of(value: Decimal | None, *, amber: Decimal, red: Decimal, direction: str) -> str:
+    if value is None:
+        return ""
+    if direction == KpiDirection.LOWER:
+        if value > red:
+            return Status.RED
+        return Status.AMBER if value > amber else Status.GREEN
+    if value < red:
+        return Status.RED
+    return Status.AMBER if value < amber else Status.GREEN
+
+
+# --- One grouped query per family: {rep_id: (numerator, denominator)} per KPI -----------------
+
+Parts = dict[int, tuple[Decimal, Decimal]]
+
+
+class _Context:
+    """What every family needs: the reps, the span and the company."""
+
+    def __init__(self, reps, start, end, as_of, company):
+        self.reps, self.start, self.end, self.as_of, self.company = reps, start, end, as_of, company
+        self.upto = min(end, as_of)
+        self.holidays: frozenset[date] = frozenset()
+
+    @property
+    def window(self):
+        """[first instant, first instant after] of the span up to date, company time."""
+        return midnight(self.start, self.company), midnight(
+            self.upto + timedelta(days=1), self.company
+        )
+
+
+def _metric_totals(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
+    metric_ids = {k.metric_id for k in kpis} | {
+        k.denominator_id for k in kpis if k.kind == KpiKind.RATIO
+    }
+    rows = (
+        Activity.objects.filter(
+            rep__in=ctx.reps, metric__in=metric_ids, day__range=(ctx.start, ctx.upto)
+        )
+        .order_by()
+        .values("rep", "metric")
+        .annotate(total=Sum("quantity"))
+    )
+    totals = {(r["rep"], r["metric"]): Decimal(r["total"] or 0) for r in rows}
+    parts = {}
+    for kpi in kpis:
+        if kpi.kind == KpiKind.METRIC_TOTAL:
+            # (total, 1) per rep: the group's sum over its rep count is the average per rep.
+            parts[kpi.pk] = {
+                rep: (totals.get((rep, kpi.metric_id), ZERO), Decimal(1)) for rep in ctx.reps
+            }
+        else:
+            parts[kpi.pk] = {
+                rep: (
+                    totals.get((rep, kpi.metric_id), ZERO),
+                    totals.get((rep, kpi.denominator_id), ZERO),
+                )
+                for rep in ctx.reps
+            }
+    return parts
+
+
+def _stage_conversion(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
+    start, end = ctx.window
+    known_until = midnight(ctx.as_of + timedelta(days=1), ctx.company)
+    reached_beyond = StageTransition.objects.filter(
+        deal=OuterRef("deal"),
+        at__gte=OuterRef("at"),
+        at__lt=known_until,
+        to_stage__position__gt=OuterRef("to_stage__position"),
+    ).exclude(to_stage__kind=StageKind.LOST)
+    rows = (
+        StageTransition.objects.filter(
+            deal__owner__in=ctx.reps,
+            to_stage__in={k.stage_id for k in kpis},
+            at__gte=start,
+            at__lt=end,
+        )
+        .order_by()
+        .values("deal__owner", "to_stage")
+        .annotate(
+            entered=Count("deal", distinct=True),
+            advanced=Count("deal", distinct=True, filter=Q(Exists(reached_beyond))),
+        )
+    )
+    by_stage: dict[int, Parts] = {}
+    for r in rows:
+        by_stage.setdefault(r["to_stage"], {})[r["deal__owner"]] = (
+            Decimal(r["advanced"]),
+            Decimal(r["entered"]),
+        )
+    return {k.pk: by_stage.get(k.stage_id, {}) for k in kpis}
+
+
+def _avg_deal_size(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
+    rows = (
+        Deal.objects.filter(
+            owner__in=ctx.reps,
+            stage__kind=StageKind.WON,
+            closed_on__range=(ctx.start, ctx.upto),
+        )
+        .order_by()
+        .values("owner")
+        .annotate(won=Count("pk"), amount=Sum("amount"))
+    )
+    parts = {r["owner"]: (Decimal(r["amount"] or 0), Decimal(r["won"])) for r in rows}
+    return {k.pk: parts for k in kpis}
+
+
+def _submitted(prefix: str = "") -> Q:
+    """A plan that was submitted: ``submitted_at`` set, or submitted/approved."""
+    return Q(**{f"{prefix}submitted_at__isnull": False}) | Q(
+        **{f"{prefix}status__in": [PlanStatus.SUBMITTED, PlanStatus.APPROVED]}
+    )
+
+
+def _plan_submission(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
+    weeks = week_starts(ctx.start, ctx.upto, ctx.company)
+    rows = (
+        WeeklyPlan.objects.filter(rep__in=ctx.reps, week_start__in=weeks)
+        .filter(_submitted())
+        .order_by()
+        .values("rep")
+        .annotate(submitted=Count("pk"))
+    )
+    submitted = {r["rep"]: r["submitted"] for r in rows}
+    parts = {rep: (Decimal(submitted.get(rep, 0)), Decimal(len(weeks))) for rep in ctx.reps}
+    return {k.pk: parts for k in kpis}
+
+
+def _plan_attainment(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
+    weeks = week_starts(ctx.start, ctx.upto, ctx.company)
+    if not weeks:
+        return {k.pk: {} for k in kpis}
+
+    def logged(week: date):
+        return Subquery(
+            Activity.objects.filter(
+                rep=OuterRef("plan__rep"),
+                metric=OuterRef("metric"),
+                day__range=(week, min(week + timedelta(days=6), ctx.as_of)),
+            )
+            .order_by()
+            .values("metric")
+            .annotate(total=Sum("quantity"))
+            .values("total"),
+            output_field=MONEY,
+        )
+
+    # Only the week holding as_of can be under way: its planned numbers are pro-rated.
+    current = weeks[-1]
+    progress = elapsed(current, current + timedelta(days=6), ctx.as_of, ctx.holidays).fraction
+    actual = Case(
+        *(When(plan__week_start=week, then=logged(week)) for week in weeks), output_field=MONEY
+    )
+    rows = (
+        PlanTarget.objects.filter(
+            plan__rep__in=ctx.reps, plan__week_start__in=weeks, metric__unit=MetricUnit.COUNT
+        )
+        .filter(_submitted("plan__"))
+        .order_by()
+        .values("plan__rep")
+        .annotate(
+            planned_done=Sum("planned", filter=~Q(plan__week_start=current)),
+            planned_current=Sum("planned", filter=Q(plan__week_start=current)),
+            actual=Sum(Coalesce(actual, ZERO, output_field=MONEY)),
+        )
+    )
+    parts = {
+        r["plan__rep"]: (
+            Decimal(r["actual"] or 0),
+            Decimal(r["planned_done"] or 0) + Decimal(r["planned_current"] or 0) * progress,
+        )
+        for r in rows
+    }
+    return {k.pk: parts for k in kpis}
+
+
+def _task_on_time(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
+    start, end = ctx.window
+    # An open task that is not due yet is not late yet: judge it once its time has come.
+    if ctx.as_of < ctx.company.today():
+        now = midnight(ctx.as_of + timedelta(days=1), ctx.company)
+    else:
+        now = timezone.now()
+    rows = (
+        Task.objects.filter(assignee__in=ctx.reps, due_at__gte=start, due_at__lt=end)
+        .filter(Q(done_at__isnull=False) | Q(due_at__lt=now))
+        .order_by()
+        .values("assignee")
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(done_at__lte=F("due_at"))))
+    )
+    parts = {r["assignee"]: (Decimal(r["on_time"]), Decimal(r["due"])) for r in rows}
+    return {k.pk: parts for k in kpis}
+
+
+FAMILIES = {
+    KpiKind.METRIC_TOTAL: _metric_totals,
+    KpiKind.RATIO: _metric_totals,
+    KpiKind.STAGE_CONVERSION: _stage_conversion,
+    KpiKind.AVG_DEAL_SIZE: _avg_deal_size,
+    KpiKind.PLAN_SUBMISSION_RATE: _plan_submission,
+    KpiKind.PLAN_ATTAINMENT: _plan_attainment,
+    KpiKind.TASK_ON_TIME_RATE: _task_on_time,
+}
+
+
+def _measurable(kpi: Kpi) -> bool:
+    """A KPI missing the fields its kind needs measures nothing (the admin form prevents it)."""
+    if kpi.kind in (KpiKind.METRIC_TOTAL, KpiKind.RATIO) and not kpi.metric_id:
+        return False
+    if kpi.kind == KpiKind.RATIO and not kpi.denominator_id:
+        return False
+    return not (kpi.kind == KpiKind.STAGE_CONVERSION and not kpi.stage_id)
+
+
+# --- Targets and values -------------------------------------------------------------------------
+
+
+def _scaled_targets(
+    kpi: Kpi, start: date, end: date, as_of: date, holidays, company
+) -> tuple[Decimal, Decimal, Decimal]:
+    """(target, amber, red) for [start, end] as of ``as_of``."""
+    if not kpi.is_pro_rated:
+        return kpi.target, kpi.amber_threshold, kpi.red_threshold
+    own_start, own_end = kpi_period(kpi, start, company)
+    factor = Decimal(1)
+    if (own_start, own_end) != (start, end):
+        own_days = working_days(own_start, own_end, holidays)
+        if own_days:
+            factor = Decimal(working_days(start, end, holidays)) / Decimal(own_days)
+    factor *= elapsed(start, end, as_of, holidays).fraction
+    return tuple(
+        quantize(n * factor, CENT) for n in (kpi.target, kpi.amber_threshold, kpi.red_threshold)
+    )
+
+
+def _value(kpi: Kpi, numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    if not denominator:
+        return None
+    if kpi.kind in PERCENT_KINDS:
+        return quantize(numerator * 100 / denominator, TENTH)
+    return quantize(numerator / denominator, CENT)
+
+
+def evaluate_kpis(
+    kpis: Iterable[Kpi],
+    *,
+    groups: dict[Hashable, Iterable[int]],
+    start: date,
+    end: date,
+    as_of: date | None = None,
+) -> dict[tuple[int, Hashable], KpiValue]:
+    """{(kpi.pk, group key): KpiValue} for every KPI and group over [start, end].
+
+    A fixed number of queries (one per figure family present, and one for the
+    holidays), whatever the number of KPIs, groups or reps.
+    """
+    company = CompanySettings.load()
+    as_of = as_of or company.today()
+    kpis = list(kpis)
+    groups = {key: frozenset(ids) for key, ids in groups.items()}
+    reps = sorted(set().union(*groups.values())) if groups else []
+    ctx = _Context(reps, start, end, as_of, company)
+    kinds = {k.kind for k in kpis if _measurable(k)}
+
+    if kinds & {KpiKind.METRIC_TOTAL, KpiKind.PLAN_ATTAINMENT}:
+        spans = [(start, end), (company.week_of(as_of), company.week_of(as_of) + timedelta(6))]
+        spans += [kpi_period(k, start, company) for k in kpis if k.is_pro_rated]
+        ctx.holidays = holidays_between(min(s for s, _ in spans), max(e for _, e in spans))
+
+    parts: dict[int, Parts] = {}
+    if reps:
+        families: dict = {}
+        for kpi in kpis:
+            if _measurable(kpi):
+                families.setdefault(FAMILIES[kpi.kind], []).append(kpi)
+        for family, members in families.items():
+            parts |= family(members, ctx)
+
+    values = {}
+    for kpi in kpis:
+        target, amber, red = _scaled_targets(kpi, start, end, as_of, ctx.holidays, company)
+        of_kpi = parts.get(kpi.pk, {})
+        for key, ids in groups.items():
+            numerator = denominator = ZERO
+            for rep in ids:
+                n, d = of_kpi.get(rep, (ZERO, ZERO))
+                numerator, denominator = numerator + n, denominator + d
+            value = _value(kpi, numerator, denominator) if kpi.pk in parts else None
+            values[(kpi.pk, key)] = KpiValue(
+                kpi=kpi,
+                value=value,
+                target=target,
+                amber=amber,
+                red=red,
+                status=status_of(value, amber=amber, red=red, direction=kpi.direction),
+                numerator=quantize(numerator, CENT) if value is not None else None,
+                denominator=quantize(denominator, CENT) if value is not None else None,
+            )
+    return values
+
+
+def evaluate_current(
+    kpis: Iterable[Kpi], *, groups: dict[Hashable, Iterable[int]], as_of: date | None = None
+) -> dict[tuple[int, Hashable], KpiValue]:
+    """Every KPI over its own current period (week, month or quarter) holding ``as_of``.
+
+    One ``evaluate_kpis`` per period kind in use: still a fixed number of queries.
+    """
+    company = CompanySettings.load()
+    as_of = as_of or company.today()
+    by_period: dict[str, list[Kpi]] = {}
+    for kpi in kpis:
+        by_period.setdefault(kpi.period, []).append(kpi)
+    values = {}
+    for period, members in by_period.items():
+        start, end = period_bounds(period, as_of, company)
+        values |= evaluate_kpis(members, groups=groups, start=start, end=end, as_of=as_of)
+    return values
+
+
+def format_figure(value: Decimal | None, *, percent: bool = False, money: bool = False) -> str:
+    """A figure for people: '62.5%', 'USD 3,100.00', '31' or '31.5' ('—' for none)."""
+    if value is None:
+        return "—"
+    if percent:
+        return f"{quantize(value, TENTH)}%"
+    if money:
+        return f"{CompanySettings.load().currency} {quantize(value, CENT):,}"
+    value = quantize(value, CENT)
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value.normalize():,}"
+
+
+def format_kpi(kpi: Kpi, value: Decimal | None) -> str:
+    return format_figure(value, percent=kpi.is_percent, money=kpi.is_money)
+
+
+# --- Who is compared: the columns of the KPI page and the API's scopes ---------------------------
+
+
+@dataclass
+class Subject:
+    """A rep, team, division or the company, with the reps whose figures make it up."""
+
+    key: str  # "rep:3", "team:1", "division:2", "company"
+    label: str
+    rep_ids: list[int]
+    pk: int | None = None
+    is_total: bool = False  # a team/division/company average next to its parts
+
+    @property
+    def kind(self) -> str:
+        return self.key.partition(":")[0]
+
+
+def _reps_by(reps, attribute: str) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
+    for rep in reps:
+        grouped.setdefault(getattr(rep, attribute), []).append(rep.pk)
+    return grouped
+
+
+def kpi_subjects(user) -> list[Subject]:
+    """What ``user`` compares on the KPI page, in a fixed number of queries:
+    rep -> themselves and their team; manager -> each rep of their teams and each team;
+    director -> each team of the division and the division; admin -> each division and
+    the company. Groups hold the reps at work now."""
+    from salesmgmt.models import Division, Team, User
+
+    reps = User.objects.reps().select_related("team").order_by("first_name", "last_name", "pk")
+    if user.is_admin:
+        everyone = list(reps.values_list("pk", "team__division_id"))
+        by_division: dict[int, list[int]] = {}
+        for pk, division_id in everyone:
+            if division_id:
+                by_division.setdefault(division_id, []).append(pk)
+        subjects = [
+            Subject(f"division:{d.pk}", f"Division {d}", by_division.get(d.pk, []), d.pk)
+            for d in Division.objects.order_by("name")
+        ]
+        return subjects + [Subject("company", "Company", [pk for pk, _ in everyone], is_total=True)]
+    if user.is_director:
+        if not user.division_id:
+            return []
+        teams = list(Team.objects.filter(division=user.division_id).order_by("name"))
+        by_team = _reps_by(reps.filter(team__in=teams), "team_id")
+        subjects = [
+            Subject(f"team:{t.pk}", f"Team {t}", by_team.get(t.pk, []), t.pk) for t in teams
+        ]
+        every = [pk for t in teams for pk in by_team.get(t.pk, [])]
+        return subjects + [
+            Subject(
+                f"division:{user.division_id}",
+                f"Division {user.division}",
+                every,
+                user.division_id,
+                is_total=True,
+            )
+        ]
+    if user.is_manager:
+        teams = list(Team.objects.filter(manager=user).order_by("name"))
+        members = list(reps.filter(team__in=teams))
+        subjects = []
+        for team in teams:
+            mine = [r for r in members if r.team_id == team.pk]
+            subjects += [Subject(f"rep:{r.pk}", str(r), [r.pk], r.pk) for r in mine]
+            subjects.append(
+                Subject(f"team:{team.pk}", f"Team {team}", [r.pk for r in mine], team.pk, True)
+            )
+        return subjects
+    subjects = [Subject(f"rep:{user.pk}", str(user), [user.pk], user.pk)]
+    if user.team_id:
+        team_reps = list(reps.filter(team=user.team_id).values_list("pk", flat=True))
+        subjects.append(
+            Subject(f"team:{user.team_id}", f"Team {user.team}", team_reps, user.team_id, True)
+        )
+    return subjects
+
+
+class BadScope(ValueError):
+    """A scope key that is not of the form rep:<id>, team:<id>, division:<id> or company."""
+
+
+def resolve_subject(user, key: str) -> Subject | None:
+    """The subject behind a scope key, or None when ``user`` may not look at it.
+
+    A rep may see themselves and their team's average; managers their reps and teams;
+    directors their division's reps and teams and the division; admins everything.
+    """
+    from salesmgmt.models import Division, Team, User
+
+    kind, _, raw = (key or "").partition(":")
+    if kind == "company" and not raw:
+        if not user.is_admin:
+            return None
+        return Subject("company", "Company", list(User.objects.reps().values_list("pk", flat=True)))
+    if kind not in ("rep", "team", "division"):
+        raise BadScope(key)
+    try:
+        pk = int(raw)
+    except ValueError:
+        raise BadScope(key) from None
+    reps = User.objects.reps()
+    if kind == "rep":
+        rep = User.objects.visible_to(user).sales_reps().filter(pk=pk).first()
+        return Subject(key, str(rep), [rep.pk], pk) if rep else None
+    if kind == "team":
+        team = Team.objects.visible_to(user).filter(pk=pk).first()
+        if team is None:
+            return None
+        ids = list(reps.filter(team=team).values_list("pk", flat=True))
+        return Subject(key, f"Team {team}", ids, pk, True)
+    if not (user.is_admin or (user.is_director and user.division_id == pk)):
+        return None
+    division = Division.objects.filter(pk=pk).first()
+    if division is None:
+        return None
+    ids = list(reps.filter(team__division=division).values_list("pk", flat=True))
+    return Subject(key, f"Division {division}", ids, pk, True)

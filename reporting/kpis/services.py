@@ -1,0 +1,316 @@
+"""Deviation alerts: tell people early, once, when a goal or KPI falls behind.
+
+The job runs hourly; from ``CompanySettings.alert_hour`` (company time) it compares,
+for every goal whose period holds today and every active KPI of every rep at work,
+the actual with what was expected, *as of yesterday*: at seven in the morning today
+has not been worked yet, and counting it would put everyone a day behind.
+
+A stretch of time behind is a ``DeviationEpisode`` (one open per subject and period):
+
+- no open episode, status amber or red -> open one, tell people;
+- open, amber -> red -> mark it red (``worsened_on``), tell people once more;
+- open, red -> amber -> keep it open, say nothing;
+- open, green -> close it, say nothing; a later fall back opens a new episode.
+
+Each run refreshes the open episodes' figures. Notices carry the keys
+"deviation:<episode>:open" and "deviation:<episode>:red", so running the job twice
+tells nobody twice. Open episodes of subjects no longer measured (a period that
+ended, a KPI switched off, a rep who left) are closed.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from plans.goals.selectors import GoalProgress, goal_progress
+from plans.models import Goal, GoalScope
+from reporting.kpis.selectors import KpiValue, evaluate_kpis, format_figure, format_kpi
+from reporting.models import DeviationEpisode, Kpi, KpiKind, Status
+from salesmgmt.calendar import elapsed, holidays_between, period_bounds
+from salesmgmt.models import CompanySettings, NotificationKind, Role, Team, User
+from salesmgmt.notifications.services import notify
+
+# Nothing is judged before a fifth of the period's working days are over: on day one or
+# two a single late log swings pace wildly, and alerts that cry wolf get ignored.
+MIN_ELAPSED = Decimal("0.2")
+BEHIND = (Status.AMBER, Status.RED)
+
+
+@dataclass
+class Reading:
+    """One subject's figures today: what an episode opens, worsens or closes on."""
+
+    key: tuple
+    status: str
+    actual: Decimal
+    expected: Decimal
+    period_start: date
+    subject: str  # "Calls (Rita Rep)"
+    text: str  # "Calls: 31 logged, 48 expected by the end of Tue 17 Nov (65%)."
+    url: str
+    recipients: list[User]
+    fields: dict  # goal/kpi/rep/team/division of a new episode
+
+
+class _People:
+    """Who is told, loaded in a fixed number of queries."""
+
+    def __init__(self):
+        self.reps = {
+            r.pk: r for r in User.objects.reps().select_related("team__manager").order_by()
+        }
+        self.teams = {t.pk: t for t in Team.objects.select_related("manager").order_by()}
+        leaders = User.objects.filter(is_active=True).filter(
+            Q(role__in=[Role.DIRECTOR, Role.ADMIN]) | Q(is_superuser=True)
+        )
+        self.directors: dict[int, list[User]] = {}
+        self.admins: list[User] = []
+        for person in leaders.order_by("pk"):
+            if person.is_admin:
+                self.admins.append(person)
+            elif person.division_id:
+                self.directors.setdefault(person.division_id, []).append(person)
+
+    def rep_and_manager(self, rep_id: int) -> list[User]:
+        rep = self.reps.get(rep_id)
+        if rep is None:
+            return []
+        manager = rep.team.manager if rep.team else None
+        return [rep] + ([manager] if manager and manager.pk != rep.pk else [])
+
+    def team_manager(self, team_id: int) -> list[User]:
+        team = self.teams.get(team_id)
+        return [team.manager] if team and team.manager else []
+
+
+def _day(day: date) -> str:
+    return date_format(day, "D j M")
+
+
+def _goal_owner(goal: Goal) -> str:
+    if goal.scope == GoalScope.REP:
+        return str(goal.rep)
+    if goal.scope == GoalScope.TEAM:
+        return f"team {goal.team}"
+    if goal.scope == GoalScope.DIVISION:
+        return f"division {goal.division}"
+    return "the company"
+
+
+def _goal_readings(progress: list[GoalProgress], people: _People, as_of: date) -> list[Reading]:
+    readings = []
+    for p in progress:
+        goal = p.goal
+        if p.elapsed.fraction < MIN_ELAPSED:
+            continue
+        if goal.scope == GoalScope.REP and goal.rep_id not in people.reps:
+            continue  # the rep has left: nobody to tell, nothing to act on
+        money = goal.metric.is_money
+        recipients = {
+            GoalScope.REP: lambda g=goal: people.rep_and_manager(g.rep_id),
+            GoalScope.TEAM: lambda g=goal: people.team_manager(g.team_id),
+            GoalScope.DIVISION: lambda g=goal: people.directors.get(g.division_id, []),
+            GoalScope.COMPANY: lambda: people.admins,
+        }[goal.scope]()
+        readings.append(
+            Reading(
+                key=("goal", goal.pk, None, goal.start),
+                status=p.status,
+                actual=p.actual,
+                expected=p.expected,
+                period_start=goal.start,
+                subject=f"{goal.metric} goal ({_goal_owner(goal)})",
+                text=(
+                    f"{goal.metric}: {format_figure(p.actual, money=money)} logged, "
+                    f"{format_figure(p.expected, money=money)} expected by the end of "
+                    f"{_day(as_of)} ({format_figure(p.pace, percent=True)} of pace; "
+                    f"target {format_figure(goal.target, money=money)} by {_day(goal.end)})."
+                ),
+                url=f"/goals/{goal.pk}/",
+                recipients=recipients,
+                fields={
+                    "goal": goal,
+                    "rep_id": goal.rep_id,
+                    "team_id": goal.team_id,
+                    "division_id": goal.division_id,
+                },
+            )
+        )
+    return readings
+
+
+def _kpi_text(v: KpiValue, as_of: date) -> str:
+    kpi = v.kpi
+    if kpi.kind == KpiKind.METRIC_TOTAL:
+        share = format_figure(v.value * 100 / v.target, percent=True) if v.target else "—"
+        return (
+            f"{kpi.name}: {format_kpi(kpi, v.value)} logged, {format_kpi(kpi, v.target)} "
+            f"expected by the end of {_day(as_of)} ({share})."
+        )
+    return (
+        f"{kpi.name}: {format_kpi(kpi, v.value)} against a target of "
+        f"{format_kpi(kpi, v.target)} (amber {format_kpi(kpi, v.amber)}, "
+        f"red {format_kpi(kpi, v.red)}), as of {_day(as_of)}."
+    )
+
+
+def _kpi_readings(today: date, as_of: date, people: _People) -> list[Reading]:
+    company = CompanySettings.load()
+    kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
+    reps = list(people.reps.values())
+    if not kpis or not reps:
+        return []
+    focus: dict[int, set[int]] = {}
+    for team_id, metric_id in Team.focus_metrics.through.objects.values_list(
+        "team_id", "metric_id"
+    ):
+        focus.setdefault(team_id, set()).add(metric_id)
+    by_period: dict[str, list[Kpi]] = {}
+    for kpi in kpis:
+        by_period.setdefault(kpi.period, []).append(kpi)
+    bounds = {period: period_bounds(period, today, company) for period in by_period}
+    holidays = holidays_between(
+        min(s for s, _ in bounds.values()), max(e for _, e in bounds.values())
+    )
+    groups = {rep.pk: [rep.pk] for rep in reps}
+    readings = []
+    for period, members in by_period.items():
+        start, end = bounds[period]
+        if elapsed(start, end, as_of, holidays).fraction < MIN_ELAPSED:
+            continue
+        values = evaluate_kpis(members, groups=groups, start=start, end=end, as_of=as_of)
+        for kpi in members:
+            for rep in reps:
+                v = values[(kpi.pk, rep.pk)]
+                if v.value is None:
+                    continue
+                # A team that chose its few focus metrics is not judged on the others (an
+                # SDR team sets appointments, another team holds them).
+                chosen = focus.get(rep.team_id)
+                if chosen and not {kpi.metric_id, kpi.denominator_id} - {None} <= chosen:
+                    continue
+                readings.append(
+                    Reading(
+                        key=("kpi", kpi.pk, rep.pk, start),
+                        status=v.status,
+                        actual=v.value,
+                        expected=v.target,
+                        period_start=start,
+                        subject=f"{kpi.name} ({rep})",
+                        text=_kpi_text(v, as_of),
+                        url=f"/dashboard/reps/{rep.pk}/",
+                        recipients=people.rep_and_manager(rep.pk),
+                        fields={"kpi": kpi, "rep_id": rep.pk},
+                    )
+                )
+    return readings
+
+
+def _episode_key(episode: DeviationEpisode) -> tuple:
+    if episode.goal_id:
+        return ("goal", episode.goal_id, None, episode.period_start)
+    return ("kpi", episode.kpi_id, episode.rep_id, episode.period_start)
+
+
+def _tell(reading: Reading, episode: DeviationEpisode, *, worse: bool) -> int:
+    if worse:
+        title, key = f"Far behind: {reading.subject}", f"deviation:{episode.pk}:red"
+    else:
+        label = "Far behind" if episode.severity == Status.RED else "Behind"
+        title, key = f"{label}: {reading.subject}", f"deviation:{episode.pk}:open"
+    sent = 0
+    for person in reading.recipients:
+        told = notify(
+            user=person,
+            kind=NotificationKind.DEVIATION,
+            key=key,
+            title=title,
+            body=reading.text,
+            url=reading.url,
+        )
+        sent += told is not None
+    return sent
+
+
+@transaction.atomic
+def send_deviation_alerts(*, now: datetime | None = None) -> int:
+    """Open, worsen, refresh and close deviation episodes; returns notifications sent."""
+    company = CompanySettings.load()
+    local = (now or timezone.now()).astimezone(company.tzinfo)
+    if local.hour < company.alert_hour:
+        return 0
+    # Two runs at once (a retry beside beat's run) take turns: the second then sees the
+    # episodes the first opened. A unique constraint backs this up.
+    CompanySettings.objects.select_for_update().get(pk=company.pk)
+    today = local.date()
+    as_of = today - timedelta(days=1)
+    people = _People()
+    progress = goal_progress(Goal.objects.current(today), as_of=as_of)
+    readings = _goal_readings(progress, people, as_of) + _kpi_readings(today, as_of, people)
+
+    open_episodes = {_episode_key(e): e for e in DeviationEpisode.objects.open().order_by("pk")}
+    sent, refreshed = 0, []
+    for reading in readings:
+        episode = open_episodes.pop(reading.key, None)
+        if episode is None:
+            if reading.status in BEHIND:
+                episode = DeviationEpisode.objects.create(
+                    **reading.fields,
+                    period_start=reading.period_start,
+                    severity=reading.status,
+                    opened_on=today,
+                    worsened_on=today if reading.status == Status.RED else None,
+                    actual=reading.actual,
+                    expected=reading.expected,
+                    url=reading.url,
+                )
+                sent += _tell(reading, episode, worse=False)
+            continue
+        changed = (episode.actual, episode.expected) != (reading.actual, reading.expected)
+        episode.actual, episode.expected = reading.actual, reading.expected
+        if reading.status == Status.GREEN:
+            episode.closed_on, changed = today, True
+        elif reading.status == Status.RED and episode.severity == Status.AMBER:
+            episode.severity, episode.worsened_on, changed = Status.RED, today, True
+            sent += _tell(reading, episode, worse=True)
+        if changed:
+            refreshed.append(episode)
+    DeviationEpisode.objects.bulk_update(
+        refreshed, ["actual", "expected", "severity", "worsened_on", "closed_on"]
+    )
+    # What is left open was not measured today: its period ended or its subject is gone.
+    stale = [e.pk for e in open_episodes.values()]
+    if stale:
+        DeviationEpisode.objects.filter(pk__in=stale).update(closed_on=today)
+    return sent
+
+
+# --- Reading episodes (pages, API, CSV) ---------------------------------------------------------
+
+EPISODE_RELATED = ("goal__metric", "kpi__metric", "rep", "team", "division")
+
+
+def episode_subject(episode: DeviationEpisode) -> str:
+    """ "Calls goal" or the KPI's name (needs ``EPISODE_RELATED``)."""
+    return f"{episode.goal.metric} goal" if episode.goal_id else episode.kpi.name
+
+
+def episode_owner(episode: DeviationEpisode) -> str:
+    owner = episode.rep or episode.team or episode.division
+    if owner is None:
+        return "Company"
+    if episode.team_id:
+        return f"Team {owner}"
+    return f"Division {owner}" if episode.division_id else str(owner)
+
+
+def episode_figure(episode: DeviationEpisode, value: Decimal) -> str:
+    """``value`` (the actual or the expected) in the subject's unit."""
+    if episode.goal_id:
+        return format_figure(value, money=episode.goal.metric.is_money)
+    return format_kpi(episode.kpi, value)

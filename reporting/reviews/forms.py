@@ -1,0 +1,91 @@
+"""Forms of the monthly review pages. The rules live in reporting.reviews."""
+
+from datetime import date
+
+from django import forms
+
+from reporting.models import ReviewStatus, RootCause
+from salesmgmt.calendar import parse_month, recent_months
+from salesmgmt.models import Team
+
+
+class MonthField(forms.ChoiceField):
+    def to_python(self, value):
+        if not value:
+            return None
+        month = parse_month(value)
+        if month is None:
+            raise forms.ValidationError("Enter a month as YYYY-MM.")
+        return month
+
+    def validate(self, value):
+        if self.required and value is None:
+            raise forms.ValidationError("Pick a month.")
+
+    def valid_value(self, value):  # any well-formed month, not only the listed ones
+        return True
+
+
+class ReviewFilterForm(forms.Form):
+    month = MonthField(required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All")
+    status = forms.ChoiceField(
+        choices=[("", "All"), *ReviewStatus.choices], required=False, label="Status"
+    )
+
+    def __init__(self, *args, user, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        months = recent_months(today)
+        chosen = self.data.get("month") if self.is_bound else None
+        if chosen and parse_month(chosen) and parse_month(chosen) not in months:
+            months.insert(0, parse_month(chosen))
+        blank = [("", "All months")] if not user.reviews_plans else []
+        self.fields["month"].choices = blank + [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in months]
+        if user.reviews_plans:
+            self.fields["team"].queryset = Team.objects.managed_by(user).order_by("name")
+        else:
+            del self.fields["team"]
+
+
+class NotesForm(forms.Form):
+    """The manager's text; a page form may carry only some of the fields."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    manager_notes = forms.CharField(
+        label="Manager notes", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    coaching_remarks = forms.CharField(
+        label="Coaching remarks", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    recognition = forms.CharField(
+        label="Recognition",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kudos and awards: shown on their own, never among the areas to improve.",
+    )
+
+
+class MissForm(forms.Form):
+    root_cause = forms.ChoiceField(
+        label="Root cause", choices=[("", "Not decided yet"), *RootCause.choices], required=False
+    )
+    note = forms.CharField(label="Note", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(label="Action item", max_length=200)
+    due = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AcknowledgeForm(VersionForm):
+    comment = forms.CharField(
+        label="Your comment (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your manager reads it; you can change it later.",
+    )

@@ -1,0 +1,653 @@
+"""Monthly reviews: a rep's month, computed; then the manager's notes and the rep's reply.
+
+``build_monthly_review`` computes every figure with grouped queries (a fixed
+number per review, whatever the history) and stores them in
+``MonthlyReview.figures`` as JSON (Decimals as strings). Regenerating replaces
+the figures and keeps everything people wrote: notes, coaching remarks,
+recognition, the rep's comment, root causes, action items and the status.
+
+Definitions (tests/reporting/test_reviews.py pins each one):
+
+- **Plans**: the company weeks whose first day falls in the month. A plan is
+  *submitted* once it has ever been submitted; *on time* when its first
+  submission came before the end of the week's first day (company timezone):
+  reps plan the week before it starts or on its first morning. *Missing*:
+  weeks without a submitted plan.
+- **Plan vs actual**: per metric, the planned numbers summed over those weeks'
+  submitted plans (a draft never submitted is not a plan yet) against what the
+  rep logged in those weeks (a week that starts on the 30th counts whole).
+- **Goals**: the rep's own goals overlapping the month, month goals first,
+  measured as of the month's last day (``reporting.goals.goal_progress``).
+- **Pipeline movement**: deals created in the month; deals *advanced* (at least
+  one transition in the month into a later open stage or a won stage); won and
+  lost (``closed_on`` in the month) with their value, lost by reason.
+- **Missed opportunities**: *stalled* deals, open at the month's end whose last
+  stage change (or creation) was ``CompanySettings.stale_deal_days`` or more
+  before it; *overdue next steps*, deals open at the month's end whose next step
+  date fell in the month; *overdue tasks*, tasks due in the month not done by
+  their due time; *leads not worked*, the rep's prospects (existing at the
+  month's end) with no activity logged against them, no deal created and no
+  stage change in the month.
+- **Tasks**: tasks due in the month, done on time (by their due time), done late,
+  still open.
+- **Biggest gaps**: up to 3 shortfalls by percent short, among goals (final
+  attainment for a goal that ended in the month, pace at the month's end for a
+  longer one) and planned metrics below 100%. Each becomes a ``ReviewMiss``
+  keyed "goal:<id>" / "metric:<key>", so a manager's root cause survives
+  regeneration; a gap that vanished is kept as *stale*.
+- **Biggest wins**: up to 3, taken in turn from goals at or over 100%, the
+  largest deals won and planned metrics beaten (each list best first).
+"""
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from activities.models import (
+    Activity,
+    Customer,
+    CustomerStatus,
+    Deal,
+    StageKind,
+    StageTransition,
+    Task,
+)
+from activities.tasks.selectors import midnight
+from plans.goals.selectors import goal_progress, percent_of, quantize
+from plans.models import (
+    Goal,
+    GoalPeriod,
+    GoalScope,
+    PlanEvent,
+    PlanStatus,
+    PlanTarget,
+    WeeklyPlan,
+)
+from reporting.models import (
+    ReviewMiss,
+    ReviewStatus,
+)
+from salesmgmt.calendar import month_of, week_starts
+from salesmgmt.models import CompanySettings, User
+
+ZERO = Decimal("0")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+LISTED = 10  # deals, tasks and leads listed by name under each missed opportunity
+GAPS = WINS = 3
+ACTION_DUE_HOUR = 17  # an action item is due at the end of its day, company time
+
+
+# --- Months and moments -------------------------------------------------------------------------
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    period = month_of(month)
+    return period.start, period.end
+
+
+def _money(value) -> str:
+    return str(quantize(Decimal(value or 0)))
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Month:
+    """The month reviewed: its dates, its instants (company time) and its plan weeks."""
+
+    start: date
+    end: date
+    begins: datetime
+    ends: datetime  # first instant after the month
+    weeks: tuple[date, ...]
+
+    @classmethod
+    def of(cls, month: date, company: CompanySettings) -> "Month":
+        start, end = month_bounds(month)
+        weeks = week_starts(start, end, company)
+        return cls(
+            start,
+            end,
+            midnight(start, company),
+            midnight(end + timedelta(days=1), company),
+            tuple(weeks),
+        )
+
+
+# --- Figures: one function per family, each a fixed number of grouped queries -----------------
+
+
+def plan_figures(rep: User, month: Month, company: CompanySettings) -> dict:
+    """Weeks, submitted, approved, on time and missing plans (2 queries)."""
+    first_submission = Subquery(
+        PlanEvent.objects.filter(plan=OuterRef("pk"), kind=PlanEvent.Kind.SUBMITTED)
+        .order_by("at")
+        .values("at")[:1]
+    )
+    plans = (
+        WeeklyPlan.objects.filter(rep=rep, week_start__in=month.weeks)
+        .annotate(first_submitted=Coalesce(first_submission, F("submitted_at")))
+        .order_by("week_start")
+    )
+    deadlines = {week: midnight(week + timedelta(days=1), company) for week in month.weeks}
+    on_time = Q(pk__in=[])
+    for week, deadline in deadlines.items():
+        on_time |= Q(week_start=week, first_submitted__lt=deadline)
+    counts = plans.aggregate(
+        submitted=Count("pk", filter=Q(first_submitted__isnull=False)),
+        approved=Count("pk", filter=Q(status=PlanStatus.APPROVED)),
+        on_time=Count("pk", filter=on_time),
+    )
+    by_week = {
+        row["week_start"]: row
+        for row in plans.values("pk", "week_start", "status", "first_submitted")
+    }
+    weeks = []
+    for week in month.weeks:
+        row = by_week.get(week) or {"pk": None, "status": None, "first_submitted": None}
+        submitted = row["first_submitted"]
+        weeks.append(
+            {
+                "week_start": week.isoformat(),
+                "plan_id": row["pk"],
+                "status": row["status"],
+                "submitted_at": submitted.isoformat() if submitted else None,
+                "on_time": submitted is not None and submitted < deadlines[week],
+            }
+        )
+    return {
+        "weeks": len(month.weeks),
+        **counts,
+        "missing": len(month.weeks) - counts["submitted"],
+        "rows": weeks,
+    }
+
+
+def metric_figures(rep: User, month: Month) -> list[dict]:
+    """Planned (summed over the month's plans) vs actual (logged in those weeks) per metric."""
+    if not month.weeks:
+        return []
+    fields = ("metric__key", "metric__name", "metric__unit", "metric__position")
+    planned = {
+        row["metric__key"]: row
+        for row in PlanTarget.objects.filter(
+            plan__rep=rep, plan__week_start__in=month.weeks, plan__submitted_at__isnull=False
+        )
+        .order_by()
+        .values(*fields)
+        .annotate(total=Sum("planned"))
+    }
+    actual = {
+        row["metric__key"]: row
+        for row in Activity.objects.filter(
+            rep=rep, day__range=(month.weeks[0], month.weeks[-1] + timedelta(days=6))
+        )
+        .order_by()
+        .values(*fields)
+        .annotate(total=Sum("quantity"))
+    }
+    rows = []
+    for key in sorted(
+        planned.keys() | actual.keys(),
+        key=lambda k: ((planned.get(k) or actual[k])["metric__position"], k),
+    ):
+        meta = planned.get(key) or actual[key]
+        plan_total = planned[key]["total"] if key in planned else None
+        done = actual[key]["total"] if key in actual else ZERO
+        rows.append(
+            {
+                "key": key,
+                "name": meta["metric__name"],
+                "unit": meta["metric__unit"],
+                "planned": _text(quantize(plan_total)),
+                "actual": _money(done),
+                "attainment": _text(percent_of(done, plan_total)),
+            }
+        )
+    return rows
+
+
+def goal_figures(rep: User, month: Month) -> list[dict]:
+    """The rep's own goals overlapping the month, month goals first, as of its last day."""
+    goals = Goal.objects.filter(
+        scope=GoalScope.REP, rep=rep, start__lte=month.end, end__gte=month.start
+    )
+    progress = goal_progress(goals, as_of=month.end)
+    progress.sort(key=lambda p: (p.goal.period != GoalPeriod.MONTH, p.goal.start, p.goal.pk))
+    rows = []
+    for p in progress:
+        goal = p.goal
+        final = goal.end <= month.end
+        # A goal over by the month's end is judged on its target, a longer one on its pace.
+        measured = p.attainment if final else p.pace
+        rows.append(
+            {
+                "id": goal.pk,
+                "metric": goal.metric.name,
+                "metric_key": goal.metric.key,
+                "unit": goal.metric.unit,
+                "period": goal.period,
+                "period_label": goal.period_label,
+                "start": goal.start.isoformat(),
+                "end": goal.end.isoformat(),
+                "target": _money(goal.target),
+                "stretch_target": _text(goal.stretch_target),
+                "actual": _money(p.actual),
+                "expected": _money(p.expected),
+                "attainment": _text(p.attainment),
+                "pace": _text(p.pace),
+                "status": p.status,
+                "final": final,
+                "measured": _text(measured),
+                "reaches_stretch": bool(goal.stretch_target and p.actual >= goal.stretch_target),
+            }
+        )
+    return rows
+
+
+def kpi_figures(rep: User, month: Month) -> list[dict]:
+    """The active KPIs for the rep over the month (reporting.kpis)."""
+    try:
+        from reporting.kpis.selectors import evaluate_kpis
+    except ImportError:  # pragma: no cover - the KPI module ships with this issue
+        return []
+    from reporting.models import Kpi
+
+    kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
+    if not kpis:
+        return []
+    values = evaluate_kpis(
+        kpis, groups={rep.pk: [rep.pk]}, start=month.start, end=month.end, as_of=month.end
+    )
+    rows = []
+    for kpi in kpis:
+        value = values.get((kpi.pk, rep.pk))
+        if value is None:
+            continue
+        rows.append(
+            {
+                "id": kpi.pk,
+                "key": kpi.key,
+                "name": kpi.name,
+                "value": _text(quantize(value.value)),
+                "target": _text(quantize(value.target)),
+                "status": value.status,
+                "is_percent": kpi.is_percent,
+                "is_money": kpi.is_money,
+                "direction": kpi.direction,
+            }
+        )
+    return rows
+
+
+def _open_at_month_end(month: Month) -> Q:
+    """Deals that existed and were still open when the month ended."""
+    return Q(created_at__lt=month.ends) & (
+        Q(closed_on__isnull=True, stage__kind=StageKind.OPEN) | Q(closed_on__gt=month.end)
+    )
+
+
+def pipeline_figures(rep: User, month: Month) -> tuple[dict, list[dict]]:
+    """New, advanced, won and lost deals of the month (3 queries); also the largest wins."""
+    deals = Deal.objects.filter(owner=rep)
+    in_month = Q(closed_on__range=(month.start, month.end))
+    won, lost = in_month & Q(stage__kind=StageKind.WON), in_month & Q(stage__kind=StageKind.LOST)
+    forward = StageTransition.objects.filter(
+        deal=OuterRef("pk"),
+        at__gte=month.begins,
+        at__lt=month.ends,
+        from_stage__isnull=False,
+        to_stage__pipeline=F("from_stage__pipeline"),
+    ).filter(
+        Q(to_stage__kind=StageKind.WON)
+        | Q(to_stage__kind=StageKind.OPEN, to_stage__position__gt=F("from_stage__position"))
+    )
+    totals = deals.aggregate(
+        new=Count("pk", filter=Q(created_at__gte=month.begins, created_at__lt=month.ends)),
+        new_value=Sum("amount", filter=Q(created_at__gte=month.begins, created_at__lt=month.ends)),
+        advanced=Count("pk", filter=Exists(forward)),
+        won=Count("pk", filter=won),
+        won_value=Sum("amount", filter=won),
+        lost=Count("pk", filter=lost),
+        lost_value=Sum("amount", filter=lost),
+    )
+    by_reason = (
+        deals.filter(lost)
+        .order_by()
+        .values("lost_reason__name")
+        .annotate(count=Count("pk"), value=Sum("amount"))
+        .order_by("-count", "-value", "lost_reason__name")
+    )
+    largest = (
+        deals.filter(won)
+        .order_by("-amount", "pk")
+        .values("pk", "title", "amount", "customer__name")[:WINS]
+    )
+    figures = {
+        **{k: totals[k] for k in ("new", "advanced", "won", "lost")},
+        **{k: _money(totals[k]) for k in ("new_value", "won_value", "lost_value")},
+        "lost_by_reason": [
+            {
+                "reason": row["lost_reason__name"] or "No reason given",
+                "count": row["count"],
+                "value": _money(row["value"]),
+            }
+            for row in by_reason
+        ],
+    }
+    wins = [
+        {
+            "id": row["pk"],
+            "title": row["title"],
+            "customer": row["customer__name"],
+            "amount": _money(row["amount"]),
+        }
+        for row in largest
+    ]
+    return figures, wins
+
+
+def _listed(qs: QuerySet, fields, build) -> dict:
+    """{count, items}: the count in one query, the first LISTED rows in another."""
+    return {"count": qs.count(), "items": [build(row) for row in qs.values(*fields)[:LISTED]]}
+
+
+def missed_figures(rep: User, month: Month, company: CompanySettings) -> dict:
+    """Stalled deals, overdue next steps, overdue tasks and leads not worked (8 queries)."""
+    open_deals = Deal.objects.filter(owner=rep).filter(_open_at_month_end(month))
+    last_change = Subquery(
+        StageTransition.objects.filter(deal=OuterRef("pk"), at__lt=month.ends)
+        .order_by()
+        .values("deal")
+        .annotate(last=Max("at"))
+        .values("last")
+    )
+    stale_before = month.ends - timedelta(days=company.stale_deal_days)
+    stalled = (
+        open_deals.annotate(last_change=Coalesce(last_change, F("created_at")))
+        .filter(last_change__lt=stale_before)
+        .order_by("last_change", "pk")
+    )
+    next_steps = open_deals.filter(next_step_date__range=(month.start, month.end)).order_by(
+        "next_step_date", "pk"
+    )
+    tasks = Task.objects.filter(
+        assignee=rep, due_at__gte=month.begins, due_at__lt=month.ends
+    ).filter(Q(done_at__isnull=True) | Q(done_at__gt=F("due_at")))
+    worked = (
+        Q(activities__day__range=(month.start, month.end))
+        | Q(deals__created_at__gte=month.begins, deals__created_at__lt=month.ends)
+        | Q(deals__transitions__at__gte=month.begins, deals__transitions__at__lt=month.ends)
+    )
+    worked_ids = Customer.objects.filter(owner=rep).filter(worked).values("pk")
+    leads = (
+        Customer.objects.filter(
+            owner=rep, status=CustomerStatus.PROSPECT, created_at__lt=month.ends
+        )
+        .exclude(pk__in=worked_ids)
+        .order_by("name", "pk")
+    )
+    ends = month.ends
+    return {
+        "stalled": _listed(
+            stalled,
+            ("pk", "title", "amount", "last_change"),
+            lambda r: {
+                "id": r["pk"],
+                "title": r["title"],
+                "amount": _money(r["amount"]),
+                "days": (ends - r["last_change"]).days,
+            },
+        ),
+        "overdue_next_steps": _listed(
+            next_steps,
+            ("pk", "title", "next_step", "next_step_date"),
+            lambda r: {
+                "id": r["pk"],
+                "title": r["title"],
+                "next_step": r["next_step"],
+                "date": r["next_step_date"].isoformat(),
+            },
+        ),
+        "overdue_tasks": _listed(
+            tasks.order_by("due_at", "pk"),
+            ("pk", "title", "due_at", "done_at"),
+            lambda r: {
+                "id": r["pk"],
+                "title": r["title"],
+                "due": timezone.localtime(r["due_at"], company.tzinfo).date().isoformat(),
+                "done": r["done_at"] is not None,
+            },
+        ),
+        "leads_not_worked": _listed(
+            leads, ("pk", "name"), lambda r: {"id": r["pk"], "name": r["name"]}
+        ),
+    }
+
+
+def task_figures(rep: User, month: Month) -> dict:
+    """Tasks due in the month: done on time, done late, still open (1 query)."""
+    counts = Task.objects.filter(
+        assignee=rep, due_at__gte=month.begins, due_at__lt=month.ends
+    ).aggregate(
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(done_at__lte=F("due_at"))),
+        late=Count("pk", filter=Q(done_at__gt=F("due_at"))),
+        open=Count("pk", filter=Q(done_at__isnull=True)),
+    )
+    counts["on_time_rate"] = _text(percent_of(counts["on_time"], counts["due"]))
+    return counts
+
+
+def _short(actual, expected) -> Decimal | None:
+    """Percent short of ``expected`` (None when nothing was expected or nothing is short)."""
+    done = percent_of(actual, expected)
+    if done is None or done >= 100:
+        return None
+    return Decimal(100) - done
+
+
+def gap_candidates(goals: list[dict], metrics: list[dict]) -> list[dict]:
+    """The biggest shortfalls, largest first; each names a stable key for its ReviewMiss."""
+    gaps = []
+    for g in goals:
+        expected = Decimal(g["target"] if g["final"] else g["expected"])
+        short = _short(Decimal(g["actual"]), expected)
+        if short is not None:
+            label = f"{g['metric']} goal, {g['period_label']}"
+            gaps.append(
+                {
+                    "key": f"goal:{g['id']}",
+                    "label": label if g["final"] else f"{label} (pace at month end)",
+                    "expected": _money(expected),
+                    "actual": g["actual"],
+                    "short": str(short),
+                    "unit": g["unit"],
+                }
+            )
+    for m in metrics:
+        if m["planned"] is None:
+            continue
+        short = _short(Decimal(m["actual"]), Decimal(m["planned"]))
+        if short is not None:
+            gaps.append(
+                {
+                    "key": f"metric:{m['key']}",
+                    "label": f"{m['name']}: planned vs done",
+                    "expected": m["planned"],
+                    "actual": m["actual"],
+                    "short": str(short),
+                    "unit": m["unit"],
+                }
+            )
+    gaps.sort(key=lambda gap: (-Decimal(gap["short"]), gap["key"]))
+    return gaps[:GAPS]
+
+
+def win_candidates(goals: list[dict], deals: list[dict], metrics: list[dict]) -> list[dict]:
+    """Up to 3 wins, taken in turn from goals met, largest deals won and metrics beaten."""
+    met = sorted(
+        (g for g in goals if g["attainment"] is not None and Decimal(g["attainment"]) >= 100),
+        key=lambda g: (-Decimal(g["attainment"]), g["id"]),
+    )
+    beaten = sorted(
+        (m for m in metrics if m["attainment"] is not None and Decimal(m["attainment"]) >= 100),
+        key=lambda m: (-Decimal(m["attainment"]), m["key"]),
+    )
+    goal_wins = [
+        {
+            "kind": "goal",
+            "key": f"goal:{g['id']}",
+            "label": f"{g['metric']} goal, {g['period_label']}",
+            "detail": f"{g['attainment']}% of target"
+            + (" — stretch reached" if g["reaches_stretch"] else ""),
+            "unit": g["unit"],
+            "value": g["actual"],
+        }
+        for g in met
+    ]
+    deal_wins = [
+        {
+            "kind": "deal",
+            "key": f"deal:{d['id']}",
+            "label": f"Won {d['title']}",
+            "detail": d["customer"],
+            "unit": "money",
+            "value": d["amount"],
+        }
+        for d in deals
+    ]
+    metric_wins = [
+        {
+            "kind": "metric",
+            "key": f"metric:{m['key']}",
+            "label": f"{m['name']}: plan beaten",
+            "detail": f"{m['attainment']}% of planned",
+            "unit": m["unit"],
+            "value": m["actual"],
+        }
+        for m in beaten
+    ]
+    turns = itertools.zip_longest(goal_wins, deal_wins, metric_wins)
+    return [win for turn in turns for win in turn if win is not None][:WINS]
+
+
+def compute_figures(rep: User, month_start: date) -> dict:
+    """Everything the review shows about ``rep``'s month, JSON-ready."""
+    company = CompanySettings.load()
+    month = Month.of(month_start, company)
+    goals = goal_figures(rep, month)
+    metrics = metric_figures(rep, month)
+    pipeline, largest_won = pipeline_figures(rep, month)
+    plans = plan_figures(rep, month, company)
+    tasks = task_figures(rep, month)
+    gaps = gap_candidates(goals, metrics)
+    month_goal = next((g for g in goals if g["period"] == GoalPeriod.MONTH), None)
+    return {
+        "month": f"{month.start:%Y-%m}",
+        "start": month.start.isoformat(),
+        "end": month.end.isoformat(),
+        "currency": company.currency,
+        "plans": plans,
+        "metrics": metrics,
+        "goals": goals,
+        "kpis": kpi_figures(rep, month),
+        "pipeline": pipeline,
+        "missed": missed_figures(rep, month, company),
+        "tasks": tasks,
+        "gaps": gaps,
+        "wins": win_candidates(goals, largest_won, metrics),
+        # The few numbers lists and summaries show (and sum in SQL).
+        "summary": {
+            "goal_attainment": month_goal["attainment"] if month_goal else None,
+            "goal_metric": month_goal["metric"] if month_goal else None,
+            "plans_submitted": plans["submitted"],
+            "weeks": plans["weeks"],
+            "won": pipeline["won"],
+            "won_value": pipeline["won_value"],
+            "task_on_time_rate": tasks["on_time_rate"],
+            "gaps": len(gaps),
+        },
+    }
+
+
+# --- Summaries: a team's and a division's month -------------------------------------------------
+
+
+def _summary_number(name: str, field=None):
+    return Cast(KT(f"figures__summary__{name}"), field or MONEY)
+
+
+def summary_totals(reviews: QuerySet) -> dict:
+    """Totals over ``reviews`` from their stored summaries, in one query."""
+    totals = reviews.aggregate(
+        reviews=Count("pk"),
+        won=Coalesce(Sum(_summary_number("won", IntegerField())), Value(0)),
+        won_value=Coalesce(Sum(_summary_number("won_value")), Value(ZERO), output_field=MONEY),
+        plans_submitted=Coalesce(Sum(_summary_number("plans_submitted", IntegerField())), Value(0)),
+        weeks=Coalesce(Sum(_summary_number("weeks", IntegerField())), Value(0)),
+        gaps=Coalesce(Sum(_summary_number("gaps", IntegerField())), Value(0)),
+        draft=Count("pk", filter=Q(status=ReviewStatus.DRAFT)),
+        shared=Count("pk", filter=Q(status=ReviewStatus.SHARED)),
+        acknowledged=Count("pk", filter=Q(status=ReviewStatus.ACKNOWLEDGED)),
+    )
+    totals["won_value"] = quantize(Decimal(totals["won_value"]))
+    return totals
+
+
+def root_cause_counts(reviews: QuerySet, group: str | None = None) -> list[dict]:
+    """Current misses by root cause ("" = not decided yet), optionally per ``group`` path."""
+    fields = ["root_cause"] if group is None else [f"review__{group}", "root_cause"]
+    return list(
+        ReviewMiss.objects.filter(review__in=reviews, stale=False)
+        .order_by()
+        .values(*fields)
+        .annotate(count=Count("pk"))
+        .order_by(*fields)
+    )
+
+
+def team_rows(reviews: QuerySet) -> list[dict]:
+    """Per team: review count, status counts and summed key figures (one grouped query)."""
+    rows = list(
+        reviews.order_by()
+        .values("rep__team", "rep__team__name")
+        .annotate(
+            reviews=Count("pk"),
+            won=Coalesce(Sum(_summary_number("won", IntegerField())), Value(0)),
+            won_value=Coalesce(Sum(_summary_number("won_value")), Value(ZERO), output_field=MONEY),
+            plans_submitted=Coalesce(
+                Sum(_summary_number("plans_submitted", IntegerField())), Value(0)
+            ),
+            weeks=Coalesce(Sum(_summary_number("weeks", IntegerField())), Value(0)),
+            gaps=Coalesce(Sum(_summary_number("gaps", IntegerField())), Value(0)),
+            draft=Count("pk", filter=Q(status=ReviewStatus.DRAFT)),
+            shared=Count("pk", filter=Q(status=ReviewStatus.SHARED)),
+            acknowledged=Count("pk", filter=Q(status=ReviewStatus.ACKNOWLEDGED)),
+        )
+        .order_by("rep__team__name")
+    )
+    for row in rows:
+        row["won_value"] = quantize(Decimal(row["won_value"]))
+    return rows

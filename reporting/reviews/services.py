@@ -1,0 +1,481 @@
+"""Monthly reviews: a rep's month, computed; then the manager's notes and the rep's reply.
+
+``build_monthly_review`` computes every figure with grouped queries (a fixed
+number per review, whatever the history) and stores them in
+``MonthlyReview.figures`` as JSON (Decimals as strings). Regenerating replaces
+the figures and keeps everything people wrote: notes, coaching remarks,
+recognition, the rep's comment, root causes, action items and the status.
+
+Definitions (tests/reporting/test_reviews.py pins each one):
+
+- **Plans**: the company weeks whose first day falls in the month. A plan is
+  *submitted* once it has ever been submitted; *on time* when its first
+  submission came before the end of the week's first day (company timezone):
+  reps plan the week before it starts or on its first morning. *Missing*:
+  weeks without a submitted plan.
+- **Plan vs actual**: per metric, the planned numbers summed over those weeks'
+  submitted plans (a draft never submitted is not a plan yet) against what the
+  rep logged in those weeks (a week that starts on the 30th counts whole).
+- **Goals**: the rep's own goals overlapping the month, month goals first,
+  measured as of the month's last day (``reporting.goals.goal_progress``).
+- **Pipeline movement**: deals created in the month; deals *advanced* (at least
+  one transition in the month into a later open stage or a won stage); won and
+  lost (``closed_on`` in the month) with their value, lost by reason.
+- **Missed opportunities**: *stalled* deals, open at the month's end whose last
+  stage change (or creation) was ``CompanySettings.stale_deal_days`` or more
+  before it; *overdue next steps*, deals open at the month's end whose next step
+  date fell in the month; *overdue tasks*, tasks due in the month not done by
+  their due time; *leads not worked*, the rep's prospects (existing at the
+  month's end) with no activity logged against them, no deal created and no
+  stage change in the month.
+- **Tasks**: tasks due in the month, done on time (by their due time), done late,
+  still open.
+- **Biggest gaps**: up to 3 shortfalls by percent short, among goals (final
+  attainment for a goal that ended in the month, pace at the month's end for a
+  longer one) and planned metrics below 100%. Each becomes a ``ReviewMiss``
+  keyed "goal:<id>" / "metric:<key>", so a manager's root cause survives
+  regeneration; a gap that vanished is kept as *stale*.
+- **Biggest wins**: up to 3, taken in turn from goals at or over 100%, the
+  largest deals won and planned metrics beaten (each list best first).
+"""
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+)
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.models import (
+    Activity,
+    Task,
+)
+from activities.tasks.selectors import midnight
+from reporting.models import (
+    MonthlyReview,
+    ReviewActionItem,
+    ReviewMiss,
+    ReviewStatus,
+    RootCause,
+)
+from reporting.reviews.selectors import ACTION_DUE_HOUR, compute_figures, month_bounds
+from salesmgmt.calendar import previous_month
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import CompanySettings, NotificationKind, Team, User
+from salesmgmt.versioning import check_version, lock_row
+from salesmgmt.web import LATEST
+
+# --- Building and regenerating ------------------------------------------------------------------
+
+
+@transaction.atomic
+def build_monthly_review(*, rep: User, month: date, now: datetime | None = None) -> MonthlyReview:
+    """Create or refresh ``rep``'s review of ``month``; people's text is never touched."""
+    month = month.replace(day=1)
+    figures = compute_figures(rep, month)
+    review, created = MonthlyReview.objects.select_for_update().get_or_create(
+        rep=rep, month=month, defaults={"figures": figures, "generated_at": now or timezone.now()}
+    )
+    if not created:
+        review.figures, review.generated_at = figures, now or timezone.now()
+        review.save(update_fields=["figures", "generated_at"])
+    _sync_misses(review, figures["gaps"])
+    return review
+
+
+def _sync_misses(review: MonthlyReview, gaps: list[dict]) -> None:
+    """Upsert one ReviewMiss per gap by key; a gap that vanished is kept, marked stale."""
+    existing = {m.key: m for m in review.misses.all()}
+    changed, new = [], []
+    for position, gap in enumerate(gaps):
+        values = {
+            "label": gap["label"][:200],
+            "expected": Decimal(gap["expected"]),
+            "actual": Decimal(gap["actual"]),
+            "position": position,
+            "stale": False,
+        }
+        miss = existing.pop(gap["key"], None)
+        if miss is None:
+            new.append(ReviewMiss(review=review, key=gap["key"], **values))
+        else:
+            for name, value in values.items():
+                setattr(miss, name, value)
+            changed.append(miss)
+    for miss in existing.values():
+        miss.stale = True
+        changed.append(miss)
+    ReviewMiss.objects.bulk_create(new)
+    ReviewMiss.objects.bulk_update(changed, ["label", "expected", "actual", "position", "stale"])
+
+
+def reps_to_review(month: date):
+    """Active reps who had joined by the month's end, and any rep who logged in it."""
+    company = CompanySettings.load()
+    start, end = month_bounds(month)
+    logged = Activity.objects.filter(rep=OuterRef("pk"), day__range=(start, end))
+    joined = Q(is_active=True, date_joined__lt=midnight(end + timedelta(days=1), company))
+    return User.objects.sales_reps().filter(joined | Exists(logged))
+
+
+# The monthly job runs in pieces: one team's reps (at most PIECE_SIZE) per piece, each rep
+# in its own transaction. A worker killed mid-piece loses one review at most; the piece,
+# redelivered, finds the others built. Two runs at once do not both build a rep: each
+# review is claimed with a transaction-scoped PostgreSQL advisory lock, and a rep whose
+# lock another run holds is left to that run (SQLite runs one writer at a time anyway).
+PIECE_SIZE = 25
+
+
+@dataclass
+class ReviewRun:
+    """What a run of the monthly job did, honestly counted."""
+
+    built: int = 0
+    existing: int = 0  # already there (before the run, or built meanwhile by another run)
+    held: int = 0  # being built by another run at this moment: left to it
+
+    def __add__(self, other: "ReviewRun") -> "ReviewRun":
+        return ReviewRun(
+            self.built + other.built, self.existing + other.existing, self.held + other.held
+        )
+
+
+def review_month(*, now: datetime | None = None, month: date | None = None) -> date:
+    """The month a run reviews: ``month``, or the one before ``now`` in company time."""
+    company = CompanySettings.load()
+    return (
+        month or previous_month(timezone.localdate(now or timezone.now(), company.tzinfo))
+    ).replace(day=1)
+
+
+def monthly_review_pieces(*, month: date, regenerate: bool = False) -> tuple[list[list[int]], int]:
+    """The pieces of a run (rep ids, one team at a time, at most PIECE_SIZE each) and how
+    many reviews of the month exist already (left alone unless ``regenerate``)."""
+    reps = reps_to_review(month)
+    existing = 0
+    if not regenerate:
+        existing = reps.filter(monthly_reviews__month=month).count()
+        reps = reps.exclude(monthly_reviews__month=month)
+    rows = reps.order_by("team_id", "pk").values_list("team_id", "pk")
+    pieces = []
+    for _team, group in itertools.groupby(rows, key=lambda row: row[0]):
+        ids = [pk for _, pk in group]
+        pieces += [ids[i : i + PIECE_SIZE] for i in range(0, len(ids), PIECE_SIZE)]
+    return pieces, existing
+
+
+def _claim_review(rep_id: int, month: date) -> bool:
+    """Hold (rep, month) until the transaction ends; False if another run holds it."""
+    if connection.vendor != "postgresql":
+        return True
+    key = int.from_bytes(
+        hashlib.blake2b(f"monthly-review:{rep_id}:{month:%Y-%m}".encode(), digest_size=8).digest(),
+        "big",
+        signed=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        return cursor.fetchone()[0]
+
+
+def build_monthly_review_piece(
+    *, rep_ids: list[int], month: date, regenerate: bool = False, now: datetime | None = None
+) -> ReviewRun:
+    """Build the reviews of these reps, each in its own transaction; a rep whose review
+    exists (unless ``regenerate``) or whom another run holds is counted, not built.
+    Running it again builds only what is missing. Then tells the teams whose reviews
+    are all there."""
+    run = ReviewRun()
+    month = month.replace(day=1)
+    reps = list(User.objects.filter(pk__in=rep_ids).order_by("pk"))
+    for rep in reps:
+        with transaction.atomic():
+            if not _claim_review(rep.pk, month):
+                run.held += 1
+            elif not regenerate and MonthlyReview.objects.filter(rep=rep, month=month).exists():
+                run.existing += 1
+            else:
+                build_monthly_review(rep=rep, month=month, now=now)
+                run.built += 1
+    tell_managers_reviews_ready(month=month, team_ids={rep.team_id for rep in reps})
+    return run
+
+
+def tell_managers_reviews_ready(*, month: date, team_ids=None) -> int:
+    """Tell each team's manager, once, when every review of the team's month exists."""
+    from salesmgmt.notifications.services import Notice, send_once
+
+    missing = (
+        reps_to_review(month).exclude(monthly_reviews__month=month).filter(team=OuterRef("pk"))
+    )
+    teams = Team.objects.filter(
+        Exists(MonthlyReview.objects.filter(rep__team=OuterRef("pk"), month=month)),
+        manager__isnull=False,
+    ).exclude(Exists(missing))
+    if team_ids is not None:
+        teams = teams.filter(pk__in=team_ids)
+    return send_once(
+        Notice(
+            user=team.manager,
+            kind=NotificationKind.REVIEW_READY,
+            key=f"reviews-ready:{team.pk}:{month:%Y-%m}",
+            title=f"Monthly reviews of {team} for {month:%B %Y} are ready",
+            body="Add your notes, a root cause for each miss and action items, "
+            "then share each review with the rep.",
+            url=f"{reverse('reviews:list')}?team={team.pk}&month={month:%Y-%m}",
+        )
+        for team in teams.select_related("manager")
+    )
+
+
+def generate_monthly_reviews(
+    *, now: datetime | None = None, month: date | None = None, regenerate: bool = False
+) -> ReviewRun:
+    """Build the missing reviews of the previous month (company time), piece by piece, in
+    this process (the Celery job queues the pieces instead). Safe to run every hour and
+    beside another run: a review is built once and each manager told once."""
+    now = now or timezone.now()
+    month = review_month(now=now, month=month)
+    pieces, existing = monthly_review_pieces(month=month, regenerate=regenerate)
+    run = ReviewRun(existing=existing)
+    for rep_ids in pieces:
+        run += build_monthly_review_piece(
+            rep_ids=rep_ids, month=month, regenerate=regenerate, now=now
+        )
+    tell_managers_reviews_ready(month=month)  # also those whose last piece was cut short
+    return run
+
+
+# --- Services: people's writes ------------------------------------------------------------------
+
+
+def _check_annotator(review: MonthlyReview, by: User, *, version: int | None = None) -> None:
+    """Managers, directors and admins whose scope holds the rep write the review, while
+    the rep has not acknowledged it. A stale ``version`` is a conflict before any rule:
+    the writer's page is out of date, whatever else is wrong with the write."""
+    _check_scope(review.pk, by)
+    if version is not None:
+        _check_version(review, version)
+    _check_open(review)
+
+
+def _check_scope(review_id: int, by: User) -> None:
+    if (
+        not by.reviews_plans
+        or not MonthlyReview.objects.visible_to(by).filter(pk=review_id).exists()
+    ):
+        raise PermissionDenied("Only the rep's manager annotates this review.")
+
+
+def _check_open(review: MonthlyReview) -> None:
+    if review.status == ReviewStatus.ACKNOWLEDGED:
+        raise RuleViolation("The rep has acknowledged this review; it is closed for changes.")
+
+
+REVIEW_CHANGED = "Somebody changed this review since you opened it; reload it."
+
+
+def _check_version(review: MonthlyReview, version: int) -> None:
+    check_version(review, version, message=REVIEW_CHANGED)
+
+
+def _locked(review: MonthlyReview) -> MonthlyReview:
+    return (
+        MonthlyReview.objects.select_for_update(of=("self",))
+        .select_related("rep__team__manager")
+        .get(pk=review.pk)
+    )
+
+
+ANNOTATIONS = ("manager_notes", "coaching_remarks", "recognition")
+
+
+@transaction.atomic
+def annotate_review(
+    *,
+    review: MonthlyReview,
+    by: User,
+    version: int,
+    manager_notes: str | None = None,
+    coaching_remarks: str | None = None,
+    recognition: str | None = None,
+) -> MonthlyReview:
+    """The manager's notes, coaching remarks and recognition (None leaves a field alone)."""
+    review = _locked(review)
+    _check_annotator(review, by, version=version)
+    given = {
+        "manager_notes": manager_notes,
+        "coaching_remarks": coaching_remarks,
+        "recognition": recognition,
+    }
+    for name, value in given.items():
+        if value is not None:
+            setattr(review, name, value.strip())
+    review.version += 1
+    review.save(update_fields=[*ANNOTATIONS, "version"])
+    return review
+
+
+@transaction.atomic
+def set_miss_cause(
+    *, miss: ReviewMiss, by: User, root_cause: str, note: str = "", version: int | None = None
+) -> ReviewMiss:
+    """The manager's root cause (blank: not decided yet) and note for one miss.
+
+    The miss is locked by its key and a stale ``version`` (what the writer read) is
+    refused before any rule, so two managers setting one cause cannot overwrite each
+    other silently."""
+    # The review first (as every review write locks it), so the rep's acknowledgement
+    # cannot slip in between the open check and the write.
+    review = lock_row(MonthlyReview, miss.review_id, gone="This review is gone; reload it.")
+    miss = lock_row(
+        ReviewMiss, miss.pk, gone="This miss is gone: the review was regenerated. Reload it."
+    )
+    _check_scope(review.pk, by)
+    check_version(
+        miss,
+        version,
+        message="The root cause of this miss was changed by someone else since you opened "
+        "it. Nothing was saved; reload to see it.",
+    )
+    _check_open(review)
+    if root_cause and root_cause not in RootCause.values:
+        raise RuleViolation({"root_cause": "Choose one of the listed root causes."})
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise RuleViolation({"note": "Keep the note under 300 characters."})
+    miss.root_cause, miss.note = root_cause, note
+    miss.version += 1
+    miss.save(update_fields=["root_cause", "note", "version"])
+    return miss
+
+
+@transaction.atomic
+def add_action_item(*, review: MonthlyReview, by: User, text: str, due: date) -> ReviewActionItem:
+    """An action item with a due date; the rep gets it as a task, due at the end of that day."""
+    from activities.tasks.services import create_task
+
+    _check_annotator(review, by)
+    company = CompanySettings.load()
+    text = (text or "").strip()
+    errors = {}
+    if not text:
+        errors["text"] = "Say what is to be done."
+    if due is None or due < company.today():
+        errors["due"] = "Pick a due date from today on."
+    elif due > LATEST:  # a typo; near date.max the due time overflows
+        errors["due"] = f"Pick a due date up to {LATEST:%d %b %Y}."
+    if errors:
+        raise RuleViolation(errors)
+    task = create_task(
+        by=by,
+        assignee=review.rep,
+        title=text[:200],
+        notes=f"Action item from your monthly review of {review.month:%B %Y}.",
+        due_at=datetime.combine(due, time(ACTION_DUE_HOUR), tzinfo=company.tzinfo),
+    )
+    return ReviewActionItem.objects.create(
+        review=review, text=text[:200], due=due, task=task, created_by=by
+    )
+
+
+@transaction.atomic
+def remove_action_item(*, action: ReviewActionItem, by: User) -> None:
+    """Drop an action item and its task, unless the rep already did it (the task stays)."""
+    _check_annotator(action.review, by)
+    task_id = action.task_id
+    action.delete()
+    Task.objects.filter(pk=task_id, done_at__isnull=True).delete()
+
+
+@transaction.atomic
+def share_review(*, review: MonthlyReview, by: User, version: int) -> MonthlyReview:
+    """Draft -> shared: the rep can now read it and is told so."""
+    from salesmgmt.notifications.services import notify
+
+    review = _locked(review)
+    _check_annotator(review, by, version=version)
+    if review.status != ReviewStatus.DRAFT:
+        raise RuleViolation("This review is already shared.")
+    review.status, review.shared_at, review.shared_by = ReviewStatus.SHARED, timezone.now(), by
+    review.version += 1
+    review.save(update_fields=["status", "shared_at", "shared_by", "version"])
+    # Told in the same transaction: the notice commits with the share or not at all, and
+    # its e-mail goes through the outbox, so a crash after the commit loses nothing.
+    notify(
+        user=review.rep,
+        kind=NotificationKind.REVIEW_SHARED,
+        key=f"review-shared:{review.pk}",
+        title=f"{by} shared your review of {review.month:%B %Y}",
+        body="Read it, then acknowledge it; you may add a comment.",
+        url=reverse("reviews:detail", args=[review.pk]),
+    )
+    return review
+
+
+@transaction.atomic
+def regenerate_review(*, review: MonthlyReview, by: User) -> MonthlyReview:
+    """Refresh the figures (after late corrections); the text people wrote stays."""
+    if (
+        not by.reviews_plans
+        or not MonthlyReview.objects.visible_to(by).filter(pk=review.pk).exists()
+    ):
+        raise PermissionDenied("Only the rep's manager regenerates this review.")
+    return build_monthly_review(rep=review.rep, month=review.month)
+
+
+@transaction.atomic
+def acknowledge_review(
+    *, review: MonthlyReview, by: User, version: int, comment: str = ""
+) -> MonthlyReview:
+    """The rep confirms they read their shared review, optionally with a comment."""
+    from salesmgmt.notifications.services import notify
+
+    review = _locked(review)
+    if review.rep_id != by.pk:
+        raise PermissionDenied("Only the rep acknowledges their own review.")
+    _check_version(review, version)
+    if review.status != ReviewStatus.SHARED:
+        raise RuleViolation("Only a shared review can be acknowledged.")
+    review.status, review.acknowledged_at = ReviewStatus.ACKNOWLEDGED, timezone.now()
+    review.rep_comment = (comment or "").strip()
+    review.version += 1
+    review.save(update_fields=["status", "acknowledged_at", "rep_comment", "version"])
+    team = review.rep.team
+    manager = (team.manager if team else None) or review.shared_by
+    if manager is not None:  # told in the same transaction, as in share_review
+        notify(
+            user=manager,
+            kind=NotificationKind.REVIEW_ACKNOWLEDGED,
+            key=f"review-acknowledged:{review.pk}",
+            title=f"{review.rep} acknowledged their review of {review.month:%B %Y}",
+            body=review.rep_comment,
+            url=reverse("reviews:detail", args=[review.pk]),
+        )
+    return review
+
+
+@transaction.atomic
+def comment_on_review(
+    *, review: MonthlyReview, by: User, version: int, comment: str
+) -> MonthlyReview:
+    """After acknowledging, the rep may add or change their comment."""
+    review = _locked(review)
+    if review.rep_id != by.pk:
+        raise PermissionDenied("Only the rep comments on their own review.")
+    _check_version(review, version)
+    if review.status != ReviewStatus.ACKNOWLEDGED:
+        raise RuleViolation("Acknowledge the review first; then you can comment.")
+    review.rep_comment = (comment or "").strip()
+    review.version += 1
+    review.save(update_fields=["rep_comment", "version"])
+    return review

@@ -1,0 +1,211 @@
+"""Goal periods and working days.
+
+A goal's period is a company week, a calendar month, or a fiscal quarter or year.
+Pace is measured in *working days*: Monday to Friday, less the company holidays
+(``salesmgmt.Holiday``). A day counts as elapsed once it has begun, as in the
+weekly plan's pace, so on the first Monday of a month one working day of the
+month has elapsed.
+"""
+
+import argparse
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from salesmgmt.models import (
+    CompanySettings,
+    Holiday,
+    User,
+)
+
+
+def period_bounds(
+    period: str, day: date, company: CompanySettings | None = None
+) -> tuple[date, date]:
+    """(first, last) day of the goal period of kind ``period`` that holds ``day``."""
+    company = company or CompanySettings.load()
+    if period == "week":
+        start = company.week_of(day)
+        return start, start + timedelta(days=6)
+    if period == "month":
+        p = month_of(day)
+        return p.start, p.end
+    if period == "quarter":
+        p = quarter_of(day, company.fiscal_year_start_month)
+        return p.start, p.end
+    if period == "year":
+        first = company.fiscal_year_start_month
+        year = day.year if day.month >= first else day.year - 1
+        start = date(year, first, 1)
+        return start, date(year + 1, first, 1) - timedelta(days=1)
+    raise ValueError(f"Unknown period {period!r}")
+
+
+# --- Months, as the date of their first day ------------------------------------------------------
+
+
+def previous_month(day: date) -> date:
+    """First day of the month before ``day``'s."""
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def next_month(day: date) -> date:
+    """First day of the month after ``day``'s."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def recent_months(today: date, count: int = 12) -> list[date]:
+    """The last ``count`` months before this one, newest first."""
+    months, month = [], today
+    for _ in range(count):
+        month = previous_month(month)
+        months.append(month)
+    return months
+
+
+def parse_month(value: str | None) -> date | None:
+    """ "2025-03" -> date(2025, 3, 1); None when missing, malformed or absurd."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1) if 1970 <= year <= 2999 else None
+    except ValueError:
+        return None
+
+
+def week_starts(start: date, last: date, company: CompanySettings) -> list[date]:
+    """First days of the company weeks that begin in [start, last]."""
+    week = company.week_of(start)
+    if week < start:
+        week += timedelta(days=7)
+    weeks = []
+    while week <= last:
+        weeks.append(week)
+        week += timedelta(days=7)
+    return weeks
+
+
+def holidays_between(start: date, end: date) -> frozenset[date]:
+    """The company holidays in [start, end]: one query."""
+    return frozenset(Holiday.objects.filter(day__range=(start, end)).values_list("day", flat=True))
+
+
+def working_days(start: date, end: date, holidays: frozenset[date] = frozenset()) -> int:
+    """Monday-to-Friday days in [start, end] that are not holidays (0 if end < start)."""
+    if end < start:
+        return 0
+    total = (end - start).days + 1
+    weeks, rest = divmod(total, 7)
+    count = weeks * 5 + sum(
+        1 for n in range(rest) if (start + timedelta(days=weeks * 7 + n)).weekday() < 5
+    )
+    return count - sum(1 for h in holidays if start <= h <= end and h.weekday() < 5)
+
+
+@dataclass(frozen=True)
+class Elapsed:
+    """How far into a period ``as_of`` is, in working days."""
+
+    done: int
+    total: int
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.done
+
+    @property
+    def fraction(self):
+
+        if not self.total:
+            return Decimal(1)
+        return Decimal(self.done) / Decimal(self.total)
+
+
+def elapsed(start: date, end: date, as_of: date, holidays: frozenset[date]) -> Elapsed:
+    total = working_days(start, end, holidays)
+    done = working_days(start, min(as_of, end), holidays) if as_of >= start else 0
+    return Elapsed(done, total)
+
+
+def remaining_weeks(as_of: date, end: date, holidays: frozenset[date]) -> int:
+    """Whole or part company weeks left in [as_of, end] that still have a working day."""
+    company = CompanySettings.load()
+    weeks, week = 0, company.week_of(as_of)
+    while week <= end:
+        if working_days(max(week, as_of), min(week + timedelta(days=6), end), holidays):
+            weeks += 1
+        week += timedelta(days=7)
+    return weeks
+
+
+def job_now(now: datetime | None = None) -> datetime:
+    """The job's moment in UTC, so "14 days" or "24 hours" are always that long,
+    whatever timezone a caller pinned ``now`` in (days and hours of the week are
+    read in company time separately)."""
+    return (now or timezone.now()).astimezone(UTC)
+
+
+def zone_of(user: User) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(user.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def local_time(moment: datetime, user: User) -> str:
+    """'Mon 3 Mar 14:30' in ``user``'s own timezone."""
+    return date_format(moment.astimezone(zone_of(user)), "D j M H:i")
+
+
+def parse_job_time(value: str) -> datetime:
+    """An ISO date-time for ``--now``; without an offset it is read in company time."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO date-time such as 2025-03-03T10:00+01:00."
+        ) from None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=CompanySettings.load().tzinfo)
+    return moment
+
+
+# --- Periods ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+    key: str = "custom"
+
+    def bounds(self, tzinfo) -> tuple[datetime, datetime]:
+        """[first instant, first instant after] of the period in ``tzinfo``."""
+        return (
+            datetime.combine(self.start, time.min, tzinfo=tzinfo),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tzinfo),
+        )
+
+
+def month_of(day: date) -> Period:
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return Period(start, end, f"{start:%B %Y}", "month")
+
+
+def quarter_of(day: date, fiscal_start_month: int = 1) -> Period:
+    """The (fiscal) quarter holding ``day``; quarters start at the fiscal year's month."""
+    offset = (day.month - fiscal_start_month) % 3
+    month_index = day.year * 12 + day.month - 1 - offset
+    start = date(month_index // 12, month_index % 12 + 1, 1)
+    end_index = month_index + 3
+    end = date(end_index // 12, end_index % 12 + 1, 1) - timedelta(days=1)
+    return Period(start, end, f"{start:%b} – {end:%b %Y}", "quarter")
+
+
+def last_days(today: date, n: int = 90) -> Period:
+    return Period(today - timedelta(days=n - 1), today, f"Last {n} days", f"last{n}")

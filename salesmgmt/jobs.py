@@ -1,0 +1,70 @@
+import logging
+
+from celery import shared_task
+from django.core.management import call_command
+from django.db import OperationalError, transaction
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+logger = logging.getLogger(__name__)
+
+# Publishing from a request: one quick retry, then give up (well under a second when
+# Redis refuses connections). Whatever needed the task is found again by a sweep or the
+# next run of its job, so a request never waits on, or fails for, the broker.
+QUICK_PUBLISH = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def enqueue(task, *args, **kwargs) -> bool:
+    """Queue ``task`` fire-and-forget; log a warning and return False if the broker is away.
+
+    ignore_result: nothing reads the result, and asking for one makes Celery subscribe
+    to it on the result backend, which retries for ~20 s while Redis is down."""
+    try:
+        task.apply_async(args, kwargs, ignore_result=True, retry=True, retry_policy=QUICK_PUBLISH)
+    except (BrokerUnavailable, OSError) as exc:
+        logger.warning(
+            "Could not queue %s%r: %s. A sweep or the next run catches up.", task.name, args, exc
+        )
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Queue ``task`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: enqueue(task, *args, **kwargs), robust=True)
+
+
+@shared_task(name="salesmgmt.tasks.clear_expired_sessions_task", acks_late=True)
+def clear_expired_sessions_task() -> None:
+    # Deleting expired sessions twice deletes nothing the second time.
+    call_command("clearsessions")
+
+
+@shared_task(
+    name="salesmgmt.tasks.deliver_notification_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def deliver_notification_task(notification_id: int) -> bool:
+    # The fast path of the e-mail outbox. deliver_email claims the row as the sweep does
+    # and records a failed send for the sweep to retry: a redelivery sends nothing twice.
+    from salesmgmt.notifications.services import deliver_email
+
+    return deliver_email(notification_id=notification_id)
+
+
+@shared_task(
+    name="salesmgmt.tasks.send_pending_emails_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def send_pending_emails_task() -> dict:
+    # Beat runs it every minute; overlapping runs skip each other's rows (SKIP LOCKED).
+    from dataclasses import asdict
+
+    from salesmgmt.notifications.services import send_pending_emails
+
+    return asdict(send_pending_emails())

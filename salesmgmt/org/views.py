@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from salesmgmt.models import CompanySettings, Team
+from salesmgmt.org import services
+from salesmgmt.org.forms import FocusMetricsForm, ProfileForm, TokenForm
+
+
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        return redirect("profile")
+    return render(
+        request,
+        "salesmgmt/org/profile.html",
+        {
+            "form": form,
+            "token_form": TokenForm(),
+            "tokens": request.user.api_tokens.all(),
+            "new_key": request.session.pop("new_token_key", None),
+        },
+    )
+
+
+@require_POST
+def token_create(request):
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the token a name.")
+        return redirect("profile")
+    token, key = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
+    # Shown once on the next page, then gone: only the hash is stored.
+    request.session["new_token_key"] = {"name": token.name, "key": key}
+    return redirect("profile")
+
+
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(request.user.api_tokens.active(), pk=pk)
+    services.revoke_api_token(token=token, by=request.user)
+    messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+    return redirect("profile")
+
+
+def team_list(request):
+    teams = (
+        Team.objects.visible_to(request.user)
+        .select_related("division", "manager")
+        .prefetch_related("focus_metrics")
+    )
+    managed = set(Team.objects.managed_by(request.user).values_list("pk", flat=True))
+    return render(request, "salesmgmt/org/team_list.html", {"teams": teams, "managed": managed})
+
+
+def team_focus(request, pk):
+    team = get_object_or_404(Team.objects.managed_by(request.user), pk=pk)
+    form = FocusMetricsForm(request.POST or None, initial={"metrics": team.focus_metrics.all()})
+    if request.method == "POST" and form.is_valid():
+        too_many = services.set_focus_metrics(
+            team=team, metrics=form.cleaned_data["metrics"], by=request.user
+        )
+        messages.success(request, f"Focus metrics for {team} saved.")
+        if too_many:
+            limit = CompanySettings.load().focus_metric_warning
+            messages.warning(
+                request,
+                f"{team} now focuses on {len(form.cleaned_data['metrics'])} metrics. Reps do "
+                f"their best work on a few; consider {limit} or fewer.",
+            )
+        return redirect("team_list")
+    return render(request, "salesmgmt/org/team_focus.html", {"team": team, "form": form})

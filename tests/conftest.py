@@ -9,8 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from salesmgmt.models import Role
-
-from .factories import DivisionFactory, TeamFactory, UserFactory
+from tests.factories import DivisionFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .factories import WeeklyPlanFactory
+from tests.factories import WeeklyPlanFactory
 
 
 @pytest.mark.parametrize(

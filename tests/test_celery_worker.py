@@ -20,8 +20,7 @@ from plans.models import PlanEvent
 from plans.weekly import services
 from salesmgmt.celery import app as celery_app
 from salesmgmt.models import Notification
-
-from .factories import PlanTargetFactory, WeeklyPlanFactory
+from tests.factories import PlanTargetFactory, WeeklyPlanFactory
 
 pytestmark = [
     pytest.mark.celery_worker,

@@ -20,9 +20,8 @@ from plans.jobs import send_plan_reminders_task, send_review_reminders_task
 from plans.models import PlanStatus
 from salesmgmt.models import CompanySettings, Notification, NotificationKind
 from salesmgmt.schedule import BEAT_SCHEDULE
-
-from .factories import WeeklyPlanFactory
-from .factories_reminders import DealFactory, TaskFactory
+from tests.factories import WeeklyPlanFactory
+from tests.factories.reminders import DealFactory, TaskFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

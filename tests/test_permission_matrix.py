@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import PlanStatus, WeeklyPlan
-
-from .factories import ActivityFactory, PlanTargetFactory, WeeklyPlanFactory, this_week
+from tests.factories import ActivityFactory, PlanTargetFactory, WeeklyPlanFactory, this_week
 
 SECRET = "Win the Zephyr harbour contract (code 7731)"
 ROLES = (

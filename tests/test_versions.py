@@ -19,10 +19,9 @@ from plans.models import Goal, GoalPeriod, PlanStatus, WeeklyPlan
 from reporting.models import ReportKind, ReportPack, ReviewMiss
 from reporting.reviews import services as reviews
 from salesmgmt.models import CompanySettings
-
-from .factories import ActivityFactory, WeeklyPlanFactory
-from .factories_customers import CustomerFactory, DealFactory, TaskFactory
-from .factories_deals import pipeline, stage
+from tests.factories import ActivityFactory, WeeklyPlanFactory
+from tests.factories.customers import CustomerFactory, DealFactory, TaskFactory
+from tests.factories.deals import pipeline, stage
 
 HX = {"HTTP_HX_REQUEST": "true"}
 CHANGED = "changed by someone else since you opened it"
@@ -327,7 +326,7 @@ def test_stale_review_of_a_plan_reviewed_meanwhile_is_409(
 
 def test_stale_submit_of_a_plan_submitted_meanwhile_is_409(rep, api_for):
     plan = WeeklyPlanFactory(rep=rep)
-    from .factories import PlanTargetFactory
+    from tests.factories import PlanTargetFactory
 
     PlanTargetFactory(plan=plan)
     url = f"/api/v1/weekly-plans/{plan.pk}/submit/"

@@ -28,8 +28,7 @@ from activities.models import (
     Task,
 )
 from salesmgmt.models import CompanySettings, Notification
-
-from ..factories_api import ContactFactory, CustomerFactory, TaskFactory, make_deal, stage
+from tests.factories.api import ContactFactory, CustomerFactory, TaskFactory, make_deal, stage
 
 
 def invalid(errors):

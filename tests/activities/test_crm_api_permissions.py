@@ -14,9 +14,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from activities.models import Contact, Customer, Deal, LostReason, Pipeline, Stage, Task
-
-from ..cast import REP_ROWS_SEEN, REPS, ROLES
-from ..factories_api import ContactFactory, CustomerFactory, TaskFactory, make_deal
+from tests.cast import REP_ROWS_SEEN, REPS, ROLES
+from tests.factories.api import ContactFactory, CustomerFactory, TaskFactory, make_deal
 
 VISIBLE = REP_ROWS_SEEN
 NOT_FOUND = {"status": 404, "code": "not_found", "detail": "Not found."}

@@ -14,9 +14,8 @@ from activities.deals.reminders import send_stale_deal_alerts
 from activities.models import Deal, Task
 from activities.tasks.reminders import send_overdue_digests, send_task_reminders
 from salesmgmt.models import CompanySettings, Notification, NotificationKind
-
-from ..factories import UserFactory
-from ..factories_reminders import CustomerFactory, DealFactory, TaskFactory, stage
+from tests.factories import UserFactory
+from tests.factories.reminders import CustomerFactory, DealFactory, TaskFactory, stage
 
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")

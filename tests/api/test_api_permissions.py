@@ -12,9 +12,8 @@ import pytest
 
 from activities.models import Channel, Metric, Product
 from salesmgmt.models import Team, User
-
-from ..cast import REP_ROWS_SEEN, REPS, ROLES
-from ..factories import ActivityFactory, WeeklyPlanFactory, days_ago
+from tests.cast import REP_ROWS_SEEN, REPS, ROLES
+from tests.factories import ActivityFactory, WeeklyPlanFactory, days_ago
 
 # Whose rows each role sees (activities and weekly plans belong to reps).
 VISIBLE_REP_ROWS = REP_ROWS_SEEN

@@ -19,9 +19,8 @@ from activities.models import Activity, ActivitySource, Customer, Deal, Stage, T
 from plans.models import Goal, GoalPeriod, PlanStatus, WeeklyPlan
 from reporting.models import MonthlyReview, ReviewMiss
 from reporting.reviews import services as reviews
-
-from ..factories import WeeklyPlanFactory
-from ..factories_customers import CustomerFactory, DealFactory, TaskFactory
+from tests.factories import WeeklyPlanFactory
+from tests.factories.customers import CustomerFactory, DealFactory, TaskFactory
 
 pytestmark = [
     pytest.mark.skipif(
@@ -168,8 +167,7 @@ def march_review(rep, manager, teammate):
     from activities.models import Metric
     from plans.models import PlanTarget
     from salesmgmt.models import CompanySettings
-
-    from ..factories import ActivityFactory
+    from tests.factories import ActivityFactory
 
     plan = WeeklyPlanFactory(
         rep=rep,
@@ -348,8 +346,7 @@ def test_two_admins_demoting_each_other_leave_one_admin_and_no_5xx(db):
     the admins in key order before its target: one waits for the other instead of
     deadlocking (a 500), and the second sees it would remove the last administrator."""
     from salesmgmt.models import Role, User
-
-    from ..factories import UserFactory
+    from tests.factories import UserFactory
 
     for round_ in range(ROUNDS):
         one = UserFactory(username=f"admin-one-{round_}", role=Role.ADMIN)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from ..factories import WeeklyPlanFactory
+from tests.factories import WeeklyPlanFactory
 
 EXPECTED_PATHS = {
     "/api/v1/activities/",

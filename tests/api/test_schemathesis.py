@@ -31,16 +31,15 @@ from reporting.models import DeviationEpisode, Kpi
 from reporting.reviews import services as reviews
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.org.services import create_api_token
-
-from ..factories import ActivityFactory, WeeklyPlanFactory
-from ..factories_api import (
+from tests.factories import ActivityFactory, WeeklyPlanFactory
+from tests.factories.api import (
     ContactFactory,
     CustomerFactory,
     NotificationFactory,
     TaskFactory,
     make_deal,
 )
-from ..reporting.test_commissions import make_plan, won
+from tests.reporting.commissions.test_selectors import make_plan, won
 
 # Examples and fuzzing only: the coverage phase would send every boundary case the
 # document defines, far more than a CI run can afford.

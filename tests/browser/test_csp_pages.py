@@ -16,8 +16,7 @@ from django.urls import reverse
 from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings
-
-from ..factories import ActivityFactory
+from tests.factories import ActivityFactory
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="playwright package not installed: browser tests skipped"

@@ -11,9 +11,8 @@ import pytest
 
 from activities.deals import services
 from activities.models import Deal, StageTransition, Task
-
-from ..factories_deals import CustomerFactory, pipeline
-from ..factories_tasks import TaskFactory, company_day, company_time
+from tests.factories.deals import CustomerFactory, pipeline
+from tests.factories.tasks import TaskFactory, company_day, company_time
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="playwright package not installed: browser tests skipped"

@@ -10,8 +10,7 @@ import pytest
 
 from activities.models import Activity, ActivityChange, Metric
 from plans.models import PlanEvent, PlanStatus, WeeklyPlan
-
-from ..factories import PlanTargetFactory, WeeklyPlanFactory, this_week
+from tests.factories import PlanTargetFactory, WeeklyPlanFactory, this_week
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="playwright package not installed: browser tests skipped"

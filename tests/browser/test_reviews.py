@@ -19,8 +19,7 @@ from reporting.models import ReviewActionItem, ReviewStatus
 from reporting.reviews import selectors as reviews
 from reporting.reviews import services as reviews_services
 from salesmgmt.models import CompanySettings
-
-from ..factories import ActivityFactory, WeeklyPlanFactory, this_week
+from tests.factories import ActivityFactory, WeeklyPlanFactory, this_week
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="playwright package not installed: browser tests skipped"

@@ -13,8 +13,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 
 from salesmgmt.models import Role, User
-
-from ..factories import UserFactory
+from tests.factories import UserFactory
 
 OWN_ROLE = "You cannot change your own role; ask another administrator."
 OWN_ACTIVE = "You cannot deactivate your own account; ask another administrator."

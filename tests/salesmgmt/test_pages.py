@@ -11,8 +11,7 @@ from django.urls import reverse
 from activities.models import Metric
 from salesmgmt.models import ApiToken
 from salesmgmt.org.services import create_api_token, hash_key
-
-from ..factories import WeeklyPlanFactory, this_week
+from tests.factories import WeeklyPlanFactory, this_week
 
 PASSWORD = "correct-horse-battery"  # what UserFactory gives everyone
 

@@ -15,8 +15,7 @@ from django.urls import reverse
 
 from activities.customers.imports import BATCH, check_import, decode_upload, run_import
 from activities.models import Contact, Customer, CustomerStatus
-
-from ..factories_customers import ContactFactory, CustomerFactory, reason
+from tests.factories.customers import ContactFactory, CustomerFactory, reason
 
 HEADER = [
     "name",

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from activities.models import Channel, Contact, Customer, CustomerStatus, Metric, Product
 from salesmgmt.models import CompanySettings
-
-from ..factories import ActivityFactory, UserFactory, days_ago
-from ..factories_customers import (
+from tests.factories import ActivityFactory, UserFactory, days_ago
+from tests.factories.customers import (
     ContactFactory,
     CustomerFactory,
     DealFactory,

@@ -13,8 +13,7 @@ import pytest
 
 from activities.models import Activity, ActivityChange, Deal, Product, StageTransition
 from salesmgmt.models import CompanySettings
-
-from ..factories_api import CustomerFactory, make_deal
+from tests.factories.api import CustomerFactory, make_deal
 
 URL = "/api/v1/deals/bulk/"
 

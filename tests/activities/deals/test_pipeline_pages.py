@@ -15,8 +15,7 @@ from django.urls import reverse
 from activities.deals import services
 from activities.models import Deal, LostReason, Product, StageTransition, Task
 from salesmgmt.models import CompanySettings
-
-from ..factories_deals import CustomerFactory, DealFactory, at, pipeline, stage, walk
+from tests.factories.deals import CustomerFactory, DealFactory, at, pipeline, stage, walk
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

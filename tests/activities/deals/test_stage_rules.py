@@ -17,8 +17,7 @@ from activities.deals import services
 from activities.models import Activity, Deal, Stage, StageKind
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings
-
-from ..factories_api import make_deal, stage
+from tests.factories.api import make_deal, stage
 
 
 def invalid(errors):

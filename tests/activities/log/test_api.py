@@ -13,8 +13,7 @@ from django.utils.formats import date_format
 
 from activities.models import Activity, ActivityChange, Metric
 from salesmgmt.models import CompanySettings
-
-from ..factories import ActivityFactory, days_ago, this_week
+from tests.factories import ActivityFactory, days_ago, this_week
 
 URL = "/api/v1/activities/"
 

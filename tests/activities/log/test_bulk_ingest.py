@@ -13,8 +13,7 @@ from django.db import connection
 from django.utils.formats import date_format
 
 from activities.models import Activity, ActivityChange, Product
-
-from ..factories import ActivityFactory, days_ago
+from tests.factories import ActivityFactory, days_ago
 
 URL = "/api/v1/activities/bulk/"
 

@@ -10,8 +10,7 @@ from django.utils.formats import date_format
 
 from activities.models import Activity, ActivityChange, Channel, Metric, Product
 from salesmgmt.models import CompanySettings
-
-from ..factories import ActivityFactory, UserFactory, days_ago
+from tests.factories import ActivityFactory, UserFactory, days_ago
 
 FIELDS = ("metric", "quantity", "channel", "product", "note")
 

@@ -4,9 +4,8 @@ edit window, no rows moving between reps, no posing as hand-logged entries."""
 import pytest
 
 from activities.models import Activity
-
-from ..factories import ActivityFactory, days_ago
-from .test_bulk_ingest import URL, entry
+from tests.activities.log.test_bulk_ingest import URL, entry
+from tests.factories import ActivityFactory, days_ago
 
 
 def row_errors(response):

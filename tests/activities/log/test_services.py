@@ -9,8 +9,7 @@ from activities.log.services import DayLine, check_can_write_day, save_day_log
 from activities.models import Activity, ActivityChange, Channel, Metric
 from salesmgmt.csv_export import safe_cell
 from salesmgmt.errors import RuleViolation
-
-from ..factories import days_ago
+from tests.factories import days_ago
 
 
 def test_day_log_creates_updates_and_deletes_with_history(rep):

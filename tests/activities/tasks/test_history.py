@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from activities.tasks.selectors import task_counts_by_rep, task_history_by_rep, task_history_by_team
 from salesmgmt.models import CompanySettings, Team, User
-
-from ..factories_tasks import TaskFactory
+from tests.factories.tasks import TaskFactory
 
 MARCH = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
 

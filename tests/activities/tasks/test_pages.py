@@ -16,9 +16,8 @@ from django.utils import timezone
 from activities.models import Task, TaskPriority
 from activities.tasks import services
 from salesmgmt.models import CompanySettings, Notification, NotificationKind
-
-from ..factories import UserFactory
-from ..factories_tasks import TaskCustomerFactory, TaskDealFactory, TaskFactory
+from tests.factories import UserFactory
+from tests.factories.tasks import TaskCustomerFactory, TaskDealFactory, TaskFactory
 
 NOW = datetime(2026, 3, 11, 10, 0, tzinfo=UTC)
 SECRET = "Zephyr harbour contract (code 7731)"

@@ -13,9 +13,8 @@ import pytest
 from activities.models import Metric
 from plans.models import Goal, GoalPeriod
 from salesmgmt.models import CompanySettings, Holiday
-
-from ..cast import ROLES
-from ..factories import ActivityFactory, UserFactory
+from tests.cast import ROLES
+from tests.factories import ActivityFactory, UserFactory
 
 TODAY = date(2026, 11, 18)
 SEES_RITAS = {"rep", "manager", "director", "admin"}

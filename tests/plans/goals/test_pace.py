@@ -13,8 +13,7 @@ from activities.models import Metric
 from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings, Holiday
-
-from ..factories import ActivityFactory
+from tests.factories import ActivityFactory
 
 AS_OF = date(2026, 11, 18)
 

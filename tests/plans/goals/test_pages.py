@@ -16,8 +16,7 @@ from django.urls import reverse
 from activities.models import Metric
 from plans.models import Goal, GoalChange, GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings, Holiday
-
-from ..factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory, UserFactory
 
 TODAY = date(2026, 11, 18)
 ROLES = (

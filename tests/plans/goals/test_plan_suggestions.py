@@ -16,8 +16,7 @@ from django.urls import reverse
 from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope, WeeklyPlan
 from salesmgmt.models import CompanySettings
-
-from ..factories import ActivityFactory, WeeklyPlanFactory
+from tests.factories import ActivityFactory, WeeklyPlanFactory
 
 TODAY = date(2026, 11, 18)
 WEEK = date(2026, 11, 16)

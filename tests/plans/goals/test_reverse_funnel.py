@@ -11,8 +11,7 @@ from activities.models import Metric
 from plans.goals.reverse_funnel import reverse_funnel
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings
-
-from ..factories import ActivityFactory
+from tests.factories import ActivityFactory
 
 AS_OF = date(2026, 11, 18)
 OCT = date(2026, 10, 5)

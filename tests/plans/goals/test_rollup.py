@@ -10,8 +10,7 @@ from activities.models import Metric
 from plans.goals.selectors import progress_over_time, rollup
 from plans.models import Goal, GoalPeriod
 from salesmgmt.models import Holiday
-
-from ..factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory, UserFactory
 
 NOV = date(2026, 11, 1)
 

@@ -11,8 +11,7 @@ from plans.goals import services
 from plans.models import Goal, GoalChange, GoalScope
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import Notification, NotificationKind
-
-from ..factories import UserFactory
+from tests.factories import UserFactory
 
 DAY = date(2026, 11, 18)
 

@@ -13,8 +13,7 @@ from django.utils.formats import date_format
 
 from activities.models import Metric
 from plans.models import PlanEvent, PlanStatus, WeeklyPlan
-
-from ..factories import PlanTargetFactory, WeeklyPlanFactory, this_week
+from tests.factories import PlanTargetFactory, WeeklyPlanFactory, this_week
 
 URL = "/api/v1/weekly-plans/"
 

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from activities.models import Metric
 from plans.models import PlanEvent, PlanStatus, WeeklyPlan
-
-from ..factories import ActivityFactory, this_week
+from tests.factories import ActivityFactory, this_week
 
 
 def test_rep_writes_submits_and_manager_returns_then_approves(client, rep, manager, team):

@@ -15,8 +15,7 @@ from django.utils.formats import date_format
 from activities.models import Metric
 from plans.models import PlanEvent, PlanStatus, WeeklyPlan
 from salesmgmt.models import CompanySettings
-
-from ..factories import (
+from tests.factories import (
     ActivityFactory,
     PlanTargetFactory,
     UserFactory,

@@ -16,8 +16,7 @@ from django.db.models import F
 from plans.models import PlanStatus, WeeklyPlan
 from plans.weekly.reminders import send_plan_reminders, send_review_reminders
 from salesmgmt.models import CompanySettings, Notification, NotificationKind, Weekday
-
-from ..factories import UserFactory, WeeklyPlanFactory
+from tests.factories import UserFactory, WeeklyPlanFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEK = date(2025, 3, 3)  # a Monday
@@ -355,8 +354,7 @@ def test_a_plan_event_whose_task_was_lost_is_told_by_the_catch_up_once(
     from plans.models import PlanEvent
     from plans.weekly import services
     from plans.weekly.reminders import notify_unnotified_plan_events
-
-    from ..factories import PlanTargetFactory
+    from tests.factories import PlanTargetFactory
 
     week_plan = WeeklyPlanFactory(rep=rep)
     PlanTargetFactory(plan=week_plan)

@@ -12,8 +12,7 @@ from plans.models import PlanEvent, PlanStatus, WeeklyPlan
 from plans.weekly import services
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings
-
-from ..factories import PlanTargetFactory, WeeklyPlanFactory, this_week
+from tests.factories import PlanTargetFactory, WeeklyPlanFactory, this_week
 
 
 def _calls():

@@ -18,10 +18,9 @@ from rest_framework.test import APIClient
 
 from reporting.commissions.services import compute_statement
 from reporting.models import CommissionPlan, CommissionStatement, CommissionTier
-
-from ..cast import REP_ROWS_SEEN, REPS, ROLES
-from ..factories import UserFactory
-from ..reporting.test_commissions import make_plan, won
+from tests.cast import REP_ROWS_SEEN, REPS, ROLES
+from tests.factories import UserFactory
+from tests.reporting.commissions.test_selectors import make_plan, won
 
 VISIBLE = REP_ROWS_SEEN
 PLAN_OF = {"rep": "Field", "teammate": "Field", "other_team_rep": "Inside", "south_rep": "Inside"}

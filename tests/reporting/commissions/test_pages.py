@@ -20,10 +20,9 @@ from django.utils import timezone
 from reporting.commissions.services import compute_statement
 from reporting.models import CommissionPlan, CommissionStatement, CommissionTier, StatementLine
 from salesmgmt.models import CompanySettings
-
-from ..cast import REP_ROWS_SEEN, REPS, ROLES
-from ..factories import TeamFactory, UserFactory
-from .test_commissions import make_plan, quota, won
+from tests.cast import REP_ROWS_SEEN, REPS, ROLES
+from tests.factories import TeamFactory, UserFactory
+from tests.reporting.commissions.test_selectors import make_plan, quota, won
 
 MARCH = date(2024, 3, 1)
 VISIBLE = REP_ROWS_SEEN

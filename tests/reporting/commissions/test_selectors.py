@@ -29,9 +29,8 @@ from reporting.models import (
 from salesmgmt.calendar import month_of
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, Notification, NotificationKind
-
-from ..factories import ActivityFactory
-from ..factories_deals import DealFactory, stage
+from tests.factories import ActivityFactory
+from tests.factories.deals import DealFactory, stage
 
 MARCH = date(2026, 3, 1)
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -6,8 +6,8 @@ another division: 404 with the standard error body. Figures: test_company's Marc
 
 import pytest
 
-from ..cast import ROLES
-from ..reporting.test_company import catalogue, goals, march  # noqa: F401  (fixtures)
+from tests.cast import ROLES
+from tests.reporting.company.test_selectors import catalogue, goals, march  # noqa: F401  (fixtures)
 
 URL = "/api/v1/dashboards/company/"
 MARCH = {"start": "2025-03-01", "end": "2025-03-31"}

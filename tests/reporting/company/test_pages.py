@@ -15,10 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.models import Metric, Product
-
-from ..cast import ROLES
-from ..factories import ActivityFactory, TeamFactory, UserFactory
-from .test_company import catalogue, goals, march  # noqa: F401  (fixtures)
+from tests.cast import ROLES
+from tests.factories import ActivityFactory, TeamFactory, UserFactory
+from tests.reporting.company.test_selectors import catalogue, goals, march  # noqa: F401  (fixtures)
 
 URL = reverse("company:dashboard")
 MARCH = {"start": "2025-03-01", "end": "2025-03-31"}

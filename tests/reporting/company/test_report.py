@@ -30,12 +30,11 @@ from activities.models import Metric
 from reporting.company.report import company_report_context
 from reporting.models import Kpi, KpiKind
 from salesmgmt.models import CompanySettings
-
-from ..cast import ROLES
-from ..factories import ActivityFactory, TeamFactory, UserFactory
-from ..factories_customers import reason
-from ..factories_deals import CustomerFactory, DealFactory, at, walk
-from .test_company import catalogue, goals, march  # noqa: F401  (fixtures)
+from tests.cast import ROLES
+from tests.factories import ActivityFactory, TeamFactory, UserFactory
+from tests.factories.customers import reason
+from tests.factories.deals import CustomerFactory, DealFactory, at, walk
+from tests.reporting.company.test_selectors import catalogue, goals, march  # noqa: F401  (fixtures)
 
 D = Decimal
 MARCH = date(2025, 3, 1)

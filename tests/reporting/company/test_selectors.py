@@ -25,8 +25,7 @@ from activities.models import Channel, Metric, Product
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.company import selectors as company
 from reporting.company.selectors import CompanyScope, resolve_company_scope
-
-from ..factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory, UserFactory
 
 START, END = date(2025, 3, 1), date(2025, 3, 31)
 D = Decimal

@@ -12,9 +12,8 @@ import pytest
 
 from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus
-
-from ..cast import ROLES
-from ..factories import ActivityFactory, PlanTargetFactory, WeeklyPlanFactory
+from tests.cast import ROLES
+from tests.factories import ActivityFactory, PlanTargetFactory, WeeklyPlanFactory
 
 REPS = {"rep", "teammate", "other_team_rep", "south_rep"}
 SEES_RITA = {"rep", "manager", "director", "admin"}

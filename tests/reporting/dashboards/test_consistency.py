@@ -24,8 +24,7 @@ from reporting.dashboards.consistency import (
     describe,
     month_window,
 )
-
-from ..factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory, UserFactory
 
 AS_OF = date(2026, 11, 18)
 MAY_TO_OCT = [date(2026, m, 1) for m in range(5, 11)]

@@ -18,15 +18,14 @@ from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus
 from reporting.models import DeviationEpisode
 from salesmgmt.calendar import month_of
 from salesmgmt.models import CompanySettings
-
-from ..factories import (
+from tests.factories import (
     ActivityFactory,
     PlanTargetFactory,
     TeamFactory,
     UserFactory,
     WeeklyPlanFactory,
 )
-from ..factories_deals import DealFactory, stage
+from tests.factories.deals import DealFactory, stage
 
 ROLES = (
     "rep",

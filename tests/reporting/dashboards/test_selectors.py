@@ -16,9 +16,8 @@ from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus
 from reporting.dashboards import selectors as dashboards
 from reporting.models import DeviationEpisode
 from salesmgmt.models import CompanySettings, User
-
-from ..factories import ActivityFactory, PlanTargetFactory, UserFactory, WeeklyPlanFactory
-from ..factories_deals import DealFactory, stage
+from tests.factories import ActivityFactory, PlanTargetFactory, UserFactory, WeeklyPlanFactory
+from tests.factories.deals import DealFactory, stage
 
 AS_OF = date(2026, 11, 18)
 NOV = (date(2026, 11, 1), date(2026, 11, 30))

@@ -25,8 +25,7 @@ from activities.deals import selectors as deals_selectors
 from reporting.funnel import selectors as funnel
 from salesmgmt import calendar
 from salesmgmt.models import CompanySettings, User
-
-from ..factories_deals import DealFactory, at, pipeline, walk
+from tests.factories.deals import DealFactory, at, pipeline, walk
 
 MARCH = calendar.Period(date(2025, 3, 1), date(2025, 3, 31), "March 2025")
 

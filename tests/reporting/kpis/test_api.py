@@ -12,9 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from activities.models import Metric
 from reporting.models import DeviationEpisode, Kpi
 from salesmgmt.models import CompanySettings
-
-from ..cast import ROLES
-from ..factories import ActivityFactory, UserFactory
+from tests.cast import ROLES
+from tests.factories import ActivityFactory, UserFactory
 
 WEEK = {"start": "2025-03-03", "end": "2025-03-09"}
 D = Decimal

@@ -19,8 +19,7 @@ from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.kpis.services import send_deviation_alerts
 from reporting.models import DeviationEpisode, Kpi
 from salesmgmt.models import CompanySettings, Holiday, Notification, NotificationKind
-
-from ..factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory, UserFactory
 
 D = Decimal
 

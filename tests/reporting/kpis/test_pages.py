@@ -18,8 +18,7 @@ from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.models import DeviationEpisode, Kpi
 from salesmgmt.models import CompanySettings
-
-from ..factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory, UserFactory
 
 WEEK = {"period": "custom", "start": "2025-03-03", "end": "2025-03-09"}
 D = Decimal

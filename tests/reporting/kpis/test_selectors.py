@@ -24,10 +24,9 @@ from reporting.kpis.selectors import (
 )
 from reporting.models import Kpi, KpiDirection, KpiKind, KpiPeriod
 from salesmgmt.models import CompanySettings, Holiday
-
-from ..factories import ActivityFactory, PlanTargetFactory, UserFactory, WeeklyPlanFactory
-from ..factories_deals import DealFactory, at, stage, walk
-from ..factories_tasks import TaskFactory, company_time
+from tests.factories import ActivityFactory, PlanTargetFactory, UserFactory, WeeklyPlanFactory
+from tests.factories.deals import DealFactory, at, stage, walk
+from tests.factories.tasks import TaskFactory, company_time
 
 AS_OF = date(2026, 11, 18)
 NOV = {"start": date(2026, 11, 1), "end": date(2026, 11, 30), "as_of": AS_OF}

@@ -25,9 +25,8 @@ from reporting.models import (
 from reporting.packs.admin import ReportPackAdminForm
 from reporting.packs.services import deliver_pack, send_report_packs
 from salesmgmt.models import CompanySettings
-
-from ..cast import ROLES
-from .test_company import catalogue, goals, march  # noqa: F401  (fixtures)
+from tests.cast import ROLES
+from tests.reporting.company.test_selectors import catalogue, goals, march  # noqa: F401  (fixtures)
 
 MARCH = date(2025, 3, 1)
 

@@ -14,9 +14,8 @@ from plans.models import PlanStatus, PlanTarget
 from reporting.models import ReviewStatus
 from reporting.reviews import services as reviews
 from salesmgmt.models import CompanySettings, Notification, NotificationKind
-
-from ..cast import REPS, ROLES
-from ..factories import ActivityFactory, WeeklyPlanFactory
+from tests.cast import REPS, ROLES
+from tests.factories import ActivityFactory, WeeklyPlanFactory
 
 MARCH = date(2025, 3, 1)
 VISIBLE = {

@@ -18,9 +18,8 @@ from reporting.models import MonthlyReview, ReviewActionItem, ReviewStatus
 from reporting.reviews import selectors as reviews_selectors
 from reporting.reviews import services as reviews
 from salesmgmt.models import CompanySettings
-
-from ..cast import REPS, ROLES
-from ..factories import ActivityFactory, TeamFactory, UserFactory, WeeklyPlanFactory
+from tests.cast import REPS, ROLES
+from tests.factories import ActivityFactory, TeamFactory, UserFactory, WeeklyPlanFactory
 
 MARCH = date(2025, 3, 1)
 VISIBLE = {

@@ -53,9 +53,8 @@ from reporting.reviews import selectors as reviews_selectors
 from reporting.reviews import services as reviews
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Notification, NotificationKind, User
-
-from ..factories import ActivityFactory, UserFactory, WeeklyPlanFactory
-from ..factories_deals import CustomerFactory, DealFactory, walk
+from tests.factories import ActivityFactory, UserFactory, WeeklyPlanFactory
+from tests.factories.deals import CustomerFactory, DealFactory, walk
 
 MARCH = date(2025, 3, 1)
 BERLIN = "Europe/Berlin"

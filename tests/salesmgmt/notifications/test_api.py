@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from salesmgmt.models import Notification, NotificationKind, NotificationPreference
 from salesmgmt.notifications.services import notify
-
-from ..factories_api import NotificationFactory
+from tests.factories.api import NotificationFactory
 
 URL = "/api/v1/notifications/"
 PREFERENCES = "/api/v1/notifications/preferences/"

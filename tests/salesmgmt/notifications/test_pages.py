@@ -13,8 +13,7 @@ from django.utils import timezone
 from salesmgmt.models import CompanySettings, Notification, NotificationKind, NotificationPreference
 from salesmgmt.notifications.context import notifications as bell_context
 from salesmgmt.notifications.services import notify
-
-from ..factories_tasks import NotificationFactory
+from tests.factories.tasks import NotificationFactory
 
 SECRET = "Your plan for the Zephyr account (code 7731) was returned"
 

@@ -16,8 +16,7 @@ from rest_framework.test import APIClient
 from activities.models import Activity
 from salesmgmt.models import ApiToken
 from salesmgmt.org.api import TokenRateThrottle
-
-from ..factories import days_ago
+from tests.factories import days_ago
 
 TOKEN_URL = "/api/v1/auth/token/"
 ME_URL = "/api/v1/me/"

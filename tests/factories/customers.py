@@ -19,8 +19,7 @@ from activities.models import (
     Task,
 )
 from salesmgmt.models import CompanySettings
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 
 def reason(key: str) -> LostReason:

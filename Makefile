@@ -47,9 +47,11 @@ demo-reset:
 test: install
 	$(BIN)/pytest
 
+# Style, and the layers: each app imports only the apps below it (see README, Architecture).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: install
 	DEBUG=1 $(BIN)/python -m tests.bench.bench_api

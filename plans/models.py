@@ -6,7 +6,16 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from salesmgmt.models import Team
 from salesmgmt.scoping import scope_to_people
+
+
+class Status(models.TextChoices):
+    """Traffic light of a goal or KPI."""
+
+    GREEN = "green", "On track"
+    AMBER = "amber", "Behind"
+    RED = "red", "Far behind"
 
 
 class PlanStatus(models.TextChoices):
@@ -152,7 +161,6 @@ class GoalQuerySet(models.QuerySet):
             return self.none()
         if user.is_admin:
             return self
-        from salesmgmt.models import Team
 
         if user.is_director and not user.division_id:
             # A director not yet given a division sees only the company's goals.

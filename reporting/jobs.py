@@ -1,10 +1,24 @@
-"""The monthly and daily control jobs. Thin: each calls its service, which is idempotent."""
+"""The monthly and daily control jobs. Thin: each calls its service, which is idempotent.
+
+Each task's name is pinned (``name=``) to the one it had in reporting/tasks.py: names are
+the contract with the broker, so a message queued before a module rename still runs.
+"""
 
 import logging
+from dataclasses import asdict
+from datetime import date
 
 from celery import shared_task
 from django.db import OperationalError
 
+from reporting.commissions.services import compute_commission_statements
+from reporting.kpis.services import send_deviation_alerts
+from reporting.packs.services import send_report_packs
+from reporting.reviews.services import (
+    build_monthly_review_piece,
+    monthly_review_pieces,
+    review_month,
+)
 from salesmgmt.calendar import parse_job_time
 
 logger = logging.getLogger(__name__)
@@ -14,7 +28,6 @@ RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff
 
 @shared_task(name="reporting.tasks.send_deviation_alerts_task", **RETRY)
 def send_deviation_alerts_task(now: str | None = None) -> int:
-    from reporting.kpis.services import send_deviation_alerts
 
     return send_deviation_alerts(now=parse_job_time(now) if now else None)
 
@@ -24,7 +37,6 @@ def generate_monthly_reviews_task(now: str | None = None) -> int:
     """Queue the month's missing reviews in pieces (a team each); returns how many reps
     were queued. A piece killed with its worker is redelivered alone and redoes only
     what it had not built; a run beside this one skips what this one holds."""
-    from reporting.reviews.services import monthly_review_pieces, review_month
 
     month = review_month(now=parse_job_time(now) if now else None)
     pieces, existing = monthly_review_pieces(month=month)
@@ -46,10 +58,6 @@ def generate_monthly_reviews_task(now: str | None = None) -> int:
 def build_monthly_review_piece_task(
     rep_ids: list[int], month: str, regenerate: bool = False, now: str | None = None
 ) -> dict:
-    from dataclasses import asdict
-    from datetime import date
-
-    from reporting.reviews.services import build_monthly_review_piece
 
     run = build_monthly_review_piece(
         rep_ids=rep_ids,
@@ -70,13 +78,11 @@ def build_monthly_review_piece_task(
 
 @shared_task(name="reporting.tasks.compute_commission_statements_task", **RETRY)
 def compute_commission_statements_task(now: str | None = None) -> int:
-    from reporting.commissions.services import compute_commission_statements
 
     return compute_commission_statements(now=parse_job_time(now) if now else None)
 
 
 @shared_task(name="reporting.tasks.send_report_packs_task", **RETRY)
 def send_report_packs_task(now: str | None = None) -> int:
-    from reporting.packs.services import send_report_packs
 
     return send_report_packs(now=parse_job_time(now) if now else None)

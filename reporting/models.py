@@ -7,7 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from salesmgmt.scoping import scope_to_people
+from plans.models import Status
+from salesmgmt.scoping import scope_to_people, scope_to_teams
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 PERCENT = {"max_digits": 7, "decimal_places": 2}
@@ -35,14 +36,6 @@ class KpiPeriod(models.TextChoices):
     WEEK = "week", "Week"
     MONTH = "month", "Month"
     QUARTER = "quarter", "Quarter"
-
-
-class Status(models.TextChoices):
-    """Traffic light of a goal or KPI."""
-
-    GREEN = "green", "On track"
-    AMBER = "amber", "Behind"
-    RED = "red", "Far behind"
 
 
 class KpiQuerySet(models.QuerySet):
@@ -133,7 +126,6 @@ class DeviationEpisodeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Rep-level episodes follow the people scope; team, division and company ones
         are seen by those who manage them."""
-        from salesmgmt.scoping import scope_to_teams
 
         if not user.is_authenticated or not user.is_active:
             return self.none()

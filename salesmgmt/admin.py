@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import ApiToken, CompanySettings, Division, Notification, Team, User
+from salesmgmt.notifications.services import retry_failed_emails
 from salesmgmt.org.services import (
     ADMIN_POWERS,
     check_user_change,
@@ -183,7 +184,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["change"], description="Retry e-mail")
     def retry_email(self, request, queryset):
-        from salesmgmt.notifications.services import retry_failed_emails
 
         count = retry_failed_emails(notifications=queryset)
         self.message_user(request, f"{count} e-mail(s) queued to be sent again.")

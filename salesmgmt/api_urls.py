@@ -48,6 +48,5 @@ urlpatterns = [
     path("", include("reporting.company.api")),
     path("", include("reporting.reviews.api")),
     path("", include("reporting.commissions.api")),
-    path("", include("reporting.report_api")),
     path("", include(router.urls)),
 ]

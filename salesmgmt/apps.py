@@ -6,4 +6,5 @@ class SalesmgmtConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self):
-        from salesmgmt import checks  # noqa: F401  (registers the deploy checks)
+        # Django loads apps before their models: checks register once the registry is ready.
+        from salesmgmt import checks  # noqa: F401, PLC0415  (registers the deploy checks)

@@ -1,11 +1,12 @@
-"""Goal periods and working days.
+"""Business time: company weeks, months, fiscal quarters, working days, and the
+moments and timezones jobs work in.
 
 A goal's period is a company week, a calendar month, or a fiscal quarter or year.
 Pace is measured in *working days*: Monday to Friday, less the company holidays
 (``salesmgmt.Holiday``). A day counts as elapsed once it has begun, as in the
 weekly plan's pace, so on the first Monday of a month one working day of the
-month has elapsed.
-"""
+month has elapsed. Jobs compute in UTC (``job_now``) and write times in each
+reader's own timezone (``zone_of``, ``local_time``)."""
 
 import argparse
 import zoneinfo
@@ -149,10 +150,8 @@ def job_now(now: datetime | None = None) -> datetime:
 
 
 def zone_of(user: User) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(user.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    """``user``'s own timezone for jobs and e-mails; UTC when they have none."""
+    return user.tzinfo or zoneinfo.ZoneInfo("UTC")
 
 
 def local_time(moment: datetime, user: User) -> str:

@@ -1,9 +1,17 @@
+"""Celery tasks of this app: thin wrappers of its jobs, each registered under a pinned
+name (the message contract with the broker: these names are kept from before the jobs
+modules were renamed from tasks.py, so a message queued by an older release still
+runs). Autodiscovery looks for jobs.py ("tasks" is the Task feature)."""
+
 import logging
+from dataclasses import asdict
 
 from celery import shared_task
 from django.core.management import call_command
 from django.db import OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from salesmgmt.notifications.services import deliver_email, send_pending_emails
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +57,6 @@ def clear_expired_sessions_task() -> None:
 def deliver_notification_task(notification_id: int) -> bool:
     # The fast path of the e-mail outbox. deliver_email claims the row as the sweep does
     # and records a failed send for the sweep to retry: a redelivery sends nothing twice.
-    from salesmgmt.notifications.services import deliver_email
 
     return deliver_email(notification_id=notification_id)
 
@@ -63,8 +70,5 @@ def deliver_notification_task(notification_id: int) -> bool:
 )
 def send_pending_emails_task() -> dict:
     # Beat runs it every minute; overlapping runs skip each other's rows (SKIP LOCKED).
-    from dataclasses import asdict
-
-    from salesmgmt.notifications.services import send_pending_emails
 
     return asdict(send_pending_emails())

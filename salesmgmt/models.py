@@ -100,6 +100,12 @@ class Team(models.Model):
     def __str__(self):
         return self.name
 
+    @staticmethod
+    def metrics():
+        """The metric catalogue a team picks its focus from (activities.Metric, named by
+        the field so that the core never imports the activities app)."""
+        return Team._meta.get_field("focus_metrics").related_model.objects
+
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -143,6 +149,17 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo | None:
+        """The person's own timezone; None when it is not set or not a known zone name.
+
+        The one lookup of a person's zone: pages fall back to the site's zone, jobs and
+        e-mails to UTC (salesmgmt.calendar.zone_of)."""
+        try:
+            return zoneinfo.ZoneInfo(self.timezone) if self.timezone else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return None
 
     def clean(self):
         super().clean()

@@ -31,6 +31,7 @@ urlpatterns = [
     path("activities/", include("activities.log.urls")),
     path("customers/", include("activities.customers.urls")),
     path("", include("activities.deals.urls")),
+    path("", include("reporting.funnel.urls")),
     path("tasks/", include("activities.tasks.urls")),
     path("notifications/", include("salesmgmt.notifications.urls")),
     path("goals/", include("plans.goals.urls")),

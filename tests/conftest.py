@@ -7,6 +7,7 @@ other_team_rep); director leads North. South division: team Gamma
 
 import pytest
 from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from salesmgmt.models import Role
 from tests.factories import DivisionFactory, TeamFactory, UserFactory
@@ -140,7 +141,6 @@ def client_for(client):
 
 @pytest.fixture
 def api_for():
-    from rest_framework.test import APIClient
 
     def sign_in(user):
         api = APIClient()

@@ -8,6 +8,7 @@ import os
 import time
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from celery.result import allow_join_result
@@ -18,8 +19,12 @@ from activities.models import Task
 from plans.jobs import notify_plan_event_task
 from plans.models import PlanEvent
 from plans.weekly import services
+from reporting.jobs import generate_monthly_reviews_task
+from reporting.models import MonthlyReview
 from salesmgmt.celery import app as celery_app
-from salesmgmt.models import Notification
+from salesmgmt.jobs import deliver_notification_task, send_pending_emails_task
+from salesmgmt.models import CompanySettings, Notification
+from salesmgmt.notifications.services import notify
 from tests.factories import PlanTargetFactory, WeeklyPlanFactory
 
 pytestmark = [
@@ -98,9 +103,6 @@ def test_worker_runs_the_task_reminder_job_once(real_queue, rep):
 def test_worker_builds_monthly_reviews_once(real_queue, rep, teammate, manager):
     """The monthly review job, run twice by the real worker, builds each review once and
     tells the manager once."""
-    from reporting.jobs import generate_monthly_reviews_task
-    from reporting.models import MonthlyReview
-    from salesmgmt.models import CompanySettings
 
     company = CompanySettings.load()
     today = company.today()
@@ -121,10 +123,6 @@ def test_worker_builds_monthly_reviews_once(real_queue, rep, teammate, manager):
 def test_worker_sweep_sends_lost_emails_once_even_two_at_once(real_queue, cast):
     """Notifications whose delivery task was lost are e-mailed by the outbox sweep; two
     sweeps running at once on the worker's two processes send each e-mail once."""
-    from unittest import mock
-
-    from salesmgmt.jobs import deliver_notification_task, send_pending_emails_task
-    from salesmgmt.notifications.services import notify
 
     people = [u for u in cast.values() if u.email]
     with mock.patch.object(deliver_notification_task, "apply_async"):  # the task is lost

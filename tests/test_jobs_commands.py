@@ -18,6 +18,7 @@ from activities.jobs import (
 )
 from plans.jobs import send_plan_reminders_task, send_review_reminders_task
 from plans.models import PlanStatus
+from salesmgmt.celery import app
 from salesmgmt.models import CompanySettings, Notification, NotificationKind
 from salesmgmt.schedule import BEAT_SCHEDULE
 from tests.factories import WeeklyPlanFactory
@@ -154,7 +155,6 @@ def test_celery_tasks_run_without_arguments_as_beat_sends_them(scene):
 
 
 def test_beat_schedule_names_every_job():
-    from salesmgmt.celery import app
 
     names = {entry["task"] for entry in BEAT_SCHEDULE.values()}
     assert names == {

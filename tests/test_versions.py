@@ -15,11 +15,11 @@ from django.urls import reverse
 from activities.customers.imports import run_import
 from activities.deals import services
 from activities.models import Customer, Deal, Metric, Task
-from plans.models import Goal, GoalPeriod, PlanStatus, WeeklyPlan
+from plans.models import Goal, GoalPeriod, PlanStatus, PlanTarget, WeeklyPlan
 from reporting.models import ReportKind, ReportPack, ReviewMiss
 from reporting.reviews import services as reviews
 from salesmgmt.models import CompanySettings
-from tests.factories import ActivityFactory, WeeklyPlanFactory
+from tests.factories import ActivityFactory, PlanTargetFactory, WeeklyPlanFactory
 from tests.factories.customers import CustomerFactory, DealFactory, TaskFactory
 from tests.factories.deals import pipeline, stage
 
@@ -326,7 +326,6 @@ def test_stale_review_of_a_plan_reviewed_meanwhile_is_409(
 
 def test_stale_submit_of_a_plan_submitted_meanwhile_is_409(rep, api_for):
     plan = WeeklyPlanFactory(rep=rep)
-    from tests.factories import PlanTargetFactory
 
     PlanTargetFactory(plan=plan)
     url = f"/api/v1/weekly-plans/{plan.pk}/submit/"
@@ -389,7 +388,6 @@ def test_goal_page_stale_removal_keeps_the_reason(rita_goal, manager, client_for
 
 @pytest.fixture
 def march_miss(rep):
-    from plans.models import PlanTarget
 
     plan = WeeklyPlanFactory(
         rep=rep,

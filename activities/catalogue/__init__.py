@@ -1,0 +1,1 @@
+"""The catalogue: metrics, channels, products, lost reasons, pipelines and stages."""

@@ -1,11 +1,8 @@
-"""Customers, contacts, deals, pipelines and tasks on /api/v1/.
+"""The catalogue on /api/v1/: metrics, channels, products, lost reasons, pipelines and stages.
 
-Every read goes through ``visible_to``: an object outside the caller's scope
-answers 404. Every write goes through activities.services, so the API keeps
-the rules the pages keep. Customers and deals are never deleted: a customer
-who did not buy stays, with the reason, and a deal that will not happen is
-moved to a Lost stage.
-"""
+Everyone reads the catalogue; only admins write it. Entries are retired (active off),
+never deleted, so history keeps its names. Stage changes go through
+activities.deals.services, which refuses a change of kind under live deals."""
 
 from django.db.models import Prefetch
 from rest_framework import permissions, viewsets

@@ -1,9 +1,4 @@
-"""Filters for customers, deals and tasks (the API's lists; pages may share them).
-
-Choices that name people, teams, customers or deals are scoped to the person
-asking: a value outside their scope is "not a valid choice", exactly like one
-that does not exist, so a filter never reveals what is hidden.
-"""
+"""Filters of the catalogue's API lists (stages of a pipeline)."""
 
 import django_filters
 

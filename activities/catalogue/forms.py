@@ -1,3 +1,5 @@
+"""Form fields the catalogue lends to other features' forms."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model

@@ -1,0 +1,1 @@
+"""Customers and contacts: list, lost-customer report, detail, edit, CSV import, API."""

@@ -1,4 +1,4 @@
-"""Writes to the activity log: every change is checked and kept."""
+"""Writes to customers: checked (whose customer, a reason when closed) and versioned."""
 
 from django.db import transaction
 

@@ -1,0 +1,1 @@
+"""The activity log: a rep's day, the activity list, and the ingest API."""

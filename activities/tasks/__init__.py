@@ -1,0 +1,1 @@
+"""Tasks: a rep's day, the team board, task history, reminders and digests, API."""

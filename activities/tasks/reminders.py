@@ -1,12 +1,10 @@
-"""Reminder jobs about tasks and deals.
+"""Reminder jobs about tasks: a reminder before each task is due, and the morning
+digest of overdue tasks (to the rep, and a team digest to their manager).
 
-Beat runs each job often (task reminders every 15 minutes, the rest hourly);
-each job looks at the clock in the company's timezone, decides for itself
-whether it is time, and tells each person about each occasion once: every
-notice carries a ``key`` naming its occasion, and (user, key) is unique. A
-second run, a retry or a redelivered message therefore sends nothing new.
-Every job takes ``now`` so tests and backfills can pin the time.
-"""
+Beat runs the reminders every 15 minutes and the digest hourly; each job decides for
+itself, in the company's timezone, whether it is time, and keys every notice by its
+occasion, so a second run, a retry or a redelivered message sends nothing new. Every
+job takes ``now`` so tests and backfills can pin the time."""
 
 from collections import defaultdict
 from datetime import datetime, timedelta

@@ -1,4 +1,5 @@
-"""Writes to the activity log: every change is checked and kept."""
+"""Writes to tasks: created for a rep the writer may act for, done, reopened, edited;
+the assignee is told when someone else gives them a task."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -6,7 +7,8 @@ from django.utils import timezone
 from activities.models import (
     Task,
 )
-from salesmgmt.models import User
+from salesmgmt.models import NotificationKind, User
+from salesmgmt.notifications.services import notify
 from salesmgmt.org.services import check_owner
 from salesmgmt.versioning import bump, check_version, lock_row
 
@@ -79,8 +81,6 @@ def update_task(
 
 
 def _tell_assignee(task: Task, by: User) -> None:
-    from salesmgmt.models import NotificationKind
-    from salesmgmt.notifications.services import notify
 
     notify(
         user=task.assignee,

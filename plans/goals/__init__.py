@@ -1,0 +1,1 @@
+"""Goals: targets at every level, their pace and attainment, history, reverse funnel."""

@@ -23,19 +23,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
-from django.db.models import Case, DecimalField, Q, Sum, When
+from django.db.models import Case, Q, Sum, When
 
 from activities.models import Activity, Metric
-from plans.goals.selectors import GoalProgress, goal_progress, quantize
+from plans.goals.selectors import GoalProgress, goal_progress
 from plans.models import Goal, GoalScope
 from salesmgmt.calendar import holidays_between, remaining_weeks
 from salesmgmt.models import CompanySettings, User
+from salesmgmt.money import MONEY, ZERO, quantize
 
 CHAIN = ("calls", "contacts", "appointments-set", "appointments-held", "sales-closed")
 SALES, SALES_VALUE = "sales-closed", "sales-value"
 HISTORY_DAYS = 90
-ZERO = Decimal("0")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def ceil(value: Decimal) -> int:

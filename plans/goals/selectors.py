@@ -6,7 +6,7 @@ Definitions (the tests pin each on a hand-built fixture):
   by the goal's people: the rep; the team's current reps; the division's; everyone
   (company). Won deals count through the activity rows they write.
 - **Expected to date**: target x working days elapsed / working days in the period
-  (``reporting.periods``; a day counts once it has begun; holidays excluded).
+  (``salesmgmt.calendar``; a day counts once it has begun; holidays excluded).
 - **Attainment**: actual / target, in percent (to date; the final figure once the
   period is over).
 - **Pace**: actual / expected, in percent; 100 = exactly on track.
@@ -27,12 +27,11 @@ per level.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     OuterRef,
     Q,
     QuerySet,
@@ -44,25 +43,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from activities.models import Activity
-from plans.models import Goal, GoalPeriod, GoalScope
-from reporting.models import Status
+from plans.models import Goal, GoalPeriod, GoalScope, Status
 from salesmgmt.calendar import Elapsed, elapsed, holidays_between, working_days
 from salesmgmt.models import CompanySettings
+from salesmgmt.money import MONEY, ZERO, percent_of, quantize
 
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
 ONE = Decimal("1")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
-
-
-def quantize(value: Decimal | None, step: Decimal = CENT) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(step, rounding=ROUND_HALF_UP)
-
-
-def percent_of(part, whole) -> Decimal | None:
-    if not whole:
-        return None
-    return quantize(Decimal(part or 0) * 100 / Decimal(whole), Decimal("0.1"))
 
 
 def attainments_by(progress, owner_of) -> dict[int, list[Decimal]]:

@@ -2,7 +2,7 @@
 
 Beat runs them hourly; each decides from the company settings (days and hours
 in the company timezone) whether it is time, and sends each occasion once
-(see activities.reminders.send_once). Both take ``now`` so tests can pin time.
+(see salesmgmt.notifications.services.send_once). Both take ``now`` so tests can pin time.
 """
 
 from collections import defaultdict
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from plans.models import PlanEvent, PlanStatus, WeeklyPlan
+from plans.weekly.services import notify_plan_event
 from salesmgmt.calendar import job_now, local_time
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import Notice, send_once
@@ -170,7 +171,6 @@ def notify_unnotified_plan_events(*, now: datetime | None = None) -> int:
     """Tell the people of every recent plan event still unnotified; returns how many
     events told someone. notify_plan_event locks the event and marks it notified, so a
     late task and this sweep tell each person once (and e-mail via the outbox once)."""
-    from plans.weekly.services import notify_plan_event
 
     now = job_now(now)
     waiting = PlanEvent.objects.filter(

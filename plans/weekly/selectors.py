@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -24,9 +23,7 @@ from django.db.models.functions import Coalesce
 from activities.models import Activity
 from plans.models import PlanStatus, PlanTarget, WeeklyPlan
 from salesmgmt.models import CompanySettings, User
-
-ZERO = Decimal("0")
-MONEY = DecimalField(max_digits=16, decimal_places=2)
+from salesmgmt.money import MONEY, ZERO
 
 
 def attainment(actual: Decimal | None, planned: Decimal | None) -> Decimal | None:

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 
 from plans.models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 from salesmgmt.errors import RuleViolation
+from salesmgmt.jobs import enqueue_on_commit
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import notify
 from salesmgmt.versioning import lock_current
@@ -228,12 +229,14 @@ def save_week_note(
 
 
 def _record(plan: WeeklyPlan, kind: str, by: User, comment: str = "") -> PlanEvent:
-    from plans.jobs import notify_plan_event_task
-    from salesmgmt.jobs import enqueue_on_commit
 
     event = PlanEvent.objects.create(plan=plan, kind=kind, by=by, comment=comment)
     # robust: a failing e-mail (or broker) must not turn a saved review into an error page;
     # an event left unnotified is caught up by notify_unnotified_plan_events (beat).
+    # plans.jobs imports this module (its tasks call these services): importing the job
+    # here, not at the top, breaks that cycle.
+    from plans.jobs import notify_plan_event_task  # noqa: PLC0415
+
     enqueue_on_commit(notify_plan_event_task, event.pk)
     return event
 

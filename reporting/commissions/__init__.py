@@ -1,0 +1,1 @@
+"""Commission plans and the monthly statements computed from them."""

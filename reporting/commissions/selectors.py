@@ -1,6 +1,6 @@
 """Commission statements: what a rep earns on the deals they won in a month.
 
-Definitions (tests/reporting/test_commissions.py pins each on hand-built data):
+Definitions (tests/reporting/commissions/test_selectors.py pins each on hand-built data):
 
 - **Won deals**: deals the rep owns, in a won stage, closed in the month.
 - **Commission**: one line per won deal, amount x plan rate, rounded half-up to cents.
@@ -32,7 +32,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Prefetch, Sum
 
 from activities.models import Deal
-from plans.goals.selectors import ZERO, goal_progress, quantize
+from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.models import (
     BonusRule,
@@ -43,11 +43,10 @@ from reporting.models import (
 from salesmgmt.calendar import month_of
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
+from salesmgmt.money import HUNDRED, TENTH, ZERO, quantize
 
 log = logging.getLogger(__name__)
 
-TENTH = Decimal("0.1")
-HUNDRED = Decimal("100")
 Kind = StatementLine.Kind
 
 

@@ -1,28 +1,8 @@
-"""Commission statements: what a rep earns on the deals they won in a month.
+"""Commission statements: storing them, and the monthly job.
 
-Definitions (tests/reporting/test_commissions.py pins each on hand-built data):
-
-- **Won deals**: deals the rep owns, in a won stage, closed in the month.
-- **Commission**: one line per won deal, amount x plan rate, rounded half-up to cents.
-- **Quota**: the rep's monthly goal (scope rep, period month, starting the 1st) on the
-  plan's ``quota_metric``; none without such a goal.
-- **Attainment**: the goal's actual at month end / quota, in percent, rounded *down* to
-  0.1 so a statement never shows 100.0% for 99.96% and then withholds the 100% bonus.
-- **Accelerators** (marginal): each tier pays (tier rate - plan rate)% extra on the slice of
-  won value between its threshold and the next tier's. With a money quota metric whose
-  actual is the won value, the slice is exactly the won value between
-  ``attainment_from``% and the next threshold of quota; for any other metric the won value
-  is shared out in proportion to the actual (e.g. a sales-count quota).
-- **Cap**: if commission + accelerators exceed the plan's cap, a negative "cap" line brings
-  them down to it. Bonuses are not capped.
-- **Bonus**: every bonus rule whose ``attainment_at_least`` is reached pays its amount.
-- Without a quota there are no accelerators and no bonuses (the statement says so).
-
-``compute_statement`` upserts one statement per (rep, month) and replaces its lines in
-one transaction; running it twice gives the same figures. ``month_to_date`` computes the
-same for the running month without storing anything. ``compute_commission_statements``
-is the monthly job.
-"""
+``compute_statement`` upserts one statement per (rep, month) with the figures of
+reporting.commissions.selectors and replaces its lines in one transaction; running it
+twice gives the same figures. ``compute_commission_statements`` is the monthly job."""
 
 import logging
 from datetime import date, datetime

@@ -1,0 +1,1 @@
+"""KPIs: the admin's indicators, their values, and the deviation alerts."""

@@ -16,7 +16,7 @@ one on a hand-built fixture):
   is per rep per ``kpi.period``; for another span it is scaled by working days
   (a weekly target over a month of 20 working days is x4). While the span runs,
   target and thresholds are pro-rated by the working days elapsed
-  (``reporting.periods.elapsed``: Monday to Friday less holidays; a day counts once
+  (``salesmgmt.calendar.elapsed``: Monday to Friday less holidays; a day counts once
   it has begun).
 - **ratio**: total of ``metric`` / total of ``denominator`` up to date over the
   group, x 100 (appointments held / set; hit rate = sales closed / appointments
@@ -24,7 +24,7 @@ one on a hand-built fixture):
 - **stage_conversion**: of the deals owned by the group's reps that entered
   ``kpi.stage`` up to date, the share that afterwards (up to the end of ``as_of``)
   reached a later stage that is not a Lost stage; a deal counts once however often
-  it entered (the funnel's definition, ``reporting.funnel``, per owner).
+  it entered (the funnel's definition, ``reporting.funnel.selectors``, per owner).
 - **avg_deal_size**: mean amount of the group's deals won (``closed_on``) up to date.
 - **plan_submission_rate**: of the rep-weeks whose week starts in [start,
   min(end, as_of)], the share with a plan that was submitted (``submitted_at`` set,
@@ -49,22 +49,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from activities.models import Activity, Deal, MetricUnit, StageKind, StageTransition, Task
 from activities.tasks.selectors import midnight
-from plans.goals.selectors import quantize
 from plans.models import PlanStatus, PlanTarget, WeeklyPlan
 from reporting.models import Kpi, KpiDirection, KpiKind, Status
 from salesmgmt.calendar import elapsed, holidays_between, period_bounds, week_starts, working_days
-from salesmgmt.models import CompanySettings
-
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
+from salesmgmt.models import CompanySettings, Division, Team, User
+from salesmgmt.money import CENT, MONEY, TENTH, ZERO, quantize
 
 PERCENT_KINDS = frozenset(
     {
@@ -491,7 +486,6 @@ def kpi_subjects(user) -> list[Subject]:
     rep -> themselves and their team; manager -> each rep of their teams and each team;
     director -> each team of the division and the division; admin -> each division and
     the company. Groups hold the reps at work now."""
-    from salesmgmt.models import Division, Team, User
 
     reps = User.objects.reps().select_related("team").order_by("first_name", "last_name", "pk")
     if user.is_admin:
@@ -553,7 +547,6 @@ def resolve_subject(user, key: str) -> Subject | None:
     A rep may see themselves and their team's average; managers their reps and teams;
     directors their division's reps and teams and the division; admins everything.
     """
-    from salesmgmt.models import Division, Team, User
 
     kind, _, raw = (key or "").partition(":")
     if kind == "company" and not raw:

@@ -1,0 +1,1 @@
+"""Report packs: chosen reports e-mailed every month to chosen people."""

@@ -28,13 +28,7 @@ from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from plans.goals.selectors import (
-    GoalProgress,
-    attainments_by,
-    goal_progress,
-    mean_percent,
-    quantize,
-)
+from plans.goals.selectors import GoalProgress, attainments_by, goal_progress, mean_percent
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.company.report import company_report_context
 from reporting.company.selectors import SALES_VALUE, CompanyScope, company_scope
@@ -51,6 +45,7 @@ from salesmgmt.calendar import Period, month_of, previous_month
 from salesmgmt.csv_export import safe_cell
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, Role, User
+from salesmgmt.money import quantize
 from salesmgmt.versioning import check_version, lock_row
 
 log = logging.getLogger(__name__)

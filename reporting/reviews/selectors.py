@@ -1,4 +1,4 @@
-"""Monthly reviews: a rep's month, computed; then the manager's notes and the rep's reply.
+"""Monthly reviews: the figures of a rep's month, and the team and division summaries.
 
 ``build_monthly_review`` computes every figure with grouped queries (a fixed
 number per review, whatever the history) and stores them in
@@ -6,7 +6,7 @@ number per review, whatever the history) and stores them in
 the figures and keeps everything people wrote: notes, coaching remarks,
 recognition, the rep's comment, root causes, action items and the status.
 
-Definitions (tests/reporting/test_reviews.py pins each one):
+Definitions (tests/reporting/reviews/test_reviews.py pins each one):
 
 - **Plans**: the company weeks whose first day falls in the month. A plan is
   *submitted* once it has ever been submitted; *on time* when its first
@@ -17,7 +17,7 @@ Definitions (tests/reporting/test_reviews.py pins each one):
   submitted plans (a draft never submitted is not a plan yet) against what the
   rep logged in those weeks (a week that starts on the 30th counts whole).
 - **Goals**: the rep's own goals overlapping the month, month goals first,
-  measured as of the month's last day (``reporting.goals.goal_progress``).
+  measured as of the month's last day (``plans.goals.selectors.goal_progress``).
 - **Pipeline movement**: deals created in the month; deals *advanced* (at least
   one transition in the month into a later open stage or a won stage); won and
   lost (``closed_on`` in the month) with their value, lost by reason.
@@ -46,7 +46,6 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -72,7 +71,7 @@ from activities.models import (
     Task,
 )
 from activities.tasks.selectors import midnight
-from plans.goals.selectors import goal_progress, percent_of, quantize
+from plans.goals.selectors import goal_progress
 from plans.models import (
     Goal,
     GoalPeriod,
@@ -82,15 +81,16 @@ from plans.models import (
     PlanTarget,
     WeeklyPlan,
 )
+from reporting.kpis.selectors import evaluate_kpis
 from reporting.models import (
+    Kpi,
     ReviewMiss,
     ReviewStatus,
 )
 from salesmgmt.calendar import month_of, week_starts
 from salesmgmt.models import CompanySettings, User
+from salesmgmt.money import MONEY, ZERO, percent_of, quantize
 
-ZERO = Decimal("0")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
 LISTED = 10  # deals, tasks and leads listed by name under each missed opportunity
 GAPS = WINS = 3
 ACTION_DUE_HOUR = 17  # an action item is due at the end of its day, company time
@@ -267,12 +267,7 @@ def goal_figures(rep: User, month: Month) -> list[dict]:
 
 
 def kpi_figures(rep: User, month: Month) -> list[dict]:
-    """The active KPIs for the rep over the month (reporting.kpis)."""
-    try:
-        from reporting.kpis.selectors import evaluate_kpis
-    except ImportError:  # pragma: no cover - the KPI module ships with this issue
-        return []
-    from reporting.models import Kpi
+    """The active KPIs for the rep over the month (reporting.kpis.selectors)."""
 
     kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
     if not kpis:

@@ -1,43 +1,10 @@
-"""Monthly reviews: a rep's month, computed; then the manager's notes and the rep's reply.
+"""Monthly reviews: building them (the job, in pieces of reps) and people's writes.
 
-``build_monthly_review`` computes every figure with grouped queries (a fixed
-number per review, whatever the history) and stores them in
-``MonthlyReview.figures`` as JSON (Decimals as strings). Regenerating replaces
-the figures and keeps everything people wrote: notes, coaching remarks,
-recognition, the rep's comment, root causes, action items and the status.
-
-Definitions (tests/reporting/test_reviews.py pins each one):
-
-- **Plans**: the company weeks whose first day falls in the month. A plan is
-  *submitted* once it has ever been submitted; *on time* when its first
-  submission came before the end of the week's first day (company timezone):
-  reps plan the week before it starts or on its first morning. *Missing*:
-  weeks without a submitted plan.
-- **Plan vs actual**: per metric, the planned numbers summed over those weeks'
-  submitted plans (a draft never submitted is not a plan yet) against what the
-  rep logged in those weeks (a week that starts on the 30th counts whole).
-- **Goals**: the rep's own goals overlapping the month, month goals first,
-  measured as of the month's last day (``reporting.goals.goal_progress``).
-- **Pipeline movement**: deals created in the month; deals *advanced* (at least
-  one transition in the month into a later open stage or a won stage); won and
-  lost (``closed_on`` in the month) with their value, lost by reason.
-- **Missed opportunities**: *stalled* deals, open at the month's end whose last
-  stage change (or creation) was ``CompanySettings.stale_deal_days`` or more
-  before it; *overdue next steps*, deals open at the month's end whose next step
-  date fell in the month; *overdue tasks*, tasks due in the month not done by
-  their due time; *leads not worked*, the rep's prospects (existing at the
-  month's end) with no activity logged against them, no deal created and no
-  stage change in the month.
-- **Tasks**: tasks due in the month, done on time (by their due time), done late,
-  still open.
-- **Biggest gaps**: up to 3 shortfalls by percent short, among goals (final
-  attainment for a goal that ended in the month, pace at the month's end for a
-  longer one) and planned metrics below 100%. Each becomes a ``ReviewMiss``
-  keyed "goal:<id>" / "metric:<key>", so a manager's root cause survives
-  regeneration; a gap that vanished is kept as *stale*.
-- **Biggest wins**: up to 3, taken in turn from goals at or over 100%, the
-  largest deals won and planned metrics beaten (each list best first).
-"""
+``build_monthly_review`` stores the figures of reporting.reviews.selectors; regenerating
+replaces the figures and keeps everything people wrote. The job claims each rep with an
+advisory lock so concurrent pieces never build the same review twice. Managers annotate,
+set root causes, add action items and share; the rep acknowledges and comments; every
+write checks the review's version, so concurrent edits never silently overwrite."""
 
 import hashlib
 import itertools
@@ -60,6 +27,7 @@ from activities.models import (
     Task,
 )
 from activities.tasks.selectors import midnight
+from activities.tasks.services import create_task
 from reporting.models import (
     MonthlyReview,
     ReviewActionItem,
@@ -71,6 +39,7 @@ from reporting.reviews.selectors import ACTION_DUE_HOUR, compute_figures, month_
 from salesmgmt.calendar import previous_month
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, Team, User
+from salesmgmt.notifications.services import Notice, notify, send_once
 from salesmgmt.versioning import check_version, lock_row
 from salesmgmt.web import LATEST
 
@@ -212,7 +181,6 @@ def build_monthly_review_piece(
 
 def tell_managers_reviews_ready(*, month: date, team_ids=None) -> int:
     """Tell each team's manager, once, when every review of the team's month exists."""
-    from salesmgmt.notifications.services import Notice, send_once
 
     missing = (
         reps_to_review(month).exclude(monthly_reviews__month=month).filter(team=OuterRef("pk"))
@@ -362,7 +330,6 @@ def set_miss_cause(
 @transaction.atomic
 def add_action_item(*, review: MonthlyReview, by: User, text: str, due: date) -> ReviewActionItem:
     """An action item with a due date; the rep gets it as a task, due at the end of that day."""
-    from activities.tasks.services import create_task
 
     _check_annotator(review, by)
     company = CompanySettings.load()
@@ -400,7 +367,6 @@ def remove_action_item(*, action: ReviewActionItem, by: User) -> None:
 @transaction.atomic
 def share_review(*, review: MonthlyReview, by: User, version: int) -> MonthlyReview:
     """Draft -> shared: the rep can now read it and is told so."""
-    from salesmgmt.notifications.services import notify
 
     review = _locked(review)
     _check_annotator(review, by, version=version)
@@ -438,7 +404,6 @@ def acknowledge_review(
     *, review: MonthlyReview, by: User, version: int, comment: str = ""
 ) -> MonthlyReview:
     """The rep confirms they read their shared review, optionally with a comment."""
-    from salesmgmt.notifications.services import notify
 
     review = _locked(review)
     if review.rep_id != by.pk:

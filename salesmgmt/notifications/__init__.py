@@ -1,0 +1,1 @@
+"""Notifications: the bell, e-mail delivery through the outbox, preferences, API."""

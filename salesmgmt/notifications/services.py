@@ -15,7 +15,6 @@ settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS, given up and shown to admins.
 """
 
 import logging
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from salesmgmt.calendar import zone_of
 from salesmgmt.models import (
     Notification,
     NotificationPreference,
@@ -69,9 +69,11 @@ def notify(
     except IntegrityError:
         return None  # already told: (user, key) is unique
     if email:
-        from salesmgmt.jobs import deliver_notification_task, enqueue_on_commit
-
         # Only an accelerator: if the task is never queued or never runs, the sweep sends it.
+        # salesmgmt.jobs imports this module (its tasks call these services): importing
+        # the task here, not at the top, breaks that cycle.
+        from salesmgmt.jobs import deliver_notification_task, enqueue_on_commit  # noqa: PLC0415
+
         enqueue_on_commit(deliver_notification_task, notification.pk)
     return notification
 
@@ -170,7 +172,6 @@ def _record_failure(notification: Notification, exc: Exception, *, now: datetime
 @transaction.atomic
 def retry_failed_emails(*, notifications) -> int:
     """Put given-up (or waiting) e-mails back in the outbox, due now; returns how many."""
-    from salesmgmt.jobs import deliver_notification_task, enqueue_on_commit
 
     ids = list(
         notifications.filter(email=True, emailed_at__isnull=True).values_list("pk", flat=True)
@@ -179,17 +180,17 @@ def retry_failed_emails(*, notifications) -> int:
         email_attempts=0, email_next_attempt_at=None, email_failed_at=None
     )
     for pk in ids:
+        # salesmgmt.jobs imports this module (its tasks call these services): importing
+        # the task here, not at the top, breaks that cycle.
+        from salesmgmt.jobs import deliver_notification_task, enqueue_on_commit  # noqa: PLC0415
+
         enqueue_on_commit(deliver_notification_task, pk)
     return len(ids)
 
 
 def _send(notification: Notification) -> None:
     user = notification.user
-    try:
-        tz = zoneinfo.ZoneInfo(user.timezone)
-    except zoneinfo.ZoneInfoNotFoundError:
-        tz = zoneinfo.ZoneInfo("UTC")
-    with timezone.override(tz):  # times in the body read in the person's own timezone
+    with timezone.override(zone_of(user)):  # times in the body read in the person's own timezone
         link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
         send_mail(
             subject=notification.title,

@@ -1,0 +1,1 @@
+"""The organisation: users, teams, divisions, profiles, API tokens."""

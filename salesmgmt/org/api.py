@@ -6,7 +6,6 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
-from activities.models import Metric
 from salesmgmt.api_schema import describe_crud
 from salesmgmt.api_support import LockedOut
 from salesmgmt.models import Role, Team, User
@@ -23,7 +22,7 @@ class IsAdminOrReadOnly(permissions.BasePermission):
 
 class TeamSerializer(serializers.ModelSerializer):
     focus_metrics = serializers.SlugRelatedField(
-        slug_field="key", many=True, queryset=Metric.objects.all()
+        slug_field="key", many=True, queryset=Team.metrics().all()
     )
 
     class Meta:

@@ -1,7 +1,6 @@
 from django import forms
 
-from activities.models import Metric
-from salesmgmt.models import User
+from salesmgmt.models import Team, User
 
 
 class ProfileForm(forms.ModelForm):
@@ -18,7 +17,7 @@ class TokenForm(forms.Form):
 
 class FocusMetricsForm(forms.Form):
     metrics = forms.ModelMultipleChoiceField(
-        queryset=Metric.objects.active(),
+        queryset=Team.metrics().active(),
         widget=forms.CheckboxSelectMultiple,
         required=True,
         error_messages={"required": "Pick at least one metric for the team to focus on."},

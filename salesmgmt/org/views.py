@@ -1,3 +1,5 @@
+"""Pages of the organisation: one's profile and API tokens, the teams and their focus metrics."""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST

@@ -10,6 +10,9 @@ from unittest import mock
 
 import pytest
 
+from salesmgmt import urls
+from salesmgmt.org.services import create_api_token
+
 URL = "/api/v1/metrics/"
 
 
@@ -25,7 +28,6 @@ def assert_error_shape(response, status, code):
 
 @pytest.fixture
 def token_client(rep, client):
-    from salesmgmt.org.services import create_api_token
 
     _, key = create_api_token(user=rep, name="errors")
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
@@ -45,7 +47,6 @@ def test_a_bug_inside_a_view_is_a_logged_json_500(token_client, caplog):
 
 
 def test_the_django_level_500_handler_answers_json_under_api_only(rf):
-    from salesmgmt import urls
 
     assert_error_shape(urls.handler500(rf.get("/api/v1/metrics/")), 500, "server_error")
     assert urls.handler500(rf.get("/goals/"))["Content-Type"].startswith("text/html")

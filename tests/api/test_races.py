@@ -15,11 +15,12 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from activities.models import Activity, ActivitySource, Customer, Deal, Stage, Task
-from plans.models import Goal, GoalPeriod, PlanStatus, WeeklyPlan
+from activities.models import Activity, ActivitySource, Customer, Deal, Metric, Stage, Task
+from plans.models import Goal, GoalPeriod, PlanStatus, PlanTarget, WeeklyPlan
 from reporting.models import MonthlyReview, ReviewMiss
 from reporting.reviews import services as reviews
-from tests.factories import WeeklyPlanFactory
+from salesmgmt.models import CompanySettings, Role, User
+from tests.factories import ActivityFactory, UserFactory, WeeklyPlanFactory
 from tests.factories.customers import CustomerFactory, DealFactory, TaskFactory
 
 pytestmark = [
@@ -110,7 +111,6 @@ def test_two_approvals_of_one_plan(rep, manager, director):
 
 @pytest.fixture
 def rita_goal(rep, manager):
-    from activities.models import Metric
 
     return Goal.objects.create(
         scope="rep",
@@ -164,10 +164,6 @@ def test_change_and_removal_of_one_goal(rita_goal, manager, director):
 @pytest.fixture
 def march_review(rep, manager, teammate):
     """Rita's March 2025 review with one miss (10 calls of 40 planned)."""
-    from activities.models import Metric
-    from plans.models import PlanTarget
-    from salesmgmt.models import CompanySettings
-    from tests.factories import ActivityFactory
 
     plan = WeeklyPlanFactory(
         rep=rep,
@@ -345,8 +341,6 @@ def test_two_admins_demoting_each_other_leave_one_admin_and_no_5xx(db):
     """The company's only two administrators demote each other at once. Each change locks
     the admins in key order before its target: one waits for the other instead of
     deadlocking (a 500), and the second sees it would remove the last administrator."""
-    from salesmgmt.models import Role, User
-    from tests.factories import UserFactory
 
     for round_ in range(ROUNDS):
         one = UserFactory(username=f"admin-one-{round_}", role=Role.ADMIN)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = shutil.which("chromium")
 SKIP_REASON = "chromium not installed: browser tests skipped"
@@ -92,7 +93,6 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def browser():
     """Playwright and a headless Chromium, started for one test and stopped after it."""
-    from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio event loop "running" in this (the main)
     # thread from start() to stop(). Django notices a running loop in two ways:

@@ -4,7 +4,7 @@ Content-Security-Policy enforced.
 The page fixture fails a test on any console error, and a refused inline script,
 handler or style is one; so each test opens a page, checks the policy came with it,
 and uses what the moved script does. Today is pinned to Wednesday 18 November 2026,
-as in tests/plans/test_plan_suggestions.py, whose figures the plan form shows here.
+as in tests/plans/goals/test_plan_suggestions.py, whose figures the plan form shows here.
 """
 
 from datetime import date

@@ -15,9 +15,10 @@ import pytest
 from activities.models import Metric, Task
 from activities.tasks.selectors import midnight
 from plans.models import PlanStatus, PlanTarget
-from reporting.models import ReviewActionItem, ReviewStatus
+from reporting.models import MonthlyReview, ReviewActionItem, ReviewStatus
 from reporting.reviews import selectors as reviews
 from reporting.reviews import services as reviews_services
+from salesmgmt.calendar import previous_month
 from salesmgmt.models import CompanySettings
 from tests.factories import ActivityFactory, WeeklyPlanFactory, this_week
 
@@ -47,7 +48,7 @@ def alpha_month(rep, teammate, manager, team):
     )
     team.focus_metrics.set([calls, appointments])
     company = CompanySettings.load()
-    month = reviews.previous_month(company.today())
+    month = previous_month(company.today())
     first_week = reviews.Month.of(month, company).weeks[0]
     plan = WeeklyPlanFactory(
         rep=rep,
@@ -60,7 +61,7 @@ def alpha_month(rep, teammate, manager, team):
     for person, quantity in ((rep, "14"), (teammate, "22")):
         ActivityFactory(rep=person, day=this_week(), metric=calls, quantity=Decimal(quantity))
     reviews_services.generate_monthly_reviews(month=month)
-    return reviews.MonthlyReview.objects.get(rep=rep, month=month)
+    return MonthlyReview.objects.get(rep=rep, month=month)
 
 
 def test_manager_annotates_and_shares_a_review_the_rep_acknowledges(

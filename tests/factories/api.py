@@ -1,6 +1,6 @@
 """Customers, deals, tasks and notifications for the API tests.
 
-Deals are made through ``activities.services`` so they carry their first
+Deals are made through ``activities' feature services`` so they carry their first
 stage transition, as real ones do.
 """
 

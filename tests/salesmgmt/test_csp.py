@@ -63,7 +63,7 @@ def test_login_page_carries_the_policy(client, db):
         reverse("goals:create"),
         reverse("goals:team_set"),
         reverse("dashboards:team"),
-        reverse("deals:funnel"),
+        reverse("funnel:page"),
         reverse("tasks:team"),
         reverse("reviews:team_summary"),
         reverse("notifications:list"),

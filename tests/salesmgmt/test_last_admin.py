@@ -2,7 +2,7 @@
 
 Nobody changes their own role, active flag or superuser status, nor deletes
 themself; the last active administrator is never demoted, deactivated or
-deleted. One rule (salesmgmt.services.check_user_change / check_users_removable)
+deleted. One rule (salesmgmt.org.services.check_user_change / check_users_removable)
 for the API and the Django admin (change form, delete page, "delete selected").
 """
 

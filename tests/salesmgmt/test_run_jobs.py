@@ -1,5 +1,7 @@
 """`manage.py run_jobs` (make jobs): every beat entry, once, in this process."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -8,7 +10,6 @@ from salesmgmt.models import Notification
 
 
 def run(*args) -> str:
-    from io import StringIO
 
     out = StringIO()
     call_command("run_jobs", *args, stdout=out)

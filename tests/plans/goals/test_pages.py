@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from activities.models import Metric
+from plans.goals import services as goal_services
 from plans.models import Goal, GoalChange, GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings, Holiday
 from tests.factories import ActivityFactory, UserFactory
@@ -464,7 +465,6 @@ def test_team_grid_does_not_overwrite_a_change_made_while_it_was_open(
 ):
     """The grid sends back the versions it showed: a goal changed meanwhile (by the
     director here) is not silently set back to the stale figure the grid still shows."""
-    from plans.goals import services as goal_services
 
     url = reverse("goals:team_set") + f"?team={team.pk}&metric=calls&period=month&day=2026-11-18"
     client = client_for(manager)

@@ -13,10 +13,19 @@ import pytest
 from django.core import mail
 from django.db.models import F
 
-from plans.models import PlanStatus, WeeklyPlan
-from plans.weekly.reminders import send_plan_reminders, send_review_reminders
+from plans.jobs import notify_plan_event_task
+from plans.models import PlanEvent, PlanStatus, WeeklyPlan
+from plans.weekly import services
+from plans.weekly.reminders import (
+    notify_unnotified_plan_events,
+    send_plan_reminders,
+    send_review_reminders,
+)
+from salesmgmt.jobs import deliver_notification_task
 from salesmgmt.models import CompanySettings, Notification, NotificationKind, Weekday
-from tests.factories import UserFactory, WeeklyPlanFactory
+from salesmgmt.notifications import services as notification_services
+from salesmgmt.notifications.services import send_pending_emails
+from tests.factories import PlanTargetFactory, UserFactory, WeeklyPlanFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEK = date(2025, 3, 3)  # a Monday
@@ -304,7 +313,6 @@ def test_review_reminder_queries_do_not_grow_with_the_number_of_plans(
 @pytest.fixture
 def delivery_lost():
     """Every e-mail delivery task is queued and lost (its worker dies before running it)."""
-    from salesmgmt.jobs import deliver_notification_task
 
     with mock.patch.object(deliver_notification_task, "apply_async") as apply_async:
         yield apply_async
@@ -315,8 +323,6 @@ def test_plan_reminders_killed_half_way_lose_and_repeat_nothing(
 ):
     """Killed after the first reminder (its e-mail task lost too): the redelivered job
     reminds the other two, and the outbox sweep e-mails each of the three once."""
-    from salesmgmt.notifications import services as notification_services
-    from salesmgmt.notifications.services import send_pending_emails
 
     real_notify, calls = notification_services.notify, []
 
@@ -350,11 +356,6 @@ def test_plan_reminders_killed_half_way_lose_and_repeat_nothing(
 def test_a_plan_event_whose_task_was_lost_is_told_by_the_catch_up_once(
     company, rep, manager, django_capture_on_commit_callbacks
 ):
-    from plans.jobs import notify_plan_event_task
-    from plans.models import PlanEvent
-    from plans.weekly import services
-    from plans.weekly.reminders import notify_unnotified_plan_events
-    from tests.factories import PlanTargetFactory
 
     week_plan = WeeklyPlanFactory(rep=rep)
     PlanTargetFactory(plan=week_plan)

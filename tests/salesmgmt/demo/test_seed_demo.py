@@ -27,7 +27,16 @@ from activities.models import (
     StageTransition,
     Task,
 )
-from plans.models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
+from plans.goals.selectors import goal_progress
+from plans.models import Goal, PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
+from reporting.dashboards.consistency import consistency
+from reporting.models import (
+    CommissionStatement,
+    DeviationEpisode,
+    MonthlyReview,
+    ReportPack,
+    ReviewStatus,
+)
 from salesmgmt.models import (
     CompanySettings,
     Division,
@@ -635,8 +644,6 @@ def test_the_funnel_narrows_and_the_hit_rate_is_believable():
 def test_goals_at_every_level_with_some_reps_ahead_and_some_behind():
     """Every rep has this month's quota; teams, divisions and the company have goals too;
     the pace of this month's rep goals runs from green to red."""
-    from plans.goals.selectors import goal_progress
-    from plans.models import Goal
 
     today = CompanySettings.load().today()
     current = Goal.objects.current(today)
@@ -649,7 +656,6 @@ def test_goals_at_every_level_with_some_reps_ahead_and_some_behind():
 
 
 def test_a_year_of_monthly_goals_gives_every_consistency_label():
-    from reporting.dashboards.consistency import consistency
 
     reps = list(User.objects.reps().values_list("pk", flat=True))
     labels = {c.label for c in consistency(reps, months=6).values()}
@@ -658,13 +664,6 @@ def test_a_year_of_monthly_goals_gives_every_consistency_label():
 
 
 def test_past_months_have_reviews_statements_alerts_and_a_report_pack():
-    from reporting.models import (
-        CommissionStatement,
-        DeviationEpisode,
-        MonthlyReview,
-        ReportPack,
-        ReviewStatus,
-    )
 
     statuses = set(MonthlyReview.objects.values_list("status", flat=True))
     assert statuses == {ReviewStatus.DRAFT, ReviewStatus.SHARED, ReviewStatus.ACKNOWLEDGED}

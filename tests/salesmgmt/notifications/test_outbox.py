@@ -12,6 +12,7 @@ from unittest import mock
 import pytest
 from celery import Celery
 from django.core import mail
+from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from salesmgmt import jobs as tasks
+from salesmgmt.celery import app
 from salesmgmt.models import Notification, NotificationKind
 from salesmgmt.notifications.services import deliver_email, notify, send_pending_emails
 
@@ -155,7 +157,6 @@ def test_admins_see_failed_emails_and_retry_them(
 
 
 def test_sweep_is_a_beat_job_with_a_command():
-    from salesmgmt.celery import app
 
     entry = app.conf.beat_schedule["send-pending-emails"]
     assert entry["task"] == "salesmgmt.tasks.send_pending_emails_task"
@@ -236,7 +237,6 @@ def _in_threads(*jobs):
 
 
 def _slow_send_mail(*args, **kwargs):
-    from django.core.mail import send_mail
 
     time.sleep(0.02)  # long enough for the other sweep to reach the same rows
     return send_mail(*args, **kwargs)

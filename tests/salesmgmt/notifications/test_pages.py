@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -369,7 +370,6 @@ def test_bell_without_unread_has_no_badge_and_caps_large_counts(rep, teammate):
 
 
 def test_bell_context_is_empty_for_anonymous_visitors(db):
-    from django.contrib.auth.models import AnonymousUser
 
     assert bell_context(_bell_request(AnonymousUser())) == {}
 

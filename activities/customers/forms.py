@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.forms import inlineformset_factory
 
-from activities.customers.services import check_closed_reason
+from activities.customers.services import CUSTOMER_FIELDS, check_closed_reason
 from activities.models import Channel, Contact, Customer, LostReason
 from salesmgmt.org.services import reps_writable_by
 
@@ -17,19 +17,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "name",
-            "owner",
-            "status",
-            "segment",
-            "source_channel",
-            "lost_reason",
-            "lost_note",
-            "city",
-            "phone",
-            "email",
-            "external_id",
-        ]
+        fields = list(CUSTOMER_FIELDS)
         labels = {
             "lost_reason": "Why they did not buy",
             "lost_note": "Note on why",

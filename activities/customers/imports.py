@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from activities.customers.services import CUSTOMER_FIELDS
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
     Channel,
@@ -37,17 +38,7 @@ from salesmgmt.models import User
 from salesmgmt.org.services import reps_writable_by
 
 COLUMNS = (
-    "name",
-    "owner",
-    "status",
-    "segment",
-    "source_channel",
-    "lost_reason",
-    "lost_note",
-    "city",
-    "phone",
-    "email",
-    "external_id",
+    *CUSTOMER_FIELDS,
     "contact_name",
     "contact_role",
     "contact_phone",

@@ -7,6 +7,7 @@ live in activities.customers.services, not here."""
 from rest_framework import serializers
 
 from activities.catalogue.serializers import CachedSlugRelatedField
+from activities.customers.services import CUSTOMER_FIELDS
 from activities.models import (
     Channel,
     Contact,
@@ -83,17 +84,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = [
             "id",
-            "name",
-            "owner",
-            "status",
-            "segment",
-            "source_channel",
-            "lost_reason",
-            "lost_note",
-            "city",
-            "phone",
-            "email",
-            "external_id",
+            *CUSTOMER_FIELDS,
             "contacts",
             "version",
             "created_at",

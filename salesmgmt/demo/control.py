@@ -17,15 +17,19 @@ from django.db.models import Sum
 
 from activities.models import Activity
 from plans.models import Goal, GoalChange, GoalScope
+from reporting.commissions.services import compute_statement
+from reporting.kpis.services import send_deviation_alerts
 from reporting.models import (
     BonusRule,
     CommissionPlan,
     CommissionTier,
+    MonthlyReview,
     ReportKind,
     ReportPack,
     ReviewStatus,
     RootCause,
 )
+from reporting.reviews import services as reviews
 from salesmgmt.calendar import month_of, period_bounds
 from salesmgmt.models import Division, Holiday, Team, User
 
@@ -378,8 +382,6 @@ class ControlDemo:
     # --- computed by the jobs' services ------------------------------------------------------
 
     def _statements(self) -> None:
-        from reporting.commissions.services import compute_statement
-
         # Last month only: before the last eight weeks, sales were logged by hand rather
         # than won through the pipeline, so earlier months would earn no commission.
         for month in self.months[-2:-1]:
@@ -387,13 +389,9 @@ class ControlDemo:
                 compute_statement(rep=rep, month=month)
 
     def _reviews(self) -> None:
-        from reporting.reviews import services as reviews
-
         last, before = self.months[-2], self.months[-3]
         for month in (before, last):
             reviews.generate_monthly_reviews(month=month)
-        from reporting.models import MonthlyReview
-
         for review in MonthlyReview.objects.filter(month=before).select_related("rep__team"):
             self._annotate(review, acknowledged=True)
         for review in MonthlyReview.objects.filter(
@@ -402,8 +400,6 @@ class ControlDemo:
             self._annotate(review, acknowledged=False)
 
     def _annotate(self, review, *, acknowledged: bool) -> None:
-        from reporting.reviews import services as reviews
-
         manager = review.rep.team.manager
         review = reviews.annotate_review(
             review=review,
@@ -435,8 +431,6 @@ class ControlDemo:
         assert review.status in (ReviewStatus.SHARED, ReviewStatus.ACKNOWLEDGED)
 
     def _alerts(self) -> None:
-        from reporting.kpis.services import send_deviation_alerts
-
         noon = datetime.combine(self.today, time(12), tzinfo=self.company.tzinfo)
         # As the day's run at noon would: before the alert hour the job does nothing.
         send_deviation_alerts(now=noon)

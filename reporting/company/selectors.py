@@ -38,10 +38,11 @@ from django.db.models import (
 )
 
 from activities.models import Activity, Deal, Metric
-from plans.goals.selectors import attainments_by, goal_progress, mean_percent, percent_of, quantize
+from plans.goals.selectors import attainments_by, goal_progress, mean_percent
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.calendar import Period, month_of, period_bounds, previous_month
 from salesmgmt.models import CompanySettings, Division, Role, Team, User
+from salesmgmt.money import percent_of, quantize
 
 ZERO = Decimal("0")
 NONE_LOGGED = Decimal("0.00")

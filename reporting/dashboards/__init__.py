@@ -1,0 +1,1 @@
+"""The rep and team dashboards (pages, API, CSV)."""

@@ -1,0 +1,1 @@
+"""The funnel and forecast: conversion, days in stage, hit rate, forecast."""

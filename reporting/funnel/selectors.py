@@ -56,7 +56,7 @@ from activities.deals.selectors import weighted_amount
 from activities.models import Deal, Pipeline, Stage, StageKind, StageTransition
 from salesmgmt.calendar import Period, last_days, month_of, quarter_of
 from salesmgmt.models import CompanySettings, Division, Team, User
-from salesmgmt.money import money, percent
+from salesmgmt.money import money, percent_of
 
 
 def days(value: timedelta | None) -> Decimal | None:
@@ -173,7 +173,7 @@ class StageRow:
     def conversion(self) -> Decimal | None:
         if not self.stage.is_open:
             return None
-        return percent(self.advanced, self.entered)
+        return percent_of(self.advanced, self.entered)
 
 
 def funnel_stages(pipeline: Pipeline) -> list[Stage]:
@@ -259,7 +259,7 @@ class Outcomes:
 
     @property
     def hit_rate(self) -> Decimal | None:
-        return percent(self.won, self.won + self.lost)
+        return percent_of(self.won, self.won + self.lost)
 
 
 def outcomes(owners, period: Period, *, pipeline: Pipeline | None = None, tzinfo=None) -> Outcomes:

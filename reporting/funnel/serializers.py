@@ -1,10 +1,4 @@
-"""Shapes of customers, contacts, deals, stages and tasks on the API.
-
-Catalogue entries are named by their key (channel, lost reason, pipeline,
-product sku; a stage by its key within the deal's pipeline); people,
-customers and deals by id. Anything outside the caller's scope is "does not
-exist", never "forbidden". Rules live in activities.services, not here.
-"""
+"""Shapes of the funnel and forecast reports on the API (read only)."""
 
 from rest_framework import serializers
 

@@ -1,50 +1,30 @@
-"""Funnel and forecast: how deals move through the transition milestones.
+"""Deal figures every surface shares: the open pipeline by stage, and which pipeline a key names.
 
-Every figure is computed by the database, one grouped query per figure family,
-for a *scope* (a QuerySet of deal owners, always built from
-``User.objects.visible_to``) and a *period* of business dates [start, end],
-both ends included, in the company's timezone.
+**Pipeline by stage** (``pipeline_by_stage``): for a QuerySet of deals, per stage
+(in pipeline and stage order) how many deals, their amount and their *weighted*
+amount, and the same three totals over the open stages. The pipeline board, the rep
+dashboard (page and CSV) and the company monthly report all read it, so a weighted
+figure is the same to the cent wherever it is shown:
 
-Definitions (the tests pin each one on a hand-built history):
+- a deal's *win probability* is its own ``probability``, or its stage's when it has
+  none; its weighted amount is amount x win probability / 100;
+- the database sums the weighted amounts at full precision (never rounding a deal);
+  each stage's sum, and the open total (the sum of those unrounded sums), is rounded
+  once, to the cent, by ``salesmgmt.money.money``. So the open total can differ by a
+  cent from the sum of the rounded stage figures shown beside it.
 
-- **Entered** a stage in the period: the deal has a ``StageTransition`` into
-  that stage whose ``at`` falls in the period. A deal counts once per stage,
-  however often it re-entered.
-- **Conversion** of an open stage *i*: of the deals that entered *i* in the
-  period, the share that at any later moment (up to now, after that entry)
-  had a transition into a stage placed after *i* that is not a Lost stage:
-  "reached stage i+1 or beyond", skipped stages included. Won has no
-  conversion; Lost is not part of the funnel.
-- **Hit rate**: won / (won + lost) among deals closed (``closed_on``) in the
-  period.
-- **Average days in a stage**: a stay in a stage starts with the transition
-  into it and ends with the deal's next transition (next by ``at``, then id).
-  Stays in open stages that *ended* in the period are averaged; a stay still
-  going on is not measured yet.
-- **Average deal size**: mean amount of deals won in the period.
-- **Cycle length**: mean days from a won deal's creation (its date in the
-  company timezone) to its ``closed_on``, over deals won in the period.
-- **Forecast** for a period (this month, this quarter): among open deals
-  whose ``expected_close`` falls in it, *weighted* = Sum(amount x win
-  probability), *best case* = Sum(amount) of them all, *commit* = Sum(amount)
-  of those whose win probability is at least
-  ``CompanySettings.commit_probability``; *won to date* = Sum(amount) of deals
-  won from the period's first day up to today. A deal's win probability is its
-  own ``probability``, or its stage's when it has none.
+The forecast (reporting.funnel) sums the same ``weighted_amount()`` expression and
+rounds with the same rule.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    ExpressionWrapper,
-    F,
-    Sum,
-    Value,
-)
+from django.db.models import Count, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Coalesce
 
-from salesmgmt.money import MONEY, money
+from activities.models import Pipeline, StageKind
+from salesmgmt.money import MONEY, ZERO, money
 
 # --- Shared SQL expressions -------------------------------------------------------------------
 
@@ -52,7 +32,7 @@ WIN_PROBABILITY = Coalesce(F("probability"), F("stage__probability"))
 
 
 def weighted_amount():
-    """amount x win probability / 100, per deal row, in SQL.
+    """amount x win probability / 100, per deal row, in SQL (not rounded: sum it).
 
     Multiplied by 0.01 rather than divided by 100: SQLite stores whole amounts as
     integers and casts the literal 100.00 to the integer 100, so a division would
@@ -63,23 +43,107 @@ def weighted_amount():
     )
 
 
-# --- Pipeline board totals --------------------------------------------------------------------
+# --- Pipeline by stage ------------------------------------------------------------------------
 
 
-def stage_totals(deals) -> dict[int, dict]:
-    """{stage_id: {"count", "amount", "weighted"}} over ``deals``, in one grouped query."""
-    rows = (
+@dataclass(frozen=True)
+class StageLine:
+    """The deals of one stage: how many, their amount and their weighted amount."""
+
+    stage_id: int
+    stage: str
+    kind: str
+    pipeline: str
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind == StageKind.OPEN
+
+
+@dataclass(frozen=True)
+class PipelineByStage:
+    """Lines per stage, and count, amount and weighted amount over the open ones."""
+
+    lines: list[StageLine]
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+    def __iter__(self):
+        return iter(self.lines)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def by_stage(self) -> dict[int, StageLine]:
+        return {line.stage_id: line for line in self.lines}
+
+
+def pipeline_by_stage(deals) -> PipelineByStage:
+    """``deals`` grouped by stage, in pipeline and stage order: one grouped query.
+
+    Pass ``deals.open()`` for the open pipeline; the board also passes the deals it
+    shows in its Won and Lost columns, which get lines of their own but stay out of
+    the totals (those cover open stages only). See the module docstring for the rules.
+    """
+    rows = list(
         deals.order_by()
-        .values("stage")
-        .annotate(
-            deals=Count("pk"), total_amount=Sum("amount"), total_weighted=Sum(weighted_amount())
+        .values(
+            "stage",
+            "stage__name",
+            "stage__kind",
+            "stage__position",
+            "pipeline__name",
+            "pipeline__position",
         )
+        .annotate(n=Count("pk"), total=Sum("amount"), weighted=Sum(weighted_amount()))
+        .order_by("pipeline__position", "pipeline__name", "stage__position")
     )
-    return {
-        r["stage"]: {
-            "count": r["deals"],
-            "amount": money(r["total_amount"]),
-            "weighted": money(r["total_weighted"]),
-        }
-        for r in rows
-    }
+    open_rows = [r for r in rows if r["stage__kind"] == StageKind.OPEN]
+    return PipelineByStage(
+        lines=[
+            StageLine(
+                stage_id=r["stage"],
+                stage=r["stage__name"],
+                kind=r["stage__kind"],
+                pipeline=r["pipeline__name"],
+                count=r["n"],
+                amount=money(r["total"]),
+                weighted=money(r["weighted"]),
+            )
+            for r in rows
+        ],
+        count=sum(r["n"] for r in open_rows),
+        amount=money(sum((r["total"] or ZERO for r in open_rows), ZERO)),
+        weighted=money(sum((r["weighted"] or ZERO for r in open_rows), ZERO)),
+    )
+
+
+# --- Which pipeline ---------------------------------------------------------------------------
+
+
+class UnknownPipeline(LookupError):
+    """A pipeline key that names no active pipeline."""
+
+
+def pipeline_from_key(
+    key: str | None, pipelines: list[Pipeline] | None = None, *, default_first: bool = True
+) -> Pipeline | None:
+    """The active pipeline whose key is ``key``.
+
+    ``pipelines``: the active pipelines in their order, when the caller has them already
+    (read otherwise: one query). Without a key: the first active pipeline (None when
+    there is none, or when ``default_first`` is off). A key that names no active
+    pipeline raises ``UnknownPipeline``: a page answers 404, the API 400.
+    """
+    if pipelines is None:
+        pipelines = list(Pipeline.objects.active())
+    if not key:
+        return pipelines[0] if default_first and pipelines else None
+    pipeline = next((p for p in pipelines if p.key == key), None)
+    if pipeline is None:
+        raise UnknownPipeline(key)
+    return pipeline

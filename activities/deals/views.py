@@ -1,4 +1,4 @@
-"""Pages for deals: the pipeline board, deal pages, and the funnel."""
+"""Pages for deals: the pipeline board and deal pages."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -59,6 +59,12 @@ class Column:
         return self.count - len(self.cards)
 
 
+def _column(stage: Stage, line) -> Column:
+    if line is None:
+        return Column(stage)
+    return Column(stage, count=line.count, amount=line.amount, weighted=line.weighted)
+
+
 def _int(value):
     try:
         return int(value)
@@ -103,11 +109,10 @@ def _board(request, params: QueryDict) -> dict:
     user = request.user
     today = CompanySettings.load().today()
     pipelines = list(Pipeline.objects.active())
-    key = params.get("pipeline")
-    pipeline = next((p for p in pipelines if p.key == key), None) if key else None
-    if key and pipeline is None:
-        raise Http404
-    pipeline = pipeline or (pipelines[0] if pipelines else None)
+    try:
+        pipeline = deals_selectors.pipeline_from_key(params.get("pipeline"), pipelines)
+    except deals_selectors.UnknownPipeline:
+        raise Http404 from None
     rep, team, teams = _board_scope(user, params)
     context = {
         "pipelines": pipelines,
@@ -140,7 +145,7 @@ def _board(request, params: QueryDict) -> dict:
     on_board = deals.filter(
         Q(stage__kind=StageKind.OPEN) | Q(closed_on__gte=today - timedelta(days=RECENT_DAYS))
     )
-    totals = deals_selectors.stage_totals(on_board)
+    totals = deals_selectors.pipeline_by_stage(on_board)
     cards = (
         _with_attention(on_board, today)
         .select_related("customer", "owner", "stage")
@@ -155,7 +160,8 @@ def _board(request, params: QueryDict) -> dict:
         .order_by("expected_close", "pk")
     )
     stages = list(pipeline.stages.order_by("position"))
-    columns = {s.pk: Column(s, **totals.get(s.pk, {})) for s in stages}
+    lines = totals.by_stage()
+    columns = {s.pk: _column(s, lines.get(s.pk)) for s in stages}
     onward = _next_stages(stages)
     for deal in cards:
         deal.suggested_stage_id = onward.get(deal.stage_id)
@@ -165,9 +171,9 @@ def _board(request, params: QueryDict) -> dict:
         columns=list(columns.values()),
         stages=stages,
         lost_reasons=list(LostReason.objects.active()),
-        open_count=sum(c.count for c in open_columns),
-        open_amount=sum((c.amount for c in open_columns), funnel.ZERO),
-        open_weighted=sum((c.weighted for c in open_columns), funnel.ZERO),
+        open_count=totals.count,
+        open_amount=totals.amount,
+        open_weighted=totals.weighted,
         attention_count=sum(1 for c in open_columns for d in c.cards if d.attention),
         deals=deals,
     )

@@ -1,11 +1,5 @@
-"""Customers, contacts, deals, pipelines and tasks on /api/v1/.
-
-Every read goes through ``visible_to``: an object outside the caller's scope
-answers 404. Every write goes through activities.services, so the API keeps
-the rules the pages keep. Customers and deals are never deleted: a customer
-who did not buy stays, with the reason, and a deal that will not happen is
-moved to a Lost stage.
-"""
+"""The funnel and forecast figures on /api/v1/reports/: the same scopes, periods and
+definitions as the funnel page (reporting.funnel.selectors)."""
 
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -15,9 +9,8 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from activities.models import (
-    Pipeline,
-)
+from activities.deals.selectors import UnknownPipeline, pipeline_from_key
+from activities.models import Pipeline
 from reporting.funnel import selectors as funnel
 from reporting.funnel.serializers import (
     ForecastSerializer,
@@ -53,14 +46,11 @@ def _report_scope(user, query) -> funnel.Scope:
 
 
 def _report_pipeline(query, *, default_first: bool) -> Pipeline | None:
-    pipelines = list(Pipeline.objects.active())
     key = query.get("pipeline")
-    if key is None:
-        return pipelines[0] if default_first and pipelines else None
-    pipeline = next((p for p in pipelines if p.key == key), None)
-    if pipeline is None:
-        raise ValidationError({"pipeline": [f"No active pipeline '{key}'."]})
-    return pipeline
+    try:
+        return pipeline_from_key(key, default_first=default_first)
+    except UnknownPipeline:
+        raise ValidationError({"pipeline": [f"No active pipeline '{key}'."]}) from None
 
 
 def _period(period: calendar.Period) -> dict:

@@ -1,8 +1,9 @@
-"""Pages for deals: the pipeline board, deal pages, and the funnel."""
+"""The funnel and forecast page, with its CSV downloads."""
 
 from django.http import Http404
 from django.shortcuts import render
 
+from activities.deals.selectors import UnknownPipeline, pipeline_from_key
 from activities.models import Pipeline
 from reporting.funnel import selectors as funnel
 from salesmgmt.csv_export import csv_response
@@ -27,11 +28,11 @@ def _funnel_choices(request, company):
         end=parse_day(request.GET.get("end")),
     )
     pipelines = list(Pipeline.objects.active())
-    key = request.GET.get("pipeline")
-    pipeline = next((p for p in pipelines if p.key == key), None) if key else None
-    if key and pipeline is None:
-        raise Http404
-    return scope, period, pipelines, pipeline or (pipelines[0] if pipelines else None)
+    try:
+        pipeline = pipeline_from_key(request.GET.get("pipeline"), pipelines)
+    except UnknownPipeline:
+        raise Http404 from None
+    return scope, period, pipelines, pipeline
 
 
 def funnel_page(request):

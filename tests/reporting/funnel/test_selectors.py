@@ -22,6 +22,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activities.deals import selectors as deals_selectors
+from activities.models import Deal
 from reporting.funnel import selectors as funnel
 from salesmgmt import calendar
 from salesmgmt.models import CompanySettings, User
@@ -249,11 +250,11 @@ def test_period_edges_follow_the_company_timezone(rep):
 
 def test_stage_totals_weighted_in_sql(history, rep):
     """Open deals of the rep per stage: count, amount, amount x probability."""
-    from activities.models import Deal
-
-    totals = deals_selectors.stage_totals(Deal.objects.filter(owner=rep).open())
+    lines = deals_selectors.pipeline_by_stage(Deal.objects.filter(owner=rep).open()).by_stage()
     by_key = {
-        stage.key: totals[stage.pk] for stage in pipeline().stages.all() if stage.pk in totals
+        stage.key: {"count": line.count, "amount": line.amount, "weighted": line.weighted}
+        for stage in pipeline().stages.all()
+        if (line := lines.get(stage.pk))
     }
     assert by_key == {
         "lead": {"count": 1, "amount": Decimal("333.33"), "weighted": Decimal("16.67")},
@@ -329,11 +330,9 @@ def test_default_scope_by_role(cast, team, north):
 
 def test_weighted_amount_keeps_the_cents_of_whole_amounts(rep):
     """A whole amount (stored as an integer by SQLite) x 33% keeps its cents."""
-    from activities.models import Deal
-
     stage = pipeline().stages.get(key="lead")
     DealFactory(owner=rep, stage=stage, amount=Decimal("1001"), probability=33)
 
-    totals = deals_selectors.stage_totals(Deal.objects.filter(owner=rep).open())
+    lines = deals_selectors.pipeline_by_stage(Deal.objects.filter(owner=rep).open()).by_stage()
 
-    assert totals[stage.pk]["weighted"] == Decimal("330.33")
+    assert lines[stage.pk].weighted == Decimal("330.33")

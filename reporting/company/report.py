@@ -1,26 +1,6 @@
-"""Director and admin figures: a division's or the whole company's numbers over time.
-
-Every figure is one grouped query, whatever the number of teams, reps or months
-of history; Python only regroups the few rows each query returns. Definitions:
-
-- **Scope**: the company (admins), or one division (its director; admins may
-  drill into any). People counted are sales reps (role rep), as in goal actuals;
-  activities are read through ``Activity.objects.visible_to`` so the one scoping
-  rule applies.
-- **Totals**: per metric, the sum over [start, end], next to the *previous equal
-  range* (the same number of days just before ``start``).
-- **Breakdowns** (for one metric, default sales value): by division (company
-  scope) or team (division scope), by product and by channel (rows without one
-  show as "None").
-- **Series** for the chosen metric, anchored at ``end``: day by day (the 31 days
-  up to ``end``), week over week (the 12 company weeks up to the one holding
-  ``end``), month over month (the 12 months up to ``end``'s), year over year (each
-  month of the fiscal year to ``end`` next to the same dates a year before). The
-  last bucket stops at ``end``.
-- **Team ranking**: per team, sales value over the range, reps (active, role
-  rep), value per rep, and the mean attainment of the team's monthly goals for the
-  month holding ``end`` (as of ``end`` or today, whichever is earlier).
-"""
+"""The company monthly report: headlines, lost reasons, biggest wins, open pipeline
+and KPIs of one month for the company or a division, one grouped query per family
+(the print page, its CSV and the report packs all read ``company_report_context``)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,16 +10,15 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
-    F,
     OuterRef,
     Q,
     Subquery,
     Sum,
 )
 
-from activities.deals.selectors import WIN_PROBABILITY
+from activities.deals.selectors import pipeline_by_stage
 from activities.models import Customer, Deal, Metric, StageKind
-from plans.goals.selectors import goal_progress, percent_of, quantize
+from plans.goals.selectors import goal_progress
 from reporting.company.selectors import (
     SALES_VALUE,
     ZERO,
@@ -54,6 +33,7 @@ from reporting.kpis.selectors import evaluate_kpis
 from reporting.models import Kpi
 from salesmgmt.calendar import Period, month_of
 from salesmgmt.models import CompanySettings
+from salesmgmt.money import percent_of, quantize
 
 # --- The company monthly report -------------------------------------------------------------------
 
@@ -189,31 +169,6 @@ def biggest_wins(scope: CompanyScope, month: Period, limit: int = 5) -> list[Dea
     )
 
 
-def open_pipeline(scope: CompanyScope) -> list[dict]:
-    """Open deals now, by pipeline and stage: count, value, weighted value. One query."""
-    rows = (
-        scope.deals()
-        .filter(stage__kind=StageKind.OPEN)
-        .values("pipeline__name", "pipeline__position", "stage__name", "stage__position")
-        .annotate(
-            deals=Count("pk"), value=Sum("amount"), weighted=Sum(F("amount") * WIN_PROBABILITY)
-        )
-        .order_by("pipeline__position", "pipeline__name", "stage__position")
-    )
-    return [
-        {
-            "pipeline": r["pipeline__name"],
-            "stage": r["stage__name"],
-            "deals": r["deals"],
-            "amount": quantize(r["value"] or ZERO),
-            # amount x probability summed in SQL, divided here: SQLite would truncate
-            # a per-row division by 100 of whole amounts.
-            "weighted": quantize(Decimal(r["weighted"] or 0) / 100),
-        }
-        for r in rows
-    ]
-
-
 def scope_kpis(scope: CompanyScope, month: Period, as_of: date) -> list:
     """Active KPIs for the scope's reps as one group over the month."""
     kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
@@ -274,7 +229,7 @@ def company_report_context(*, user_or_scope, month: date) -> dict | None:
             goals.order_by("scope", "division__name", "metric__position", "start"), as_of=as_of
         ),
         "kpis": scope_kpis(scope, period, as_of),
-        "pipeline": open_pipeline(scope),
+        "pipeline": pipeline_by_stage(scope.deals().open()),
         "forecasts": forecast(scope.reps(), today=today, company=company),
         "lost_reasons": lost_reasons(scope, period),
         "wins": biggest_wins(scope, period),

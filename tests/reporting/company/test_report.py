@@ -130,9 +130,9 @@ def test_company_figures_for_the_admin(deals, goals, cast):  # noqa: F811
     ]
     kpi = next(v for v in report["kpis"] if v.kpi.key == "deal-size")
     assert (kpi.value, kpi.status) == (D("1633.33"), "green")
-    open_deals = {row["stage"]: row for row in report["pipeline"]}
-    assert (open_deals["Lead"]["deals"], open_deals["Lead"]["amount"]) == (1, D("250.00"))
-    assert open_deals["Lead"]["weighted"] == D("12.50")
+    open_deals = {row.stage: row for row in report["pipeline"]}
+    assert (open_deals["Lead"].count, open_deals["Lead"].amount) == (1, D("250.00"))
+    assert open_deals["Lead"].weighted == D("12.50")
 
 
 def test_director_sees_their_division_only(deals, goals, cast):  # noqa: F811

@@ -2,7 +2,7 @@
 
 A rep steady at 90% and one swinging between 150% and 50% may have the same
 average; a manager coaches them differently. Definitions (pinned by
-tests/reporting/test_consistency.py):
+tests/reporting/dashboards/test_consistency.py):
 
 - **Window**: the last ``months`` *complete* calendar months before the month
   of ``as_of`` (on 18 Nov 2026, 6 months = May to October 2026).
@@ -30,7 +30,7 @@ So 90, 90, 90, 90, 90, 90 is steady (mean 90.0, sd 0.0); 150, 50, 150, 50,
 +10 a month, no scatter).
 
 ``consistency`` runs one query for any number of reps and months: the goals
-are annotated with their actuals (``reporting.goals.with_actuals``) and
+are annotated with their actuals (``plans.goals.selectors.with_actuals``) and
 averaged per rep and month by the database.
 """
 
@@ -42,9 +42,10 @@ from math import sqrt
 from django.db.models import Avg, DecimalField, ExpressionWrapper, F, Value
 from django.db.models.functions import TruncMonth
 
-from plans.goals.selectors import quantize
+from plans.goals.selectors import with_actuals
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings
+from salesmgmt.money import quantize
 
 MIN_MONTHS = 3
 VOLATILE_SCATTER = 20
@@ -129,8 +130,6 @@ def describe(months: list[tuple[date, Decimal]]) -> Consistency:
 def monthly_attainment(rep_ids, *, start: date, end: date, as_of: date) -> dict[int, list]:
     """{rep_id: [(month, mean attainment %), ...]} of monthly rep goals starting in
     [start, end], oldest first: one grouped query."""
-    from plans.goals.selectors import with_actuals
-
     goals = Goal.objects.filter(
         scope=GoalScope.REP,
         period=GoalPeriod.MONTH,

@@ -11,7 +11,7 @@ from rest_framework import viewsets
 
 from activities.catalogue.api import NO_DELETE
 from activities.customers import services
-from activities.customers.api_filters import ContactFilter, CustomerFilter
+from activities.customers.filters import ContactFilter, CustomerFilter
 from activities.customers.serializers import ContactSerializer, CustomerSerializer
 from activities.models import (
     Contact,

@@ -1,12 +1,22 @@
-"""Filters for the customer list and the lost-customers report (shared with the API)."""
+"""Filters for customers and contacts: one FilterSet per model, shared by the pages and
+the API (whose parameter names and meanings they keep), and the lost-customers report.
+
+Choices that name people, teams, customers or deals are scoped to the person asking: a
+value outside their scope is "not a valid choice", exactly like one that does not exist,
+so a filter never reveals what is hidden. Days are the company's (its timezone).
+"""
 
 from datetime import date, datetime, time, timedelta
 
 import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django_filters.fields import ModelChoiceField
 
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
     Channel,
+    Contact,
     Customer,
     CustomerStatus,
     LostReason,
@@ -35,6 +45,36 @@ def day_bounds(queryset, field: str, *, start: date | None = None, end: date | N
     return queryset
 
 
+def visible_customers(request):
+    if request is None:
+        return Customer.objects.none()
+    return Customer.objects.visible_to(request.user)
+
+
+def is_id(value) -> bool:
+    """Whether a query-string value reads as a row id (ASCII digits)."""
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
+class KeyOrIdField(ModelChoiceField):
+    """A catalogue entry by its key (``to_field_name``). Digits that are no entry's key
+    are read as the entry's id: the pages named entries by id before they shared the
+    API's keys, and their links and bookmarks still do."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            found = self.queryset.filter(pk=value).first() if is_id(value) else None
+            if found is None:
+                raise
+            return found
+
+
+class KeyOrIdFilter(django_filters.ModelChoiceFilter):
+    field_class = KeyOrIdField
+
+
 CLOSED = "closed"  # did not buy or lost: the customers the report counts
 
 
@@ -50,14 +90,26 @@ class CustomerFilter(django_filters.FilterSet):
     team = django_filters.ModelChoiceFilter(
         field_name="owner__team", queryset=visible_teams, empty_label="any"
     )
-    source_channel = django_filters.ModelChoiceFilter(
-        queryset=Channel.objects.all(), empty_label="any", label="Source channel"
+    source_channel = KeyOrIdFilter(
+        queryset=Channel.objects.all(),
+        to_field_name="key",
+        empty_label="any",
+        label="Source channel",
+        help_text="A channel key.",
     )
-    lost_reason = django_filters.ModelChoiceFilter(
-        queryset=LostReason.objects.all(), empty_label="any", label="Why not bought"
+    lost_reason = KeyOrIdFilter(
+        queryset=LostReason.objects.all(),
+        to_field_name="key",
+        empty_label="any",
+        label="Why not bought",
+        help_text="A lost-reason key.",
     )
-    created_from = django_filters.DateFilter(method="filter_created", label="Created from")
-    created_to = django_filters.DateFilter(method="filter_created", label="Created to")
+    created_from = django_filters.DateFilter(
+        method="filter_created", label="Created from", help_text="A date, in the company timezone."
+    )
+    created_to = django_filters.DateFilter(
+        method="filter_created", label="Created to", help_text="A date, in the company timezone."
+    )
     external_id = django_filters.CharFilter(label="External ID")
 
     class Meta:
@@ -86,6 +138,21 @@ class CustomerFilter(django_filters.FilterSet):
     def filter_created(self, queryset, name, value):
         bound = {"start": value} if name == "created_from" else {"end": value}
         return day_bounds(queryset, "created_at", **bound)
+
+
+class ContactFilter(django_filters.FilterSet):
+    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, empty_label="any")
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+
+    class Meta:
+        model = Contact
+        fields = ["customer", "q"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value))
 
 
 class LostCustomerFilter(django_filters.FilterSet):
@@ -134,9 +201,3 @@ class LostCustomerFilter(django_filters.FilterSet):
     def filter_period(self, queryset, name, value):
         bound = {"start": value} if name == "start" else {"end": value}
         return day_bounds(queryset, self.date_field, **bound)
-
-
-def visible_customers(request):
-    if request is None:
-        return Customer.objects.none()
-    return Customer.objects.visible_to(request.user)

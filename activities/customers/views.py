@@ -203,9 +203,11 @@ def _list_query(filterset) -> str:
         for name in ("status", "segment"):
             if data.get(name):
                 params[name] = data[name]
-        for name in ("owner", "team", "lost_reason"):
+        for name in ("owner", "team"):
             if data.get(name):
                 params[name] = data[name].pk
+        if data.get("lost_reason"):
+            params["lost_reason"] = data["lost_reason"].key
         if filterset.date_field == "created_at":
             for name, to in (("start", "created_from"), ("end", "created_to")):
                 if data.get(name):

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from activities.catalogue.api import NO_DELETE
 from activities.deals import services
-from activities.deals.api_filters import DealFilter
+from activities.deals.filters import DealFilter
 from activities.deals.serializers import (
     DealBulkEntrySerializer,
     DealMoveSerializer,

@@ -1,16 +1,37 @@
-"""Filters for deal lists (pages and API share them).
+"""The deal filter, one for the deal list page and the API (whose parameter names and
+meanings it keeps).
 
 Choices of people, teams and customers come from the caller's scope: a value
 outside it is "not a valid choice", like one that does not exist.
 """
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.utils.choices import CallableChoiceIterator
 
-from activities.customers.filters import visible_customers
+from activities.customers.filters import KeyOrIdFilter, is_id, visible_customers
 from activities.models import Deal, Pipeline, Product, Stage, StageKind
 from salesmgmt.filtering import visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
+
+
+def stage_key_choices():
+    """The page's stage choices: each stage key once (with a pipeline, it is one stage)."""
+    names = {}
+    for key, name in Stage.objects.values_list("key", "name"):  # by pipeline, then position
+        names.setdefault(key, name)
+    return [("", "any"), *names.items()]
+
+
+class LazySelect(forms.Select):
+    """A select whose choices are read (one query) when it is drawn: on pages only."""
+
+    def __init__(self, choices):
+        super().__init__(choices=CallableChoiceIterator(choices))
+
+    def use_required_attribute(self, initial):
+        return False  # a filter is never required; asking would read the choices again
 
 
 class DealFilter(django_filters.FilterSet):
@@ -23,17 +44,27 @@ class DealFilter(django_filters.FilterSet):
     pipeline = django_filters.ModelChoiceFilter(
         queryset=Pipeline.objects.all(), to_field_name="key", empty_label="any"
     )
-    stage = django_filters.ModelChoiceFilter(
-        queryset=Stage.objects.select_related("pipeline"), empty_label="any"
+    stage = django_filters.CharFilter(
+        method="filter_stage",
+        label="Stage",
+        help_text="A stage key; with `pipeline`, one stage, without it that key in every pipeline.",
+        widget=LazySelect(stage_key_choices),
     )
     status = django_filters.ChoiceFilter(
         field_name="stage__kind", choices=StageKind.choices, empty_label="any", label="Status"
     )
-    product = django_filters.ModelChoiceFilter(
-        field_name="products", queryset=Product.objects.all(), empty_label="any", label="Product"
+    product = KeyOrIdFilter(
+        field_name="products",
+        queryset=Product.objects.all(),
+        to_field_name="sku",
+        empty_label="any",
+        label="Product",
+        help_text="A product SKU.",
     )
     needs_attention = django_filters.BooleanFilter(
-        method="filter_attention", label="Needs attention"
+        method="filter_attention",
+        label="Needs attention",
+        help_text="Open deals without a next step, or with a next step date in the past.",
     )
     expected_close_from = django_filters.DateFilter(
         field_name="expected_close", lookup_expr="gte", label="Expected close from"
@@ -47,6 +78,8 @@ class DealFilter(django_filters.FilterSet):
     closed_to = django_filters.DateFilter(
         field_name="closed_on", lookup_expr="lte", label="Closed to"
     )
+    source = django_filters.CharFilter(label="Source")
+    external_id = django_filters.CharFilter(label="External ID")
 
     class Meta:
         model = Deal
@@ -64,6 +97,8 @@ class DealFilter(django_filters.FilterSet):
             "expected_close_to",
             "closed_from",
             "closed_to",
+            "source",
+            "external_id",
         ]
 
     def filter_text(self, queryset, name, value):
@@ -71,6 +106,13 @@ class DealFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(customer__name__icontains=value))
+
+    def filter_stage(self, queryset, name, value):
+        # Digits that are no stage's key are a stage id: the pages' links and bookmarks
+        # named stages by id before the pages shared the API's keys.
+        if is_id(value) and not Stage.objects.filter(key=value).exists():
+            return queryset.filter(stage_id=value)
+        return queryset.filter(stage__key=value)
 
     def filter_attention(self, queryset, name, value):
         attention = Deal.objects.needing_attention(CompanySettings.load().today())

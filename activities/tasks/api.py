@@ -19,7 +19,7 @@ from activities.models import (
     Task,
 )
 from activities.tasks import services
-from activities.tasks.api_filters import TaskFilter
+from activities.tasks.filters import TaskFilter
 from activities.tasks.serializers import TaskSerializer, TaskStateSerializer
 from salesmgmt.api_support import StaleVersionFirst
 

@@ -1,10 +1,15 @@
-"""The task list filter, shared by the team task board and the API."""
+"""The task filter, one for the API (whose parameter names and meanings it keeps) and,
+under the board's names, the team task board.
+
+Choices that name people, teams, customers or deals are scoped to the person asking;
+due dates are days in the company timezone.
+"""
 
 import django_filters
 from django import forms
 from django.utils import timezone
 
-from activities.customers.filters import visible_customers
+from activities.customers.filters import day_bounds, visible_customers
 from activities.deals.filters import visible_deals
 from activities.models import Task, TaskPriority, TaskStatus
 from salesmgmt.filtering import visible_reps, visible_teams
@@ -13,8 +18,8 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class TaskFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(
-        field_name="assignee", queryset=visible_reps, empty_label="any", label="Rep"
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=visible_reps, empty_label="any", label="Rep", help_text="The rep's user id."
     )
     team = django_filters.ModelChoiceFilter(
         field_name="assignee__team", queryset=visible_teams, empty_label="any", label="Team"
@@ -23,26 +28,52 @@ class TaskFilter(django_filters.FilterSet):
         choices=TaskStatus.choices, method="filter_status", empty_label="any", label="Status"
     )
     priority = django_filters.ChoiceFilter(choices=TaskPriority.choices, empty_label="any")
-    # Dates of due_at in the viewer's timezone (the one the middleware activates).
     due_from = django_filters.DateFilter(
-        field_name="due_at", lookup_expr="date__gte", label="Due from", widget=DATE
+        method="filter_due",
+        label="Due from",
+        help_text="A date, in the company timezone.",
+        widget=DATE,
     )
     due_to = django_filters.DateFilter(
-        field_name="due_at", lookup_expr="date__lte", label="Due to", widget=DATE
+        method="filter_due",
+        label="Due to",
+        help_text="A date, in the company timezone.",
+        widget=DATE,
     )
     customer = django_filters.ModelChoiceFilter(queryset=visible_customers, empty_label="any")
     deal = django_filters.ModelChoiceFilter(queryset=visible_deals, empty_label="any")
 
     class Meta:
         model = Task
-        fields = ["rep", "team", "status", "priority", "due_from", "due_to", "customer", "deal"]
+        fields = [
+            "assignee",
+            "team",
+            "status",
+            "priority",
+            "due_from",
+            "due_to",
+            "customer",
+            "deal",
+        ]
 
     def filter_status(self, queryset, name, value):
-        now = timezone.now()
-        if value == TaskStatus.OPEN:
-            return queryset.open()
         if value == TaskStatus.OVERDUE:
-            return queryset.overdue(now)
+            return queryset.overdue(timezone.now())
         if value == TaskStatus.DONE:
             return queryset.done()
-        return queryset
+        return queryset.open()
+
+    def filter_due(self, queryset, name, value):
+        bound = {"start": value} if name == "due_from" else {"end": value}
+        return day_bounds(queryset, "due_at", **bound)
+
+
+class TaskBoardFilter(TaskFilter):
+    """TaskFilter under the team board's names, and nothing else: the board's links and
+    bookmarks (like every page's) say ``rep`` where the API says ``assignee``."""
+
+    RENAMED = {"assignee": "rep"}
+
+    @classmethod
+    def get_filters(cls):
+        return {cls.RENAMED.get(name, name): f for name, f in super().get_filters().items()}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from activities.models import Task, TaskStatus
 from activities.tasks import services
-from activities.tasks.filters import TaskFilter
+from activities.tasks.filters import TaskBoardFilter
 from activities.tasks.forms import TaskForm, TaskHistoryForm
 from activities.tasks.selectors import (
     midnight,
@@ -256,7 +256,7 @@ def team_board(request):
         .select_related("assignee", "customer", "deal")
         .order_by("due_at", "pk")
     )
-    filterset = TaskFilter(data, queryset=tasks, request=request)
+    filterset = TaskBoardFilter(data, queryset=tasks, request=request)
     # The board's own selector picks the team; customers and deals are filtered on the API.
     for name in ("team", "customer", "deal"):
         filterset.filters.pop(name)

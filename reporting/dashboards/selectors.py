@@ -1,24 +1,31 @@
-"""Figures of the rep and team dashboards (pages and API).
+"""Figures of the rep and team dashboards (pages, API and CSV exports).
+
+``rep_dashboard`` and ``team_dashboard`` assemble each dashboard once: an object
+holding every figure, each computed on first use. The pages add only presentation
+(charts, links), the API serializes the same object and the CSV exports read it.
 
 Each function runs a fixed number of grouped queries, whatever the number of
 reps, weeks or months of history:
 
 - **My week**: plan vs actual for one company week, coloured by pace
-  (``plan_actuals.week_grid``); the metrics are the team's focus metrics plus
-  any other metric the rep's plan for that week has a number for.
+  (``plans.weekly.selectors.week_grid``); the metrics are the team's focus metrics
+  plus any other metric the rep's plan for that week has a number for.
 - **Weekly trend**: totals per metric per *company week* (the week starts on
   ``CompanySettings.week_start``), the last 12 weeks up to the current one, next
   to the numbers planned for those weeks. Bucketed by the database with one
   ``Case/When`` per week.
-- **Open pipeline**: open deals by stage: count, amount and weighted amount
-  (amount x win probability).
+- **Open pipeline**: open deals by stage: count, amount and weighted amount, from
+  ``activities.deals.selectors.pipeline_by_stage`` (as on the pipeline board and
+  the company report).
 - **Leaderboard**: reps ranked by their *mean attainment* (to date) over their
   own monthly goals for the month; ties go to the higher sales value, then by
   name. The top ``min(3, ranked // 2)`` are "top", as many at the bottom are
   "laggard"; reps without a monthly goal are listed after the ranked ones,
-  unranked. A rep's *lagging metric* is their goal with the lowest pace (any
-  period, current), or failing goals, the metric of this week's plan furthest
-  behind the pace the plan expects.
+  unranked. A rep's *lagging metric* is their current goal (any period, running
+  on the day the figures are measured) with the lowest pace, or failing goals,
+  the metric of the plan for the week holding that day furthest behind the pace
+  the plan expects: the same on the page, whichever week it browses, and on the
+  API, whatever range it asks for.
 - **Plan status by week**: per company week, how many reps have a plan in each
   status and how many have none.
 """
@@ -26,19 +33,24 @@ reps, weeks or months of history:
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Case, Count, DateField, Q, Sum, Value, When
 
 from activities.deals import selectors as deals_selectors
-from activities.models import Activity, Deal, Metric
-from plans.goals.selectors import GoalProgress, goal_progress, percent_of
+from activities.models import Activity, Deal, Metric, Pipeline
+from plans.goals.reverse_funnel import reverse_funnel as reverse_funnel_of
+from plans.goals.selectors import GoalProgress, goal_progress
 from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus, PlanTarget, WeeklyPlan
 from plans.weekly.selectors import Cell, week_grid, week_progress
+from reporting.dashboards.consistency import Consistency, consistency_windows
+from reporting.funnel import selectors as funnel_selectors
 from reporting.kpis.services import episode_figure
 from reporting.models import DeviationEpisode
-from salesmgmt import calendar as funnel
-from salesmgmt import money
-from salesmgmt.models import CompanySettings, User
+from salesmgmt import calendar, money
+from salesmgmt.calendar import Period
+from salesmgmt.models import CompanySettings, Team, User
+from salesmgmt.money import percent_of
 
 ZERO = Decimal("0")
 TREND_WEEKS = 12
@@ -137,32 +149,41 @@ def rep_goals(
     return goal_progress(goals.order_by("scope", "metric__position", "start", "pk"), as_of=as_of)
 
 
+def team_and_rep_goals(
+    viewer: User,
+    *,
+    team=None,
+    reps=(),
+    as_of: date,
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[list[GoalProgress], dict[int, list[GoalProgress]]]:
+    """Progress of ``team``'s own goals, and {rep_id: progress of their own goals}, of
+    those running in [start, end] (default: on ``as_of``) that ``viewer`` sees: two
+    queries for the team and any number of reps together."""
+    reps = list(reps)
+    owners = Q(scope=GoalScope.REP, rep__in=[r.pk for r in reps])
+    if team is not None:
+        owners |= Q(scope=GoalScope.TEAM, team=team)
+    goals = _overlapping(
+        Goal.objects.visible_to(viewer).filter(owners), start or as_of, end or as_of
+    )
+    team_progress: list[GoalProgress] = []
+    by_rep: dict[int, list[GoalProgress]] = {r.pk: [] for r in reps}
+    for p in goal_progress(goals.order_by("metric__position", "start", "pk"), as_of=as_of):
+        if p.goal.scope == GoalScope.TEAM:
+            team_progress.append(p)
+        else:
+            by_rep[p.goal.rep_id].append(p)
+    return team_progress, by_rep
+
+
 def reps_goals(
     viewer: User, reps, *, as_of: date, start: date | None = None, end: date | None = None
 ) -> dict[int, list[GoalProgress]]:
     """{rep_id: [progress of their own goals running in [start, end]]}: two queries for
     any number of reps."""
-    goals = _overlapping(
-        Goal.objects.visible_to(viewer).filter(scope=GoalScope.REP, rep__in=[r.pk for r in reps]),
-        start or as_of,
-        end or as_of,
-    )
-    by_rep: dict[int, list[GoalProgress]] = {r.pk: [] for r in reps}
-    for p in goal_progress(goals.order_by("metric__position", "start", "pk"), as_of=as_of):
-        by_rep[p.goal.rep_id].append(p)
-    return by_rep
-
-
-def team_goals(
-    viewer: User, team, *, as_of: date, start: date | None = None, end: date | None = None
-) -> list[GoalProgress]:
-    """Pace of the team's own goals running in [start, end]."""
-    goals = _overlapping(
-        Goal.objects.visible_to(viewer).filter(scope=GoalScope.TEAM, team=team),
-        start or as_of,
-        end or as_of,
-    )
-    return goal_progress(goals.order_by("metric__position", "start", "pk"), as_of=as_of)
+    return team_and_rep_goals(viewer, reps=reps, as_of=as_of, start=start, end=end)[1]
 
 
 def cells_by_metric(grid: dict, metrics) -> dict[int, dict]:
@@ -295,49 +316,6 @@ def weekly_trend(rep_ids, metrics: list[Metric], *, today: date, weeks: int = TR
     )
 
 
-# --- Pipeline -----------------------------------------------------------------------------------
-
-
-@dataclass
-class StageLine:
-    stage_id: int
-    stage: str
-    pipeline: str
-    count: int
-    amount: Decimal
-    weighted: Decimal
-
-
-def open_pipeline(deals) -> list[StageLine]:
-    """Open deals of ``deals`` by stage (pipeline and stage order): one grouped query."""
-    rows = (
-        deals.open()
-        .order_by()
-        .values("stage", "stage__name", "stage__position", "pipeline__name", "pipeline__position")
-        .annotate(
-            n=Count("pk"),
-            total=Sum("amount"),
-            weighted=Sum(deals_selectors.weighted_amount()),
-        )
-        .order_by("pipeline__position", "pipeline__name", "stage__position")
-    )
-    return [
-        StageLine(
-            stage_id=r["stage"],
-            stage=r["stage__name"],
-            pipeline=r["pipeline__name"],
-            count=r["n"],
-            amount=money.money(r["total"]),
-            weighted=money.money(r["weighted"]),
-        )
-        for r in rows
-    ]
-
-
-def rep_pipeline(rep: User) -> list[StageLine]:
-    return open_pipeline(Deal.objects.filter(owner=rep))
-
-
 # --- Totals, sales value ------------------------------------------------------------------------
 
 
@@ -459,7 +437,7 @@ def team_leaderboard(reps, *, today: date) -> list[Standing]:
     leaderboard. Callers show nothing of it but rank, name and attainment.
     """
     reps = list(reps)
-    month = funnel.month_of(today)
+    month = calendar.month_of(today)
     goals = Goal.objects.filter(
         scope=GoalScope.REP,
         period=GoalPeriod.MONTH,
@@ -531,3 +509,301 @@ def open_alerts(viewer: User, *, rep: User | None = None, team=None) -> list[Dev
         e.actual_text = episode_figure(e, e.actual)
         e.expected_text = episode_figure(e, e.expected)
     return episodes
+
+
+# --- The dashboards, assembled once -------------------------------------------------------------
+
+WINDOWS = (6, 12)  # consistency windows, in months
+
+
+@dataclass
+class TeamFunnel:
+    """The team's funnel this month, in the first active pipeline (None: none set up)."""
+
+    pipeline: Pipeline | None
+    period: Period
+    stages: list = field(default_factory=list)
+    outcomes: funnel_selectors.Outcomes | None = None
+
+
+@dataclass(kw_only=True)
+class _Dashboard:
+    """What both dashboards share: who looks, and when.
+
+    ``as_of``: figures are measured up to this day (today, or the range's end when it
+    is earlier). ``start``/``end``: the range the API asks for (goals running in it,
+    totals, plan status, sales value); None on the pages, whose goals are those
+    running on ``as_of`` and whose sales value is the month to date (totals and plan
+    status, which only the API shows, then cover as_of's month). ``week``: the
+    company week plan vs actual is shown for (the page's ``?week=``, else the one
+    holding as_of). Every figure is computed on first use, once, so a page, its CSV
+    exports and the API each pay only for what they read.
+    """
+
+    viewer: User
+    company: CompanySettings
+    today: date
+    as_of: date
+    week: date
+    start: date | None
+    end: date | None
+
+    @property
+    def month(self) -> Period:
+        return calendar.month_of(self.as_of)
+
+    @property
+    def span(self) -> tuple[date, date]:
+        """[start, end] of the totals and the plan status: the range, or as_of's month."""
+        return self.start or self.month.start, self.end or self.month.end
+
+    @property
+    def rep_ids(self) -> list[int]:
+        raise NotImplementedError
+
+    @cached_property
+    def totals(self) -> list[dict]:
+        """Per active metric, the total the reps logged in ``span``: two queries."""
+        start, end = self.span
+        totals = metric_totals(self.rep_ids, start=start, end=end)
+        return [{"metric": m, "total": totals.get(m.pk) or ZERO} for m in Metric.objects.active()]
+
+    @cached_property
+    def plan_status(self) -> list[dict]:
+        """Per company week overlapping ``span``: reps with a plan in each status, and none."""
+        weeks = weeks_between(*self.span, company=self.company)
+        by_week = plan_status_by_week(self.rep_ids, weeks)
+        return [{"week_start": w, **by_week[w]} for w in weeks]
+
+    @cached_property
+    def trend(self) -> Trend:
+        return weekly_trend(self.rep_ids, self.metrics, today=self.as_of)
+
+    @cached_property
+    def _windows(self) -> dict:
+        return consistency_windows(self.rep_ids, windows=WINDOWS, as_of=self.as_of)
+
+    def consistency_of(self, rep_id: int) -> list[tuple[int, Consistency]]:
+        """[(months, Consistency)] per window, for one of the reps."""
+        return [(months, self._windows[months][rep_id]) for months in WINDOWS]
+
+
+def _when(*, start: date | None, end: date | None, week: date | None, company) -> dict:
+    today = company.today()
+    as_of = min(end, today) if end else today
+    return {
+        "company": company,
+        "today": today,
+        "as_of": as_of,
+        "week": company.week_of(week or as_of),
+        "start": start,
+        "end": end,
+    }
+
+
+@dataclass(kw_only=True)
+class RepDashboard(_Dashboard):
+    person: User
+
+    @property
+    def rep_ids(self) -> list[int]:
+        return [self.person.pk]
+
+    @cached_property
+    def metrics(self) -> list[Metric]:
+        return Metric.objects.focus_of(self.person.team)
+
+    @cached_property
+    def my_week(self) -> RepWeek:
+        return rep_week(self.person, self.week, self.metrics, today=self.as_of)
+
+    @cached_property
+    def goals(self) -> list[GoalProgress]:
+        return rep_goals(self.viewer, self.person, as_of=self.as_of, start=self.start, end=self.end)
+
+    @cached_property
+    def reverse_funnel(self):
+        """What it takes: the activity needed per remaining week to reach the outcome goal."""
+        return reverse_funnel_of(self.person, as_of=self.as_of)
+
+    @cached_property
+    def pipeline(self) -> deals_selectors.PipelineByStage:
+        """The rep's open deals by stage (activities.deals.selectors.pipeline_by_stage)."""
+        return deals_selectors.pipeline_by_stage(Deal.objects.filter(owner=self.person).open())
+
+    @cached_property
+    def consistency(self) -> list[tuple[int, Consistency]]:
+        return self.consistency_of(self.person.pk)
+
+    @cached_property
+    def alerts(self) -> list[DeviationEpisode]:
+        return open_alerts(self.viewer, rep=self.person)
+
+    @cached_property
+    def leaderboard(self) -> list[Standing]:
+        """The rep's team, ranked: rank, name and attainment are all anyone shows."""
+        if not self.person.team_id:
+            return []
+        return team_leaderboard(
+            User.objects.reps().filter(team=self.person.team_id), today=self.as_of
+        )
+
+
+def rep_dashboard(
+    person: User,
+    viewer: User,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    week: date | None = None,
+) -> RepDashboard:
+    """Every figure of ``person``'s dashboard as ``viewer`` sees it (see _Dashboard)."""
+    when = _when(start=start, end=end, week=week, company=CompanySettings.load())
+    return RepDashboard(viewer=viewer, person=person, **when)
+
+
+@dataclass(kw_only=True)
+class TeamDashboard(_Dashboard):
+    team: Team
+
+    @cached_property
+    def reps(self) -> list[User]:
+        return list(User.objects.reps().filter(team=self.team).order_by("first_name", "last_name"))
+
+    @property
+    def rep_ids(self) -> list[int]:
+        return [r.pk for r in self.reps]
+
+    @cached_property
+    def metrics(self) -> list[Metric]:
+        return Metric.objects.focus_of(self.team)
+
+    @property
+    def week_progress(self) -> Decimal:
+        return week_progress(self.week, self.as_of)
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """Reps with a plan in each status for ``week``, and without one."""
+        return plan_status_by_week(self.rep_ids, [self.week])[self.week]
+
+    @cached_property
+    def grid(self) -> dict[int, dict[int, Cell]]:
+        """{rep_id: {metric_id: Cell}}: plan vs actual for ``week``, as of as_of."""
+        return week_grid(self.rep_ids, self.week, [m.pk for m in self.metrics], today=self.as_of)
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        """The grid as one row per rep: their plan for ``week`` and a cell per focus metric."""
+        plans = WeeklyPlan.objects.filter(rep__in=self.rep_ids).for_week(self.week)
+        by_rep = {p.rep_id: p for p in plans}
+        return [
+            {
+                "rep": rep,
+                "plan": by_rep.get(rep.pk),
+                "cells": [(m, self.grid[rep.pk][m.pk]) for m in self.metrics],
+            }
+            for rep in self.reps
+        ]
+
+    @cached_property
+    def _goals(self) -> tuple[list[GoalProgress], dict[int, list[GoalProgress]]]:
+        return team_and_rep_goals(
+            self.viewer,
+            team=self.team,
+            reps=self.reps,
+            as_of=self.as_of,
+            start=self.start,
+            end=self.end,
+        )
+
+    @property
+    def team_goals(self) -> list[GoalProgress]:
+        """The team's own goals running on as_of (or in the range)."""
+        return self._goals[0]
+
+    @property
+    def rep_goals(self) -> dict[int, list[GoalProgress]]:
+        """{rep_id: progress of their own goals}, running on as_of (or in the range)."""
+        return self._goals[1]
+
+    @property
+    def goal_rows(self) -> list[tuple[User, list[GoalProgress]]]:
+        return [(r, self.rep_goals[r.pk]) for r in self.reps]
+
+    @property
+    def goals(self) -> list[GoalProgress]:
+        """The team's goals, then its reps'."""
+        return self.team_goals + [p for r in self.reps for p in self.rep_goals[r.pk]]
+
+    @cached_property
+    def leaderboard(self) -> list[Standing]:
+        """The reps ranked on the month holding ``as_of`` (see the module docstring).
+
+        The same inputs on the page and the API: each rep's goals running on ``as_of``
+        (a goal of the range that ended before, or starts after, is not "current") and,
+        for a rep without a paced one, their plan for the week holding ``as_of``, as of
+        ``as_of``. Sales value: over the range, or the month to date.
+        """
+        month = self.month
+        current = {
+            rep_id: [p for p in progress if p.goal.start <= self.as_of <= p.goal.end]
+            for rep_id, progress in self.rep_goals.items()
+        }
+        unpaced = [
+            rep_id for rep_id, progress in current.items() if all(p.pace is None for p in progress)
+        ]
+        return leaderboard(
+            self.reps,
+            current,
+            sales_value_by_rep(
+                self.rep_ids, start=self.start or month.start, end=self.end or self.as_of
+            ),
+            month_start=month.start,
+            cells_by_rep=self._plan_cells() if unpaced else None,
+        )
+
+    def _plan_cells(self) -> dict[int, dict]:
+        """{rep_id: {Metric: Cell}} of the plans for the week holding ``as_of``."""
+        week = self.company.week_of(self.as_of)
+        if week == self.week:  # the grid the page shows (and the API's only one)
+            return cells_by_metric(self.grid, self.metrics)
+        grid = week_grid(self.rep_ids, week, [m.pk for m in self.metrics], today=self.as_of)
+        return cells_by_metric(grid, self.metrics)
+
+    @cached_property
+    def funnel(self) -> TeamFunnel:
+        """Stage conversion and outcomes of the team's deals this month (as_of's month)."""
+        pipeline = deals_selectors.pipeline_from_key(None)
+        month = self.month
+        if pipeline is None:
+            return TeamFunnel(None, month)
+        owners = User.objects.visible_to(self.viewer).filter(team=self.team)
+        tz = self.company.tzinfo
+        return TeamFunnel(
+            pipeline,
+            month,
+            funnel_selectors.funnel(owners, pipeline, month, tzinfo=tz),
+            funnel_selectors.outcomes(owners, month, pipeline=pipeline, tzinfo=tz),
+        )
+
+    @cached_property
+    def alerts(self) -> list[DeviationEpisode]:
+        return open_alerts(self.viewer, team=self.team)
+
+    @property
+    def consistency_rows(self) -> list[tuple[User, list[tuple[int, Consistency]]]]:
+        return [(r, self.consistency_of(r.pk)) for r in self.reps]
+
+
+def team_dashboard(
+    team: Team,
+    viewer: User,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    week: date | None = None,
+) -> TeamDashboard:
+    """Every figure of ``team``'s dashboard as ``viewer`` sees it (see _Dashboard)."""
+    when = _when(start=start, end=end, week=week, company=CompanySettings.load())
+    return TeamDashboard(viewer=viewer, team=team, **when)

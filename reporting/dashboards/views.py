@@ -1,7 +1,9 @@
 """Dashboards: a rep's own (or one of the viewer's reps) and a team's.
 
-Every section is computed by reporting.dashboards / consistency / goals in a
-fixed number of queries; every table exports with ``?export=<table>``.
+Every figure comes from one object, ``rep_dashboard`` / ``team_dashboard`` in
+reporting.dashboards.selectors (the API serializes the same objects); a page adds
+only what a page needs (links, charts, the week it browses) and every table exports
+with ``?export=<table>`` from the same object.
 """
 
 from datetime import timedelta
@@ -10,23 +12,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from activities.models import Metric, Pipeline
-from plans.goals.reverse_funnel import reverse_funnel
-from plans.models import WeeklyPlan
-from plans.weekly.selectors import team_week_counts, team_week_rows, week_progress
 from reporting.dashboards import selectors as dashboards
-from reporting.dashboards.consistency import consistency_windows
-from reporting.funnel import selectors as funnel
-from salesmgmt import calendar
 from salesmgmt.csv_export import csv_response
-from salesmgmt.models import CompanySettings, Team, User
+from salesmgmt.models import Team, User
 from salesmgmt.web import parse_day
 
-WINDOWS = (6, 12)
 
-
-def _week(request, company):
-    return company.week_of(parse_day(request.GET.get("week")) or company.today())
+def _week(request):
+    """The day ``?week=`` names (the dashboard shows the company week holding it)."""
+    return parse_day(request.GET.get("week"))
 
 
 def _query(request) -> str:
@@ -73,57 +67,42 @@ def _consistency_chart(c) -> dict:
     }
 
 
-def _rep_context(request, person: User) -> dict:
-    company = CompanySettings.load()
-    today = company.today()
-    week = _week(request, company)
-    metrics = Metric.objects.focus_of(person.team)
-    trend = dashboards.weekly_trend([person.pk], metrics, today=today)
-    windows = consistency_windows([person.pk], windows=WINDOWS, as_of=today)
-    pipeline = dashboards.rep_pipeline(person)
-    board = []
-    if person.team_id:
-        team_reps = User.objects.reps().filter(team=person.team_id)
-        board = dashboards.team_leaderboard(team_reps, today=today)
+def _rep_context(request, d: dashboards.RepDashboard) -> dict:
+    """The dashboard's figures under the template's names, with the page's links and charts."""
+    is_self = d.person.pk == request.user.pk
     return {
         "query": _query(request),
-        "person": person,
-        "is_self": person.pk == request.user.pk,
-        "today": today,
-        "my_week": dashboards.rep_week(person, week, metrics, today=today),
-        "prev_week": week - timedelta(weeks=1),
-        "next_week": week + timedelta(weeks=1),
-        "goals": dashboards.rep_goals(request.user, person, as_of=today),
-        "funnel": reverse_funnel(person, as_of=today),
-        "pipeline": pipeline,
-        "pipeline_totals": {
-            "count": sum(line.count for line in pipeline),
-            "amount": sum((line.amount for line in pipeline), dashboards.ZERO),
-            "weighted": sum((line.weighted for line in pipeline), dashboards.ZERO),
-        },
-        "pipeline_url": reverse("deals:pipeline")
-        + ("" if person.pk == request.user.pk else f"?rep={person.pk}"),
-        "trend": trend,
-        "trend_chart": trend.chart(planned=True),
-        "consistency": [(months, windows[months][person.pk]) for months in WINDOWS],
-        "consistency_chart": _consistency_chart(windows[12][person.pk]),
-        "alerts": dashboards.open_alerts(request.user, rep=person),
-        "leaderboard": board,
+        "person": d.person,
+        "is_self": is_self,
+        "today": d.today,
+        "my_week": d.my_week,
+        "prev_week": d.week - timedelta(weeks=1),
+        "next_week": d.week + timedelta(weeks=1),
+        "goals": d.goals,
+        "funnel": d.reverse_funnel,
+        "pipeline": d.pipeline,
+        "pipeline_url": reverse("deals:pipeline") + ("" if is_self else f"?rep={d.person.pk}"),
+        "trend": d.trend,
+        "trend_chart": d.trend.chart(planned=True),
+        "consistency": d.consistency,
+        "consistency_chart": _consistency_chart(dict(d.consistency)[12]),
+        "alerts": d.alerts,
+        "leaderboard": d.leaderboard,
     }
 
 
 def _rep_dashboard(request, person: User):
-    context = _rep_context(request, person)
+    d = dashboards.rep_dashboard(person, request.user, week=_week(request))
     export = request.GET.get("export")
     if export:
-        return _rep_export(export, context)
-    return render(request, "reporting/dashboards/rep.html", context)
+        return _rep_export(export, d)
+    return render(request, "reporting/dashboards/rep.html", _rep_context(request, d))
 
 
-def _rep_export(name: str, c: dict):
-    person, slug = c["person"], f"rep-{c['person'].pk}"
+def _rep_export(name: str, d: dashboards.RepDashboard):
+    person, slug = d.person, f"rep-{d.person.pk}"
     if name == "week":
-        w = c["my_week"]
+        w = d.my_week
         return csv_response(
             f"{slug}-week-{w.week}.csv",
             [
@@ -151,24 +130,24 @@ def _rep_export(name: str, c: dict):
             ),
         )
     if name == "goals":
-        return _goals_csv(f"{slug}-goals.csv", c["goals"])
+        return _goals_csv(f"{slug}-goals.csv", d.goals)
     if name == "pipeline":
         return csv_response(
             f"{slug}-pipeline.csv",
             ["rep", "pipeline", "stage", "open_deals", "amount", "weighted"],
-            ([person, s.pipeline, s.stage, s.count, s.amount, s.weighted] for s in c["pipeline"]),
+            ([person, s.pipeline, s.stage, s.count, s.amount, s.weighted] for s in d.pipeline),
         )
     if name == "trend":
-        return _trend_csv(f"{slug}-trend.csv", c["trend"], person)
+        return _trend_csv(f"{slug}-trend.csv", d.trend, person)
     if name == "consistency":
-        return _consistency_csv(f"{slug}-consistency.csv", [(person, c["consistency"])])
+        return _consistency_csv(f"{slug}-consistency.csv", [(person, d.consistency)])
     if name == "alerts":
-        return _alerts_csv(f"{slug}-alerts.csv", c["alerts"])
+        return _alerts_csv(f"{slug}-alerts.csv", d.alerts)
     if name == "leaderboard":
         return csv_response(
             f"{slug}-team-leaderboard.csv",
             ["rank", "rep", "attainment_percent"],
-            ([s.rank, s.rep, s.attainment] for s in c["leaderboard"]),
+            ([s.rank, s.rep, s.attainment] for s in d.leaderboard),
         )
     raise Http404
 
@@ -190,87 +169,59 @@ def team(request):
             raise Http404
     else:
         selected = teams[0]
-    context = _team_context(request, selected, teams)
+    d = dashboards.team_dashboard(selected, request.user, week=_week(request))
     export = request.GET.get("export")
     if export:
-        return _team_export(export, context)
-    return render(request, "reporting/dashboards/team.html", context)
+        return _team_export(export, d)
+    return render(request, "reporting/dashboards/team.html", _team_context(request, d, teams))
 
 
-def _team_funnel(request, team_obj, today, company):
-    pipeline = Pipeline.objects.active().first()
-    month = calendar.month_of(today)
-    owners = User.objects.visible_to(request.user).filter(team=team_obj)
+def _funnel_url(d: dashboards.TeamDashboard) -> str | None:
+    pipeline = d.funnel.pipeline
     if pipeline is None:
-        return {"pipeline": None, "period": month, "stages": [], "outcomes": None}
-    return {
-        "pipeline": pipeline,
-        "period": month,
-        "stages": funnel.funnel(owners, pipeline, month, tzinfo=company.tzinfo),
-        "outcomes": funnel.outcomes(owners, month, pipeline=pipeline, tzinfo=company.tzinfo),
-        "url": f"{reverse('deals:funnel')}?scope=team:{team_obj.pk}&pipeline={pipeline.key}",
-    }
+        return None
+    return f"{reverse('funnel:page')}?scope=team:{d.team.pk}&pipeline={pipeline.key}"
 
 
-def _team_context(request, team_obj: Team, teams) -> dict:
-    company = CompanySettings.load()
-    today = company.today()
-    week = _week(request, company)
-    month = calendar.month_of(today)
-    reps = list(User.objects.reps().filter(team=team_obj).order_by("first_name", "last_name"))
-    rep_ids = [r.pk for r in reps]
-    metrics = Metric.objects.focus_of(team_obj)
-    plans_by_rep = {p.rep_id: p for p in WeeklyPlan.objects.filter(rep__in=reps).for_week(week)}
-    rows = team_week_rows(reps, plans_by_rep, week, metrics)
-    progress = dashboards.reps_goals(request.user, reps, as_of=today)
-    board = dashboards.leaderboard(
-        reps,
-        progress,
-        dashboards.sales_value_by_rep(rep_ids, start=month.start, end=today),
-        month_start=month.start,
-        cells_by_rep={row["rep"].pk: dict(row["cells"]) for row in rows},
-    )
-    trend = dashboards.weekly_trend(rep_ids, metrics, today=today)
-    windows = consistency_windows(rep_ids, windows=WINDOWS, as_of=today)
+def _team_context(request, d: dashboards.TeamDashboard, teams) -> dict:
+    """The dashboard's figures under the template's names, with the page's links and charts."""
     return {
         "query": _query(request),
         "teams": teams,
-        "team": team_obj,
-        "today": today,
-        "week": week,
-        "week_end": week + timedelta(days=6),
-        "prev_week": week - timedelta(weeks=1),
-        "next_week": week + timedelta(weeks=1),
-        "progress": week_progress(week, today),
-        "counts": team_week_counts(team_obj, week),
-        "rows": rows,
-        "grid_metrics": metrics,
-        "team_goals": dashboards.team_goals(request.user, team_obj, as_of=today),
-        "goal_rows": [(r, progress[r.pk]) for r in reps],
-        "leaderboard": board,
-        "month": month,
-        "funnel": _team_funnel(request, team_obj, today, company),
-        "trend": trend,
-        "trend_chart": trend.chart(planned=False),
-        "alerts": dashboards.open_alerts(request.user, team=team_obj),
-        "consistency_rows": [
-            (r, [(months, windows[months][r.pk]) for months in WINDOWS]) for r in reps
-        ],
+        "team": d.team,
+        "today": d.today,
+        "week": d.week,
+        "week_end": d.week + timedelta(days=6),
+        "prev_week": d.week - timedelta(weeks=1),
+        "next_week": d.week + timedelta(weeks=1),
+        "progress": d.week_progress,
+        "counts": d.counts,
+        "rows": d.rows,
+        "grid_metrics": d.metrics,
+        "team_goals": d.team_goals,
+        "goal_rows": d.goal_rows,
+        "leaderboard": d.leaderboard,
+        "month": d.month,
+        "funnel": d.funnel,
+        "funnel_url": _funnel_url(d),
+        "trend": d.trend,
+        "trend_chart": d.trend.chart(planned=False),
+        "alerts": d.alerts,
+        "consistency_rows": d.consistency_rows,
     }
 
 
-def _team_export(name: str, c: dict):
-    team_obj, slug = c["team"], f"team-{c['team'].pk}"
+def _team_export(name: str, d: dashboards.TeamDashboard):
+    team_obj, slug = d.team, f"team-{d.team.pk}"
     if name == "plan-status":
-        counts = c["counts"]
         return csv_response(
-            f"{slug}-plan-status-{c['week']}.csv",
+            f"{slug}-plan-status-{d.week}.csv",
             ["team", "week_start", "status", "reps"],
-            ([team_obj, c["week"], status, n] for status, n in counts.items()),
+            ([team_obj, d.week, status, n] for status, n in d.counts.items()),
         )
     if name == "grid":
         return csv_response(
-            f"{slug}-plan-vs-actual-{c['week']}.csv",
+            f"{slug}-plan-vs-actual-{d.week}.csv",
             [
                 "team",
                 "week_start",
@@ -285,7 +236,7 @@ def _team_export(name: str, c: dict):
             (
                 [
                     team_obj,
-                    c["week"],
+                    d.week,
                     row["rep"],
                     row["plan"].status if row["plan"] else "none",
                     metric,
@@ -294,13 +245,12 @@ def _team_export(name: str, c: dict):
                     cell.attainment,
                     cell.pace,
                 ]
-                for row in c["rows"]
+                for row in d.rows
                 for metric, cell in row["cells"]
             ),
         )
     if name == "goals":
-        progress = c["team_goals"] + [p for _, ps in c["goal_rows"] for p in ps]
-        return _goals_csv(f"{slug}-goals.csv", progress)
+        return _goals_csv(f"{slug}-goals.csv", d.goals)
     if name == "leaderboard":
         return csv_response(
             f"{slug}-leaderboard.csv",
@@ -327,13 +277,13 @@ def _team_export(name: str, c: dict):
                     s.lagging.pace if s.lagging else "",
                     s.lagging.source if s.lagging else "",
                 ]
-                for s in c["leaderboard"]
+                for s in d.leaderboard
             ),
         )
     if name == "funnel":
-        f = c["funnel"]
+        f = d.funnel
         return csv_response(
-            f"{slug}-funnel-{f['period'].start}.csv",
+            f"{slug}-funnel-{f.period.start}.csv",
             [
                 "team",
                 "pipeline",
@@ -347,23 +297,23 @@ def _team_export(name: str, c: dict):
             (
                 [
                     team_obj,
-                    f["pipeline"],
-                    f["period"].start,
-                    f["period"].end,
+                    f.pipeline,
+                    f.period.start,
+                    f.period.end,
                     r.stage,
                     r.entered,
                     r.advanced if r.stage.is_open else "",
                     r.conversion,
                 ]
-                for r in f["stages"]
+                for r in f.stages
             ),
         )
     if name == "trend":
-        return _trend_csv(f"{slug}-trend.csv", c["trend"], team_obj)
+        return _trend_csv(f"{slug}-trend.csv", d.trend, team_obj)
     if name == "alerts":
-        return _alerts_csv(f"{slug}-alerts.csv", c["alerts"])
+        return _alerts_csv(f"{slug}-alerts.csv", d.alerts)
     if name == "consistency":
-        return _consistency_csv(f"{slug}-consistency.csv", c["consistency_rows"])
+        return _consistency_csv(f"{slug}-consistency.csv", d.consistency_rows)
     raise Http404
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus
-from reporting.models import DeviationEpisode
+from reporting.models import DeviationEpisode, Kpi
 from salesmgmt.calendar import month_of
 from salesmgmt.models import CompanySettings
 from tests.factories import (
@@ -187,7 +187,7 @@ def test_rep_page_figures(cast, alpha_month, client_for):
     assert [(s.pipeline, s.stage, s.count) for s in ctx["pipeline"]] == [
         ("New business", "Proposal", 1)
     ]
-    assert ctx["pipeline_totals"]["weighted"] == Decimal("550.00")
+    assert ctx["pipeline"].weighted == Decimal("550.00")
     # The team leaderboard: names, ranks and attainment only.
     assert [(s.rep.first_name, s.rank) for s in ctx["leaderboard"]] == [("Tom", 1), ("Rita", 2)]
     body = response.content.decode()
@@ -344,8 +344,6 @@ def test_pages_stay_within_their_query_budget(
 
 def test_alerts_show_their_figures_in_the_subjects_unit(cast, team, client_for):
     """A percent KPI reads 50.0% / 90.0% and a money one USD 2,350.00, not bare numbers."""
-    from reporting.models import Kpi
-
     rita = cast["rep"]
     on_time = Kpi.objects.get(kind="task_on_time_rate")
     deal_size = Kpi.objects.get(kind="avg_deal_size")

@@ -238,7 +238,7 @@ def test_open_pipeline_by_stage(rep, teammate):
     DealFactory(owner=rep, stage=stage("lead"), amount=Decimal("200"))  # 5%
     DealFactory(owner=rep, stage=stage("won"), amount=Decimal("9999"))
     DealFactory(owner=teammate, stage=stage("lead"), amount=Decimal("7777"))
-    lines = dashboards.rep_pipeline(rep)
+    lines = dashboards.rep_dashboard(rep, rep).pipeline
     assert [(s.stage, s.count, s.amount, s.weighted) for s in lines] == [
         ("Lead", 1, Decimal("200.00"), Decimal("10.00")),
         ("Proposal", 2, Decimal("1500.00"), Decimal("1000.00")),  # 550 + 450

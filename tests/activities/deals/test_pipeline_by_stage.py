@@ -4,8 +4,9 @@ a weighted figure is the same to the cent on each; and which pipeline a key name
 
 Weighted = amount x (the deal's probability, else its stage's) / 100, summed by the
 database at full precision; each stage's sum and the open total are rounded once.
-The amounts below leave a fraction of a cent per stage (400.004, 100.004) that only
-rounding the total once keeps (500.008 -> 500.01; rounding each stage first gave 500.00).
+The amounts below leave a fraction of a cent per stage (Lead 400.004, Proposal 210.004)
+that only rounding the total once keeps (610.008 -> 610.01; adding the rounded stage
+figures gave 610.00).
 """
 
 from datetime import timedelta

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from salesmgmt.money import quantize
 from salesmgmt.scoping import scope_to_people
 
 
@@ -424,7 +425,8 @@ class Deal(models.Model):
 
     @property
     def weighted_amount(self) -> Decimal:
-        return (self.amount * self.win_probability / 100).quantize(Decimal("0.01"))
+        """amount x win probability, rounded half up to the cent (salesmgmt.money)."""
+        return quantize(self.amount * self.win_probability / 100)
 
 
 class StageTransition(models.Model):

@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -307,11 +309,28 @@ class Holiday(models.Model):
     day = models.DateField(unique=True)
     name = models.CharField(max_length=100)
 
+    CACHE_KEY = "company-holidays"
+
     class Meta:
         ordering = ["day"]
 
     def __str__(self):
         return f"{self.name} ({self.day:%d %b %Y})"
+
+    @classmethod
+    def days(cls) -> frozenset[date]:
+        """Every holiday's day, read through the cache (a few dozen a year; pace on most
+        pages needs them). Saving or deleting a holiday clears it (signals below)."""
+        days = cache.get(cls.CACHE_KEY)
+        if days is None:
+            days = frozenset(cls.objects.values_list("day", flat=True))
+            cache.set(cls.CACHE_KEY, days, timeout=300)
+        return days
+
+
+@receiver([post_save, post_delete], sender=Holiday)
+def _forget_holidays(**kwargs) -> None:
+    cache.delete(Holiday.CACHE_KEY)
 
 
 class ApiTokenQuerySet(models.QuerySet):

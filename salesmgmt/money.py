@@ -7,7 +7,8 @@ the cent for money, to a tenth for percentages.
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField
+from django.db.models import DecimalField, ExpressionWrapper, F, Value
+from django.db.models.functions import NullIf
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -32,3 +33,14 @@ def percent_of(part, whole) -> Decimal | None:
     if not whole:
         return None
     return quantize(Decimal(part or 0) * HUNDRED / Decimal(whole), TENTH)
+
+
+def percent_expression(part: str, whole: str, output_field: DecimalField) -> ExpressionWrapper:
+    """``part`` as a percentage of ``whole`` in SQL, unrounded; NULL where whole is 0.
+
+    Written part / (whole x 0.01), not part x 100 / whole: SQLite keeps whole amounts as
+    integers and casts the literal 100.00 to the integer 100, so the latter would be an
+    integer division there (6,500 x 100 / 6,000 = 108, not 108.33); 0.01 stays real."""
+    return ExpressionWrapper(
+        F(part) / NullIf(F(whole) * Value(Decimal("0.01")), Value(0)), output_field=output_field
+    )

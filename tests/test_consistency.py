@@ -61,9 +61,10 @@ on time. Commission: Rita is on "Field", 5% of won value, 8% from 100% of quota,
 bonus at 100%.
 
 Every comparison goes through ``agree``: all surfaces read the same value (else a
-``Disagreement``), and that value is the one computed by hand. Where surfaces were found
-to disagree, the figure has its own test at the end, marked xfail(strict) with the values
-and the code behind each surface, so that a fix turns it into a failure to un-mark.
+``Disagreement``), and that value is the one computed by hand. The tests at the end pin
+the figures surfaces were found to disagree on (a weighted amount's rounding, mean
+attainment, SQLite's integer division, reps who left, holidays in a week's pace, plan
+attainment's precision) to the one value they now share.
 """
 
 import csv
@@ -73,7 +74,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -129,7 +129,7 @@ def figure(value):
 
 
 class Disagreement(AssertionError):
-    """Two surfaces show different values of one figure (what the xfail tests expect)."""
+    """Two surfaces show different values of one figure."""
 
 
 def agree(name: str, expected, **surfaces):
@@ -1652,18 +1652,9 @@ def test_consistency_label(world, page, export, api):
     assert [r["month"] for r in rita_lines] == ["2024-04-01", "2024-05-01", "2024-06-01"]
 
 
-# --- Disagreements found (each pinned to the figure it should be; xfail until fixed) -------------
+# --- Disagreements found while building this test, and fixed (issue 9's closing note) ----------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Disagreement,
-    reason="A deal's own weighted amount (Deal.weighted_amount, activities/models.py) rounds "
-    "with Decimal.quantize's default ROUND_HALF_EVEN: 2,450.30 x 35% = 857.605 -> 857.60 in "
-    "the deals API and the pipeline CSV, while the board, the rep dashboard (page, CSV), the "
-    "company report and the forecast sum weighted_amount() in SQL and round half up "
-    "(salesmgmt.money.money): 857.61.",
-)
 def test_a_deals_weighted_amount_rounds_like_the_pipeline_totals(world, page, export, api):
     """One open deal of 2,450.30 in Appointment held (35%): its weighted amount on the
     pipeline board and its CSV, the deals API, the rep dashboard (page, CSV) and the
@@ -1697,15 +1688,6 @@ def test_a_deals_weighted_amount_rounds_like_the_pipeline_totals(world, page, ex
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Disagreement,
-    reason="Tom's June goals are at 75.0% and 66.7%. The team dashboard's leaderboard "
-    "(reporting/dashboards/selectors.py mean(): the mean of the rounded attainments, "
-    "quantized with the default ROUND_HALF_EVEN) says 70.8; the pack's leaderboard "
-    "(reporting/packs/services.py leaderboard_table -> plans.goals.selectors.mean_percent, "
-    "half up) says 70.9; the mean of the unrounded attainments is 70.83.",
-)
 def test_mean_attainment_rounds_the_same_on_the_leaderboards(world, api):
     """Tom's mean attainment of his June goals: the team dashboard API's leaderboard
     (June) and the report pack's leaderboard attachment. By hand, rounded once:
@@ -1720,17 +1702,6 @@ def test_mean_attainment_rounds_the_same_on_the_leaderboards(world, api):
     )
 
 
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    raises=Disagreement,
-    reason="SQLite: consistency's monthly attainment (reporting/dashboards/consistency.py "
-    "monthly_attainment, F('actual') * Value(Decimal('100.00')) / F('target')) is computed in "
-    "integers, because Django wraps each DecimalField expression in CAST(... AS NUMERIC) and "
-    "SQLite casts 100.00 and the whole actuals to INTEGER: 6,500 x 100 / 6,000 = 108, not "
-    "108.33, so Rita's June reads 94.0 (mean of 80 and 108) instead of 94.2, and Tom's "
-    "6 x 100 / 9 = 66, so his reads 70.5 instead of 70.8.",
-)
 def test_consistency_history_matches_the_months_goals(world, page, export, api):
     """Rita's June in her consistency history (the rep dashboard page, its CSV, the API)
     against the mean attainment of her June goals on the team dashboard API's
@@ -1755,46 +1726,27 @@ def test_consistency_history_matches_the_months_goals(world, page, export, api):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Disagreement,
-    reason="Lena left Alpha (inactive, still on the team) after logging 20 calls in June. The "
-    "team dashboard's totals (reporting/dashboards: User.objects.reps(), active only) and the "
-    "KPI team numerator (kpi_subjects/resolve_subject: reps at work) say 250; the team goal's "
-    "actual (plans/goals/selectors.py with_actuals: rep__team, any rep) and the division "
-    "dashboard's team breakdown (reporting/company/selectors.py team_figures: members with "
-    "role rep) say 270.",
-)
 def test_team_actuals_count_a_rep_who_left(world, api):
     """Team Alpha's June calls after a rep who logged 20 of them left: the team dashboard
-    API's totals and its team goal's actual, the division dashboard API's breakdown and
-    the KPI API's team numerator. By hand, everything Alpha logged in June: 270."""
+    API's totals and its team goal's actual, the division dashboard API's breakdown. By
+    hand, everything Alpha's members logged in June, those who left included: 270. (A
+    KPI is an average per rep at work, so its numerator is the 250 of the two reps at
+    work: see the next test.)"""
     lena = UserFactory(
         username="lena", first_name="Lena", last_name="Left", team=world.alpha, is_active=False
     )
     _log(lena, date(2024, 6, 20), "calls", 20)
     team = api(world.manager, f"/api/v1/dashboards/team/{world.alpha.pk}/", **JUNE_RANGE)
     division = api(world.director, "/api/v1/dashboards/company/", metric="calls", **JUNE_RANGE)
-    kpis = api(world.manager, "/api/v1/kpis/values/", scope=f"team:{world.alpha.pk}", **JUNE_RANGE)
     agree(
         "Alpha's June calls",
         "270",
         team_dashboard_goal=one(team["goals"], id=world.goals.alpha_jun.pk)["actual"],
         division_dashboard_api=one(division["breakdown"], label="Alpha")["total"],
         team_dashboard_totals=one(team["totals"], metric="calls")["total"],
-        kpi_api_numerator=one(kpis["values"], key="calls-per-week")["numerator"],
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Disagreement,
-    reason="With a holiday on Tue 16 July, the weekly plan's 'expected by today' on the rep "
-    "dashboard (page and week CSV: plans/weekly/selectors.py week_progress counts Mon-Fri and "
-    "ignores Holiday) is 60 x 3/5 = 36 (pace 'mid'), while the plan-attainment KPI "
-    "(reporting/kpis/selectors.py _plan_attainment: salesmgmt.calendar.elapsed, holidays "
-    "excluded) pro-rates the same 60 calls to 60 x 2/4 = 30 (100%), as goal pace does.",
-)
 def test_this_weeks_plan_pace_skips_holidays_like_the_kpi(world, page, export, api):
     """Rita's calls planned for this week (60) pro-rated to today, with Tuesday a holiday:
     the rep dashboard's 'my week' (context, CSV) and the plan-attainment KPI's denominator
@@ -1826,21 +1778,12 @@ def test_this_weeks_plan_pace_skips_holidays_like_the_kpi(world, page, export, a
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Disagreement,
-    reason="Lena left Alpha (inactive, still on the team) after logging 20 calls in June. The "
-    "KPI page and API average over reps at work (reporting/kpis/selectors.py kpi_subjects / "
-    "resolve_subject: User.objects.reps()): Alpha 250 / 2 = 125.00, the company 320 / 4 = "
-    "80.00. The pack's KPIs-by-team attachment and the company monthly report take "
-    "CompanyScope.reps() (sales_reps(), those who left included): Alpha 270 / 3 = 90.00, the "
-    "company 340 / 5 = 68.00.",
-)
 def test_kpis_count_a_rep_who_left_the_same_everywhere(world, page, api):
     """Calls per rep per week over June after a rep who logged 20 calls left: team Alpha
-    on the KPI page, the KPI API and the pack's KPIs-by-team attachment; the company on
-    the admin's KPI page and the company monthly report. By hand, with Lena as one of
-    June's reps: Alpha 270 / 3 = 90.00, the company 340 / 5 = 68.00."""
+    on the KPI page, the KPI API (and its numerator) and the pack's KPIs-by-team
+    attachment; the company on the admin's KPI page and the company monthly report. A
+    KPI averages over the reps at work and what they logged: Alpha 250 / 2 = 125.00, the
+    company 320 / 4 = 80.00."""
     lena = UserFactory(
         username="lena", first_name="Lena", last_name="Left", team=world.alpha, is_active=False
     )
@@ -1853,8 +1796,14 @@ def test_kpis_count_a_rep_who_left_the_same_everywhere(world, page, api):
     pack = attachment_rows(build_pack_email(world.pack, JUNE), "kpis-by-team")
     name = world.kpis["calls-per-week"].name
     agree(
+        "Alpha's calls of the reps at work, June",
+        "250",
+        kpi_api_numerator=one(team_api["values"], key="calls-per-week")["numerator"],
+        kpi_page_numerator=team_page[("calls-per-week", "Team Alpha")].numerator,
+    )
+    agree(
         "Alpha's calls per rep, June",
-        "90.00",
+        "125.00",
         pack_kpi_csv=one(pack, team="Alpha", kpi=name)["value"],
         kpi_page=team_page[("calls-per-week", "Team Alpha")].value,
         kpi_api=one(team_api["values"], key="calls-per-week")["value"],
@@ -1862,7 +1811,7 @@ def test_kpis_count_a_rep_who_left_the_same_everywhere(world, page, api):
     report = page(world.admin, reverse("reports:company_monthly")).context["report"]
     agree(
         "The company's calls per rep, June",
-        "68.00",
+        "80.00",
         company_report=one(report["kpis"], kpi=world.kpis["calls-per-week"]).value,
         kpi_page=_page_cells(page(world.admin, url, **JUNE_CUSTOM).context)[
             ("calls-per-week", "Company")
@@ -1870,15 +1819,6 @@ def test_kpis_count_a_rep_who_left_the_same_everywhere(world, page, api):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Disagreement,
-    reason="The same weekly plan attainment has two precisions: the team dashboard's "
-    "plan-vs-actual grid (page and grid CSV: plans/weekly/selectors.py attainment(), "
-    "quantize(Decimal('1'))) shows 35 of 60 calls as 58, the rep dashboard's 'my week' (page "
-    "and week CSV: reporting/dashboards/selectors.py WeekRow.attainment -> "
-    "salesmgmt.money.percent_of, to a tenth) as 58.3.",
-)
 def test_this_weeks_plan_attainment_has_one_precision(world, page, export):
     """Rita's calls this week after 5 more: 35 of 60 planned. The rep dashboard (context,
     week CSV) and the team dashboard's grid (context, grid CSV). By hand: 58.3."""

@@ -1,11 +1,8 @@
-"""Customers, contacts, deals, pipelines and tasks on /api/v1/.
+"""Customers and their contacts on /api/v1/.
 
-Every read goes through ``visible_to``: an object outside the caller's scope
-answers 404. Every write goes through activities.services, so the API keeps
-the rules the pages keep. Customers and deals are never deleted: a customer
-who did not buy stays, with the reason, and a deal that will not happen is
-moved to a Lost stage.
-"""
+Every read goes through ``visible_to``: a customer outside the caller's scope answers
+404. Writes go through activities.customers.services, so the API keeps the rules the
+pages keep. Customers are never deleted: one who did not buy stays, with the reason."""
 
 from rest_framework import viewsets
 

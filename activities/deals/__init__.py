@@ -1,0 +1,1 @@
+"""Deals: the pipeline board, deal pages, moves between stages, stale-deal alerts, API."""

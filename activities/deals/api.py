@@ -1,11 +1,8 @@
-"""Customers, contacts, deals, pipelines and tasks on /api/v1/.
+"""Deals on /api/v1/: the list, one deal, moves between stages and the bulk upsert.
 
-Every read goes through ``visible_to``: an object outside the caller's scope
-answers 404. Every write goes through activities.services, so the API keeps
-the rules the pages keep. Customers and deals are never deleted: a customer
-who did not buy stays, with the reason, and a deal that will not happen is
-moved to a Lost stage.
-"""
+Every read goes through ``visible_to``: a deal outside the caller's scope answers 404.
+Writes go through activities.deals.services, so the API keeps the rules the pages keep.
+Deals are never deleted: a deal that will not happen is moved to a Lost stage."""
 
 from django.db import IntegrityError
 from drf_spectacular.utils import (

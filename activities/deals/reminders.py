@@ -1,12 +1,8 @@
-"""Reminder jobs about tasks and deals.
+"""The stale-deal job: tell a deal's owner (and then their manager) when it stops moving.
 
-Beat runs each job often (task reminders every 15 minutes, the rest hourly);
-each job looks at the clock in the company's timezone, decides for itself
-whether it is time, and tells each person about each occasion once: every
-notice carries a ``key`` naming its occasion, and (user, key) is unique. A
-second run, a retry or a redelivered message therefore sends nothing new.
-Every job takes ``now`` so tests and backfills can pin the time.
-"""
+Run hourly by beat; like every reminder job it decides for itself from the company
+settings whether it is time, keys every notice by its occasion so a retry tells nobody
+twice, and takes ``now`` so tests and backfills can pin the time."""
 
 from datetime import datetime, timedelta
 

@@ -1,10 +1,8 @@
-"""Shapes of customers, contacts, deals, stages and tasks on the API.
+"""Shapes of deals, their moves and stage history on the API.
 
-Catalogue entries are named by their key (channel, lost reason, pipeline,
-product sku; a stage by its key within the deal's pipeline); people,
-customers and deals by id. Anything outside the caller's scope is "does not
-exist", never "forbidden". Rules live in activities.services, not here.
-"""
+A stage is named by its key within the deal's pipeline, catalogue entries by key,
+people and customers by id. Anything outside the caller's scope is "does not exist",
+never "forbidden". Rules live in activities.deals.services, not here."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field

@@ -1,4 +1,9 @@
-"""Writes to the activity log: every change is checked and kept."""
+"""Writes to deals and to the pipelines' stages, with their rules.
+
+A deal belongs to a rep the writer may act for, sits in a stage of its own pipeline,
+names a reason when lost, and records every move as a StageTransition; a won deal
+counts as a sale in the activity log (kept in step by ``_sync_deal_outcome``).
+Integrations upsert deals in batches by their external id (``upsert_deals``)."""
 
 from decimal import Decimal
 

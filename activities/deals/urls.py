@@ -1,9 +1,8 @@
-"""Pages for deals: the pipeline board, deal pages and the funnel."""
+"""Pages for deals: the pipeline board and deal pages."""
 
 from django.urls import path
 
 from activities.deals import views as deal_views
-from reporting.funnel import views as funnel_views
 
 app_name = "deals"
 urlpatterns = [
@@ -13,5 +12,4 @@ urlpatterns = [
     path("deals/<int:pk>/", deal_views.deal_detail, name="detail"),
     path("deals/<int:pk>/edit/", deal_views.deal_edit, name="edit"),
     path("deals/<int:pk>/move/", deal_views.deal_move, name="move"),
-    path("funnel/", funnel_views.funnel_page, name="funnel"),
 ]

@@ -1,11 +1,7 @@
-"""Customers, contacts, deals, pipelines and tasks on /api/v1/.
+"""Tasks on /api/v1/: list, create, edit, done and reopen.
 
-Every read goes through ``visible_to``: an object outside the caller's scope
-answers 404. Every write goes through activities.services, so the API keeps
-the rules the pages keep. Customers and deals are never deleted: a customer
-who did not buy stays, with the reason, and a deal that will not happen is
-moved to a Lost stage.
-"""
+Every read goes through ``visible_to``: a task outside the caller's scope answers 404.
+Writes go through activities.tasks.services."""
 
 from django.utils import timezone
 from drf_spectacular.utils import (

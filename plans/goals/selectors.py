@@ -52,16 +52,20 @@ ONE = Decimal("1")
 
 
 def attainments_by(progress, owner_of) -> dict[int, list[Decimal]]:
-    """{owner id: [attainment, ...]} of the goals in ``progress`` that have one."""
+    """{owner id: [unrounded attainment, ...]} of the goals in ``progress`` that have a
+    target: what ``mean_percent`` averages, so a mean is rounded once."""
     result: dict[int, list[Decimal]] = {}
     for p in progress:
-        if p.attainment is not None:
-            result.setdefault(owner_of(p.goal), []).append(p.attainment)
+        if p.exact_attainment is not None:
+            result.setdefault(owner_of(p.goal), []).append(p.exact_attainment)
     return result
 
 
-def mean_percent(values: list[Decimal]) -> Decimal | None:
-    """The mean of percentages, one decimal; None for none."""
+def mean_percent(values) -> Decimal | None:
+    """The mean of (unrounded) percentages, rounded once, half up, to a tenth; None for
+    none. Every mean attainment (leaderboards, team and division tables, report packs)
+    is this: 75% and 66.67% give 70.8, not the 70.9 of averaging 75.0 and 66.7."""
+    values = [v for v in values if v is not None]
     return quantize(sum(values) / len(values), Decimal("0.1")) if values else None
 
 
@@ -119,6 +123,11 @@ class GoalProgress:
     def remaining(self) -> Decimal:
         """What is still to do to reach the target (never negative)."""
         return max(self.goal.target - self.actual, ZERO)
+
+    @property
+    def exact_attainment(self) -> Decimal | None:
+        """actual / target in percent, unrounded (``attainment`` is it to a tenth)."""
+        return self.actual * 100 / self.goal.target if self.goal.target else None
 
     @property
     def projected_attainment(self) -> Decimal | None:

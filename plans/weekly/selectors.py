@@ -9,34 +9,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
-    ExpressionWrapper,
-    F,
     OuterRef,
     Subquery,
     Sum,
-    When,
 )
 from django.db.models.functions import Coalesce
 
 from activities.models import Activity
 from plans.models import PlanStatus, PlanTarget, WeeklyPlan
+from salesmgmt.calendar import elapsed, holidays_between
 from salesmgmt.models import CompanySettings, User
-from salesmgmt.money import MONEY, ZERO
-
-
-def attainment(actual: Decimal | None, planned: Decimal | None) -> Decimal | None:
-    if not planned:
-        return None
-    return (Decimal(actual or 0) * 100 / Decimal(planned)).quantize(Decimal("1"))
+from salesmgmt.money import MONEY, ZERO, percent_of
 
 
 def week_progress(week_start: date, today: date) -> Decimal:
-    """Share of the week's working days (Mon-Fri) that have begun by ``today``."""
-    days = [week_start + timedelta(days=n) for n in range(7)]
-    working = [d for d in days if d.weekday() < 5] or days
-    return Decimal(sum(1 for d in working if d <= today)) / len(working)
+    """Share of the week's working days (Monday to Friday, less company holidays) begun
+    by ``today``: the same working days as goal pace (salesmgmt.calendar.elapsed)."""
+    end = week_start + timedelta(days=6)
+    return elapsed(week_start, end, today, holidays_between(week_start, end)).fraction
 
 
 def pace(actual, planned, progress: Decimal) -> str:
@@ -50,16 +41,17 @@ def pace(actual, planned, progress: Decimal) -> str:
 
 
 def with_pace(rows, progress: Decimal) -> list:
-    """Attach ``expected`` (planned pro-rated to today) and ``pace`` to each row."""
+    """Attach ``expected``, ``attainment`` and ``pace`` to each row: its Cell's figures,
+    so the plan page and the dashboards' weeks read the same numbers."""
     rows = list(rows)
     for row in rows:
-        row.expected = row.planned * progress if row.planned is not None else None
-        row.pace = pace(row.actual, row.planned, progress)
+        cell = Cell(row.planned, row.actual, progress)
+        row.expected, row.attainment, row.pace = cell.expected, cell.attainment, cell.pace
     return rows
 
 
 def plan_vs_actual(plan: WeeklyPlan):
-    """The plan's targets, each annotated with ``actual`` and ``attainment`` (%)."""
+    """The plan's targets, each annotated with ``actual`` (``with_pace`` adds the rest)."""
     logged = (
         Activity.objects.filter(
             rep=plan.rep_id,
@@ -75,16 +67,6 @@ def plan_vs_actual(plan: WeeklyPlan):
         PlanTarget.objects.filter(plan=plan)
         .select_related("metric")
         .annotate(actual=Coalesce(Subquery(logged, output_field=MONEY), ZERO, output_field=MONEY))
-        .annotate(
-            attainment=Case(
-                When(
-                    planned__gt=0,
-                    then=ExpressionWrapper(F("actual") * 100 / F("planned"), output_field=MONEY),
-                ),
-                default=None,
-                output_field=MONEY,
-            )
-        )
     )
 
 
@@ -95,8 +77,14 @@ class Cell:
     progress: Decimal = Decimal("1")
 
     @property
-    def attainment(self):
-        return attainment(self.actual, self.planned)
+    def expected(self) -> Decimal | None:
+        """The planned number pro-rated to today's share of the week's working days."""
+        return None if self.planned is None else self.planned * self.progress
+
+    @property
+    def attainment(self) -> Decimal | None:
+        """actual / planned in percent, to a tenth (salesmgmt.money.percent_of)."""
+        return percent_of(self.actual, self.planned)
 
     @property
     def pace(self):

@@ -205,10 +205,11 @@ def plan_detail(request, pk):
     plan = _visible_plan(request, pk)
     is_author = plan.rep_id == request.user.pk
     today = CompanySettings.load().today()
+    progress = week_progress(plan.week_start, today)
     context = {
         "plan": plan,
-        "rows": with_pace(plan_vs_actual(plan), week_progress(plan.week_start, today)),
-        "progress": week_progress(plan.week_start, today),
+        "rows": with_pace(plan_vs_actual(plan), progress),
+        "progress": progress,
         "prev_week": plan.week_start - timedelta(weeks=1),
         "next_week": plan.week_start + timedelta(weeks=1),
         "events": plan.events.select_related("by"),
@@ -344,12 +345,13 @@ def home(request):
     today = company.today()
     week = company.week_of(today)
     plan = WeeklyPlan.objects.filter(rep=request.user).for_week(week).first()
+    progress = week_progress(week, today)
     context = {
         "week": week,
         "today": today,
         "plan": plan,
-        "rows": with_pace(plan_vs_actual(plan), week_progress(week, today)) if plan else [],
-        "progress": week_progress(week, today),
+        "rows": with_pace(plan_vs_actual(plan), progress) if plan else [],
+        "progress": progress,
         "recent": Activity.objects.filter(rep=request.user).select_related(
             "metric", "channel", "product"
         )[:10],

@@ -174,7 +174,8 @@ def scope_kpis(scope: CompanyScope, month: Period, as_of: date) -> list:
     kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
     if not kpis:
         return []
-    rep_ids = list(scope.reps().values_list("pk", flat=True))
+    # A KPI averages over the reps at work, as on the KPI page (kpis.selectors.kpi_subjects).
+    rep_ids = list(scope.reps().reps().values_list("pk", flat=True))
     values = evaluate_kpis(
         kpis, groups={"scope": rep_ids}, start=month.start, end=month.end, as_of=as_of
     )

@@ -39,13 +39,13 @@ from datetime import date
 from decimal import Decimal
 from math import sqrt
 
-from django.db.models import Avg, DecimalField, ExpressionWrapper, F, Value
+from django.db.models import Avg, DecimalField
 from django.db.models.functions import TruncMonth
 
 from plans.goals.selectors import with_actuals
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.models import CompanySettings
-from salesmgmt.money import quantize
+from salesmgmt.money import percent_expression, quantize
 
 MIN_MONTHS = 3
 VOLATILE_SCATTER = 20
@@ -136,11 +136,7 @@ def monthly_attainment(rep_ids, *, start: date, end: date, as_of: date) -> dict[
         rep__in=rep_ids,
         start__range=(start, end),
     )
-    # x 100.00 (a decimal literal) so SQLite, which keeps whole amounts as integers,
-    # does not divide integers.
-    attainment = ExpressionWrapper(
-        F("actual") * Value(Decimal("100.00")) / F("target"), output_field=PERCENT
-    )
+    attainment = percent_expression("actual", "target", PERCENT)
     rows = (
         with_actuals(goals, as_of=as_of)
         .annotate(month=TruncMonth("start"))

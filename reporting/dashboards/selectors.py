@@ -40,7 +40,7 @@ from django.db.models import Case, Count, DateField, Q, Sum, Value, When
 from activities.deals import selectors as deals_selectors
 from activities.models import Activity, Deal, Metric, Pipeline
 from plans.goals.reverse_funnel import reverse_funnel as reverse_funnel_of
-from plans.goals.selectors import GoalProgress, goal_progress
+from plans.goals.selectors import GoalProgress, goal_progress, mean_percent
 from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus, PlanTarget, WeeklyPlan
 from plans.weekly.selectors import Cell, week_grid, week_progress
 from reporting.dashboards.consistency import Consistency, consistency_windows
@@ -85,11 +85,11 @@ class WeekRow:
 
     @property
     def expected(self):
-        return None if self.cell.planned is None else self.cell.planned * self.cell.progress
+        return self.cell.expected
 
     @property
     def attainment(self):
-        return percent_of(self.cell.actual, self.cell.planned)
+        return self.cell.attainment
 
     @property
     def pace(self):
@@ -279,9 +279,10 @@ class Trend:
 
 
 def weekly_trend(rep_ids, metrics: list[Metric], *, today: date, weeks: int = TREND_WEEKS) -> Trend:
-    """Weekly totals of ``metrics`` over ``rep_ids`` and what they planned: two queries."""
+    """Weekly totals of ``metrics`` over ``rep_ids`` (ids, or a query of them) and what
+    they planned: two queries."""
     starts = trend_weeks(today, weeks)
-    rep_ids, metric_ids = list(rep_ids), [m.pk for m in metrics]
+    metric_ids = [m.pk for m in metrics]
     logged = (
         Activity.objects.filter(
             rep__in=rep_ids,
@@ -320,9 +321,10 @@ def weekly_trend(rep_ids, metrics: list[Metric], *, today: date, weeks: int = TR
 
 
 def metric_totals(rep_ids, *, start: date, end: date) -> dict[int, Decimal]:
-    """{metric_id: total} logged by ``rep_ids`` in [start, end]: one grouped query."""
+    """{metric_id: total} logged by ``rep_ids`` (ids, or a query of them) in [start, end]:
+    one grouped query."""
     rows = (
-        Activity.objects.filter(rep__in=list(rep_ids), day__range=(start, end))
+        Activity.objects.filter(rep__in=rep_ids, day__range=(start, end))
         .order_by()
         .values("metric")
         .annotate(total=Sum("quantity"))
@@ -365,13 +367,6 @@ class Standing:
     progress: list[GoalProgress] = field(default_factory=list, repr=False)
 
 
-def mean(values) -> Decimal | None:
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return (sum(values, ZERO) / len(values)).quantize(Decimal("0.1"))
-
-
 def lagging_metric(progress: list[GoalProgress], cells: dict | None) -> Lagging | None:
     """The goal with the lowest pace; without goals, the plan metric furthest behind."""
     paced = [p for p in progress if p.pace is not None]
@@ -381,7 +376,7 @@ def lagging_metric(progress: list[GoalProgress], cells: dict | None) -> Lagging 
     behind = []
     for metric, cell in (cells or {}).items():
         if cell.planned and cell.progress:
-            pace = (cell.actual * 100 / (cell.planned * cell.progress)).quantize(Decimal("0.1"))
+            pace = percent_of(cell.actual, cell.planned * cell.progress)
             behind.append((pace, metric.position, metric))
     if behind:
         pace, _, metric = min(behind, key=lambda t: (t[0], t[1]))
@@ -408,7 +403,7 @@ def leaderboard(
             Standing(
                 rep=rep,
                 rank=None,
-                attainment=mean(p.attainment for p in month_goals),
+                attainment=mean_percent(p.exact_attainment for p in month_goals),
                 goals=len(month_goals),
                 sales_value=money.money(sales_value.get(rep.pk)),
                 lagging=lagging_metric(progress, (cells_by_rep or {}).get(rep.pk)),
@@ -559,13 +554,20 @@ class _Dashboard:
 
     @property
     def rep_ids(self) -> list[int]:
+        """The reps at work shown one by one (rows, plan status, consistency)."""
         raise NotImplementedError
+
+    @property
+    def output_of(self):
+        """Whose activity the totals and the trend add up: like a goal's actual, everything
+        the team's members logged, those who have left included (a rep's own for one rep)."""
+        return self.rep_ids
 
     @cached_property
     def totals(self) -> list[dict]:
-        """Per active metric, the total the reps logged in ``span``: two queries."""
+        """Per active metric, the total logged in ``span`` (see ``output_of``): two queries."""
         start, end = self.span
-        totals = metric_totals(self.rep_ids, start=start, end=end)
+        totals = metric_totals(self.output_of, start=start, end=end)
         return [{"metric": m, "total": totals.get(m.pk) or ZERO} for m in Metric.objects.active()]
 
     @cached_property
@@ -577,7 +579,7 @@ class _Dashboard:
 
     @cached_property
     def trend(self) -> Trend:
-        return weekly_trend(self.rep_ids, self.metrics, today=self.as_of)
+        return weekly_trend(self.output_of, self.metrics, today=self.as_of)
 
     @cached_property
     def _windows(self) -> dict:
@@ -673,6 +675,10 @@ class TeamDashboard(_Dashboard):
     @property
     def rep_ids(self) -> list[int]:
         return [r.pk for r in self.reps]
+
+    @property
+    def output_of(self):
+        return User.objects.sales_reps().filter(team=self.team).values("pk")
 
     @cached_property
     def metrics(self) -> list[Metric]:

@@ -56,13 +56,13 @@ from activities.deals.selectors import weighted_amount
 from activities.models import Deal, Pipeline, Stage, StageKind, StageTransition
 from salesmgmt.calendar import Period, last_days, month_of, quarter_of
 from salesmgmt.models import CompanySettings, Division, Team, User
-from salesmgmt.money import money, percent_of
+from salesmgmt.money import TENTH, money, percent_of, quantize
 
 
 def days(value: timedelta | None) -> Decimal | None:
     if value is None:
         return None
-    return (Decimal(value.total_seconds()) / 86400).quantize(Decimal("0.1"))
+    return quantize(Decimal(value.total_seconds()) / 86400, TENTH)
 
 
 PERIOD_CHOICES = [

@@ -274,7 +274,8 @@ def kpis_table(scope: CompanyScope, month: Period) -> Attachment:
     """Every active KPI for every team over the month."""
     teams = list(scope.teams().select_related("division"))
     members: dict[int, list[int]] = {t.pk: [] for t in teams}
-    for rep_id, team_id in scope.reps().filter(team__in=teams).values_list("pk", "team"):
+    # A KPI averages over the reps at work, as on the KPI page (kpis.selectors.kpi_subjects).
+    for rep_id, team_id in scope.reps().reps().filter(team__in=teams).values_list("pk", "team"):
         members[team_id].append(rep_id)
     kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
     values = evaluate_kpis(

@@ -13,6 +13,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Sum
 
 from activities.models import Activity
@@ -97,6 +98,7 @@ class ControlDemo:
         Holiday.objects.bulk_create(
             [Holiday(day=d, name=n) for d, n in days], ignore_conflicts=True
         )
+        cache.delete(Holiday.CACHE_KEY)  # bulk_create sends no signal
 
     def _quotas(self) -> None:
         """A monthly quota per rep: their team's average month in the detailed log, rounded."""

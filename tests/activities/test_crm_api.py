@@ -1,12 +1,12 @@
 """Customers, contacts, lost reasons, pipelines, stages, deals and tasks on /api/v1/.
 
-Writes go through activities.services, so the API keeps the pages' rules:
+Writes go through activities' feature services, so the API keeps the pages' rules:
 'did not buy' and 'lost' need a reason, a deal's stage changes only through
 `move` (which records the transition), Lost needs a reason, a manager's task
 for a rep tells the rep. Customers, deals and tasks are never deleted.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -924,8 +924,6 @@ def tasks(rep, teammate, acme):
 
 
 def _noon(day):
-    from datetime import datetime, time
-
     return datetime.combine(day, time(12), tzinfo=CompanySettings.load().tzinfo)
 
 

@@ -580,7 +580,7 @@ MARCH = "period=custom&start=2025-03-01&end=2025-03-31"
 
 
 def funnel_url(query=""):
-    return reverse("deals:funnel") + "?" + MARCH + query
+    return reverse("funnel:page") + "?" + MARCH + query
 
 
 def test_funnel_page_for_the_team(client_for, manager, team, march):
@@ -606,13 +606,13 @@ def test_funnel_page_for_the_team(client_for, manager, team, march):
 
 def test_funnel_period_choices_on_the_page(client_for, rep):
     client = client_for(rep)
-    this_month = client.get(reverse("deals:funnel")).context["period"]
+    this_month = client.get(reverse("funnel:page")).context["period"]
     assert (this_month.key, this_month.start) == ("month", today().replace(day=1))
     reversed_range = client.get(
-        reverse("deals:funnel") + "?period=custom&start=2025-03-31&end=2025-03-01"
+        reverse("funnel:page") + "?period=custom&start=2025-03-31&end=2025-03-01"
     ).context["period"]
     assert reversed_range == this_month
-    last90 = client.get(reverse("deals:funnel") + "?period=last90").context["period"]
+    last90 = client.get(reverse("funnel:page") + "?period=last90").context["period"]
     assert (last90.start, last90.end) == (today() - timedelta(days=89), today())
 
 

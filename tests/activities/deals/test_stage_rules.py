@@ -2,10 +2,11 @@
 
 A deal's close date and its counted sale follow from the kind of stage it moved
 into; changing the kind under it left won deals without a close date, and every
-later update of them failed. The rule is activities.services.check_stage_change;
+later update of them failed. The rule is activities.deals.services.check_stage_change;
 the API is the only surface that edits stages (no page, no Django admin).
 """
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -220,8 +221,6 @@ def test_a_move_waiting_on_a_change_of_kind_sees_the_new_kind(rep):
     """The kind change locks the stage and finds it empty; a move into it meanwhile waits
     for that commit and then applies the won rules (close date, counted sale) instead of
     leaving a deal in a won stage that was open when the move began."""
-    import threading
-
     deal = make_deal(rep, stage_key="contacted")
     target = stage("proposal")
     changed, errors = threading.Event(), []

@@ -22,7 +22,7 @@ from tests.factories.tasks import TaskCustomerFactory, TaskDealFactory, TaskFact
 NOW = datetime(2026, 3, 11, 10, 0, tzinfo=UTC)
 SECRET = "Zephyr harbour contract (code 7731)"
 needs_update_task = pytest.mark.skipif(
-    not hasattr(services, "update_task"), reason="needs activities.services.update_task"
+    not hasattr(services, "update_task"), reason="needs activities.tasks.services.update_task"
 )
 
 

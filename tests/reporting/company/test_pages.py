@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.models import Metric, Product
+from salesmgmt.models import CompanySettings
 from tests.cast import ROLES
 from tests.factories import ActivityFactory, TeamFactory, UserFactory
 from tests.reporting.company.test_selectors import catalogue, goals, march  # noqa: F401  (fixtures)
@@ -72,8 +73,6 @@ def test_bad_division_is_404(value, cast, client_for):
 
 
 def test_range_defaults_to_month_to_date(cast, client_for):
-    from salesmgmt.models import CompanySettings
-
     today = CompanySettings.load().today()
     for query in ({}, {"start": "2025-03-31", "end": "2025-03-01"}, {"start": "junk"}):
         data = client_for(cast["admin"]).get(URL, query).context["data"]

@@ -1,4 +1,4 @@
-"""Director/admin figures (reporting/company.py), pinned on a hand-built March 2025.
+"""Director/admin figures (reporting/company/selectors.py), pinned on a hand-built March 2025.
 
 The cast: North = Alpha (rep, teammate) + Beta (other_team_rep); South = Gamma
 (south_rep). Sales value logged (product, channel):
@@ -25,6 +25,7 @@ from activities.models import Channel, Metric, Product
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.company import selectors as company
 from reporting.company.selectors import CompanyScope, resolve_company_scope
+from salesmgmt.models import CompanySettings
 from tests.factories import ActivityFactory, UserFactory
 
 START, END = date(2025, 3, 1), date(2025, 3, 31)
@@ -191,9 +192,7 @@ def test_day_by_day_is_the_31_days_to_the_end(march, cast):
 
 
 def test_week_over_week_has_12_company_weeks(march, cast):
-    weeks = company.week_over_week(
-        company_of(cast), march["sales"], END, company.CompanySettings.load()
-    )
+    weeks = company.week_over_week(company_of(cast), march["sales"], END, CompanySettings.load())
     assert [b.start for b in weeks][:2] == [date(2025, 1, 13), date(2025, 1, 20)]
     assert [(b.start, b.end) for b in weeks][-1] == (date(2025, 3, 31), date(2025, 3, 31))
     assert [b.total for b in weeks] == [
@@ -214,7 +213,7 @@ def test_month_over_month_has_12_months(march, cast):
 
 
 def test_year_over_year_compares_the_same_dates(march, cast):
-    settings = company.CompanySettings.load()
+    settings = CompanySettings.load()
     years = company.year_over_year(company_of(cast), march["sales"], END, settings)
     assert [(b.label, b.total, b.previous, b.change) for b in years] == [
         ("Jan", D("400"), D("0"), None),

@@ -18,7 +18,7 @@ from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.kpis.services import send_deviation_alerts
 from reporting.models import DeviationEpisode, Kpi
-from salesmgmt.models import CompanySettings, Holiday, Notification, NotificationKind
+from salesmgmt.models import CompanySettings, Holiday, Notification, NotificationKind, Role
 from tests.factories import ActivityFactory, UserFactory
 
 D = Decimal
@@ -280,7 +280,6 @@ def test_a_rep_who_left_is_not_judged(rep, rita_goal):
 
 def test_a_director_without_a_division_sees_no_ones_alerts(rep, rita_goal, director, admin):
     """Reading episodes: a director not yet given a division sees nothing of the others'."""
-    from salesmgmt.models import Role
 
     log(rep, nov(2), 10)
     run(18)
@@ -292,7 +291,6 @@ def test_a_director_without_a_division_sees_no_ones_alerts(rep, rita_goal, direc
 
 
 def test_a_director_without_a_division_sees_only_company_goals(rep, manager, admin, november):
-    from salesmgmt.models import Role
 
     goal(by=manager, scope=GoalScope.REP, rep=rep)
     loner = UserFactory(username="teamless", team=None)

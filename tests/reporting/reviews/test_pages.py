@@ -17,7 +17,7 @@ from plans.models import PlanStatus, PlanTarget
 from reporting.models import MonthlyReview, ReviewActionItem, ReviewStatus
 from reporting.reviews import selectors as reviews_selectors
 from reporting.reviews import services as reviews
-from salesmgmt.models import CompanySettings
+from salesmgmt.models import CompanySettings, Role
 from tests.cast import REPS, ROLES
 from tests.factories import ActivityFactory, TeamFactory, UserFactory, WeeklyPlanFactory
 
@@ -325,7 +325,6 @@ def _team_with_reps(manager, n):
     "url", ["/reviews/team/", "/reviews/", "/reviews/division/"], ids=["team", "list", "division"]
 )
 def test_query_counts_do_not_grow_with_reps(db, url, client_for):
-    from salesmgmt.models import Role
 
     counts = []
     for n in (5, 50):

@@ -35,6 +35,8 @@ contacts logged 6 Mar), Gamma Hotel (1 Feb, D6's customer), Delta Bar (active),
 Epsilon (3 Apr, after the month).
 """
 
+import threading
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from unittest import mock
@@ -48,6 +50,7 @@ from django.test.utils import CaptureQueriesContext
 
 from activities.models import Customer, LostReason, Metric, Task
 from plans.models import Goal, GoalPeriod, GoalScope, PlanEvent, PlanStatus, PlanTarget
+from reporting.jobs import build_monthly_review_piece_task, generate_monthly_reviews_task
 from reporting.models import MonthlyReview, ReviewActionItem, ReviewMiss, ReviewStatus
 from reporting.reviews import selectors as reviews_selectors
 from reporting.reviews import services as reviews
@@ -597,7 +600,6 @@ def test_rep_cannot_acknowledge_a_draft_or_comment_before_acknowledging(review, 
 @pytest.fixture
 def month_of_reps(company, cast, team):
     """Every rep of the cast joined before March; one departed rep logged in March."""
-    from salesmgmt.models import User
 
     User.objects.update(date_joined=datetime(2025, 1, 1, tzinfo=UTC))
     gone = UserFactory(username="gone", team=team, is_active=False)
@@ -648,7 +650,6 @@ def test_command_takes_now_month_and_regenerate(month_of_reps, capsys):
 
 def test_job_query_count_is_per_review_not_per_history(company, cast, team):
     """Once March is done, an hourly run costs a few queries, however many reps."""
-    from salesmgmt.models import User
 
     User.objects.update(date_joined=datetime(2025, 1, 1, tzinfo=UTC))
     assert reviews.generate_monthly_reviews(month=MARCH).built == 4
@@ -693,7 +694,6 @@ def test_a_run_killed_half_way_is_finished_by_the_next_without_rebuilding(month_
 
 
 def test_a_redelivered_piece_builds_nothing_twice(month_of_reps, cast):
-    from reporting.jobs import build_monthly_review_piece_task
 
     ids = [cast["rep"].pk, cast["teammate"].pk, month_of_reps.pk]
     args = (ids, MARCH.isoformat())
@@ -712,7 +712,6 @@ def test_a_redelivered_piece_builds_nothing_twice(month_of_reps, cast):
 
 def test_the_beat_job_queues_a_piece_per_team(month_of_reps, cast, manager):
     """Beat's task queues the pieces (run in-process here) and says how many reps."""
-    from reporting.jobs import build_monthly_review_piece_task, generate_monthly_reviews_task
 
     now = "2025-04-01T08:00"
     with mock.patch.object(
@@ -742,8 +741,6 @@ def test_a_team_is_told_once_all_its_reviews_exist(month_of_reps, cast, manager)
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_build_each_review_once_and_count_honestly(month_of_reps):
-    import threading
-    import time
 
     real_build, builds = reviews.build_monthly_review, []
 

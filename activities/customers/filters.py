@@ -6,12 +6,8 @@ value outside their scope is "not a valid choice", exactly like one that does no
 so a filter never reveals what is hidden. Days are the company's (its timezone).
 """
 
-from datetime import date, datetime, time, timedelta
-
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django_filters.fields import ModelChoiceField
 
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
@@ -22,57 +18,13 @@ from activities.models import (
     LostReason,
     Segment,
 )
-from salesmgmt.filtering import visible_reps, visible_teams
-from salesmgmt.models import CompanySettings
-from salesmgmt.web import EARLIEST, LATEST
-
-
-def day_bounds(queryset, field: str, *, start: date | None = None, end: date | None = None):
-    """Rows whose datetime ``field`` falls on company days ``start``..``end`` (inclusive).
-
-    Days are the company's (its timezone), like every business date; absurd
-    dates match nothing rather than overflow.
-    """
-    zone = CompanySettings.load().tzinfo
-    for day in (start, end):
-        if day is not None and not EARLIEST <= day <= LATEST:
-            return queryset.none()
-    if start is not None:
-        queryset = queryset.filter(**{f"{field}__gte": datetime.combine(start, time.min, zone)})
-    if end is not None:
-        after = datetime.combine(end + timedelta(days=1), time.min, zone)
-        queryset = queryset.filter(**{f"{field}__lt": after})
-    return queryset
+from salesmgmt.filtering import KeyOrIdFilter, day_bounds, visible_reps, visible_teams
 
 
 def visible_customers(request):
     if request is None:
         return Customer.objects.none()
     return Customer.objects.visible_to(request.user)
-
-
-def is_id(value) -> bool:
-    """Whether a query-string value reads as a row id (ASCII digits)."""
-    return isinstance(value, str) and value.isascii() and value.isdigit()
-
-
-class KeyOrIdField(ModelChoiceField):
-    """A catalogue entry by its key (``to_field_name``). Digits that are no entry's key
-    are read as the entry's id: the pages named entries by id before they shared the
-    API's keys, and their links and bookmarks still do."""
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except ValidationError:
-            found = self.queryset.filter(pk=value).first() if is_id(value) else None
-            if found is None:
-                raise
-            return found
-
-
-class KeyOrIdFilter(django_filters.ModelChoiceFilter):
-    field_class = KeyOrIdField
 
 
 CLOSED = "closed"  # did not buy or lost: the customers the report counts

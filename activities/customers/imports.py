@@ -430,19 +430,8 @@ def check_import(*, text: str, by: User, lock: bool = False) -> ImportCheck:
 
 # --- Writing ---------------------------------------------------------------------------------
 
-UPDATE_FIELDS = [
-    "name",
-    "owner",
-    "status",
-    "segment",
-    "source_channel",
-    "lost_reason",
-    "lost_note",
-    "city",
-    "phone",
-    "email",
-    "updated_at",
-]
+# What an import may change on a customer it finds by external id (the key itself stays).
+UPDATE_FIELDS = [*(f for f in CUSTOMER_FIELDS if f != "external_id"), "updated_at"]
 
 
 @transaction.atomic

@@ -4,13 +4,12 @@ Every read goes through ``visible_to``: a deal outside the caller's scope answer
 Writes go through activities.deals.services, so the API keeps the rules the pages keep.
 Deals are never deleted: a deal that will not happen is moved to a Lost stage."""
 
-from django.db import IntegrityError
 from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
     inline_serializer,
 )
-from rest_framework import status, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
@@ -24,8 +23,7 @@ from activities.deals.serializers import (
     StageTransitionSerializer,
     stage_by_key,
 )
-from activities.log import services as log_services
-from activities.log.api import _error, _row_errors
+from activities.log.api import run_batch
 from activities.log.serializers import IngestResultSerializer
 from activities.models import (
     Customer,
@@ -242,28 +240,17 @@ def deal_bulk(request):
     If any row is invalid nothing is stored and `errors.entries` names each
     bad row by its index. A lost deal that stays lost keeps its first reason.
     """
-    entries = request.data.get("entries") if isinstance(request.data, dict) else None
-    if not isinstance(entries, list) or not entries:
-        return _error({"entries": ["Send a non-empty list of entries."]})
-    if len(entries) > MAX_DEAL_BATCH:
-        return _error({"entries": [f"A batch holds at most {MAX_DEAL_BATCH:,} entries."]})
-    context = {"request": request, **_customers_named_in(entries, request.user)}
-    serializer = DealBulkEntrySerializer(data=entries, many=True, context=context)
-    if not serializer.is_valid():
-        bad = _row_errors(serializer.errors)
-        return _error(
-            {"entries": bad},
-            f"{len(bad)} of {len(entries)} entries are invalid; nothing was stored.",
-        )
-    try:
-        result = _upsert_retrying(serializer.validated_data, request.user)
-    except log_services.BatchRejected as exc:
-        bad = {str(i): errors for i, errors in sorted(exc.rows.items())}
-        return _error(
-            {"entries": bad},
-            f"{len(bad)} of {len(entries)} entries were refused; nothing was stored.",
-        )
-    return Response(result, status=status.HTTP_200_OK)
+
+    def validate(entries):
+        context = {"request": request, **_customers_named_in(entries, request.user)}
+        return DealBulkEntrySerializer(data=entries, many=True, context=context)
+
+    return run_batch(
+        request,
+        limit=MAX_DEAL_BATCH,
+        validate=validate,
+        write=lambda entries: services.upsert_deals(entries=entries, by=request.user),
+    )
 
 
 def _customers_named_in(entries, user) -> dict:
@@ -286,14 +273,3 @@ def _customers_named_in(entries, user) -> dict:
             else {}
         ),
     }
-
-
-def _upsert_retrying(entries, by):
-    """Two copies of a new batch may race to insert the same keys; the loser's
-    unique-key error means the rows now exist: run it again, as updates."""
-    for attempt in (1, 2):
-        try:
-            return services.upsert_deals(entries=entries, by=by)
-        except IntegrityError:
-            if attempt == 2:
-                raise

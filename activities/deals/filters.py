@@ -10,9 +10,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.choices import CallableChoiceIterator
 
-from activities.customers.filters import KeyOrIdFilter, is_id, visible_customers
+from activities.customers.filters import visible_customers
 from activities.models import Deal, Pipeline, Product, Stage, StageKind
-from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.filtering import KeyOrIdFilter, is_id, visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
 
 

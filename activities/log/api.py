@@ -103,12 +103,28 @@ def ingest(request):
     whose values changed is updated. If any row is invalid nothing is stored and
     `errors.entries` names each bad row by its index.
     """
+    return run_batch(
+        request,
+        limit=services.MAX_BATCH,
+        validate=lambda entries: IngestEntrySerializer(
+            data=entries, many=True, context={"request": request}
+        ),
+        write=lambda entries: services.ingest_activities(entries=entries, by=request.user),
+    )
+
+
+def run_batch(request, *, limit: int, validate, write) -> Response:
+    """The all-or-nothing bulk endpoints (activities, deals): ``entries``, a non-empty list
+    of at most ``limit``; ``validate(entries)`` gives a many=True serializer; nothing is
+    written unless every row is valid, and ``write(validated rows)`` then stores them all
+    or raises BatchRejected naming the refused rows. Answers 200 with write's result, or
+    400 with ``errors.entries`` keyed by row index."""
     entries = request.data.get("entries") if isinstance(request.data, dict) else None
     if not isinstance(entries, list) or not entries:
         return _error({"entries": ["Send a non-empty list of entries."]})
-    if len(entries) > services.MAX_BATCH:
-        return _error({"entries": [f"A batch holds at most {services.MAX_BATCH:,} entries."]})
-    serializer = IngestEntrySerializer(data=entries, many=True, context={"request": request})
+    if len(entries) > limit:
+        return _error({"entries": [f"A batch holds at most {limit:,} entries."]})
+    serializer = validate(entries)
     if not serializer.is_valid():
         bad = _row_errors(serializer.errors)
         return _error(
@@ -116,7 +132,7 @@ def ingest(request):
             f"{len(bad)} of {len(entries)} entries are invalid; nothing was stored.",
         )
     try:
-        result = _ingest_retrying(serializer.validated_data, request.user)
+        result = _retrying(write, serializer.validated_data)
     except services.BatchRejected as exc:
         bad = {str(i): errors for i, errors in sorted(exc.rows.items())}
         return _error(
@@ -126,13 +142,13 @@ def ingest(request):
     return Response(result, status=status.HTTP_200_OK)
 
 
-def _ingest_retrying(entries, by):
-    """Integrations retry; two copies of a new batch may race to insert the same
-    keys. The loser's unique-key error means the rows now exist: run it again."""
+def _retrying(write, entries):
+    """Integrations retry; two copies of a new batch may race to insert the same keys.
+    The loser's unique-key error means the rows now exist: run it again, as updates."""
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                return services.ingest_activities(entries=entries, by=by)
+                return write(entries)
         except IntegrityError:
             if attempt == 2:
                 raise

@@ -3,11 +3,11 @@ from datetime import timedelta
 import django_filters
 
 from activities.models import Activity, Channel, Metric, Product
-from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.filtering import SharedFilterSet, visible_reps, visible_teams
 from salesmgmt.web import EARLIEST, LATEST
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(SharedFilterSet):
     rep = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
     team = django_filters.ModelChoiceFilter(
         field_name="rep__team", queryset=visible_teams, empty_label="any"
@@ -61,13 +61,6 @@ class ActivityFilter(django_filters.FilterSet):
     # The key/SKU twins of the channel and product choices are for integrations, which
     # know keys; the page offers the choices alone.
     API_ONLY = ("channel_key", "product_sku")
-
-    @classmethod
-    def for_page(cls, *args, **kwargs) -> "ActivityFilter":
-        filterset = cls(*args, **kwargs)
-        for name in cls.API_ONLY:
-            filterset.filters.pop(name)
-        return filterset
 
     def filter_week(self, queryset, name, value):
         if not EARLIEST <= value <= LATEST:

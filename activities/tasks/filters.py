@@ -9,10 +9,10 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from activities.customers.filters import day_bounds, visible_customers
+from activities.customers.filters import visible_customers
 from activities.deals.filters import visible_deals
 from activities.models import Task, TaskPriority, TaskStatus
-from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.filtering import day_bounds, visible_reps, visible_teams
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from plans.goals import services as goal_services
-from plans.goals.filters import GoalApiFilter, top_down
+from plans.goals.filters import GoalFilter, top_down
 from plans.goals.reverse_funnel import reverse_funnel
 from plans.goals.selectors import progress_of_rows, rollup, with_actuals
 from plans.goals.serializers import (
@@ -64,7 +64,7 @@ class GoalViewSet(
     """
 
     serializer_class = GoalSerializer
-    filterset_class = GoalApiFilter
+    filterset_class = GoalFilter
     version_conflict = goal_services.GOAL_CHANGED
     ordering_fields = ["start", "end", "target"]
 

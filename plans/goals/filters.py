@@ -5,7 +5,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 
 from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope
-from salesmgmt.filtering import visible_divisions, visible_reps, visible_teams
+from salesmgmt.filtering import SharedFilterSet, visible_divisions, visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
 
 WHEN_CHOICES = [("current", "Current"), ("past", "Past"), ("upcoming", "Upcoming"), ("any", "Any")]
@@ -31,7 +31,13 @@ def top_down(goals):
     )
 
 
-class _GoalFilterBase(django_filters.FilterSet):
+class GoalFilter(SharedFilterSet):
+    """Goals, for the goals page and the API. The page shows current goals unless asked
+    otherwise (``when``); integrations say ``current`` and may move ``as_of``."""
+
+    when = django_filters.ChoiceFilter(
+        choices=WHEN_CHOICES, method="filter_when", empty_label=None, label="When"
+    )
     scope = django_filters.ChoiceFilter(choices=GoalScope.choices, empty_label="any")
     period = django_filters.ChoiceFilter(choices=GoalPeriod.choices, empty_label="any")
     metric = django_filters.ModelChoiceFilter(
@@ -50,36 +56,40 @@ class _GoalFilterBase(django_filters.FilterSet):
         empty_label="any",
         help_text="The division's goals, its teams' and its reps'.",
     )
+    current = django_filters.BooleanFilter(
+        method="filter_current",
+        help_text="true: goals whose period holds as_of (default today); false: the others.",
+    )
+    as_of = django_filters.DateFilter(
+        method="keep",
+        help_text="The day figures are computed for (default: today in company time).",
+    )
+
+    API_ONLY = ("current", "as_of")
 
     class Meta:
         model = Goal
-        fields: list = []
+        fields = [
+            "when",
+            "scope",
+            "period",
+            "metric",
+            "team",
+            "rep",
+            "division",
+            "current",
+            "as_of",
+        ]
 
     def __init__(self, *args, as_of=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.as_of = as_of
 
     def today(self):
-        return self.as_of or CompanySettings.load().today()
-
-    def filter_team(self, queryset, name, value):
-        return queryset.filter(Q(team=value) | Q(rep__team=value))
-
-    def filter_division(self, queryset, name, value):
-        return queryset.filter(
-            Q(division=value) | Q(team__division=value) | Q(rep__team__division=value)
-        )
-
-
-class GoalFilter(_GoalFilterBase):
-    """The goals page: current goals unless asked otherwise."""
-
-    when = django_filters.ChoiceFilter(
-        choices=WHEN_CHOICES, method="filter_when", empty_label=None, label="When"
-    )
-
-    class Meta(_GoalFilterBase.Meta):
-        fields = ["when", "scope", "period", "metric", "team", "rep", "division"]
+        """The day ``when`` and ``current`` are about: the API's ``as_of``, else the one
+        the page was given, else today in company time."""
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return cleaned.get("as_of") or self.as_of or CompanySettings.load().today()
 
     def filter_when(self, queryset, name, value):
         today = self.today()
@@ -91,25 +101,17 @@ class GoalFilter(_GoalFilterBase):
             return queryset.filter(start__gt=today)
         return queryset
 
-
-class GoalApiFilter(_GoalFilterBase):
-    current = django_filters.BooleanFilter(
-        method="filter_current",
-        help_text="true: goals whose period holds as_of (default today); false: the others.",
-    )
-    as_of = django_filters.DateFilter(
-        method="keep",
-        help_text="The day figures are computed for (default: today in company time).",
-    )
-
     def filter_current(self, queryset, name, value):
-        today = self.today()
-        current = Q(start__lte=today, end__gte=today)
+        current = Q(start__lte=self.today(), end__gte=self.today())
         return queryset.filter(current if value else ~current)
 
     def keep(self, queryset, name, value):
         return queryset
 
-    def today(self):
-        as_of = self.form.cleaned_data.get("as_of") if hasattr(self.form, "cleaned_data") else None
-        return as_of or super().today()
+    def filter_team(self, queryset, name, value):
+        return queryset.filter(Q(team=value) | Q(rep__team=value))
+
+    def filter_division(self, queryset, name, value):
+        return queryset.filter(
+            Q(division=value) | Q(team__division=value) | Q(rep__team__division=value)
+        )

@@ -72,7 +72,9 @@ def goal_list(request):
     today = company.today()
     data = request.GET.copy()
     data.setdefault("when", "current")
-    filterset = GoalFilter(data, queryset=top_down(_visible_goals(request)), request=request)
+    filterset = GoalFilter.for_page(
+        data, queryset=top_down(_visible_goals(request)), request=request
+    )
     goals = filterset.qs
     if request.GET.get("export") == "csv":
         progress = goal_progress(goals, as_of=today)

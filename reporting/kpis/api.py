@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from reporting.kpis.filters import AlertApiFilter
+from reporting.kpis.filters import AlertFilter
 from reporting.kpis.selectors import BadScope, evaluate_kpis, kpi_period, resolve_subject
 from reporting.kpis.serializers import (
     DeviationEpisodeSerializer,
@@ -119,7 +119,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     `severity`, `subject` (goal or kpi), `rep`, `team`, `opened_from`, `opened_to`."""
 
     serializer_class = DeviationEpisodeSerializer
-    filterset_class = AlertApiFilter
+    filterset_class = AlertFilter
     ordering_fields = ["opened_on", "closed_on", "severity"]
 
     def get_queryset(self):

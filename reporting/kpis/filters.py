@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from reporting.models import DeviationEpisode, Status
-from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.filtering import SharedFilterSet, visible_reps, visible_teams
 from salesmgmt.models import CompanySettings
 
 RECENT_DAYS = 30  # closed episodes stay listed this long
@@ -22,7 +22,9 @@ def recent_episodes(user):
     )
 
 
-class AlertFilter(django_filters.FilterSet):
+class AlertFilter(SharedFilterSet):
+    """Deviation alerts, for the alerts page and the API (which also takes ``open``)."""
+
     state = django_filters.ChoiceFilter(
         choices=[("open", "Open"), ("closed", "Closed (last 30 days)")],
         method="filter_state",
@@ -51,9 +53,15 @@ class AlertFilter(django_filters.FilterSet):
         field_name="opened_on", lookup_expr="lte", label="Opened until", widget=DATE
     )
 
+    open = django_filters.BooleanFilter(
+        field_name="closed_on", lookup_expr="isnull", label="Open (true) or closed (false)"
+    )
+
+    API_ONLY = ("open",)
+
     class Meta:
         model = DeviationEpisode
-        fields = ["state", "severity", "subject", "rep", "team", "opened_from", "opened_to"]
+        fields = ["state", "severity", "subject", "rep", "team", "opened_from", "opened_to", "open"]
 
     def filter_state(self, queryset, name, value):
         if value == "open":
@@ -65,12 +73,3 @@ class AlertFilter(django_filters.FilterSet):
 
     def filter_team(self, queryset, name, value):
         return queryset.filter(Q(team=value) | Q(rep__team=value))
-
-
-class AlertApiFilter(AlertFilter):
-    open = django_filters.BooleanFilter(
-        field_name="closed_on", lookup_expr="isnull", label="Open (true) or closed (false)"
-    )
-
-    class Meta(AlertFilter.Meta):
-        fields = [*AlertFilter.Meta.fields, "open"]

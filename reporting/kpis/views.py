@@ -179,7 +179,7 @@ def _alerts(request):
         .select_related(*EPISODE_RELATED)
         .order_by(F("closed_on").desc(nulls_first=True), "-severity", "-opened_on", "-pk")
     )
-    return AlertFilter(request.GET, queryset=episodes, request=request)
+    return AlertFilter.for_page(request.GET, queryset=episodes, request=request)
 
 
 def _present(episode):

@@ -1,3 +1,9 @@
+"""The activity log and the CRM records: metrics, channels, products, activities,
+customers, contacts, pipelines, stages, deals, stage transitions and tasks.
+
+One models module for the app (Django's convention): just over 500 lines of fields,
+constraints and query sets, with the rules in each feature's services."""
+
 from decimal import Decimal
 
 from django.conf import settings

@@ -1,4 +1,7 @@
-"""Control and feedback: KPIs, deviation episodes, monthly reviews, commissions, report packs."""
+"""Control and feedback: KPIs, deviation episodes, monthly reviews, commissions, report packs.
+
+One models module for the reporting app (Django's convention): just over 500 lines of
+fields and constraints, with the logic in each feature's selectors and services."""
 
 from decimal import Decimal
 

@@ -1,5 +1,8 @@
 """Director and admin figures: a division's or the whole company's numbers over time.
 
+Just over 500 lines: the dashboard, the monthly report and the report packs read one
+scope object and one set of definitions, kept together below.
+
 Every figure is one grouped query, whatever the number of teams, reps or months
 of history; Python only regroups the few rows each query returns. Definitions:
 

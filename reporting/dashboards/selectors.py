@@ -1,5 +1,9 @@
 """Figures of the rep and team dashboards (pages, API and CSV exports).
 
+One module of ~800 lines on purpose: both dashboards are assembled from the same
+figure functions (week, goals, leaderboard, trend, totals), and splitting them apart
+would put the two assemblers a file away from what they share.
+
 ``rep_dashboard`` and ``team_dashboard`` assemble each dashboard once: an object
 holding every figure, each computed on first use. The pages add only presentation
 (charts, links), the API serializes the same object and the CSV exports read it.

@@ -1,5 +1,9 @@
 """KPIs: the admin's indicators, evaluated for groups of reps by the database.
 
+Over 500 lines because every KPI kind's query family lives beside the one evaluator
+that batches them (one grouped query per family), and who may compare what
+(``kpi_subjects``) is defined here once for the page, the API and the alerts.
+
 ``evaluate_kpis(kpis, groups=..., start=..., end=..., as_of=...)`` measures every
 KPI for every group in [start, end] as known on ``as_of`` (default: today in the
 company timezone). A *group* is any key (a rep id, a team id, "company", ...)

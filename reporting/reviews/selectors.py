@@ -1,5 +1,9 @@
 """Monthly reviews: the figures of a rep's month, and the team and division summaries.
 
+Over 500 lines because a review's figure families (plan vs actual, goals, KPIs, tasks,
+deals, misses) are built together in one fixed set of queries, and the team and
+division summaries read the same stored JSON.
+
 ``build_monthly_review`` computes every figure with grouped queries (a fixed
 number per review, whatever the history) and stores them in
 ``MonthlyReview.figures`` as JSON (Decimals as strings). Regenerating replaces

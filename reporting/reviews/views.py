@@ -1,5 +1,8 @@
 """Monthly review pages: the list, one review, and the team and division summaries.
 
+Just over 500 lines: four pages and their write actions (notes, sharing, acknowledging,
+misses) share one visibility rule and one set of helpers.
+
 Every read goes through ``MonthlyReview.objects.visible_to``; a review outside it
 (or a draft, for a rep) answers 404. Writes go through reporting.reviews.
 """

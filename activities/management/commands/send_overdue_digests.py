@@ -1,22 +1,11 @@
-from django.core.management.base import BaseCommand
-
 from activities.tasks.reminders import send_overdue_digests
-from salesmgmt.calendar import parse_job_time
+from salesmgmt.commands import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Daily digests of overdue tasks to reps and their managers. Beat runs it hourly; "
         "each occasion is sent once."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--now",
-            type=parse_job_time,
-            help="Act as if it were this ISO date-time (company time unless it has an offset).",
-        )
-
-    def handle(self, *args, now=None, **options):
-        count = send_overdue_digests(now=now)
-        self.stdout.write(f"{count} overdue digest(s) sent.")
+    job = staticmethod(send_overdue_digests)
+    done = "{} overdue digest(s) sent."

@@ -1,19 +1,8 @@
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
-
 from reporting.commissions.services import compute_commission_statements
-from salesmgmt.calendar import parse_job_time, parse_month
+from salesmgmt.commands import JobCommand, month_arg
 
 
-def month_arg(value: str) -> date:
-    month = parse_month(value)
-    if month is None:
-        raise CommandError(f"{value!r} is not a month such as 2025-03.")
-    return month
-
-
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Commission statements of the previous month for every rep on an active plan. "
         "Beat runs it hourly; it only creates missing statements. With --month it "
@@ -21,13 +10,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument(
-            "--now",
-            type=parse_job_time,
-            help="Act as if it were this ISO date-time (company time unless it has an offset).",
+            "--month", type=month_arg, help="Recompute the statements of this month (YYYY-MM)."
         )
-        parser.add_argument("--month", help="Recompute the statements of this month (YYYY-MM).")
 
     def handle(self, *args, now=None, month=None, **options):
-        count = compute_commission_statements(now=now, month=month_arg(month) if month else None)
+        count = compute_commission_statements(now=now, month=month)
         self.stdout.write(f"{count} commission statement(s) computed.")

@@ -1,19 +1,8 @@
-import argparse
-
-from django.core.management.base import BaseCommand
-
 from reporting.reviews.services import generate_monthly_reviews, review_month
-from salesmgmt.calendar import parse_job_time, parse_month
+from salesmgmt.commands import JobCommand, month_arg
 
 
-def month_arg(value: str):
-    month = parse_month(value)
-    if month is None:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a month such as 2025-03.")
-    return month
-
-
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Build the monthly review of every rep for the previous month (company time). "
         "Beat runs it hourly (in pieces, a team each); reviews that exist are left alone "
@@ -21,11 +10,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--now",
-            type=parse_job_time,
-            help="Act as if it were this ISO date-time (company time unless it has an offset).",
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--month", type=month_arg, help="Review this month (YYYY-MM) instead of the last one."
         )

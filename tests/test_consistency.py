@@ -2,6 +2,10 @@
 surface that shows it (page context, API, CSV export, monthly review, deviation alert,
 report pack), equal to the cent and equal to a number computed by hand below.
 
+One file because every test reads the same hand-built company (the `world` fixture, on
+a frozen clock) against the figures worked out by hand below; splitting it would copy
+that company and those figures.
+
 Today is frozen at Wednesday 17 July 2024, 12:00 UTC (company timezone UTC, weeks start
 on Monday). 4 July is a company holiday, so July has 22 working days and 12 of them
 have begun by the 17th; Q3 has 65 (22 + 22 + 21). June 2024 (the last complete month:

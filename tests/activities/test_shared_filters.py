@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from activities.models import Channel, LostReason, Product, Stage
+from activities.models import Channel, LostReason, Stage
 from activities.tasks.filters import TaskBoardFilter, TaskFilter
 from salesmgmt.models import CompanySettings
 from tests.factories.api import CustomerFactory, TaskFactory, make_deal, stage
@@ -127,11 +127,6 @@ def test_the_lost_report_links_the_list_by_reason_key(client_for, manager, price
 
 
 # --- deals ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def pro_plan(db):
-    return Product.objects.create(sku="pro-plan", name="Pro plan")
 
 
 @pytest.fixture

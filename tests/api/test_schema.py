@@ -10,29 +10,8 @@ from django.core.management import call_command
 
 from tests.factories import WeeklyPlanFactory
 
-EXPECTED_PATHS = {
-    "/api/v1/activities/",
-    "/api/v1/activities/{id}/",
-    "/api/v1/activities/bulk/",
-    "/api/v1/auth/token/",
-    "/api/v1/channels/",
-    "/api/v1/channels/{id}/",
-    "/api/v1/me/",
-    "/api/v1/metrics/",
-    "/api/v1/metrics/{id}/",
-    "/api/v1/products/",
-    "/api/v1/products/{id}/",
-    "/api/v1/teams/",
-    "/api/v1/teams/{id}/",
-    "/api/v1/users/",
-    "/api/v1/users/{id}/",
-    "/api/v1/weekly-plans/",
-    "/api/v1/weekly-plans/{id}/",
-    "/api/v1/weekly-plans/{id}/approve/",
-    "/api/v1/weekly-plans/{id}/history/",
-    "/api/v1/weekly-plans/{id}/note/",
-    "/api/v1/weekly-plans/{id}/return/",
-    "/api/v1/weekly-plans/{id}/submit/",
+# Customers, deals, tasks, notifications and reports: all in EXPECTED_PATHS below.
+CRM_PATHS = {
     "/api/v1/contacts/",
     "/api/v1/contacts/{id}/",
     "/api/v1/customers/",
@@ -59,6 +38,31 @@ EXPECTED_PATHS = {
     "/api/v1/tasks/{id}/",
     "/api/v1/tasks/{id}/done/",
     "/api/v1/tasks/{id}/reopen/",
+}
+EXPECTED_PATHS = {
+    "/api/v1/activities/",
+    "/api/v1/activities/{id}/",
+    "/api/v1/activities/bulk/",
+    "/api/v1/auth/token/",
+    "/api/v1/channels/",
+    "/api/v1/channels/{id}/",
+    "/api/v1/me/",
+    "/api/v1/metrics/",
+    "/api/v1/metrics/{id}/",
+    "/api/v1/products/",
+    "/api/v1/products/{id}/",
+    "/api/v1/teams/",
+    "/api/v1/teams/{id}/",
+    "/api/v1/users/",
+    "/api/v1/users/{id}/",
+    "/api/v1/weekly-plans/",
+    "/api/v1/weekly-plans/{id}/",
+    "/api/v1/weekly-plans/{id}/approve/",
+    "/api/v1/weekly-plans/{id}/history/",
+    "/api/v1/weekly-plans/{id}/note/",
+    "/api/v1/weekly-plans/{id}/return/",
+    "/api/v1/weekly-plans/{id}/submit/",
+    *CRM_PATHS,
     "/api/v1/goals/",
     "/api/v1/goals/{id}/",
     "/api/v1/goals/{id}/changes/",
@@ -404,3 +408,82 @@ def test_a_managers_company_is_not_found(manager, api_for):
     response = api_for(manager).get("/api/v1/kpis/values/", {"scope": "company"})
 
     assert response.status_code == 404
+
+
+# --- customers, deals, tasks, notifications and reports ---------------------------------------
+
+
+def test_every_new_endpoint_is_in_the_schema(schema):
+    assert set(schema["paths"]) >= CRM_PATHS
+
+
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        ("/api/v1/customers/{id}/", {"get", "put", "patch"}),
+        ("/api/v1/contacts/{id}/", {"get", "put", "patch", "delete"}),
+        ("/api/v1/deals/{id}/", {"get", "put", "patch"}),
+        ("/api/v1/deals/{id}/move/", {"post"}),
+        ("/api/v1/deals/{id}/transitions/", {"get"}),
+        ("/api/v1/deals/bulk/", {"post"}),
+        ("/api/v1/tasks/{id}/", {"get", "put", "patch"}),
+        ("/api/v1/notifications/{id}/", {"get"}),
+        ("/api/v1/notifications/preferences/", {"get", "put"}),
+        ("/api/v1/stages/{id}/", {"get", "put", "patch"}),
+        ("/api/v1/reports/funnel/", {"get"}),
+        ("/api/v1/reports/forecast/", {"get"}),
+    ],
+)
+def test_schema_operations_match_what_the_api_allows(path, methods, schema):
+    assert set(schema["paths"][path]) & HTTP_METHODS == methods
+
+
+def test_move_and_bulk_carry_request_and_response_examples(schema):
+    move = schema["paths"]["/api/v1/deals/{id}/move/"]["post"]
+    bulk = schema["paths"]["/api/v1/deals/bulk/"]["post"]
+
+    assert set(move["requestBody"]["content"]["application/json"]["examples"]) == {
+        "MoveToProposal",
+        "MarkLost",
+    }
+    assert set(move["responses"]["200"]["content"]["application/json"]["examples"]) == {
+        "TheMovedDeal"
+    }
+    lost = move["responses"]["400"]["content"]["application/json"]["examples"]
+    assert lost["LostWithoutAReason"]["value"]["errors"] == {
+        "lost_reason": ["Say why the deal was lost."]
+    }
+    assert set(bulk["requestBody"]["content"]["application/json"]["examples"]) == {"TwoDeals"}
+    assert set(bulk["responses"]["200"]["content"]["application/json"]["examples"]) == {
+        "FirstDelivery",
+        "TheSameBatchAgain",
+    }
+    assert set(bulk["responses"]["400"]["content"]["application/json"]["examples"]) == {"ABadRow"}
+
+
+def test_transitions_schema_is_a_plain_list(schema):
+    body = schema["paths"]["/api/v1/deals/{id}/transitions/"]["get"]["responses"]["200"]
+    assert body["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/StageTransition"},
+    }
+
+
+def test_lists_are_paginated_and_filterable_in_the_schema(schema):
+    deals = schema["paths"]["/api/v1/deals/"]["get"]
+    params = {p["name"] for p in deals["parameters"]}
+
+    assert {"page", "page_size", "owner", "team", "pipeline", "stage", "status"} <= params
+    assert {"expected_close_from", "expected_close_to", "needs_attention"} <= params
+    assert deals["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PaginatedDealList"
+    }
+
+
+def test_spectacular_still_validates_without_warnings(tmp_path):
+    out = tmp_path / "schema.yml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+
+    document = yaml.safe_load(out.read_text())
+    assert set(document["paths"]) >= CRM_PATHS

@@ -1,4 +1,5 @@
-"""Customers, deals, tasks and notifications for the API tests.
+"""Customers, deals, tasks and notifications for the API tests, and the API answers
+they read (``invalid``, ``ids``).
 
 Deals are made through ``activities' feature services`` so they carry their first
 stage transition, as real ones do.
@@ -81,3 +82,19 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"test:{n}")
     title = factory.Sequence(lambda n: f"Notification {n}")
     email = False
+
+
+def invalid(errors):
+    """The 400 body every validation failure answers with."""
+    return {
+        "status": 400,
+        "code": "invalid",
+        "detail": "Invalid input; see errors.",
+        "errors": errors,
+    }
+
+
+def ids(response):
+    """The ids of a 200 list page, in order."""
+    assert response.status_code == 200, response.data
+    return [row["id"] for row in response.data["results"]]

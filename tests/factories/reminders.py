@@ -1,5 +1,7 @@
 """Tasks, customers and deals for the reminder job tests; rows written directly
-(no service), so a test can set the exact due times and stage dates it needs."""
+(no service), so a test can set the exact due times and stage dates it needs.
+``set_company`` sets the company's clock and thresholds; ``told`` reads who was
+notified of what."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -7,6 +9,22 @@ from decimal import Decimal
 import factory
 
 from activities.models import Customer, Deal, Pipeline, Stage, Task
+from salesmgmt.models import CompanySettings, Notification
+
+
+def set_company(**fields) -> CompanySettings:
+    company = CompanySettings.load()
+    for name, value in fields.items():
+        setattr(company, name, value)
+    company.save()
+    return CompanySettings.load()
+
+
+def told(kind=None) -> list[tuple[str, str]]:
+    rows = Notification.objects.select_related("user").order_by("user__username", "pk")
+    if kind:
+        rows = rows.filter(kind=kind)
+    return [(n.user.username, n.title) for n in rows]
 
 
 def stage(key: str, pipeline_key: str = "new-business") -> Stage:

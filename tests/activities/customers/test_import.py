@@ -1,6 +1,10 @@
 """CSV import of customers: a dry run that shows every row's problems and writes
 nothing, then an all-or-nothing import in bulk; external_id updates instead of
-duplicating; owners are reps the importer may act for."""
+duplicating; owners are reps the importer may act for.
+
+One file because every test drives the same upload, preview and run helpers
+(`make_csv`, `upload`, `preview`, `run`); splitting it would copy them.
+"""
 
 import csv
 import io

@@ -1,5 +1,10 @@
 """Customer pages: the list with its search, filters, figures and export; the report of
-who did not buy and why; the customer page with its timeline; create and edit."""
+who did not buy and why; the customer page with its timeline; create and edit.
+
+One file because the list, the report, the customer page and the forms share the
+page-reading and form helpers (`names_on`, `csv_rows`, `form_data`); splitting it
+would copy them.
+"""
 
 import csv
 import io

@@ -1,5 +1,9 @@
 """Pipeline board, deal pages and the funnel page, for every role of the cast.
 
+One file because the board, moves, deal pages and deal list all start from Rita's
+deal at Acme (`acme`, `rita_deal`) and share the board's query helper; splitting it
+would copy those fixtures.
+
 Rita (rep) and Tom (teammate) are team Alpha (manager Maria, North); Otto is
 team Beta (other_manager Oscar, North); Sofia is team Gamma (South).
 """

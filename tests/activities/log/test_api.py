@@ -1,5 +1,9 @@
 """The activity log through /api/v1/activities/: create, edit, delete, filters, pages.
 
+One file because it tests one endpoint whose create, edit, delete, filter and page
+tests share the same request helpers (`detail_url`, `invalid`, `calls`); splitting it
+would copy them.
+
 Writes follow the same rules as the day-log page: reps write their own last 14
 days, their managers any past day, nobody a future day; count metrics take
 whole numbers; every change leaves an ActivityChange with old and new values.

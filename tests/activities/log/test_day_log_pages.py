@@ -1,4 +1,9 @@
-"""The day log (one form for a rep's whole day) and the activity list with its export."""
+"""The day log (one form for a rep's whole day) and the activity list with its export.
+
+One file because logging a day, the edit window and the activity list share the
+metric, channel and focus fixtures and the day-log form helpers (`log_url`,
+`lines_data`, `rows_of`); splitting it would copy them.
+"""
 
 import csv
 import io

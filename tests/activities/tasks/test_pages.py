@@ -1,6 +1,10 @@
 """Task pages: My day, adding and editing tasks, one-click done, the team board,
 task history — who sees what, what each shows, and what they cost in queries.
 
+One file because every test runs on the same frozen clock (the autouse `frozen`) and
+My day, done, editing and the team board share Rita's day (`ritas_day`) and the row
+helpers; splitting it would copy them.
+
 The clock is frozen at Wednesday 11 March 2026, 10:00 UTC (company week starts
 Monday 9 March); the company and every user are on UTC unless a test says not.
 """

@@ -1,5 +1,9 @@
 """Weekly plans through /api/v1/weekly-plans/: write, version, review, history, filters.
 
+One file because it tests one endpoint whose write, version, review and note tests
+share the `draft` and `submitted` plans and the request helpers; splitting it would
+copy them.
+
 Reps write their own plans; reviewers (the rep's manager, director, admin)
 approve or return them. Every write carries the version the client read; a
 stale one answers 409 and changes nothing.

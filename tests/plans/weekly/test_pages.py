@@ -1,5 +1,9 @@
 """Weekly plan pages: writing, the read-only and conflict rules, reviewing,
-plan vs actual, the team week and the plan list."""
+plan vs actual, the team week and the plan list.
+
+One file because every page test uses the same team focus (`calls`, `meetings`,
+`focus`) and plan helpers (`make_plan`, `flash`); splitting it would copy them.
+"""
 
 import csv
 import io

@@ -1,5 +1,8 @@
 """KPI values pinned on a hand-built November 2026 (team Alpha: rep and teammate).
 
+One file because its figures are all pinned on the same hand-built month with the same
+helpers (`groups`, `make_kpi`, `log`); splitting it would copy that month.
+
 November 2026 has 21 weekdays; with Thanksgiving (26th) a holiday, 20 working days.
 By Wednesday 18 November (AS_OF), 13 of them have begun. Company weeks start on
 Monday: the weeks starting in November up to the 18th are the 2nd, 9th and 16th.

@@ -1,5 +1,9 @@
 """Monthly review figures, services and the monthly job, on a hand-built March 2025.
 
+One file because every test stands on the same Berlin `company` and the March 2025
+below, built with the same helpers (`march`, `log`, `task`); splitting it would copy
+that month.
+
 Company timezone Europe/Berlin (UTC+1 in March). Company weeks start on Monday, so
 the plan weeks of March are those of the 3rd, 10th, 17th, 24th and 31st. Rita (rep):
 

@@ -1,3 +1,10 @@
+"""The demo company `seed_demo` builds: organisation, plans, activity, customers, deals,
+tasks, notifications, goals, reviews, commissions and alerts.
+
+One file because seeding takes seconds, so the module seeds once (the module-scoped
+`demo` fixture) and every test reads that one company; splitting it would seed again.
+"""
+
 from collections import Counter
 from datetime import datetime, time, timedelta
 from decimal import Decimal

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from salesmgmt.web import EARLIEST, LATEST
+from salesmgmt.api_support import DateRangeQuerySerializer
 
 # --- Funnel and forecast figures ----------------------------------------------------------------
 
@@ -25,29 +25,21 @@ class ReportQuerySerializer(serializers.Serializer):
     pipeline = serializers.SlugField(required=False, help_text="A pipeline key.")
 
 
-class FunnelQuerySerializer(ReportQuerySerializer):
+class FunnelQuerySerializer(ReportQuerySerializer, DateRangeQuerySerializer):
+    """A named period, or any ``start``..``end`` (checked like every date range)."""
+
+    max_days = None  # a funnel may look back over any span
+
     period = serializers.ChoiceField(
         choices=["month", "quarter", "last90"],
         required=False,
         default="month",
         help_text="A named period; `start` and `end` instead give any period.",
     )
-    start = serializers.DateField(required=False, help_text="First day, with `end`.")
-    end = serializers.DateField(required=False, help_text="Last day (included), with `start`.")
 
     def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if (start is None) != (end is None):
-            raise serializers.ValidationError(
-                {"end" if end is None else "start": ["Give both start and end, or neither."]}
-            )
-        if start and end:
-            if start > end:
-                raise serializers.ValidationError({"end": ["end must not be before start."]})
-            if start < EARLIEST or end > LATEST:
-                raise serializers.ValidationError(
-                    {"start": [f"Give dates between {EARLIEST} and {LATEST}."]}
-                )
+        attrs = super().validate(attrs)
+        if attrs.get("start"):
             attrs["period"] = "custom"
         return attrs
 

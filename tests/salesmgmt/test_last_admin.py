@@ -14,6 +14,7 @@ from django.contrib.messages import get_messages
 
 from salesmgmt.models import Role, User
 from tests.factories import UserFactory
+from tests.factories.api import invalid
 
 OWN_ROLE = "You cannot change your own role; ask another administrator."
 OWN_ACTIVE = "You cannot deactivate your own account; ask another administrator."
@@ -25,15 +26,6 @@ LAST_DELETE = (
 
 def last_admin(user):
     return f"{user} is the last active administrator; make someone else an administrator first."
-
-
-def invalid(errors):
-    return {
-        "status": 400,
-        "code": "invalid",
-        "detail": "Invalid input; see errors.",
-        "errors": errors,
-    }
 
 
 @pytest.fixture

@@ -18,12 +18,8 @@ from django.urls import reverse
 from activities.deals import selectors as deals_selectors
 from activities.models import Deal, Pipeline
 from reporting.company.report import company_report_context
-from salesmgmt.models import CompanySettings
 from tests.factories.deals import DealFactory, stage
-
-
-def today():
-    return CompanySettings.load().today()
+from tests.factories.tasks import company_day
 
 
 @pytest.fixture
@@ -44,7 +40,7 @@ def rita_pipeline(rep):
         owner=rep,
         stage=stage("won"),
         amount=Decimal("999.99"),
-        closed_on=today() - timedelta(days=7),
+        closed_on=company_day() - timedelta(days=7),
     )
     return rep
 
@@ -87,7 +83,7 @@ def test_the_board_the_rep_dashboard_and_the_company_report_agree(rita_pipeline,
     board = client_for(rep).get(reverse("deals:pipeline")).context  # New business
     page = client_for(rep).get(reverse("dashboards:me")).context
     csv = client_for(rep).get(reverse("dashboards:me"), {"export": "pipeline"})
-    report = company_report_context(user_or_scope=admin, month=today())
+    report = company_report_context(user_or_scope=admin, month=company_day())
 
     columns = {c.stage.name: (c.count, c.amount, c.weighted) for c in board["columns"]}
     dashboard = {s.stage: (s.count, s.amount, s.weighted) for s in page["pipeline"]}

@@ -18,14 +18,10 @@ from django.urls import reverse
 
 from activities.deals import services
 from activities.models import Deal, LostReason, Product, StageTransition, Task
-from salesmgmt.models import CompanySettings
 from tests.factories.deals import CustomerFactory, DealFactory, at, pipeline, stage, walk
+from tests.factories.tasks import company_day
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-def today():
-    return CompanySettings.load().today()
 
 
 @pytest.fixture
@@ -42,9 +38,9 @@ def rita_deal(rep, acme):
         owner=rep,
         pipeline=pipeline(),
         amount=Decimal("1200.00"),
-        expected_close=today() + timedelta(days=20),
+        expected_close=company_day() + timedelta(days=20),
         next_step="Send the quote",
-        next_step_date=today() + timedelta(days=2),
+        next_step_date=company_day() + timedelta(days=2),
     )
 
 
@@ -58,7 +54,10 @@ def board_deals(rep, teammate, other_team_rep, rita_deal):
     )
     walk(
         quiet,
-        [("lead", at(today() - timedelta(days=9))), ("proposal", at(today() - timedelta(days=3)))],
+        [
+            ("lead", at(company_day() - timedelta(days=9))),
+            ("proposal", at(company_day() - timedelta(days=3))),
+        ],
         by=rep,
     )
     late = DealFactory(
@@ -66,27 +65,36 @@ def board_deals(rep, teammate, other_team_rep, rita_deal):
         title="Late call",
         amount=Decimal("500.00"),
         probability=30,
-        next_step_date=today() - timedelta(days=1),
+        next_step_date=company_day() - timedelta(days=1),
     )
     walk(
         late,
-        [("lead", at(today() - timedelta(days=5))), ("contacted", at(today() - timedelta(days=4)))],
+        [
+            ("lead", at(company_day() - timedelta(days=5))),
+            ("contacted", at(company_day() - timedelta(days=4))),
+        ],
         by=teammate,
     )
     recent = DealFactory(owner=teammate, title="Recent win", amount=Decimal("2000.00"))
     walk(
         recent,
-        [("lead", at(today() - timedelta(days=30))), ("won", at(today() - timedelta(days=10)))],
+        [
+            ("lead", at(company_day() - timedelta(days=30))),
+            ("won", at(company_day() - timedelta(days=10))),
+        ],
         by=teammate,
     )
     old = DealFactory(owner=teammate, title="Old win", amount=Decimal("9999.00"))
     walk(
         old,
-        [("lead", at(today() - timedelta(days=60))), ("won", at(today() - timedelta(days=40)))],
+        [
+            ("lead", at(company_day() - timedelta(days=60))),
+            ("won", at(company_day() - timedelta(days=40))),
+        ],
         by=teammate,
     )
     secret = DealFactory(owner=other_team_rep, title="Beta secret")
-    walk(secret, [("lead", at(today() - timedelta(days=2)))], by=other_team_rep)
+    walk(secret, [("lead", at(company_day() - timedelta(days=2)))], by=other_team_rep)
     return {"acme": rita_deal, "quiet": quiet, "late": late, "recent": recent, "old": old}
 
 
@@ -224,9 +232,9 @@ def test_board_query_count_does_not_grow_with_deals(client_for, manager, rep, te
         for i in range(n):
             deal = DealFactory(owner=rep if i % 2 else teammate, next_step="" if i % 3 else "Call")
             deal.products.add(product)
-            steps = [("lead", at(today() - timedelta(days=5)))]
+            steps = [("lead", at(company_day() - timedelta(days=5)))]
             if i % 4 == 0:
-                steps.append(("won", at(today() - timedelta(days=1))))
+                steps.append(("won", at(company_day() - timedelta(days=1))))
             walk(deal, steps, by=deal.owner)
 
     add_deals(5)
@@ -287,7 +295,7 @@ def test_moving_to_lost_with_a_reason(client_for, rep, rita_deal):
         "lost",
         price,
         "Too dear",
-        today(),
+        company_day(),
     )
     transition = StageTransition.objects.filter(deal=rita_deal).last()
     assert (transition.to_stage.key, transition.note) == ("lost", "Too dear")
@@ -352,9 +360,9 @@ def deal_data(customer, **overrides):
         "customer": customer.pk,
         "pipeline": pipeline().pk,
         "amount": "2500.00",
-        "expected_close": (today() + timedelta(days=30)).isoformat(),
+        "expected_close": (company_day() + timedelta(days=30)).isoformat(),
         "next_step": "Demo",
-        "next_step_date": (today() + timedelta(days=3)).isoformat(),
+        "next_step_date": (company_day() + timedelta(days=3)).isoformat(),
         **overrides,
     }
 
@@ -420,7 +428,7 @@ def test_deal_detail_shows_fields_history_and_tasks(client_for, rep, manager, ri
         assignee=rep,
         created_by=rep,
         deal=rita_deal,
-        due_at=at(today() - timedelta(days=1)),
+        due_at=at(company_day() - timedelta(days=1)),
     )
     response = client_for(rep).get(reverse("deals:detail", args=[rita_deal.pk]))
     body = response.content.decode()
@@ -545,7 +553,7 @@ def test_deal_list_query_count_does_not_grow_with_deals(client_for, manager, rep
     def add_deals(n):
         for i in range(n):
             deal = DealFactory(owner=rep if i % 2 else teammate, next_step="" if i % 3 else "Call")
-            walk(deal, [("lead", at(today() - timedelta(days=2)))], by=deal.owner)
+            walk(deal, [("lead", at(company_day() - timedelta(days=2)))], by=deal.owner)
 
     add_deals(5)
     client.get(url)  # warm the settings cache
@@ -611,13 +619,13 @@ def test_funnel_page_for_the_team(client_for, manager, team, march):
 def test_funnel_period_choices_on_the_page(client_for, rep):
     client = client_for(rep)
     this_month = client.get(reverse("funnel:page")).context["period"]
-    assert (this_month.key, this_month.start) == ("month", today().replace(day=1))
+    assert (this_month.key, this_month.start) == ("month", company_day().replace(day=1))
     reversed_range = client.get(
         reverse("funnel:page") + "?period=custom&start=2025-03-31&end=2025-03-01"
     ).context["period"]
     assert reversed_range == this_month
     last90 = client.get(reverse("funnel:page") + "?period=last90").context["period"]
-    assert (last90.start, last90.end) == (today() - timedelta(days=89), today())
+    assert (last90.start, last90.end) == (company_day() - timedelta(days=89), company_day())
 
 
 def test_funnel_page_for_the_division(client_for, director, north, march):

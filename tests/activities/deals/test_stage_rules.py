@@ -17,22 +17,8 @@ from django.db.models import ProtectedError
 from activities.deals import services
 from activities.models import Activity, Deal, Stage, StageKind
 from salesmgmt.errors import RuleViolation
-from salesmgmt.models import CompanySettings
-from tests.factories.api import make_deal, stage
-
-
-def invalid(errors):
-    return {
-        "status": 400,
-        "code": "invalid",
-        "detail": "Invalid input; see errors.",
-        "errors": errors,
-    }
-
-
-def today():
-    return CompanySettings.load().today()
-
+from tests.factories.api import invalid, make_deal, stage
+from tests.factories.tasks import company_day
 
 # --- the rule, on the API ---------------------------------------------------------------------
 
@@ -186,11 +172,11 @@ def test_a_deal_whose_stage_turned_won_under_it_can_still_be_updated(rep, api_fo
 
     assert response.status_code == 200, response.data
     deal.refresh_from_db()
-    assert deal.closed_on == today()
+    assert deal.closed_on == company_day()
     sales = Activity.objects.filter(deal=deal).order_by("metric__key")
     assert [(a.metric.key, a.day, a.quantity) for a in sales] == [
-        ("sales-closed", today(), Decimal("1")),
-        ("sales-value", today(), Decimal("1500.00")),
+        ("sales-closed", company_day(), Decimal("1")),
+        ("sales-value", company_day(), Decimal("1500.00")),
     ]
 
 
@@ -204,8 +190,8 @@ def test_a_won_deal_without_a_close_date_can_still_be_updated(rep, api_for):
 
     assert response.status_code == 200, response.data
     deal.refresh_from_db()
-    assert (deal.title, deal.closed_on) == ("Renamed", today())
-    assert set(Activity.objects.filter(deal=deal).values_list("day", flat=True)) == {today()}
+    assert (deal.title, deal.closed_on) == ("Renamed", company_day())
+    assert set(Activity.objects.filter(deal=deal).values_list("day", flat=True)) == {company_day()}
 
 
 # --- a move racing a change of kind (PostgreSQL: SQLite runs one writer at a time) ----------
@@ -255,5 +241,5 @@ def test_a_move_waiting_on_a_change_of_kind_sees_the_new_kind(rep):
     assert errors == []
     deal.refresh_from_db()
     assert deal.stage.kind == StageKind.WON
-    assert deal.closed_on == today()
+    assert deal.closed_on == company_day()
     assert Activity.objects.filter(deal=deal).count() == 2  # sales closed and sales value

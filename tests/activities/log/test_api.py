@@ -18,22 +18,13 @@ from django.utils.formats import date_format
 from activities.models import Activity, ActivityChange, Metric
 from salesmgmt.models import CompanySettings
 from tests.factories import ActivityFactory, days_ago, this_week
+from tests.factories.api import invalid
 
 URL = "/api/v1/activities/"
 
 
 def detail_url(activity):
     return f"{URL}{activity.pk}/"
-
-
-def invalid(errors):
-    """The 400 body every validation failure answers with."""
-    return {
-        "status": 400,
-        "code": "invalid",
-        "detail": "Invalid input; see errors.",
-        "errors": errors,
-    }
 
 
 def too_old_message():

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from activities.models import Metric
 from plans.models import PlanEvent, PlanStatus, WeeklyPlan
 from tests.factories import PlanTargetFactory, WeeklyPlanFactory, this_week
+from tests.factories.api import invalid
 
 URL = "/api/v1/weekly-plans/"
 
@@ -33,15 +34,6 @@ CONFLICT = {
 
 def detail_url(plan, action=""):
     return f"{URL}{plan.pk}/{action + '/' if action else ''}"
-
-
-def invalid(errors):
-    return {
-        "status": 400,
-        "code": "invalid",
-        "detail": "Invalid input; see errors.",
-        "errors": errors,
-    }
 
 
 def forbidden(detail):

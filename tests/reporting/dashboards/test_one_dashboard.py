@@ -16,16 +16,8 @@ from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.dashboards import selectors as dashboards
 from salesmgmt.calendar import month_of
-from salesmgmt.models import CompanySettings
-from tests.factories import ActivityFactory, PlanTargetFactory, WeeklyPlanFactory
-
-
-def today():
-    return CompanySettings.load().today()
-
-
-def this_week():
-    return CompanySettings.load().week_of(today())
+from tests.factories import ActivityFactory, PlanTargetFactory, WeeklyPlanFactory, this_week
+from tests.factories.tasks import company_day
 
 
 @pytest.fixture
@@ -35,7 +27,7 @@ def alpha(cast, team, manager):
     month's calls goal, 40 done."""
     m = {x.key: x for x in Metric.objects.all()}
     rita, tom = cast["rep"], cast["teammate"]
-    month = month_of(today())
+    month = month_of(company_day())
     last = month_of(month.start - timedelta(days=1))
     for person, period, done in ((rita, last, 10), (tom, month, 40)):
         Goal.objects.create(

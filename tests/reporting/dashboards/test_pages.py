@@ -26,6 +26,7 @@ from tests.factories import (
     WeeklyPlanFactory,
 )
 from tests.factories.deals import DealFactory, stage
+from tests.factories.tasks import company_day
 
 ROLES = (
     "rep",
@@ -43,12 +44,8 @@ LEADS_ALPHA = {"manager", "director", "admin"}
 REPS = {"rep", "teammate", "other_team_rep", "south_rep"}
 
 
-def today():
-    return CompanySettings.load().today()
-
-
 def month_goal(rep, metric, target, *, by, first=None):
-    period = month_of(first or today())
+    period = month_of(first or company_day())
     return Goal.objects.create(
         scope=GoalScope.REP,
         rep=rep,
@@ -63,7 +60,7 @@ def month_goal(rep, metric, target, *, by, first=None):
 
 def months_back(n: int):
     """First days of the current month and the n - 1 before it."""
-    first = today().replace(day=1)
+    first = company_day().replace(day=1)
     firsts = []
     for _ in range(n):
         firsts.append(first)
@@ -142,7 +139,7 @@ def alpha_month(cast, team, manager):
     a submitted plan for this week."""
     calls = Metric.objects.get(key="calls")
     rita, tom = cast["rep"], cast["teammate"]
-    day = today().replace(day=1)
+    day = company_day().replace(day=1)
     rita_goal = month_goal(rita, calls, 100, by=manager)
     month_goal(tom, calls, 100, by=manager)
     ActivityFactory(rep=rita, metric=calls, day=day, quantity=30)
@@ -192,7 +189,7 @@ def test_rep_page_figures(cast, alpha_month, client_for):
     assert [(s.rep.first_name, s.rank) for s in ctx["leaderboard"]] == [("Tom", 1), ("Rita", 2)]
     body = response.content.decode()
     assert "60.0%" in body and "Sales value" not in body.split('id="leaderboard"')[1]
-    assert [e.subject for e in ctx["alerts"]] == [f"Calls, {month_of(today()).label}"]
+    assert [e.subject for e in ctx["alerts"]] == [f"Calls, {month_of(company_day()).label}"]
     assert 'id="rep-trend-chart"' in body and 'id="consistency-chart"' not in body
 
 
@@ -206,7 +203,7 @@ def test_manager_sees_the_rep_page_of_their_rep_with_a_link_to_the_pipeline(
 
 
 def test_rep_page_week_parameter(cast, client_for):
-    week = CompanySettings.load().week_of(today()) - timedelta(weeks=3)
+    week = CompanySettings.load().week_of(company_day()) - timedelta(weeks=3)
     response = client_for(cast["rep"]).get(
         reverse("dashboards:me"), {"week": (week + timedelta(days=2)).isoformat()}
     )
@@ -351,9 +348,9 @@ def test_alerts_show_their_figures_in_the_subjects_unit(cast, team, client_for):
         DeviationEpisode.objects.create(
             kpi=kpi,
             rep=rita,
-            period_start=today().replace(day=1),
+            period_start=company_day().replace(day=1),
             severity="red",
-            opened_on=today(),
+            opened_on=company_day(),
             actual=actual,
             expected=expected,
         )

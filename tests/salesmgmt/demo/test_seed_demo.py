@@ -56,6 +56,7 @@ from salesmgmt.models import (
     User,
     Weekday,
 )
+from tests.factories import this_week
 
 PASSWORD = "demo-pass-2026"
 MODELS = (
@@ -90,11 +91,6 @@ def demo(django_db_setup, django_db_blocker):
 
 def counts():
     return {model.__name__: model.objects.count() for model in MODELS}
-
-
-def this_week():
-    company = CompanySettings.load()
-    return company.week_of(company.today())
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]

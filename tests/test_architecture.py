@@ -23,6 +23,7 @@ WIRING = (
     "salesmgmt.wsgi",
     "salesmgmt.demo",
     "salesmgmt.management.commands.seed_demo",
+    "salesmgmt.management.commands.seed_scale",
     "salesmgmt.management.commands.run_jobs",
 )
 

@@ -1,0 +1,1 @@
+"""The scale company (``manage.py seed_scale``): see ``company.py``."""

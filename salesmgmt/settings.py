@@ -111,6 +111,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Without a busy timeout concurrent writers fail at once on SQLite.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT on the app's connections: our queries are short and many, and correlated
+    # subqueries inflate the planner's cost estimates past the JIT threshold, so
+    # PostgreSQL spent most of a dashboard compiling (1.5 of 1.6 s on the team dashboard
+    # at 2,000 reps; 2.1 s -> 0.8 s with it off). DB_JIT=on gives it back.
+    jit = "on" if env_bool("DB_JIT") else "off"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit={jit}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "salesmgmt.User"

@@ -33,8 +33,10 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -45,7 +47,7 @@ from plans.goals.selectors import attainments_by, goal_progress, mean_percent
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.calendar import Period, month_of, period_bounds, previous_month
 from salesmgmt.models import CompanySettings, Division, Role, Team, User
-from salesmgmt.money import percent_of, quantize
+from salesmgmt.money import MONEY, percent_of, quantize
 
 ZERO = Decimal("0")
 NONE_LOGGED = Decimal("0.00")
@@ -223,13 +225,22 @@ def _with_shares(rows: list[Share]) -> list[Share]:
     return sorted(rows, key=lambda r: (-r.total, r.label))
 
 
-def _in_range(prefix: str, metric: Metric, start: date, end: date) -> Q:
-    return Q(
-        **{
-            f"{prefix}activities__metric": metric,
-            f"{prefix}activities__day__range": (start, end),
-            f"{prefix}role": Role.REP,
-        }
+def _logged_by(group: str, metric: Metric, start: date, end: date) -> Subquery:
+    """What the reps of the outer row's team or division (``group``: "rep__team" or
+    "rep__team__division") logged of ``metric`` in [start, end], those who left included.
+
+    A correlated sum per row: it reads only that group's reps' rows for the range, by the
+    (rep, day) index. Summing over a join of teams, members and all their activity with
+    the range in a FILTER aggregated every row in the table (4.4 s at 2,000 reps)."""
+    return Subquery(
+        Activity.objects.filter(
+            **{group: OuterRef("pk")}, rep__role=Role.REP, metric=metric, day__range=(start, end)
+        )
+        .order_by()
+        .values(group)
+        .annotate(total=Sum("quantity"))
+        .values("total"),
+        output_field=MONEY,
     )
 
 
@@ -238,12 +249,7 @@ def by_division(scope: CompanyScope, metric: Metric, start: date, end: date) -> 
     divisions = Division.objects.all()
     if scope.division is not None:
         divisions = divisions.filter(pk=scope.division.pk)
-    rows = divisions.annotate(
-        total=Sum(
-            "teams__members__activities__quantity",
-            filter=_in_range("teams__members__", metric, start, end),
-        )
-    )
+    rows = divisions.annotate(total=_logged_by("rep__team__division", metric, start, end))
     return _with_shares(
         [Share(f"division:{d.pk}", d.name, quantize(d.total or ZERO)) for d in rows]
     )
@@ -291,9 +297,7 @@ def team_figures(scope: CompanyScope, metric: Metric, start: date, end: date) ->
         scope.teams()
         .select_related("division")
         .annotate(
-            total=Sum(
-                "members__activities__quantity", filter=_in_range("members__", metric, start, end)
-            ),
+            total=_logged_by("rep__team", metric, start, end),
             rep_count=Count(
                 "members",
                 filter=Q(members__role=Role.REP, members__is_active=True),

@@ -8,7 +8,12 @@ does not exist, so filters never reveal what is hidden. Days are the company's.
 from datetime import date, datetime, time, timedelta
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django_filters.fields import ModelChoiceField
 
 from salesmgmt.models import CompanySettings, Division, Team, User
@@ -96,3 +101,66 @@ def visible_divisions(request):
     if request is None:
         return Division.objects.none()
     return Division.objects.filter(teams__in=Team.objects.visible_to(request.user)).distinct()
+
+
+# --- Choices among thousands: search as you type ----------------------------------------------
+
+LOOKUP_LIMIT = 20
+
+
+class Lookup(forms.Widget):
+    """A choice among thousands (people, customers, deals): a search box that asks a
+    scoped lookup endpoint as the user types (static/js/app.js), and a hidden input with
+    the chosen id. The page holds only the chosen entry, never every row; without a
+    choice the filter is off. The field keeps validating ids against its scoped queryset.
+    """
+
+    def __init__(self, url_name: str, query: str = "", attrs=None):
+        super().__init__(attrs)
+        self.url_name, self.query = url_name, query
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        value = "" if value is None else str(value)
+        chosen = (
+            queryset.filter(pk=value).first() if queryset is not None and is_id(value) else None
+        )
+        url = reverse(self.url_name) + (f"?{self.query}" if self.query else "")
+        return format_html(
+            '<span class="lookup" data-lookup="{}">'
+            '<input type="search" class="lookup-text" id="{}" value="{}" placeholder="Type to search"'
+            ' autocomplete="off" aria-autocomplete="list">'
+            '<input type="hidden" name="{}" value="{}">'
+            '<span class="lookup-results" role="listbox" hidden></span></span>',
+            url,
+            attrs.get("id", ""),
+            str(chosen) if chosen else "",
+            name,
+            value if chosen else "",
+        )
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+def lookup_response(queryset, q: str, search: tuple[str, ...], label=str) -> JsonResponse:
+    """The answer of a lookup endpoint: up to 20 of ``queryset`` (already scoped to the
+    person asking) whose ``search`` fields contain every word of ``q``, as id and label."""
+    for word in (q or "").split()[:5]:
+        match = Q()
+        for field in search:
+            match |= Q(**{f"{field}__icontains": word})
+        queryset = queryset.filter(match)
+    rows = queryset[:LOOKUP_LIMIT]
+    return JsonResponse({"results": [{"id": row.pk, "label": label(row)} for row in rows]})
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    """A rep (``role=rep``) or anyone the viewer may see, chosen by searching a name."""
+
+    def __init__(self, *args, reps_only: bool = True, **kwargs):
+        kwargs.setdefault("queryset", visible_reps if reps_only else visible_people)
+        kwargs.setdefault("empty_label", "any")
+        kwargs.setdefault("widget", Lookup("people_lookup", "role=rep" if reps_only else ""))
+        super().__init__(*args, **kwargs)

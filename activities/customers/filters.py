@@ -18,13 +18,29 @@ from activities.models import (
     LostReason,
     Segment,
 )
-from salesmgmt.filtering import KeyOrIdFilter, day_bounds, visible_reps, visible_teams
+from salesmgmt.filtering import (
+    KeyOrIdFilter,
+    Lookup,
+    PersonFilter,
+    day_bounds,
+    visible_teams,
+)
 
 
 def visible_customers(request):
     if request is None:
         return Customer.objects.none()
     return Customer.objects.visible_to(request.user)
+
+
+class CustomerChoiceFilter(django_filters.ModelChoiceFilter):
+    """A customer the viewer may see, chosen by searching its name (never a list of all)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", visible_customers)
+        kwargs.setdefault("empty_label", "any")
+        kwargs.setdefault("widget", Lookup("customers:lookup"))
+        super().__init__(*args, **kwargs)
 
 
 CLOSED = "closed"  # did not buy or lost: the customers the report counts
@@ -38,7 +54,7 @@ class CustomerFilter(django_filters.FilterSet):
         empty_label="any",
     )
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="any")
-    owner = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    owner = PersonFilter()
     team = django_filters.ModelChoiceFilter(
         field_name="owner__team", queryset=visible_teams, empty_label="any"
     )
@@ -93,7 +109,7 @@ class CustomerFilter(django_filters.FilterSet):
 
 
 class ContactFilter(django_filters.FilterSet):
-    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, empty_label="any")
+    customer = CustomerChoiceFilter()
     q = django_filters.CharFilter(method="filter_q", label="Search")
 
     class Meta:
@@ -124,7 +140,7 @@ class LostCustomerFilter(django_filters.FilterSet):
     )
     start = django_filters.DateFilter(method="filter_period", label="From")
     end = django_filters.DateFilter(method="filter_period", label="To")
-    owner = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    owner = PersonFilter()
     team = django_filters.ModelChoiceFilter(
         field_name="owner__team", queryset=visible_teams, empty_label="any"
     )

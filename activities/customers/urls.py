@@ -6,6 +6,7 @@ app_name = "customers"
 urlpatterns = [
     path("", customer_views.customer_list, name="list"),
     path("lost/", customer_views.lost_customers, name="lost"),
+    path("lookup/", customer_views.customer_lookup, name="lookup"),
     path("new/", customer_views.customer_create, name="create"),
     path("import/", customer_views.customer_import_upload, name="import"),
     path("import/preview/", customer_views.customer_import_preview, name="import_preview"),

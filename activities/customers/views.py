@@ -48,6 +48,7 @@ from activities.models import (
 )
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.filtering import lookup_response
 from salesmgmt.models import CompanySettings
 from salesmgmt.org.services import reps_writable_by
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
@@ -521,3 +522,10 @@ def customer_import_run(request):
         f"{counts['update']} updated, {counts['unchanged']} unchanged.",
     )
     return redirect(reverse("customers:list") + "?sort=-created")
+
+
+def customer_lookup(request):
+    """GET ?q=...: customers the viewer may see whose name or city matches (the search box
+    of every customer filter)."""
+    customers = Customer.objects.visible_to(request.user).order_by("name", "pk")
+    return lookup_response(customers, request.GET.get("q", ""), ("name", "city"))

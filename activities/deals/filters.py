@@ -10,9 +10,15 @@ from django import forms
 from django.db.models import Q
 from django.utils.choices import CallableChoiceIterator
 
-from activities.customers.filters import visible_customers
+from activities.customers.filters import CustomerChoiceFilter
 from activities.models import Deal, Pipeline, Product, Stage, StageKind
-from salesmgmt.filtering import KeyOrIdFilter, is_id, visible_reps, visible_teams
+from salesmgmt.filtering import (
+    KeyOrIdFilter,
+    Lookup,
+    PersonFilter,
+    is_id,
+    visible_teams,
+)
 from salesmgmt.models import CompanySettings
 
 
@@ -36,11 +42,11 @@ class LazySelect(forms.Select):
 
 class DealFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Search")
-    owner = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    owner = PersonFilter()
     team = django_filters.ModelChoiceFilter(
         field_name="owner__team", queryset=visible_teams, empty_label="any", label="Team"
     )
-    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, empty_label="any")
+    customer = CustomerChoiceFilter()
     pipeline = django_filters.ModelChoiceFilter(
         queryset=Pipeline.objects.all(), to_field_name="key", empty_label="any"
     )
@@ -125,3 +131,13 @@ def visible_deals(request):
     if request is None:
         return Deal.objects.none()
     return Deal.objects.visible_to(request.user)
+
+
+class DealChoiceFilter(django_filters.ModelChoiceFilter):
+    """A deal the viewer may see, chosen by searching its title (never a list of all)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", visible_deals)
+        kwargs.setdefault("empty_label", "any")
+        kwargs.setdefault("widget", Lookup("deals:lookup"))
+        super().__init__(*args, **kwargs)

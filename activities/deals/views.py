@@ -21,6 +21,7 @@ from activities.models import Deal, LostReason, Pipeline, Stage, StageKind, Task
 from salesmgmt import money as funnel
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.filtering import lookup_response
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
@@ -361,4 +362,16 @@ def deal_detail(request, pk):
             "suggested_stage_id": _next_stages(stages).get(deal.stage_id),
             "lost_reasons": LostReason.objects.active(),
         },
+    )
+
+
+def deal_lookup(request):
+    """GET ?q=...: deals the viewer may see whose title or customer matches (the search
+    box of every deal filter)."""
+    deals = Deal.objects.visible_to(request.user).select_related("customer").order_by("title", "pk")
+    return lookup_response(
+        deals,
+        request.GET.get("q", ""),
+        ("title", "customer__name"),
+        label=lambda d: f"{d.title} ({d.customer.name})",
     )

@@ -3,12 +3,12 @@ from datetime import timedelta
 import django_filters
 
 from activities.models import Activity, Channel, Metric, Product
-from salesmgmt.filtering import SharedFilterSet, visible_reps, visible_teams
+from salesmgmt.filtering import PersonFilter, SharedFilterSet, visible_teams
 from salesmgmt.web import EARLIEST, LATEST
 
 
 class ActivityFilter(SharedFilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    rep = PersonFilter()
     team = django_filters.ModelChoiceFilter(
         field_name="rep__team", queryset=visible_teams, empty_label="any"
     )

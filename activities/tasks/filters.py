@@ -9,18 +9,16 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from activities.customers.filters import visible_customers
-from activities.deals.filters import visible_deals
+from activities.customers.filters import CustomerChoiceFilter
+from activities.deals.filters import DealChoiceFilter
 from activities.models import Task, TaskPriority, TaskStatus
-from salesmgmt.filtering import day_bounds, visible_reps, visible_teams
+from salesmgmt.filtering import PersonFilter, day_bounds, visible_teams
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class TaskFilter(django_filters.FilterSet):
-    assignee = django_filters.ModelChoiceFilter(
-        queryset=visible_reps, empty_label="any", label="Rep", help_text="The rep's user id."
-    )
+    assignee = PersonFilter(label="Rep", help_text="The rep's user id.")
     team = django_filters.ModelChoiceFilter(
         field_name="assignee__team", queryset=visible_teams, empty_label="any", label="Team"
     )
@@ -40,8 +38,8 @@ class TaskFilter(django_filters.FilterSet):
         help_text="A date, in the company timezone.",
         widget=DATE,
     )
-    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, empty_label="any")
-    deal = django_filters.ModelChoiceFilter(queryset=visible_deals, empty_label="any")
+    customer = CustomerChoiceFilter()
+    deal = DealChoiceFilter()
 
     class Meta:
         model = Task

@@ -5,7 +5,12 @@ from django.db.models import Case, IntegerField, Q, Value, When
 
 from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope
-from salesmgmt.filtering import SharedFilterSet, visible_divisions, visible_reps, visible_teams
+from salesmgmt.filtering import (
+    PersonFilter,
+    SharedFilterSet,
+    visible_divisions,
+    visible_teams,
+)
 from salesmgmt.models import CompanySettings
 
 WHEN_CHOICES = [("current", "Current"), ("past", "Past"), ("upcoming", "Upcoming"), ("any", "Any")]
@@ -49,7 +54,7 @@ class GoalFilter(SharedFilterSet):
         empty_label="any",
         help_text="The team's goals and its reps'.",
     )
-    rep = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    rep = PersonFilter()
     division = django_filters.ModelChoiceFilter(
         queryset=visible_divisions,
         method="filter_division",

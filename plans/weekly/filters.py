@@ -1,11 +1,11 @@
 import django_filters
 
 from plans.models import PlanStatus, WeeklyPlan
-from salesmgmt.filtering import visible_reps, visible_teams
+from salesmgmt.filtering import PersonFilter, visible_teams
 
 
 class WeeklyPlanFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any")
+    rep = PersonFilter()
     team = django_filters.ModelChoiceFilter(
         field_name="rep__team", queryset=visible_teams, empty_label="any"
     )

@@ -9,7 +9,7 @@ from django import forms
 from drf_spectacular.utils import extend_schema_field
 
 from reporting.models import CommissionStatement
-from salesmgmt.filtering import visible_people, visible_teams
+from salesmgmt.filtering import PersonFilter, visible_teams
 
 
 class MonthField(forms.DateField):
@@ -27,7 +27,7 @@ class MonthFilter(django_filters.Filter):
 
 class CommissionStatementFilter(django_filters.FilterSet):
     month = MonthFilter(field_name="month", label="Month", help_text="YYYY-MM")
-    rep = django_filters.ModelChoiceFilter(queryset=visible_people, empty_label="any")
+    rep = PersonFilter(reps_only=False)
     team = django_filters.ModelChoiceFilter(
         field_name="rep__team", queryset=visible_teams, empty_label="any", label="Team"
     )

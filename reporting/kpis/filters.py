@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from reporting.models import DeviationEpisode, Status
-from salesmgmt.filtering import SharedFilterSet, visible_reps, visible_teams
+from salesmgmt.filtering import PersonFilter, SharedFilterSet, visible_teams
 from salesmgmt.models import CompanySettings
 
 RECENT_DAYS = 30  # closed episodes stay listed this long
@@ -42,7 +42,7 @@ class AlertFilter(SharedFilterSet):
         empty_label="any",
         label="Goal or KPI",
     )
-    rep = django_filters.ModelChoiceFilter(queryset=visible_reps, empty_label="any", label="Rep")
+    rep = PersonFilter(label="Rep")
     team = django_filters.ModelChoiceFilter(
         queryset=visible_teams, method="filter_team", empty_label="any", label="Team"
     )

@@ -1,12 +1,12 @@
 import django_filters
 
-from salesmgmt.filtering import visible_divisions, visible_people, visible_teams
+from salesmgmt.filtering import PersonFilter, visible_divisions, visible_teams
 from salesmgmt.models import RepFunction, Role, SalesModel, Team, User
 
 
 class TeamFilter(django_filters.FilterSet):
     division = django_filters.ModelChoiceFilter(queryset=visible_divisions, empty_label="any")
-    manager = django_filters.ModelChoiceFilter(queryset=visible_people, empty_label="any")
+    manager = PersonFilter(reps_only=False)
     sales_model = django_filters.ChoiceFilter(choices=SalesModel.choices)
 
     class Meta:

@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from salesmgmt.models import CompanySettings, Team
+from salesmgmt.filtering import lookup_response
+from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.org import services
 from salesmgmt.org.forms import FocusMetricsForm, ProfileForm, TokenForm
 
@@ -74,3 +75,17 @@ def team_focus(request, pk):
             )
         return redirect("team_list")
     return render(request, "salesmgmt/org/team_focus.html", {"team": team, "form": form})
+
+
+def people_lookup(request):
+    """GET ?q=...[&role=rep]: people the viewer may see whose name or username matches
+    (the search box of every person filter)."""
+    people = User.objects.visible_to(request.user).order_by("first_name", "last_name", "pk")
+    if request.GET.get("role") == "rep":
+        people = people.sales_reps()
+    return lookup_response(
+        people,
+        request.GET.get("q", ""),
+        ("first_name", "last_name", "username"),
+        label=lambda u: u.get_full_name() or u.username,
+    )

@@ -1,0 +1,101 @@
+"""Choices among thousands (people, customers, deals): filters search as you type through
+scoped lookup endpoints, and no page lists every row (salesmgmt.filtering.Lookup)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.cast import REP_ROWS_SEEN, ROLES
+from tests.factories.api import make_deal
+from tests.factories.customers import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def books(cast):
+    """A customer and a deal owned by each rep, named after them."""
+    owned = {}
+    for name in ("rep", "teammate", "other_team_rep", "south_rep"):
+        customer = CustomerFactory(name=f"Harbour {name} ltd", owner=cast[name], city="Athens")
+        owned[name] = (customer, make_deal(cast[name], customer=customer))
+    return owned
+
+
+def lookup(client, url, **params) -> list[str]:
+    response = client.get(url, params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return sorted(row["label"] for row in response.json()["results"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_customer_lookup_finds_only_the_customers_the_viewer_may_see(role, cast, books, client_for):
+    found = lookup(client_for(cast[role]), reverse("customers:lookup"), q="harbour ltd")
+
+    assert found == sorted(f"Harbour {name} ltd" for name in REP_ROWS_SEEN[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_lookup_finds_only_the_deals_the_viewer_may_see(role, cast, books, client_for):
+    found = lookup(client_for(cast[role]), reverse("deals:lookup"), q="harbour")
+
+    assert found == sorted(
+        f"{books[name][1].title} (Harbour {name} ltd)" for name in REP_ROWS_SEEN[role]
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_people_lookup_finds_only_visible_reps(role, cast, client_for):
+    client = client_for(cast[role])
+
+    found = lookup(client, reverse("people_lookup"), q="", role="rep")
+
+    assert found == sorted(cast[name].get_full_name() for name in REP_ROWS_SEEN[role])
+
+
+def test_lookups_match_every_word_and_stop_at_twenty(cast, client_for):
+    for n in range(25):
+        CustomerFactory(name=f"Delta foods {n}", owner=cast["rep"], city="Patras")
+    CustomerFactory(name="Delta steel", owner=cast["rep"], city="Patras")
+    client = client_for(cast["admin"])
+
+    assert len(lookup(client, reverse("customers:lookup"), q="delta")) == 20
+    assert lookup(client, reverse("customers:lookup"), q="STEEL delta") == ["Delta steel"]
+    assert lookup(client, reverse("customers:lookup"), q="nothing like it") == []
+
+
+def test_lookups_need_a_login(client):
+    for url in (reverse("customers:lookup"), reverse("deals:lookup"), reverse("people_lookup")):
+        assert client.get(url, {"q": "a"}).status_code == 302
+
+
+def test_the_deal_list_holds_only_the_chosen_customer_never_all(cast, books, client_for):
+    client = client_for(cast["admin"])
+    chosen, _ = books["teammate"]
+
+    page = client.get(reverse("deals:list"), {"customer": chosen.pk}).content.decode()
+
+    assert 'value="Harbour teammate ltd"' in page
+    assert f'name="customer" value="{chosen.pk}"' in page
+    assert "Harbour south_rep ltd" not in page  # neither as an option nor as a row
+    assert f'data-lookup="{reverse("customers:lookup")}"' in page
+
+
+def test_a_page_does_not_grow_with_the_number_of_customers(cast, client_for):
+    client = client_for(cast["admin"])
+    CustomerFactory(name="First", owner=cast["rep"])
+    few = len(client.get(reverse("deals:list")).content)
+
+    for n in range(200):
+        CustomerFactory(name=f"Customer number {n}", owner=cast["rep"])
+
+    assert len(client.get(reverse("deals:list")).content) == few
+
+
+def test_a_chosen_id_outside_the_viewers_scope_is_refused(cast, books, client_for):
+    hidden, _ = books["south_rep"]
+
+    page = client_for(cast["manager"]).get(reverse("deals:list"), {"customer": hidden.pk})
+
+    assert "Select a valid choice" in page.content.decode()
+    assert "Harbour south_rep ltd" not in page.content.decode()

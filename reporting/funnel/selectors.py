@@ -216,9 +216,16 @@ def days_in_stage(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> dict
         .order_by("at", "pk")
         .values("at")[:1]
     )
+    # A stay that ended in the period began before its end, in a deal that moved in it:
+    # only those deals' transitions need their next one looked up (not the whole history).
+    moved = StageTransition.objects.filter(at__gte=start, at__lt=end).values("deal")
     rows = (
         StageTransition.objects.filter(
-            deal__owner__in=owners, deal__pipeline=pipeline, to_stage__kind=StageKind.OPEN
+            deal__owner__in=owners,
+            deal__pipeline=pipeline,
+            to_stage__kind=StageKind.OPEN,
+            at__lt=end,
+            deal__in=moved,
         )
         .alias(left_at=Subquery(next_at))
         .filter(left_at__gte=start, left_at__lt=end)

@@ -156,11 +156,20 @@ def lookup_response(queryset, q: str, search: tuple[str, ...], label=str) -> Jso
     return JsonResponse({"results": [{"id": row.pk, "label": label(row)} for row in rows]})
 
 
-class PersonFilter(django_filters.ModelChoiceFilter):
+class LookupFilter(django_filters.ModelChoiceFilter):
+    """A filter on one of ``scoped(request)``, chosen through the lookup endpoint
+    ``url_name`` (a ``Lookup`` box), never from a list of every row."""
+
+    def __init__(self, *args, scoped, url_name: str, query: str = "", **kwargs):
+        kwargs.setdefault("queryset", scoped)
+        kwargs.setdefault("empty_label", "any")
+        kwargs.setdefault("widget", Lookup(url_name, query))
+        super().__init__(*args, **kwargs)
+
+
+class PersonFilter(LookupFilter):
     """A rep (``role=rep``) or anyone the viewer may see, chosen by searching a name."""
 
     def __init__(self, *args, reps_only: bool = True, **kwargs):
-        kwargs.setdefault("queryset", visible_reps if reps_only else visible_people)
-        kwargs.setdefault("empty_label", "any")
-        kwargs.setdefault("widget", Lookup("people_lookup", "role=rep" if reps_only else ""))
-        super().__init__(*args, **kwargs)
+        scoped, query = (visible_reps, "role=rep") if reps_only else (visible_people, "")
+        super().__init__(*args, scoped=scoped, url_name="people_lookup", query=query, **kwargs)

@@ -20,7 +20,7 @@ from activities.models import (
 )
 from salesmgmt.filtering import (
     KeyOrIdFilter,
-    Lookup,
+    LookupFilter,
     PersonFilter,
     day_bounds,
     visible_teams,
@@ -33,14 +33,11 @@ def visible_customers(request):
     return Customer.objects.visible_to(request.user)
 
 
-class CustomerChoiceFilter(django_filters.ModelChoiceFilter):
-    """A customer the viewer may see, chosen by searching its name (never a list of all)."""
+class CustomerChoiceFilter(LookupFilter):
+    """A customer the viewer may see, chosen by searching its name."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", visible_customers)
-        kwargs.setdefault("empty_label", "any")
-        kwargs.setdefault("widget", Lookup("customers:lookup"))
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, scoped=visible_customers, url_name="customers:lookup", **kwargs)
 
 
 CLOSED = "closed"  # did not buy or lost: the customers the report counts

@@ -14,7 +14,7 @@ from activities.customers.filters import CustomerChoiceFilter
 from activities.models import Deal, Pipeline, Product, Stage, StageKind
 from salesmgmt.filtering import (
     KeyOrIdFilter,
-    Lookup,
+    LookupFilter,
     PersonFilter,
     is_id,
     visible_teams,
@@ -133,11 +133,8 @@ def visible_deals(request):
     return Deal.objects.visible_to(request.user)
 
 
-class DealChoiceFilter(django_filters.ModelChoiceFilter):
-    """A deal the viewer may see, chosen by searching its title (never a list of all)."""
+class DealChoiceFilter(LookupFilter):
+    """A deal the viewer may see, chosen by searching its title or customer."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", visible_deals)
-        kwargs.setdefault("empty_label", "any")
-        kwargs.setdefault("widget", Lookup("deals:lookup"))
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, scoped=visible_deals, url_name="deals:lookup", **kwargs)

@@ -385,110 +385,58 @@ class ScaleCompany:
     def _goals(self) -> None:
         """Monthly goals for every rep, team and division and the company; a year goal."""
         closed, value = self.metrics["sales-closed"], self.metrics["sales-value"]
-        month_value = 22 * SALES_DAY_SHARE * 2_500  # a rep's expected hand-logged sales
+        per_rep = 22 * SALES_DAY_SHARE * 2_500 * 1.6  # a rep's month of hand-logged sales, and more
+        division_size: dict[int, int] = {}
+        for team, members in self.team_reps.items():
+            division = self.team_division[team]
+            division_size[division] = division_size.get(division, 0) + len(members)
         rows = []
+
+        def goal(scope, owner, metric, period, start, end, target):
+            # (scope, rep, team, division): the owner goes in its scope's column
+            owners = {GoalScope.REP: 0, GoalScope.TEAM: 1, GoalScope.DIVISION: 2}
+            columns = [None, None, None]
+            if scope in owners:
+                columns[owners[scope]] = owner
+            rows.append(
+                (scope, *columns, metric, period, start, end, Decimal(int(target)), self.admin)
+            )
+
         for start, end in self._months():
             for rep in self.rep_ids:
-                rows.append(
-                    (
-                        GoalScope.REP,
-                        rep,
-                        None,
-                        None,
-                        value,
-                        GoalPeriod.MONTH,
-                        start,
-                        end,
-                        Decimal(int(month_value * 1.6)),
-                        self.admin,
-                    )
-                )
-                rows.append(
-                    (
-                        GoalScope.REP,
-                        rep,
-                        None,
-                        None,
-                        closed,
-                        GoalPeriod.MONTH,
-                        start,
-                        end,
-                        Decimal(8),
-                        self.admin,
-                    )
-                )
+                goal(GoalScope.REP, rep, value, GoalPeriod.MONTH, start, end, per_rep)
+                goal(GoalScope.REP, rep, closed, GoalPeriod.MONTH, start, end, 8)
             for team, members in self.team_reps.items():
-                rows.append(
-                    (
-                        GoalScope.TEAM,
-                        None,
-                        team,
-                        None,
-                        value,
-                        GoalPeriod.MONTH,
-                        start,
-                        end,
-                        Decimal(int(month_value * 1.6 * len(members))),
-                        self.admin,
-                    )
-                )
-            for division in set(self.team_division.values()):
-                size = sum(
-                    len(m) for t, m in self.team_reps.items() if self.team_division[t] == division
-                )
-                rows.append(
-                    (
-                        GoalScope.DIVISION,
-                        None,
-                        None,
-                        division,
-                        value,
-                        GoalPeriod.MONTH,
-                        start,
-                        end,
-                        Decimal(int(month_value * 1.6 * size)),
-                        self.admin,
-                    )
-                )
-            rows.append(
-                (
-                    GoalScope.COMPANY,
-                    None,
-                    None,
-                    None,
+                goal(
+                    GoalScope.TEAM,
+                    team,
                     value,
                     GoalPeriod.MONTH,
                     start,
                     end,
-                    Decimal(int(month_value * 1.6 * self.reps)),
-                    self.admin,
+                    per_rep * len(members),
                 )
-            )
+            for division, size in division_size.items():
+                goal(
+                    GoalScope.DIVISION,
+                    division,
+                    value,
+                    GoalPeriod.MONTH,
+                    start,
+                    end,
+                    per_rep * size,
+                )
+            goal(GoalScope.COMPANY, None, value, GoalPeriod.MONTH, start, end, per_rep * self.reps)
         year = self.today.replace(month=1, day=1)
-        rows.append(
-            (
-                GoalScope.COMPANY,
-                None,
-                None,
-                None,
-                value,
-                GoalPeriod.YEAR,
-                year,
-                year.replace(month=12, day=31),
-                Decimal(int(month_value * 19 * self.reps)),
-                self.admin,
-            )
+        goal(
+            GoalScope.COMPANY,
+            None,
+            value,
+            GoalPeriod.YEAR,
+            year,
+            year.replace(month=12, day=31),
+            per_rep * 12 * self.reps,
         )
-        fields = [
-            "scope",
-            "rep_id",
-            "team_id",
-            "division_id",
-            "metric_id",
-            "period",
-            "start",
-            "end",
-            "target",
-            "created_by_id",
-        ]
+        fields = ["scope", "rep_id", "team_id", "division_id", "metric_id", "period", "start", "end",
+                  "target", "created_by_id"]  # fmt: skip
         self._timed("goals", Goal, fields, rows)

@@ -290,7 +290,10 @@ class Customer(models.Model):
                 name="customer_unique_external_id",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "status"])]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["name", "id"], name="customer_default_order"),
+        ]
 
     def __str__(self):
         return self.name
@@ -420,7 +423,11 @@ class Deal(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="deal_amount_gte_0"),
         ]
-        indexes = [models.Index(fields=["owner", "stage"])]
+        indexes = [
+            models.Index(fields=["owner", "stage"]),
+            # The default order: lists and API pages read it from the index, not a sort.
+            models.Index(fields=["expected_close", "id"], name="deal_default_order"),
+        ]
 
     def __str__(self):
         return self.title
@@ -517,7 +524,10 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["due_at", "pk"]
-        indexes = [models.Index(fields=["assignee", "done_at", "due_at"])]
+        indexes = [
+            models.Index(fields=["assignee", "done_at", "due_at"]),
+            models.Index(fields=["due_at", "id"], name="task_default_order"),
+        ]
 
     def __str__(self):
         return self.title

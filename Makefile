@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The demo keeps e-mails as files in var/mail/ instead of printing each one.
 DEMO := DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
-.PHONY: run test install lint migrate demo jobs demo-reset worker beat serve bench clean
+.PHONY: run test install lint migrate demo jobs demo-reset worker beat serve bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ lint: install
 
 bench: install
 	DEBUG=1 $(BIN)/python -m tests.bench.bench_api
+
+# The scale benchmark (PostgreSQL; DATABASE_URL required): seeds 2,000 reps when the
+# database is empty, then times each busy path against its plain reference, interleaved.
+bench-scale: install
+	@test -n "$(DATABASE_URL)" || (echo "bench-scale needs DATABASE_URL=postgres://..." && exit 2)
+	$(BIN)/python -m tests.bench.bench_scale $(ARGS)
 
 worker: install
 	$(BIN)/celery -A salesmgmt worker --loglevel=INFO

@@ -108,7 +108,10 @@ def customer_list(request):
         return _export_customers(rows)
     by_status = {
         row["status"]: row["n"]
-        for row in matching.order_by().values("status").annotate(n=Count("pk", distinct=True))
+        # Searching joins contacts (a customer per matching contact): count each once then.
+        for row in matching.order_by()
+        .values("status")
+        .annotate(n=Count("pk", distinct=matching.query.distinct))
     }
     pipeline = (
         Deal.objects.visible_to(request.user)

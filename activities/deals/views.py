@@ -296,6 +296,7 @@ def deal_list(request):
     page = paginate(
         request,
         filterset.qs.select_related("customer", "owner", "pipeline", "stage"),
+        keys_first=True,  # open deals first: no index holds that order
     )
     return render(
         request,

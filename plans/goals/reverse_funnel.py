@@ -99,12 +99,13 @@ def current_outcome_goal(rep: User, as_of: date) -> Goal | None:
 
 def history(rep: User, as_of: date, keys) -> dict[str, tuple[Decimal, Decimal]]:
     """{metric key: (rep's total, team's total)} over the 90 days up to as_of: one query."""
-    people = Q(rep=rep)
+    people = Q(pk=rep.pk)
     if rep.team_id:
-        people |= Q(rep__team=rep.team_id, rep__role="rep")
+        people |= Q(team=rep.team_id, role="rep")
     rows = (
         Activity.objects.filter(
-            people,
+            # rep IN (the people), not an OR across the join: keeps the (rep, day) index.
+            rep__in=User.objects.filter(people).values("pk"),
             metric__key__in=keys,
             day__range=(as_of - timedelta(days=HISTORY_DAYS - 1), as_of),
         )

@@ -531,6 +531,27 @@ def test_deal_list_filters(client_for, manager, rep, board_deals):
     assert titles(f"?stage={stage('proposal').pk}") == ["Quiet deal"]
 
 
+def test_deal_list_pages_open_deals_first_by_expected_close(client_for, rep):
+    """Page 1 and page 2 continue one order (open deals by expected close, then closed
+    ones), each deal once, with its customer and stage read alongside."""
+    today = company_day()
+    for i in range(55):
+        DealFactory(
+            owner=rep,
+            title=f"Open {i:02d}",
+            expected_close=today + timedelta(days=60 - i),
+        )
+    won = DealFactory(owner=rep, title="Closed", expected_close=today - timedelta(days=400))
+    walk(won, [("lead", at(today - timedelta(days=9))), ("won", at(today))], by=rep)
+    client = client_for(rep)
+    first = client.get(reverse("deals:list")).context["page"]
+    second = client.get(reverse("deals:list") + "?page=2").context["page"]
+    titles = [d.title for d in first] + [d.title for d in second]
+    assert titles == [f"Open {i:02d}" for i in range(54, -1, -1)] + ["Closed"]
+    assert first.paginator.count == 56 and len(first) == 50
+    assert all(d.customer.name and d.stage.key for d in second)
+
+
 def test_deal_list_refuses_an_owner_out_of_scope(client_for, other_manager, rep, board_deals):
     response = client_for(other_manager).get(reverse("deals:list") + f"?owner={rep.pk}")
     assert response.context["filter"].errors["owner"] == [

@@ -4,8 +4,8 @@ Over 500 lines because a review's figure families (plan vs actual, goals, KPIs, 
 deals, misses) are built together in one fixed set of queries, and the team and
 division summaries read the same stored JSON.
 
-``build_monthly_review`` computes every figure with grouped queries (a fixed
-number per review, whatever the history) and stores them in
+``build_monthly_reviews`` computes every figure of a piece of reps with grouped
+queries (about 20 for any number of reps, whatever the history) and stores them in
 ``MonthlyReview.figures`` as JSON (Decimals as strings). Regenerating replaces
 the figures and keeps everything people wrote: notes, coaching remarks,
 recognition, the rep's comment, root causes, action items and the status.
@@ -60,9 +60,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
 from activities.models import (
@@ -139,113 +140,151 @@ class Month:
         )
 
 
-# --- Figures: one function per family, each a fixed number of grouped queries -----------------
+# --- Figures: one function per family, each a fixed number of grouped queries for any
+# number of reps (the monthly job computes a piece of hundreds of reps at once) ------------
 
 
-def plan_figures(rep: User, month: Month, company: CompanySettings) -> dict:
-    """Weeks, submitted, approved, on time and missing plans (2 queries)."""
+def _by_rep(rows, key: str = "rep") -> dict[int, list]:
+    """Rows (dicts, in order) grouped into {rep id: [row, ...]}."""
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row[key], []).append(row)
+    return grouped
+
+
+def _ranked(qs: QuerySet, owner: str, order: list) -> QuerySet:
+    """``qs`` numbered 1, 2, ... per ``owner`` in ``order`` (a window function)."""
+    return qs.annotate(rank=Window(RowNumber(), partition_by=[F(owner)], order_by=order)).order_by(
+        owner, "rank"
+    )
+
+
+def plan_figures(rep_ids: list[int], month: Month, company: CompanySettings) -> dict[int, dict]:
+    """Weeks, submitted, approved, on time and missing plans, per rep (2 queries)."""
     first_submission = Subquery(
         PlanEvent.objects.filter(plan=OuterRef("pk"), kind=PlanEvent.Kind.SUBMITTED)
         .order_by("at")
         .values("at")[:1]
     )
-    plans = (
-        WeeklyPlan.objects.filter(rep=rep, week_start__in=month.weeks)
-        .annotate(first_submitted=Coalesce(first_submission, F("submitted_at")))
-        .order_by("week_start")
+    plans = WeeklyPlan.objects.filter(rep__in=rep_ids, week_start__in=month.weeks).annotate(
+        first_submitted=Coalesce(first_submission, F("submitted_at"))
     )
     deadlines = {week: midnight(week + timedelta(days=1), company) for week in month.weeks}
     on_time = Q(pk__in=[])
     for week, deadline in deadlines.items():
         on_time |= Q(week_start=week, first_submitted__lt=deadline)
-    counts = plans.aggregate(
-        submitted=Count("pk", filter=Q(first_submitted__isnull=False)),
-        approved=Count("pk", filter=Q(status=PlanStatus.APPROVED)),
-        on_time=Count("pk", filter=on_time),
-    )
-    by_week = {
-        row["week_start"]: row
-        for row in plans.values("pk", "week_start", "status", "first_submitted")
-    }
-    weeks = []
-    for week in month.weeks:
-        row = by_week.get(week) or {"pk": None, "status": None, "first_submitted": None}
-        submitted = row["first_submitted"]
-        weeks.append(
-            {
-                "week_start": week.isoformat(),
-                "plan_id": row["pk"],
-                "status": row["status"],
-                "submitted_at": submitted.isoformat() if submitted else None,
-                "on_time": submitted is not None and submitted < deadlines[week],
-            }
+    counts = {
+        row["rep"]: row
+        for row in plans.order_by()
+        .values("rep")
+        .annotate(
+            submitted=Count("pk", filter=Q(first_submitted__isnull=False)),
+            approved=Count("pk", filter=Q(status=PlanStatus.APPROVED)),
+            on_time=Count("pk", filter=on_time),
         )
-    return {
-        "weeks": len(month.weeks),
-        **counts,
-        "missing": len(month.weeks) - counts["submitted"],
-        "rows": weeks,
     }
+    weeks_of = {
+        rep_id: {row["week_start"]: row for row in rows}
+        for rep_id, rows in _by_rep(
+            plans.order_by("rep", "week_start").values(
+                "rep", "pk", "week_start", "status", "first_submitted"
+            )
+        ).items()
+    }
+    result = {}
+    empty = {"pk": None, "status": None, "first_submitted": None}
+    for rep_id in rep_ids:
+        by_week = weeks_of.get(rep_id, {})
+        weeks = []
+        for week in month.weeks:
+            row = by_week.get(week) or empty
+            submitted = row["first_submitted"]
+            weeks.append(
+                {
+                    "week_start": week.isoformat(),
+                    "plan_id": row["pk"],
+                    "status": row["status"],
+                    "submitted_at": submitted.isoformat() if submitted else None,
+                    "on_time": submitted is not None and submitted < deadlines[week],
+                }
+            )
+        count = counts.get(rep_id, {"submitted": 0, "approved": 0, "on_time": 0})
+        result[rep_id] = {
+            "weeks": len(month.weeks),
+            "submitted": count["submitted"],
+            "approved": count["approved"],
+            "on_time": count["on_time"],
+            "missing": len(month.weeks) - count["submitted"],
+            "rows": weeks,
+        }
+    return result
 
 
-def metric_figures(rep: User, month: Month) -> list[dict]:
-    """Planned (summed over the month's plans) vs actual (logged in those weeks) per metric."""
+def metric_figures(rep_ids: list[int], month: Month) -> dict[int, list[dict]]:
+    """Per rep, planned (summed over the month's plans) vs actual (logged in those weeks)
+    per metric (2 queries)."""
     if not month.weeks:
-        return []
+        return {rep_id: [] for rep_id in rep_ids}
     fields = ("metric__key", "metric__name", "metric__unit", "metric__position")
-    planned = {
-        row["metric__key"]: row
-        for row in PlanTarget.objects.filter(
-            plan__rep=rep, plan__week_start__in=month.weeks, plan__submitted_at__isnull=False
+    planned = _by_rep(
+        PlanTarget.objects.filter(
+            plan__rep__in=rep_ids,
+            plan__week_start__in=month.weeks,
+            plan__submitted_at__isnull=False,
         )
         .order_by()
-        .values(*fields)
-        .annotate(total=Sum("planned"))
-    }
-    actual = {
-        row["metric__key"]: row
-        for row in Activity.objects.filter(
-            rep=rep, day__range=(month.weeks[0], month.weeks[-1] + timedelta(days=6))
+        .values("plan__rep", *fields)
+        .annotate(total=Sum("planned")),
+        key="plan__rep",
+    )
+    actual = _by_rep(
+        Activity.objects.filter(
+            rep__in=rep_ids, day__range=(month.weeks[0], month.weeks[-1] + timedelta(days=6))
         )
         .order_by()
-        .values(*fields)
+        .values("rep", *fields)
         .annotate(total=Sum("quantity"))
-    }
-    rows = []
-    for key in sorted(
-        planned.keys() | actual.keys(),
-        key=lambda k: ((planned.get(k) or actual[k])["metric__position"], k),
-    ):
-        meta = planned.get(key) or actual[key]
-        plan_total = planned[key]["total"] if key in planned else None
-        done = actual[key]["total"] if key in actual else ZERO
-        rows.append(
-            {
-                "key": key,
-                "name": meta["metric__name"],
-                "unit": meta["metric__unit"],
-                "planned": _text(quantize(plan_total)),
-                "actual": _money(done),
-                "attainment": _text(percent_of(done, plan_total)),
-            }
-        )
-    return rows
+    )
+    result = {}
+    for rep_id in rep_ids:
+        plan = {row["metric__key"]: row for row in planned.get(rep_id, [])}
+        done = {row["metric__key"]: row for row in actual.get(rep_id, [])}
+        rows = []
+        for key in sorted(
+            plan.keys() | done.keys(),
+            key=lambda k: ((plan.get(k) or done[k])["metric__position"], k),
+        ):
+            meta = plan.get(key) or done[key]
+            plan_total = plan[key]["total"] if key in plan else None
+            total = done[key]["total"] if key in done else ZERO
+            rows.append(
+                {
+                    "key": key,
+                    "name": meta["metric__name"],
+                    "unit": meta["metric__unit"],
+                    "planned": _text(quantize(plan_total)),
+                    "actual": _money(total),
+                    "attainment": _text(percent_of(total, plan_total)),
+                }
+            )
+        result[rep_id] = rows
+    return result
 
 
-def goal_figures(rep: User, month: Month) -> list[dict]:
-    """The rep's own goals overlapping the month, month goals first, as of its last day."""
+def goal_figures(rep_ids: list[int], month: Month) -> dict[int, list[dict]]:
+    """Each rep's own goals overlapping the month, month goals first, as of its last day."""
     goals = Goal.objects.filter(
-        scope=GoalScope.REP, rep=rep, start__lte=month.end, end__gte=month.start
+        scope=GoalScope.REP, rep__in=rep_ids, start__lte=month.end, end__gte=month.start
     )
     progress = goal_progress(goals, as_of=month.end)
     progress.sort(key=lambda p: (p.goal.period != GoalPeriod.MONTH, p.goal.start, p.goal.pk))
-    rows = []
+    result = {rep_id: [] for rep_id in rep_ids}
     for p in progress:
         goal = p.goal
         final = goal.end <= month.end
         # A goal over by the month's end is judged on its target, a longer one on its pace.
         measured = p.attainment if final else p.pace
-        rows.append(
+        result[goal.rep_id].append(
             {
                 "id": goal.pk,
                 "metric": goal.metric.name,
@@ -267,37 +306,41 @@ def goal_figures(rep: User, month: Month) -> list[dict]:
                 "reaches_stretch": bool(goal.stretch_target and p.actual >= goal.stretch_target),
             }
         )
-    return rows
+    return result
 
 
-def kpi_figures(rep: User, month: Month) -> list[dict]:
-    """The active KPIs for the rep over the month (reporting.kpis.selectors)."""
-
+def kpi_figures(rep_ids: list[int], month: Month) -> dict[int, list[dict]]:
+    """The active KPIs for each rep over the month (reporting.kpis.selectors)."""
     kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
-    if not kpis:
-        return []
+    result = {rep_id: [] for rep_id in rep_ids}
+    if not kpis or not rep_ids:
+        return result
     values = evaluate_kpis(
-        kpis, groups={rep.pk: [rep.pk]}, start=month.start, end=month.end, as_of=month.end
+        kpis,
+        groups={rep_id: [rep_id] for rep_id in rep_ids},
+        start=month.start,
+        end=month.end,
+        as_of=month.end,
     )
-    rows = []
-    for kpi in kpis:
-        value = values.get((kpi.pk, rep.pk))
-        if value is None:
-            continue
-        rows.append(
-            {
-                "id": kpi.pk,
-                "key": kpi.key,
-                "name": kpi.name,
-                "value": _text(quantize(value.value)),
-                "target": _text(quantize(value.target)),
-                "status": value.status,
-                "is_percent": kpi.is_percent,
-                "is_money": kpi.is_money,
-                "direction": kpi.direction,
-            }
-        )
-    return rows
+    for rep_id in rep_ids:
+        for kpi in kpis:
+            value = values.get((kpi.pk, rep_id))
+            if value is None:
+                continue
+            result[rep_id].append(
+                {
+                    "id": kpi.pk,
+                    "key": kpi.key,
+                    "name": kpi.name,
+                    "value": _text(quantize(value.value)),
+                    "target": _text(quantize(value.target)),
+                    "status": value.status,
+                    "is_percent": kpi.is_percent,
+                    "is_money": kpi.is_money,
+                    "direction": kpi.direction,
+                }
+            )
+    return result
 
 
 def _open_at_month_end(month: Month) -> Q:
@@ -307,9 +350,10 @@ def _open_at_month_end(month: Month) -> Q:
     )
 
 
-def pipeline_figures(rep: User, month: Month) -> tuple[dict, list[dict]]:
-    """New, advanced, won and lost deals of the month (3 queries); also the largest wins."""
-    deals = Deal.objects.filter(owner=rep)
+def pipeline_figures(rep_ids: list[int], month: Month) -> dict[int, tuple[dict, list[dict]]]:
+    """Per rep: new, advanced, won and lost deals of the month, and the largest wins
+    (3 queries)."""
+    deals = Deal.objects.filter(owner__in=rep_ids)
     in_month = Q(closed_on__range=(month.start, month.end))
     won, lost = in_month & Q(stage__kind=StageKind.WON), in_month & Q(stage__kind=StageKind.LOST)
     forward = StageTransition.objects.filter(
@@ -322,59 +366,85 @@ def pipeline_figures(rep: User, month: Month) -> tuple[dict, list[dict]]:
         Q(to_stage__kind=StageKind.WON)
         | Q(to_stage__kind=StageKind.OPEN, to_stage__position__gt=F("from_stage__position"))
     )
-    totals = deals.aggregate(
-        new=Count("pk", filter=Q(created_at__gte=month.begins, created_at__lt=month.ends)),
-        new_value=Sum("amount", filter=Q(created_at__gte=month.begins, created_at__lt=month.ends)),
-        advanced=Count("pk", filter=Exists(forward)),
-        won=Count("pk", filter=won),
-        won_value=Sum("amount", filter=won),
-        lost=Count("pk", filter=lost),
-        lost_value=Sum("amount", filter=lost),
-    )
-    by_reason = (
+    created = Q(created_at__gte=month.begins, created_at__lt=month.ends)
+    totals = {
+        row["owner"]: row
+        for row in deals.filter(created | in_month | Exists(forward))
+        .order_by()
+        .values("owner")
+        .annotate(
+            new=Count("pk", filter=created),
+            new_value=Sum("amount", filter=created),
+            advanced=Count("pk", filter=Exists(forward)),
+            won=Count("pk", filter=won),
+            won_value=Sum("amount", filter=won),
+            lost=Count("pk", filter=lost),
+            lost_value=Sum("amount", filter=lost),
+        )
+    }
+    by_reason = _by_rep(
         deals.filter(lost)
         .order_by()
-        .values("lost_reason__name")
+        .values("owner", "lost_reason__name")
         .annotate(count=Count("pk"), value=Sum("amount"))
-        .order_by("-count", "-value", "lost_reason__name")
+        .order_by("owner", "-count", "-value", "lost_reason__name"),
+        key="owner",
     )
-    largest = (
-        deals.filter(won)
-        .order_by("-amount", "pk")
-        .values("pk", "title", "amount", "customer__name")[:WINS]
+    largest = _by_rep(
+        _ranked(deals.filter(won), "owner", [F("amount").desc(), F("pk").asc()])
+        .filter(rank__lte=WINS)
+        .values("owner", "pk", "title", "amount", "customer__name"),
+        key="owner",
     )
-    figures = {
-        **{k: totals[k] for k in ("new", "advanced", "won", "lost")},
-        **{k: _money(totals[k]) for k in ("new_value", "won_value", "lost_value")},
-        "lost_by_reason": [
-            {
-                "reason": row["lost_reason__name"] or "No reason given",
-                "count": row["count"],
-                "value": _money(row["value"]),
-            }
-            for row in by_reason
-        ],
-    }
-    wins = [
-        {
-            "id": row["pk"],
-            "title": row["title"],
-            "customer": row["customer__name"],
-            "amount": _money(row["amount"]),
+    nothing = {"new": 0, "advanced": 0, "won": 0, "lost": 0}
+    result = {}
+    for rep_id in rep_ids:
+        total = totals.get(rep_id, nothing)
+        figures = {
+            **{k: total[k] for k in ("new", "advanced", "won", "lost")},
+            **{k: _money(total.get(k)) for k in ("new_value", "won_value", "lost_value")},
+            "lost_by_reason": [
+                {
+                    "reason": row["lost_reason__name"] or "No reason given",
+                    "count": row["count"],
+                    "value": _money(row["value"]),
+                }
+                for row in by_reason.get(rep_id, [])
+            ],
         }
-        for row in largest
-    ]
-    return figures, wins
+        wins = [
+            {
+                "id": row["pk"],
+                "title": row["title"],
+                "customer": row["customer__name"],
+                "amount": _money(row["amount"]),
+            }
+            for row in largest.get(rep_id, [])
+        ]
+        result[rep_id] = (figures, wins)
+    return result
 
 
-def _listed(qs: QuerySet, fields, build) -> dict:
-    """{count, items}: the count in one query, the first LISTED rows in another."""
-    return {"count": qs.count(), "items": [build(row) for row in qs.values(*fields)[:LISTED]]}
+def _listed(qs: QuerySet, owner: str, order: list, fields, build, rep_ids) -> dict[int, dict]:
+    """{rep id: {count, items}}: the counts in one grouped query, each rep's first LISTED
+    rows (in ``order``) in another."""
+    counts = dict(qs.order_by().values_list(owner).annotate(n=Count("pk")))
+    items = _by_rep(
+        _ranked(qs, owner, order).filter(rank__lte=LISTED).values(owner, *fields), key=owner
+    )
+    return {
+        rep_id: {
+            "count": counts.get(rep_id, 0),
+            "items": [build(row) for row in items.get(rep_id, [])],
+        }
+        for rep_id in rep_ids
+    }
 
 
-def missed_figures(rep: User, month: Month, company: CompanySettings) -> dict:
-    """Stalled deals, overdue next steps, overdue tasks and leads not worked (8 queries)."""
-    open_deals = Deal.objects.filter(owner=rep).filter(_open_at_month_end(month))
+def missed_figures(rep_ids: list[int], month: Month, company: CompanySettings) -> dict[int, dict]:
+    """Per rep: stalled deals, overdue next steps, overdue tasks and leads not worked
+    (8 queries)."""
+    open_deals = Deal.objects.filter(owner__in=rep_ids).filter(_open_at_month_end(month))
     last_change = Subquery(
         StageTransition.objects.filter(deal=OuterRef("pk"), at__lt=month.ends)
         .order_by()
@@ -383,34 +453,28 @@ def missed_figures(rep: User, month: Month, company: CompanySettings) -> dict:
         .values("last")
     )
     stale_before = month.ends - timedelta(days=company.stale_deal_days)
-    stalled = (
-        open_deals.annotate(last_change=Coalesce(last_change, F("created_at")))
-        .filter(last_change__lt=stale_before)
-        .order_by("last_change", "pk")
+    stalled = open_deals.annotate(last_change=Coalesce(last_change, F("created_at"))).filter(
+        last_change__lt=stale_before
     )
-    next_steps = open_deals.filter(next_step_date__range=(month.start, month.end)).order_by(
-        "next_step_date", "pk"
-    )
+    next_steps = open_deals.filter(next_step_date__range=(month.start, month.end))
     tasks = Task.objects.filter(
-        assignee=rep, due_at__gte=month.begins, due_at__lt=month.ends
+        assignee__in=rep_ids, due_at__gte=month.begins, due_at__lt=month.ends
     ).filter(Q(done_at__isnull=True) | Q(done_at__gt=F("due_at")))
     worked = (
         Q(activities__day__range=(month.start, month.end))
         | Q(deals__created_at__gte=month.begins, deals__created_at__lt=month.ends)
         | Q(deals__transitions__at__gte=month.begins, deals__transitions__at__lt=month.ends)
     )
-    worked_ids = Customer.objects.filter(owner=rep).filter(worked).values("pk")
-    leads = (
-        Customer.objects.filter(
-            owner=rep, status=CustomerStatus.PROSPECT, created_at__lt=month.ends
-        )
-        .exclude(pk__in=worked_ids)
-        .order_by("name", "pk")
-    )
+    worked_ids = Customer.objects.filter(owner__in=rep_ids).filter(worked).values("pk")
+    leads = Customer.objects.filter(
+        owner__in=rep_ids, status=CustomerStatus.PROSPECT, created_at__lt=month.ends
+    ).exclude(pk__in=worked_ids)
     ends = month.ends
-    return {
+    parts = {
         "stalled": _listed(
             stalled,
+            "owner",
+            [F("last_change").asc(), F("pk").asc()],
             ("pk", "title", "amount", "last_change"),
             lambda r: {
                 "id": r["pk"],
@@ -418,9 +482,12 @@ def missed_figures(rep: User, month: Month, company: CompanySettings) -> dict:
                 "amount": _money(r["amount"]),
                 "days": (ends - r["last_change"]).days,
             },
+            rep_ids,
         ),
         "overdue_next_steps": _listed(
             next_steps,
+            "owner",
+            [F("next_step_date").asc(), F("pk").asc()],
             ("pk", "title", "next_step", "next_step_date"),
             lambda r: {
                 "id": r["pk"],
@@ -428,9 +495,12 @@ def missed_figures(rep: User, month: Month, company: CompanySettings) -> dict:
                 "next_step": r["next_step"],
                 "date": r["next_step_date"].isoformat(),
             },
+            rep_ids,
         ),
         "overdue_tasks": _listed(
-            tasks.order_by("due_at", "pk"),
+            tasks,
+            "assignee",
+            [F("due_at").asc(), F("pk").asc()],
             ("pk", "title", "due_at", "done_at"),
             lambda r: {
                 "id": r["pk"],
@@ -438,25 +508,43 @@ def missed_figures(rep: User, month: Month, company: CompanySettings) -> dict:
                 "due": timezone.localtime(r["due_at"], company.tzinfo).date().isoformat(),
                 "done": r["done_at"] is not None,
             },
+            rep_ids,
         ),
         "leads_not_worked": _listed(
-            leads, ("pk", "name"), lambda r: {"id": r["pk"], "name": r["name"]}
+            leads,
+            "owner",
+            [F("name").asc(), F("pk").asc()],
+            ("pk", "name"),
+            lambda r: {"id": r["pk"], "name": r["name"]},
+            rep_ids,
         ),
     }
+    return {rep_id: {name: part[rep_id] for name, part in parts.items()} for rep_id in rep_ids}
 
 
-def task_figures(rep: User, month: Month) -> dict:
-    """Tasks due in the month: done on time, done late, still open (1 query)."""
-    counts = Task.objects.filter(
-        assignee=rep, due_at__gte=month.begins, due_at__lt=month.ends
-    ).aggregate(
-        due=Count("pk"),
-        on_time=Count("pk", filter=Q(done_at__lte=F("due_at"))),
-        late=Count("pk", filter=Q(done_at__gt=F("due_at"))),
-        open=Count("pk", filter=Q(done_at__isnull=True)),
-    )
-    counts["on_time_rate"] = _text(percent_of(counts["on_time"], counts["due"]))
-    return counts
+def task_figures(rep_ids: list[int], month: Month) -> dict[int, dict]:
+    """Per rep, tasks due in the month: done on time, done late, still open (1 query)."""
+    rows = {
+        row["assignee"]: row
+        for row in Task.objects.filter(
+            assignee__in=rep_ids, due_at__gte=month.begins, due_at__lt=month.ends
+        )
+        .order_by()
+        .values("assignee")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(done_at__lte=F("due_at"))),
+            late=Count("pk", filter=Q(done_at__gt=F("due_at"))),
+            open=Count("pk", filter=Q(done_at__isnull=True)),
+        )
+    }
+    result = {}
+    for rep_id in rep_ids:
+        row = rows.get(rep_id, {})
+        counts = {k: row.get(k, 0) for k in ("due", "on_time", "late", "open")}
+        counts["on_time_rate"] = _text(percent_of(counts["on_time"], counts["due"]))
+        result[rep_id] = counts
+    return result
 
 
 def _short(actual, expected) -> Decimal | None:
@@ -552,43 +640,56 @@ def win_candidates(goals: list[dict], deals: list[dict], metrics: list[dict]) ->
     return [win for turn in turns for win in turn if win is not None][:WINS]
 
 
-def compute_figures(rep: User, month_start: date) -> dict:
-    """Everything the review shows about ``rep``'s month, JSON-ready."""
+def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
+    """{rep id: everything the review shows about the rep's month, JSON-ready}, for any
+    number of reps in a fixed number of grouped queries (about 20)."""
+    rep_ids = list(rep_ids)
     company = CompanySettings.load()
     month = Month.of(month_start, company)
-    goals = goal_figures(rep, month)
-    metrics = metric_figures(rep, month)
-    pipeline, largest_won = pipeline_figures(rep, month)
-    plans = plan_figures(rep, month, company)
-    tasks = task_figures(rep, month)
-    gaps = gap_candidates(goals, metrics)
-    month_goal = next((g for g in goals if g["period"] == GoalPeriod.MONTH), None)
-    return {
-        "month": f"{month.start:%Y-%m}",
-        "start": month.start.isoformat(),
-        "end": month.end.isoformat(),
-        "currency": company.currency,
-        "plans": plans,
-        "metrics": metrics,
-        "goals": goals,
-        "kpis": kpi_figures(rep, month),
-        "pipeline": pipeline,
-        "missed": missed_figures(rep, month, company),
-        "tasks": tasks,
-        "gaps": gaps,
-        "wins": win_candidates(goals, largest_won, metrics),
-        # The few numbers lists and summaries show (and sum in SQL).
-        "summary": {
-            "goal_attainment": month_goal["attainment"] if month_goal else None,
-            "goal_metric": month_goal["metric"] if month_goal else None,
-            "plans_submitted": plans["submitted"],
-            "weeks": plans["weeks"],
-            "won": pipeline["won"],
-            "won_value": pipeline["won_value"],
-            "task_on_time_rate": tasks["on_time_rate"],
-            "gaps": len(gaps),
-        },
-    }
+    goals = goal_figures(rep_ids, month)
+    metrics = metric_figures(rep_ids, month)
+    pipelines = pipeline_figures(rep_ids, month)
+    plans = plan_figures(rep_ids, month, company)
+    tasks = task_figures(rep_ids, month)
+    kpis = kpi_figures(rep_ids, month)
+    missed = missed_figures(rep_ids, month, company)
+    result = {}
+    for rep_id in rep_ids:
+        pipeline, largest_won = pipelines[rep_id]
+        gaps = gap_candidates(goals[rep_id], metrics[rep_id])
+        month_goal = next((g for g in goals[rep_id] if g["period"] == GoalPeriod.MONTH), None)
+        result[rep_id] = {
+            "month": f"{month.start:%Y-%m}",
+            "start": month.start.isoformat(),
+            "end": month.end.isoformat(),
+            "currency": company.currency,
+            "plans": plans[rep_id],
+            "metrics": metrics[rep_id],
+            "goals": goals[rep_id],
+            "kpis": kpis[rep_id],
+            "pipeline": pipeline,
+            "missed": missed[rep_id],
+            "tasks": tasks[rep_id],
+            "gaps": gaps,
+            "wins": win_candidates(goals[rep_id], largest_won, metrics[rep_id]),
+            # The few numbers lists and summaries show (and sum in SQL).
+            "summary": {
+                "goal_attainment": month_goal["attainment"] if month_goal else None,
+                "goal_metric": month_goal["metric"] if month_goal else None,
+                "plans_submitted": plans[rep_id]["submitted"],
+                "weeks": plans[rep_id]["weeks"],
+                "won": pipeline["won"],
+                "won_value": pipeline["won_value"],
+                "task_on_time_rate": tasks[rep_id]["on_time_rate"],
+                "gaps": len(gaps),
+            },
+        }
+    return result
+
+
+def compute_figures(rep: User, month_start: date) -> dict:
+    """Everything the review shows about ``rep``'s month, JSON-ready."""
+    return compute_figures_for([rep.pk], month_start)[rep.pk]
 
 
 # --- Summaries: a team's and a division's month -------------------------------------------------

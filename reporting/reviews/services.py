@@ -7,7 +7,6 @@ set root causes, add action items and share; the rep acknowledges and comments; 
 write checks the review's version, so concurrent edits never silently overwrite."""
 
 import hashlib
-import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -35,7 +34,7 @@ from reporting.models import (
     ReviewStatus,
     RootCause,
 )
-from reporting.reviews.selectors import ACTION_DUE_HOUR, compute_figures, month_bounds
+from reporting.reviews.selectors import ACTION_DUE_HOUR, compute_figures_for, month_bounds
 from salesmgmt.calendar import previous_month
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, Team, User
@@ -47,44 +46,75 @@ from salesmgmt.web import LATEST
 
 
 @transaction.atomic
+def build_monthly_reviews(
+    *, reps: list[User], month: date, now: datetime | None = None
+) -> list[MonthlyReview]:
+    """Create or refresh these reps' reviews of ``month`` together: the figures of all of
+    them in a fixed number of grouped queries, reviews and misses written in bulk.
+    People's text is never touched."""
+    month = month.replace(day=1)
+    now = now or timezone.now()
+    figures = compute_figures_for([rep.pk for rep in reps], month)
+    existing = {
+        review.rep_id: review
+        for review in MonthlyReview.objects.select_for_update().filter(rep__in=reps, month=month)
+    }
+    new = [
+        MonthlyReview(rep=rep, month=month, figures=figures[rep.pk], generated_at=now)
+        for rep in reps
+        if rep.pk not in existing
+    ]
+    for review in existing.values():
+        review.figures, review.generated_at = figures[review.rep_id], now
+    MonthlyReview.objects.bulk_update(
+        existing.values(), ["figures", "generated_at"], batch_size=500
+    )
+    MonthlyReview.objects.bulk_create(new, batch_size=500)
+    if new and not connection.features.can_return_rows_from_bulk_insert:
+        new = list(MonthlyReview.objects.filter(rep__in=[r.rep_id for r in new], month=month))
+    reviews = {review.rep_id: review for review in [*existing.values(), *new]}
+    _sync_misses([reviews[rep.pk] for rep in reps], fresh={review.pk for review in new})
+    return [reviews[rep.pk] for rep in reps]
+
+
 def build_monthly_review(*, rep: User, month: date, now: datetime | None = None) -> MonthlyReview:
     """Create or refresh ``rep``'s review of ``month``; people's text is never touched."""
-    month = month.replace(day=1)
-    figures = compute_figures(rep, month)
-    review, created = MonthlyReview.objects.select_for_update().get_or_create(
-        rep=rep, month=month, defaults={"figures": figures, "generated_at": now or timezone.now()}
-    )
-    if not created:
-        review.figures, review.generated_at = figures, now or timezone.now()
-        review.save(update_fields=["figures", "generated_at"])
-    _sync_misses(review, figures["gaps"])
-    return review
+    return build_monthly_reviews(reps=[rep], month=month, now=now)[0]
 
 
-def _sync_misses(review: MonthlyReview, gaps: list[dict]) -> None:
-    """Upsert one ReviewMiss per gap by key; a gap that vanished is kept, marked stale."""
-    existing = {m.key: m for m in review.misses.all()}
+def _sync_misses(reviews: list[MonthlyReview], fresh=frozenset()) -> None:
+    """Upsert one ReviewMiss per gap by key; a gap that vanished is kept, marked stale.
+    One query to read (none when every review is ``fresh``, just created) and two to
+    write, for any number of reviews."""
+    existing: dict[int, dict[str, ReviewMiss]] = {}
+    older = [review for review in reviews if review.pk not in fresh]
+    for miss in ReviewMiss.objects.filter(review__in=older) if older else ():
+        existing.setdefault(miss.review_id, {})[miss.key] = miss
     changed, new = [], []
-    for position, gap in enumerate(gaps):
-        values = {
-            "label": gap["label"][:200],
-            "expected": Decimal(gap["expected"]),
-            "actual": Decimal(gap["actual"]),
-            "position": position,
-            "stale": False,
-        }
-        miss = existing.pop(gap["key"], None)
-        if miss is None:
-            new.append(ReviewMiss(review=review, key=gap["key"], **values))
-        else:
-            for name, value in values.items():
-                setattr(miss, name, value)
+    for review in reviews:
+        mine = existing.get(review.pk, {})
+        for position, gap in enumerate(review.figures["gaps"]):
+            values = {
+                "label": gap["label"][:200],
+                "expected": Decimal(gap["expected"]),
+                "actual": Decimal(gap["actual"]),
+                "position": position,
+                "stale": False,
+            }
+            miss = mine.pop(gap["key"], None)
+            if miss is None:
+                new.append(ReviewMiss(review=review, key=gap["key"], **values))
+            else:
+                for name, value in values.items():
+                    setattr(miss, name, value)
+                changed.append(miss)
+        for miss in mine.values():
+            miss.stale = True
             changed.append(miss)
-    for miss in existing.values():
-        miss.stale = True
-        changed.append(miss)
-    ReviewMiss.objects.bulk_create(new)
-    ReviewMiss.objects.bulk_update(changed, ["label", "expected", "actual", "position", "stale"])
+    ReviewMiss.objects.bulk_create(new, batch_size=1000)
+    ReviewMiss.objects.bulk_update(
+        changed, ["label", "expected", "actual", "position", "stale"], batch_size=1000
+    )
 
 
 def reps_to_review(month: date):
@@ -96,12 +126,12 @@ def reps_to_review(month: date):
     return User.objects.sales_reps().filter(joined | Exists(logged))
 
 
-# The monthly job runs in pieces: one team's reps (at most PIECE_SIZE) per piece, each rep
-# in its own transaction. A worker killed mid-piece loses one review at most; the piece,
-# redelivered, finds the others built. Two runs at once do not both build a rep: each
-# review is claimed with a transaction-scoped PostgreSQL advisory lock, and a rep whose
-# lock another run holds is left to that run (SQLite runs one writer at a time anyway).
-PIECE_SIZE = 25
+# The monthly job runs in pieces of at most PIECE_SIZE reps (in team order), each piece
+# computed set-wise and committed in one transaction. A worker killed mid-piece loses that
+# piece; redelivered, it builds what is missing. Two runs at once do not both build a
+# rep: each review is claimed with a transaction-scoped PostgreSQL advisory lock, and a
+# rep whose lock another run holds is left to that run (SQLite runs one writer at a time).
+PIECE_SIZE = 2000
 
 
 @dataclass
@@ -127,54 +157,60 @@ def review_month(*, now: datetime | None = None, month: date | None = None) -> d
 
 
 def monthly_review_pieces(*, month: date, regenerate: bool = False) -> tuple[list[list[int]], int]:
-    """The pieces of a run (rep ids, one team at a time, at most PIECE_SIZE each) and how
-    many reviews of the month exist already (left alone unless ``regenerate``)."""
+    """The pieces of a run (rep ids in team order, at most PIECE_SIZE each) and how many
+    reviews of the month exist already (left alone unless ``regenerate``)."""
     reps = reps_to_review(month)
     existing = 0
     if not regenerate:
         existing = reps.filter(monthly_reviews__month=month).count()
         reps = reps.exclude(monthly_reviews__month=month)
-    rows = reps.order_by("team_id", "pk").values_list("team_id", "pk")
-    pieces = []
-    for _team, group in itertools.groupby(rows, key=lambda row: row[0]):
-        ids = [pk for _, pk in group]
-        pieces += [ids[i : i + PIECE_SIZE] for i in range(0, len(ids), PIECE_SIZE)]
-    return pieces, existing
+    ids = list(reps.order_by("team_id", "pk").values_list("pk", flat=True))
+    return [ids[i : i + PIECE_SIZE] for i in range(0, len(ids), PIECE_SIZE)], existing
 
 
-def _claim_review(rep_id: int, month: date) -> bool:
-    """Hold (rep, month) until the transaction ends; False if another run holds it."""
+def _lock_key(rep_id: int, month: date) -> int:
+    digest = hashlib.blake2b(f"monthly-review:{rep_id}:{month:%Y-%m}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def _claim_reviews(rep_ids: list[int], month: date) -> set[int]:
+    """Hold (rep, month) of each rep until the transaction ends, in one statement; the
+    reps another run holds are left out of the answer."""
     if connection.vendor != "postgresql":
-        return True
-    key = int.from_bytes(
-        hashlib.blake2b(f"monthly-review:{rep_id}:{month:%Y-%m}".encode(), digest_size=8).digest(),
-        "big",
-        signed=True,
-    )
+        return set(rep_ids)
+    keys = {_lock_key(rep_id, month): rep_id for rep_id in rep_ids}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT k FROM unnest(%s::bigint[]) AS k WHERE pg_try_advisory_xact_lock(k)",
+            [list(keys)],
+        )
+        return {keys[key] for (key,) in cursor.fetchall()}
 
 
 def build_monthly_review_piece(
     *, rep_ids: list[int], month: date, regenerate: bool = False, now: datetime | None = None
 ) -> ReviewRun:
-    """Build the reviews of these reps, each in its own transaction; a rep whose review
-    exists (unless ``regenerate``) or whom another run holds is counted, not built.
-    Running it again builds only what is missing. Then tells the teams whose reviews
-    are all there."""
+    """Build the reviews of these reps in one transaction; a rep whose review exists
+    (unless ``regenerate``) or whom another run holds is counted, not built. Running it
+    again builds only what is missing. Then tells the teams whose reviews are all there."""
     run = ReviewRun()
     month = month.replace(day=1)
     reps = list(User.objects.filter(pk__in=rep_ids).order_by("pk"))
-    for rep in reps:
-        with transaction.atomic():
-            if not _claim_review(rep.pk, month):
-                run.held += 1
-            elif not regenerate and MonthlyReview.objects.filter(rep=rep, month=month).exists():
-                run.existing += 1
-            else:
-                build_monthly_review(rep=rep, month=month, now=now)
-                run.built += 1
+    with transaction.atomic():
+        claimed = _claim_reviews([rep.pk for rep in reps], month)
+        run.held = len(reps) - len(claimed)
+        done = set()
+        if not regenerate:
+            done = set(
+                MonthlyReview.objects.filter(rep__in=claimed, month=month).values_list(
+                    "rep_id", flat=True
+                )
+            )
+        run.existing = len(done)
+        todo = [rep for rep in reps if rep.pk in claimed and rep.pk not in done]
+        if todo:
+            build_monthly_reviews(reps=todo, month=month, now=now)
+        run.built = len(todo)
     tell_managers_reviews_ready(month=month, team_ids={rep.team_id for rep in reps})
     return run
 

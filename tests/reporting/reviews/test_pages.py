@@ -308,16 +308,15 @@ def _team_with_reps(manager, n):
     team = TeamFactory(manager=manager)
     for _ in range(n):
         rep = UserFactory(team=team)
-        MonthlyReview.objects.create(
+        figures = reviews_selectors.compute_figures(rep, MARCH)
+        figures["gaps"] = [{"key": "metric:calls", "label": "Calls", "expected": "5", "actual": "1"}]
+        review = MonthlyReview.objects.create(
             rep=rep,
             month=MARCH,
             generated_at=datetime(2025, 4, 1, tzinfo=CompanySettings.load().tzinfo),
-            figures=reviews_selectors.compute_figures(rep, MARCH),
+            figures=figures,
         )
-        reviews._sync_misses(
-            MonthlyReview.objects.get(rep=rep),
-            [{"key": "metric:calls", "label": "Calls", "expected": "5", "actual": "1"}],
-        )
+        reviews._sync_misses([review])
     return team
 
 

@@ -39,6 +39,7 @@ contacts logged 6 Mar), Gamma Hotel (1 Feb, D6's customer), Delta Bar (active),
 Epsilon (3 Apr, after the month).
 """
 
+import re
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -672,29 +673,54 @@ def test_job_query_count_is_per_review_not_per_history(company, cast, team):
 
 
 def test_a_run_killed_half_way_is_finished_by_the_next_without_rebuilding(month_of_reps):
-    """Each review commits on its own: a run that dies after two reps keeps those two,
-    and the rerun builds the other three only."""
-    real_build, built = reviews.build_monthly_review, []
+    """Each piece commits on its own: a run that dies in its second piece keeps the first
+    piece's reviews, and the rerun builds the other reps only."""
+    real_build, built = reviews.build_monthly_reviews, []
 
-    def dies_after_two(*, rep, month, now=None):
-        if len(built) == 2:
+    def dies_in_the_second_piece(*, reps, month, now=None):
+        if built:
             raise SystemExit("worker killed")
-        built.append(rep.pk)
-        return real_build(rep=rep, month=month, now=now)
+        built.extend(rep.pk for rep in reps)
+        return real_build(reps=reps, month=month, now=now)
 
     with (
-        mock.patch.object(reviews, "build_monthly_review", dies_after_two),
+        mock.patch.object(reviews, "PIECE_SIZE", 2),
+        mock.patch.object(reviews, "build_monthly_reviews", dies_in_the_second_piece),
         pytest.raises(SystemExit),
     ):
         reviews.generate_monthly_reviews(month=MARCH)
+    assert len(built) == 2
     assert set(MonthlyReview.objects.values_list("rep_id", flat=True)) == set(built)
 
-    with mock.patch.object(reviews, "build_monthly_review", wraps=real_build) as build:
+    with mock.patch.object(reviews, "build_monthly_reviews", wraps=real_build) as build:
         assert reviews.generate_monthly_reviews(month=MARCH) == reviews.ReviewRun(
             built=3, existing=2
         )
-    assert not {c.kwargs["rep"].pk for c in build.call_args_list} & set(built)
+    rebuilt = {rep.pk for c in build.call_args_list for rep in c.kwargs["reps"]}
+    assert len(rebuilt) == 3 and not rebuilt & set(built)
     assert MonthlyReview.objects.count() == 5
+
+
+def test_a_piece_computes_all_its_reps_in_a_fixed_number_of_queries(month_of_reps, cast):
+    """The figures of a piece come from grouped queries: 5 reps cost what 1 rep costs."""
+    reps = list(reps_to_review_ids())
+    with CaptureQueriesContext(connection) as one:
+        reviews.build_monthly_review_piece(rep_ids=reps[:1], month=MARCH)
+    MonthlyReview.objects.all().delete()
+    with CaptureQueriesContext(connection) as five:
+        reviews.build_monthly_review_piece(rep_ids=reps, month=MARCH)
+    assert len(reps) == 5
+
+    def building(queries):  # telling the teams whose reviews are all there aside
+        return [q for q in queries if not re.search("notification|SAVEPOINT", q["sql"])]
+
+    # Equal but for a bulk write (misses) skipped when it has nothing to write.
+    assert abs(len(building(five.captured_queries)) - len(building(one.captured_queries))) <= 1
+    assert MonthlyReview.objects.count() == 5
+
+
+def reps_to_review_ids():
+    return reviews.reps_to_review(MARCH).order_by("pk").values_list("pk", flat=True)
 
 
 def test_a_redelivered_piece_builds_nothing_twice(month_of_reps, cast):
@@ -714,16 +740,21 @@ def test_a_redelivered_piece_builds_nothing_twice(month_of_reps, cast):
     assert MonthlyReview.objects.count() == 3
 
 
-def test_the_beat_job_queues_a_piece_per_team(month_of_reps, cast, manager):
-    """Beat's task queues the pieces (run in-process here) and says how many reps."""
+def test_the_beat_job_queues_pieces_of_at_most_piece_size_reps(month_of_reps, cast, manager):
+    """Beat's task queues the pieces (run in-process here) and says how many reps; each
+    rep is in one piece."""
 
     now = "2025-04-01T08:00"
-    with mock.patch.object(
-        build_monthly_review_piece_task, "delay", wraps=build_monthly_review_piece_task.delay
-    ) as delay:
+    with (
+        mock.patch.object(reviews, "PIECE_SIZE", 2),
+        mock.patch.object(
+            build_monthly_review_piece_task, "delay", wraps=build_monthly_review_piece_task.delay
+        ) as delay,
+    ):
         assert generate_monthly_reviews_task.apply(kwargs={"now": now}).get() == 5
-    teams = [{User.objects.get(pk=pk).team_id for pk in c.args[0]} for c in delay.call_args_list]
-    assert all(len(t) == 1 for t in teams) and len(teams) == len({t.pop() for t in teams})
+    pieces = [c.args[0] for c in delay.call_args_list]
+    assert [len(p) for p in pieces] == [2, 2, 1]
+    assert sorted(pk for p in pieces for pk in p) == sorted(reps_to_review_ids())
     assert MonthlyReview.objects.count() == 5
     assert generate_monthly_reviews_task.apply(kwargs={"now": now}).get() == 0
     assert (
@@ -746,12 +777,12 @@ def test_a_team_is_told_once_all_its_reviews_exist(month_of_reps, cast, manager)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_build_each_review_once_and_count_honestly(month_of_reps):
 
-    real_build, builds = reviews.build_monthly_review, []
+    real_build, builds = reviews.build_monthly_reviews, []
 
-    def slow_build(*, rep, month, now=None):
-        builds.append(rep.pk)
-        time.sleep(0.1)  # long enough for the other run to reach the same rep
-        return real_build(rep=rep, month=month, now=now)
+    def slow_build(*, reps, month, now=None):
+        builds.extend(rep.pk for rep in reps)
+        time.sleep(0.1)  # long enough for the other run to reach the same reps
+        return real_build(reps=reps, month=month, now=now)
 
     barrier, runs, errors = threading.Barrier(2), [], []
 
@@ -764,7 +795,10 @@ def test_two_runs_at_once_build_each_review_once_and_count_honestly(month_of_rep
         finally:
             connection.close()
 
-    with mock.patch.object(reviews, "build_monthly_review", slow_build):
+    with (
+        mock.patch.object(reviews, "PIECE_SIZE", 1),
+        mock.patch.object(reviews, "build_monthly_reviews", slow_build),
+    ):
         threads = [threading.Thread(target=run) for _ in range(2)]
         for t in threads:
             t.start()

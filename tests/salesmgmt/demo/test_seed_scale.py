@@ -2,6 +2,7 @@
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,6 +11,8 @@ from django.db.models import Count, F, OuterRef, Subquery, Sum
 
 from activities.models import Activity, ActivitySource, Customer, Deal, StageKind, StageTransition
 from plans.models import Goal, GoalScope, PlanTarget, WeeklyPlan
+from reporting.models import MonthlyReview
+from reporting.reviews.selectors import compute_figures
 from salesmgmt.demo.scale.company import DAILY
 from salesmgmt.demo.scale.writer import TableWriter
 from salesmgmt.models import CompanySettings, Role, Team, User
@@ -105,6 +108,18 @@ def test_deals_sit_where_their_history_ends_and_won_deals_count_their_sale():
         == (won.aggregate(v=Sum("amount"))["v"])
     )
     assert Customer.objects.count() == 60 * 31
+
+
+def test_every_rep_has_the_review_of_the_past_month_as_the_job_computes_it():
+    seed()
+    last = (CompanySettings.load().today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    reviews = MonthlyReview.objects.filter(month=last)
+    assert reviews.count() == User.objects.filter(role=Role.REP).count() == 60
+    assert set(MonthlyReview.objects.values_list("month", flat=True)) == {last}
+    rep = User.objects.filter(role=Role.REP).order_by("pk").first()
+    stored = reviews.get(rep=rep).figures
+    assert stored == compute_figures(rep, last)  # the figures a rebuild would give
+    assert Decimal(stored["metrics"][0]["actual"]) > 0
 
 
 def test_the_same_seed_builds_the_same_company():

@@ -22,7 +22,7 @@ from rest_framework.views import set_rollback
 from salesmgmt.errors import ConflictError
 from salesmgmt.models import User
 from salesmgmt.versioning import check_version
-from salesmgmt.web import EARLIEST, LATEST
+from salesmgmt.web import EARLIEST, LATEST, KeysFirstPaginator
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,13 @@ class Pagination(PageNumberPagination):
             f"Results per page (default {self.page_size}, at most {self.max_page_size})."
         )
         return [page, page_size]
+
+
+class KeysFirstPagination(Pagination):
+    """For big tables whose ordering no index serves: the page's keys first, then its
+    rows (salesmgmt.web.KeysFirstPaginator)."""
+
+    django_paginator_class = KeysFirstPaginator
 
 
 class OrderingFilter(filters.OrderingFilter):

@@ -12,7 +12,7 @@ from activities.log.serializers import (
     IngestResultSerializer,
 )
 from activities.models import Activity, ActivitySource
-from salesmgmt.api_support import StaleVersionFirst
+from salesmgmt.api_support import KeysFirstPagination, StaleVersionFirst
 
 
 class ActivityViewSet(StaleVersionFirst, viewsets.ModelViewSet):
@@ -23,6 +23,7 @@ class ActivityViewSet(StaleVersionFirst, viewsets.ModelViewSet):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     ordering_fields = ["day", "quantity", "created_at"]
+    pagination_class = KeysFirstPagination  # by day, then the metric's position
 
     def get_queryset(self):
         return Activity.objects.visible_to(self.request.user).select_related(

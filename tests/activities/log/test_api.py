@@ -698,6 +698,32 @@ def test_pagination_shape(rep, api_for):
     assert last.data["previous"] == "http://testserver/api/v1/activities/?page=2&page_size=2"
 
 
+def test_pages_follow_day_then_metric_order_or_the_ordering_asked(rep, api_for):
+    """One row per page: newest day first, then the catalogue's metric order; or the
+    ``ordering`` asked for. Each page reads its keys first, then the rows."""
+    for key, quantity in [("leads", 5), ("calls", 7), ("contacts", 6)]:
+        ActivityFactory(
+            rep=rep, day=days_ago(1), metric=Metric.objects.get(key=key), quantity=quantity
+        )
+    ActivityFactory(rep=rep, day=days_ago(0), quantity=1)
+    api = api_for(rep)
+
+    def pages(**query):
+        return [
+            (row["metric"], row["quantity"])
+            for page in (1, 2, 3, 4)
+            for row in api.get(URL, {"page_size": 1, "page": page, **query}).data["results"]
+        ]
+
+    assert pages() == [
+        ("calls", "1.00"),
+        ("calls", "7.00"),
+        ("contacts", "6.00"),
+        ("leads", "5.00"),
+    ]
+    assert [q for _, q in pages(ordering="-quantity")] == ["7.00", "6.00", "5.00", "1.00"]
+
+
 def test_default_page_holds_50(rep, api_for):
     ActivityFactory.create_batch(51, rep=rep, day=days_ago(1))
 

@@ -309,7 +309,9 @@ def _team_with_reps(manager, n):
     for _ in range(n):
         rep = UserFactory(team=team)
         figures = reviews_selectors.compute_figures(rep, MARCH)
-        figures["gaps"] = [{"key": "metric:calls", "label": "Calls", "expected": "5", "actual": "1"}]
+        figures["gaps"] = [
+            {"key": "metric:calls", "label": "Calls", "expected": "5", "actual": "1"}
+        ]
         review = MonthlyReview.objects.create(
             rep=rep,
             month=MARCH,

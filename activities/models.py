@@ -179,6 +179,36 @@ class Activity(models.Model):
         }
 
 
+class ActivityMonth(models.Model):
+    """What a rep logged of a metric in a month: the sum of the activity rows, kept by
+    database triggers on every insert, update and delete of an activity, whatever wrote
+    it (pages, the API, bulk ingest, COPY, deletes), in the same transaction. Long
+    ranges (a year goal, month series) read whole months here instead of every row.
+    ``manage.py check_rollups`` compares it with the rows (and ``--fix`` rebuilds it).
+    Never written by the application (migration 0009 holds the triggers)."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    metric = models.ForeignKey(
+        Metric, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    month = models.DateField(help_text="First day of the month.")
+    quantity = models.DecimalField(max_digits=16, decimal_places=2)
+    entries = models.IntegerField(help_text="How many activity rows the sum holds.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep", "metric", "month"], name="one_month_per_rep_metric"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "month"])]
+
+    def __str__(self):
+        return f"{self.rep_id} {self.metric_id} {self.month:%Y-%m}: {self.quantity}"
+
+
 class ActivityChange(models.Model):
     """Every create, edit and delete of an activity: who, when, old, new."""
 

@@ -9,7 +9,16 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery, Sum
 
-from activities.models import Activity, ActivitySource, Customer, Deal, StageKind, StageTransition
+from activities.log import rollups
+from activities.models import (
+    Activity,
+    ActivityMonth,
+    ActivitySource,
+    Customer,
+    Deal,
+    StageKind,
+    StageTransition,
+)
 from plans.models import Goal, GoalScope, PlanTarget, WeeklyPlan
 from reporting.models import MonthlyReview
 from reporting.reviews.selectors import compute_figures
@@ -120,6 +129,12 @@ def test_every_rep_has_the_review_of_the_past_month_as_the_job_computes_it():
     stored = reviews.get(rep=rep).figures
     assert stored == compute_figures(rep, last)  # the figures a rebuild would give
     assert Decimal(stored["metrics"][0]["actual"]) > 0
+
+
+def test_the_month_rollup_matches_the_rows_copy_wrote():
+    seed()
+    assert ActivityMonth.objects.count() > 0
+    assert rollups.differences() == []
 
 
 def test_the_same_seed_builds_the_same_company():

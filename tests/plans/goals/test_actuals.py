@@ -1,0 +1,127 @@
+"""A goal's actual: whole past months from the activity month rollup, the rest from rows.
+
+The figures must not depend on where they are read: the same rows give the same actual
+for year, quarter, month and week goals, as of any day, for a rep, a team and the company.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from activities.models import Activity, Metric
+from plans.goals.selectors import with_actuals
+from plans.models import Goal, GoalPeriod, GoalScope
+from tests.factories import ActivityFactory
+
+pytestmark = pytest.mark.django_db
+YEAR = (date(2026, 1, 1), date(2026, 12, 31))
+
+
+@pytest.fixture
+def history(rep, teammate):
+    calls = Metric.objects.get(key="calls")
+    for n, day in enumerate(
+        [
+            date(2025, 12, 31),
+            date(2026, 1, 1),
+            date(2026, 2, 14),
+            date(2026, 3, 31),
+            date(2026, 4, 1),
+            date(2026, 4, 15),
+            date(2026, 4, 16),
+            date(2026, 12, 31),
+        ]
+    ):
+        ActivityFactory(rep=rep, day=day, metric=calls, quantity=Decimal(n + 1) + Decimal("0.25"))
+        ActivityFactory(rep=teammate, day=day, metric=calls, quantity=10)
+    return calls
+
+
+def goal(metric, by, period, start, end, **owner):
+    return Goal.objects.create(
+        metric=metric, period=period, start=start, end=end, target=100, created_by=by, **owner
+    )
+
+
+def raw(reps, start, end, as_of):
+    rows = Activity.objects.filter(rep__in=reps, day__range=(start, min(end, as_of)))
+    return sum((a.quantity for a in rows), Decimal(0))
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 4, 15), date(2026, 4, 1), date(2027, 1, 5)])
+def test_actuals_equal_the_rows_whatever_the_period_and_the_day(
+    history, rep, teammate, manager, as_of
+):
+    team = rep.team
+    goals = [
+        goal(history, manager, GoalPeriod.YEAR, *YEAR, scope=GoalScope.REP, rep=rep),
+        goal(
+            history,
+            manager,
+            GoalPeriod.QUARTER,
+            date(2026, 4, 1),
+            date(2026, 6, 30),
+            scope=GoalScope.REP,
+            rep=rep,
+        ),
+        goal(
+            history,
+            manager,
+            GoalPeriod.MONTH,
+            date(2026, 4, 1),
+            date(2026, 4, 30),
+            scope=GoalScope.TEAM,
+            team=team,
+        ),
+        goal(
+            history,
+            manager,
+            GoalPeriod.WEEK,
+            date(2026, 3, 30),
+            date(2026, 4, 5),
+            scope=GoalScope.REP,
+            rep=rep,
+        ),
+        goal(history, manager, GoalPeriod.YEAR, *YEAR, scope=GoalScope.COMPANY),
+    ]
+    actual = {g.pk: g.actual for g in with_actuals(Goal.objects.all(), as_of=as_of)}
+    expected = [
+        raw([rep], *YEAR, as_of),
+        raw([rep], date(2026, 4, 1), date(2026, 6, 30), as_of),
+        raw([rep, teammate], date(2026, 4, 1), date(2026, 4, 30), as_of),
+        raw([rep], date(2026, 3, 30), date(2026, 4, 5), as_of),
+        raw([rep, teammate], *YEAR, as_of),
+    ]
+    assert [actual[g.pk] for g in goals] == expected
+
+
+def test_past_months_are_read_from_the_rollup(history, rep, manager):
+    """Proof of where the figure comes from: a (deliberately) wrong rollup row for
+    February moves the year goal's actual as of April, not the April month goal's."""
+    year = goal(history, manager, GoalPeriod.YEAR, *YEAR, scope=GoalScope.REP, rep=rep)
+    april = goal(
+        history,
+        manager,
+        GoalPeriod.MONTH,
+        date(2026, 4, 1),
+        date(2026, 4, 30),
+        scope=GoalScope.REP,
+        rep=rep,
+    )
+    as_of = date(2026, 4, 20)
+    before = {g.pk: g.actual for g in with_actuals(Goal.objects.all(), as_of=as_of)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE activities_activitymonth SET quantity = quantity + 1000 WHERE month = %s",
+            [date(2026, 2, 1)],
+        )
+    after = {g.pk: g.actual for g in with_actuals(Goal.objects.all(), as_of=as_of)}
+    assert after[year.pk] - before[year.pk] == 1000
+    assert (
+        after[april.pk]
+        == before[april.pk]
+        == raw([rep], date(2026, 4, 1), date(2026, 4, 30), as_of)
+    )
+    assert before[year.pk] == raw([rep], *YEAR, as_of) > 0

@@ -18,6 +18,7 @@ from reporting.company.selectors import (
     change_percent,
     rank_teams,
     resolve_company_scope,
+    whole_months,
     year_before,
 )
 from reporting.funnel.selectors import forecast
@@ -54,11 +55,18 @@ def _three(month: Period) -> dict[str, Period]:
 
 
 def activity_headlines(scope: CompanyScope, metrics: list[Metric], periods: dict[str, Period]):
-    """Each metric's total in the month, the month before and the month a year before: one query."""
-    spans = {k: Q(day__range=(p.start, p.end)) for k, p in periods.items()}
+    """Each metric's total in the month, the month before and the month a year before: one
+    query (on the activity month rollup: they are whole months)."""
+    if all(whole_months(p.start, p.end) for p in periods.values()):
+        source, field = scope.activity_months(), "month"
+    else:
+        source, field = scope.activities(), "day"
+    spans = {k: Q(**{f"{field}__range": (p.start, p.end)}) for k, p in periods.items()}
+    anywhere = Q()
+    for q in spans.values():
+        anywhere |= q
     rows = (
-        scope.activities()
-        .filter(spans["current"] | spans["previous"] | spans["last_year"])
+        source.filter(anywhere)
         .values("metric")
         .annotate(**{k: Sum("quantity", filter=q) for k, q in spans.items()})
     )

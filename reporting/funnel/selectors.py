@@ -210,8 +210,12 @@ def stage_conversion(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> d
 def days_in_stage(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> dict[int, dict]:
     """{stage_id: {"stays": n, "avg": timedelta}} for stays that ended in the period."""
     start, end = period.bounds(tzinfo)
+    # The next transition if it came before the period's end (else none): the transitions
+    # before ``end`` are a prefix of the deal's history, so the first of them after this
+    # one is the next one exactly when that is before ``end``. The subquery then needs
+    # one bound checked outside, not two (each check is one more run of it per row).
     next_at = (
-        StageTransition.objects.filter(deal=OuterRef("deal"))
+        StageTransition.objects.filter(deal=OuterRef("deal"), at__lt=end)
         .filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
         .order_by("at", "pk")
         .values("at")[:1]
@@ -228,7 +232,7 @@ def days_in_stage(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> dict
             deal__in=moved,
         )
         .alias(left_at=Subquery(next_at))
-        .filter(left_at__gte=start, left_at__lt=end)
+        .filter(left_at__gte=start)
         .order_by()
         .values("to_stage")
         .annotate(

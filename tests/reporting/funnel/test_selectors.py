@@ -138,6 +138,22 @@ def test_moving_back_and_forward_counts_a_deal_once(rep):
     assert rows["contacted"][:2] == (1, 0)
 
 
+def test_a_stay_that_ends_after_the_period_is_not_counted_in_it(rep):
+    """Lead from 25 March to 2 April ended in April; a proposal stay from February to
+    April spans March without ending in it: neither is a March stay. The contacted
+    stay of 2 April onwards has not ended."""
+    walk(DealFactory(owner=rep), [("lead", d(3, 25)), ("contacted", d(4, 2))], by=rep)
+    walk(DealFactory(owner=rep), [("proposal", d(2, 10)), ("won", d(4, 5))], by=rep)
+    walk(DealFactory(owner=rep), [("lead", d(3, 1)), ("contacted", d(3, 4))], by=rep)
+    rows = rows_by_key(funnel.funnel(User.objects.filter(pk=rep.pk), pipeline(), MARCH))
+    assert rows["lead"][3:] == (1, Decimal("3.0"))  # only the 1 -> 4 March stay
+    assert rows["proposal"][3:] == (0, None)
+    april = calendar.Period(date(2025, 4, 1), date(2025, 4, 30), "April 2025")
+    rows = rows_by_key(funnel.funnel(User.objects.filter(pk=rep.pk), pipeline(), april))
+    assert rows["lead"][3:] == (1, Decimal("8.0"))  # 25 March -> 2 April
+    assert rows["proposal"][3:] == (1, Decimal("54.0"))  # 10 February -> 5 April
+
+
 def test_outcomes_hit_rate_deal_size_and_cycle(history, alpha):
     """Closed in March: won D1 (19-day cycle) and D7 (52 days); lost D2 and D6."""
     result = funnel.outcomes(alpha, MARCH)

@@ -29,7 +29,9 @@ class KeysFirstPaginator(Paginator):
     def page(self, number) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:  # as Paginator.page: the last page takes orphans
+            top = self.count
         rows = self.object_list
         if getattr(rows, "_iterable_class", None) is not ModelIterable or rows.query.combinator:
             return super().page(number)

@@ -54,47 +54,26 @@ def raw(reps, start, end, as_of):
 def test_actuals_equal_the_rows_whatever_the_period_and_the_day(
     history, rep, teammate, manager, as_of
 ):
-    team = rep.team
-    goals = [
-        goal(history, manager, GoalPeriod.YEAR, *YEAR, scope=GoalScope.REP, rep=rep),
-        goal(
-            history,
-            manager,
-            GoalPeriod.QUARTER,
-            date(2026, 4, 1),
-            date(2026, 6, 30),
-            scope=GoalScope.REP,
-            rep=rep,
-        ),
-        goal(
-            history,
-            manager,
+    mine, team = {"scope": GoalScope.REP, "rep": rep}, [rep, teammate]
+    cases = [  # (period, start, end, owner, whose rows count)
+        (GoalPeriod.YEAR, *YEAR, mine, [rep]),
+        (GoalPeriod.QUARTER, date(2026, 4, 1), date(2026, 6, 30), mine, [rep]),
+        (
             GoalPeriod.MONTH,
             date(2026, 4, 1),
             date(2026, 4, 30),
-            scope=GoalScope.TEAM,
-            team=team,
+            {"scope": GoalScope.TEAM, "team": rep.team},
+            team,
         ),
-        goal(
-            history,
-            manager,
-            GoalPeriod.WEEK,
-            date(2026, 3, 30),
-            date(2026, 4, 5),
-            scope=GoalScope.REP,
-            rep=rep,
-        ),
-        goal(history, manager, GoalPeriod.YEAR, *YEAR, scope=GoalScope.COMPANY),
+        (GoalPeriod.WEEK, date(2026, 3, 30), date(2026, 4, 5), mine, [rep]),
+        (GoalPeriod.YEAR, *YEAR, {"scope": GoalScope.COMPANY}, team),
     ]
+    expected = {
+        goal(history, manager, period, start, end, **owner).pk: raw(reps, start, end, as_of)
+        for period, start, end, owner, reps in cases
+    }
     actual = {g.pk: g.actual for g in with_actuals(Goal.objects.all(), as_of=as_of)}
-    expected = [
-        raw([rep], *YEAR, as_of),
-        raw([rep], date(2026, 4, 1), date(2026, 6, 30), as_of),
-        raw([rep, teammate], date(2026, 4, 1), date(2026, 4, 30), as_of),
-        raw([rep], date(2026, 3, 30), date(2026, 4, 5), as_of),
-        raw([rep, teammate], *YEAR, as_of),
-    ]
-    assert [actual[g.pk] for g in goals] == expected
+    assert actual == expected
 
 
 def test_past_months_are_read_from_the_rollup(history, rep, manager):

@@ -168,14 +168,28 @@ class Activity(models.Model):
 
     def snapshot(self) -> dict:
         """The values the change log keeps for this row."""
+        return self.snapshot_of(
+            rep_id=self.rep_id,
+            day=self.day,
+            metric=self.metric,
+            quantity=self.quantity,
+            channel=self.channel if self.channel_id else None,
+            product=self.product if self.product_id else None,
+            note=self.note,
+        )
+
+    @staticmethod
+    def snapshot_of(*, rep_id, day, metric, quantity, channel, product, note) -> dict:
+        """The snapshot of a row with these values, for writers that insert without
+        building model instances (bulk ingest)."""
         return {
-            "rep": self.rep_id,
-            "day": self.day.isoformat(),
-            "metric": self.metric.key,
-            "quantity": f"{Decimal(self.quantity):.2f}",
-            "channel": self.channel.key if self.channel_id else None,
-            "product": self.product.sku if self.product_id else None,
-            "note": self.note,
+            "rep": rep_id,
+            "day": day.isoformat(),
+            "metric": metric.key,
+            "quantity": f"{Decimal(quantity):.2f}",
+            "channel": channel.key if channel is not None else None,
+            "product": product.sku if product is not None else None,
+            "note": note,
         }
 
 

@@ -7,11 +7,14 @@ and the 400 names it by its index in ``errors.entries``.
 
 from decimal import Decimal
 from math import ceil
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.utils.formats import date_format
+from rest_framework.exceptions import ValidationError
 
+from activities.log.serializers import IngestEntrySerializer
 from activities.models import Activity, ActivityChange, Product
 from tests.factories import ActivityFactory, days_ago
 
@@ -445,10 +448,11 @@ def test_10000_row_batch_is_stored_without_a_query_per_row(
     """The largest allowed batch, as a manager for two reps over 30 days.
 
     Slow on purpose (several seconds): the one test that sends 10,000 rows.
-    Lookups are cached per request and writes are batched, so queries grow
-    only with the insert batch size: 12 fixed, 4 more existing-row lookups
-    (2,000 keys each), then the INSERTs. That is 38 on PostgreSQL and 216 on
-    SQLite (999-parameter cap); the bound adds 4 of headroom.
+    Lookups are cached per request and writes are batched: 12 fixed, 4 more
+    existing-row lookups (2,000 keys each), then the INSERTs. PostgreSQL takes
+    the rows and their change records in one statement (17 in all); SQLite
+    takes bulk_create's batches (216 in all: 999-parameter cap). The bound adds
+    4 of headroom.
     """
     entries = [
         entry(
@@ -461,7 +465,10 @@ def test_10000_row_batch_is_stored_without_a_query_per_row(
         for n in range(10_000)
     ]
     api = api_for(manager)
-    inserts = insert_statements(Activity, 10_000) + insert_statements(ActivityChange, 10_000)
+    if connection.vendor == "postgresql":
+        inserts = 1
+    else:
+        inserts = insert_statements(Activity, 10_000) + insert_statements(ActivityChange, 10_000)
     bound = 12 + 4 + inserts + 4
 
     with django_assert_max_num_queries(bound):
@@ -478,3 +485,79 @@ def test_10000_row_batch_is_stored_without_a_query_per_row(
         again = api.post(URL, {"entries": entries})
 
     assert again.data == {"created": 0, "updated": 0, "unchanged": 10_000}
+
+
+# --- the plain-row shortcut agrees with the serializer ------------------------------------
+
+SHAPES = {
+    # Rows the shortcut takes: it must give exactly what the serializer gives.
+    "whole count": {},
+    "numeric string money": {"metric": "sales-value", "quantity": "4500.00"},
+    "quantity with spaces": {"quantity": " 12 "},
+    "quantity in exponent form": {"quantity": "1e3"},
+    "rep as a string": {"rep": "REP"},
+    "rep left out": {"rep": "MISSING"},
+    "channel and product": {"channel": "outbound-phone", "product": "pro-plan"},
+    "null channel": {"channel": None},
+    "note trimmed": {"note": "  dialer recount  "},
+    "blank note": {"note": "   "},
+    "source trimmed": {"source": "  dialer "},
+    "unknown key ignored": {"colour": "blue"},
+    # Rows the serializer must judge (valid or not): the shortcut passes them on.
+    "short date form": {"day": "SHORT"},
+    "float quantity": {"quantity": 12.0},
+    "boolean quantity": {"quantity": True},
+    "negative quantity": {"quantity": -1},
+    "fraction of a count": {"quantity": "2.5"},
+    "too many digits": {"quantity": "1234567890123"},
+    "no such month": {"day": "2026-13-01"},
+    "unknown metric": {"metric": "coffees"},
+    "unknown channel": {"channel": "pigeon"},
+    "empty channel": {"channel": ""},
+    "rep outside scope": {"rep": "OTHER"},
+    "null rep": {"rep": None},
+    "reserved source": {"source": "manual"},
+    "blank source": {"source": "  "},
+    "numeric external id": {"external_id": 42},
+    "external id too long": {"external_id": "x" * 101},
+    "note too long": {"note": "x" * 201},
+    "null character in note": {"note": "a\x00b"},
+    "missing day": {"day": "MISSING"},
+    "missing source": {"source": "MISSING"},
+}
+PLAIN = set(list(SHAPES)[:12])
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_plain_row_shortcut_agrees_with_the_serializer(shape, rep, other_team_rep):
+    """Rows in the plain shape skip DRF's per-field steps (10,000 rows: 1 s -> 0.1 s);
+    whatever the shortcut accepts, the serializer accepts with the same values, and
+    every other row reaches the serializer, which names what is wrong."""
+    Product.objects.create(sku="pro-plan", name="Pro plan")
+    row = entry(rep, "e-1", day=days_ago(1))
+    for name, value in SHAPES[shape].items():
+        special = {
+            "REP": str(rep.pk),
+            "OTHER": other_team_rep.pk,
+            "NULL": None,
+            "SHORT": f"{days_ago(1):%Y-%-m-%-d}",
+        }
+        if value == "MISSING":
+            row.pop(name)
+        else:
+            row[name] = special.get(value, value) if isinstance(value, str) else value
+    batch = IngestEntrySerializer(
+        data=[row], many=True, context={"request": SimpleNamespace(user=rep)}
+    )
+
+    shortcut = batch.plain_entry(row)
+    try:
+        judged = batch.child.run_validation(row)
+    except ValidationError:
+        judged = None
+
+    if shape in PLAIN:
+        assert shortcut is not None
+        assert shortcut == dict(judged)
+    else:
+        assert shortcut is None

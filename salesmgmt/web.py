@@ -40,10 +40,15 @@ class KeysFirstPaginator(Paginator):
         return self._get_page([by_key[k] for k in keys if k in by_key], number, self)
 
 
-def paginate(request, queryset, per_page: int = 50, *, keys_first: bool = False):
+def paginate(
+    request, queryset, per_page: int = 50, *, keys_first: bool = False, count: int | None = None
+):
     """The ``?page=`` of ``queryset``. ``keys_first``: for orderings no index serves
-    (one query more, a sort of narrow rows instead of wide ones; see KeysFirstPaginator)."""
+    (one query more, a sort of narrow rows instead of wide ones; see KeysFirstPaginator).
+    ``count``: the number of rows when the page has already counted them (no COUNT query)."""
     paginator = (KeysFirstPaginator if keys_first else Paginator)(queryset, per_page)
+    if count is not None:
+        paginator.count = count
     return paginator.get_page(request.GET.get("page"))
 
 

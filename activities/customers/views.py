@@ -113,18 +113,16 @@ def customer_list(request):
         .values("status")
         .annotate(n=Count("pk", distinct=matching.query.distinct))
     }
-    pipeline = (
-        Deal.objects.visible_to(request.user)
-        .open()
-        .filter(customer__in=matching.values("pk"))
-        .aggregate(deals=Count("pk"), amount=Sum("amount"))
-    )
+    open_deals = Deal.objects.visible_to(request.user).open()
+    if matching.query.where:  # a scope or a filter: only the listed customers' deals
+        open_deals = open_deals.filter(customer__in=matching.values("pk"))
+    pipeline = open_deals.aggregate(deals=Count("pk"), amount=Sum("amount"))
     return render(
         request,
         "activities/customers/list.html",
         {
             "filter": filterset,
-            "page": paginate(request, rows),
+            "page": paginate(request, rows, count=sum(by_status.values())),
             "query": query_without_page(request),
             "sort_query": _query_without(request, "page", "sort"),
             "sort": sort,

@@ -310,7 +310,12 @@ DEAL_LIST = """
 """
 DEAL_COUNT = "SELECT COUNT(*), SUM(amount) FROM activities_deal"
 CUSTOMER_LIST = """
-    SELECT c.id, c.name, c.status, c.segment, c.city, u.first_name, u.last_name
+    SELECT c.id, c.name, c.status, c.segment, c.city, u.first_name, u.last_name,
+           (SELECT COUNT(*) FROM activities_deal d JOIN activities_stage s ON s.id = d.stage_id
+            WHERE d.customer_id = c.id AND s.kind = 'open'),
+           (SELECT SUM(d.amount) FROM activities_deal d JOIN activities_stage s
+            ON s.id = d.stage_id WHERE d.customer_id = c.id AND s.kind = 'open'),
+           (SELECT MAX(a.day) FROM activities_activity a WHERE a.customer_id = c.id)
     FROM activities_customer c LEFT JOIN salesmgmt_user u ON u.id = c.owner_id
     ORDER BY c.name, c.id LIMIT 50
 """

@@ -741,3 +741,30 @@ def test_new_rep_without_customers_sees_empty_pages(client_for, team):
     client = client_for(newcomer)
     assert names_on(client.get(reverse("customers:list"))) == []
     assert client.get(reverse("customers:lost")).context["figures"]["totals"]["total"] == 0
+
+
+def test_admin_list_totals_the_whole_company_and_narrows_with_a_filter(
+    client_for, admin, rep, other_team_rep
+):
+    """Unfiltered, the admin's summary counts every open deal without a customer join;
+    a filter narrows the pipeline to the listed customers, and the page count (taken
+    from the status counts) follows."""
+    acme = CustomerFactory(name="Acme", owner=rep, status="active")
+    ContactFactory(customer=acme, name="Acme buyer")
+    ContactFactory(customer=acme, name="Acme boss")
+    beta = CustomerFactory(name="Beta", owner=other_team_rep)
+    DealFactory(customer=acme, owner=rep, amount=Decimal("100.00"))
+    DealFactory(customer=beta, owner=other_team_rep, amount=Decimal("20.00"))
+    DealFactory(customer=beta, owner=other_team_rep, amount=Decimal("5.00"), stage=stage("won"))
+    client = client_for(admin)
+
+    everyone = client.get(reverse("customers:list")).context
+    active = client.get(reverse("customers:list"), {"status": "active"}).context
+    searched = client.get(reverse("customers:list"), {"q": "acme"}).context  # joins contacts
+
+    assert everyone["pipeline"] == {"deals": 2, "amount": Decimal("120.00")}
+    assert everyone["page"].paginator.count == 2
+    assert active["pipeline"] == {"deals": 1, "amount": Decimal("100.00")}
+    assert active["page"].paginator.count == 1
+    assert searched["page"].paginator.count == 1
+    assert [c.name for c in searched["page"]] == ["Acme"]

@@ -6,6 +6,7 @@ failures only.
 """
 
 import logging
+from functools import partial
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -46,9 +47,13 @@ class Pagination(PageNumberPagination):
 
 class KeysFirstPagination(Pagination):
     """For big tables whose ordering no index serves: the page's keys first, then its
-    rows (salesmgmt.web.KeysFirstPaginator)."""
+    rows (salesmgmt.web.KeysFirstPaginator). A view with ``known_count()`` may give the
+    number of rows when it knows it without counting them (None: count them)."""
 
-    django_paginator_class = KeysFirstPaginator
+    def paginate_queryset(self, queryset, request, view=None):
+        count = view.known_count() if hasattr(view, "known_count") else None
+        self.django_paginator_class = partial(KeysFirstPaginator, count=count)
+        return super().paginate_queryset(queryset, request, view)
 
 
 class OrderingFilter(filters.OrderingFilter):

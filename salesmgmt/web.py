@@ -26,6 +26,11 @@ class KeysFirstPaginator(Paginator):
     joins and annotations. One query in place of a join of every row before the sort:
     the admin's deal list at 100k deals, 145 -> 35 ms."""
 
+    def __init__(self, object_list, per_page, *, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.count = count  # known without a COUNT (see KeysFirstPagination)
+
     def page(self, number) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

@@ -567,6 +567,31 @@ def pks(log, *names):
     return {log[name].pk for name in names}
 
 
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("rep", 3),  # their own
+        ("manager", 4),  # the team of rep and teammate
+        ("director", 5),  # the division of both teams
+        ("admin", 6),
+    ],
+)
+def test_unfiltered_count_is_every_visible_row_after_writes(who, expected, log, cast, api_for):
+    """With no filter the count comes from the month rollup, not a COUNT: it must match
+    the rows each role sees, also after a delete and a move to another month."""
+    api = api_for(cast[who])
+    log["rep_calls_10"].day = days_ago(40)
+    log["rep_calls_10"].save()
+
+    before = api.get(URL, {"page_size": 2, "ordering": "-day"})
+    Activity.objects.filter(pk=log["south_calls_0"].pk).delete()
+    after = api.get(URL)
+
+    assert (before.data["count"], len(before.data["results"])) == (expected, min(2, expected))
+    assert after.data["count"] == expected - (who == "admin")
+    assert after.data["count"] == len(after.data["results"])
+
+
 def test_filter_by_rep(log, rep, admin, api_for):
     response = api_for(admin).get(URL, {"rep": rep.pk})
 

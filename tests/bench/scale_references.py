@@ -325,17 +325,37 @@ OPEN_DEALS = """
     FROM activities_deal d JOIN activities_stage s ON s.id = d.stage_id
     WHERE s.kind = 'open'
 """
-DAYS_IN_STAGE = """
-    SELECT t.to_stage_id, COUNT(*), AVG(nxt.at - t.at)
-    FROM activities_stagetransition t
-    JOIN activities_deal d ON d.id = t.deal_id JOIN activities_stage s ON s.id = t.to_stage_id
-    CROSS JOIN LATERAL (
-        SELECT n.at FROM activities_stagetransition n
-        WHERE n.deal_id = t.deal_id AND (n.at > t.at OR (n.at = t.at AND n.id > t.id))
-        ORDER BY n.at, n.id LIMIT 1
-    ) nxt
-    WHERE s.kind = 'open' AND d.pipeline_id = %(pipeline)s AND t.at < %(funnel_ends)s
-      AND nxt.at >= %(funnel_begins)s AND nxt.at < %(funnel_ends)s
+
+# The funnel's stage figures in one pass (entered, advanced, stays ended and their total
+# length per stage), window functions over each deal's history: the plain way to write
+# them. (Written as a correlated subquery per transition for each family, the company's
+# year took 3.4 s.)
+STAGE_FLOW = """
+    SELECT stage, COUNT(*) FILTER (WHERE entered), COUNT(*) FILTER (WHERE advanced),
+           SUM(stays), SUM(spent) / NULLIF(SUM(stays), 0)
+    FROM (
+        SELECT deal_id, to_stage_id AS stage,
+               bool_or(at >= %(funnel_begins)s AND at < %(funnel_ends)s AND kind <> 'lost')
+                   AS entered,
+               bool_or(at >= %(funnel_begins)s AND at < %(funnel_ends)s AND kind <> 'lost'
+                       AND furthest > position) AS advanced,
+               COUNT(*) FILTER (WHERE kind = 'open' AND left_at >= %(funnel_begins)s
+                                  AND left_at < %(funnel_ends)s) AS stays,
+               SUM(left_at - at) FILTER (WHERE kind = 'open' AND left_at >= %(funnel_begins)s
+                                           AND left_at < %(funnel_ends)s) AS spent
+        FROM (
+            SELECT t.deal_id, t.to_stage_id, t.at, s.kind, s.position,
+                   LEAD(t.at) OVER (PARTITION BY t.deal_id ORDER BY t.at, t.id) AS left_at,
+                   MAX(s.position) FILTER (WHERE s.kind <> 'lost') OVER (
+                       PARTITION BY t.deal_id ORDER BY t.at
+                       RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS furthest
+            FROM activities_stagetransition t
+            JOIN activities_stage s ON s.id = t.to_stage_id
+            JOIN activities_deal d ON d.id = t.deal_id
+            WHERE d.owner_id = ANY(%(members)s) AND d.pipeline_id = %(pipeline)s
+        ) history
+        GROUP BY 1, 2
+    ) per_deal
     GROUP BY 1
 """
 
@@ -398,7 +418,7 @@ REFERENCES = {
     ],
     "pipeline_board": [PIPELINE_BOARD],
     "deal_list": [DEAL_LIST, DEAL_COUNT],
-    "funnel_company": [FUNNEL_ENTERED, DAYS_IN_STAGE, OUTCOMES, FORECAST],
+    "funnel_company": [STAGE_FLOW, OUTCOMES, FORECAST],
     "customer_list": [CUSTOMER_LIST, CUSTOMER_COUNT, OPEN_DEALS],
 }
 

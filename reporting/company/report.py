@@ -18,13 +18,12 @@ from reporting.company.selectors import (
     change_percent,
     rank_teams,
     resolve_company_scope,
-    whole_months,
     year_before,
 )
 from reporting.funnel.selectors import forecast
 from reporting.kpis.selectors import evaluate_kpis
 from reporting.models import Kpi
-from salesmgmt.calendar import Period, month_of
+from salesmgmt.calendar import Period, month_of, whole_months
 from salesmgmt.models import CompanySettings
 from salesmgmt.money import percent_of, quantize
 

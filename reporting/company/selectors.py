@@ -45,7 +45,7 @@ from django.db.models import (
 from activities.models import Activity, ActivityMonth, Deal, Metric
 from plans.goals.selectors import attainments_by, goal_progress, mean_percent
 from plans.models import Goal, GoalPeriod, GoalScope
-from salesmgmt.calendar import Period, month_of, period_bounds, previous_month
+from salesmgmt.calendar import Period, month_of, period_bounds, previous_month, whole_months
 from salesmgmt.models import CompanySettings, Division, Role, Team, User
 from salesmgmt.money import MONEY, percent_of, quantize
 from salesmgmt.scoping import scope_to_people
@@ -234,11 +234,6 @@ def _with_shares(rows: list[Share]) -> list[Share]:
     for r in rows:
         r.share = percent_of(r.total, whole)
     return sorted(rows, key=lambda r: (-r.total, r.label))
-
-
-def whole_months(start: date, end: date) -> bool:
-    """Is [start, end] made of whole calendar months (readable from the month rollup)?"""
-    return start.day == 1 and end == month_of(end).end and start <= end
 
 
 def _logged_by(group: str, metric: Metric, start: date, end: date) -> Subquery:

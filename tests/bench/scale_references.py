@@ -255,6 +255,13 @@ REPORT_KPIS = """
       (SELECT COUNT(*) FILTER (WHERE done_at <= due_at)::numeric / NULLIF(COUNT(*), 0)
        FROM activities_task WHERE due_at >= %(begins)s AND due_at < %(ends)s),
       (SELECT SUM(t.planned) FROM plans_plantarget t JOIN plans_weeklyplan p ON p.id = t.plan_id
+       WHERE p.week_start BETWEEN %(start)s AND %(end)s AND p.submitted_at IS NOT NULL),
+      -- plan attainment's other half: what was logged against each counted target
+      (SELECT SUM(a.quantity) FROM plans_plantarget t
+       JOIN plans_weeklyplan p ON p.id = t.plan_id
+       JOIN activities_metric m ON m.id = t.metric_id AND m.unit = 'count'
+       JOIN activities_activity a ON a.rep_id = p.rep_id AND a.metric_id = t.metric_id
+        AND a.day BETWEEN p.week_start AND p.week_start + 6 AND a.day <= %(end)s
        WHERE p.week_start BETWEEN %(start)s AND %(end)s AND p.submitted_at IS NOT NULL)
 """
 LOST_REASONS = """

@@ -104,6 +104,8 @@ class ActivitySource(models.TextChoices):
 
 
 class ActivityQuerySet(models.QuerySet):
+    """Rows that belong to a rep (activities and their month rollup)."""
+
     def visible_to(self, user):
         return scope_to_people(self, user, rep_path="rep")
 
@@ -215,6 +217,8 @@ class ActivityMonth(models.Model):
     month = models.DateField(help_text="First day of the month.")
     quantity = models.DecimalField(max_digits=16, decimal_places=2)
     entries = models.IntegerField(help_text="How many activity rows the sum holds.")
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         constraints = [

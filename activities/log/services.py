@@ -431,13 +431,15 @@ def _stored_rows(keys) -> dict[tuple[str, str], Activity]:
 
 
 def _entry_values(entry) -> tuple:
+    """An entry's values in the shape of ``_row_values``, to tell a re-sent row."""
+    values = _values(entry)
     return (
-        entry["day"],
-        entry["metric"].pk,
-        Decimal(entry["quantity"]),
-        getattr(entry.get("channel"), "pk", None),
-        getattr(entry.get("product"), "pk", None),
-        entry.get("note") or "",
+        values["day"],
+        values["metric"].pk,
+        Decimal(values["quantity"]),
+        getattr(values["channel"], "pk", None),
+        getattr(values["product"], "pk", None),
+        values["note"],
     )
 
 

@@ -48,7 +48,6 @@ from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.calendar import Period, month_of, period_bounds, previous_month, whole_months
 from salesmgmt.models import CompanySettings, Division, Role, Team, User
 from salesmgmt.money import MONEY, percent_of, quantize
-from salesmgmt.scoping import scope_to_people
 
 ZERO = Decimal("0")
 NONE_LOGGED = Decimal("0.00")
@@ -76,17 +75,14 @@ class CompanyScope:
         return self.division is None
 
     def activities(self) -> QuerySet:
-        qs = Activity.objects.visible_to(self.user) if self.user else Activity.objects.all()
-        qs = qs.filter(rep__role=Role.REP)
-        if self.division is not None:
-            qs = qs.filter(rep__team__division=self.division)
-        return qs.order_by()
+        return self._reps_rows(Activity)
 
     def activity_months(self) -> QuerySet:
         """The activity month rollup of the same people as ``activities``."""
-        qs = ActivityMonth.objects.all()
-        if self.user:
-            qs = scope_to_people(qs, self.user, rep_path="rep")
+        return self._reps_rows(ActivityMonth)
+
+    def _reps_rows(self, model) -> QuerySet:
+        qs = model.objects.visible_to(self.user) if self.user else model.objects.all()
         qs = qs.filter(rep__role=Role.REP)
         if self.division is not None:
             qs = qs.filter(rep__team__division=self.division)

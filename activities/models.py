@@ -509,7 +509,11 @@ class StageTransition(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["to_stage", "at"])]
+        # (at): what moved in a period, and whether any history lies outside it (funnel).
+        indexes = [
+            models.Index(fields=["to_stage", "at"]),
+            models.Index(fields=["at"], name="stage_transition_at"),
+        ]
 
     def __str__(self):
         return f"{self.deal}: {self.from_stage} -> {self.to_stage}"

@@ -52,8 +52,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.expressions import ValueRange
-from django.db.models.functions import Lead, TruncDate
+from django.db.models.functions import Lag, TruncDate
 
 from activities.deals.selectors import weighted_amount
 from activities.models import Deal, Pipeline, Stage, StageKind, StageTransition
@@ -186,27 +185,25 @@ def funnel_stages(pipeline: Pipeline) -> list[Stage]:
 
 # Per stage: deals that entered it in the period, those of them that went further, and
 # the stays in it that ended in the period with their total length. One pass over the
-# histories of the deals that moved in the period: each transition with the deal's next
-# one (where its stay ends) and the furthest non-lost stage the deal reached from that
-# moment on, both window functions over one sort of the history; then per (deal, stage),
-# so a deal counts once per stage, then per stage. (A correlated subquery per transition
-# for each family took 3.6 s over the company's year, 392k transitions; this 1.0 s.)
+# deals' histories: each transition with the deal's next one (where its stay ends) and
+# the furthest non-lost stage the deal reached from that moment on, both window
+# functions over one sort of each history, latest first (the furthest from a moment on
+# is then a running maximum); then per stage, a deal counted once however often it
+# re-entered. (A correlated subquery per transition for each family took 3.6 s over the
+# company's year, 392k transitions; a grouping per deal and stage first, 1.3 s; this
+# 0.8 s.)
 STAGE_FLOW = """
-SELECT stage, SUM(entered), SUM(advanced), SUM(stays), SUM(spent)
+SELECT stage,
+       COUNT(DISTINCT CASE WHEN entered THEN deal_ref END),
+       COUNT(DISTINCT CASE WHEN entered AND furthest > position THEN deal_ref END),
+       SUM(CASE WHEN stay_ended THEN 1 ELSE 0 END),
+       SUM(CASE WHEN stay_ended THEN {seconds} END)
 FROM (
-    SELECT stage,
-           MAX(CASE WHEN entered THEN 1 ELSE 0 END) AS entered,
-           MAX(CASE WHEN entered AND furthest > position THEN 1 ELSE 0 END) AS advanced,
-           SUM(CASE WHEN stay_ended THEN 1 ELSE 0 END) AS stays,
-           SUM(CASE WHEN stay_ended THEN {seconds} END) AS spent
-    FROM (
-        SELECT deal_ref, stage, position, furthest, left_at, at,
-               (at >= %s AND at < %s AND kind <> %s) AS entered,
-               (kind = %s AND left_at >= %s AND left_at < %s) AS stay_ended
-        FROM ({history}) history
-    ) flow
-    GROUP BY deal_ref, stage
-) per_deal
+    SELECT deal_ref, stage, position, furthest, left_at, at,
+           (at >= %s AND at < %s AND kind <> %s) AS entered,
+           (kind = %s AND left_at >= %s AND left_at < %s) AS stay_ended
+    FROM ({history}) history
+) flow
 GROUP BY stage
 """
 SECONDS_BETWEEN = {
@@ -216,24 +213,33 @@ SECONDS_BETWEEN = {
 
 
 def stage_flow(owners, pipeline: Pipeline, period: Period, *, tzinfo) -> dict[int, dict]:
-    """{stage_id: {"entered", "advanced", "stays", "avg" (a timedelta or None)}}, one query."""
+    """{stage_id: {"entered", "advanced", "stays", "avg" (a timedelta or None)}}: one query,
+    after an existence test on the index of transition times."""
     start, end = period.bounds(tzinfo)
-    moved = StageTransition.objects.filter(at__gte=start, at__lt=end).values("deal")
+    # Only deals that moved in the period can count, and reading only their histories
+    # saves work when the period is a slice of the history; when it spans the whole
+    # history (no transition before or after it) every deal moved and the test would
+    # cost more than it saves (the company's year: 1.0 -> 0.8 s).
+    history = StageTransition.objects.filter(deal__owner__in=owners, deal__pipeline=pipeline)
+    outside = StageTransition.objects.filter(Q(at__lt=start) | Q(at__gte=end))
+    if outside.exists():
+        moved = StageTransition.objects.filter(at__gte=start, at__lt=end).values("deal")
+        history = history.filter(deal__in=moved)
+    latest_first = [F("at").desc(), F("pk").desc()]
     history = (
-        StageTransition.objects.filter(
-            deal__owner__in=owners, deal__pipeline=pipeline, deal__in=moved
-        )
-        .annotate(
+        history.annotate(
             deal_ref=F("deal_id"),
             stage=F("to_stage_id"),
             kind=F("to_stage__kind"),
             position=F("to_stage__position"),
-            left_at=Window(Lead("at"), partition_by=F("deal_id"), order_by=[F("at"), F("pk")]),
+            # The deal's next transition: the one before this in latest-first order.
+            left_at=Window(Lag("at"), partition_by=F("deal_id"), order_by=latest_first),
+            # This moment and every later one (the default frame runs from the first
+            # row to this one's last peer: transitions at the same instant included).
             furthest=Window(
                 Max(Case(When(~Q(to_stage__kind=StageKind.LOST), then=F("to_stage__position")))),
                 partition_by=F("deal_id"),
-                order_by=[F("at")],
-                frame=ValueRange(start=0, end=None),  # this moment and every later one
+                order_by=[F("at").desc()],
             ),
         )
         .order_by()

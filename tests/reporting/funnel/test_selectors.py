@@ -279,17 +279,38 @@ def test_stage_totals_weighted_in_sql(history, rep):
     }
 
 
-def test_each_figure_family_is_one_query(history, alpha):
+def test_each_figure_family_is_one_grouped_query(history, alpha):
+    """The stage flow first asks whether any transition lies outside the period (on the
+    index of transition times): only then does it narrow the histories to deals that
+    moved in it."""
     tz = CompanySettings.load().tzinfo
     p = pipeline()
-    for figure in (
-        lambda: funnel.stage_flow(alpha, p, MARCH, tzinfo=tz),
-        lambda: funnel.outcomes(alpha, MARCH, tzinfo=tz),
-        lambda: funnel.forecast(alpha, today=date(2025, 3, 26), company=CompanySettings.load()),
+    for figure, queries_expected in (
+        (lambda: funnel.stage_flow(alpha, p, MARCH, tzinfo=tz), 2),
+        (lambda: funnel.outcomes(alpha, MARCH, tzinfo=tz), 1),
+        (
+            lambda: funnel.forecast(alpha, today=date(2025, 3, 26), company=CompanySettings.load()),
+            1,
+        ),
     ):
         with CaptureQueriesContext(connection) as queries:
             figure()
-        assert len(queries) == 1
+        assert len(queries) == queries_expected
+
+
+def test_a_period_spanning_the_whole_history_reads_every_deal_the_same(
+    history, alpha, other_team_rep
+):
+    """With no transition outside the period, the histories are read without narrowing
+    them to deals that moved in it; the figures are those of the narrowed reading."""
+    year = calendar.Period(date(2025, 1, 1), date(2025, 12, 31), "2025")
+    whole = rows_by_key(funnel.funnel(alpha, pipeline(), year))
+    # Lead: all eight of Alpha's deals entered in 2025; D6 was lost and D9 is still a lead.
+    assert whole["lead"][:2] == (8, 6)
+    # Proposal: D1 and D7 entered and both were won.
+    assert whole["proposal"][:2] == (2, 2)
+    walk(DealFactory(owner=other_team_rep), [("lead", at(date(2024, 6, 3)))], by=other_team_rep)
+    assert rows_by_key(funnel.funnel(alpha, pipeline(), year)) == whole
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.cast import REP_ROWS_SEEN, ROLES
+from tests.factories import UserFactory
 from tests.factories.api import make_deal
 from tests.factories.customers import CustomerFactory
 
@@ -99,3 +100,25 @@ def test_a_chosen_id_outside_the_viewers_scope_is_refused(cast, books, client_fo
 
     assert "Select a valid choice" in page.content.decode()
     assert "Harbour south_rep ltd" not in page.content.decode()
+
+
+def test_the_pipeline_board_holds_only_the_chosen_rep_never_every_rep(cast, client_for):
+    client = client_for(cast["admin"])
+    chosen = cast["south_rep"]
+
+    page = client.get(reverse("deals:pipeline"), {"rep": chosen.pk}).content.decode()
+
+    assert f'value="{chosen.get_full_name()}"' in page
+    assert f'name="rep" value="{chosen.pk}"' in page
+    assert f'data-lookup="{reverse("people_lookup")}?role=rep"' in page
+    assert cast["teammate"].get_full_name() not in page
+
+
+def test_the_pipeline_board_does_not_grow_with_the_number_of_reps(cast, client_for, team):
+    client = client_for(cast["admin"])
+    few = len(client.get(reverse("deals:pipeline"), {"team": team.pk}).content)
+
+    for n in range(50):
+        UserFactory(team=team, first_name="Rep", last_name=f"number {n}")
+
+    assert len(client.get(reverse("deals:pipeline"), {"team": team.pk}).content) == few

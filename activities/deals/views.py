@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from activities.deals import selectors as deals_selectors
 from activities.deals import services
 from activities.deals.filters import DealFilter
-from activities.deals.forms import DealForm, MoveForm
+from activities.deals.forms import BoardRepForm, DealForm, MoveForm
 from activities.models import Deal, LostReason, Pipeline, Stage, StageKind, Task
 from salesmgmt import money as funnel
 from salesmgmt.csv_export import csv_response
@@ -142,10 +142,10 @@ def _board(request, params: QueryDict) -> dict:
         "rep": rep,
         "team": team,
         "teams": teams,
-        "reps": (
-            User.objects.visible_to(user).sales_reps().filter(team__in=teams).select_related("team")
+        "rep_form": (
+            BoardRepForm(initial={"rep": rep.pk if rep else None}, user=user)
             if user.reviews_plans
-            else []
+            else None
         ),
         "recent_days": RECENT_DAYS,
         "today": today,

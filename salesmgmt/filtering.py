@@ -173,3 +173,20 @@ class PersonFilter(LookupFilter):
     def __init__(self, *args, reps_only: bool = True, **kwargs):
         scoped, query = (visible_reps, "role=rep") if reps_only else (visible_people, "")
         super().__init__(*args, scoped=scoped, url_name="people_lookup", query=query, **kwargs)
+
+
+class RepLookupForm(forms.Form):
+    """One of the reps the viewer may see, found by typing a name: the rep filter of a
+    page whose other choices are few (the pipeline board, the funnel). The page holds
+    only the chosen rep; a company's 2,000 reps never fill a drop-down."""
+
+    rep = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Rep",
+        widget=Lookup("people_lookup", "role=rep"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rep"].queryset = User.objects.visible_to(user).sales_reps()

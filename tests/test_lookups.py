@@ -4,6 +4,7 @@ scoped lookup endpoints, and no page lists every row (salesmgmt.filtering.Lookup
 import pytest
 from django.urls import reverse
 
+from activities.models import CustomerStatus, LostReason
 from tests.cast import REP_ROWS_SEEN, ROLES
 from tests.factories import UserFactory
 from tests.factories.api import make_deal
@@ -65,6 +66,27 @@ def test_lookups_match_every_word_and_stop_at_twenty(cast, client_for):
     assert lookup(client, reverse("customers:lookup"), q="nothing like it") == []
 
 
+def test_the_task_forms_lookups_offer_only_what_one_still_works_with(cast, client_for):
+    """A new task's customer and deal boxes ask with ``open=1``: no lost customer, no
+    closed deal (the form refuses them too)."""
+    rep, client = cast["rep"], client_for(cast["rep"])
+    CustomerFactory(name="Delta open", owner=rep)
+    lost = CustomerFactory(
+        name="Delta lost",
+        owner=rep,
+        status=CustomerStatus.LOST,
+        lost_reason=LostReason.objects.first(),
+    )
+    make_deal(rep, customer=lost, title="Delta renewal")
+    make_deal(rep, customer=lost, title="Delta won", stage_key="won")
+
+    assert lookup(client, reverse("customers:lookup"), q="delta") == ["Delta lost", "Delta open"]
+    assert lookup(client, reverse("customers:lookup"), q="delta", open=1) == ["Delta open"]
+    assert lookup(client, reverse("deals:lookup"), q="delta", open=1) == [
+        "Delta renewal (Delta lost)"
+    ]
+
+
 def test_lookups_need_a_login(client):
     for url in (reverse("customers:lookup"), reverse("deals:lookup"), reverse("people_lookup")):
         assert client.get(url, {"q": "a"}).status_code == 302
@@ -122,3 +144,22 @@ def test_the_pipeline_board_does_not_grow_with_the_number_of_reps(cast, client_f
         UserFactory(team=team, first_name="Rep", last_name=f"number {n}")
 
     assert len(client.get(reverse("deals:pipeline"), {"team": team.pk}).content) == few
+
+
+@pytest.mark.parametrize(
+    "url", ["deals:create", "tasks:new", "customers:create", "goals:create", "funnel:page"]
+)
+def test_forms_and_pages_do_not_list_the_customers_or_the_reps(cast, client_for, url, team):
+    """Every choice of a customer, a rep or a deal is a search box: adding 60 reps, their
+    customers and deals leaves the page's size as it was (the funnel's figures change,
+    by a few digits)."""
+    client = client_for(cast["admin"])
+    few = len(client.get(reverse(url)).content)
+
+    for n in range(60):
+        rep = UserFactory(team=team, first_name="Zz", last_name=f"number {n}")
+        make_deal(rep, customer=CustomerFactory(name=f"Customer number {n}", owner=rep))
+
+    page = client.get(reverse(url)).content
+    assert b"number 59" not in page
+    assert len(page) < few + 100

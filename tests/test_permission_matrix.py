@@ -165,7 +165,7 @@ def _team_week_shows_rita(response, rep):
 
 
 def _day_log_shows_rita(response, rep):
-    return response.context.get("rep") == rep or rep in response.context.get("reps", [])
+    return response.context.get("rep") == rep or rep in response.context.get("page", [])
 
 
 LISTS = {

@@ -4,6 +4,7 @@ from django.forms import inlineformset_factory
 
 from activities.customers.services import CUSTOMER_FIELDS, check_closed_reason
 from activities.models import Channel, Contact, Customer, LostReason
+from salesmgmt.filtering import Lookup
 from salesmgmt.org.services import reps_writable_by
 
 
@@ -27,7 +28,11 @@ class CustomerForm(forms.ModelForm):
             "lost_reason": "Required when the status is Did not buy or Lost.",
             "external_id": "The customer's key in another system (ERP, web forms); optional.",
         }
-        widgets = {"lost_note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "lost_note": forms.Textarea(attrs={"rows": 2}),
+            # Among thousands of reps: found by typing (the scoped people lookup).
+            "owner": Lookup("people_lookup", "role=rep"),
+        }
 
     # The version the page showed (not a model field here: the service checks it).
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -38,6 +38,7 @@ from activities.customers.forms import ContactFormSet, CustomerForm, ImportForm
 from activities.customers.selectors import lost_figures
 from activities.customers.services import save_customer
 from activities.models import (
+    CLOSED_CUSTOMER_STATUSES,
     Activity,
     Customer,
     CustomerStatus,
@@ -526,7 +527,9 @@ def customer_import_run(request):
 
 
 def customer_lookup(request):
-    """GET ?q=...: customers the viewer may see whose name or city matches (the search box
-    of every customer filter)."""
+    """GET ?q=...[&open=1]: customers the viewer may see whose name or city matches (the
+    search box of every customer filter and field); ``open``: not closed."""
     customers = Customer.objects.visible_to(request.user).order_by("name", "pk")
+    if request.GET.get("open"):  # customers one still works with (new tasks)
+        customers = customers.exclude(status__in=CLOSED_CUSTOMER_STATUSES)
     return lookup_response(customers, request.GET.get("q", ""), ("name", "city"))

@@ -29,8 +29,13 @@ class DealForm(forms.Form):
     """
 
     title = forms.CharField(max_length=200)
-    customer = forms.ModelChoiceField(queryset=Customer.objects.none())
-    owner = forms.ModelChoiceField(queryset=User.objects.none())
+    # Choices among thousands: found by typing (scoped lookups), never listed whole.
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), widget=Lookup("customers:lookup")
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), widget=Lookup("people_lookup", "role=rep")
+    )
     pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.active(), empty_label=None)
     stage = PipelineStageChoiceField(
         queryset=Stage.objects.none(),
@@ -126,19 +131,3 @@ class MoveForm(forms.Form):
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].queryset = Stage.objects.filter(pipeline=deal.pipeline_id)
-
-
-class BoardRepForm(forms.Form):
-    """The board's rep filter: one of the reps the viewer may see, found by typing a name.
-    A company's 2,000 reps never fill a drop-down (the admin's board weighed 321 KB)."""
-
-    rep = forms.ModelChoiceField(
-        queryset=User.objects.none(),
-        required=False,
-        label="Rep",
-        widget=Lookup("people_lookup", "role=rep", attrs={"id": "board-rep"}),
-    )
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rep"].queryset = User.objects.visible_to(user).sales_reps()

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_POST
 from activities.deals import selectors as deals_selectors
 from activities.deals import services
 from activities.deals.filters import DealFilter
-from activities.deals.forms import BoardRepForm, DealForm, MoveForm
+from activities.deals.forms import DealForm, MoveForm
 from activities.models import Deal, LostReason, Pipeline, Stage, StageKind, Task
 from salesmgmt import money as funnel
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
-from salesmgmt.filtering import lookup_response
+from salesmgmt.filtering import RepLookupForm, lookup_response
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
@@ -143,7 +143,7 @@ def _board(request, params: QueryDict) -> dict:
         "team": team,
         "teams": teams,
         "rep_form": (
-            BoardRepForm(initial={"rep": rep.pk if rep else None}, user=user)
+            RepLookupForm(initial={"rep": rep.pk if rep else None}, user=user)
             if user.reviews_plans
             else None
         ),
@@ -394,9 +394,11 @@ def deal_detail(request, pk):
 
 
 def deal_lookup(request):
-    """GET ?q=...: deals the viewer may see whose title or customer matches (the search
-    box of every deal filter)."""
+    """GET ?q=...[&open=1]: deals the viewer may see whose title or customer matches (the
+    search box of every deal filter and field); ``open``: in an open stage."""
     deals = Deal.objects.visible_to(request.user).select_related("customer").order_by("title", "pk")
+    if request.GET.get("open"):  # deals still in play (new tasks)
+        deals = deals.filter(stage__kind=StageKind.OPEN)
     return lookup_response(
         deals,
         request.GET.get("q", ""),

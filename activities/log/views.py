@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -56,19 +56,39 @@ def _chosen_rep(request):
         raise Http404 from exc
 
 
+def _reps_index(request, day: date):
+    """The reps whose days one may open, a page of 50 at a time, found by name or team
+    (an admin reaches 2,000): each with the last day they logged (one index probe per
+    rep shown, not an aggregate over everyone's history)."""
+    last_logged = Activity.objects.filter(rep=OuterRef("pk")).order_by("-day").values("day")[:1]
+    reps = (
+        reps_writable_by(request.user)
+        .select_related("team")
+        .annotate(last_logged=Subquery(last_logged))
+        .order_by("team__name", "first_name", "last_name", "pk")
+    )
+    q = request.GET.get("q", "").strip()
+    for word in q.split()[:5]:
+        reps = reps.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(team__name__icontains=word)
+        )
+    return render(
+        request,
+        "activities/log/day_log.html",
+        {"page": paginate(request, reps), "query": query_without_page(request), "q": q, "day": day},
+    )
+
+
 def day_log(request):
     company = CompanySettings.load()
     today = company.today()
     day = _chosen_day(request, today)
     rep = _chosen_rep(request)
     if rep is None:
-        reps = (
-            reps_writable_by(request.user)
-            .select_related("team")
-            .annotate(last_logged=Max("activities__day"))
-            .order_by("team__name", "first_name")
-        )
-        return render(request, "activities/log/day_log.html", {"reps": reps, "day": day})
+        return _reps_index(request, day)
 
     try:
         check_can_write_day(rep=rep, day=day, by=request.user, company=company)

@@ -12,6 +12,7 @@ from activities.models import (
     Task,
     TaskPriority,
 )
+from salesmgmt.filtering import Lookup
 from salesmgmt.models import Team, User
 from salesmgmt.org.services import reps_writable_by
 from salesmgmt.web import EARLIEST, LATEST
@@ -28,7 +29,10 @@ class TaskForm(forms.Form):
     """A task's fields; every choice is limited to what the writer may see and act for."""
 
     title = forms.CharField(max_length=200)
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), label="For")
+    # Choices among thousands: found by typing (scoped lookups), never listed whole.
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="For", widget=Lookup("people_lookup", "role=rep")
+    )
     due_at = forms.DateTimeField(
         label="Due",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
@@ -36,9 +40,17 @@ class TaskForm(forms.Form):
     )
     priority = forms.ChoiceField(choices=TaskPriority.choices, initial=TaskPriority.NORMAL)
     customer = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), required=False, empty_label="no customer"
+        queryset=Customer.objects.none(),
+        required=False,
+        widget=Lookup("customers:lookup", "open=1"),
+        help_text="Empty: no customer.",
     )
-    deal = DealChoiceField(queryset=Deal.objects.none(), required=False, empty_label="no deal")
+    deal = DealChoiceField(
+        queryset=Deal.objects.none(),
+        required=False,
+        widget=Lookup("deals:lookup", "open=1"),
+        help_text="Empty: no deal.",
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     # The version the page showed, so a save from a stale page is refused, not applied.
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -61,8 +73,11 @@ class TaskForm(forms.Form):
         )
         if user.is_rep:
             # A rep's tasks are their own: the field shows who, and cannot change.
-            self.fields["assignee"].disabled = True
-            self.fields["assignee"].initial = user.pk
+            assignee = self.fields["assignee"]
+            assignee.widget = forms.Select()
+            assignee.queryset = assignee.queryset  # the select lists its one choice
+            assignee.disabled = True
+            assignee.initial = user.pk
 
     def clean_due_at(self):
         due_at = self.cleaned_data["due_at"]

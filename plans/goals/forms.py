@@ -3,6 +3,7 @@ from django import forms
 from activities.models import Metric
 from plans.goals import services as goal_services
 from plans.models import GoalPeriod, GoalScope
+from salesmgmt.filtering import Lookup
 from salesmgmt.models import CompanySettings
 from salesmgmt.web import EARLIEST, LATEST, plain_number
 
@@ -29,7 +30,10 @@ class GoalForm(forms.Form):
     """A new goal; the owner choices are only those the user may set goals for."""
 
     scope = forms.ChoiceField(choices=GoalScope.choices)
-    rep = forms.ModelChoiceField(queryset=None, required=False)
+    # Among thousands of reps: found by typing (the scoped people lookup), never listed.
+    rep = forms.ModelChoiceField(
+        queryset=None, required=False, widget=Lookup("people_lookup", "role=rep")
+    )
     team = forms.ModelChoiceField(queryset=None, required=False)
     division = forms.ModelChoiceField(queryset=None, required=False)
     metric = forms.ModelChoiceField(queryset=Metric.objects.active(), to_field_name="key")

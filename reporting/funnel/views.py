@@ -7,6 +7,7 @@ from activities.deals.selectors import UnknownPipeline, pipeline_from_key
 from activities.models import Pipeline
 from reporting.funnel import selectors as funnel
 from salesmgmt.csv_export import csv_response
+from salesmgmt.filtering import RepLookupForm
 from salesmgmt.models import CompanySettings
 from salesmgmt.web import parse_day
 
@@ -16,7 +17,10 @@ from salesmgmt.web import parse_day
 def _funnel_choices(request, company):
     """Scope, period and pipeline from the query string (404 for a scope not one's own)."""
     user = request.user
-    scope = funnel.resolve_scope(user, request.GET.get("scope") or funnel.default_scope_key(user))
+    key = request.GET.get("scope") or funnel.default_scope_key(user)
+    if request.GET.get("rep"):  # one rep, found by name: overrides the listed scopes
+        key = f"rep:{request.GET['rep']}"
+    scope = funnel.resolve_scope(user, key)
     if scope is None:
         raise Http404
     today = company.today()
@@ -33,6 +37,12 @@ def _funnel_choices(request, company):
     except UnknownPipeline:
         raise Http404 from None
     return scope, period, pipelines, pipeline
+
+
+def _rep_of(scope) -> int | None:
+    """The rep id of a one-rep scope (``rep:<id>``), else None."""
+    kind, _, rep_id = scope.key.partition(":")
+    return int(rep_id) if kind == "rep" else None
 
 
 def funnel_page(request):
@@ -57,6 +67,11 @@ def funnel_page(request):
         {
             "scope": scope,
             "scope_choices": funnel.scope_choices(request.user),
+            "rep_form": (
+                RepLookupForm(initial={"rep": _rep_of(scope)}, user=request.user)
+                if request.user.reviews_plans
+                else None
+            ),
             "period": period,
             "period_choices": funnel.PERIOD_CHOICES,
             "pipelines": pipelines,

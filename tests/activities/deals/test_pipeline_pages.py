@@ -662,6 +662,19 @@ def test_rep_funnel_is_their_own(client_for, rep, march):
     assert [k for k, _ in response.context["scope_choices"]] == ["me"]
 
 
+def test_one_rep_is_chosen_by_name_and_the_page_holds_no_list_of_reps(
+    client_for, admin, rep, teammate, march
+):
+    page = client_for(admin).get(funnel_url(f"&rep={rep.pk}"))
+    assert page.context["scope"].key == f"rep:{rep.pk}"
+    assert page.context["rows"][0].entered == 2
+    html = page.content.decode()
+    assert f'name="rep" value="{rep.pk}"' in html
+    assert teammate.get_full_name() not in html
+    # Out of one's reach, by name as by scope key: not found.
+    assert client_for(teammate).get(funnel_url(f"&rep={rep.pk}")).status_code == 404
+
+
 @pytest.mark.parametrize(
     "who, scope, status",
     [

@@ -563,3 +563,21 @@ def test_activity_page_offers_channel_and_product_choices_not_their_key_twins(
     fields = set(page.context["filter"].form.fields)
     assert {"channel", "product"} <= fields
     assert not fields & {"channel_key", "product_sku"}
+
+
+def test_the_team_log_lists_reps_fifty_a_page_and_finds_them_by_name(
+    client_for, manager, team, rep, calls
+):
+    ActivityFactory(rep=rep, metric=calls, day=days_ago(3))
+    for n in range(55):
+        UserFactory(team=team, first_name=f"Zed{n:02d}")
+    client = client_for(manager)
+
+    first = client.get(reverse("activities:log")).context["page"]
+    assert len(first) == 50
+    assert first.paginator.count == team.members.filter(role=rep.role).count()
+
+    found = client.get(reverse("activities:log"), {"q": rep.first_name}).context["page"]
+    assert [(r, r.last_logged) for r in found] == [(rep, days_ago(3))]
+    nobody = client.get(reverse("activities:log"), {"q": "no such rep"})
+    assert "No rep or team matches" in nobody.content.decode()

@@ -92,25 +92,29 @@ def _total(qs: QuerySet, field: str) -> Subquery:
 def _sum_for(people: Q, *, as_of: date, months: bool = False):
     """The goal's metric summed over ``people`` within the goal's dates up to as_of.
 
-    ``months``: for a goal of whole months, the months that ended before as_of's month
-    come from the rollup (``ActivityMonth``, exact: the database keeps it) and only as_of's
-    month from the rows: a year goal at 2,000 reps reads ~22,000 rollup rows, not 340,000.
+    ``months``: for a goal of whole months, the months that ended by as_of come from the
+    rollup (``ActivityMonth``, exact: the database keeps it) and only the days of as_of's
+    month up to as_of from the rows, none when as_of is its month's last day (a past
+    month's report): a year goal at 2,000 reps reads ~22,000 rollup rows, not 340,000.
     """
     rows = Activity.objects.filter(
         people, metric=OuterRef("metric"), day__gte=OuterRef("start"), day__lte=OuterRef("end")
     ).filter(day__lte=as_of)
     if not months:
         return _total(rows, "quantity")
-    this_month = as_of.replace(day=1)
-    earlier = ActivityMonth.objects.filter(
+    first_open = (as_of + timedelta(days=1)).replace(day=1)  # the first month not yet over
+    ended = ActivityMonth.objects.filter(
         people,
         metric=OuterRef("metric"),
         month__gte=OuterRef("start"),
         month__lte=OuterRef("end"),
-        month__lt=this_month,
+        month__lt=first_open,
     )
-    return Coalesce(_total(earlier, "quantity"), Value(ZERO), output_field=MONEY) + Coalesce(
-        _total(rows.filter(day__gte=this_month), "quantity"), Value(ZERO), output_field=MONEY
+    total = Coalesce(_total(ended, "quantity"), Value(ZERO), output_field=MONEY)
+    if first_open > as_of:
+        return total
+    return total + Coalesce(
+        _total(rows.filter(day__gte=first_open), "quantity"), Value(ZERO), output_field=MONEY
     )
 
 

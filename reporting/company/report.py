@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Case, Count, Max, Min, Q, Sum, When
 
 from activities.deals.selectors import pipeline_by_stage
 from activities.models import Deal, Metric, StageKind
@@ -97,13 +97,20 @@ def deal_headlines(scope: CompanyScope, periods: dict[str, Period]) -> dict[str,
     deals = scope.deals().aggregate(**figures)
     # Each customer's first win (any owner), for the customers won in scope: one grouped
     # pass over the won deals instead of a lookup per customer (2,000 reps: 400 -> 125 ms).
-    first_wins = (
-        Deal.objects.filter(won, customer__in=scope.deals().filter(won).values("customer"))
-        .exclude(closed_on=None)
-        .order_by()
-        .values("customer")
-        .annotate(first_win=Min("closed_on"))
-    )
+    won_in_scope = scope.deals().filter(won)
+    first_wins = Deal.objects.filter(won).exclude(closed_on=None).order_by().values("customer")
+    if scope.is_company:
+        # Nearly every won customer is the company's: keep a customer when one of its wins
+        # is in scope, instead of first finding those customers (130 -> 65 ms; a
+        # division, a tenth of the wins, is quicker the other way: 15 ms).
+        in_scope = Max(Case(When(pk__in=won_in_scope.values("pk"), then=1), default=0))
+        first_wins = first_wins.annotate(first_win=Min("closed_on"), in_scope=in_scope).filter(
+            in_scope=1
+        )
+    else:
+        first_wins = first_wins.filter(customer__in=won_in_scope.values("customer")).annotate(
+            first_win=Min("closed_on")
+        )
     new = first_wins.aggregate(
         **{
             k: Count("customer", filter=Q(first_win__range=(p.start, p.end)))

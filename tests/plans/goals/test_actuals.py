@@ -50,7 +50,10 @@ def raw(reps, start, end, as_of):
     return sum((a.quantity for a in rows), Decimal(0))
 
 
-@pytest.mark.parametrize("as_of", [date(2026, 4, 15), date(2026, 4, 1), date(2027, 1, 5)])
+@pytest.mark.parametrize(
+    "as_of",
+    [date(2026, 4, 15), date(2026, 4, 1), date(2026, 4, 30), date(2026, 3, 31), date(2027, 1, 5)],
+)
 def test_actuals_equal_the_rows_whatever_the_period_and_the_day(
     history, rep, teammate, manager, as_of
 ):
@@ -104,3 +107,33 @@ def test_past_months_are_read_from_the_rollup(history, rep, manager):
         == raw([rep], date(2026, 4, 1), date(2026, 4, 30), as_of)
     )
     assert before[year.pk] == raw([rep], *YEAR, as_of) > 0
+
+
+def test_at_a_months_last_day_the_month_itself_is_read_from_the_rollup(history, rep, manager):
+    """A past month's report (as of its last day) reads that month from the rollup too:
+    a (deliberately) wrong rollup row for April moves the April goal as of 30 April, and
+    not as of 29 April, when April's days come from the rows."""
+    april = goal(
+        history,
+        manager,
+        GoalPeriod.MONTH,
+        date(2026, 4, 1),
+        date(2026, 4, 30),
+        scope=GoalScope.REP,
+        rep=rep,
+    )
+
+    def actual(as_of):
+        return with_actuals(Goal.objects.filter(pk=april.pk), as_of=as_of).get().actual
+
+    before = {day: actual(day) for day in (date(2026, 4, 29), date(2026, 4, 30))}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE activities_activitymonth SET quantity = quantity + 1000 WHERE month = %s",
+            [date(2026, 4, 1)],
+        )
+    assert actual(date(2026, 4, 30)) - before[date(2026, 4, 30)] == 1000
+    assert actual(date(2026, 4, 29)) == before[date(2026, 4, 29)]
+    assert before[date(2026, 4, 30)] == raw(
+        [rep], date(2026, 4, 1), date(2026, 4, 30), date(2026, 4, 30)
+    )

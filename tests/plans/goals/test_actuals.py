@@ -45,6 +45,18 @@ def goal(metric, by, period, start, end, **owner):
     )
 
 
+def april_goal(metric, by, rep):
+    return goal(
+        metric,
+        by,
+        GoalPeriod.MONTH,
+        date(2026, 4, 1),
+        date(2026, 4, 30),
+        scope=GoalScope.REP,
+        rep=rep,
+    )
+
+
 def raw(reps, start, end, as_of):
     rows = Activity.objects.filter(rep__in=reps, day__range=(start, min(end, as_of)))
     return sum((a.quantity for a in rows), Decimal(0))
@@ -83,15 +95,7 @@ def test_past_months_are_read_from_the_rollup(history, rep, manager):
     """Proof of where the figure comes from: a (deliberately) wrong rollup row for
     February moves the year goal's actual as of April, not the April month goal's."""
     year = goal(history, manager, GoalPeriod.YEAR, *YEAR, scope=GoalScope.REP, rep=rep)
-    april = goal(
-        history,
-        manager,
-        GoalPeriod.MONTH,
-        date(2026, 4, 1),
-        date(2026, 4, 30),
-        scope=GoalScope.REP,
-        rep=rep,
-    )
+    april = april_goal(history, manager, rep)
     as_of = date(2026, 4, 20)
     before = {g.pk: g.actual for g in with_actuals(Goal.objects.all(), as_of=as_of)}
     with connection.cursor() as cursor:
@@ -113,15 +117,7 @@ def test_at_a_months_last_day_the_month_itself_is_read_from_the_rollup(history, 
     """A past month's report (as of its last day) reads that month from the rollup too:
     a (deliberately) wrong rollup row for April moves the April goal as of 30 April, and
     not as of 29 April, when April's days come from the rows."""
-    april = goal(
-        history,
-        manager,
-        GoalPeriod.MONTH,
-        date(2026, 4, 1),
-        date(2026, 4, 30),
-        scope=GoalScope.REP,
-        rep=rep,
-    )
+    april = april_goal(history, manager, rep)
 
     def actual(as_of):
         return with_actuals(Goal.objects.filter(pk=april.pk), as_of=as_of).get().actual

@@ -7,10 +7,13 @@ that batches them (one grouped query per family), and who may compare what
 ``evaluate_kpis(kpis, groups=..., start=..., end=..., as_of=...)`` measures every
 KPI for every group in [start, end] as known on ``as_of`` (default: today in the
 company timezone). A *group* is any key (a rep id, a team id, "company", ...)
-mapped to rep ids. Each figure family is one grouped query per rep
-(``values("rep").annotate(...)``); a group's value adds its reps' numerators and
-denominators up, so the number of queries does not depend on the number of
-groups, reps or KPIs (at most one per family plus one for the holidays).
+mapped to rep ids (or, for a single group, a queryset of reps). Each figure family
+is one grouped query per rep (``values("rep").annotate(...)``); a group's value adds
+its reps' numerators and denominators up, so the number of queries does not depend
+on the number of groups, reps or KPIs (at most one per family plus one for the
+holidays). A single group (a company, a division, one rep) is summed by the database
+instead: the same figures without a row per rep, and a queryset of reps goes in as a
+subquery rather than thousands of ids (the company's monthly report: 2,000 reps).
 
 "Up to date" below means [start, min(end, as_of)]. Definitions (the tests pin each
 one on a hand-built fixture):
@@ -53,7 +56,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -149,16 +152,37 @@ def status_of(value: Decimal | None, *, amber: Decimal, red: Decimal, direction:
 
 # --- One grouped query per family: {rep_id: (numerator, denominator)} per KPI -----------------
 
-Parts = dict[int, tuple[Decimal, Decimal]]
+Parts = dict[Hashable, tuple[Decimal, Decimal]]
+WHOLE = "whole"  # the key of a single group's parts when the database sums the group
 
 
 class _Context:
-    """What every family needs: the reps, the span and the company."""
+    """What every family needs: the reps, the span and the company.
 
-    def __init__(self, reps, start, end, as_of, company):
+    ``reps`` is a list of rep ids, or (``whole``: one group, summed by the database) the
+    ids or a queryset of the group's reps; ``rep_count`` is how many there are.
+    """
+
+    def __init__(self, reps, start, end, as_of, company, *, whole=False, rep_count=None):
         self.reps, self.start, self.end, self.as_of, self.company = reps, start, end, as_of, company
+        self.whole = whole
+        self.rep_count = len(reps) if rep_count is None else rep_count
         self.upto = min(end, as_of)
         self.holidays: frozenset[date] = frozenset()
+
+    @property
+    def rep_filter(self):
+        """The right-hand side of a ``rep__in`` lookup."""
+        return self.reps.values("pk") if isinstance(self.reps, QuerySet) else self.reps
+
+    def grouped(self, rows: QuerySet, rep: str, *keys: str, **figures) -> list[dict]:
+        """``rows`` grouped by ``rep`` and ``keys`` with ``figures``; for a whole group, by
+        ``keys`` only, each row's ``rep`` being ``WHOLE``."""
+        if not self.whole:
+            return list(rows.order_by().values(rep, *keys).annotate(**figures))
+        if not keys:
+            return [rows.aggregate(**figures) | {rep: WHOLE}]
+        return [r | {rep: WHOLE} for r in rows.order_by().values(*keys).annotate(**figures)]
 
     @property
     def window(self):
@@ -176,27 +200,25 @@ def _metric_totals(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
         rows = ActivityMonth.objects.filter(month__range=(ctx.start, ctx.upto))
     else:
         rows = Activity.objects.filter(day__range=(ctx.start, ctx.upto))
-    rows = (
-        rows.filter(rep__in=ctx.reps, metric__in=metric_ids)
-        .order_by()
-        .values("rep", "metric")
-        .annotate(total=Sum("quantity"))
-    )
-    totals = {(r["rep"], r["metric"]): Decimal(r["total"] or 0) for r in rows}
+    rows = rows.filter(rep__in=ctx.rep_filter, metric__in=metric_ids)
+    totals = {
+        (r["rep"], r["metric"]): Decimal(r["total"] or 0)
+        for r in ctx.grouped(rows, "rep", "metric", total=Sum("quantity"))
+    }
+    # (total, 1) per rep: the group's sum over its rep count is the average per rep.
+    reps = [WHOLE] if ctx.whole else ctx.reps
+    each = Decimal(ctx.rep_count if ctx.whole else 1)
     parts = {}
     for kpi in kpis:
         if kpi.kind == KpiKind.METRIC_TOTAL:
-            # (total, 1) per rep: the group's sum over its rep count is the average per rep.
-            parts[kpi.pk] = {
-                rep: (totals.get((rep, kpi.metric_id), ZERO), Decimal(1)) for rep in ctx.reps
-            }
+            parts[kpi.pk] = {rep: (totals.get((rep, kpi.metric_id), ZERO), each) for rep in reps}
         else:
             parts[kpi.pk] = {
                 rep: (
                     totals.get((rep, kpi.metric_id), ZERO),
                     totals.get((rep, kpi.denominator_id), ZERO),
                 )
-                for rep in ctx.reps
+                for rep in reps
             }
     return parts
 
@@ -210,19 +232,19 @@ def _stage_conversion(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
         at__lt=known_until,
         to_stage__position__gt=OuterRef("to_stage__position"),
     ).exclude(to_stage__kind=StageKind.LOST)
-    rows = (
-        StageTransition.objects.filter(
-            deal__owner__in=ctx.reps,
-            to_stage__in={k.stage_id for k in kpis},
-            at__gte=start,
-            at__lt=end,
-        )
-        .order_by()
-        .values("deal__owner", "to_stage")
-        .annotate(
-            entered=Count("deal", distinct=True),
-            advanced=Count("deal", distinct=True, filter=Q(Exists(reached_beyond))),
-        )
+    rows = StageTransition.objects.filter(
+        deal__owner__in=ctx.rep_filter,
+        to_stage__in={k.stage_id for k in kpis},
+        at__gte=start,
+        at__lt=end,
+    )
+    # A deal has one owner, so its distinct count per owner adds up to the group's.
+    rows = ctx.grouped(
+        rows,
+        "deal__owner",
+        "to_stage",
+        entered=Count("deal", distinct=True),
+        advanced=Count("deal", distinct=True, filter=Q(Exists(reached_beyond))),
     )
     by_stage: dict[int, Parts] = {}
     for r in rows:
@@ -234,16 +256,12 @@ def _stage_conversion(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
 
 
 def _avg_deal_size(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
-    rows = (
-        Deal.objects.filter(
-            owner__in=ctx.reps,
-            stage__kind=StageKind.WON,
-            closed_on__range=(ctx.start, ctx.upto),
-        )
-        .order_by()
-        .values("owner")
-        .annotate(won=Count("pk"), amount=Sum("amount"))
+    rows = Deal.objects.filter(
+        owner__in=ctx.rep_filter,
+        stage__kind=StageKind.WON,
+        closed_on__range=(ctx.start, ctx.upto),
     )
+    rows = ctx.grouped(rows, "owner", won=Count("pk"), amount=Sum("amount"))
     parts = {r["owner"]: (Decimal(r["amount"] or 0), Decimal(r["won"])) for r in rows}
     return {k.pk: parts for k in kpis}
 
@@ -257,15 +275,14 @@ def _submitted(prefix: str = "") -> Q:
 
 def _plan_submission(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
     weeks = week_starts(ctx.start, ctx.upto, ctx.company)
-    rows = (
-        WeeklyPlan.objects.filter(rep__in=ctx.reps, week_start__in=weeks)
-        .filter(_submitted())
-        .order_by()
-        .values("rep")
-        .annotate(submitted=Count("pk"))
+    rows = WeeklyPlan.objects.filter(rep__in=ctx.rep_filter, week_start__in=weeks).filter(
+        _submitted()
     )
-    submitted = {r["rep"]: r["submitted"] for r in rows}
-    parts = {rep: (Decimal(submitted.get(rep, 0)), Decimal(len(weeks))) for rep in ctx.reps}
+    submitted = {r["rep"]: r["submitted"] for r in ctx.grouped(rows, "rep", submitted=Count("pk"))}
+    if ctx.whole:
+        parts = {WHOLE: (Decimal(submitted[WHOLE]), Decimal(len(weeks) * ctx.rep_count))}
+    else:
+        parts = {rep: (Decimal(submitted.get(rep, 0)), Decimal(len(weeks))) for rep in ctx.reps}
     return {k.pk: parts for k in kpis}
 
 
@@ -294,18 +311,15 @@ def _plan_attainment(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
     actual = Case(
         *(When(plan__week_start=week, then=logged(week)) for week in weeks), output_field=MONEY
     )
-    rows = (
-        PlanTarget.objects.filter(
-            plan__rep__in=ctx.reps, plan__week_start__in=weeks, metric__unit=MetricUnit.COUNT
-        )
-        .filter(_submitted("plan__"))
-        .order_by()
-        .values("plan__rep")
-        .annotate(
-            planned_done=Sum("planned", filter=~Q(plan__week_start=current)),
-            planned_current=Sum("planned", filter=Q(plan__week_start=current)),
-            actual=Sum(Coalesce(actual, ZERO, output_field=MONEY)),
-        )
+    rows = PlanTarget.objects.filter(
+        plan__rep__in=ctx.rep_filter, plan__week_start__in=weeks, metric__unit=MetricUnit.COUNT
+    ).filter(_submitted("plan__"))
+    rows = ctx.grouped(
+        rows,
+        "plan__rep",
+        planned_done=Sum("planned", filter=~Q(plan__week_start=current)),
+        planned_current=Sum("planned", filter=Q(plan__week_start=current)),
+        actual=Sum(Coalesce(actual, ZERO, output_field=MONEY)),
     )
     parts = {
         r["plan__rep"]: (
@@ -324,12 +338,11 @@ def _task_on_time(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
         now = midnight(ctx.as_of + timedelta(days=1), ctx.company)
     else:
         now = timezone.now()
-    rows = (
-        Task.objects.filter(assignee__in=ctx.reps, due_at__gte=start, due_at__lt=end)
-        .filter(Q(done_at__isnull=False) | Q(due_at__lt=now))
-        .order_by()
-        .values("assignee")
-        .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(done_at__lte=F("due_at"))))
+    rows = Task.objects.filter(
+        assignee__in=ctx.rep_filter, due_at__gte=start, due_at__lt=end
+    ).filter(Q(done_at__isnull=False) | Q(due_at__lt=now))
+    rows = ctx.grouped(
+        rows, "assignee", due=Count("pk"), on_time=Count("pk", filter=Q(done_at__lte=F("due_at")))
     )
     parts = {r["assignee"]: (Decimal(r["on_time"]), Decimal(r["due"])) for r in rows}
     return {k.pk: parts for k in kpis}
@@ -387,7 +400,7 @@ def _value(kpi: Kpi, numerator: Decimal, denominator: Decimal) -> Decimal | None
 def evaluate_kpis(
     kpis: Iterable[Kpi],
     *,
-    groups: dict[Hashable, Iterable[int]],
+    groups: dict[Hashable, Iterable[int] | QuerySet],
     start: date,
     end: date,
     as_of: date | None = None,
@@ -395,14 +408,25 @@ def evaluate_kpis(
     """{(kpi.pk, group key): KpiValue} for every KPI and group over [start, end].
 
     A fixed number of queries (one per figure family present, and one for the
-    holidays), whatever the number of KPIs, groups or reps.
+    holidays), whatever the number of KPIs, groups or reps. A single group may be a
+    queryset of users (one more query: how many they are).
     """
     company = CompanySettings.load()
     as_of = as_of or company.today()
     kpis = list(kpis)
-    groups = {key: frozenset(ids) for key, ids in groups.items()}
-    reps = sorted(set().union(*groups.values())) if groups else []
-    ctx = _Context(reps, start, end, as_of, company)
+    if len(groups) == 1:  # summed by the database
+        ((only, members),) = groups.items()
+        if isinstance(members, QuerySet):
+            count = members.count()
+        else:
+            members = sorted(set(members))
+            count = len(members)
+        ctx = _Context(members, start, end, as_of, company, whole=True, rep_count=count)
+        groups = {only: WHOLE}
+    else:
+        groups = {key: frozenset(ids) for key, ids in groups.items()}
+        reps = sorted(set().union(*groups.values())) if groups else []
+        ctx = _Context(reps, start, end, as_of, company)
     kinds = {k.kind for k in kpis if _measurable(k)}
 
     if kinds & {KpiKind.METRIC_TOTAL, KpiKind.PLAN_ATTAINMENT}:
@@ -411,7 +435,7 @@ def evaluate_kpis(
         ctx.holidays = holidays_between(min(s for s, _ in spans), max(e for _, e in spans))
 
     parts: dict[int, Parts] = {}
-    if reps:
+    if ctx.rep_count:
         families: dict = {}
         for kpi in kpis:
             if _measurable(kpi):
@@ -425,7 +449,7 @@ def evaluate_kpis(
         of_kpi = parts.get(kpi.pk, {})
         for key, ids in groups.items():
             numerator = denominator = ZERO
-            for rep in ids:
+            for rep in [WHOLE] if ids == WHOLE else ids:
                 n, d = of_kpi.get(rep, (ZERO, ZERO))
                 numerator, denominator = numerator + n, denominator + d
             value = _value(kpi, numerator, denominator) if kpi.pk in parts else None

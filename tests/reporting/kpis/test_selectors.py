@@ -27,7 +27,7 @@ from reporting.kpis.selectors import (
     status_of,
 )
 from reporting.models import Kpi, KpiDirection, KpiKind, KpiPeriod
-from salesmgmt.models import CompanySettings, Holiday
+from salesmgmt.models import CompanySettings, Holiday, User
 from tests.factories import ActivityFactory, PlanTargetFactory, UserFactory, WeeklyPlanFactory
 from tests.factories.deals import DealFactory, at, stage, walk
 from tests.factories.tasks import TaskFactory, company_time
@@ -472,6 +472,49 @@ def test_query_count_does_not_grow_with_reps_or_groups(
 
     assert len(values) == len(kpis) * len(groups)
     assert values[(Kpi.objects.get(key="calls-per-week").pk, "team")].value == D("10.00")
+
+
+def test_a_single_group_summed_by_the_database_reads_as_with_its_reps(
+    rep, teammate, team, november, django_assert_num_queries
+):
+    """A company or division is one group: summed in SQL, from ids or a queryset of reps,
+    every kind reads exactly as when the same group is measured beside its reps."""
+    reps = [rep, teammate, UserFactory(team=team)]
+    _all_kinds_and_history(reps)
+    log(rep, "calls", nov(10), 7)  # reps differ, so an average over them is not one rep's
+    log(teammate, "sales-closed", nov(4), 2)
+    log(teammate, "appointments-set", nov(4), 5)
+    plan(teammate, nov(16), PlanStatus.SUBMITTED, submitted=True, calls=30)
+    for owner, amount in ((rep, "1000"), (teammate, "3000")):
+        deal = DealFactory(owner=owner, amount=D(amount))
+        walk(deal, [("lead", at(nov(2))), ("proposal", at(nov(5))), ("won", at(nov(9)))], by=owner)
+    kpis = list(Kpi.objects.all())
+    ids = [p.pk for p in reps]
+    beside_reps = evaluate_kpis(kpis, groups={"all": ids} | {p.pk: [p.pk] for p in reps}, **NOV)
+    from_ids = evaluate_kpis(kpis, groups={"all": ids}, **NOV)
+    # Six families and how many reps there are (the holidays are cached by now).
+    with django_assert_num_queries(7):
+        from_queryset = evaluate_kpis(kpis, groups={"all": User.objects.filter(pk__in=ids)}, **NOV)
+
+    def figures(values):
+        return {
+            k.key: (v.value, v.numerator, v.denominator, v.status)
+            for k in kpis
+            for v in [values[(k.pk, "all")]]
+        }
+
+    expected = figures(beside_reps)
+    assert figures(from_ids) == expected
+    assert figures(from_queryset) == expected
+    assert all(value is not None for value, *_ in expected.values())
+    assert expected["calls-per-week"][:3] == (D("12.33"), D("37.00"), D("3.00"))
+
+
+def test_a_single_group_without_reps_measures_nothing(db):
+    kpis = list(Kpi.objects.all())
+    for members in ([], User.objects.none()):
+        values = evaluate_kpis(kpis, groups={"nobody": members}, **NOV)
+        assert {values[(k.pk, "nobody")].value for k in kpis} == {None}
 
 
 def test_query_count_for_all_periods_is_fixed(rep, november):

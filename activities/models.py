@@ -232,6 +232,43 @@ class ActivityMonth(models.Model):
         return f"{self.rep_id} {self.metric_id} {self.month:%Y-%m}: {self.quantity}"
 
 
+class ActivityWeek(models.Model):
+    """What a rep logged of a metric in a company week (``week``: its first day, by the
+    company's week start): the sum of the activity rows, kept like ``ActivityMonth`` by
+    database triggers on every write of an activity, and rebuilt by a trigger when the
+    company's week start changes. Weekly plans are judged against it (plan attainment
+    reads a whole past week here instead of its days). Never written by the
+    application (migration 0012 holds the triggers)."""
+
+    # Read by (rep, week) (the index below) and by (rep, metric, week) (the unique one).
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    metric = models.ForeignKey(
+        Metric, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    week = models.DateField(help_text="First day of the company week.")
+    quantity = models.DecimalField(max_digits=16, decimal_places=2)
+    entries = models.IntegerField(help_text="How many activity rows the sum holds.")
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep", "metric", "week"], name="one_week_per_rep_metric"
+            )
+        ]
+        indexes = [models.Index(fields=["rep", "week"], name="activity_week_rep_week")]
+
+    def __str__(self):
+        return f"{self.rep_id} {self.metric_id} week of {self.week}: {self.quantity}"
+
+
 class ActivityChange(models.Model):
     """Every create, edit and delete of an activity: who, when, old, new."""
 

@@ -38,8 +38,9 @@ one on a hand-built fixture):
   or status submitted/approved: a returned plan was submitted too).
 - **plan_attainment**: over the targets of those submitted plans on count metrics,
   total actual / total planned x 100. Actual is what the rep logged in the plan's
-  week up to ``as_of``; the planned number of the week that holds ``as_of`` is
-  pro-rated by its working days elapsed, so a week under way is judged by its pace.
+  week up to ``as_of`` (a whole week read from the week rollup); the planned number
+  of the week that holds ``as_of`` is pro-rated by its working days elapsed, so a
+  week under way is judged by its pace.
 - **task_on_time_rate**: of the group's tasks due up to date, the share done by their
   due time. A task still open that is not due yet (later today) is left out.
 
@@ -56,13 +57,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 
 from activities.models import (
     Activity,
     ActivityMonth,
+    ActivityWeek,
     Deal,
     MetricUnit,
     StageKind,
@@ -81,7 +93,7 @@ from salesmgmt.calendar import (
     working_days,
 )
 from salesmgmt.models import CompanySettings, Division, Team, User
-from salesmgmt.money import CENT, MONEY, TENTH, ZERO, quantize
+from salesmgmt.money import CENT, TENTH, ZERO, quantize
 
 PERCENT_KINDS = frozenset(
     {
@@ -286,49 +298,84 @@ def _plan_submission(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
     return {k.pk: parts for k in kpis}
 
 
+# Each target of the submitted plans beside what its rep logged of its metric in its week:
+# a hash join of the targets to the week rollup (whole weeks) and to the days of the week
+# under way, each side read once. (A correlated lookup per target took 290 ms for the
+# company's November, 60,000 targets; probing the week rollup per target, 275 ms; this
+# join, 150 ms.)
+PLAN_ATTAINMENT = """
+SELECT {rep},
+       SUM(CASE WHEN targets.t_week = %s THEN 0 ELSE targets.planned END),
+       SUM(CASE WHEN targets.t_week = %s THEN targets.planned ELSE 0 END),
+       SUM(logged.l_quantity)
+FROM ({targets}) targets
+LEFT JOIN ({logged}) logged
+    ON logged.l_rep = targets.t_rep AND logged.l_metric = targets.t_metric
+   AND logged.l_week = targets.t_week
+{group_by}
+"""
+
+
 def _plan_attainment(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
     weeks = week_starts(ctx.start, ctx.upto, ctx.company)
     if not weeks:
         return {k.pk: {} for k in kpis}
-
-    def logged(week: date):
-        return Subquery(
-            Activity.objects.filter(
-                rep=OuterRef("plan__rep"),
-                metric=OuterRef("metric"),
-                day__range=(week, min(week + timedelta(days=6), ctx.as_of)),
-            )
-            .order_by()
-            .values("metric")
-            .annotate(total=Sum("quantity"))
-            .values("total"),
-            output_field=MONEY,
-        )
-
-    # Only the week holding as_of can be under way: its planned numbers are pro-rated.
+    # Only the week holding as_of can be under way: its planned numbers are pro-rated,
+    # and what was logged in it is read from its days up to as_of.
     current = weeks[-1]
     progress = elapsed(current, current + timedelta(days=6), ctx.as_of, ctx.holidays).fraction
-    actual = Case(
-        *(When(plan__week_start=week, then=logged(week)) for week in weeks), output_field=MONEY
-    )
-    rows = PlanTarget.objects.filter(
-        plan__rep__in=ctx.rep_filter, plan__week_start__in=weeks, metric__unit=MetricUnit.COUNT
-    ).filter(_submitted("plan__"))
-    rows = ctx.grouped(
-        rows,
-        "plan__rep",
-        planned_done=Sum("planned", filter=~Q(plan__week_start=current)),
-        planned_current=Sum("planned", filter=Q(plan__week_start=current)),
-        actual=Sum(Coalesce(actual, ZERO, output_field=MONEY)),
-    )
-    parts = {
-        r["plan__rep"]: (
-            Decimal(r["actual"] or 0),
-            Decimal(r["planned_done"] or 0) + Decimal(r["planned_current"] or 0) * progress,
+    whole = [w for w in weeks if w + timedelta(days=6) <= ctx.as_of]
+    targets = (
+        PlanTarget.objects.filter(
+            plan__rep__in=ctx.rep_filter, plan__week_start__in=weeks, metric__unit=MetricUnit.COUNT
         )
-        for r in rows
+        .filter(_submitted("plan__"))
+        .order_by()
+        .values("planned", t_rep=F("plan__rep"), t_week=F("plan__week_start"), t_metric=F("metric"))
+    )
+    logged = []
+    if whole:
+        logged.append(
+            ActivityWeek.objects.filter(rep__in=ctx.rep_filter, week__in=whole)
+            .order_by()
+            .values(
+                l_rep=F("rep"), l_metric=F("metric"), l_week=F("week"), l_quantity=F("quantity")
+            )
+        )
+    if current not in whole:
+        logged.append(
+            Activity.objects.filter(rep__in=ctx.rep_filter, day__range=(current, ctx.as_of))
+            .order_by()
+            .values(l_rep=F("rep"), l_metric=F("metric"))
+            .annotate(l_week=Value(current, DateField()), l_quantity=Sum("quantity"))
+        )
+    logged = logged[0].union(*logged[1:], all=True)
+    targets_sql, targets_params = targets.query.sql_with_params()
+    logged_sql, logged_params = logged.query.sql_with_params()
+    sql = PLAN_ATTAINMENT.format(
+        rep="NULL" if ctx.whole else "targets.t_rep",
+        targets=targets_sql,
+        logged=logged_sql,
+        group_by="" if ctx.whole else "GROUP BY targets.t_rep",
+    )
+    week = connection.ops.adapt_datefield_value(current)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [week, week, *targets_params, *logged_params])
+        rows = cursor.fetchall()
+    parts = {
+        WHOLE if ctx.whole else rep: (
+            _sum(actual),
+            _sum(planned_done) + _sum(planned_current) * progress,
+        )
+        for rep, planned_done, planned_current, actual in rows
+        if planned_done is not None  # a whole group without targets: no row to judge
     }
     return {k.pk: parts for k in kpis}
+
+
+def _sum(value) -> Decimal:
+    """A SUM of amounts from raw SQL (numeric on PostgreSQL, a float on SQLite), to cents."""
+    return ZERO if value is None else quantize(Decimal(str(value)), CENT)
 
 
 def _task_on_time(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:

@@ -1,11 +1,13 @@
-"""The activity month rollup stays exact on every write path, and check_rollups says so.
+"""The activity rollups (month and week) stay exact on every write path, and
+check_rollups says so.
 
 Each test writes through one path (the API one by one, bulk ingest and its re-send, a
 won deal's sale and its reopening, edits moving a row to another month or rep, deletes,
-queryset updates), then compares the rollup with the rows in SQL.
+queryset updates, a new company week start), then compares both rollups with the rows
+in SQL.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +16,8 @@ from django.db import connection
 
 from activities.deals import services as deal_services
 from activities.log import rollups
-from activities.models import Activity, ActivityMonth
+from activities.models import Activity, ActivityMonth, ActivityWeek
+from salesmgmt.models import CompanySettings
 from tests.factories import ActivityFactory, days_ago
 from tests.factories.deals import DealFactory, stage
 
@@ -104,15 +107,43 @@ def test_queryset_updates_and_deletes_and_a_rep_change(rep, teammate):
     assert exact()
 
 
+def week_totals(rep):
+    return {w.week: w.quantity for w in ActivityWeek.objects.filter(rep=rep)}
+
+
+def test_weeks_follow_the_company_week_start_and_are_rebuilt_when_it_changes(rep):
+    settings = CompanySettings.load()
+    # Sunday 29 November, Monday 30 November, Saturday 5 December, Sunday 6 December 2026.
+    for day, quantity in ((29, 1), (30, 2), (35, 4), (36, 8)):
+        ActivityFactory(rep=rep, day=date(2026, 11, 1) + timedelta(days=day - 1), quantity=quantity)
+    assert week_totals(rep) == {date(2026, 11, 23): 1, date(2026, 11, 30): 14} and exact()
+
+    settings.week_start = 6  # Sunday
+    settings.save()
+    assert week_totals(rep) == {date(2026, 11, 29): 7, date(2026, 12, 6): 8} and exact()
+
+    ActivityFactory(rep=rep, day=date(2026, 12, 12), quantity=16)  # a Saturday
+    Activity.objects.filter(rep=rep, day=date(2026, 11, 29)).update(day=date(2026, 12, 7))
+    assert week_totals(rep) == {date(2026, 11, 29): 6, date(2026, 12, 6): 25} and exact()
+
+
 def test_check_rollups_finds_a_difference_and_fix_repairs_it(rep, capsys):
     ActivityFactory(rep=rep, day=days_ago(1), quantity=7)
     call_command("check_rollups")
-    assert "matches the activity rows" in capsys.readouterr().out
+    assert "match the activity rows: 1 (rep, metric, month) and 1 (rep, metric, week)" in (
+        capsys.readouterr().out
+    )
     with connection.cursor() as cursor:
         cursor.execute("UPDATE activities_activitymonth SET quantity = quantity + 1")
-    with pytest.raises(CommandError, match="1 \\(rep, metric, month\\) differ"):
+        cursor.execute("UPDATE activities_activityweek SET entries = entries + 1")
+    with pytest.raises(CommandError, match="2 rollup rows differ"):
         call_command("check_rollups")
-    assert "rows 7.00 (1), rollup 8.00 (1)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "month of " in out and "rows 7.00 (1), rollup 8.00 (1)" in out
+    assert "week of " in out and "rows 7.00 (1), rollup 7.00 (2)" in out
     call_command("check_rollups", "--fix")
-    assert "matches the activity rows: 1 " in capsys.readouterr().out
+    assert "Rebuilt: 1 (rep, metric, month) and 1 (rep, metric, week) rows." in (
+        capsys.readouterr().out
+    )
     assert month_total(rep) == (Decimal("7.00"), 1)
+    assert list(ActivityWeek.objects.values_list("quantity", "entries")) == [(Decimal("7.00"), 1)]

@@ -332,6 +332,51 @@ def test_plan_attainment_judges_the_week_under_way_by_its_pace(rep, teammate, gr
     assert values[(kpi.pk, "team")].value == D("88.5")
 
 
+def test_plan_attainment_reads_whole_weeks_from_the_week_rollup(rep, november):
+    """A whole week's actual is its row in the week rollup; the week under way is read
+    from its days (a deliberately wrong rollup row shows which is read)."""
+    kpi = make_kpi("attain", KpiKind.PLAN_ATTAINMENT)
+    plan(rep, nov(9), PlanStatus.SUBMITTED, submitted=True, calls=50)
+    plan(rep, nov(16), PlanStatus.SUBMITTED, submitted=True, calls=50)
+    log(rep, "calls", nov(10), 40)
+    log(rep, "calls", nov(17), 15)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE activities_activityweek SET quantity = quantity + 5")
+
+    value = evaluate_kpis([kpi], groups={"me": [rep.pk]}, **NOV)[(kpi.pk, "me")]
+
+    # (40 + 5) + 15 logged against 50 + 50 x 3/5 planned.
+    assert (value.numerator, value.denominator) == (D(60), D(80))
+
+
+def test_plan_attainment_in_weeks_that_start_on_sunday(rep, teammate, groups, november):
+    company = CompanySettings.load()
+    company.week_start = 6
+    company.save()
+    kpi = make_kpi("attain", KpiKind.PLAN_ATTAINMENT)
+    plan(rep, nov(8), PlanStatus.SUBMITTED, submitted=True, calls=50)
+    plan(teammate, nov(15), PlanStatus.SUBMITTED, submitted=True, calls=50)
+    log(rep, "calls", nov(8), 10)  # Sunday: the first day of the rep's planned week
+    log(rep, "calls", nov(14), 20)  # Saturday: its last
+    log(rep, "calls", nov(15), 99)  # the next week, which the rep did not plan
+    log(teammate, "calls", nov(15), 7)
+    log(teammate, "calls", nov(19), 8)  # after as_of
+
+    values = evaluate_kpis([kpi], groups=groups, **NOV)
+
+    assert (values[(kpi.pk, rep.pk)].numerator, values[(kpi.pk, rep.pk)].denominator) == (
+        D(30),
+        D(50),
+    )
+    # Wednesday the 18th: 3 of the week's 5 working days have begun.
+    assert (values[(kpi.pk, teammate.pk)].numerator, values[(kpi.pk, teammate.pk)].denominator) == (
+        D(7),
+        D(30),
+    )
+    team = values[(kpi.pk, "team")]
+    assert (team.numerator, team.denominator, team.value) == (D(37), D(80), D("46.3"))
+
+
 # --- tasks --------------------------------------------------------------------------------------
 
 

@@ -34,7 +34,10 @@ def midnight(day: date, company: CompanySettings) -> datetime:
 
 
 def task_counts_by_rep(reps: QuerySet, *, now: datetime, company: CompanySettings) -> QuerySet:
-    """``reps`` annotated with open, overdue, due_today (still open) and done_this_week."""
+    """``reps`` annotated with open, overdue, due_today and done_this_week.
+
+    Each open task counts in one of overdue (its time has passed) and due_today (later
+    today), never both: a task due at 9:00 is overdue at 10:00, not also due today."""
     today = company.today()
     today_start, tomorrow_start = midnight(today, company), midnight(today + timedelta(1), company)
     week_start = midnight(company.week_of(today), company)
@@ -44,7 +47,8 @@ def task_counts_by_rep(reps: QuerySet, *, now: datetime, company: CompanySetting
         overdue_tasks=Count("tasks", filter=is_open & Q(tasks__due_at__lt=now)),
         due_today=Count(
             "tasks",
-            filter=is_open & Q(tasks__due_at__gte=today_start, tasks__due_at__lt=tomorrow_start),
+            filter=is_open
+            & Q(tasks__due_at__gte=max(today_start, now), tasks__due_at__lt=tomorrow_start),
         ),
         done_this_week=Count("tasks", filter=Q(tasks__done_at__gte=week_start)),
     )

@@ -459,9 +459,13 @@ class DealQuerySet(models.QuerySet):
         return self.filter(stage__kind=StageKind.LOST)
 
     def needing_attention(self, today):
-        """Open deals with no next step, or a next step already in the past."""
+        """Open deals with no next step, a next step already in the past, or an expected
+        close date already in the past (``Deal.attention_reasons`` says which)."""
         return self.open().filter(
-            Q(next_step="") | Q(next_step_date__isnull=True) | Q(next_step_date__lt=today)
+            Q(next_step="")
+            | Q(next_step_date__isnull=True)
+            | Q(next_step_date__lt=today)
+            | Q(expected_close__lt=today)
         )
 
 
@@ -521,6 +525,20 @@ class Deal(models.Model):
 
     def __str__(self):
         return self.title
+
+    def attention_reasons(self, today) -> list[str]:
+        """Why this deal needs attention on ``today``, in words (none: it does not); the
+        rule of ``DealQuerySet.needing_attention``."""
+        if not self.stage.is_open:
+            return []
+        reasons = []
+        if not self.next_step or self.next_step_date is None:
+            reasons.append("No next step")
+        elif self.next_step_date < today:
+            reasons.append("Next step overdue")
+        if self.expected_close < today:
+            reasons.append("Past expected close")
+        return reasons
 
     @property
     def win_probability(self) -> int:

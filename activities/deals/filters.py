@@ -70,7 +70,8 @@ class DealFilter(django_filters.FilterSet):
     needs_attention = django_filters.BooleanFilter(
         method="filter_attention",
         label="Needs attention",
-        help_text="Open deals without a next step, or with a next step date in the past.",
+        help_text="Open deals without a next step, with a next step date in the past, or "
+        "with an expected close date in the past.",
     )
     expected_close_from = django_filters.DateFilter(
         field_name="expected_close", lookup_expr="gte", label="Expected close from"

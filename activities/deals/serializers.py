@@ -85,7 +85,10 @@ class DealSerializer(serializers.ModelSerializer):
     )
     win_probability = serializers.IntegerField(read_only=True)
     weighted_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    needs_attention = serializers.SerializerMethodField()
+    needs_attention = serializers.SerializerMethodField(
+        help_text="Open, and without a next step, or its next step or expected close date "
+        "has passed."
+    )
     lost_reason = CachedSlugRelatedField(
         slug_field="key",
         queryset=LostReason.objects.active(),
@@ -139,10 +142,7 @@ class DealSerializer(serializers.ModelSerializer):
     def get_needs_attention(self, deal) -> bool:
         if "today" not in self.context:
             self.context["today"] = CompanySettings.load().today()
-        today = self.context["today"]
-        return deal.stage.is_open and (
-            not deal.next_step or deal.next_step_date is None or deal.next_step_date < today
-        )
+        return bool(deal.attention_reasons(self.context["today"]))
 
     def validate(self, attrs):
         if self.instance is None:

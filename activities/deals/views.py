@@ -188,6 +188,7 @@ def _board(request, params: QueryDict) -> dict:
     onward = _next_stages(stages)
     options = _stage_options(stages, onward)
     for deal in cards:
+        deal.reasons = deal.attention_reasons(today) if deal.attention else []
         deal.suggested_stage_id = onward.get(deal.stage_id)
         deal.stage_options = options[deal.stage_id]
         columns[deal.stage_id].cards.append(deal)
@@ -324,6 +325,8 @@ def deal_list(request):
         filterset.qs.select_related("customer", "owner", "pipeline", "stage"),
         keys_first=True,  # open deals first: no index holds that order
     )
+    for deal in page:
+        deal.reasons = deal.attention_reasons(today) if deal.attention else []
     return render(
         request,
         "activities/deals/list.html",
@@ -379,7 +382,7 @@ def deal_detail(request, pk):
         "activities/deals/detail.html",
         {
             "deal": deal,
-            "needs_attention": Deal.objects.needing_attention(today).filter(pk=deal.pk).exists(),
+            "attention_reasons": deal.attention_reasons(today),
             "products": deal.products.all(),
             "transitions": deal.transitions.select_related("from_stage", "to_stage", "by"),
             "tasks": Task.objects.visible_to(request.user)

@@ -248,6 +248,49 @@ def test_board_query_count_does_not_grow_with_deals(client_for, manager, rep, te
 # --- Moving deals -------------------------------------------------------------------------------
 
 
+def test_a_deal_past_its_expected_close_is_flagged_everywhere(client_for, rep, api_for):
+    """Like an overdue task: on its card, in the list, on its page and in the API."""
+    today = company_day()
+    slipped = DealFactory(
+        owner=rep, title="Slipped fleet", expected_close=today - timedelta(days=1)
+    )  # its next step is today: only the close date has passed
+    walk(slipped, [("lead", at(today - timedelta(days=9)))], by=rep)
+    on_time = DealFactory(owner=rep, title="On time fleet", expected_close=today)
+    walk(on_time, [("lead", at(today - timedelta(days=9)))], by=rep)
+    client = client_for(rep)
+
+    board = client.get(reverse("deals:pipeline")).content.decode()
+    assert f'class="deal-card attention" id="deal-{slipped.pk}"' in board
+    assert f'class="deal-card" id="deal-{on_time.pk}"' in board
+    assert board.count("Past expected close</span>") == 1
+    listed = client.get(reverse("deals:list")).content.decode()
+    assert listed.count('<span class="badge badge-attention">Past expected close</span>') == 1
+    page = client.get(reverse("deals:detail", args=[slipped.pk])).content.decode()
+    assert "It was expected to close by" in page
+    assert (
+        "expected to close by"
+        not in client.get(reverse("deals:detail", args=[on_time.pk])).content.decode()
+    )
+    api = api_for(rep)
+    assert api.get(f"/api/v1/deals/{slipped.pk}/").data["needs_attention"] is True
+    assert api.get(f"/api/v1/deals/{on_time.pk}/").data["needs_attention"] is False
+    flagged = api.get("/api/v1/deals/", {"needs_attention": "true"}).data["results"]
+    assert [d["title"] for d in flagged] == ["Slipped fleet"]
+
+
+def test_the_move_form_proposes_the_next_stage_not_won(client_for, rep, rita_deal):
+    """Acme trucks is a lead: the deal page and its card both preselect Contacted."""
+    contacted = stage("contacted").pk
+    page = client_for(rep).get(reverse("deals:detail", args=[rita_deal.pk])).content.decode()
+    assert f'<option value="{contacted}" selected>' in page
+    assert page.count(" selected>") == 1
+    board = client_for(rep).get(reverse("deals:pipeline")).content.decode()
+    card = board[board.index(f'id="deal-{rita_deal.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert f'<option value="{contacted}" selected>' in card
+    assert f'<option value="{stage("won").pk}" selected>' not in card
+
+
 def move(client, deal, to_key, *, htmx=True, board="", **extra):
     data = {"to_stage": stage(to_key).pk, "board": board, **extra}
     return client.post(reverse("deals:move", args=[deal.pk]), data, **(HX if htmx else {}))

@@ -88,7 +88,7 @@ PAGES = {
 # fmt: off
 MATRIX = {
     #                        rep  mate  beta south  mgr  o-mgr s-mgr  dir admin
-    "home":                 (200, 200,  200, 200,   302, 302,  302,   302, 302),  # reviewers land on their team week
+    "home":                 (200, 200,  200, 200,   302, 302,  302,   302, 302),  # managers land on their team week, directors and admins on the company overview
     "plans list":           (200, 200,  200, 200,   200, 200,  200,   200, 200),
     "plans team week":      (404, 404,  404, 404,   200, 200,  200,   200, 200),
     "plan for week":        (302, 200,  200, 200,   302, 302,  302,   302, 302),  # Rita's exists; other reps write theirs

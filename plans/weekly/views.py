@@ -338,7 +338,10 @@ def team_week(request):
 
 
 def home(request):
-    """Reps land on their week; reviewers on their team's week."""
+    """Each role lands where its day starts: reps on their week, managers on their team's
+    week, directors on their division's overview and admins on the company's."""
+    if request.user.is_director or request.user.is_admin:
+        return redirect("company:dashboard")
     if request.user.reviews_plans:
         return redirect("plans:team_week")
     company = CompanySettings.load()

@@ -83,6 +83,29 @@ def form_data(plan_or_version, **overrides) -> dict:
 # --- Writing a plan ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "who, lands_on",
+    [
+        ("rep", None),  # My week, in place
+        ("manager", "plans:team_week"),
+        ("director", "company:dashboard"),  # their division's overview
+        ("admin", "company:dashboard"),  # the company's
+    ],
+)
+def test_each_role_lands_where_its_day_starts(client_for, cast, who, lands_on):
+    response = client_for(cast[who]).get(reverse("home"))
+    if lands_on is None:
+        assert response.status_code == 200
+        assert response.templates[0].name == "plans/weekly/my_week.html"
+    else:
+        assert response.status_code == 302
+        assert response["Location"] == reverse(lands_on)
+        landing = client_for(cast[who]).get(response["Location"])
+        assert landing.status_code == 200
+    if who == "director":
+        assert landing.context["data"].scope.division == cast["director"].division
+
+
 def test_new_plan_form_is_prefilled_from_the_previous_weeks_plan(client_for, rep, focus, meetings):
     previous = make_plan(rep, week=this_week() - timedelta(weeks=1), calls_planned=40, **CONTENT)
     PlanTargetFactory(plan=previous, metric=meetings, planned=Decimal("3"))

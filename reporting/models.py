@@ -299,6 +299,8 @@ class ReviewMiss(models.Model):
 
     class Meta:
         ordering = ["stale", "position", "pk"]
+        verbose_name = "review miss"
+        verbose_name_plural = "review misses"
         constraints = [
             models.UniqueConstraint(fields=["review", "key"], name="one_miss_per_review_key")
         ]
@@ -512,6 +514,7 @@ class ReportPackDelivery(models.Model):
 
     class Meta:
         ordering = ["-month"]
+        verbose_name_plural = "report pack deliveries"
         constraints = [
             models.UniqueConstraint(fields=["pack", "month"], name="one_delivery_per_pack_month")
         ]

@@ -14,7 +14,7 @@ of history; Python only regroups the few rows each query returns. Definitions:
   range* (the same number of days just before ``start``).
 - **Breakdowns** (for one metric, default sales value): by division (company
   scope) or team (division scope), by product and by channel (rows without one
-  show as "None").
+  show as "No product" / "No channel").
 - **Series** for the chosen metric, anchored at ``end``: day by day (the 31 days
   up to ``end``), week over week (the 12 company weeks up to the one holding
   ``end``), month over month (the 12 months up to ``end``'s), year over year (each
@@ -279,7 +279,7 @@ def by_group(
         [
             Share(
                 f"{field_name}:{r[field_name] or 'none'}",
-                r[f"{field_name}__name"] or "None",
+                r[f"{field_name}__name"] or f"No {field_name}",  # logged without one
                 quantize(r["total"] or ZERO),
             )
             for r in rows

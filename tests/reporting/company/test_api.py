@@ -48,7 +48,7 @@ def test_figures(goals, cast, api_for):  # noqa: F811
     )
     assert totals["sales-value"]["change_percent"] == "221.4"
     assert totals["calls"]["change_percent"] == "-25.0"
-    assert [p["label"] for p in data["products"]] == ["Widget", "Gadget", "None"]
+    assert [p["label"] for p in data["products"]] == ["Widget", "Gadget", "No product"]
     assert len(data["day_by_day"]) == 31 and len(data["week_over_week"]) == 12
     assert len(data["month_over_month"]) == 12
     assert [(y["label"], y["total"], y["compared_with"]) for y in data["year_over_year"]] == [

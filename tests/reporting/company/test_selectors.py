@@ -152,13 +152,13 @@ def test_breakdown_by_division_product_and_channel(march, cast):
     assert [(r.label, r.total, r.share) for r in products] == [
         ("Widget", D("3000"), D("66.7")),
         ("Gadget", D("1200"), D("26.7")),
-        ("None", D("300"), D("6.7")),
+        ("No product", D("300"), D("6.7")),
     ]
     channels = company.by_group(scope, sales, START, END, "channel")
     assert [(r.label, r.total, r.share) for r in channels] == [
         ("Phone (test)", D("2700"), D("60.0")),
         ("Door to door", D("1300"), D("28.9")),
-        ("None", D("500"), D("11.1")),
+        ("No channel", D("500"), D("11.1")),
     ]
 
 

@@ -197,7 +197,11 @@ def default_timezone() -> str:
 class CompanySettings(models.Model):
     """The one row of company-wide settings (one deployment, one company)."""
 
-    name = models.CharField(max_length=120, default="Demo Company")
+    name = models.CharField(
+        max_length=120,
+        default="Demo Company",
+        help_text="The company's name: shown in the top bar, page titles, e-mails and reports.",
+    )
     week_start = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
     currency = models.CharField(max_length=3, default="USD")
     timezone = models.CharField(

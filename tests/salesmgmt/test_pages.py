@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from activities.models import Metric
-from salesmgmt.models import ApiToken
+from salesmgmt.models import ApiToken, CompanySettings
 from salesmgmt.org.services import create_api_token, hash_key
 from tests.factories import WeeklyPlanFactory, this_week
 
@@ -264,3 +264,17 @@ def test_right_password_before_the_limit_logs_in(client, rep):
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert client.session["_auth_user_id"] == str(rep.pk)
+
+
+def test_the_top_bar_and_titles_name_the_company_from_its_settings(client_for, rep):
+    company = CompanySettings.load()
+    company.name = "Harbour Traders"
+    company.save()
+
+    page = client_for(rep).get(reverse("tasks:my_day")).content.decode()
+
+    assert (
+        'class="brand" title="Harbour Traders on Salesmgmt"><strong>Harbour Traders</strong>'
+        in (page)
+    )
+    assert "· Harbour Traders</title>" in page

@@ -22,7 +22,7 @@ from salesmgmt.demo.control import ControlDemo
 from salesmgmt.demo.deals import load_customers_and_deals
 from salesmgmt.demo.notifications import load_notifications
 from salesmgmt.demo.people import load_people, load_settings
-from salesmgmt.demo.plans import load_plans
+from salesmgmt.demo.plans import load_plans, name_key_accounts
 from salesmgmt.demo.tasks import load_tasks
 from salesmgmt.models import Notification
 
@@ -36,6 +36,7 @@ def load_demo() -> DemoCompany:
     load_plans(demo)
     load_activity(demo)
     load_customers_and_deals(demo)
+    name_key_accounts(demo)
     load_tasks(demo)
     load_notifications(demo)
     _load_control(demo)

@@ -3,9 +3,11 @@ accounts; the review story of each plan (submitted, returned, approved, by when)
 events; and the end-of-week notes. This week's plans stand at a mix of statuses.
 """
 
+import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from activities.models import CLOSED_CUSTOMER_STATUSES
 from plans.models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 from salesmgmt.demo.base import AE, CSM, SDR, WEEKS, DemoCompany, G, Rep
 from salesmgmt.demo.catalogue import expected_per_day
@@ -147,6 +149,19 @@ APPROVE_COMMENTS = (
 def load_plans(demo: DemoCompany) -> None:
     """Weekly plans with their targets and review events."""
     _Plans(demo).build()
+
+
+def name_key_accounts(demo: DemoCompany) -> None:
+    """A plan's key accounts are the rep's own customers still in play. The plans are
+    loaded before the CRM (so their names are set once it is), and each plan draws from
+    a generator of its own, leaving the demo's streams, and so its figures, untouched."""
+    for rep in demo.reps:
+        names = sorted(c.name for c in rep.customers if c.status not in CLOSED_CUSTOMER_STATUSES)
+        plans = list(WeeklyPlan.objects.filter(rep=rep.user).exclude(key_accounts=""))
+        for plan in plans:
+            wanted = min(len(plan.key_accounts.split(", ")), len(names))
+            plan.key_accounts = ", ".join(random.Random(plan.pk).sample(names, wanted))
+        WeeklyPlan.objects.bulk_update(plans, ["key_accounts"])
 
 
 class _Plans:

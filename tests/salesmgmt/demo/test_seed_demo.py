@@ -207,6 +207,24 @@ def test_current_week_in_every_status():
     )
 
 
+def test_a_plans_key_accounts_are_the_reps_own_customers_in_play():
+    plans = WeeklyPlan.objects.exclude(key_accounts="").select_related("rep")
+    assert plans.count() > 100
+    own = {
+        (rep, name)
+        for rep, name in Customer.objects.exclude(status__in=CLOSED_CUSTOMER_STATUSES).values_list(
+            "owner", "name"
+        )
+    }
+    strangers = [
+        (plan.rep.username, name)
+        for plan in plans
+        for name in plan.key_accounts.split(", ")
+        if (plan.rep_id, name) not in own
+    ]
+    assert strangers == []
+
+
 def test_plan_timelines_are_believable():
     """Each plan's events start with its creation, run in order, lie in the past, and
     count as already notified (so no job e-mails history)."""

@@ -38,7 +38,7 @@ from reporting.reviews.selectors import ACTION_DUE_HOUR, compute_figures_for, mo
 from salesmgmt.calendar import previous_month
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, Team, User
-from salesmgmt.notifications.services import Notice, notify, send_once
+from salesmgmt.notifications.services import Notice, notify, send_once, settle
 from salesmgmt.versioning import check_version, lock_row
 from salesmgmt.web import LATEST
 
@@ -451,6 +451,7 @@ def acknowledge_review(
     review.rep_comment = (comment or "").strip()
     review.version += 1
     review.save(update_fields=["status", "acknowledged_at", "rep_comment", "version"])
+    settle(user=review.rep, key=f"review-shared:{review.pk}")  # it asked for this
     team = review.rep.team
     manager = (team.manager if team else None) or review.shared_by
     if manager is not None:  # told in the same transaction, as in share_review

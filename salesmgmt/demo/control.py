@@ -411,7 +411,8 @@ class ControlDemo:
             "proposals is where the gap is.",
             coaching_remarks="Let's role-play discovery calls on Thursday; focus on budget "
             "questions early.",
-            recognition="Thank you for covering the Delta accounts while Sam was away.",
+            recognition=f"Thank you for covering {_teammate(review.rep)}'s accounts while they "
+            "were away.",
         )
         for miss, cause in zip(
             review.misses.filter(stale=False),
@@ -436,6 +437,12 @@ class ControlDemo:
         noon = datetime.combine(self.today, time(12), tzinfo=self.company.tzinfo)
         # As the day's run at noon would: before the alert hour the job does nothing.
         send_deviation_alerts(now=noon)
+
+
+def _teammate(rep: User) -> str:
+    """The first name of another rep of ``rep``'s team (whose accounts they covered)."""
+    mate = rep.team.members.sales_reps().exclude(pk=rep.pk).order_by("first_name").first()
+    return mate.first_name if mate else "a teammate"
 
 
 def _first_weekday(day: date) -> date:

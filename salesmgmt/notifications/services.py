@@ -206,6 +206,12 @@ def mark_read(*, notification: Notification) -> None:
         notification.save(update_fields=["read_at"])
 
 
+def settle(*, user: User, key: str) -> int:
+    """The notice ``key`` asked ``user`` to do something they have now done: it reads as
+    read, so the bell no longer asks for it (an acknowledged review, say)."""
+    return Notification.objects.unread().filter(user=user, key=key).update(read_at=timezone.now())
+
+
 def mark_all_read(*, user: User) -> int:
     return Notification.objects.unread().filter(user=user).update(read_at=timezone.now())
 

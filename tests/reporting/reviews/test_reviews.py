@@ -580,6 +580,8 @@ def test_share_acknowledge_and_comment_cycle(
         )
     assert review.status == ReviewStatus.ACKNOWLEDGED
     assert review.acknowledged_at is not None
+    told.refresh_from_db()
+    assert told.read_at is not None  # the bell no longer asks the rep to acknowledge it
     ack = Notification.objects.get(user=manager, kind=NotificationKind.REVIEW_ACKNOWLEDGED)
     assert ack.body == "Fair. I'll plan lower."
 

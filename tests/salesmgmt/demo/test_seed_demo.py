@@ -694,3 +694,22 @@ def test_past_months_have_reviews_statements_alerts_and_a_report_pack():
     assert ReportPack.objects.filter(active=True).exists()
     # Everything the jobs told people counts as e-mailed already.
     assert not Notification.objects.filter(email=True, emailed_at=None).exists()
+
+
+def test_reviews_tell_a_story_that_fits_each_rep():
+    """Thanks name a teammate of the rep's own team; no bell still asks a rep to
+    acknowledge a review they acknowledged."""
+    annotated = MonthlyReview.objects.exclude(recognition="").select_related("rep__team")
+    assert annotated.exists()
+    for review in annotated:
+        mates = set(
+            review.rep.team.members.exclude(pk=review.rep_id).values_list("first_name", flat=True)
+        )
+        covered = review.recognition.split("covering ")[1].split("'s accounts")[0]
+        assert covered in mates, (review.rep.username, covered)
+    acknowledged = MonthlyReview.objects.filter(status=ReviewStatus.ACKNOWLEDGED)
+    assert acknowledged.exists()
+    asking = Notification.objects.unread().filter(
+        key__in=[f"review-shared:{pk}" for pk in acknowledged.values_list("pk", flat=True)]
+    )
+    assert not asking.exists()

@@ -21,11 +21,13 @@ reps, weeks or months of history:
 - **Open pipeline**: open deals by stage: count, amount and weighted amount, from
   ``activities.deals.selectors.pipeline_by_stage`` (as on the pipeline board and
   the company report).
-- **Leaderboard**: reps ranked by their *mean attainment* (to date) over their
-  own monthly goals for the month; ties go to the higher sales value, then by
-  name. The top ``min(3, ranked // 2)`` are "top", as many at the bottom are
-  "laggard"; reps without a monthly goal are listed after the ranked ones,
-  unranked. A rep's *lagging metric* is their current goal (any period, running
+- **Leaderboard**: reps ranked by their *mean attainment* (to date, to a tenth of
+  a percent, as shown) over their own monthly goals for the month. Reps with the
+  same attainment share a rank (1, 2, 2, 4) and are listed by sales value, then by
+  name. The top ``min(3, ranked // 2)`` places are "top", as many at the bottom
+  "laggard", and tied reps always carry the same label: a tie cut by a boundary
+  takes the label most of it holds (none when as many would be top as laggard).
+  Reps without a monthly goal are listed after the ranked ones, unranked. A rep's *lagging metric* is their current goal (any period, running
   on the day the figures are measured) with the lowest pace, or failing goals,
   the metric of the plan for the week holding that day furthest behind the pace
   the plan expects: the same on the page, whichever week it browses, and on the
@@ -34,10 +36,12 @@ reps, weeks or months of history:
   status and how many have none.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
+from itertools import groupby
 
 from django.db.models import Case, Count, DateField, Q, Sum, Value, When
 
@@ -419,13 +423,20 @@ def leaderboard(
         key=lambda s: (-s.attainment, -s.sales_value, str(s.rep)),
     )
     unranked = sorted((s for s in standings if s.attainment is None), key=lambda s: str(s.rep))
-    for i, s in enumerate(ranked, start=1):
-        s.rank = i
     k = min(3, len(ranked) // 2)
-    for s in ranked[:k]:
-        s.standing = "top"
-    for s in ranked[len(ranked) - k :]:
-        s.standing = "laggard"
+    for i, s in enumerate(ranked):
+        s.standing = "top" if i < k else "laggard" if i >= len(ranked) - k else ""
+    for _, tied in groupby(enumerate(ranked, start=1), key=lambda pair: pair[1].attainment):
+        tied = list(tied)
+        labels = Counter(s.standing for _, s in tied)
+        if labels["top"] > labels["laggard"]:
+            label = "top"
+        elif labels["laggard"] > labels["top"]:
+            label = "laggard"
+        else:
+            label = ""
+        for _, s in tied:
+            s.rank, s.standing = tied[0][0], label
     return ranked + unranked
 
 

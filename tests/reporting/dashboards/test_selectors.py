@@ -102,8 +102,8 @@ def test_leaderboard_ranks_by_mean_attainment_of_the_months_goals(board, manager
     rows = standings(board, manager, [m["calls"], m["meetings"]])
     assert [(s.rep.first_name, s.rank, s.attainment, s.goals) for s in rows] == [
         ("Bea", 1, Decimal("150.0"), 1),
-        ("Eve", 2, Decimal("100.0"), 1),  # ties with Al; more sales value
-        ("Al", 3, Decimal("100.0"), 2),
+        ("Eve", 2, Decimal("100.0"), 1),  # ties with Al: the same rank; listed first for
+        ("Al", 2, Decimal("100.0"), 2),  # its higher sales value
         ("Cy", 4, Decimal("53.0"), 1),  # the weekly goal does not count for the month
         ("Dee", None, None, 0),  # no monthly goal: listed last, unranked
     ]
@@ -114,8 +114,9 @@ def test_leaderboard_ranks_by_mean_attainment_of_the_months_goals(board, manager
         Decimal("0.00"),
         Decimal("0.00"),
     ]
-    # 4 ranked: the top 2 and the bottom 2.
-    assert [s.standing for s in rows] == ["top", "top", "laggard", "laggard", ""]
+    # 4 ranked: the top 2 and the bottom 2 places, but Eve and Al tie across the line
+    # (one place each side): equal reps carry the same label, here none.
+    assert [s.standing for s in rows] == ["top", "", "", "laggard", ""]
 
 
 def test_lagging_metric_is_the_lowest_pace_goal_else_the_plan_metric_furthest_behind(
@@ -146,6 +147,30 @@ def test_small_teams_have_fewer_top_and_laggard_places(team, manager, m):
     ]
 
 
+@pytest.mark.parametrize(
+    "calls, expected",
+    [
+        # Four at 0.0% below one at 50%: the bottom 2 places cut the tie, which is mostly
+        # lagging, so all four lag (the page showed three "lagging" and a fourth not).
+        (
+            (50, 0, 0, 0, 0),
+            [(1, "top"), (2, "laggard"), (2, "laggard"), (2, "laggard"), (2, "laggard")],
+        ),
+        # Everyone equal: nobody is top or lagging.
+        ((70, 70, 70, 70), [(1, ""), (1, ""), (1, ""), (1, "")]),
+        # 80.04% and 80.01% both read 80.0%: a tie as shown.
+        ((8004, 8001, 7000, 6000), [(1, "top"), (1, "top"), (3, "laggard"), (4, "laggard")]),
+    ],
+)
+def test_ties_share_their_rank_and_their_label(team, manager, m, calls, expected):
+    reps = {f"R{i}": UserFactory(first_name=f"R{i}", team=team) for i in range(len(calls))}
+    for rep, logged in zip(reps.values(), calls, strict=True):
+        goal(rep, m["calls"], 10000 if max(calls) > 1000 else 100, by=manager)
+        log(rep, m["calls"], logged)
+    rows = standings(reps, manager, [m["calls"]])
+    assert [(s.rank, s.standing) for s in rows] == expected
+
+
 def test_team_leaderboard_for_a_rep_ignores_what_the_rep_may_not_see(board, m):
     """A rep sees their team's ranking (DESIGN: "team leaderboard") though not their
     teammates' goals."""
@@ -154,8 +179,8 @@ def test_team_leaderboard_for_a_rep_ignores_what_the_rep_may_not_see(board, m):
     rows = dashboards.team_leaderboard(User.objects.reps().filter(team=bea.team), today=AS_OF)
     assert [(s.rep.first_name, s.rank) for s in rows] == [
         ("Bea", 1),
-        ("Al", 2),  # no sales-value tie-break here: names decide
-        ("Eve", 3),
+        ("Al", 2),  # tied at 100%: the same rank; no sales-value order here, names decide
+        ("Eve", 2),
         ("Cy", 4),
         ("Dee", None),
     ]

@@ -16,6 +16,7 @@ class Status(models.TextChoices):
     GREEN = "green", "On track"
     AMBER = "amber", "Behind"
     RED = "red", "Far behind"
+    EARLY = "early", "Too early to tell"  # behind, but too little of the period is over
 
 
 class PlanStatus(models.TextChoices):

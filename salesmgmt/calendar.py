@@ -106,12 +106,23 @@ def working_days(start: date, end: date, holidays: frozenset[date] = frozenset()
     return count - sum(1 for h in holidays if start <= h <= end and h.weekday() < 5)
 
 
+# Nothing is judged behind before a fifth of a period's working days are over: on day
+# one or two a single late log swings pace wildly, and labels that cry wolf get ignored.
+# Goals, KPIs and deviation alerts all follow it (before it, "too early" instead).
+JUDGE_FROM = Decimal("0.2")
+
+
 @dataclass(frozen=True)
 class Elapsed:
     """How far into a period ``as_of`` is, in working days."""
 
     done: int
     total: int
+
+    @property
+    def too_early(self) -> bool:
+        """Under way, but too little of it is over to call anyone behind."""
+        return self.done < self.total and self.fraction < JUDGE_FROM
 
     @property
     def remaining(self) -> int:

@@ -14,7 +14,9 @@ Definitions (the tests pin each on a hand-built fixture):
   the period ends if the rest goes as it went so far. None before the first
   working day.
 - **Status**: green when pace >= ``CompanySettings.goal_amber_below``, amber when
-  pace >= ``goal_red_below``, red below; green while nothing is expected yet.
+  pace >= ``goal_red_below``, red below; green while nothing is expected yet; "too
+  early to tell" instead of amber or red while less than a fifth of the period's
+  working days are over (``salesmgmt.calendar.JUDGE_FROM``, as the alerts).
 
 - **Roll-up**: a team goal next to the sum of its current reps' goals (same metric,
   period and start); a division's next to its teams'; the company's next to its
@@ -69,10 +71,13 @@ def mean_percent(values) -> Decimal | None:
     return quantize(sum(values) / len(values), Decimal("0.1")) if values else None
 
 
-def status_for(pace: Decimal | None, company: CompanySettings) -> str:
-    """green / amber / red for a pace in percent (None: nothing expected yet -> green)."""
+def status_for(pace: Decimal | None, company: CompanySettings, span: Elapsed | None = None) -> str:
+    """green / amber / red for a pace in percent (None: nothing expected yet -> green);
+    "early" instead of amber or red while ``span`` is too young to judge."""
     if pace is None or pace >= company.goal_amber_below:
         return Status.GREEN
+    if span is not None and span.too_early:
+        return Status.EARLY
     return Status.AMBER if pace >= company.goal_red_below else Status.RED
 
 
@@ -197,7 +202,7 @@ def progress_of(goal: Goal, actual: Decimal, as_of: date, holidays, company) -> 
         attainment=percent_of(actual, goal.target),
         pace=pace,
         projection=projection,
-        status=status_for(pace, company),
+        status=status_for(pace, company, span),
     )
 
 

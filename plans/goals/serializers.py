@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from activities.catalogue.serializers import CachedSlugRelatedField
 from activities.models import Metric
-from plans.models import Goal, GoalChange, GoalPeriod, GoalScope
+from plans.models import Goal, GoalChange, GoalPeriod, GoalScope, Status
 from salesmgmt.api_support import ScopedRepField
 from salesmgmt.models import Division, Team
 from salesmgmt.web import EARLIEST, LATEST
@@ -40,7 +40,11 @@ class GoalProgressSerializer(serializers.Serializer):
         **MONEY, allow_null=True, help_text="End-of-period value at the pace so far."
     )
     projected_attainment = serializers.DecimalField(**PERCENT, allow_null=True)
-    status = serializers.ChoiceField(choices=["green", "amber", "red"])
+    status = serializers.ChoiceField(
+        choices=Status.values,
+        help_text="green, amber, red, or early: behind, but under a fifth of the period's "
+        "working days are over (too early to tell).",
+    )
     remaining = serializers.DecimalField(**MONEY, help_text="Still to do to reach the target.")
     working_days_done = serializers.IntegerField(source="elapsed.done")
     working_days_total = serializers.IntegerField(source="elapsed.total")

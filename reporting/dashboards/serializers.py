@@ -54,7 +54,7 @@ class GoalPaceSerializer(serializers.Serializer):
     attainment = _percent(help_text="actual / target, percent.")
     pace = _percent(help_text="actual / expected, percent; null while nothing is expected.")
     projection = _money(allow_null=True, help_text="End-of-period value at the pace so far.")
-    status = serializers.CharField(help_text="green, amber or red")
+    status = serializers.CharField(help_text="green, amber, red or early (too early to tell)")
 
 
 class PlanStatusSerializer(serializers.Serializer):

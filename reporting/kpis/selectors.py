@@ -49,7 +49,8 @@ sizes have two decimals.
 
 **Status**: direction higher -> red if value < red threshold, amber if value <
 amber threshold, else green; direction lower -> red if value > red, amber if value
-> amber. No value, no status ("").
+> amber. No value, no status (""). Amber or red read "too early to tell" ("early")
+while less than a fifth of the span's working days are over, as for goals and alerts.
 """
 
 from collections.abc import Hashable, Iterable
@@ -160,6 +161,14 @@ def status_of(value: Decimal | None, *, amber: Decimal, red: Decimal, direction:
     if value < red:
         return Status.RED
     return Status.AMBER if value < amber else Status.GREEN
+
+
+def judged(status: str, too_early: bool) -> str:
+    """``status``, or "too early to tell" in place of behind while the period is young
+    (``salesmgmt.calendar.JUDGE_FROM``: goals and alerts wait as long)."""
+    if too_early and status in (Status.AMBER, Status.RED):
+        return Status.EARLY
+    return status
 
 
 # --- One grouped query per family: {rep_id: (numerator, denominator)} per KPI -----------------
@@ -476,10 +485,11 @@ def evaluate_kpis(
         ctx = _Context(reps, start, end, as_of, company)
     kinds = {k.kind for k in kpis if _measurable(k)}
 
-    if kinds & {KpiKind.METRIC_TOTAL, KpiKind.PLAN_ATTAINMENT}:
+    if kinds:  # pro-rating, plan weeks and whether it is too early to judge count working days
         spans = [(start, end), (company.week_of(as_of), company.week_of(as_of) + timedelta(6))]
         spans += [kpi_period(k, start, company) for k in kpis if k.is_pro_rated]
         ctx.holidays = holidays_between(min(s for s, _ in spans), max(e for _, e in spans))
+    too_early = elapsed(start, end, as_of, ctx.holidays).too_early
 
     parts: dict[int, Parts] = {}
     if ctx.rep_count:
@@ -506,7 +516,9 @@ def evaluate_kpis(
                 target=target,
                 amber=amber,
                 red=red,
-                status=status_of(value, amber=amber, red=red, direction=kpi.direction),
+                status=judged(
+                    status_of(value, amber=amber, red=red, direction=kpi.direction), too_early
+                ),
                 numerator=quantize(numerator, CENT) if value is not None else None,
                 denominator=quantize(denominator, CENT) if value is not None else None,
             )

@@ -96,7 +96,10 @@ class KpiValueSerializer(serializers.Serializer):
     )
     amber = serializers.DecimalField(max_digits=18, decimal_places=2)
     red = serializers.DecimalField(max_digits=18, decimal_places=2)
-    status = serializers.CharField(help_text="green, amber, red, or empty when value is null.")
+    status = serializers.CharField(
+        help_text="green, amber, red, early (behind, but under a fifth of the period's working "
+        "days are over: too early to tell), or empty when value is null."
+    )
     numerator = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
     denominator = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
 

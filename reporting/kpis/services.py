@@ -31,13 +31,11 @@ from plans.goals.selectors import GoalProgress, goal_progress
 from plans.models import Goal, GoalScope
 from reporting.kpis.selectors import KpiValue, evaluate_kpis, format_figure, format_kpi
 from reporting.models import DeviationEpisode, Kpi, KpiKind, Status
-from salesmgmt.calendar import elapsed, holidays_between, period_bounds
+from salesmgmt.calendar import JUDGE_FROM, elapsed, holidays_between, period_bounds
 from salesmgmt.models import CompanySettings, NotificationKind, Role, Team, User
 from salesmgmt.notifications.services import notify
 
-# Nothing is judged before a fifth of the period's working days are over: on day one or
-# two a single late log swings pace wildly, and alerts that cry wolf get ignored.
-MIN_ELAPSED = Decimal("0.2")
+MIN_ELAPSED = JUDGE_FROM  # the alerts judge from when the pages do
 BEHIND = (Status.AMBER, Status.RED)
 
 

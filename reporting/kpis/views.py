@@ -31,7 +31,12 @@ PERIOD_CHOICES = [
 ]
 LONGEST_CUSTOM = 366  # days: a custom span longer than a year is a typo
 
-STATUS_WORDS = {Status.GREEN: "on track", Status.AMBER: "behind", Status.RED: "far behind"}
+STATUS_WORDS = {
+    Status.GREEN: "on track",
+    Status.AMBER: "behind",
+    Status.RED: "far behind",
+    Status.EARLY: "too early to tell",
+}
 
 
 def selected_period(request, company: CompanySettings) -> Period:

@@ -95,3 +95,30 @@ def test_goal_progress_query_count_does_not_grow(
     CompanySettings.load()  # cached, as on every page
     with django_assert_num_queries(2):
         assert len(goal_progress(Goal.objects.all(), as_of=AS_OF)) == 2
+
+
+@pytest.mark.parametrize(
+    "as_of, status",
+    [
+        # Tuesday 3 November: 2 of 20 working days (10%): far behind, but too early to tell.
+        (date(2026, 11, 3), "early"),
+        # Thursday 5 November: 4 of 20 (20%): judged from here on, as the alerts are.
+        (date(2026, 11, 5), "red"),
+    ],
+)
+def test_a_goal_behind_reads_too_early_to_tell_until_a_fifth_of_its_days(
+    rep, manager, calls, november, as_of, status
+):
+    goal = month_goal(calls=calls, by=manager, target=200, scope=GoalScope.REP, rep=rep)
+    ActivityFactory(rep=rep, metric=calls, day=date(2026, 11, 2), quantity=1)
+
+    (p,) = goal_progress(Goal.objects.filter(pk=goal.pk), as_of=as_of)
+
+    assert p.status == status
+
+
+def test_a_goal_on_track_early_in_its_period_reads_on_track(rep, manager, calls, november):
+    goal = month_goal(calls=calls, by=manager, target=200, scope=GoalScope.REP, rep=rep)
+    ActivityFactory(rep=rep, metric=calls, day=date(2026, 11, 2), quantity=30)
+    (p,) = goal_progress(Goal.objects.filter(pk=goal.pk), as_of=date(2026, 11, 3))
+    assert p.status == "green"

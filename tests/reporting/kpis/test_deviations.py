@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activities.models import Metric
+from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.kpis.services import send_deviation_alerts
 from reporting.models import DeviationEpisode, Kpi
@@ -299,3 +300,25 @@ def test_a_director_without_a_division_sees_only_company_goals(rep, manager, adm
     loose = UserFactory(username="new_director", role=Role.DIRECTOR, division=None)
 
     assert list(Goal.objects.visible_to(loose)) == [company]
+
+
+def test_pages_say_too_early_exactly_while_the_alerts_stay_silent(rep, manager, rita_goal):
+    """One rule (a fifth of the working days) for the goal's label and for its alert:
+    the job run on the morning after each day reads that day as the page did."""
+    log(rep, nov(2), 1)  # far behind from the first day
+    seen = []
+    for day in range(2, 10):
+        (progress,) = goal_progress(Goal.objects.filter(pk=rita_goal.pk), as_of=nov(day))
+        alerted = run(day + 1) > 0 or DeviationEpisode.objects.exists()
+        seen.append((day, progress.status, alerted))
+    # 20 working days: from the 4th done (Thursday the 5th) it is judged.
+    assert seen == [
+        (2, "early", False),
+        (3, "early", False),
+        (4, "early", False),
+        (5, "red", True),
+        (6, "red", True),
+        (7, "red", True),
+        (8, "red", True),
+        (9, "red", True),
+    ]

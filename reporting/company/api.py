@@ -143,11 +143,12 @@ def _breakdown_rows(data) -> list[dict]:
 )
 @api_view(["GET"])
 def company_dashboard_report(request):
-    """A division's or the company's totals (with the previous equal range), breakdowns by
+    """A division's or the company's totals (with the previous range), breakdowns by
     division/team, product and channel, day/week/month/year comparisons, top and bottom
     teams, and the pace of company and division goals. Admins see the company (or
-    `?division=`), a director their own division. Totals sit next to the previous equal
-    range (the same number of days just before `start`); series end at `end`: 31 days,
+    `?division=`), a director their own division. Totals sit next to the previous range
+    (as many days on the same weekdays, moved back by the fewest whole weeks that end it
+    before `start`: `previous_start`, `previous_end`); series end at `end`: 31 days,
     12 company weeks, 12 months, and each month of the fiscal year next to the year
     before. Teams rank by mean attainment of their monthly goals and by value per rep."""
     query = CompanyQuerySerializer(data=request.query_params)

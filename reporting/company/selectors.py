@@ -10,8 +10,9 @@ of history; Python only regroups the few rows each query returns. Definitions:
   drill into any). People counted are sales reps (role rep), as in goal actuals;
   activities are read through ``Activity.objects.visible_to`` so the one scoping
   rule applies.
-- **Totals**: per metric, the sum over [start, end], next to the *previous equal
-  range* (the same number of days just before ``start``).
+- **Totals**: per metric, the sum over [start, end], next to the *previous range*:
+  as many days on the same weekdays, moved back by the fewest whole weeks that end
+  it before ``start`` (``previous_range``), so working days compare with working days.
 - **Breakdowns** (for one metric, default sales value): by division (company
   scope) or team (division scope), by product and by channel (rows without one
   show as "No product" / "No channel").
@@ -150,9 +151,12 @@ def resolve_company_scope(user: User, division_id: int | None = None) -> Company
 
 
 def previous_range(start: date, end: date) -> tuple[date, date]:
-    """The range of the same length just before [start, end]."""
+    """The range compared with [start, end]: as long, on the same weekdays, and over
+    before it begins, i.e. moved back by the fewest whole weeks (Tuesday to Thursday
+    compares with the Tuesday to Thursday before, not with Saturday to Monday)."""
     days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1)
+    back = timedelta(days=-(-days // 7) * 7)
+    return start - back, end - back
 
 
 def year_before(day: date) -> date:
@@ -192,7 +196,8 @@ class MetricTotal:
 def metric_totals(
     scope: CompanyScope, metrics: list[Metric], start: date, end: date
 ) -> list[MetricTotal]:
-    """Each metric's total over [start, end] and over the previous equal range: one query."""
+    """Each metric's total over [start, end] and over the previous range (as many days on
+    the same weekdays, ``previous_range``): one query."""
     prev_start, prev_end = previous_range(start, end)
     rows = (
         scope.activities()

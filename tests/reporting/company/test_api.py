@@ -40,7 +40,7 @@ def test_director_asking_for_another_division_is_404(cast, south, api_for):
 
 def test_figures(goals, cast, api_for):  # noqa: F811
     data = api_for(cast["admin"]).get(URL, MARCH).data
-    assert (data["previous_start"], data["previous_end"]) == ("2025-01-29", "2025-02-28")
+    assert (data["previous_start"], data["previous_end"]) == ("2025-01-25", "2025-02-24")
     totals = {t["metric"]: t for t in data["totals"]}
     assert (totals["sales-value"]["total"], totals["sales-value"]["previous"]) == (
         "4500.00",

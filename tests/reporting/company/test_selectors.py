@@ -133,7 +133,24 @@ def test_totals_compare_with_the_previous_equal_range(march, cast):
         D("20"),
         D("-25.0"),
     )
-    assert company.previous_range(START, END) == (date(2025, 1, 29), date(2025, 2, 28))
+    # 31 days from a Saturday: the 31 days from the Saturday five weeks before.
+    assert company.previous_range(START, END) == (date(2025, 1, 25), date(2025, 2, 24))
+
+
+@pytest.mark.parametrize(
+    "start, end, previous",
+    [
+        # Tue 1 - Thu 3 Dec 2026: Tue 24 - Thu 26 Nov, not Sat 28 - Mon 30 Nov.
+        (date(2026, 12, 1), date(2026, 12, 3), (date(2026, 11, 24), date(2026, 11, 26))),
+        # A whole week: the week before.
+        (date(2026, 11, 30), date(2026, 12, 6), (date(2026, 11, 23), date(2026, 11, 29))),
+        # Eight days: two weeks back, so the two ranges do not overlap.
+        (date(2026, 12, 1), date(2026, 12, 8), (date(2026, 11, 17), date(2026, 11, 24))),
+    ],
+)
+def test_the_previous_range_falls_on_the_same_weekdays(start, end, previous):
+    assert company.previous_range(start, end) == previous
+    assert [d.weekday() for d in (previous[0], previous[1])] == [start.weekday(), end.weekday()]
 
 
 def test_director_totals_are_their_division(march, cast):

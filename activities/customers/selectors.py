@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from activities.models import CustomerStatus, Deal
 from salesmgmt.models import CompanySettings
+from salesmgmt.money import percent_of
 
 
 def _closed_counts(customer: str = "pk", status: str = "status") -> dict:
@@ -57,9 +58,13 @@ def lost_figures(customers, *, user, date_field: str) -> dict:
         .order_by("-month")
     )
     totals = customers.aggregate(**_closed_counts())
+    by_reason = [row | {"share": percent_of(row["total"], totals["total"])} for row in by_reason]
+    # Every reason tied for the most customers is "the most common", never just the first.
+    top = by_reason[0]["total"] if by_reason else 0
     return {
         "totals": totals,
-        "by_reason": list(by_reason),
+        "by_reason": by_reason,
+        "most_common": [row for row in by_reason if top and row["total"] == top],
         "by_rep": list(by_rep),
         "by_product": list(by_product),
         "without_deal": without_deal,

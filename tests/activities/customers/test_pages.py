@@ -675,6 +675,25 @@ def test_lost_report_figures_for_a_director(client_for, director, losses):
     ]
 
 
+def test_lost_report_names_every_reason_tied_for_most_common(client_for, director, losses):
+    """Price leads alone (3 of 5: 60.0%); once two of its customers buy after all, price,
+    timing and competitor have one customer each, and all three are named."""
+    page = client_for(director).get(reverse("customers:lost"))
+    assert [r["lost_reason__key"] for r in page.context["figures"]["most_common"]] == ["price"]
+    assert "Price</span>most common reason (60.0%)" in page.content.decode()
+    assert [r["share"] for r in page.context["figures"]["by_reason"]] == [
+        Decimal("60.0"),
+        Decimal("20.0"),
+        Decimal("20.0"),
+    ]
+
+    Customer.objects.filter(name__in=["R1", "R2"]).update(status=CustomerStatus.ACTIVE)
+    page = client_for(director).get(reverse("customers:lost")).content.decode()
+    # Three reasons with one customer each: all three are the most common.
+    assert "most common reasons, tied (33.3% each)" in page
+    assert "Price, Timing and Competitor</span>" in page  # in the reasons' configured order
+
+
 def test_lost_report_is_scoped_and_filtered_by_period(client_for, rep, manager, losses):
     mine = client_for(rep).get(reverse("customers:lost")).context["figures"]
     assert counts(mine["totals"]) == (2, 1, 3)

@@ -531,6 +531,9 @@ def division_summary(request):
                 for r in rows
             ),
         )
+    labels = [label for _, label in ROOT_CAUSES]
+    for r in rows:  # each team's root causes in words, the ones it has (the page's one cell)
+        r["named_causes"] = [(label, n) for label, n in zip(labels, r["causes"], strict=True) if n]
     context.update(
         {
             "division": division,

@@ -295,6 +295,9 @@ def test_division_summary_figures(month, cast, client_for):
     assert set(rows) == {"Alpha", "Beta"}
     assert (rows["Alpha"]["reviews"], rows["Alpha"]["shared"], rows["Alpha"]["gaps"]) == (2, 1, 1)
     assert rows["Alpha"]["causes"][0] == 1  # one miss without a cause yet
+    # The page names the causes a team has, in one cell, instead of a column per cause.
+    assert rows["Alpha"]["named_causes"][0] == ("Not decided yet", 1)
+    assert "Not decided yet <strong>1</strong>" in response.content.decode()
     assert response.context["totals"]["reviews"] == 3
     csv = b"".join(
         client_for(cast["director"])

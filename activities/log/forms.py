@@ -16,7 +16,9 @@ class LineForm(forms.Form):
         max_digits=14,
         decimal_places=2,
         required=False,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "any"}),
+        widget=forms.NumberInput(
+            attrs={"inputmode": "decimal", "min": 0, "step": "any", "placeholder": "number"}
+        ),
     )
     channel = CatalogueChoiceField(
         queryset=Channel.objects.active(), required=False, empty_label="any channel"
@@ -24,7 +26,9 @@ class LineForm(forms.Form):
     product = CatalogueChoiceField(
         queryset=Product.objects.active(), required=False, empty_label="any product"
     )
-    note = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(
+        max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": "note"})
+    )
 
     def __init__(self, *args, catalogue=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -98,4 +98,10 @@ def test_main_pages_fit_at_1280_and_on_a_phone(page, screenshot):
                     problems += [f"{who} {url}: {c}" for c in page.evaluate(CLIPPED_TABLES)]
                 elif wider := page.evaluate(PAGE_WIDER_THAN_SCREEN):
                     problems.append(f"{who} {url} at 390 px: the page is {wider} px wide")
+                if width == 390 and url == "/activities/log/":
+                    # One thumb: every metric's name readable ("Appointments held", not "Appo").
+                    widths = page.eval_on_selector_all(
+                        "#lines select[name$='-metric']", "els => els.map(e => e.clientWidth)"
+                    )
+                    assert widths and min(widths) >= 200, widths
     assert problems == []

@@ -27,11 +27,12 @@ reps, weeks or months of history:
   name. The top ``min(3, ranked // 2)`` places are "top", as many at the bottom
   "laggard", and tied reps always carry the same label: a tie cut by a boundary
   takes the label most of it holds (none when as many would be top as laggard).
-  Reps without a monthly goal are listed after the ranked ones, unranked. A rep's *lagging metric* is their current goal (any period, running
-  on the day the figures are measured) with the lowest pace, or failing goals,
-  the metric of the plan for the week holding that day furthest behind the pace
-  the plan expects: the same on the page, whichever week it browses, and on the
-  API, whatever range it asks for.
+  Reps without a monthly goal are listed after the ranked ones, unranked. A rep's
+  *lagging metric* is their current goal (any period, running on the day the
+  figures are measured) with the lowest pace, or failing goals, the metric of the
+  plan for the week holding that day furthest behind the pace the plan expects: the
+  same on the page, whichever week it browses, and on the API, whatever range it
+  asks for.
 - **Plan status by week**: per company week, how many reps have a plan in each
   status and how many have none.
 """

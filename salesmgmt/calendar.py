@@ -121,8 +121,9 @@ class Elapsed:
 
     @property
     def too_early(self) -> bool:
-        """Under way, but too little of it is over to call anyone behind."""
-        return self.done < self.total and self.fraction < JUDGE_FROM
+        """Too little of it is over to call anyone behind (a period without working days
+        counts as over)."""
+        return self.fraction < JUDGE_FROM
 
     @property
     def remaining(self) -> int:

@@ -71,14 +71,21 @@ def mean_percent(values) -> Decimal | None:
     return quantize(sum(values) / len(values), Decimal("0.1")) if values else None
 
 
+def judged(status: str, too_early: bool) -> str:
+    """``status``, or "too early to tell" in place of amber or red while the period is
+    young (``salesmgmt.calendar.JUDGE_FROM``): goals, KPIs and alerts wait as long."""
+    if too_early and status in (Status.AMBER, Status.RED):
+        return Status.EARLY
+    return status
+
+
 def status_for(pace: Decimal | None, company: CompanySettings, span: Elapsed | None = None) -> str:
     """green / amber / red for a pace in percent (None: nothing expected yet -> green);
     "early" instead of amber or red while ``span`` is too young to judge."""
     if pace is None or pace >= company.goal_amber_below:
         return Status.GREEN
-    if span is not None and span.too_early:
-        return Status.EARLY
-    return Status.AMBER if pace >= company.goal_red_below else Status.RED
+    status = Status.AMBER if pace >= company.goal_red_below else Status.RED
+    return judged(status, span is not None and span.too_early)
 
 
 # Goals of these periods start on a month's first day and end on a month's last (they

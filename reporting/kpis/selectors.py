@@ -83,6 +83,7 @@ from activities.models import (
     Task,
 )
 from activities.tasks.selectors import midnight
+from plans.goals.selectors import judged
 from plans.models import PlanStatus, PlanTarget, WeeklyPlan
 from reporting.models import Kpi, KpiDirection, KpiKind, Status
 from salesmgmt.calendar import (
@@ -161,14 +162,6 @@ def status_of(value: Decimal | None, *, amber: Decimal, red: Decimal, direction:
     if value < red:
         return Status.RED
     return Status.AMBER if value < amber else Status.GREEN
-
-
-def judged(status: str, too_early: bool) -> str:
-    """``status``, or "too early to tell" in place of behind while the period is young
-    (``salesmgmt.calendar.JUDGE_FROM``: goals and alerts wait as long)."""
-    if too_early and status in (Status.AMBER, Status.RED):
-        return Status.EARLY
-    return status
 
 
 # --- One grouped query per family: {rep_id: (numerator, denominator)} per KPI -----------------

@@ -31,11 +31,10 @@ from plans.goals.selectors import GoalProgress, goal_progress
 from plans.models import Goal, GoalScope
 from reporting.kpis.selectors import KpiValue, evaluate_kpis, format_figure, format_kpi
 from reporting.models import DeviationEpisode, Kpi, KpiKind, Status
-from salesmgmt.calendar import JUDGE_FROM, elapsed, holidays_between, period_bounds
+from salesmgmt.calendar import elapsed, holidays_between, period_bounds
 from salesmgmt.models import CompanySettings, NotificationKind, Role, Team, User
 from salesmgmt.notifications.services import notify
 
-MIN_ELAPSED = JUDGE_FROM  # the alerts judge from when the pages do
 BEHIND = (Status.AMBER, Status.RED)
 
 
@@ -104,7 +103,7 @@ def _goal_readings(progress: list[GoalProgress], people: _People, as_of: date) -
     readings = []
     for p in progress:
         goal = p.goal
-        if p.elapsed.fraction < MIN_ELAPSED:
+        if p.elapsed.too_early:  # as the pages say "too early to tell"
             continue
         if goal.scope == GoalScope.REP and goal.rep_id not in people.reps:
             continue  # the rep has left: nobody to tell, nothing to act on
@@ -179,7 +178,7 @@ def _kpi_readings(today: date, as_of: date, people: _People) -> list[Reading]:
     readings = []
     for period, members in by_period.items():
         start, end = bounds[period]
-        if elapsed(start, end, as_of, holidays).fraction < MIN_ELAPSED:
+        if elapsed(start, end, as_of, holidays).too_early:
             continue
         values = evaluate_kpis(members, groups=groups, start=start, end=end, as_of=as_of)
         for kpi in members:

@@ -137,9 +137,20 @@ class Elapsed:
         return Decimal(self.done) / Decimal(self.total)
 
 
-def elapsed(start: date, end: date, as_of: date, holidays: frozenset[date]) -> Elapsed:
+def elapsed(
+    start: date, end: date, as_of: date, holidays: frozenset[date], *, today: date | None = None
+) -> Elapsed:
+    """How many of the working days of [start, end] are over on ``as_of``.
+
+    A past ``as_of`` counts up to its end. The day under way (``today``, when given, and
+    ``as_of`` reaches it) is not due yet: what was logged up to now is judged against
+    what was due by the end of the day before. So a page at four in the afternoon and the
+    deviation alerts at seven in the morning read the same figures, and nobody is behind
+    on a day they are still working.
+    """
+    through = min(as_of, today - timedelta(days=1)) if today is not None else as_of
     total = working_days(start, end, holidays)
-    done = working_days(start, min(as_of, end), holidays) if as_of >= start else 0
+    done = working_days(start, min(through, end), holidays)
     return Elapsed(done, total)
 
 

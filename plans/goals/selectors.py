@@ -192,10 +192,13 @@ class GoalProgress:
         return percent_of(self.expected, self.goal.target)
 
 
-def progress_of(goal: Goal, actual: Decimal, as_of: date, holidays, company) -> GoalProgress:
-    """Pace figures of one goal whose actual is known (no query)."""
+def progress_of(
+    goal: Goal, actual: Decimal, as_of: date, holidays, company, today: date | None = None
+) -> GoalProgress:
+    """Pace figures of one goal whose actual is known (no query). ``today`` (default: the
+    company's) is the day under way, not yet expected (``salesmgmt.calendar.elapsed``)."""
     actual = Decimal(actual or 0)
-    span = elapsed(goal.start, goal.end, as_of, holidays)
+    span = elapsed(goal.start, goal.end, as_of, holidays, today=today or company.today())
     expected = quantize(goal.target * span.fraction) if span.total else goal.target
     if as_of < goal.start:
         expected = ZERO
@@ -213,17 +216,19 @@ def progress_of(goal: Goal, actual: Decimal, as_of: date, holidays, company) -> 
     )
 
 
-def goal_progress(goals: QuerySet, *, as_of: date | None = None) -> list[GoalProgress]:
+def goal_progress(
+    goals: QuerySet, *, as_of: date | None = None, today: date | None = None
+) -> list[GoalProgress]:
     """Progress of every goal in ``goals`` (already scoped and filtered), in two queries."""
     company = CompanySettings.load()
     as_of = as_of or company.today()
     rows = list(
         with_actuals(goals.select_related("metric", "rep", "team", "division"), as_of=as_of)
     )
-    return progress_of_rows(rows, as_of=as_of)
+    return progress_of_rows(rows, as_of=as_of, today=today)
 
 
-def progress_of_rows(rows, *, as_of: date) -> list[GoalProgress]:
+def progress_of_rows(rows, *, as_of: date, today: date | None = None) -> list[GoalProgress]:
     """Progress of goals already annotated by ``with_actuals`` (a page of them, say):
     one query, for the holidays."""
     rows = list(rows)
@@ -231,7 +236,8 @@ def progress_of_rows(rows, *, as_of: date) -> list[GoalProgress]:
         return []
     company = CompanySettings.load()
     holidays = holidays_between(min(g.start for g in rows), max(g.end for g in rows))
-    return [progress_of(g, g.actual, as_of, holidays, company) for g in rows]
+    today = today or company.today()
+    return [progress_of(g, g.actual, as_of, holidays, company, today) for g in rows]
 
 
 # --- Roll-up: a goal next to the sum of the goals one level below -----------------------------

@@ -24,10 +24,12 @@ from salesmgmt.money import MONEY, ZERO, percent_of
 
 
 def week_progress(week_start: date, today: date) -> Decimal:
-    """Share of the week's working days (Monday to Friday, less company holidays) begun
-    by ``today``: the same working days as goal pace (salesmgmt.calendar.elapsed)."""
+    """Share of the week's working days (Monday to Friday, less company holidays) over by
+    ``today``: the same working days as goal pace (salesmgmt.calendar.elapsed; the day
+    under way is not due yet)."""
     end = week_start + timedelta(days=6)
-    return elapsed(week_start, end, today, holidays_between(week_start, end)).fraction
+    holidays = holidays_between(week_start, end)
+    return elapsed(week_start, end, today, holidays, today=CompanySettings.load().today()).fraction
 
 
 def pace(actual, planned, progress: Decimal) -> str:

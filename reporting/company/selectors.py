@@ -337,6 +337,7 @@ class Bucket:
     end: date
     total: Decimal = NONE_LOGGED
     previous: Decimal | None = None  # the bucket compared with (previous, or a year before)
+    note: str = ""  # why there is nothing to compare with, when there is not
 
     @property
     def change(self) -> Decimal | None:
@@ -437,10 +438,24 @@ def month_over_month(scope: CompanyScope, metric: Metric, end: date) -> list[Buc
     return _chain(_fill(scope, metric, buckets))
 
 
+NO_DATA = "no data a year before"
+MONTHLY_TOTAL = "a year before holds only the month's total"
+
+
 def year_over_year(
     scope: CompanyScope, metric: Metric, end: date, company: CompanySettings
 ) -> list[Bucket]:
-    """Each month of the fiscal year to ``end`` next to the same dates a year before."""
+    """Each month of the fiscal year to ``end`` next to the same dates a year before, where
+    the data a year before covers them.
+
+    A month a year before in which nobody logged anything (of any metric) has no data to
+    compare with, not a zero. And a month under way (1-3 December) compares with the same
+    days a year before only when those were logged day by day: history imported as one
+    total per month (before ``CompanySettings.daily_figures_from``) covers the whole month
+    and would set three days against thirty. Either way ``previous`` stays None and
+    ``note`` says why. One more query: the months a year before that hold rows (from the
+    month rollup).
+    """
     year_start, _ = period_bounds("year", end, company)
     this_year, cursor = [], year_start
     while cursor <= end:
@@ -449,8 +464,22 @@ def year_over_year(
         cursor = m.end + timedelta(days=1)
     last_year = [Bucket(b.label, year_before(b.start), year_before(b.end)) for b in this_year]
     _fill(scope, metric, this_year + last_year)
-    for now, then in zip(this_year, last_year, strict=True):
-        now.previous = then.total
+    months_before = [month_of(b.start).start for b in last_year]
+    held = set(
+        scope.activity_months()
+        .filter(month__in=months_before)
+        .order_by()
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    daily_from = company.daily_figures_from
+    for now, then, month in zip(this_year, last_year, months_before, strict=True):
+        if month not in held:
+            now.note = NO_DATA
+        elif daily_from and then.start < daily_from and now.end < month_of(now.start).end:
+            now.note = MONTHLY_TOTAL  # part of a month that holds one total
+        else:
+            now.previous = then.total
     return this_year
 
 

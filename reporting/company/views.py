@@ -95,7 +95,7 @@ def dashboard(request):
 
 
 def _series(label, values, colour=None) -> dict:
-    ds = {"label": label, "data": [float(v) for v in values]}
+    ds = {"label": label, "data": [None if v is None else float(v) for v in values]}
     if colour:
         ds["color"] = colour
     return ds
@@ -142,7 +142,7 @@ def charts(data: CompanyDashboard) -> dict:
                     ),
                     _series(
                         "Same dates a year before",
-                        [b.previous or 0 for b in data.years],
+                        [b.previous for b in data.years],  # a gap where none compares
                         TREND_COLOURS["previous"],
                     ),
                 ],
@@ -218,8 +218,11 @@ def export_table(data: CompanyDashboard, table: str):
     if table == "years":
         return csv_response(
             f"company-year-over-year-{metric}-{data.scope.key.replace(':', '-')}-{data.end}.csv",
-            ["month", "start", "end", "metric", "total", "year_before", "change_percent"],
-            ([b.label, b.start, b.end, metric, b.total, b.previous, b.change] for b in data.years),
+            ["month", "start", "end", "metric", "total", "year_before", "change_percent", "note"],
+            (
+                [b.label, b.start, b.end, metric, b.total, b.previous, b.change, b.note]
+                for b in data.years
+            ),
         )
     if table == "teams":
         return csv_response(

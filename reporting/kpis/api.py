@@ -65,10 +65,12 @@ class KpiViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"], url_path="values", pagination_class=None)
     def values(self, request):
         """Every active KPI measured for one rep, team, division or the company: the value
-        (a team's counts are the average per rep), the target (pro-rated to today for
-        counts), thresholds and status. Without `start`/`end`, each KPI over its own
-        current period. Counts run up to today with target and thresholds pro-rated by
-        working days elapsed; ratios are numerator / denominator x 100 (null when the
+        (a team's counts are the average per rep), the target, thresholds and status.
+        Without `start`/`end`, each KPI over its own current period (as the deviation
+        alerts judge it). Counts run up to now against target and thresholds pro-rated to
+        the working days over (today is not due yet); over a span longer than the KPI's
+        own period, a count reads per period on average (`periods`, `per`) against the
+        KPI's own target. Ratios are numerator / denominator x 100 (null when the
         denominator is 0). A director asking for `company` gets their division."""
         query = KpiValuesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -102,6 +104,7 @@ class KpiViewSet(viewsets.ReadOnlyModelViewSet):
             "values": [
                 {
                     **vars(values[(k.pk, "scope")]),
+                    "per": values[(k.pk, "scope")].per,
                     "unit": unit_of(k),
                     "start": spans[k.pk][0],
                     "end": spans[k.pk][1],

@@ -20,11 +20,15 @@ one on a hand-built fixture):
 
 - **metric_total**: the metric's quantity logged up to date, summed per rep and
   averaged over the group's reps (reps who logged nothing count as 0). The target
-  is per rep per ``kpi.period``; for another span it is scaled by working days
-  (a weekly target over a month of 20 working days is x4). While the span runs,
-  target and thresholds are pro-rated by the working days elapsed
-  (``salesmgmt.calendar.elapsed``: Monday to Friday less holidays; a day counts once
-  it has begun).
+  is per rep per ``kpi.period``. Over a span longer than that period (a weekly KPI
+  over a month) value and target read *per period*: the average per rep per week
+  (the total over the weeks' worth of working days over, five a week) against the
+  weekly target itself, so "Calls per rep per week" reads per week on every page.
+  Over its own period, or a shorter span, the value is the span's total and the
+  target is scaled by working days to the span (a monthly target over a week of a
+  20-working-day month is /4) and, while the span runs, pro-rated by the working
+  days over (``salesmgmt.calendar.elapsed``: Monday to Friday less holidays; the
+  day under way is not due yet).
 - **ratio**: total of ``metric`` / total of ``denominator`` up to date over the
   group, x 100 (appointments held / set; hit rate = sales closed / appointments
   held). None when the denominator is 0.
@@ -85,8 +89,9 @@ from activities.models import (
 from activities.tasks.selectors import midnight
 from plans.goals.selectors import judged
 from plans.models import PlanStatus, PlanTarget, WeeklyPlan
-from reporting.models import Kpi, KpiDirection, KpiKind, Status
+from reporting.models import Kpi, KpiDirection, KpiKind, KpiPeriod, Status
 from salesmgmt.calendar import (
+    Elapsed,
     elapsed,
     holidays_between,
     period_bounds,
@@ -109,8 +114,9 @@ PERCENT_KINDS = frozenset(
 
 # What each kind measures, in plain words (page tooltips and the API).
 KIND_DEFINITIONS = {
-    KpiKind.METRIC_TOTAL: "{metric} logged per rep in the period (average over the reps); "
-    "the target is per rep per {period} and is pro-rated by working days elapsed.",
+    KpiKind.METRIC_TOTAL: "{metric} logged per rep per {period} (average over the reps; over "
+    "a longer span, the average {period}); the target is per rep per {period}, pro-rated "
+    "while the {period} runs.",
     KpiKind.RATIO: "{metric} / {denominator} logged in the period, in percent.",
     KpiKind.STAGE_CONVERSION: "Of the deals that entered {stage} in the period, the share "
     "that moved on to a later stage (not lost).",
@@ -133,6 +139,22 @@ class KpiValue:
     status: str  # Status.GREEN / AMBER / RED ("" when value is None)
     numerator: Decimal | None = None
     denominator: Decimal | None = None
+    # Own periods over in the span when value and target read per period, on average (a
+    # weekly KPI over a month: calls per week, not the month's calls); None: span total.
+    periods: Decimal | None = None
+
+    @property
+    def per_period(self) -> str:
+        """'per week' when value and target read per period, else ''."""
+        return f"per {self.kpi.get_period_display().lower()}" if self.periods is not None else ""
+
+    @property
+    def per(self) -> str:
+        """What the value is, in words: 'per week, on average over 3.2 weeks' or ''."""
+        if self.periods is None:
+            return ""
+        unit = self.kpi.get_period_display().lower()
+        return f"per {unit}, on average over {quantize(self.periods, TENTH)} {unit}s"
 
 
 def describe(kpi: Kpi) -> str:
@@ -177,8 +199,11 @@ class _Context:
     ids or a queryset of the group's reps; ``rep_count`` is how many there are.
     """
 
-    def __init__(self, reps, start, end, as_of, company, *, whole=False, rep_count=None):
+    def __init__(
+        self, reps, start, end, as_of, company, *, whole=False, rep_count=None, today=None
+    ):
         self.reps, self.start, self.end, self.as_of, self.company = reps, start, end, as_of, company
+        self.today = today or company.today()
         self.whole = whole
         self.rep_count = len(reps) if rep_count is None else rep_count
         self.upto = min(end, as_of)
@@ -325,7 +350,9 @@ def _plan_attainment(kpis: list[Kpi], ctx: _Context) -> dict[int, Parts]:
     # Only the week holding as_of can be under way: its planned numbers are pro-rated,
     # and what was logged in it is read from its days up to as_of.
     current = weeks[-1]
-    progress = elapsed(current, current + timedelta(days=6), ctx.as_of, ctx.holidays).fraction
+    progress = elapsed(
+        current, current + timedelta(days=6), ctx.as_of, ctx.holidays, today=ctx.today
+    ).fraction
     whole = [w for w in weeks if w + timedelta(days=6) <= ctx.as_of]
     targets = (
         PlanTarget.objects.filter(
@@ -420,11 +447,34 @@ def _measurable(kpi: Kpi) -> bool:
 # --- Targets and values -------------------------------------------------------------------------
 
 
-def _scaled_targets(
-    kpi: Kpi, start: date, end: date, as_of: date, holidays, company
-) -> tuple[Decimal, Decimal, Decimal]:
-    """(target, amber, red) for [start, end] as of ``as_of``."""
+def periods_over(kpi: Kpi, start: date, end: date, span: Elapsed) -> Decimal | None:
+    """How many of the KPI's own periods are over in [start, end], when the span is longer
+    than one of them (a weekly KPI over a month): its value then reads per period, on
+    average. None when the span is one period or shorter: the value is the span's total.
+
+    A week is five working days; a month or quarter as many as the one holding ``start``
+    has, Monday to Friday (holidays make fewer days over, not shorter periods).
+    """
     if not kpi.is_pro_rated:
+        return None
+    if kpi.period == KpiPeriod.WEEK:
+        own_days = 5
+    else:
+        own_days = working_days(*period_bounds(kpi.period, start))
+    if working_days(start, end) <= own_days:
+        return None
+    return Decimal(span.done) / Decimal(own_days)
+
+
+def _scaled_targets(
+    kpi: Kpi, start: date, end: date, span: Elapsed, holidays, company, periods
+) -> tuple[Decimal, Decimal, Decimal]:
+    """(target, amber, red) for [start, end] as far as ``span`` is over.
+
+    Read per period (``periods`` given), the KPI's own; else, for the span's total: scaled
+    by working days to the span when it is not the KPI's own period, and pro-rated by the
+    working days over."""
+    if not kpi.is_pro_rated or periods is not None:
         return kpi.target, kpi.amber_threshold, kpi.red_threshold
     own_start, own_end = kpi_period(kpi, start, company)
     factor = Decimal(1)
@@ -432,13 +482,17 @@ def _scaled_targets(
         own_days = working_days(own_start, own_end, holidays)
         if own_days:
             factor = Decimal(working_days(start, end, holidays)) / Decimal(own_days)
-    factor *= elapsed(start, end, as_of, holidays).fraction
+    factor *= span.fraction
     return tuple(
         quantize(n * factor, CENT) for n in (kpi.target, kpi.amber_threshold, kpi.red_threshold)
     )
 
 
-def _value(kpi: Kpi, numerator: Decimal, denominator: Decimal) -> Decimal | None:
+def _value(
+    kpi: Kpi, numerator: Decimal, denominator: Decimal, periods: Decimal | None = None
+) -> Decimal | None:
+    if periods is not None:  # an average per period: none before a working day is over
+        denominator *= periods
     if not denominator:
         return None
     if kpi.kind in PERCENT_KINDS:
@@ -453,15 +507,18 @@ def evaluate_kpis(
     start: date,
     end: date,
     as_of: date | None = None,
+    today: date | None = None,
 ) -> dict[tuple[int, Hashable], KpiValue]:
     """{(kpi.pk, group key): KpiValue} for every KPI and group over [start, end].
 
     A fixed number of queries (one per figure family present, and one for the
     holidays), whatever the number of KPIs, groups or reps. A single group may be a
-    queryset of users (one more query: how many they are).
+    queryset of users (one more query: how many they are). ``today`` (default: the
+    company's) is the day under way, which nobody is expected to have done yet.
     """
     company = CompanySettings.load()
-    as_of = as_of or company.today()
+    today = today or company.today()
+    as_of = as_of or today
     kpis = list(kpis)
     if len(groups) == 1:  # summed by the database
         ((only, members),) = groups.items()
@@ -470,19 +527,21 @@ def evaluate_kpis(
         else:
             members = sorted(set(members))
             count = len(members)
-        ctx = _Context(members, start, end, as_of, company, whole=True, rep_count=count)
+        ctx = _Context(
+            members, start, end, as_of, company, whole=True, rep_count=count, today=today
+        )
         groups = {only: WHOLE}
     else:
         groups = {key: frozenset(ids) for key, ids in groups.items()}
         reps = sorted(set().union(*groups.values())) if groups else []
-        ctx = _Context(reps, start, end, as_of, company)
+        ctx = _Context(reps, start, end, as_of, company, today=today)
     kinds = {k.kind for k in kpis if _measurable(k)}
 
     if kinds:  # pro-rating, plan weeks and whether it is too early to judge count working days
         spans = [(start, end), (company.week_of(as_of), company.week_of(as_of) + timedelta(6))]
         spans += [kpi_period(k, start, company) for k in kpis if k.is_pro_rated]
         ctx.holidays = holidays_between(min(s for s, _ in spans), max(e for _, e in spans))
-    too_early = elapsed(start, end, as_of, ctx.holidays).too_early
+    span = elapsed(start, end, as_of, ctx.holidays, today=today)
 
     parts: dict[int, Parts] = {}
     if ctx.rep_count:
@@ -495,14 +554,15 @@ def evaluate_kpis(
 
     values = {}
     for kpi in kpis:
-        target, amber, red = _scaled_targets(kpi, start, end, as_of, ctx.holidays, company)
+        periods = periods_over(kpi, start, end, span)
+        target, amber, red = _scaled_targets(kpi, start, end, span, ctx.holidays, company, periods)
         of_kpi = parts.get(kpi.pk, {})
         for key, ids in groups.items():
             numerator = denominator = ZERO
             for rep in [WHOLE] if ids == WHOLE else ids:
                 n, d = of_kpi.get(rep, (ZERO, ZERO))
                 numerator, denominator = numerator + n, denominator + d
-            value = _value(kpi, numerator, denominator) if kpi.pk in parts else None
+            value = _value(kpi, numerator, denominator, periods) if kpi.pk in parts else None
             values[(kpi.pk, key)] = KpiValue(
                 kpi=kpi,
                 value=value,
@@ -510,8 +570,10 @@ def evaluate_kpis(
                 amber=amber,
                 red=red,
                 status=judged(
-                    status_of(value, amber=amber, red=red, direction=kpi.direction), too_early
+                    status_of(value, amber=amber, red=red, direction=kpi.direction),
+                    span.too_early,
                 ),
+                periods=periods,
                 numerator=quantize(numerator, CENT) if value is not None else None,
                 denominator=quantize(denominator, CENT) if value is not None else None,
             )

@@ -92,7 +92,10 @@ class KpiValueSerializer(serializers.Serializer):
         max_digits=18, decimal_places=2, allow_null=True, help_text="null: nothing to measure."
     )
     target = serializers.DecimalField(
-        max_digits=18, decimal_places=2, help_text="Pro-rated to as_of for metric totals."
+        max_digits=18,
+        decimal_places=2,
+        help_text="For counts: per period when `periods` is set, else for the span, "
+        "pro-rated to the working days over.",
     )
     amber = serializers.DecimalField(max_digits=18, decimal_places=2)
     red = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -101,7 +104,25 @@ class KpiValueSerializer(serializers.Serializer):
         "days are over: too early to tell), or empty when value is null."
     )
     numerator = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
-    denominator = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    denominator = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        allow_null=True,
+        help_text="value = numerator / denominator (x 100 for percent KPIs; for a count read "
+        "per period, / periods as well).",
+    )
+    periods = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        allow_null=True,
+        help_text="A count KPI over a span longer than its own period (a weekly KPI over a "
+        "month) reads per period, on average: how many of its periods are over (working "
+        "days over / 5 for a week). value and target are then per period and the target "
+        "is not pro-rated. Null: value is the span's total.",
+    )
+    per = serializers.CharField(
+        help_text="What value is, in words: 'per week, on average over 3.2 weeks', or empty."
+    )
 
 
 class KpiScopeSerializer(serializers.Serializer):

@@ -2,8 +2,9 @@
 
 The job runs hourly; from ``CompanySettings.alert_hour`` (company time) it compares,
 for every goal whose period holds today and every active KPI of every rep at work,
-the actual with what was expected, *as of yesterday*: at seven in the morning today
-has not been worked yet, and counting it would put everyone a day behind.
+what was logged up to now with what was due by the end of yesterday: the same figures
+as the goal and KPI pages (``salesmgmt.calendar.elapsed``: the day under way is not
+due yet, so at seven in the morning nobody is a day behind).
 
 A stretch of time behind is a ``DeviationEpisode`` (one open per subject and period):
 
@@ -99,7 +100,12 @@ def _goal_owner(goal: Goal) -> str:
     return "the company"
 
 
-def _goal_readings(progress: list[GoalProgress], people: _People, as_of: date) -> list[Reading]:
+def _eve(today: date) -> date:
+    """The last day due on ``today``: the day before (``salesmgmt.calendar.elapsed``)."""
+    return today - timedelta(days=1)
+
+
+def _goal_readings(progress: list[GoalProgress], people: _People, today: date) -> list[Reading]:
     readings = []
     for p in progress:
         goal = p.goal
@@ -125,7 +131,7 @@ def _goal_readings(progress: list[GoalProgress], people: _People, as_of: date) -
                 text=(
                     f"{goal.metric}: {format_figure(p.actual, money=money)} logged, "
                     f"{format_figure(p.expected, money=money)} expected by the end of "
-                    f"{_day(as_of)} ({format_figure(p.pace, percent=True)} of pace; "
+                    f"{_day(_eve(today))} ({format_figure(p.pace, percent=True)} of pace; "
                     f"target {format_figure(goal.target, money=money)} by {_day(goal.end)})."
                 ),
                 url=f"/goals/{goal.pk}/",
@@ -141,22 +147,22 @@ def _goal_readings(progress: list[GoalProgress], people: _People, as_of: date) -
     return readings
 
 
-def _kpi_text(v: KpiValue, as_of: date) -> str:
+def _kpi_text(v: KpiValue, today: date) -> str:
     kpi = v.kpi
     if kpi.kind == KpiKind.METRIC_TOTAL:
         share = format_figure(v.value * 100 / v.target, percent=True) if v.target else "—"
         return (
             f"{kpi.name}: {format_kpi(kpi, v.value)} logged, {format_kpi(kpi, v.target)} "
-            f"expected by the end of {_day(as_of)} ({share})."
+            f"expected by the end of {_day(_eve(today))} ({share})."
         )
     return (
         f"{kpi.name}: {format_kpi(kpi, v.value)} against a target of "
         f"{format_kpi(kpi, v.target)} (amber {format_kpi(kpi, v.amber)}, "
-        f"red {format_kpi(kpi, v.red)}), as of {_day(as_of)}."
+        f"red {format_kpi(kpi, v.red)}), as of {_day(today)}."
     )
 
 
-def _kpi_readings(today: date, as_of: date, people: _People) -> list[Reading]:
+def _kpi_readings(today: date, people: _People) -> list[Reading]:
     company = CompanySettings.load()
     kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
     reps = list(people.reps.values())
@@ -178,9 +184,11 @@ def _kpi_readings(today: date, as_of: date, people: _People) -> list[Reading]:
     readings = []
     for period, members in by_period.items():
         start, end = bounds[period]
-        if elapsed(start, end, as_of, holidays).too_early:
+        if elapsed(start, end, today, holidays, today=today).too_early:
             continue
-        values = evaluate_kpis(members, groups=groups, start=start, end=end, as_of=as_of)
+        values = evaluate_kpis(
+            members, groups=groups, start=start, end=end, as_of=today, today=today
+        )
         for kpi in members:
             for rep in reps:
                 v = values[(kpi.pk, rep.pk)]
@@ -199,7 +207,7 @@ def _kpi_readings(today: date, as_of: date, people: _People) -> list[Reading]:
                         expected=v.target,
                         period_start=start,
                         subject=f"{kpi.name} ({rep})",
-                        text=_kpi_text(v, as_of),
+                        text=_kpi_text(v, today),
                         url=f"/dashboard/reps/{rep.pk}/",
                         recipients=people.rep_and_manager(rep.pk),
                         fields={"kpi": kpi, "rep_id": rep.pk},
@@ -245,10 +253,9 @@ def send_deviation_alerts(*, now: datetime | None = None) -> int:
     # episodes the first opened. A unique constraint backs this up.
     CompanySettings.objects.select_for_update().get(pk=company.pk)
     today = local.date()
-    as_of = today - timedelta(days=1)
     people = _People()
-    progress = goal_progress(Goal.objects.current(today), as_of=as_of)
-    readings = _goal_readings(progress, people, as_of) + _kpi_readings(today, as_of, people)
+    progress = goal_progress(Goal.objects.current(today), as_of=today, today=today)
+    readings = _goal_readings(progress, people, today) + _kpi_readings(today, people)
 
     open_episodes = {_episode_key(e): e for e in DeviationEpisode.objects.open().order_by("pk")}
     sent, refreshed = 0, []

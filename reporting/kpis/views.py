@@ -12,8 +12,10 @@ from reporting.kpis.selectors import (
     KpiValue,
     Subject,
     describe,
+    evaluate_current,
     evaluate_kpis,
     format_kpi,
+    kpi_period,
     kpi_subjects,
 )
 from reporting.kpis.services import EPISODE_RELATED, episode_figure, episode_owner, episode_subject
@@ -24,6 +26,7 @@ from salesmgmt.models import CompanySettings
 from salesmgmt.web import paginate, parse_day, query_without_page
 
 PERIOD_CHOICES = [
+    ("current", "Each KPI's own period"),
     ("week", "This week"),
     ("month", "This month"),
     ("quarter", "This quarter"),
@@ -40,9 +43,14 @@ STATUS_WORDS = {
 
 
 def selected_period(request, company: CompanySettings) -> Period:
-    """This week / month / quarter, or a custom [start, end] (else this month)."""
-    key = request.GET.get("period", "month")
+    """Each KPI's own current period (the default: what the alerts judge), this week /
+    month / quarter, or a custom [start, end]. "Own period" spans this month on the
+    page's head and the period controls; each row says its own."""
+    key = request.GET.get("period", "current")
     today = company.today()
+    if key == "current":
+        month = month_of(today)
+        return Period(month.start, month.end, "each KPI over its own period", "current")
     if key == "week":
         start = company.week_of(today)
         return Period(start, start + timedelta(days=6), f"Week of {start:%-d %b %Y}", "week")
@@ -71,7 +79,8 @@ class Cell:
             return f"{self.subject.label}: nothing to measure yet"
         word = "above" if v.kpi.direction == KpiDirection.LOWER else "below"
         return (
-            f"{self.subject.label}: {self.text} vs target {format_kpi(v.kpi, v.target)} "
+            f"{self.subject.label}: {self.text}{' ' + v.per if v.per else ''} vs target "
+            f"{format_kpi(v.kpi, v.target)} "
             f"({STATUS_WORDS[v.status]}; amber {word} {format_kpi(v.kpi, v.amber)}, "
             f"red {word} {format_kpi(v.kpi, v.red)})"
         )
@@ -85,16 +94,30 @@ def kpi_rows(user, period: Period):
     """(subjects, rows): one row per active KPI with a cell per subject."""
     subjects = kpi_subjects(user)
     kpis = list(Kpi.objects.active().select_related("metric", "denominator", "stage"))
-    values = evaluate_kpis(
-        kpis, groups={s.key: s.rep_ids for s in subjects}, start=period.start, end=period.end
-    )
+    groups = {s.key: s.rep_ids for s in subjects}
+    company = CompanySettings.load()
+    if period.key == "current":  # as the alerts judge them: a query family per period kind
+        values = evaluate_current(kpis, groups=groups)
+        spans = {k.pk: kpi_period(k, company.today(), company) for k in kpis}
+    else:
+        values = evaluate_kpis(kpis, groups=groups, start=period.start, end=period.end)
+        spans = {k.pk: (period.start, period.end) for k in kpis}
     rows = []
     for kpi in kpis:
         cells = [Cell(s, values[(kpi.pk, s.key)]) for s in subjects]
-        row = {"kpi": kpi, "definition": describe(kpi), "cells": cells, "target": "—"}
+        start, end = spans[kpi.pk]
+        row = {
+            "kpi": kpi,
+            "definition": describe(kpi),
+            "cells": cells,
+            "target": "—",
+            "start": start,
+            "end": end,
+        }
         if cells:
             v, word = cells[0].value, "above" if kpi.direction == KpiDirection.LOWER else "below"
-            row["target"] = format_kpi(kpi, v.target)
+            row["target"] = f"{format_kpi(kpi, v.target)} {v.per_period}".strip()
+            row["per"] = v.per
             row["amber"] = f"amber {word} {format_kpi(kpi, v.amber)}"
             row["red"] = f"red {word} {format_kpi(kpi, v.red)}"
             row["thresholds"] = f"{row['amber']}, {row['red']}"
@@ -152,6 +175,7 @@ def _kpi_csv(rows, period: Period):
         "status",
         "numerator",
         "denominator",
+        "reads",
     ]
     return csv_response(
         f"kpis-{period.start}-{period.end}.csv",
@@ -160,8 +184,8 @@ def _kpi_csv(rows, period: Period):
             [
                 row["kpi"].name,
                 row["kpi"].kind,
-                period.start,
-                period.end,
+                row["start"],
+                row["end"],
                 cell.subject.label,
                 cell.value.value,
                 cell.value.target,
@@ -171,6 +195,7 @@ def _kpi_csv(rows, period: Period):
                 cell.value.status,
                 cell.value.numerator,
                 cell.value.denominator,
+                cell.value.per,
             ]
             for row in rows
             for cell in row["cells"]

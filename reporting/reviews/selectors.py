@@ -335,6 +335,8 @@ def kpi_figures(rep_ids: list[int], month: Month) -> dict[int, list[dict]]:
                     "value": _text(quantize(value.value)),
                     "target": _text(quantize(value.target)),
                     "status": value.status,
+                    "per": value.per,  # "per week, on average over 4.2 weeks" or ""
+                    "per_period": value.per_period,  # "per week" or ""
                     "is_percent": kpi.is_percent,
                     "is_money": kpi.is_money,
                     "direction": kpi.direction,

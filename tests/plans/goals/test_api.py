@@ -1,8 +1,8 @@
 """Goals through the API: every role of the cast x every endpoint, the computed
 figures, writes with their rules (reason, version, 409), history and the reverse funnel.
 
-Figures are computed as_of Wednesday 18 November 2026 (13 of 20 working days begun,
-Thanksgiving off).
+Figures are computed as_of Wednesday 18 November 2026, today (12 of 20 working days
+over: the day under way is not due yet; Thanksgiving off).
 """
 
 from datetime import date
@@ -112,14 +112,14 @@ def test_list_carries_pace_and_rollup(api_for, cast, team, rita_goal):
     by_scope = {g["scope"]: g for g in body["results"]}
     assert by_scope["rep"]["progress"] == {
         "actual": "117.00",
-        "expected": "130.00",
+        "expected": "120.00",
         "attainment": "58.5",
-        "pace": "90.0",
-        "projection": "180.00",
-        "projected_attainment": "90.0",
+        "pace": "97.5",
+        "projection": "195.00",
+        "projected_attainment": "97.5",
         "status": "green",
         "remaining": "83.00",
-        "working_days_done": 13,
+        "working_days_done": 12,
         "working_days_total": 20,
     }
     assert by_scope["rep"]["rollup"] is None

@@ -1,8 +1,8 @@
 """Goal pages: who sees and writes what (every role of the cast), the figures shown,
 the CSV, the writes with their errors, and constant query counts.
 
-"Today" is pinned to Wednesday 18 November 2026: 13 of November's 20 working days
-(Thanksgiving off) have begun.
+"Today" is pinned to Wednesday 18 November 2026: 12 of November's 20 working days
+(Thanksgiving off) are over, today being under way (not due yet).
 """
 
 import csv
@@ -173,10 +173,10 @@ def test_list_shows_pace_attainment_projection_and_rollup(client_for, manager, g
     rita, _ = rows[goals["rita"].pk]
     assert (rita.actual, rita.expected, rita.attainment, rita.pace, rita.projection) == (
         Decimal("117.00"),
-        Decimal("130.00"),
+        Decimal("120.00"),
         Decimal("58.5"),
-        Decimal("90.0"),
-        Decimal("180.00"),
+        Decimal("97.5"),
+        Decimal("195.00"),
     )
     assert rita.status == "green"
     _, alpha_roll = rows[goals["alpha"].pk]
@@ -235,10 +235,10 @@ def test_csv_export_has_the_figures_and_is_formula_safe(client_for, admin, goals
         "200.00",
         "",
         "117.00",
-        "130.00",
+        "120.00",
         "58.5",
-        "90.0",
-        "180.00",
+        "97.5",
+        "195.00",
         "green",
         "",
         "",

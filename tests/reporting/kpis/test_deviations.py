@@ -1,8 +1,9 @@
 """Deviation episodes on a hand-built November 2026 (Thanksgiving, the 26th, a holiday:
 20 working days). Rita's monthly calls goal is 200, i.e. 10 a working day.
 
-The job judges as of yesterday: a run on Friday 6 Nov looks at the end of Thursday
-5 Nov, when 4 of the 20 working days are done and 40 calls are expected.
+The job reads what the pages read: everything logged up to now against what was due by
+the end of the day before (the day under way is not due yet). A run on Friday 6 Nov
+expects 40 calls (4 of the 20 working days are over) and counts Friday's calls so far.
 """
 
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from activities.models import Metric
 from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalPeriod, GoalScope
+from reporting.kpis.selectors import evaluate_kpis, kpi_period
 from reporting.kpis.services import send_deviation_alerts
 from reporting.models import DeviationEpisode, Kpi
 from salesmgmt.models import CompanySettings, Holiday, Notification, NotificationKind, Role
@@ -205,7 +207,7 @@ def test_a_ratio_kpi_is_told_against_its_target(rep, manager, november):
     assert run(10) == 2
     assert Notification.objects.get(user=rep).body == (
         "Hit rate (sales / appointments held): 20.0% against a target of 30.0% "
-        "(amber 25.0%, red 20.0%), as of Mon 9 Nov."
+        "(amber 25.0%, red 20.0%), as of Tue 10 Nov."
     )
     assert Notification.objects.get(user=rep).title.startswith("Behind: Hit rate")
 
@@ -322,3 +324,27 @@ def test_pages_say_too_early_exactly_while_the_alerts_stay_silent(rep, manager, 
         (8, "red", True),
         (9, "red", True),
     ]
+
+
+def test_the_alert_reads_the_figures_the_pages_read_at_the_same_moment(rep, manager, rita_goal):
+    """One cut-off: at three in the afternoon of Fri 6 Nov the episode holds what the goal
+    page and the KPI page show then: Friday's calls count, Friday is not due yet."""
+    Kpi.objects.filter(key="calls-per-week").update(active=True)
+    log(rep, nov(2), 30)
+    log(rep, nov(6), 2)  # logged this morning
+
+    run(6, hour=15)
+
+    episodes = {e.kpi_id is None: e for e in DeviationEpisode.objects.all()}
+    (page,) = goal_progress(Goal.objects.filter(pk=rita_goal.pk), as_of=nov(6), today=nov(6))
+    assert (episodes[True].actual, episodes[True].expected) == (page.actual, page.expected)
+    assert (page.actual, page.expected) == (D("32.00"), D("40.00"))
+    kpi = Kpi.objects.get(key="calls-per-week")
+    start, end = kpi_period(kpi, nov(6))
+    (value,) = evaluate_kpis(
+        [kpi], groups={"rita": [rep.pk]}, start=start, end=end, today=nov(6)
+    ).values()
+    assert (episodes[False].actual, episodes[False].expected) == (value.value, value.target)
+    assert value.value == D("32.00")  # the week's calls, Friday's two of this morning too
+    # Mon-Thu of the week are over: 4/5 of the weekly target is due.
+    assert value.target == kpi.target * 4 / 5

@@ -134,6 +134,7 @@ def test_kpi_csv_export(cast, team, week_of_calls, client_for):
         "amber",
         "190.00",
         "2.00",
+        "",  # over its own week: the week's total, not an average
     ]
 
 
@@ -144,8 +145,10 @@ def test_period_choices(cast, client_for):
 
     week = client.get("/kpis/", {"period": "week"}).context["period"]
     assert (week.start, week.end) == (company.week_of(today), company.week_of(today) + timedelta(6))
-    month = client.get("/kpis/").context["period"]
+    month = client.get("/kpis/", {"period": "month"}).context["period"]
     assert (month.start, month.key) == (today.replace(day=1), "month")
+    # By default each KPI over its own current period, as the deviation alerts judge it.
+    assert client.get("/kpis/").context["period"].key == "current"
     assert client.get("/kpis/", {"period": "quarter"}).context["period"].key == "quarter"
     # A custom span that makes no sense falls back to this month, and says so.
     bad = {"period": "custom", "start": "2025-03-09", "end": "2025-03-01"}
@@ -360,3 +363,27 @@ def test_admin_pages_for_kpis_holidays_and_episodes(cast, alerts, client_for):
         assert client.get(url).status_code == 200, url
     # Episodes are the job's: nobody adds or deletes them by hand.
     assert client.get("/admin/reporting/deviationepisode/add/").status_code == 403
+
+
+def test_a_weekly_kpi_over_a_month_reads_per_week_on_the_page_and_in_the_csv(
+    cast, team, week_of_calls, client_for
+):
+    """Rita's March: 130 + 500 calls over 21 working days (4.2 weeks) is 150 a week, shown
+    against the weekly 120, never the month's 630 against a target scaled to the month."""
+    march = {"period": "custom", "start": "2025-03-01", "end": "2025-03-31"}
+    response = client_for(cast["manager"]).get("/kpis/", march)
+    row = next(r for r in response.context["rows"] if r["kpi"] == calls_kpi())
+    assert row["target"] == "120 per week"
+    assert row["per"] == "per week, on average over 4.2 weeks"
+    rita = next(c for c in row["cells"] if c.subject.key == f"rep:{cast['rep'].pk}")
+    assert rita.text == "150" and "per week, on average over 4.2 weeks" in rita.title
+    html = response.content.decode()
+    assert "120 per week" in html and "630" not in html
+
+    rows = body_csv(client_for(cast["manager"]).get("/kpis/", march | {"export": "csv"}))
+    rita_csv = next(r for r in rows if r[4] == str(cast["rep"]) and r[0] == calls_kpi().name)
+    assert (rita_csv[5], rita_csv[6], rita_csv[-1]) == (
+        "150.00",
+        "120.00",
+        "per week, on average over 4.2 weeks",
+    )

@@ -4,7 +4,8 @@ One file because its figures are all pinned on the same hand-built month with th
 helpers (`groups`, `make_kpi`, `log`); splitting it would copy that month.
 
 November 2026 has 21 weekdays; with Thanksgiving (26th) a holiday, 20 working days.
-By Wednesday 18 November (AS_OF), 13 of them have begun. Company weeks start on
+By the end of Wednesday 18 November (AS_OF, a day judged after it: ``today`` is later), 13
+of them are over. Company weeks start on
 Monday: the weeks starting in November up to the 18th are the 2nd, 9th and 16th.
 """
 
@@ -75,7 +76,7 @@ def log(rep, key, day, quantity):
 # --- metric_total -------------------------------------------------------------------------------
 
 
-def test_metric_total_averages_per_rep_and_pro_rates_a_weekly_target_over_the_month(
+def test_a_weekly_metric_total_over_the_month_reads_per_week_against_the_weekly_target(
     rep, teammate, groups, november
 ):
     kpi = make_kpi(
@@ -96,15 +97,34 @@ def test_metric_total_averages_per_rep_and_pro_rates_a_weekly_target_over_the_mo
 
     values = evaluate_kpis([kpi], groups=groups, **NOV)
 
-    # Weekly 50 x (20 working days / 5) = 200 for November, x 13/20 elapsed = 130.
+    # 13 working days over = 2.6 weeks of five: Rita's 120 calls are 46.15 a week, against
+    # the weekly 50 itself (not the month's 679 against a scaled 504, as was read before).
     mine = values[(kpi.pk, rep.pk)]
-    assert (mine.target, mine.amber, mine.red) == (D("130.00"), D("117.00"), D("91.00"))
-    assert mine.value == D("120.00") and mine.status == "green"
-    assert values[(kpi.pk, teammate.pk)].value == D("100.00")
+    assert (mine.target, mine.amber, mine.red) == (D("50"), D("45"), D("35"))
+    assert mine.periods == D("2.6") and mine.per == "per week, on average over 2.6 weeks"
+    assert mine.value == D("46.15") and mine.status == "green"
+    assert values[(kpi.pk, teammate.pk)].value == D("38.46")  # 100 / 2.6
     assert values[(kpi.pk, teammate.pk)].status == "amber"
     team = values[(kpi.pk, "team")]
-    assert (team.value, team.numerator, team.denominator) == (D("110.00"), D(220), D(2))
+    assert (team.value, team.numerator, team.denominator) == (D("42.31"), D(220), D(2))
     assert team.status == "amber"
+    # Over its own week the same KPI reads the week's total against the pro-rated target.
+    week = evaluate_kpis([kpi], groups=groups, start=nov(16), end=nov(22), as_of=AS_OF)
+    assert week[(kpi.pk, rep.pk)].periods is None and week[(kpi.pk, rep.pk)].per == ""
+    assert week[(kpi.pk, rep.pk)].value == D("50.00")
+
+
+def test_the_day_under_way_is_not_due_yet(rep, groups, november):
+    """Judged on its own day (``today``), a day is not expected yet; judged later it is:
+    the page at four in the afternoon reads what the morning's alert check read."""
+    kpi = make_kpi("calls", KpiKind.METRIC_TOTAL, metric=metric("calls"), period="week", target=50)
+    log(rep, "calls", nov(18), 30)
+    week = {"start": nov(16), "end": nov(22), "as_of": AS_OF}
+    # Mon 16 and Tue 17 are over on Wednesday: 2/5 of 50 (a weekly 50, amber 45, red 35).
+    live = evaluate_kpis([kpi], groups=groups, today=AS_OF, **week)[(kpi.pk, rep.pk)]
+    assert (live.value, live.target) == (D("30.00"), D("20.00"))
+    later = evaluate_kpis([kpi], groups=groups, today=nov(19), **week)[(kpi.pk, rep.pk)]
+    assert (later.value, later.target) == (D("30.00"), D("30.00"))
 
 
 def test_metric_total_over_its_own_week_and_a_rep_who_logged_nothing(rep, teammate, november):
@@ -540,7 +560,8 @@ def test_query_count_does_not_grow_with_reps_or_groups(
         values = evaluate_kpis(kpis, groups=groups, **NOV)
 
     assert len(values) == len(kpis) * len(groups)
-    assert values[(Kpi.objects.get(key="calls-per-week").pk, "team")].value == D("10.00")
+    # 10 calls per rep over November's 2.6 weeks over, per week:
+    assert values[(Kpi.objects.get(key="calls-per-week").pk, "team")].value == D("3.85")
 
 
 def test_a_single_group_summed_by_the_database_reads_as_with_its_reps(
@@ -576,7 +597,8 @@ def test_a_single_group_summed_by_the_database_reads_as_with_its_reps(
     assert figures(from_ids) == expected
     assert figures(from_queryset) == expected
     assert all(value is not None for value, *_ in expected.values())
-    assert expected["calls-per-week"][:3] == (D("12.33"), D("37.00"), D("3.00"))
+    # 37 calls over 3 reps over 2.6 weeks: 4.74 per rep per week
+    assert expected["calls-per-week"][:3] == (D("4.74"), D("37.00"), D("3.00"))
 
 
 def test_a_single_group_without_reps_measures_nothing(db):

@@ -268,6 +268,13 @@ class CompanySettings(models.Model):
         validators=[MaxValueValidator(23)],
         help_text="Deviation alerts go out once a day from this hour.",
     )
+    daily_figures_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first day logged day by day. Figures before it were imported as one "
+        "total per month, so a part of a month before it is never compared with anything "
+        "(year over year shows 'no comparable data'). Empty: every figure is daily.",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "company settings"

@@ -143,6 +143,9 @@ class ControlDemo:
                     deals = max(int(quantity / 2500), 1)
                     rows.append(self._total(rep.user, "sales-closed", month, Decimal(deals)))
         Activity.objects.bulk_create(rows, batch_size=1000)
+        # Say so, or year over year would set the days under way against a month's total.
+        self.company.daily_figures_from = self.window_start
+        self.company.save(update_fields=["daily_figures_from"])
 
     def _total(self, rep, metric_key, month, quantity) -> Activity:
         return Activity(

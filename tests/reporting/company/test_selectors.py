@@ -232,16 +232,31 @@ def test_month_over_month_has_12_months(march, cast):
 def test_year_over_year_compares_the_same_dates(march, cast):
     settings = CompanySettings.load()
     years = company.year_over_year(company_of(cast), march["sales"], END, settings)
-    assert [(b.label, b.total, b.previous, b.change) for b in years] == [
-        ("Jan", D("400"), D("0"), None),
-        ("Feb", D("1000"), D("100"), D("900.0")),
-        ("Mar", D("4500"), D("800"), D("462.5")),
+    # Nothing at all was logged in January 2024: no comparable data, not a zero.
+    assert [(b.label, b.total, b.previous, b.change, b.note) for b in years] == [
+        ("Jan", D("400"), None, None, "no data a year before"),
+        ("Feb", D("1000"), D("100"), D("900.0"), ""),
+        ("Mar", D("4500"), D("800"), D("462.5"), ""),
     ]
     # On 20 March, March counts 1-20 March against 1-20 March 2024.
     (*_, mar) = company.year_over_year(
         company_of(cast), march["sales"], date(2025, 3, 20), settings
     )
     assert (mar.total, mar.previous, mar.change) == (D("3800"), D("800"), D("375.0"))
+
+
+def test_year_over_year_never_sets_days_against_an_imported_monthly_total(march, cast):
+    """History before ``daily_figures_from`` holds one total per month: 1-20 March 2025 has
+    nothing to compare with in March 2024 then (it did -89% in the demo), whole months do."""
+    settings = CompanySettings.load()
+    settings.daily_figures_from = date(2024, 6, 1)
+    settings.save()
+    (*_, feb, mar) = company.year_over_year(
+        company_of(cast), march["sales"], date(2025, 3, 20), settings
+    )
+    assert (mar.total, mar.previous, mar.change) == (D("3800"), None, None)
+    assert mar.note == "a year before holds only the month's total"
+    assert (feb.previous, feb.change) == (D("100"), D("900.0"))  # a whole month: comparable
 
 
 def test_same_dates_a_year_before_a_leap_day():

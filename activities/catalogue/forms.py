@@ -13,6 +13,12 @@ class CatalogueChoiceField(forms.ModelChoiceField):
         self._by_pk = {str(o.pk): o for o in objects}
         self.choices = [("", self.empty_label)] + [(o.pk, str(o)) for o in objects]
 
+    def object_for(self, value):
+        """The handed-in object a submitted or initial value names, or None."""
+        if isinstance(value, Model):
+            return value
+        return getattr(self, "_by_pk", {}).get(str(value)) if value else None
+
     def to_python(self, value):
         if value in self.empty_values or not hasattr(self, "_by_pk"):
             return super().to_python(value)

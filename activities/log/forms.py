@@ -34,6 +34,22 @@ class LineForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, objects in (catalogue or {}).items():
             self.fields[name].use_objects(objects)
+        # A phone opens the keypad the number needs: digits for a count, a decimal
+        # point for money. A line without a metric yet is most likely a count.
+        self.fields["quantity"].widget.attrs["inputmode"] = (
+            "decimal" if self.is_money else "numeric"
+        )
+
+    @property
+    def is_money(self) -> bool:
+        """Whether the line's metric (as submitted, or as offered) is money."""
+        value = (
+            self.data.get(self.add_prefix("metric"))
+            if self.is_bound
+            else self.initial.get("metric")
+        )
+        metric = self.fields["metric"].object_for(value)
+        return bool(metric and metric.is_money)
 
     def clean(self):
         data = super().clean()
@@ -64,6 +80,11 @@ class BaseLineFormSet(forms.BaseFormSet):
             "channel": {c.key: c.name for c in self._catalogue["channel"]},
             "product": {p.sku: p.name for p in self._catalogue["product"]},
         }
+
+    def money_metric_ids(self) -> list[int]:
+        """Metrics counted in money, for the page's script to switch a line's keypad
+        and its +1 button when its metric changes."""
+        return [m.pk for m in self._catalogue["metric"] if m.is_money]
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "catalogue": self._catalogue}

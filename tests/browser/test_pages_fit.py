@@ -1,7 +1,8 @@
-"""Pages that fit: on the demo company, every role's main pages at 1280 px show every
-column of every table (no table container scrolls sideways), and at 390 px no page is
-wider than the phone. A screenshot of each page at each width lands in
-test-artifacts/screenshots/ to be looked at.
+"""Pages that fit: on the demo company, every role's main pages show every column of
+every table at 1280 px and every key figure at 390 px, where tables become cards
+(table.stack in app.css): at both widths no table container scrolls sideways, and on
+the phone no page is wider than the screen. A screenshot of each page at each width
+lands in test-artifacts/screenshots/ to be looked at.
 """
 
 import pytest
@@ -45,6 +46,9 @@ MAIN_PAGES = {
         "/deals/",
         "/customers/",
         "/pipeline/",
+        # "list > link": the page behind the list's first link.
+        "/reviews/team/ > #team-reviews tbody a",
+        "/commissions/ > #statements tbody a",
     ],
     "director": ["/company/", "/reviews/division/", "/reports/company/", "/goals/"],
     "admin": ["/company/", "/reports/company/", "/deals/", "/customers/"],
@@ -67,6 +71,20 @@ CLIPPED_TABLES = """() => {
   }
   return clipped;
 }"""
+# On a phone these figures are on screen, not past its edge ("Plan vs actual" on My week
+# showed Metric and Planned but not Actual; the team week only Rep and Plan; a review's
+# KPI table names without values).
+KEY_FIGURES = {
+    ("rep", "/"): ".plan-vs-actual td[data-label='Actual']",
+    ("manager", "/plans/team/"): "#team-week td[data-label='Sales value']",
+    ("manager", "/kpis/"): "#kpi-table td.kpi-total",
+    ("manager", "/reviews/team/ > #team-reviews tbody a"): ".rv-kpis td[data-label='Value']",
+    ("manager", "/commissions/ > #statements tbody a"): "#lines td.num",
+}
+OFF_SCREEN = """sel => [...document.querySelectorAll(sel)]
+  .map(el => el.getBoundingClientRect())
+  .filter(box => box.width === 0 || box.left < 0 || box.right > window.innerWidth + 1)
+  .length"""
 PAGE_WIDER_THAN_SCREEN = (
     "() => document.documentElement.scrollWidth > window.innerWidth + 1 "
     "? document.documentElement.scrollWidth : 0"
@@ -81,6 +99,14 @@ def sign_in(page, username):
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def open_page(page, entry):
+    url, _, link = entry.partition(" > ")
+    response = page.goto(url)
+    if link:
+        response = page.goto(page.locator(link).first.get_attribute("href"))
+    return response
+
+
 def test_main_pages_fit_at_1280_and_on_a_phone(page, screenshot):
     call_command("seed_demo", verbosity=0)
     problems = []
@@ -90,14 +116,21 @@ def test_main_pages_fit_at_1280_and_on_a_phone(page, screenshot):
             page.context.clear_cookies()
             sign_in(page, who)
             for url in urls:
-                response = page.goto(url)
+                response = open_page(page, url)
                 assert response.status == 200, (who, url, response.status)
-                name = f"fit-{width}-{who}{url.replace('/', '-').rstrip('-')}"
+                path = "/" + page.url.split("/", 3)[3]
+                name = f"fit-{width}-{who}{path.replace('/', '-')}".rstrip("-")
                 screenshot(page, name)
-                if width == 1280:
-                    problems += [f"{who} {url}: {c}" for c in page.evaluate(CLIPPED_TABLES)]
-                elif wider := page.evaluate(PAGE_WIDER_THAN_SCREEN):
+                problems += [
+                    f"{who} {url} at {width} px: {c}" for c in page.evaluate(CLIPPED_TABLES)
+                ]
+                if width == 390 and (wider := page.evaluate(PAGE_WIDER_THAN_SCREEN)):
                     problems.append(f"{who} {url} at 390 px: the page is {wider} px wide")
+                if width == 390 and (key := KEY_FIGURES.get((who, url))):
+                    if not page.locator(key).count():
+                        problems.append(f"{who} {url}: no {key}")
+                    elif hidden := page.evaluate(OFF_SCREEN, key):
+                        problems.append(f"{who} {url} at 390 px: {hidden} of {key} off screen")
                 if width == 390 and url == "/activities/log/":
                     # One thumb: every metric's name readable ("Appointments held", not "Appo").
                     widths = page.eval_on_selector_all(

@@ -231,6 +231,44 @@ def test_fraction_of_a_count_metric_is_a_field_error(client_for, rep, focus):
     assert Activity.objects.filter(rep=rep).count() == 0
 
 
+def test_counts_open_the_digit_keypad_and_money_the_decimal_one_with_plus_one_on_counts(
+    client_for, rep, team, calls
+):
+    """One thumb on a phone: a count's number box asks for the digit keypad and has +1
+    beside it; money asks for a decimal point and has no +1; the script learns which
+    metrics are money to switch a line whose metric is changed."""
+    sales_value = Metric.objects.get(key="sales-value")
+    team.focus_metrics.set([calls, sales_value])
+
+    response = client_for(rep).get(log_url(days_ago(1)))
+
+    html = response.content.decode()
+    forms = response.context["formset"].forms
+    assert [f.initial.get("metric") for f in forms] == [calls, sales_value, None, None]
+    assert [f["quantity"].field.widget.attrs["inputmode"] for f in forms] == [
+        "numeric",
+        "decimal",
+        "numeric",
+        "numeric",
+    ]
+    assert html.count('inputmode="numeric"') >= 3
+    assert html.count('inputmode="decimal"') == 1
+    # +1 on every line but the money one (which keeps a hidden one for a metric change),
+    # and on the empty line "Add a line" copies.
+    assert html.count('class="plus-one secondary"') == 5
+    assert (
+        html.count('class="plus-one secondary" title="One more" aria-label="One more" hidden') == 1
+    )
+    assert f'data-money-metrics="{sales_value.pk}"' in html
+
+
+def test_a_read_only_day_has_no_plus_one(client_for, rep, focus, calls):
+    response = client_for(rep).get(log_url(days_ago(15)))
+
+    assert response.context["locked_reason"]
+    assert "plus-one" not in response.content.decode().split('id="empty-line"')[0]
+
+
 # --- The edit window and who may write ------------------------------------------------
 
 

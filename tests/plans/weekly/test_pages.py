@@ -328,8 +328,8 @@ def test_plan_detail_shows_plan_vs_actual_exactly(client_for, rep, teammate, foc
         ("calls", Decimal("50"), Decimal("35"), Decimal("70"))
     ]
     html = page.content.decode()
-    assert '<td class="num">50</td>' in html
-    assert '<td class="num">35</td>' in html
+    assert '<td class="num" data-label="Planned">50</td>' in html
+    assert '<td class="num" data-label="Actual">35</td>' in html
     assert ">70.0%</span>" in html
 
 

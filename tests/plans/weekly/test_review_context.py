@@ -182,8 +182,8 @@ def test_review_shows_goal_pace_with_too_early_to_tell(
         (goals["year"].pk, Decimal("105.00"), Decimal("250.97"), "early"),
     ]
     html = section(page, 'id="goal-pace"', "</article>")
-    assert re.findall(r'<td class="num">([^<]*)</td>', html) == ["105", "105"]
-    assert re.findall(r'<td class="num muted">([^<]*)</td>', html) == ["130", "251.0"]
+    assert re.findall(r'<span class="actual">([^<]*)</span>', html) == ["105", "105"]
+    assert re.findall(r'<small class="muted expected">([^<]*)</small>', html) == ["130", "251.0"]
     assert '<span class="goal-status status-amber">Behind</span>' in html
     assert '<span class="goal-status status-early">Too early to tell</span>' in html
 

@@ -129,6 +129,13 @@ class PlanEvent(models.Model):
     notified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the e-mail about this event went out."
     )
+    snapshot = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="On a return: the plan as it stood (content and planned numbers), so the "
+        "resubmission can show what changed since.",
+    )
 
     class Meta:
         ordering = ["at", "pk"]

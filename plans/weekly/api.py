@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from plans.models import WeeklyPlan
 from plans.weekly import services
 from plans.weekly.filters import WeeklyPlanFilter
+from plans.weekly.selectors import returns_prefetch
 from plans.weekly.serializers import (
     PlanEventSerializer,
     ReturnSerializer,
@@ -40,7 +41,7 @@ class WeeklyPlanViewSet(
         return (
             WeeklyPlan.objects.visible_to(self.request.user)
             .select_related("rep")
-            .prefetch_related("targets__metric")
+            .prefetch_related("targets__metric", returns_prefetch())
             .order_by("-week_start", "rep_id")
         )
 

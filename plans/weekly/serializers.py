@@ -1,8 +1,10 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from activities.catalogue.serializers import CachedSlugRelatedField
 from activities.models import Metric
 from plans.models import PlanEvent, PlanTarget, WeeklyPlan
+from plans.weekly.selectors import changes_since_return
 
 
 class PlanTargetSerializer(serializers.ModelSerializer):
@@ -22,8 +24,47 @@ class PlanEventSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "by", "by_name", "at", "comment"]
 
 
+class TargetChangeSerializer(serializers.Serializer):
+    metric = serializers.CharField(source="metric.key", help_text="The metric's key.")
+    metric_name = serializers.CharField(source="metric.name")
+    old = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text="null: added since."
+    )
+    new = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text="null: dropped since."
+    )
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="objectives, priorities or risks.")
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class PlanChangesSerializer(serializers.Serializer):
+    """What changed since the plan was last returned, next to that return."""
+
+    returned_at = serializers.DateTimeField(source="returned.at")
+    returned_by = serializers.IntegerField(source="returned.by_id")
+    returned_by_name = serializers.CharField(source="returned.by.__str__")
+    comment = serializers.CharField(source="returned.comment")
+    targets = TargetChangeSerializer(many=True, help_text="Planned numbers that changed.")
+    key_accounts_added = serializers.ListField(
+        source="accounts_added", child=serializers.CharField()
+    )
+    key_accounts_removed = serializers.ListField(
+        source="accounts_removed", child=serializers.CharField()
+    )
+    fields_changed = FieldChangeSerializer(
+        source="fields", many=True, help_text="Other plan fields rewritten."
+    )
+
+
 class WeeklyPlanSerializer(serializers.ModelSerializer):
     targets = PlanTargetSerializer(many=True, required=False)
+    changes_since_return = serializers.SerializerMethodField(
+        help_text="null unless the plan was returned: then the changes since its last return."
+    )
     version = serializers.IntegerField(
         required=False,
         help_text="The version you read. Required on update; a stale one answers 409.",
@@ -49,6 +90,7 @@ class WeeklyPlanSerializer(serializers.ModelSerializer):
             "submitted_at",
             "reviewed_at",
             "reviewed_by",
+            "changes_since_return",
         ]
         read_only_fields = [
             "rep",
@@ -62,6 +104,11 @@ class WeeklyPlanSerializer(serializers.ModelSerializer):
             "reviewed_by",
         ]
         validators = []  # one plan per week is checked by the service with a clear message
+
+    @extend_schema_field(PlanChangesSerializer(allow_null=True))
+    def get_changes_since_return(self, plan):
+        changes = changes_since_return(plan)
+        return None if changes is None else PlanChangesSerializer(changes).data
 
     def validate_targets(self, targets):
         keys = [t["metric"].key for t in targets]

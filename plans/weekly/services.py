@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from plans.models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
+from plans.weekly.selectors import plan_snapshot
 from salesmgmt.errors import RuleViolation
 from salesmgmt.jobs import enqueue_on_commit
 from salesmgmt.models import CompanySettings, NotificationKind, User
@@ -208,7 +209,8 @@ def return_plan(
     plan.status, plan.reviewed_at, plan.reviewed_by = PlanStatus.RETURNED, timezone.now(), by
     plan.version += 1
     plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "version", "updated_at"])
-    _record(plan, PlanEvent.Kind.RETURNED, by, comment)
+    # Kept so the resubmission shows what changed since (selectors.changes_since_return).
+    _record(plan, PlanEvent.Kind.RETURNED, by, comment, snapshot=plan_snapshot(plan))
     return plan
 
 
@@ -228,9 +230,12 @@ def save_week_note(
     return plan
 
 
-def _record(plan: WeeklyPlan, kind: str, by: User, comment: str = "") -> PlanEvent:
-
-    event = PlanEvent.objects.create(plan=plan, kind=kind, by=by, comment=comment)
+def _record(
+    plan: WeeklyPlan, kind: str, by: User, comment: str = "", snapshot: dict | None = None
+) -> PlanEvent:
+    event = PlanEvent.objects.create(
+        plan=plan, kind=kind, by=by, comment=comment, snapshot=snapshot
+    )
     # robust: a failing e-mail (or broker) must not turn a saved review into an error page;
     # an event left unnotified is caught up by notify_unnotified_plan_events (beat).
     # plans.jobs imports this module (its tasks call these services): importing the job

@@ -15,7 +15,9 @@ from plans.weekly import services
 from plans.weekly.filters import WeeklyPlanFilter
 from plans.weekly.forms import PlanForm, ReviewForm, WeekNoteForm
 from plans.weekly.selectors import (
+    changes_since_return,
     plan_vs_actual,
+    review_context,
     team_week_counts,
     team_week_rows,
     week_progress,
@@ -210,6 +212,10 @@ def plan_detail(request, pk):
         "plan": plan,
         "rows": with_pace(plan_vs_actual(plan), progress),
         "progress": progress,
+        "week_begun": plan.week_start <= today,
+        "changes": changes_since_return(plan),
+        # What a reviewer reads beside the plan: the rep's last week and goal pace.
+        "review": None if is_author else review_context(plan, request.user, today=today),
         "prev_week": plan.week_start - timedelta(weeks=1),
         "next_week": plan.week_start + timedelta(weeks=1),
         "events": plan.events.select_related("by"),

@@ -22,7 +22,7 @@ from salesmgmt.demo.control import ControlDemo
 from salesmgmt.demo.deals import load_customers_and_deals
 from salesmgmt.demo.notifications import load_notifications
 from salesmgmt.demo.people import load_people, load_settings
-from salesmgmt.demo.plans import load_plans, name_key_accounts
+from salesmgmt.demo.plans import load_plans, load_resubmitted_plan, name_key_accounts
 from salesmgmt.demo.tasks import load_tasks
 from salesmgmt.models import Notification
 
@@ -40,6 +40,7 @@ def load_demo() -> DemoCompany:
     load_tasks(demo)
     load_notifications(demo)
     _load_control(demo)
+    load_resubmitted_plan(demo)  # last: it adds a plan and draws from no shared stream
     return demo
 
 

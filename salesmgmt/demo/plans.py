@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from activities.models import CLOSED_CUSTOMER_STATUSES
 from plans.models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
-from salesmgmt.demo.base import AE, CSM, SDR, WEEKS, DemoCompany, G, Rep
+from salesmgmt.demo.base import AE, CSM, SDR, SEED, WEEKS, DemoCompany, G, Rep
 from salesmgmt.demo.catalogue import expected_per_day
 from salesmgmt.demo.people import TEAMS
 
@@ -338,3 +338,85 @@ class _Plans:
         plan.progress_note = rng.choice(GOOD_WEEK if good else TOUGH_WEEK)
         plan.problems_note = rng.choice(PROBLEMS if good else PROBLEMS[:5])
         return self.demo.at(plan.week_start + timedelta(days=4), rng.uniform(16, 18))
+
+
+def load_resubmitted_plan(demo: DemoCompany) -> None:
+    """Next week's plan of the "manager"'s second rep, waiting for review after a return:
+    the rep lowered the first number the manager questioned and added a key account, so
+    the review page shows what changed since the return, beside the rep's current week
+    and goal pace. Drawn from a generator of its own, leaving the demo's streams alone."""
+    rng = random.Random(SEED + 7)
+    team = TEAMS[0]
+    rep = next(r for r in demo.reps if r.team == team and r.position == 1)
+    current = (
+        WeeklyPlan.objects.filter(rep=rep.user, week_start=demo.weeks[-1])
+        .prefetch_related("targets__metric")
+        .first()
+    )
+    if current is None or not current.targets.exists():
+        return
+    targets = {t.metric: t.planned for t in current.targets.all()}
+    first = next(iter(targets))  # the team's first focus metric
+    step = 500 if first.is_money else 1  # money targets are whole 500s, as in _plan_targets
+    asked = Decimal(round(float(targets[first]) * 1.15 / step) * step)
+    names = sorted(c.name for c in rep.customers if c.status not in CLOSED_CUSTOMER_STATUSES)
+    accounts = rng.sample(names, min(3, len(names)))
+    manager = demo.managers[team.name]
+    plan = WeeklyPlan.objects.create(
+        rep=rep.user,
+        week_start=demo.weeks[-1] + timedelta(weeks=1),
+        status=PlanStatus.SUBMITTED,
+        objectives=current.objectives,
+        priorities=current.priorities,
+        risks="Out Thursday afternoon for product training.",
+        key_accounts=", ".join(accounts),
+        version=5,  # created, submitted, returned, edited, resubmitted
+    )
+    PlanTarget.objects.bulk_create(
+        PlanTarget(plan=plan, metric=metric, planned=planned) for metric, planned in targets.items()
+    )
+    returned_plan = {
+        "objectives": plan.objectives,
+        "priorities": plan.priorities,
+        "risks": "",
+        "key_accounts": ", ".join(accounts[:-1]),
+        "targets": [
+            {
+                "metric": m.key,
+                "name": m.name,
+                "money": m.is_money,
+                "planned": str(asked if m == first else planned),
+            }
+            for m, planned in targets.items()
+        ],
+    }
+    comment = (
+        f"{first.name} at {asked:,.0f} is well above your last four weeks. Make it a number "
+        f"you believe in, and which account is behind the extra work? Risks are empty too."
+    )
+    kind, hours = PlanEvent.Kind, (5, 4.5, 3, 1)
+    steps = ((kind.CREATED, rep.user), (kind.SUBMITTED, rep.user))
+    steps += ((kind.RETURNED, manager), (kind.SUBMITTED, rep.user))
+    events = [
+        PlanEvent(
+            plan=plan,
+            kind=step,
+            by=by,
+            comment=comment if step == kind.RETURNED else "",
+            snapshot=returned_plan if step == kind.RETURNED else None,
+        )
+        for step, by in steps
+    ]
+    PlanEvent.objects.bulk_create(events)
+    times = [demo.now - timedelta(hours=h) for h in hours]
+    for event, at in zip(events, times, strict=True):
+        event.at, event.notified_at = at, at + timedelta(minutes=1)
+    PlanEvent.objects.bulk_update(events, ["at", "notified_at"])
+    # update(), not save(): save() would stamp auto_now's present over the story's times.
+    WeeklyPlan.objects.filter(pk=plan.pk).update(
+        created_at=times[0],
+        updated_at=times[-1],
+        submitted_at=times[-1],
+        reviewed_at=times[2],
+        reviewed_by=manager,
+    )

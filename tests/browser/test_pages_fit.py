@@ -8,7 +8,9 @@ lands in test-artifacts/screenshots/ to be looked at.
 import pytest
 from django.core.management import call_command
 
+from plans.models import WeeklyPlan
 from salesmgmt.demo.people import PASSWORD
+from tests.factories import this_week
 
 pytestmark = [
     pytest.mark.browser,
@@ -107,12 +109,22 @@ def open_page(page, entry):
     return response
 
 
+def review_page() -> str:
+    """The review of next week's plan the demo's manager has waiting, resubmitted after a
+    return: what changed, last week's plan vs actual and goal pace beside the plan."""
+    plan = WeeklyPlan.objects.get(
+        rep__team__manager__username="manager", week_start__gt=this_week()
+    )
+    return f"/plans/{plan.pk}/"
+
+
 def test_main_pages_fit_at_1280_and_on_a_phone(page, screenshot):
     call_command("seed_demo", verbosity=0)
+    pages = {**MAIN_PAGES, "manager": [*MAIN_PAGES["manager"], review_page()]}
     problems = []
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        for who, urls in MAIN_PAGES.items():
+        for who, urls in pages.items():
             page.context.clear_cookies()
             sign_in(page, who)
             for url in urls:

@@ -36,6 +36,7 @@ from activities.models import (
 )
 from plans.goals.selectors import goal_progress
 from plans.models import Goal, PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
+from plans.weekly.selectors import changes_since_return
 from reporting.dashboards.consistency import consistency
 from reporting.models import (
     CommissionStatement,
@@ -159,10 +160,12 @@ def test_demo_logins():
 def test_twelve_weeks_of_plans_with_a_few_gaps():
     """Every rep has a plan for most of the last twelve weeks; a few weeks were skipped."""
     current = this_week()
-    weeks = set(WeeklyPlan.objects.values_list("week_start", flat=True))
+    weeks = set(
+        WeeklyPlan.objects.filter(week_start__lte=current).values_list("week_start", flat=True)
+    )
     assert weeks == {current - timedelta(weeks=n) for n in range(12)}
     reps = User.objects.reps().count()
-    plans = WeeklyPlan.objects.count()
+    plans = WeeklyPlan.objects.filter(week_start__lte=current).count()
     assert reps * 12 * 0.85 <= plans < reps * 12
     assert (
         min(User.objects.reps().annotate(n=Count("weekly_plans")).values_list("n", flat=True)) >= 9
@@ -205,6 +208,22 @@ def test_current_week_in_every_status():
     assert User.objects.get(username="rep").weekly_plans.get(week_start=this_week()).status == (
         PlanStatus.RETURNED
     )
+
+
+def test_the_manager_has_next_weeks_plan_to_review_resubmitted_after_a_return():
+    """One plan ahead: next week's, of the manager's team, returned and resubmitted with a
+    lower first number and one more key account, so its review shows what changed."""
+    (plan,) = WeeklyPlan.objects.filter(week_start__gt=this_week())
+    assert plan.week_start == this_week() + timedelta(weeks=1)
+    assert plan.rep.team.manager.username == "manager"
+    assert plan.status == PlanStatus.SUBMITTED
+    kinds = list(plan.events.values_list("kind", flat=True))
+    assert kinds == ["created", "submitted", "returned", "submitted"]
+    changes = changes_since_return(plan)
+    assert changes.returned.comment and changes.returned.by == plan.reviewed_by
+    ((target),) = changes.targets
+    assert target.old > target.new == plan.targets.get(metric__key=target.metric.key).planned
+    assert len(changes.accounts_added) == 1 and changes.accounts_removed == []
 
 
 def test_a_plans_key_accounts_are_the_reps_own_customers_in_play():

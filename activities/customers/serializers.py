@@ -121,7 +121,9 @@ class CustomerSerializer(serializers.ModelSerializer):
     @extend_schema_field(LastActivitySerializer(allow_null=True))
     def get_last_activity(self, customer) -> dict | None:
         day = getattr(customer, "last_activity", None)
-        return {"day": day, "metric": customer.last_activity_metric} if day else None
+        if day is None:
+            return None
+        return LastActivitySerializer({"day": day, "metric": customer.last_activity_metric}).data
 
     @extend_schema_field(NextStepSerializer(allow_null=True))
     def get_next_step(self, customer) -> dict | None:
@@ -130,7 +132,9 @@ class CustomerSerializer(serializers.ModelSerializer):
         if "company" not in self.context:
             self.context["company"] = CompanySettings.load()
         step = next_step_of(customer, self.context["company"])
-        return {"day": step.day, "text": step.text, "kind": step.kind} if step else None
+        if step is None:
+            return None
+        return NextStepSerializer({"day": step.day, "text": step.text, "kind": step.kind}).data
 
     def validate(self, attrs):
         _default_rep(self, attrs, "owner")

@@ -7,6 +7,7 @@ test-artifacts/screenshots/ to be looked at.
 import pytest
 from django.core.management import call_command
 
+from activities.models import Deal
 from salesmgmt.demo.people import PASSWORD
 
 pytestmark = [
@@ -81,12 +82,26 @@ def sign_in(page, username):
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def _record_pages() -> dict[str, list[str]]:
+    """The demo rep's first account with an open deal: its page and the deal's, with their
+    history and log forms (ids found, not assumed)."""
+    deal = (
+        Deal.objects.open()
+        .filter(owner__username="rep", activities__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    pages = [f"/customers/{deal.customer_id}/", f"/deals/{deal.pk}/"]
+    return {"rep": pages, "manager": pages}
+
+
 def test_main_pages_fit_at_1280_and_on_a_phone(page, screenshot):
     call_command("seed_demo", verbosity=0)
+    pages = {who: urls + _record_pages().get(who, []) for who, urls in MAIN_PAGES.items()}
     problems = []
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        for who, urls in MAIN_PAGES.items():
+        for who, urls in pages.items():
             page.context.clear_cookies()
             sign_in(page, who)
             for url in urls:

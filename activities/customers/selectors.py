@@ -1,14 +1,106 @@
-"""Who did not buy and why: the lost-customer report's figures, one grouped query each."""
+"""Reads about customers: the list's figures per customer (open pipeline, last activity,
+next step), and who did not buy and why, one grouped query each."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from activities.models import CustomerStatus, Deal
+from activities.models import Activity, CustomerStatus, Deal, StageKind, Task
 from salesmgmt.models import CompanySettings
 from salesmgmt.money import percent_of
+
+# --- The list's figures ----------------------------------------------------------------------
+
+
+def with_figures(customers, user):
+    """Open deals, open pipeline, last activity (day and metric) and the next step's
+    candidates per customer, as subqueries: one query for any number of rows, the viewer's
+    own scope applies to what is counted, and subqueries stay right when a search joins
+    contacts. Activities against a deal carry its customer (activities.log.services)."""
+    open_deals = (
+        Deal.objects.visible_to(user)
+        .open()
+        .filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+    )
+    latest = (
+        Activity.objects.visible_to(user)
+        .filter(customer=OuterRef("pk"))
+        .order_by("-day", "-created_at", "-pk")
+    )
+    # Open tasks for the customer or any of its deals, but not for a deal already closed.
+    next_task = (
+        Task.objects.visible_to(user)
+        .open()
+        .filter(Q(customer=OuterRef("pk")) | Q(deal__customer=OuterRef("pk")))
+        .exclude(deal__stage__kind__in=(StageKind.WON, StageKind.LOST))
+        .order_by("due_at", "pk")
+    )
+    next_deal_step = (
+        Deal.objects.visible_to(user)
+        .open()
+        .filter(customer=OuterRef("pk"), next_step_date__isnull=False)
+        .exclude(next_step="")
+        .order_by("next_step_date", "pk")
+    )
+    return customers.annotate(
+        open_deals=Coalesce(
+            Subquery(open_deals.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            0,
+        ),
+        open_amount=Coalesce(
+            Subquery(
+                open_deals.annotate(total=Sum("amount")).values("total"),
+                output_field=DecimalField(max_digits=16, decimal_places=2),
+            ),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=16, decimal_places=2),
+        ),
+        last_activity=Subquery(latest.values("day")[:1]),
+        last_activity_metric=Subquery(latest.values("metric__name")[:1]),
+        next_task_title=Subquery(next_task.values("title")[:1]),
+        next_task_due=Subquery(next_task.values("due_at")[:1]),
+        next_deal_step=Subquery(next_deal_step.values("next_step")[:1]),
+        next_deal_step_date=Subquery(next_deal_step.values("next_step_date")[:1]),
+    )
+
+
+@dataclass(frozen=True)
+class NextStep:
+    day: date
+    text: str
+    kind: str  # "task" or "deal" (a deal's next step)
+
+
+def next_step_of(customer, company: CompanySettings) -> NextStep | None:
+    """The earlier of a customer's next open task and its deals' next step (the fields
+    ``with_figures`` annotates); a task wins a tie, as it has a time."""
+    candidates = []
+    if customer.next_task_due is not None:
+        due = timezone.localtime(customer.next_task_due, company.tzinfo).date()
+        candidates.append(NextStep(due, customer.next_task_title, "task"))
+    if customer.next_deal_step_date is not None:
+        candidates.append(NextStep(customer.next_deal_step_date, customer.next_deal_step, "deal"))
+    return min(candidates, key=lambda s: (s.day, s.kind != "task"), default=None)
+
+
+# --- Who did not buy and why -----------------------------------------------------------------
 
 
 def _closed_counts(customer: str = "pk", status: str = "status") -> dict:

@@ -4,9 +4,11 @@ Catalogue entries are named by their key (channel, lost reason); people and cust
 id. Anything outside the caller's scope is "does not exist", never "forbidden". Rules
 live in activities.customers.services, not here."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from activities.catalogue.serializers import CachedSlugRelatedField
+from activities.customers.selectors import next_step_of
 from activities.customers.services import CUSTOMER_FIELDS
 from activities.models import (
     Channel,
@@ -15,6 +17,7 @@ from activities.models import (
     LostReason,
 )
 from salesmgmt.api_support import VERSION, ScopedRepField, require_version
+from salesmgmt.models import CompanySettings
 
 # --- Scoped references --------------------------------------------------------------------
 
@@ -66,6 +69,19 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "customer", "name", "role", "phone", "email"]
 
 
+class LastActivitySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    metric = serializers.CharField(help_text="The metric's name.")
+
+
+class NextStepSerializer(serializers.Serializer):
+    day = serializers.DateField(help_text="When it is due (a task: its day, company time).")
+    text = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=["task", "deal"], help_text="An open task, or an open deal's next step."
+    )
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     owner = ScopedRepField(required=False, help_text="A rep; defaults to the caller (reps).")
     source_channel = CachedSlugRelatedField(
@@ -79,6 +95,13 @@ class CustomerSerializer(serializers.ModelSerializer):
         help_text="Required when the status is did_not_buy or lost; cleared otherwise.",
     )
     contacts = CustomerContactSerializer(many=True, read_only=True)
+    last_activity = serializers.SerializerMethodField(
+        help_text="The latest activity logged for the customer or its deals, in your scope."
+    )
+    next_step = serializers.SerializerMethodField(
+        help_text="The earliest open task for the customer or its open deals, or an open "
+        "deal's next step if that comes first."
+    )
 
     class Meta:
         model = Customer
@@ -86,12 +109,32 @@ class CustomerSerializer(serializers.ModelSerializer):
             "id",
             *CUSTOMER_FIELDS,
             "contacts",
+            "last_activity",
+            "next_step",
             "version",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"version": VERSION}
+
+    @extend_schema_field(LastActivitySerializer(allow_null=True))
+    def get_last_activity(self, customer) -> dict | None:
+        day = getattr(customer, "last_activity", None)
+        if day is None:
+            return None
+        return LastActivitySerializer({"day": day, "metric": customer.last_activity_metric}).data
+
+    @extend_schema_field(NextStepSerializer(allow_null=True))
+    def get_next_step(self, customer) -> dict | None:
+        if not hasattr(customer, "next_task_due"):
+            return None  # a customer read without the list's figures
+        if "company" not in self.context:
+            self.context["company"] = CompanySettings.load()
+        step = next_step_of(customer, self.context["company"])
+        if step is None:
+            return None
+        return NextStepSerializer({"day": step.day, "text": step.text, "kind": step.kind}).data
 
     def validate(self, attrs):
         _default_rep(self, attrs, "owner")

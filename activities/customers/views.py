@@ -16,16 +16,10 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Count,
-    DecimalField,
     F,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -35,8 +29,9 @@ from django.views.decorators.http import require_POST
 from activities.customers import imports as customer_import
 from activities.customers.filters import CLOSED, CustomerFilter, LostCustomerFilter
 from activities.customers.forms import ContactFormSet, CustomerForm, ImportForm
-from activities.customers.selectors import lost_figures
+from activities.customers.selectors import lost_figures, next_step_of, with_figures
 from activities.customers.services import save_customer
+from activities.log.forms import ActivityForm
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
     Activity,
@@ -64,39 +59,6 @@ SORTS = {
 }
 
 
-def _with_figures(customers, user):
-    """Open deals, open pipeline and last activity per customer, as subqueries: the
-    viewer's own scope applies to the deals and activities counted, and subqueries
-    stay right when a search joins contacts."""
-    open_deals = (
-        Deal.objects.visible_to(user)
-        .open()
-        .filter(customer=OuterRef("pk"))
-        .order_by()
-        .values("customer")
-    )
-    return customers.annotate(
-        open_deals=Coalesce(
-            Subquery(open_deals.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
-            0,
-        ),
-        open_amount=Coalesce(
-            Subquery(
-                open_deals.annotate(total=Sum("amount")).values("total"),
-                output_field=DecimalField(max_digits=16, decimal_places=2),
-            ),
-            Value(Decimal("0")),
-            output_field=DecimalField(max_digits=16, decimal_places=2),
-        ),
-        last_activity=Subquery(
-            Activity.objects.visible_to(user)
-            .filter(customer=OuterRef("pk"))
-            .order_by("-day")
-            .values("day")[:1]
-        ),
-    )
-
-
 def customer_list(request):
     customers = Customer.objects.visible_to(request.user).select_related(
         "owner__team", "source_channel", "lost_reason"
@@ -104,7 +66,7 @@ def customer_list(request):
     filterset = CustomerFilter(request.GET, queryset=customers, request=request)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "name"
     matching = filterset.qs if filterset.is_valid() else customers.none()
-    rows = _with_figures(matching, request.user).order_by(*SORTS[sort])
+    rows = with_figures(matching, request.user).order_by(*SORTS[sort])
     if request.GET.get("export") == "csv":
         return _export_customers(rows)
     by_status = {
@@ -118,18 +80,23 @@ def customer_list(request):
     if matching.query.where:  # a scope or a filter: only the listed customers' deals
         open_deals = open_deals.filter(customer__in=matching.values("pk"))
     pipeline = open_deals.aggregate(deals=Count("pk"), amount=Sum("amount"))
+    page = paginate(request, rows, count=sum(by_status.values()))
+    company = CompanySettings.load()
+    for customer in page:
+        customer.next_step = next_step_of(customer, company)
     return render(
         request,
         "activities/customers/list.html",
         {
             "filter": filterset,
-            "page": paginate(request, rows, count=sum(by_status.values())),
+            "page": page,
             "query": query_without_page(request),
             "sort_query": _query_without(request, "page", "sort"),
             "sort": sort,
             "filters_open": any(request.GET.get(n) for n in filterset.filters if n != "q"),
             "statuses": [(s, by_status.get(s.value, 0)) for s in CustomerStatus],
             "pipeline": pipeline,
+            "today": company.today(),
         },
     )
 
@@ -148,13 +115,19 @@ EXPORT_HEADER = [
     "open_deals",
     "open_pipeline",
     "last_activity",
+    "last_activity_metric",
+    "next_step_due",
+    "next_step",
     "created",
 ]
 
 
 def _export_customers(rows):
+    company = CompanySettings.load()
+
     def lines():
         for c in rows.iterator(chunk_size=1000):
+            step = next_step_of(c, company)
             yield [
                 c.name,
                 c.owner.username,
@@ -171,6 +144,9 @@ def _export_customers(rows):
                 c.open_deals,
                 f"{c.open_amount:.2f}",
                 c.last_activity or "",
+                c.last_activity_metric or "",
+                step.day if step else "",
+                step.text if step else "",
                 timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
             ]
 
@@ -296,7 +272,8 @@ def build_timeline(customer, deals, transitions, tasks, activities, *, limit=200
             )
     for a in activities:
         title = f"{a.metric.name}: {a.quantity.normalize():f}"
-        events.append(Event(_activity_moment(a, zone), "activity", title, a.rep, a.note, day=a.day))
+        detail = " · ".join(str(x) for x in (a.deal, a.channel, a.note) if x)
+        events.append(Event(_activity_moment(a, zone), "activity", title, a.rep, detail, day=a.day))
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit]
 
@@ -341,6 +318,8 @@ def customer_detail(request, pk):
     open_deals = [d for d in deals if d.stage.is_open]
     for task in tasks:
         task.overdue = task.is_overdue(now)
+    # Whoever may act for the owner edits the customer, logs for it and sets its tasks.
+    can_edit = reps_writable_by(user).filter(pk=customer.owner_id).exists()
     return render(
         request,
         "activities/customers/detail.html",
@@ -354,7 +333,10 @@ def customer_detail(request, pk):
             "overdue_count": sum(t.overdue for t in tasks),
             "activities": activities,
             "timeline": build_timeline(customer, deals, transitions, tasks, activities),
-            "can_edit": reps_writable_by(user).filter(pk=customer.owner_id).exists(),
+            "can_edit": can_edit,
+            "log_form": ActivityForm(initial={"day": CompanySettings.load().today(), "quantity": 1})
+            if can_edit
+            else None,
         },
     )
 

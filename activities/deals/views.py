@@ -19,12 +19,14 @@ from activities.deals import selectors as deals_selectors
 from activities.deals import services
 from activities.deals.filters import DealFilter
 from activities.deals.forms import DealForm, MoveForm
-from activities.models import Deal, LostReason, Pipeline, Stage, StageKind, Task
+from activities.log.forms import ActivityForm
+from activities.models import Activity, Deal, LostReason, Pipeline, Stage, StageKind, Task
 from salesmgmt import money as funnel
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.filtering import RepLookupForm, lookup_response
 from salesmgmt.models import CompanySettings, Team, User
+from salesmgmt.org.services import reps_writable_by
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
 RECENT_DAYS = 30  # Won and Lost columns show deals closed this recently.
@@ -377,11 +379,21 @@ def deal_detail(request, pk):
     deal = _visible_deal(request, pk)
     today = CompanySettings.load().today()
     stages = list(deal.pipeline.stages.order_by("position"))
+    # Whoever may act for the deal's owner logs for it and sets its tasks.
+    can_log = reps_writable_by(request.user).filter(pk=deal.owner_id).exists()
+    activities = (
+        Activity.objects.visible_to(request.user)
+        .filter(deal=deal)
+        .select_related("rep", "metric", "channel", "product")
+    )
     return render(
         request,
         "activities/deals/detail.html",
         {
             "deal": deal,
+            "activities": activities[:100],
+            "can_log": can_log,
+            "log_form": ActivityForm(initial={"day": today, "quantity": 1}) if can_log else None,
             "attention_reasons": deal.attention_reasons(today),
             "products": deal.products.all(),
             "transitions": deal.transitions.select_related("from_stage", "to_stage", "by"),

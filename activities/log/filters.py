@@ -37,6 +37,8 @@ class ActivityFilter(SharedFilterSet):
     day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label="From")
     day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label="To")
     week = django_filters.DateFilter(method="filter_week", label="Week starting")
+    customer = django_filters.NumberFilter(help_text="A customer's id.")
+    deal = django_filters.NumberFilter(help_text="A deal's id.")
     source = django_filters.CharFilter()
     external_id = django_filters.CharFilter()
 
@@ -54,13 +56,15 @@ class ActivityFilter(SharedFilterSet):
             "product_sku",
             "day_from",
             "day_to",
+            "customer",
+            "deal",
             "source",
             "external_id",
         ]
 
     # The key/SKU twins of the channel and product choices are for integrations, which
     # know keys; the page offers the choices alone.
-    API_ONLY = ("channel_key", "product_sku")
+    API_ONLY = ("channel_key", "product_sku", "customer", "deal")
 
     def filter_week(self, queryset, name, value):
         if not EARLIEST <= value <= LATEST:

@@ -125,3 +125,42 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 
 LineFormSet = formset_factory(LineForm, formset=BaseLineFormSet, extra=2, max_num=60)
+
+
+class ActivityForm(forms.Form):
+    """One activity logged from a customer's or a deal's page: the customer and deal come
+    from the page, the rep is their owner; the day's rules are the log service's."""
+
+    metric = CatalogueChoiceField(queryset=Metric.objects.active(), empty_label="choose a metric")
+    quantity = forms.DecimalField(
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "any"}),
+    )
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    channel = CatalogueChoiceField(
+        queryset=Channel.objects.active(), required=False, empty_label="any channel"
+    )
+    product = CatalogueChoiceField(
+        queryset=Product.objects.active(), required=False, empty_label="any product"
+    )
+    note = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "what happened, what was agreed"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        metric, quantity = data.get("metric"), data.get("quantity")
+        if metric and quantity is not None and not metric.is_money and quantity % 1:
+            self.add_error("quantity", f"{metric.name} is counted in whole numbers.")
+        if quantity is not None and not quantity:
+            self.add_error("quantity", "Log at least one.")
+        return data
+
+    def activity_fields(self) -> dict:
+        names = ("metric", "quantity", "day", "channel", "product", "note")
+        return {name: self.cleaned_data[name] for name in names}

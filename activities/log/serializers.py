@@ -4,6 +4,8 @@ from datetime import date
 from rest_framework import serializers
 
 from activities.catalogue.serializers import CachedSlugRelatedField
+from activities.customers.serializers import ScopedCustomerField
+from activities.deals.serializers import ScopedDealField
 from activities.models import Activity, ActivitySource, Channel, Metric, Product
 from salesmgmt.api_support import VERSION, ScopedRepField, require_version
 
@@ -18,6 +20,14 @@ class ActivitySerializer(serializers.ModelSerializer):
         slug_field="sku", queryset=Product.objects.active(), required=False, allow_null=True
     )
     quantity = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    customer = ScopedCustomerField(
+        required=False,
+        allow_null=True,
+        help_text="A customer you can see; set from the deal when only `deal` is sent.",
+    )
+    deal = ScopedDealField(
+        required=False, allow_null=True, help_text="A deal you can see, of `customer` if both."
+    )
 
     class Meta:
         model = Activity
@@ -30,6 +40,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "channel",
             "product",
             "note",
+            "customer",
+            "deal",
             "source",
             "external_id",
             "created_by",

@@ -16,6 +16,8 @@ from activities.models import (
     ActivityChange,
     ActivitySource,
     Channel,
+    Customer,
+    Deal,
     Metric,
     Product,
 )
@@ -176,12 +178,32 @@ def record_change(activity, action, by, *, old=None, new=None) -> ActivityChange
     )
 
 
-EDITABLE_FIELDS = ("day", "metric", "quantity", "channel", "product", "note")
+EDITABLE_FIELDS = ("day", "metric", "quantity", "channel", "product", "note", "customer", "deal")
+
+
+def check_links(*, by: User, customer: Customer | None, deal: Deal | None) -> Customer | None:
+    """The customer an activity is logged against, checked: the writer sees the customer
+    and the deal, and a deal named with a customer is that customer's. A deal alone
+    names its customer, so "what was done for this customer" finds the row either way.
+    Returns the customer to store."""
+    if customer is not None and not Customer.objects.visible_to(by).filter(pk=customer.pk).exists():
+        raise RuleViolation({"customer": "That customer is outside your scope."})
+    if deal is None:
+        return customer
+    if not Deal.objects.visible_to(by).filter(pk=deal.pk).exists():
+        raise RuleViolation({"deal": "That deal is outside your scope."})
+    if customer is not None and deal.customer_id != customer.pk:
+        raise RuleViolation({"deal": f"{deal.title} is a deal of {deal.customer}, not {customer}."})
+    return deal.customer
 
 
 @transaction.atomic
 def create_activity(*, by: User, rep: User, **fields) -> Activity:
     check_can_write_day(rep=rep, day=fields["day"], by=by)
+    if fields.get("customer") is not None or fields.get("deal") is not None:
+        fields["customer"] = check_links(
+            by=by, customer=fields.get("customer"), deal=fields.get("deal")
+        )
     activity = Activity.objects.create(rep=rep, created_by=by, **fields)
     record_change(activity, ActivityChange.Action.CREATED, by, new=activity.snapshot()).save()
     return activity
@@ -201,6 +223,15 @@ def update_activity(
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"{name} is not an editable activity field")
         setattr(activity, name, value)
+    if {"customer", "deal"} & set(fields):
+        # A deal moves its customer along; a customer alone drops a deal of another.
+        customer, deal = activity.customer, activity.deal
+        moved_away = deal is not None and (customer is None or deal.customer_id != customer.pk)
+        if "customer" in fields and "deal" not in fields and moved_away:
+            deal = activity.deal = None
+        if "deal" in fields and "customer" not in fields and deal is not None:
+            customer = None
+        activity.customer = check_links(by=by, customer=customer, deal=deal)
     bump(activity)
     activity.save()
     if activity.snapshot() != old:

@@ -5,19 +5,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from activities.log.filters import ActivityFilter
-from activities.log.forms import LineFormSet
-from activities.log.services import check_can_write_day, day_stamp, save_day_log
-from activities.models import Activity, ActivityChange, ActivitySource, Metric
+from activities.log.forms import ActivityForm, LineFormSet
+from activities.log.services import check_can_write_day, create_activity, day_stamp, save_day_log
+from activities.models import Activity, ActivityChange, ActivitySource, Customer, Deal, Metric
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.org.services import reps_writable_by
-from salesmgmt.web import paginate, parse_day, plain_number, query_without_page
+from salesmgmt.web import apply_rule_errors, paginate, parse_day, plain_number, query_without_page
 
 
 def _describe(snapshot: dict | None, names: dict) -> str:
@@ -226,3 +227,58 @@ def activity_list(request):
             "query": query_without_page(request),
         },
     )
+
+
+# --- One activity, logged from a customer's or a deal's page -----------------------------------
+
+
+def log_for_customer(request, pk):
+    customer = get_object_or_404(
+        Customer.objects.visible_to(request.user).select_related("owner"), pk=pk
+    )
+    return _log_one(request, rep=customer.owner, customer=customer, deal=None)
+
+
+def log_for_deal(request, pk):
+    deal = get_object_or_404(
+        Deal.objects.visible_to(request.user).select_related("owner", "customer"), pk=pk
+    )
+    return _log_one(request, rep=deal.owner, customer=deal.customer, deal=deal)
+
+
+def _log_one(request, *, rep: User, customer: Customer, deal: Deal | None):
+    """The form, and its save through the log service: the activity is the owner's (of the
+    deal, else the customer), logged by them or by someone who may write their log."""
+    if not reps_writable_by(request.user).filter(pk=rep.pk).exists():
+        raise PermissionDenied("You may not log activity for this rep.")
+    back = reverse("deals:detail", args=[deal.pk]) if deal else customer_url(customer)
+    initial = {"day": CompanySettings.load().today(), "quantity": 1}
+    form = ActivityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = create_activity(
+                by=request.user,
+                rep=rep,
+                customer=customer,
+                deal=deal,
+                **form.activity_fields(),
+            )
+        except RuleViolation as exc:
+            apply_rule_errors(form, exc)
+        else:
+            quantity = plain_number(activity.quantity)
+            messages.success(
+                request,
+                f"Logged {activity.metric.name.lower()}: {quantity} on "
+                f"{date_format(activity.day)} for {deal or customer}.",
+            )
+            return redirect(f"{back}#history")
+    return render(
+        request,
+        "activities/log/activity_form.html",
+        {"form": form, "rep": rep, "customer": customer, "deal": deal, "back": back},
+    )
+
+
+def customer_url(customer: Customer) -> str:
+    return reverse("customers:detail", args=[customer.pk])

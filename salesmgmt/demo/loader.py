@@ -20,6 +20,7 @@ from salesmgmt.demo.base import SEED, DemoCompany
 from salesmgmt.demo.catalogue import load_catalogue
 from salesmgmt.demo.control import ControlDemo
 from salesmgmt.demo.deals import load_customers_and_deals
+from salesmgmt.demo.links import link_activity
 from salesmgmt.demo.notifications import load_notifications
 from salesmgmt.demo.people import load_people, load_settings
 from salesmgmt.demo.plans import load_plans, load_resubmitted_plan, name_key_accounts
@@ -36,6 +37,7 @@ def load_demo() -> DemoCompany:
     load_plans(demo)
     load_activity(demo)
     load_customers_and_deals(demo)
+    link_activity(demo)
     name_key_accounts(demo)
     load_tasks(demo)
     load_notifications(demo)

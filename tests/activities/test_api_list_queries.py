@@ -3,6 +3,7 @@
 import pytest
 
 from activities.models import Product
+from tests.factories import ActivityFactory
 from tests.factories.api import ContactFactory, CustomerFactory, TaskFactory, make_deal
 
 
@@ -14,6 +15,7 @@ def _grow(rep, teammate, n):
         deal = make_deal(customer.owner, customer=customer)
         deal.products.set(Product.objects.all())
         TaskFactory(assignee=customer.owner, customer=customer, deal=deal)
+        ActivityFactory(rep=customer.owner, customer=customer, deal=deal)
 
 
 @pytest.mark.parametrize(

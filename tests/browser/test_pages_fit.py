@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from plans.models import WeeklyPlan
+from activities.models import Deal
 from salesmgmt.demo.people import PASSWORD
 from tests.factories import this_week
 
@@ -118,9 +119,23 @@ def review_page() -> str:
     return f"/plans/{plan.pk}/"
 
 
+def _record_pages() -> dict[str, list[str]]:
+    """The demo rep's first account with an open deal: its page and the deal's, with their
+    history and log forms (ids found, not assumed)."""
+    deal = (
+        Deal.objects.open()
+        .filter(owner__username="rep", activities__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    pages = [f"/customers/{deal.customer_id}/", f"/deals/{deal.pk}/"]
+    return {"rep": pages, "manager": pages}
+
+
 def test_main_pages_fit_at_1280_and_on_a_phone(page, screenshot):
     call_command("seed_demo", verbosity=0)
-    pages = {**MAIN_PAGES, "manager": [*MAIN_PAGES["manager"], review_page()]}
+    pages = {who: urls + _record_pages().get(who, []) for who, urls in MAIN_PAGES.items()}
+    pages["manager"].append(review_page())
     problems = []
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})

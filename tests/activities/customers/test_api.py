@@ -40,6 +40,8 @@ def test_rep_creates_a_customer_for_themselves(rep, api_for):
         "email": "buyer@harbour.example",
         "external_id": "",
         "contacts": [],
+        "last_activity": None,
+        "next_step": None,
         "version": 1,
         "created_at": response.data["created_at"],
         "updated_at": response.data["updated_at"],

@@ -389,6 +389,9 @@ def test_exported_customers_import_back_unchanged(client_for, rep):
         "open_deals",
         "open_pipeline",
         "last_activity",
+        "last_activity_metric",
+        "next_step_due",
+        "next_step",
         "created",
     ]
     assert page.context["counts"] == {

@@ -58,6 +58,8 @@ def test_create_defaults_rep_to_caller(rep, api_for):
         "channel": None,
         "product": None,
         "note": "Harbour",
+        "customer": None,
+        "deal": None,
         "source": "api",
         "external_id": "",
         "created_by": rep.pk,

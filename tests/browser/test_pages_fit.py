@@ -8,8 +8,8 @@ lands in test-artifacts/screenshots/ to be looked at.
 import pytest
 from django.core.management import call_command
 
-from plans.models import WeeklyPlan
 from activities.models import Deal
+from plans.models import WeeklyPlan
 from salesmgmt.demo.people import PASSWORD
 from tests.factories import this_week
 

@@ -3,9 +3,10 @@ plan, and on a resubmitted plan what changed since it was returned; the same thr
 the API's `changes_since_return`; who may see it (every role of the cast); and constant
 query counts.
 
-"Today" is pinned to Wednesday 18 November 2026: the week of 16 November has begun
-three of its five working days (progress 0.6); the plan under review is for the week
-of 23 November; 13 of November's 20 working days (Thanksgiving off) have begun.
+"Today" is pinned to Wednesday 18 November 2026, under way, so not due yet: two of the
+week of 16 November's five working days are over (progress 0.4); the plan under review
+is for the week of 23 November; 12 of November's 20 working days (Thanksgiving off) are
+over.
 """
 
 import re
@@ -155,35 +156,35 @@ def test_review_shows_last_weeks_plan_vs_actual(client_for, manager, submitted, 
     page = detail(client_for(manager), submitted)
 
     review = page.context["review"]
-    assert review.last_week == LAST_WEEK and review.last_progress == Decimal("0.6")
+    assert review.last_week == LAST_WEEK and review.last_progress == Decimal("0.4")
     assert [
         (r.metric.key, r.planned, r.actual, r.expected, r.attainment, r.pace)
         for r in review.last_rows
     ] == [
-        ("calls", Decimal("50"), Decimal("35"), Decimal("30.0"), Decimal("70.0"), "good"),
-        ("meetings", Decimal("4"), Decimal("1"), Decimal("2.4"), Decimal("25.0"), "low"),
+        ("calls", Decimal("50"), Decimal("35"), Decimal("20.0"), Decimal("70.0"), "good"),
+        ("meetings", Decimal("4"), Decimal("1"), Decimal("1.6"), Decimal("25.0"), "low"),
     ]
     html = section(page, 'id="last-week"', 'id="goal-pace"')
-    assert re.findall(r'<td class="num">([^<]*)</td>', html) == ["50", "35", "4", "1"]
-    assert re.findall(r'<td class="num muted">([^<]*)</td>', html) == ["30", "2"]
+    assert re.findall(r'<td class="num"[^>]*>([^<]*)</td>', html) == ["50", "35", "4", "1"]
+    assert re.findall(r'<td class="num muted"[^>]*>([^<]*)</td>', html) == ["20", "2"]
     assert ">70.0%</span>" in html and ">25.0%</span>" in html
 
 
 def test_review_shows_goal_pace_with_too_early_to_tell(
     client_for, manager, submitted, last_week, goals
 ):
-    """November: 105 calls against 130 expected (200 x 13/20), 80.8% of pace: behind.
-    The fiscal year is 13 of 259 working days in, too young to call 105 of 250.97 behind."""
+    """November: 105 calls against 120 expected (200 x 12/20), 87.5% of pace: behind.
+    The fiscal year is 12 of 259 working days in, too young to call 105 of 231.66 behind."""
     page = detail(client_for(manager), submitted)
 
     rows = [(p.goal.pk, p.actual, p.expected, p.status) for p in page.context["review"].goals]
     assert rows == [
-        (goals["month"].pk, Decimal("105.00"), Decimal("130.00"), "amber"),
-        (goals["year"].pk, Decimal("105.00"), Decimal("250.97"), "early"),
+        (goals["month"].pk, Decimal("105.00"), Decimal("120.00"), "amber"),
+        (goals["year"].pk, Decimal("105.00"), Decimal("231.66"), "early"),
     ]
     html = section(page, 'id="goal-pace"', "</article>")
     assert re.findall(r'<span class="actual">([^<]*)</span>', html) == ["105", "105"]
-    assert re.findall(r'<small class="muted expected">([^<]*)</small>', html) == ["130", "251.0"]
+    assert re.findall(r'<small class="muted expected">([^<]*)</small>', html) == ["120", "231.7"]
     assert '<span class="goal-status status-amber">Behind</span>' in html
     assert '<span class="goal-status status-early">Too early to tell</span>' in html
 

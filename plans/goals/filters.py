@@ -58,6 +58,7 @@ class GoalFilter(SharedFilterSet):
         queryset=Channel.objects.all(),
         field_name="channels",
         to_field_name="key",
+        label="Channel",
         empty_label="any",
         help_text="Goals that name this channel (its key) among their channels.",
     )

@@ -15,10 +15,12 @@ from django.urls import reverse
 
 from activities.models import Channel, Metric, Product
 from plans.goals import services as goal_services
+from plans.goals.reverse_funnel import current_outcome_goal
 from plans.goals.selectors import children_of, goal_progress, progress_over_time, rollup
 from plans.models import Goal, GoalPeriod, GoalScope
+from reporting.commissions.selectors import quota_goal
 from reporting.kpis.services import send_deviation_alerts
-from reporting.models import Kpi
+from reporting.models import CommissionPlan, Kpi
 from reporting.reviews.selectors import goal_figures
 from salesmgmt.calendar import month_of
 from salesmgmt.errors import RuleViolation
@@ -439,3 +441,30 @@ def test_the_goal_page_costs_the_same_with_limited_children(
     with django_assert_max_num_queries(30):
         page = client.get(reverse("goals:detail", args=[team_goal.pk]))
     assert len(page.context["children"]) == many_goals
+
+
+def test_the_team_dashboard_names_the_limits_in_goals_leaderboard_and_alerts(
+    client_for, manager, rep, limited_goal
+):
+    Kpi.objects.update(active=False)
+    send_deviation_alerts(now=datetime(2026, 11, 19, 12, tzinfo=CompanySettings.load().tzinfo))
+    client = client_for(manager)
+    team_page = client.get(reverse("dashboards:team")).content.decode()
+    rep_page = client.get(reverse("dashboards:rep", args=[rep.pk])).content.decode()
+    assert f"<strong>{LABEL}</strong>" in team_page  # the goal chips
+    assert f'data-label="Lags most on">{LABEL} <small' in team_page  # the leaderboard
+    assert f"{LABEL}, November 2026" in rep_page  # the open alerts
+
+
+# --- Where only the whole total is meant ----------------------------------------------------------
+
+
+def test_a_limited_goal_is_neither_the_commission_quota_nor_the_funnel_goal(manager, rep, cat):
+    limited = set_goal(manager, cat, target=5, product="widget", rep=rep)
+    plan = CommissionPlan.objects.create(name="Plan", rate=D(5), quota_metric=cat["sales"])
+    assert list(quota_goal(rep, plan, date(2026, 11, 1))) == []
+    assert current_outcome_goal(rep, TODAY) is None
+    whole = set_goal(manager, cat, target=9, rep=rep)
+    assert list(quota_goal(rep, plan, date(2026, 11, 1))) == [whole]
+    assert current_outcome_goal(rep, TODAY) == whole
+    assert limited.pk != whole.pk

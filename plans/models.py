@@ -4,7 +4,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from salesmgmt.models import Team
 from salesmgmt.scoping import scope_to_people
@@ -195,6 +196,47 @@ class GoalQuerySet(models.QuerySet):
     def current(self, today):
         return self.filter(start__lte=today, end__gte=today)
 
+    def unlimited(self):
+        """Goals on a metric's whole total: no product, no channels named."""
+        return self.filter(product__isnull=True, channel_key="")
+
+    def with_limits(self):
+        """With what ``Goal.label`` names, bar the channels (``load_channels``)."""
+        return self.select_related("metric", "product")
+
+
+def load_channels(goals) -> None:
+    """Fetch the channels of those of ``goals`` that name some, in one query (none when
+    no goal does), so naming many goals (``Goal.label``) costs no query per goal."""
+    goals = list(goals)
+    limited = [g for g in goals if g.channel_key]
+    if limited:
+        models.prefetch_related_objects(limited, "channels")
+    for goal in goals:
+        if not goal.channel_key:  # known to have none: no query to say so
+            goal._prefetched_objects_cache = {"channels": goal.channels.none()}
+
+
+def channel_key_of(channels) -> str:
+    """The ``Goal.channel_key`` of a set of channels: their ids, sorted, comma-joined."""
+    return ",".join(str(pk) for pk in sorted({c.pk for c in channels}))
+
+
+def _one_goal_per(owner: str | None, scope: str, name: str) -> models.UniqueConstraint:
+    """One goal per owner, metric, period and start for each product/channel limit (a
+    goal without a product counts as product 0, so two unlimited goals still clash)."""
+    owner_fields = [F(owner)] if owner else []
+    return models.UniqueConstraint(
+        *owner_fields,
+        F("metric"),
+        F("period"),
+        F("start"),
+        Coalesce(F("product"), Value(0)),
+        F("channel_key"),
+        condition=Q(scope=scope),
+        name=name,
+    )
+
 
 class Goal(models.Model):
     """A quantitative target for a rep, a team, a division or the company, for one period.
@@ -223,6 +265,25 @@ class Goal(models.Model):
         related_name="goals",
     )
     metric = models.ForeignKey("activities.Metric", on_delete=models.PROTECT, related_name="goals")
+    # Limits: the goal counts only the activity rows of this product and of any of these
+    # channels ("40 sales of product A", "walk-in and up-sell 20"). Set with the goal and
+    # never changed after (like its metric and period): a different limit is another goal.
+    product = models.ForeignKey(
+        "activities.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="goals",
+    )
+    channels = models.ManyToManyField("activities.Channel", blank=True, related_name="goals")
+    channel_key = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="The channels' ids, sorted and comma-joined (empty: any channel); what "
+        "uniqueness and roll-up match on. Written with the channels by plans.goals.services.",
+    )
     period = models.CharField(max_length=10, choices=GoalPeriod.choices)
     start = models.DateField()
     end = models.DateField()
@@ -264,31 +325,35 @@ class Goal(models.Model):
                 name="goal_owner_matches_scope",
             ),
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="goal_end_after_start"),
-            models.UniqueConstraint(
-                fields=["rep", "metric", "period", "start"],
-                condition=Q(scope="rep"),
-                name="one_rep_goal_per_metric_period",
-            ),
-            models.UniqueConstraint(
-                fields=["team", "metric", "period", "start"],
-                condition=Q(scope="team"),
-                name="one_team_goal_per_metric_period",
-            ),
-            models.UniqueConstraint(
-                fields=["division", "metric", "period", "start"],
-                condition=Q(scope="division"),
-                name="one_division_goal_per_metric_period",
-            ),
-            models.UniqueConstraint(
-                fields=["metric", "period", "start"],
-                condition=Q(scope="company"),
-                name="one_company_goal_per_metric_period",
-            ),
+            _one_goal_per("rep", "rep", "one_rep_goal_per_metric_period_limit"),
+            _one_goal_per("team", "team", "one_team_goal_per_metric_period_limit"),
+            _one_goal_per("division", "division", "one_division_goal_per_metric_period_limit"),
+            _one_goal_per(None, "company", "one_company_goal_per_metric_period_limit"),
         ]
         indexes = [models.Index(fields=["start", "end"])]
 
     def __str__(self):
-        return f"{self.owner_label}: {self.metric} {self.period_label} — {self.target}"
+        return f"{self.owner_label}: {self.label} {self.period_label} — {self.target}"
+
+    @property
+    def is_limited(self) -> bool:
+        return bool(self.product_id or self.channel_key)
+
+    @property
+    def limits_label(self) -> str:
+        """ "Product A · Walk-in, Up-sell"; empty for a goal on the metric's whole total.
+        (Load goals ``with_limits()`` to name many without a query each.)"""
+        parts = [str(self.product)] if self.product_id else []
+        if self.channel_key:
+            parts.append(", ".join(sorted(c.name for c in self.channels.all())))
+        return " · ".join(parts)
+
+    @property
+    def label(self) -> str:
+        """What the goal counts, as every page, notice, alert and review names it:
+        "Sales value", or "Sales value · Product A · Walk-in, Up-sell"."""
+        limits = self.limits_label
+        return f"{self.metric} · {limits}" if limits else str(self.metric)
 
     @property
     def owner(self):

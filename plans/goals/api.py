@@ -69,8 +69,10 @@ class GoalViewSet(
     ordering_fields = ["start", "end", "target"]
 
     def get_queryset(self):
-        goals = Goal.objects.visible_to(self.request.user).select_related(
-            "metric", "rep", "team", "division"
+        goals = (
+            Goal.objects.visible_to(self.request.user)
+            .with_limits()
+            .select_related("rep", "team", "division")
         )
         return top_down(goals)
 
@@ -128,6 +130,8 @@ class GoalViewSet(
             target=data["target"],
             stretch_target=data.get("stretch_target"),
             note=data["note"],
+            product=data.get("product"),
+            channels=data.get("channels", []),
         )
         return Response(self._one(goal.pk), status=status.HTTP_201_CREATED)
 

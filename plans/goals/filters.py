@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from activities.models import Metric
+from activities.models import Channel, Metric, Product
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.filtering import (
     PersonFilter,
@@ -48,6 +48,25 @@ class GoalFilter(SharedFilterSet):
     metric = django_filters.ModelChoiceFilter(
         queryset=Metric.objects.active(), to_field_name="key", empty_label="any"
     )
+    product = django_filters.ModelChoiceFilter(
+        queryset=Product.objects.all(),
+        to_field_name="sku",
+        empty_label="any",
+        help_text="Goals limited to this product (its SKU).",
+    )
+    channel = django_filters.ModelChoiceFilter(
+        queryset=Channel.objects.all(),
+        field_name="channels",
+        to_field_name="key",
+        label="Channel",
+        empty_label="any",
+        help_text="Goals that name this channel (its key) among their channels.",
+    )
+    limited = django_filters.BooleanFilter(
+        method="filter_limited",
+        help_text="true: goals limited to a product or channels; false: goals on a metric's "
+        "whole total.",
+    )
     team = django_filters.ModelChoiceFilter(
         queryset=visible_teams,
         method="filter_team",
@@ -70,7 +89,7 @@ class GoalFilter(SharedFilterSet):
         help_text="The day figures are computed for (default: today in company time).",
     )
 
-    API_ONLY = ("current", "as_of")
+    API_ONLY = ("current", "as_of", "limited")
 
     class Meta:
         model = Goal
@@ -79,6 +98,9 @@ class GoalFilter(SharedFilterSet):
             "scope",
             "period",
             "metric",
+            "product",
+            "channel",
+            "limited",
             "team",
             "rep",
             "division",
@@ -109,6 +131,10 @@ class GoalFilter(SharedFilterSet):
     def filter_current(self, queryset, name, value):
         current = Q(start__lte=self.today(), end__gte=self.today())
         return queryset.filter(current if value else ~current)
+
+    def filter_limited(self, queryset, name, value):
+        unlimited = Q(product__isnull=True, channel_key="")
+        return queryset.filter(~unlimited if value else unlimited)
 
     def keep(self, queryset, name, value):
         return queryset

@@ -1,6 +1,6 @@
 from django import forms
 
-from activities.models import Metric
+from activities.models import Channel, Metric, Product
 from plans.goals import services as goal_services
 from plans.models import GoalPeriod, GoalScope
 from salesmgmt.filtering import Lookup
@@ -37,6 +37,19 @@ class GoalForm(forms.Form):
     team = forms.ModelChoiceField(queryset=None, required=False)
     division = forms.ModelChoiceField(queryset=None, required=False)
     metric = forms.ModelChoiceField(queryset=Metric.objects.active(), to_field_name="key")
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.active(),
+        required=False,
+        empty_label="any product",
+        help_text="Optional: count only this product's activity.",
+    )
+    channels = forms.ModelMultipleChoiceField(
+        queryset=Channel.objects.active(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Optional: count only activity through any of these channels; none ticked "
+        "counts every channel.",
+    )
     period = forms.ChoiceField(choices=GoalPeriod.choices, initial=GoalPeriod.MONTH)
     day = forms.DateField(
         label="Period holding",

@@ -90,6 +90,7 @@ def current_outcome_goal(rep: User, as_of: date) -> Goal | None:
     """The rep's current goal on sales closed (else sales value); the soonest to end."""
     goals = (
         Goal.objects.filter(scope=GoalScope.REP, rep=rep, metric__key__in=(SALES, SALES_VALUE))
+        .unlimited()  # a product's or a channel's goal is not what the whole funnel feeds
         .current(as_of)
         .select_related("metric")
     )

@@ -4,7 +4,10 @@ Definitions (the tests pin each on a hand-built fixture):
 
 - **Actual to date**: the sum of the goal's metric logged in [start, min(end, as_of)]
   by the goal's people: the rep; the team's current reps; the division's; everyone
-  (company). Won deals count through the activity rows they write.
+  (company). Won deals count through the activity rows they write. A goal limited to
+  a product and/or channels (``Goal.label``) counts only the rows of that product and
+  of any of those channels; the month rollup keeps no product or channel, so such a
+  goal is read from the rows, whatever its period.
 - **Expected to date**: target x working days elapsed / working days in the period
   (``salesmgmt.calendar``; a day counts once it has begun; holidays excluded).
 - **Attainment**: actual / target, in percent (to date; the final figure once the
@@ -19,8 +22,8 @@ Definitions (the tests pin each on a hand-built fixture):
   working days are over (``salesmgmt.calendar.JUDGE_FROM``, as the alerts).
 
 - **Roll-up**: a team goal next to the sum of its current reps' goals (same metric,
-  period and start); a division's next to its teams'; the company's next to its
-  divisions'. The gap is that sum minus the target: below zero under-allocated,
+  period, start, product and channels); a division's next to its teams'; the
+  company's next to its divisions'. The gap is that sum minus the target: below zero under-allocated,
   above zero over-allocated.
 
 ``goal_progress`` runs two queries, whatever the number of goals; ``rollup`` one
@@ -45,7 +48,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from activities.models import Activity, ActivityMonth
-from plans.models import Goal, GoalPeriod, GoalScope, Status
+from plans.models import Goal, GoalPeriod, GoalScope, Status, load_channels
 from salesmgmt.calendar import Elapsed, elapsed, holidays_between, working_days
 from salesmgmt.models import CompanySettings
 from salesmgmt.money import MONEY, ZERO, percent_of, quantize
@@ -101,6 +104,13 @@ def _total(qs: QuerySet, field: str) -> Subquery:
     )
 
 
+def _rows(people: Q, *, as_of: date) -> QuerySet:
+    """The activity rows of the goal's metric, people and dates up to as_of."""
+    return Activity.objects.filter(
+        people, metric=OuterRef("metric"), day__gte=OuterRef("start"), day__lte=OuterRef("end")
+    ).filter(day__lte=as_of)
+
+
 def _sum_for(people: Q, *, as_of: date, months: bool = False):
     """The goal's metric summed over ``people`` within the goal's dates up to as_of.
 
@@ -109,9 +119,7 @@ def _sum_for(people: Q, *, as_of: date, months: bool = False):
     month up to as_of from the rows, none when as_of is its month's last day (a past
     month's report): a year goal at 2,000 reps reads ~22,000 rollup rows, not 340,000.
     """
-    rows = Activity.objects.filter(
-        people, metric=OuterRef("metric"), day__gte=OuterRef("start"), day__lte=OuterRef("end")
-    ).filter(day__lte=as_of)
+    rows = _rows(people, as_of=as_of)
     if not months:
         return _total(rows, "quantity")
     first_open = (as_of + timedelta(days=1)).replace(day=1)  # the first month not yet over
@@ -130,8 +138,25 @@ def _sum_for(people: Q, *, as_of: date, months: bool = False):
     )
 
 
+# A limited goal's rows: of its product, of any of its channels, or both. Which of the
+# three a goal is decides its branch of the CASE in ``with_actuals`` (on the goal's own
+# columns), so each branch's subquery filters on what the goal names and nothing else.
+_GOAL_CHANNELS = Goal.channels.through.objects.filter(goal=OuterRef(OuterRef("pk"))).values(
+    "channel"
+)
+_HAS_PRODUCT, _HAS_CHANNELS = Q(product__isnull=False), ~Q(channel_key="")
+_LIMITS = [
+    (_HAS_PRODUCT & ~_HAS_CHANNELS, Q(product=OuterRef("product"))),
+    (~_HAS_PRODUCT & _HAS_CHANNELS, Q(channel__in=_GOAL_CHANNELS)),
+    (_HAS_PRODUCT & _HAS_CHANNELS, Q(product=OuterRef("product"), channel__in=_GOAL_CHANNELS)),
+]
+
+
 def with_actuals(goals: QuerySet, *, as_of: date) -> QuerySet:
-    """``goals`` annotated with ``actual`` (to date, in the metric's unit), in one query."""
+    """``goals`` annotated with ``actual`` (to date, in the metric's unit), in one query.
+
+    Goals on a metric's whole total of whole months read the month rollup; limited
+    goals (a product, channels) read the activity rows (index rep, metric, day)."""
     reps = Q(rep__role="rep")
     by_scope = {
         GoalScope.REP: Q(rep=OuterRef("rep")),
@@ -141,6 +166,14 @@ def with_actuals(goals: QuerySet, *, as_of: date) -> QuerySet:
     }
     whole_months = Q(period__in=ROLLED_UP, start__day=1)
     actual = Case(
+        *(
+            When(
+                Q(scope=scope) & kind,
+                then=_total(_rows(people, as_of=as_of).filter(limits), "quantity"),
+            )
+            for scope, people in by_scope.items()
+            for kind, limits in _LIMITS
+        ),
         *(
             When(Q(scope=scope) & whole_months, then=_sum_for(people, as_of=as_of, months=True))
             for scope, people in by_scope.items()
@@ -223,18 +256,19 @@ def goal_progress(
     company = CompanySettings.load()
     as_of = as_of or company.today()
     rows = list(
-        with_actuals(goals.select_related("metric", "rep", "team", "division"), as_of=as_of)
+        with_actuals(goals.with_limits().select_related("rep", "team", "division"), as_of=as_of)
     )
     return progress_of_rows(rows, as_of=as_of, today=today)
 
 
 def progress_of_rows(rows, *, as_of: date, today: date | None = None) -> list[GoalProgress]:
     """Progress of goals already annotated by ``with_actuals`` (a page of them, say):
-    one query, for the holidays."""
+    one query for the holidays, and one for the channels of goals that name some."""
     rows = list(rows)
     if not rows:
         return []
     company = CompanySettings.load()
+    load_channels(rows)
     holidays = holidays_between(min(g.start for g in rows), max(g.end for g in rows))
     today = today or company.today()
     return [progress_of(g, g.actual, as_of, holidays, company, today) for g in rows]
@@ -281,10 +315,16 @@ _CHILDREN = {
 
 
 def children_of(goal: Goal) -> QuerySet:
-    """The goals one level below ``goal``, same metric, period and start (not scoped)."""
+    """The goals one level below ``goal``, same metric, period, start, product and
+    channels (not scoped)."""
     child_scope, path, owner_attr = _CHILDREN[goal.scope]
     qs = Goal.objects.filter(
-        scope=child_scope, metric=goal.metric_id, period=goal.period, start=goal.start
+        scope=child_scope,
+        metric=goal.metric_id,
+        period=goal.period,
+        start=goal.start,
+        product=goal.product_id,
+        channel_key=goal.channel_key,
     )
     if child_scope == GoalScope.REP:
         qs = qs.filter(rep__is_active=True, rep__role="rep")
@@ -295,7 +335,8 @@ def children_of(goal: Goal) -> QuerySet:
 
 def rollup(goals) -> dict[int, Rollup]:
     """{goal id: Rollup} for the team, division and company goals among ``goals``:
-    one grouped query per level present. A team counts its current (active) reps' goals."""
+    one grouped query per level present. A team counts its current (active) reps' goals
+    of the same metric, period, product and channels."""
     goals = list(goals)
     result: dict[int, Rollup] = {}
     for parent_scope, (child_scope, path, owner_attr) in _CHILDREN.items():
@@ -307,8 +348,11 @@ def rollup(goals) -> dict[int, Rollup]:
             metric__in={g.metric_id for g in parents},
             period__in={g.period for g in parents},
             start__in={g.start for g in parents},
+            channel_key__in={g.channel_key for g in parents},
         )
-        group = ["metric", "period", "start"]
+        # Only goals with the same limits add up: reps' walk-in goals make a team's
+        # walk-in goal, not its goal on every channel.
+        group = ["metric", "period", "start", "product", "channel_key"]
         if child_scope == GoalScope.REP:
             children = children.filter(rep__is_active=True, rep__role="rep")
         if path:
@@ -321,7 +365,7 @@ def rollup(goals) -> dict[int, Rollup]:
             .annotate(total=Sum("target"), n=Count("pk"))
         }
         for g in parents:
-            key = (g.metric_id, g.period, g.start)
+            key = (g.metric_id, g.period, g.start, g.product_id, g.channel_key)
             if path:
                 key = (getattr(g, owner_attr), *key)
             total, count = totals.get(key, (ZERO, 0))
@@ -334,6 +378,15 @@ def rollup(goals) -> dict[int, Rollup]:
 
 
 # --- One goal over time ------------------------------------------------------------------------
+
+
+def limits_of(goal: Goal) -> Q:
+    """The activity rows a limited goal counts (on Activity): its product, any of its
+    channels; everything for an unlimited goal."""
+    limits = Q(product=goal.product_id) if goal.product_id else Q()
+    if goal.channel_key:
+        limits &= Q(channel__in=[int(pk) for pk in goal.channel_key.split(",")])
+    return limits
 
 
 def people_of(goal: Goal) -> Q:
@@ -364,7 +417,10 @@ def progress_over_time(goal: Goal, *, as_of: date | None = None) -> list[Progres
     as_of = as_of or company.today()
     daily = dict(
         Activity.objects.filter(
-            people_of(goal), metric=goal.metric_id, day__range=(goal.start, min(goal.end, as_of))
+            people_of(goal),
+            limits_of(goal),
+            metric=goal.metric_id,
+            day__range=(goal.start, min(goal.end, as_of)),
         )
         .order_by()
         .values("day")

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from activities.catalogue.serializers import CachedSlugRelatedField
-from activities.models import Metric
+from activities.models import Channel, Metric, Product
 from plans.models import Goal, GoalChange, GoalPeriod, GoalScope, Status
 from salesmgmt.api_support import ScopedRepField
 from salesmgmt.models import Division, Team
@@ -66,6 +66,24 @@ class RollupSerializer(serializers.Serializer):
 
 class GoalSerializer(serializers.ModelSerializer):
     metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    product = serializers.SlugRelatedField(
+        slug_field="sku",
+        read_only=True,
+        allow_null=True,
+        help_text="The product's SKU: the goal counts only its activity. Null: every product.",
+    )
+    channels = serializers.SlugRelatedField(
+        slug_field="key",
+        many=True,
+        read_only=True,
+        help_text="Channel keys: the goal counts activity through any of them. Empty: every "
+        "channel.",
+    )
+    label = serializers.CharField(
+        read_only=True,
+        help_text='What the goal counts, as pages name it: "Sales value · Product A · Walk-in, '
+        'Up-sell".',
+    )
     owner_label = serializers.CharField(read_only=True)
     progress = GoalProgressSerializer(source="progress_info", read_only=True)
     rollup = RollupSerializer(
@@ -85,6 +103,9 @@ class GoalSerializer(serializers.ModelSerializer):
             "division",
             "owner_label",
             "metric",
+            "product",
+            "channels",
+            "label",
             "period",
             "start",
             "end",
@@ -129,6 +150,23 @@ class GoalCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="For a division goal."
     )
     metric = CachedSlugRelatedField(slug_field="key", queryset=Metric.objects.active())
+    product = CachedSlugRelatedField(
+        slug_field="sku",
+        queryset=Product.objects.active(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "No product on sale has the SKU {value}."},
+        help_text="An active product's SKU: the goal counts only that product's activity.",
+    )
+    channels = CachedSlugRelatedField(
+        slug_field="key",
+        queryset=Channel.objects.active(),
+        many=True,
+        required=False,
+        error_messages={"does_not_exist": "No channel in use has the key {value}."},
+        help_text="Active channel keys: the goal counts activity through any of them "
+        "(default: every channel).",
+    )
     period = serializers.ChoiceField(choices=GoalPeriod.choices)
     day = serializers.DateField(
         required=False,

@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from activities.models import Metric
-from plans.models import Goal, GoalChange, GoalPeriod, GoalScope
+from activities.models import Channel, Metric, Product
+from plans.models import Goal, GoalChange, GoalPeriod, GoalScope, channel_key_of
 from salesmgmt.calendar import period_bounds
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import Division, NotificationKind, Team, User
@@ -109,10 +109,19 @@ def _check_day(day: date) -> None:
         raise RuleViolation({"day": f"Pick a day between {EARLIEST:%Y} and {LATEST:%Y}."})
 
 
-def _duplicate(goal_owner: str, metric: Metric, period: str, start: date) -> RuleViolation:
-    label = Goal(period=period, start=start, end=start).period_label
+def _check_limits(product: Product | None, channels) -> None:
+    """A goal may name a product and channels that are in use (any metric can carry them)."""
+    if product is not None and not product.active:
+        raise RuleViolation({"product": "That product is no longer sold; pick an active one."})
+    off = [str(c) for c in channels if not c.active]
+    if off:
+        raise RuleViolation({"channels": f"Switched off: {', '.join(off)}."})
+
+
+def _duplicate(goal: Goal, label: str) -> RuleViolation:
+    when = goal.period_label
     return RuleViolation(
-        f"{goal_owner} already has a {metric} goal for {label}; change that goal instead."
+        f"{goal.owner_label} already has a {label} goal for {when}; change that goal instead."
     )
 
 
@@ -130,8 +139,12 @@ def set_goal(
     target: Decimal,
     stretch_target: Decimal | None = None,
     note: str = "",
+    product: Product | None = None,
+    channels: list[Channel] | tuple = (),
 ) -> Goal:
-    """A new goal for the period of kind ``period`` that holds ``day``."""
+    """A new goal for the period of kind ``period`` that holds ``day``; with a
+    ``product`` and/or ``channels`` it counts only the activity of that product and of
+    any of those channels."""
     owner = _check_owner(scope, rep, team, division)
     _require_writer(by, scope=scope, **owner)
     if period not in GoalPeriod.values:
@@ -140,11 +153,15 @@ def set_goal(
         raise RuleViolation({"metric": "That metric is switched off."})
     _check_day(day)
     _check_targets(target, stretch_target)
+    channels = list(channels)
+    _check_limits(product, channels)
     start, end = period_bounds(period, day)
+    limits = {"product": product, "channel_key": channel_key_of(channels)}
     goal = Goal(
         scope=scope,
         **owner,
         metric=metric,
+        **limits,
         period=period,
         start=start,
         end=end,
@@ -153,16 +170,28 @@ def set_goal(
         note=note,
         created_by=by,
     )
-    same = Goal.objects.filter(scope=scope, metric=metric, period=period, start=start, **owner)
+    label = " · ".join([str(metric)] + _limit_names(product, channels))
+    same = Goal.objects.filter(
+        scope=scope, metric=metric, period=period, start=start, **owner, **limits
+    )
     if same.exists():
-        raise _duplicate(goal.owner_label, metric, period, start)
+        raise _duplicate(goal, label)
     try:
         with transaction.atomic():  # a double-click may race past the check above
             goal.save()
     except IntegrityError:
-        raise _duplicate(goal.owner_label, metric, period, start) from None
+        raise _duplicate(goal, label) from None
+    goal.channels.set(channels)
     _record(goal, GoalChange.Action.CREATED, by, new=(target, stretch_target), reason=note)
     return goal
+
+
+def _limit_names(product: Product | None, channels) -> list[str]:
+    """The parts of ``Goal.label`` after the metric, for a goal not saved yet."""
+    names = [str(product)] if product is not None else []
+    if channels:
+        names.append(", ".join(sorted(c.name for c in channels)))
+    return names
 
 
 @transaction.atomic
@@ -257,9 +286,9 @@ def set_team_rep_goals(
     start, _ = period_bounds(period, day)
     existing = {
         g.rep_id: g
-        for g in Goal.objects.filter(
-            scope=GoalScope.REP, rep__in=reps, metric=metric, period=period, start=start
-        ).select_related("rep", "metric")
+        for g in Goal.objects.unlimited()
+        .filter(scope=GoalScope.REP, rep__in=reps, metric=metric, period=period, start=start)
+        .select_related("rep", "metric")
     }
     wanted = {pk: t for pk, t in targets.items() if t is not None}
     changes = {pk: t for pk, t in wanted.items() if pk in existing and existing[pk].target != t}
@@ -362,7 +391,7 @@ def _figure(value: Decimal | None) -> str:
 
 def _message(goal: Goal, change: GoalChange) -> tuple[str, str]:
     whose = "Your" if goal.scope == GoalScope.REP else f"{goal.team}'s"
-    what = f"{whose} {goal.metric} goal for {goal.period_label}"
+    what = f"{whose} {goal.label} goal for {goal.period_label}"
     if change.action == GoalChange.Action.CREATED:
         title = f"{what}: {_figure(change.new_target)}"
         lines = [f"Target set to {_figure(change.new_target)}"]

@@ -30,7 +30,7 @@ from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
-RELATED = ("metric", "rep__team", "team", "division")
+RELATED = ("metric", "product", "rep__team", "team", "division")
 CSV_HEADER = [
     "scope",
     "owner",
@@ -49,11 +49,13 @@ CSV_HEADER = [
     "status",
     "children_total",
     "rollup_gap",
+    "product",
+    "channels",
 ]
 
 
 def _visible_goals(request):
-    return Goal.objects.visible_to(request.user).select_related(*RELATED)
+    return Goal.objects.visible_to(request.user).with_limits().select_related(*RELATED)
 
 
 def _visible_goal(request, pk) -> Goal:
@@ -120,6 +122,8 @@ def _csv_row(progress, rolls):
         progress.status,
         roll.children_total if roll else None,
         roll.gap if roll else None,
+        goal.product.sku if goal.product_id else "",
+        " ".join(sorted(c.key for c in goal.channels.all())),
     ]
 
 
@@ -213,6 +217,8 @@ def goal_create(request):
                 target=data["target"],
                 stretch_target=data["stretch_target"],
                 note=data["note"],
+                product=data["product"],
+                channels=data["channels"],
             )
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
@@ -226,8 +232,11 @@ def goal_create(request):
 
 def _prefill(request) -> dict:
     """A link such as ?scope=rep&rep=5&metric=calls opens the form ready to fill."""
-    keys = ("scope", "rep", "team", "division", "metric", "period", "day")
-    return {k: request.GET[k] for k in keys if request.GET.get(k)}
+    keys = ("scope", "rep", "team", "division", "metric", "product", "period", "day")
+    initial = {k: request.GET[k] for k in keys if request.GET.get(k)}
+    if request.GET.getlist("channels"):
+        initial["channels"] = request.GET.getlist("channels")
+    return initial
 
 
 def goal_edit(request, pk):
@@ -296,7 +305,7 @@ def team_set(request):
     start, end = period_bounds(period, choice["day"])
     existing = {
         g.rep_id: g
-        for g in Goal.objects.filter(
+        for g in Goal.objects.unlimited().filter(
             scope=GoalScope.REP, rep__in=reps, metric=metric, period=period, start=start
         )
     }
@@ -322,9 +331,11 @@ def team_set(request):
                 f"{result.unchanged} unchanged.",
             )
             return redirect(request.get_full_path())
-    team_goal = Goal.objects.filter(
-        scope=GoalScope.TEAM, team=team, metric=metric, period=period, start=start
-    ).first()
+    team_goal = (
+        Goal.objects.unlimited()
+        .filter(scope=GoalScope.TEAM, team=team, metric=metric, period=period, start=start)
+        .first()
+    )
     return render(
         request,
         "plans/goals/team_set.html",

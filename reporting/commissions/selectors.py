@@ -82,10 +82,11 @@ def won_deals(rep: User, start: date, end: date):
 
 
 def quota_goal(rep: User, plan: CommissionPlan, month: date):
-    """The rep's monthly goal on the plan's quota metric, as a QuerySet (0 or 1 row)."""
+    """The rep's monthly goal on the plan's quota metric (its whole total, not a goal
+    limited to a product or channels), as a QuerySet (0 or 1 row)."""
     if plan.quota_metric_id is None:
         return Goal.objects.none()
-    return Goal.objects.filter(
+    return Goal.objects.unlimited().filter(
         scope=GoalScope.REP,
         rep=rep,
         period=GoalPeriod.MONTH,

@@ -50,7 +50,15 @@ from activities.deals import selectors as deals_selectors
 from activities.models import Activity, Deal, Metric, Pipeline
 from plans.goals.reverse_funnel import reverse_funnel as reverse_funnel_of
 from plans.goals.selectors import GoalProgress, goal_progress, mean_percent
-from plans.models import Goal, GoalPeriod, GoalScope, PlanStatus, PlanTarget, WeeklyPlan
+from plans.models import (
+    Goal,
+    GoalPeriod,
+    GoalScope,
+    PlanStatus,
+    PlanTarget,
+    WeeklyPlan,
+    load_channels,
+)
 from plans.weekly.selectors import Cell, week_grid, week_progress
 from reporting.dashboards.consistency import Consistency, consistency_windows
 from reporting.funnel import selectors as funnel_selectors
@@ -362,6 +370,7 @@ class Lagging:
     metric: Metric
     pace: Decimal | None
     source: str  # "goal" or "plan"
+    label: str = ""  # the goal's label (its product and channels), else the metric's name
 
 
 @dataclass
@@ -381,7 +390,7 @@ def lagging_metric(progress: list[GoalProgress], cells: dict | None) -> Lagging 
     paced = [p for p in progress if p.pace is not None]
     if paced:
         worst = min(paced, key=lambda p: (p.pace, p.goal.metric.position))
-        return Lagging(worst.goal.metric, worst.pace, "goal")
+        return Lagging(worst.goal.metric, worst.pace, "goal", worst.goal.label)
     behind = []
     for metric, cell in (cells or {}).items():
         if cell.planned and cell.progress:
@@ -389,7 +398,7 @@ def lagging_metric(progress: list[GoalProgress], cells: dict | None) -> Lagging 
             behind.append((pace, metric.position, metric))
     if behind:
         pace, _, metric = min(behind, key=lambda t: (t[0], t[1]))
-        return Lagging(metric, pace, "plan")
+        return Lagging(metric, pace, "plan", metric.name)
     return None
 
 
@@ -497,7 +506,7 @@ def weeks_between(start: date, end: date, company=None) -> list[date]:
 def alert_subject(episode: DeviationEpisode) -> str:
     """What fell behind, without a query: "Calls, November 2026" or the KPI's name."""
     if episode.goal_id:
-        return f"{episode.goal.metric.name}, {episode.goal.period_label}"
+        return f"{episode.goal.label}, {episode.goal.period_label}"
     return episode.kpi.name
 
 
@@ -510,10 +519,11 @@ def open_alerts(viewer: User, *, rep: User | None = None, team=None) -> list[Dev
     else:
         episodes = episodes.filter(Q(rep__team=team) | Q(team=team))
     episodes = list(
-        episodes.select_related("goal__metric", "kpi__metric", "rep", "team").order_by(
-            "-severity", "opened_on", "pk"
-        )
+        episodes.select_related(
+            "goal__metric", "goal__product", "kpi__metric", "rep", "team"
+        ).order_by("-severity", "opened_on", "pk")
     )
+    load_channels([e.goal for e in episodes if e.goal_id])  # for the goals' labels
     for e in episodes:
         e.subject = alert_subject(e)
         # In the subject's unit: "USD 2,350.00", "50.0%", "31" (a bare 50 / 90 says little).

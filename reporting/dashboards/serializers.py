@@ -43,6 +43,9 @@ class GoalPaceSerializer(serializers.Serializer):
     scope = serializers.CharField(source="goal.scope")
     owner = serializers.CharField(source="goal.owner_label")
     metric = serializers.CharField(source="goal.metric.key")
+    label = serializers.CharField(
+        source="goal.label", help_text='What the goal counts: "Sales closed · Walk-in".'
+    )
     unit = serializers.CharField(source="goal.metric.unit")
     period = serializers.CharField(source="goal.period")
     start = serializers.DateField(source="goal.start")

@@ -343,7 +343,7 @@ def _goals_csv(filename, progress):
             [
                 p.goal.owner_label,
                 p.goal.scope,
-                p.goal.metric,
+                p.goal.label,
                 p.goal.period,
                 p.goal.start,
                 p.goal.end,

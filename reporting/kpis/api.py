@@ -129,6 +129,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             DeviationEpisode.objects.visible_to(self.request.user)
             .select_related(*EPISODE_RELATED)
+            .prefetch_related("goal__channels")  # a goal's label names its channels
             .order_by("-opened_on", "-pk")
         )
 

@@ -127,9 +127,9 @@ def _goal_readings(progress: list[GoalProgress], people: _People, today: date) -
                 actual=p.actual,
                 expected=p.expected,
                 period_start=goal.start,
-                subject=f"{goal.metric} goal ({_goal_owner(goal)})",
+                subject=f"{goal.label} goal ({_goal_owner(goal)})",
                 text=(
-                    f"{goal.metric}: {format_figure(p.actual, money=money)} logged, "
+                    f"{goal.label}: {format_figure(p.actual, money=money)} logged, "
                     f"{format_figure(p.expected, money=money)} expected by the end of "
                     f"{_day(_eve(today))} ({format_figure(p.pace, percent=True)} of pace; "
                     f"target {format_figure(goal.target, money=money)} by {_day(goal.end)})."
@@ -296,12 +296,12 @@ def send_deviation_alerts(*, now: datetime | None = None) -> int:
 
 # --- Reading episodes (pages, API, CSV) ---------------------------------------------------------
 
-EPISODE_RELATED = ("goal__metric", "kpi__metric", "rep", "team", "division")
+EPISODE_RELATED = ("goal__metric", "goal__product", "kpi__metric", "rep", "team", "division")
 
 
 def episode_subject(episode: DeviationEpisode) -> str:
     """ "Calls goal" or the KPI's name (needs ``EPISODE_RELATED``)."""
-    return f"{episode.goal.metric} goal" if episode.goal_id else episode.kpi.name
+    return f"{episode.goal.label} goal" if episode.goal_id else episode.kpi.name
 
 
 def episode_owner(episode: DeviationEpisode) -> str:

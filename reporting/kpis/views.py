@@ -207,6 +207,7 @@ def _alerts(request):
     episodes = (
         recent_episodes(request.user)
         .select_related(*EPISODE_RELATED)
+        .prefetch_related("goal__channels")  # a goal's label names its channels
         .order_by(F("closed_on").desc(nulls_first=True), "-severity", "-opened_on", "-pk")
     )
     return AlertFilter.for_page(request.GET, queryset=episodes, request=request)

@@ -196,7 +196,7 @@ GOALS_TABLE_HEADER = [
 def goals_table_row(p: GoalProgress) -> list:
     """A goal's line in the goals table (the pack's attachment and the company dashboard's CSV)."""
     return [
-        p.goal.get_scope_display(), p.goal.owner_label, p.goal.metric.name,
+        p.goal.get_scope_display(), p.goal.owner_label, p.goal.label,
         p.goal.get_period_display(), p.goal.start, p.goal.end, p.goal.target,
         _blank(p.goal.stretch_target), p.actual, p.expected, _blank(p.attainment),
         _blank(p.pace), _blank(p.projection), p.status,

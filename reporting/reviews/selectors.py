@@ -277,7 +277,15 @@ def goal_figures(rep_ids: list[int], month: Month) -> dict[int, list[dict]]:
         scope=GoalScope.REP, rep__in=rep_ids, start__lte=month.end, end__gte=month.start
     )
     progress = goal_progress(goals, as_of=month.end)
-    progress.sort(key=lambda p: (p.goal.period != GoalPeriod.MONTH, p.goal.start, p.goal.pk))
+    # The month goal a summary shows is the one on a metric's whole total, if there is one.
+    progress.sort(
+        key=lambda p: (
+            p.goal.period != GoalPeriod.MONTH,
+            p.goal.is_limited,
+            p.goal.start,
+            p.goal.pk,
+        )
+    )
     result = {rep_id: [] for rep_id in rep_ids}
     for p in progress:
         goal = p.goal
@@ -288,6 +296,7 @@ def goal_figures(rep_ids: list[int], month: Month) -> dict[int, list[dict]]:
             {
                 "id": goal.pk,
                 "metric": goal.metric.name,
+                "label": goal.label,
                 "metric_key": goal.metric.key,
                 "unit": goal.metric.unit,
                 "period": goal.period,
@@ -564,7 +573,7 @@ def gap_candidates(goals: list[dict], metrics: list[dict]) -> list[dict]:
         expected = Decimal(g["target"] if g["final"] else g["expected"])
         short = _short(Decimal(g["actual"]), expected)
         if short is not None:
-            label = f"{g['metric']} goal, {g['period_label']}"
+            label = f"{g.get('label') or g['metric']} goal, {g['period_label']}"
             gaps.append(
                 {
                     "key": f"goal:{g['id']}",
@@ -608,7 +617,7 @@ def win_candidates(goals: list[dict], deals: list[dict], metrics: list[dict]) ->
         {
             "kind": "goal",
             "key": f"goal:{g['id']}",
-            "label": f"{g['metric']} goal, {g['period_label']}",
+            "label": f"{g.get('label') or g['metric']} goal, {g['period_label']}",
             "detail": f"{g['attainment']}% of target"
             + (" — stretch reached" if g["reaches_stretch"] else ""),
             "unit": g["unit"],
@@ -677,7 +686,7 @@ def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
             # The few numbers lists and summaries show (and sum in SQL).
             "summary": {
                 "goal_attainment": month_goal["attainment"] if month_goal else None,
-                "goal_metric": month_goal["metric"] if month_goal else None,
+                "goal_metric": month_goal["label"] if month_goal else None,
                 "plans_submitted": plans[rep_id]["submitted"],
                 "weeks": plans[rep_id]["weeks"],
                 "won": pipeline["won"],

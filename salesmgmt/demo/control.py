@@ -14,10 +14,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from activities.models import Activity
-from plans.models import Goal, GoalChange, GoalScope
+from plans.models import Goal, GoalChange, GoalScope, channel_key_of
 from reporting.commissions.services import compute_statement
 from reporting.kpis.services import send_deviation_alerts
 from reporting.models import (
@@ -75,6 +75,7 @@ class ControlDemo:
         self._history()
         self._rep_goals()
         self._team_goals()
+        self._limited_goals()
         self._commission_plan()
         self._report_pack()
 
@@ -321,6 +322,89 @@ class ControlDemo:
                 "team", "division", "metric"
             )
         )
+
+    def _limited_goals(self) -> None:
+        """Goals on how sales happen, for the demo manager's team this month: walk-in and
+        referral sales as a team goal with each rep's share under it (so it rolls up),
+        and the demo rep's sales value of the professional subscription. Targets are a
+        little above the detailed log's monthly run rate, so the pace is believable."""
+        first = self.demo.reps[0]
+        team, manager, month = first.user.team, self.demo.managers[first.team.name], self.months[-1]
+        reps = [r.user for r in self.demo.reps if r.user.team_id == team.pk]
+        walk_in = [self.demo.channels["walk-in"], self.demo.channels["referral"]]
+        pro = self.demo.products["pro-plan"]
+        per_month = Decimal(52) / 12 / len(self.demo.weeks)
+
+        def run_rate(metric_key: str, limits: Q) -> dict[int, Decimal]:
+            rows = (
+                Activity.objects.filter(
+                    limits,
+                    rep__in=reps,
+                    metric=self.metrics[metric_key],
+                    day__gte=self.window_start,
+                )
+                .values("rep")
+                .annotate(total=Sum("quantity"))
+            )
+            return {row["rep"]: row["total"] * per_month for row in rows if row["total"]}
+
+        sold = run_rate("sales-closed", Q(channel__in=walk_in))
+        shares = {rep: _round_to(n * Decimal("1.05"), 1) for rep, n in sold.items()}
+        made = [
+            self._limited(
+                GoalScope.REP, "sales-closed", month, shares[u.pk], manager, channels=walk_in, rep=u
+            )
+            for u in reps
+            if u.pk in shares
+        ]
+        if shares:
+            total = _round_to(sum(shares.values()) * Decimal("1.1"), 1)
+            made.append(
+                self._limited(
+                    GoalScope.TEAM,
+                    "sales-closed",
+                    month,
+                    total,
+                    manager,
+                    channels=walk_in,
+                    team=team,
+                )
+            )
+        value = run_rate("sales-value", Q(product=pro)).get(first.user.pk)
+        if value:
+            target = _round_to(value * Decimal("1.1"), 500)
+            made.append(
+                self._limited(
+                    GoalScope.REP,
+                    "sales-value",
+                    month,
+                    target,
+                    manager,
+                    rep=first.user,
+                    product=pro,
+                )
+            )
+        GoalChange.objects.bulk_create(
+            GoalChange(
+                goal=goal,
+                goal_label=str(goal)[:300],
+                action=GoalChange.Action.CREATED,
+                by=goal.created_by,
+                new_target=goal.target,
+                reason="Grow walk-in and referral sales"
+                if goal.channel_key
+                else "Push the professional plan",
+            )
+            for goal in made
+        )
+
+    def _limited(self, scope, metric_key, day, target, by, *, product=None, channels=(), **owner):
+        """A month goal counting only ``product``'s and/or ``channels``' activity."""
+        goal = self._goal(scope, metric_key, "month", day, target, by, **owner)
+        goal.product, goal.channel_key = product, channel_key_of(channels)
+        goal.save()
+        goal.channels.set(channels)
+        return goal
 
     def _goal(self, scope, metric_key, period, day, target, by, *, stretch=None, **owner) -> Goal:
         start, end = period_bounds(period, day, self.company)

@@ -41,6 +41,8 @@ MAIN_PAGES = {
         "/plans/team/",
         "/dashboard/team/",
         "/goals/",
+        "/goals/?channel=walk-in",  # the demo's goals limited to walk-in and referral
+        "/goals/new/",
         "/kpis/",
         "/kpis/alerts/",
         "/reviews/",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0003_goals'),
+        ('plans', '0004_goal_product_channel'),
     ]
 
     operations = [

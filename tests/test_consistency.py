@@ -7,8 +7,9 @@ a frozen clock) against the figures worked out by hand below; splitting it would
 that company and those figures.
 
 Today is frozen at Wednesday 17 July 2024, 12:00 UTC (company timezone UTC, weeks start
-on Monday). 4 July is a company holiday, so July has 22 working days and 12 of them
-have begun by the 17th; Q3 has 65 (22 + 22 + 21). June 2024 (the last complete month:
+on Monday). 4 July is a company holiday, so July has 22 working days and 11 of them
+are over on the 17th (the day under way is not due yet: pages and the alert job, run at
+the same moment, expect what was due by the end of the 16th); Q3 has 65 (22 + 22 + 21). June 2024 (the last complete month:
 reviews, commission statements, the company report and the packs) has 20 working days
 and its plan weeks are those of 3, 10, 17 and 24 June (its last day is a Sunday, so
 "logged in the plan weeks" and "logged in June" are the same days here).
@@ -35,14 +36,14 @@ Goals (target -> actual):
 
     Rita   calls Apr 200 -> 120 (60.0%), May 200 -> 140 (70.0%), Jun 200 -> 160 (80.0%);
            sales value Jun 6,000 -> 6,500 (108.3%; her commission quota);
-           calls Jul 220 -> 96: expected 220 x 12/22 = 120.00, pace 80.0 (amber),
-           attainment 43.6, projection 96 / 12 x 22 = 176.00
+           calls Jul 220 -> 96: expected 220 x 11/22 = 110.00, pace 87.3 (amber),
+           attainment 43.6, projection 96 / 11 x 22 = 192.00
     Tom    calls Jun 120 -> 90 (75.0%), appointments set Jun 9 -> 6 (66.7%);
-           calls Jul 220 -> 130 (59.1%, pace 108.3, green)
-    Alpha  calls Jun 300 -> 250 (83.3%); calls Jul 440 -> 226: expected 240.00, pace 94.2
-    North  calls Q3 1,300 -> 276: expected 1,300 x 12/65 = 240.00, pace 115.0, att. 21.2
-    Company calls Jun 400 -> 320 (80.0%); calls Jul 1,000 -> 296: expected 545.45,
-           pace 54.3 (red)
+           calls Jul 220 -> 130 (59.1%, pace 118.2, green)
+    Alpha  calls Jun 300 -> 250 (83.3%); calls Jul 440 -> 226: expected 220.00, pace 102.7
+    North  calls Q3 1,300 -> 276: expected 1,300 x 11/65 = 220.00, pace 125.5, att. 21.2
+    Company calls Jun 400 -> 320 (80.0%); calls Jul 1,000 -> 296: expected 500.00,
+           pace 59.2 (red)
 
 Deals (new-business unless said; histories written with ``walk``):
 
@@ -634,11 +635,11 @@ def test_goal_pace_as_of_today(world, page, export, api):
     """Pace of the running goals (as of Wed 17 July): the rep dashboard (page context,
     its goals CSV, the API), the team dashboard (page, goals CSV, API), the goals API and
     the goals page's CSV, the company and division dashboards (page, API, CSV), the team
-    leaderboard's lagging pace (page, CSV, API) and the deviation alerts the job opens the
-    next morning (the episode, the alerts API, the rep page's alerts, the notice)."""
+    leaderboard's lagging pace (page, CSV, API) and the deviation alerts the job opens at
+    the same moment (the episode, the alerts API, the rep page's alerts, the notice)."""
     rita, alpha, manager = world.rita, world.alpha, world.manager
     g = world.goals
-    send_deviation_alerts(now=datetime(2024, 7, 18, 8, 0, tzinfo=UTC))
+    send_deviation_alerts(now=NOW)
 
     rep_url = reverse("dashboards:rep", args=[rita.pk])
     rep_page = page(manager, rep_url).context
@@ -680,10 +681,10 @@ def test_goal_pace_as_of_today(world, page, export, api):
         "Rita's July calls",
         {
             "actual": "96",
-            "expected": "120",
+            "expected": "110",
             "attainment": "43.6",
-            "pace": "80.0",
-            "projection": "176",
+            "pace": "87.3",
+            "projection": "192",
             "status": "amber",
         },
         rep_page=in_rep_page(g.rita_jul),
@@ -702,7 +703,7 @@ def test_goal_pace_as_of_today(world, page, export, api):
         rep_page_alert={"actual": page_alert.actual, "expected": page_alert.expected},
     )
     notice = Notification.objects.get(user=rita, key=f"deviation:{rita_episode.pk}:open")
-    assert "Calls: 96 logged, 120 expected by the end of Wed 17 Jul (80.0% of pace;" in (
+    assert "Calls: 96 logged, 110 expected by the end of Tue 16 Jul (87.3% of pace;" in (
         notice.body
     )
 
@@ -710,10 +711,10 @@ def test_goal_pace_as_of_today(world, page, export, api):
         "Tom's July calls",
         {
             "actual": "130",
-            "expected": "120",
+            "expected": "110",
             "attainment": "59.1",
-            "pace": "108.3",
-            "projection": "238.33",
+            "pace": "118.2",
+            "projection": "260",
             "status": "green",
         },
         team_page=in_team_page(g.tom_jul),
@@ -726,10 +727,10 @@ def test_goal_pace_as_of_today(world, page, export, api):
         "Alpha's July calls",
         {
             "actual": "226",
-            "expected": "240",
+            "expected": "220",
             "attainment": "51.4",
-            "pace": "94.2",
-            "projection": "414.33",
+            "pace": "102.7",
+            "projection": "452",
             "status": "green",
         },
         rep_page=in_rep_page(g.alpha_jul),
@@ -750,10 +751,10 @@ def test_goal_pace_as_of_today(world, page, export, api):
             "North",
             {
                 "actual": "276",
-                "expected": "240",
+                "expected": "220",
                 "attainment": "21.2",
-                "pace": "115.0",
-                "projection": "1495",
+                "pace": "125.5",
+                "projection": "1630.91",
                 "status": "green",
             },
         ),
@@ -763,10 +764,10 @@ def test_goal_pace_as_of_today(world, page, export, api):
             "Company",
             {
                 "actual": "296",
-                "expected": "545.45",
+                "expected": "500",
                 "attainment": "29.6",
-                "pace": "54.3",
-                "projection": "542.67",
+                "pace": "59.2",
+                "projection": "592",
                 "status": "red",
             },
         ),
@@ -822,7 +823,7 @@ def test_goal_pace_as_of_today(world, page, export, api):
     )
     agree(
         "Rita's calls expected by today this week",
-        "36",
+        "24",
         rep_page=week_row.expected,
         rep_page_csv=week_csv["expected_by_today"],
         plan_attainment_kpi_denominator=plan_kpi["denominator"],
@@ -837,7 +838,7 @@ def test_goal_pace_as_of_today(world, page, export, api):
     )
     agree(
         "Rita's calls this week: pace",
-        "mid",
+        "good",
         rep_page=week_row.pace,
         rep_page_csv=week_csv["pace"],
         team_page=grid_cell.pace,
@@ -847,7 +848,7 @@ def test_goal_pace_as_of_today(world, page, export, api):
     rita_standing = one(team_page["leaderboard"], rep=rita)
     agree(
         "Rita's lagging pace (leaderboard)",
-        "80.0",
+        "87.3",
         team_page=rita_standing.lagging.pace,
         team_page_csv=one(
             export(manager, team_url, team=alpha.pk, export="leaderboard"), rep="Rita Rep"
@@ -1305,7 +1306,7 @@ def test_hit_rate_and_outcomes_of_june(world, page, export, api):
 # (value, target, status) per KPI, June: Rita, Tom, team Alpha, the company (4 reps).
 KPIS_JUNE = {
     "Rita Rep": {
-        "calls-per-week": ("160.00", "480.00", "red"),
+        "calls-per-week": ("40.00", "120.00", "red"),  # 160 over June's 4 weeks, per week
         "held-rate": ("80.0", "80", "green"),
         "hit-rate": ("25.0", "30", "green"),
         "proposal-conversion": ("66.7", "50", "green"),
@@ -1315,7 +1316,7 @@ KPIS_JUNE = {
         "task-on-time": ("50.0", "90", "red"),
     },
     "Tom Teammate": {
-        "calls-per-week": ("90.00", "480.00", "red"),
+        "calls-per-week": ("22.50", "120.00", "red"),
         "held-rate": ("50.0", "80", "red"),
         "hit-rate": ("33.3", "30", "green"),
         "proposal-conversion": (None, "50", ""),
@@ -1325,7 +1326,7 @@ KPIS_JUNE = {
         "task-on-time": ("100.0", "90", "green"),
     },
     "Team Alpha": {
-        "calls-per-week": ("125.00", "480.00", "red"),
+        "calls-per-week": ("31.25", "120.00", "red"),
         "held-rate": ("68.8", "80", "amber"),
         "hit-rate": ("27.3", "30", "green"),
         "proposal-conversion": ("66.7", "50", "green"),
@@ -1335,7 +1336,7 @@ KPIS_JUNE = {
         "task-on-time": ("60.0", "90", "amber"),
     },
     "Company": {
-        "calls-per-week": ("80.00", "480.00", "red"),
+        "calls-per-week": ("20.00", "120.00", "red"),
         "held-rate": ("68.8", "80", "amber"),
         "hit-rate": ("27.3", "30", "green"),
         "proposal-conversion": ("66.7", "50", "green"),
@@ -1419,9 +1420,10 @@ def test_every_kpi_kind_over_june(world, page, export, api):
                 )
         if subject == "Company":
             calls = in_report["calls-per-week"]
-            assert f"- Calls per rep per week: {calls.value} (target {calls.target}) — red" in (
-                email.text
-            )
+            assert calls.per == "per week, on average over 4 weeks"
+            assert (
+                f"- Calls per rep per week: {calls.value} {calls.per} (target {calls.target}) — red"
+            ) in email.text
 
     funnel = page(world.manager, funnel_url(), scope=f"team:{alpha.pk}", **JUNE_CUSTOM)
     proposal = next(r for r in funnel.context["rows"] if r.stage.key == "proposal")
@@ -1437,10 +1439,10 @@ def test_every_kpi_kind_over_june(world, page, export, api):
 def test_kpis_today_and_their_deviation_alerts(world, page, export, api):
     """Rita's KPIs as of today (each over its own period: this week, this month) on the
     KPI page (?period=week / month, context and CSV) and the KPI API, against the
-    deviation episodes the job opens the next morning (as of today): the episode rows,
+    deviation episodes the job opens at the same moment (the same figures): the episode rows,
     the alerts API, the alerts page's CSV and the rep dashboard's alerts."""
     rita = world.rita
-    send_deviation_alerts(now=datetime(2024, 7, 18, 8, 0, tzinfo=UTC))
+    send_deviation_alerts(now=NOW)
     url = reverse("kpis:list")
     pages = {
         period: _page_cells(page(world.manager, url, period=period).context)
@@ -1460,13 +1462,12 @@ def test_kpis_today_and_their_deviation_alerts(world, page, export, api):
         for e in page(world.manager, reverse("dashboards:rep", args=[rita.pk])).context["alerts"]
     }
     for key, (value, target, status) in {
-        "calls-per-week": ("30.00", "72.00", "red"),
+        "calls-per-week": ("30.00", "48.00", "red"),  # 2 of the week's 5 days over
         "held-rate": ("50.0", "80", "red"),
         "hit-rate": ("20.0", "30", "amber"),
         "proposal-conversion": ("0.0", "50", "red"),
         "avg-deal-size": ("1200.00", "3000", "red"),
         "plan-submission": ("33.3", "100", "red"),
-        "plan-attainment": ("83.3", "100", "amber"),
     }.items():
         kpi = world.kpis[key]
         period = "week" if key == "calls-per-week" else "month"
@@ -1490,6 +1491,18 @@ def test_kpis_today_and_their_deviation_alerts(world, page, export, api):
                 "rep_page_alerts": getattr(rep_alerts[episode.pk], episode_field),
             }
             agree(f"Rita's {key} today: {part}", expected, **surfaces)
+    # Plan attainment: 30 calls logged of the 60 planned for this week, 24 of them due by
+    # the end of Tuesday: 125.0%, on track, so no alert (the day under way not yet due).
+    kpi = world.kpis["plan-attainment"]
+    agree(
+        "Rita's plan attainment today",
+        "125.0",
+        kpi_page=pages["month"][("plan-attainment", "Rita Rep")].value,
+        kpi_page_csv=one(csvs["month"], kpi=kpi.name, subject="Rita Rep")["value"],
+        kpi_api=from_api["plan-attainment"]["value"],
+    )
+    assert from_api["plan-attainment"]["status"] == "green"
+    assert not DeviationEpisode.objects.filter(kpi=kpi, rep=rita).exists()
     task_kpi = world.kpis["task-on-time"]
     assert from_api["task-on-time"]["value"] is None  # nothing due in July yet: no alert
     assert not DeviationEpisode.objects.filter(kpi=task_kpi, rep=rita).exists()
@@ -1754,7 +1767,8 @@ def test_team_actuals_count_a_rep_who_left(world, api):
 def test_this_weeks_plan_pace_skips_holidays_like_the_kpi(world, page, export, api):
     """Rita's calls planned for this week (60) pro-rated to today, with Tuesday a holiday:
     the rep dashboard's 'my week' (context, CSV) and the plan-attainment KPI's denominator
-    (KPI API, KPI page CSV). By hand, 2 of the week's 4 working days begun: 30."""
+    (KPI API, KPI page CSV). By hand, 1 of the week's 4 working days over (Monday;
+    Wednesday is under way): 15."""
     Holiday.objects.create(day=date(2024, 7, 16), name="Company day off")
     rita = world.rita
     rep_url = reverse("dashboards:rep", args=[rita.pk])
@@ -1772,7 +1786,7 @@ def test_this_weeks_plan_pace_skips_holidays_like_the_kpi(world, page, export, a
     )
     agree(
         "Rita's calls planned this week, pro-rated to today",
-        "30",
+        "15",
         kpi_api_denominator=kpi_api["denominator"],
         kpi_page_csv_denominator=kpi_csv["denominator"],
         rep_page=row.expected,
@@ -1786,7 +1800,7 @@ def test_kpis_count_a_rep_who_left_the_same_everywhere(world, page, api):
     """Calls per rep per week over June after a rep who logged 20 calls left: team Alpha
     on the KPI page, the KPI API (and its numerator) and the pack's KPIs-by-team
     attachment; the company on the admin's KPI page and the company monthly report. A
-    KPI averages over the reps at work and what they logged: Alpha 250 / 2 = 125.00, the
+    KPI averages over the reps at work and what they logged: Alpha 250 / 2 = 125.00 over June, 31.25 a week, the
     company 320 / 4 = 80.00."""
     lena = UserFactory(
         username="lena", first_name="Lena", last_name="Left", team=world.alpha, is_active=False
@@ -1807,7 +1821,7 @@ def test_kpis_count_a_rep_who_left_the_same_everywhere(world, page, api):
     )
     agree(
         "Alpha's calls per rep, June",
-        "125.00",
+        "31.25",  # per week: 125 over June's 4 weeks
         pack_kpi_csv=one(pack, team="Alpha", kpi=name)["value"],
         kpi_page=team_page[("calls-per-week", "Team Alpha")].value,
         kpi_api=one(team_api["values"], key="calls-per-week")["value"],
@@ -1815,7 +1829,7 @@ def test_kpis_count_a_rep_who_left_the_same_everywhere(world, page, api):
     report = page(world.admin, reverse("reports:company_monthly")).context["report"]
     agree(
         "The company's calls per rep, June",
-        "80.00",
+        "20.00",
         company_report=one(report["kpis"], kpi=world.kpis["calls-per-week"]).value,
         kpi_page=_page_cells(page(world.admin, url, **JUNE_CUSTOM).context)[
             ("calls-per-week", "Company")

@@ -74,6 +74,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from activities.models import (
@@ -154,7 +155,8 @@ class KpiValue:
         if self.periods is None:
             return ""
         unit = self.kpi.get_period_display().lower()
-        return f"per {unit}, on average over {quantize(self.periods, TENTH)} {unit}s"
+        periods = quantize(self.periods, TENTH).normalize()
+        return f"per {unit}, on average over {periods:f} {unit}{pluralize(periods)}"
 
 
 def describe(kpi: Kpi) -> str:

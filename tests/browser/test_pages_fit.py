@@ -32,6 +32,7 @@ MAIN_PAGES = {
         "/commissions/",
         "/funnel/",
         "/notifications/",
+        "/search/?q=bay",
     ],
     "manager": [
         "/plans/team/",
@@ -45,6 +46,7 @@ MAIN_PAGES = {
         "/deals/",
         "/customers/",
         "/pipeline/",
+        "/search/?q=bay",
     ],
     "director": ["/company/", "/reviews/division/", "/reports/company/", "/goals/"],
     "admin": ["/company/", "/reports/company/", "/deals/", "/customers/"],

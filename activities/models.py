@@ -9,7 +9,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
+from django.db.models.lookups import Contains
 
 from salesmgmt.money import quantize
 from salesmgmt.scoping import scope_to_people
@@ -320,11 +322,32 @@ class Segment(models.TextChoices):
     PUBLIC = "public", "Public sector"
 
 
+# What people type between the digits of a phone number: "(415) 555-0123", "+44 20 7946 0958".
+PHONE_PUNCTUATION = " -().+/"
+
+
+def phone_matches(field: str, text: str) -> Q:
+    """Rows whose phone ``field`` contains ``text``, as typed or, when ``text`` reads as
+    a phone number (3 digits or more), digit for digit: "4155550123" finds
+    "(415) 555-0123" and "415-555 0123" finds it too. The punctuation is stripped in SQL
+    (a scan, like every ``icontains``: no index serves a substring)."""
+    match = Q(**{f"{field}__icontains": text})
+    digits = text.translate(str.maketrans("", "", PHONE_PUNCTUATION))
+    if len(digits) >= 3 and digits.isascii() and digits.isdigit():
+        bare = F(field)
+        for mark in PHONE_PUNCTUATION:
+            bare = Replace(bare, Value(mark), Value(""))
+        match |= Q(Contains(bare, digits))
+    return match
+
+
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope_to_people(self, user, rep_path="owner")
 
     def search(self, text: str):
+        """Customers whose name, city, phone or e-mail, or a contact's name, phone or
+        e-mail, contains ``text``: the customer list's search and the global search's."""
         text = (text or "").strip()
         if not text:
             return self
@@ -332,8 +355,10 @@ class CustomerQuerySet(models.QuerySet):
             Q(name__icontains=text)
             | Q(city__icontains=text)
             | Q(email__icontains=text)
+            | phone_matches("phone", text)
             | Q(contacts__name__icontains=text)
             | Q(contacts__email__icontains=text)
+            | phone_matches("contacts__phone", text)
         ).distinct()
 
 
@@ -389,12 +414,29 @@ class Customer(models.Model):
         return self.name
 
 
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Whoever sees the customer sees its contacts."""
+        return self.filter(customer__in=Customer.objects.visible_to(user))
+
+    def search(self, text: str):
+        """Contacts whose name, phone or e-mail contains ``text``."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text) | Q(email__icontains=text) | phone_matches("phone", text)
+        )
+
+
 class Contact(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=120)
     role = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -451,6 +493,13 @@ class DealQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(stage__kind=StageKind.OPEN)
+
+    def search(self, text: str):
+        """Deals whose title or customer's name contains ``text``."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(Q(title__icontains=text) | Q(customer__name__icontains=text))
 
     def won(self):
         return self.filter(stage__kind=StageKind.WON)

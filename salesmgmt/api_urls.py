@@ -6,6 +6,7 @@ from activities.catalogue import api as crm_api
 from activities.customers import api as customers_api
 from activities.deals import api as deals_api
 from activities.log import api as log_api
+from activities.search import api as search_api
 from activities.tasks import api as tasks_api
 from plans.weekly import api as plans_api
 from reporting.funnel import api as funnel_api
@@ -39,6 +40,7 @@ urlpatterns = [
         notification_api.notification_preferences,
         name="notification-preferences",
     ),
+    path("search/", search_api.search, name="search"),
     path("reports/funnel/", funnel_api.funnel_report, name="report-funnel"),
     path("reports/forecast/", funnel_api.forecast_report, name="report-forecast"),
     # Goals, KPIs, dashboards, reviews, commissions: each area routes its own endpoints.

@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "salesmgmt.models.Role",
         "PlanStatusEnum": "plans.models.PlanStatus",
+        # Customers and the search's customer results share it: one name, not a hash.
+        "CustomerStatusEnum": "activities.models.CustomerStatus",
     },
 }
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("activities.deals.urls")),
     path("", include("reporting.funnel.urls")),
     path("tasks/", include("activities.tasks.urls")),
+    path("search/", include("activities.search.urls")),
     path("notifications/", include("salesmgmt.notifications.urls")),
     path("goals/", include("plans.goals.urls")),
     path("kpis/", include("reporting.kpis.urls")),

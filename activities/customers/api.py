@@ -57,6 +57,4 @@ class ContactViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name"]
 
     def get_queryset(self):
-        return Contact.objects.filter(
-            customer__in=Customer.objects.visible_to(self.request.user)
-        ).order_by("name", "pk")
+        return Contact.objects.visible_to(self.request.user).order_by("name", "pk")

@@ -7,7 +7,6 @@ so a filter never reveals what is hidden. Days are the company's (its timezone).
 """
 
 import django_filters
-from django.db.models import Q
 
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
@@ -114,10 +113,7 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["customer", "q"]
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value))
+        return queryset.search(value)
 
 
 class LostCustomerFilter(django_filters.FilterSet):

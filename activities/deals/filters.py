@@ -7,7 +7,6 @@ outside it is "not a valid choice", like one that does not exist.
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.choices import CallableChoiceIterator
 
 from activities.customers.filters import CustomerChoiceFilter
@@ -109,10 +108,7 @@ class DealFilter(django_filters.FilterSet):
         ]
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(customer__name__icontains=value))
+        return queryset.search(value)
 
     def filter_stage(self, queryset, name, value):
         # Digits that are no stage's key are a stage id: the pages' links and bookmarks

@@ -7,7 +7,9 @@
      style="" attribute would be refused. Also applied to content HTMX swaps in;
    - <span class="lookup" data-lookup="/people/lookup/?role=rep">: a choice among
      thousands (salesmgmt.filtering.Lookup). Typing asks the endpoint (?q=) and lists
-     up to 20 matches; picking one fills the hidden input; editing the text clears it. */
+     up to 20 matches; picking one fills the hidden input; editing the text clears it;
+   - <details class="topsearch">: the top bar's search. Opening it (or "/" anywhere but in
+     a field) puts the cursor in its box; Escape or a click elsewhere closes it. */
 (function () {
   "use strict";
 
@@ -79,6 +81,27 @@
   });
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && lookupOf(e.target)) lookupOf(e.target).querySelector(".lookup-results").hidden = true;
+  });
+  function topSearch() { return document.getElementById("topsearch"); }
+  document.addEventListener("toggle", function (e) {
+    if (e.target === topSearch() && e.target.open) e.target.querySelector("input[name=q]").focus();
+  }, true);
+  document.addEventListener("click", function (e) {
+    var search = topSearch();
+    if (search && search.open && !search.contains(e.target)) search.open = false;
+  });
+  document.addEventListener("keydown", function (e) {
+    var search = topSearch();
+    if (!search) return;
+    if (e.key === "Escape" && search.open) {
+      search.open = false;
+      search.querySelector("summary").focus();
+    } else if (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey &&
+               !e.target.closest("input, textarea, select, [contenteditable]") &&
+               getComputedStyle(search).display !== "none") {
+      e.preventDefault();
+      search.open = true;
+    }
   });
   document.addEventListener("htmx:load", function (e) { sizeBars(e.detail.elt.parentNode || document); });
 })();

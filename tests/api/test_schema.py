@@ -32,6 +32,7 @@ CRM_PATHS = {
     "/api/v1/pipelines/{id}/",
     "/api/v1/reports/forecast/",
     "/api/v1/reports/funnel/",
+    "/api/v1/search/",
     "/api/v1/stages/",
     "/api/v1/stages/{id}/",
     "/api/v1/tasks/",

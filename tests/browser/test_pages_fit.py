@@ -36,6 +36,7 @@ MAIN_PAGES = {
         "/commissions/",
         "/funnel/",
         "/notifications/",
+        "/search/?q=bay",
     ],
     "manager": [
         "/plans/team/",
@@ -54,6 +55,7 @@ MAIN_PAGES = {
         # "list > link": the page behind the list's first link.
         "/reviews/team/ > #team-reviews tbody a",
         "/commissions/ > #statements tbody a",
+        "/search/?q=bay",
     ],
     "director": ["/company/", "/reviews/division/", "/reports/company/", "/goals/"],
     "admin": ["/company/", "/reports/company/", "/deals/", "/customers/"],

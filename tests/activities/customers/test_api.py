@@ -278,3 +278,16 @@ def test_contact_for_a_customer_out_of_scope_is_refused(rep, teammate, api_for):
         {"customer": [f'Invalid pk "{theirs.pk}" - object does not exist.']}
     )
     assert not Contact.objects.exists()
+
+
+def test_contacts_and_customers_are_found_by_phone_however_it_is_written(rep, api_for):
+    acme = CustomerFactory(owner=rep, name="Acme", phone="+1 (415) 555-0100")
+    ContactFactory(customer=acme, name="Ann Chief", phone="(415) 555-0199")
+    ContactFactory(customer=acme, name="Zed Buyer", phone="415.555.0142")
+    api = api_for(rep)
+
+    for q in ("4155550199", "415-555-0199", "555 0199"):
+        response = api.get("/api/v1/contacts/", {"q": q})
+        assert [c["name"] for c in response.data["results"]] == ["Ann Chief"], q
+    assert ids(api.get("/api/v1/customers/", {"q": "14155550100"})) == [acme.pk]
+    assert ids(api.get("/api/v1/customers/", {"q": "415 555 0142"})) == [acme.pk]  # a contact's

@@ -438,8 +438,8 @@ def month_over_month(scope: CompanyScope, metric: Metric, end: date) -> list[Buc
     return _chain(_fill(scope, metric, buckets))
 
 
-NO_DATA = "no data a year before"
-MONTHLY_TOTAL = "a year before holds only the month's total"
+NO_DATA = "nothing was logged a year before"
+MONTHLY_TOTAL = "a year before holds one total for the whole month"
 
 
 def year_over_year(

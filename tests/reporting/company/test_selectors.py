@@ -234,7 +234,7 @@ def test_year_over_year_compares_the_same_dates(march, cast):
     years = company.year_over_year(company_of(cast), march["sales"], END, settings)
     # Nothing at all was logged in January 2024: no comparable data, not a zero.
     assert [(b.label, b.total, b.previous, b.change, b.note) for b in years] == [
-        ("Jan", D("400"), None, None, "no data a year before"),
+        ("Jan", D("400"), None, None, "nothing was logged a year before"),
         ("Feb", D("1000"), D("100"), D("900.0"), ""),
         ("Mar", D("4500"), D("800"), D("462.5"), ""),
     ]
@@ -255,7 +255,7 @@ def test_year_over_year_never_sets_days_against_an_imported_monthly_total(march,
         company_of(cast), march["sales"], date(2025, 3, 20), settings
     )
     assert (mar.total, mar.previous, mar.change) == (D("3800"), None, None)
-    assert mar.note == "a year before holds only the month's total"
+    assert mar.note == "a year before holds one total for the whole month"
     assert (feb.previous, feb.change) == (D("100"), D("900.0"))  # a whole month: comparable
 
 

@@ -1,0 +1,68 @@
+"""Reading an alert's handling: its status (new, acknowledged, snoozed), its history of
+actions and who reads its notes. Statuses are filtered in SQL (``with_status``); the
+same rule, written once more for one row already loaded, names a row's status."""
+
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from reporting.models import DeviationAction, DeviationActionKind, DeviationEpisode
+
+NEW, ACKNOWLEDGED, SNOOZED = "new", "acknowledged", "snoozed"
+STATUS_CHOICES = [(NEW, "New"), (ACKNOWLEDGED, "Acknowledged"), (SNOOZED, "Snoozed")]
+
+
+def status_q(status: str, today: date) -> Q:
+    """Episodes in ``status`` on ``today``: a closed episode is never snoozed."""
+    snoozed = Q(closed_on__isnull=True, snoozed_until__gt=today)
+    if status == SNOOZED:
+        return snoozed
+    acknowledged = Q(acknowledged_at__isnull=False)
+    return (acknowledged if status == ACKNOWLEDGED else ~acknowledged) & ~snoozed
+
+
+def status_of(episode: DeviationEpisode, today: date) -> str:
+    if episode.closed_on is None and episode.snoozed_until and episode.snoozed_until > today:
+        return SNOOZED
+    return ACKNOWLEDGED if episode.acknowledged_at else NEW
+
+
+def with_actions(episodes: QuerySet) -> QuerySet:
+    """Episodes with their actions, oldest first, in one more query for any number."""
+    return episodes.prefetch_related(
+        Prefetch(
+            "actions",
+            queryset=DeviationAction.objects.select_related("by", "task").order_by("at", "pk"),
+        )
+    )
+
+
+def describe_action(action: DeviationAction) -> str:
+    """One line: "Snoozed until Mon 14 Dec", "Task: call the three lost leads"."""
+    if action.kind == DeviationActionKind.TASK:
+        return f"Task: {action.text}"
+    if action.kind == DeviationActionKind.SNOOZE:
+        return f"Snoozed until {action.snoozed_until:%a %-d %b}"
+    if action.text:
+        return f"{action.get_kind_display()}: {action.text}"
+    return action.get_kind_display()
+
+
+def present_handling(episode: DeviationEpisode, today: date) -> DeviationEpisode:
+    """``status`` and ``last_action`` on an episode read ``with_actions``."""
+    episode.status = status_of(episode, today)
+    actions = list(episode.actions.all())
+    episode.history = actions
+    episode.last_action = actions[-1] if actions else None
+    return episode
+
+
+def note_readers(episode: DeviationEpisode) -> str:
+    """Who reads a note on this alert: everyone who sees the alert."""
+    if episode.rep_id:
+        return f"{episode.rep} and the people who manage them (manager, director, admins)"
+    if episode.team_id:
+        return f"the reps and managers of team {episode.team}, its director and admins"
+    if episode.division_id:
+        return f"the directors of division {episode.division} and admins"
+    return "admins"

@@ -322,3 +322,23 @@ def test_pages_say_too_early_exactly_while_the_alerts_stay_silent(rep, manager, 
         (8, "red", True),
         (9, "red", True),
     ]
+
+
+def test_a_snoozed_alert_turns_red_silently_and_is_back_on_its_day(rep, manager, rita_goal):
+    """A manager's snooze holds the "far behind" notice back; the judging is unchanged."""
+    log(rep, nov(2), 34)
+    assert run(6) == 2  # 34 of 40: amber, told
+    episode = DeviationEpisode.objects.get()
+    episode.snoozed_until = nov(9)  # as reporting.alerts.services.snooze stores it
+    episode.save(update_fields=["snoozed_until"])
+
+    assert run(7) == 0  # 34 of 50: red, but snoozed until Monday: nobody is told
+    episode.refresh_from_db()
+    assert (episode.severity, episode.worsened_on) == ("red", nov(7))
+    assert told() == [
+        ("manager", f"deviation:{episode.pk}:open"),
+        ("rep", f"deviation:{episode.pk}:open"),
+    ]
+    assert not DeviationEpisode.objects.awake(nov(8)).exists()
+    assert list(DeviationEpisode.objects.awake(nov(9))) == [episode]  # back on the day
+    assert run(9) == 0  # no notice after the fact either: the alert is back in the list

@@ -1,6 +1,6 @@
 """Deviation alerts with what managers did about them, so the alerts pages and the
-monthly review show the handling: one alert of last month (recovered, with a note, a task
-the rep did and an acknowledgement, in last month's review), and today's open alerts of
+monthly review show the handling: one alert of last month (recovered, with a note and an
+acknowledgement, in last month's review), and today's open alerts of
 the demo manager's reps acknowledged with a note, answered with a task, snoozed, or new.
 
 Today's are recorded through reporting.alerts.services, as a manager would; last month's
@@ -9,14 +9,14 @@ is history (like the imported monthly totals), written with its own dates."""
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from activities.tasks.services import create_task
 from reporting.alerts import services as alerts
 from reporting.models import DeviationAction, DeviationActionKind, DeviationEpisode, Kpi
 from salesmgmt.models import User
 
 
 def past_alert(demo, month_start) -> None:
-    """Rita fell behind on calls for a week last month; her manager acted; she recovered.
+    """Rita fell behind on calls for a week last month; her manager noted why; she recovered.
+    (No task: the demo's tasks stay within the last two weeks.)
     Runs before last month's reviews are built, so her review lists it."""
     rep = demo.reps[0].user
     manager = rep.team.manager
@@ -40,29 +40,12 @@ def past_alert(demo, month_start) -> None:
         acknowledged_at=at(opened, 10),
         acknowledged_by=manager,
     )
-    task = create_task(
-        by=manager,
-        assignee=rep,
-        title="Block two call sessions a day until Friday",
-        notes=f"Corrective action on the alert 'Calls per rep per week': /kpis/alerts/{episode.pk}/",
-        due_at=at(opened + timedelta(days=2), 17),
-    )
-    task.done_at = at(opened + timedelta(days=2), 15)
-    task.save(update_fields=["done_at"])
     DeviationAction.objects.bulk_create(
         [
             DeviationAction(
                 episode=episode,
                 kind=DeviationActionKind.NOTE,
                 text="Rita spent Monday and Tuesday on the trade fair; calls dropped, leads up.",
-                by=manager,
-                at=at(opened, 9),
-            ),
-            DeviationAction(
-                episode=episode,
-                kind=DeviationActionKind.TASK,
-                text=task.title,
-                task=task,
                 by=manager,
                 at=at(opened, 9),
             ),

@@ -286,6 +286,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "salesmgmt.models.Role",
         "PlanStatusEnum": "plans.models.PlanStatus",
+        "DeviationActionKindEnum": "reporting.models.DeviationActionKind",
     },
 }
 

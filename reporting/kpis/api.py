@@ -141,7 +141,6 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
             201: DeviationActionSerializer,
             400: error_response("A field is missing or wrong for this kind; see errors."),
             403: error_response("You see this alert but do not manage it (the rep it is about)."),
-            404: error_response("An alert you do not see (or that does not exist)."),
             409: error_response("Acknowledge or snooze with a stale version."),
         },
     )

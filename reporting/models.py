@@ -144,6 +144,14 @@ class DeviationEpisodeQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_on__isnull=True)
 
+    def snoozed(self, today):
+        """Open episodes a manager put aside until a later day (back on that day)."""
+        return self.filter(closed_on__isnull=True, snoozed_until__gt=today)
+
+    def awake(self, today):
+        """Open episodes not snoozed on ``today``: the "open" list."""
+        return self.filter(closed_on__isnull=True).exclude(snoozed_until__gt=today)
+
 
 class DeviationEpisode(models.Model):
     """One stretch of time a goal or KPI ran behind pace, from when it fell behind until it
@@ -178,6 +186,17 @@ class DeviationEpisode(models.Model):
     actual = models.DecimalField(**MONEY)
     expected = models.DecimalField(**MONEY)
     url = models.CharField(max_length=300, blank=True)
+    # What people did about it (the history is in DeviationAction; these filter fast).
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snoozed_until = models.DateField(
+        null=True, blank=True, help_text="Out of the open list and silent before this day."
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by an acknowledgement or a snooze; a stale one is refused."
+    )
 
     objects = DeviationEpisodeQuerySet.as_manager()
 
@@ -206,6 +225,37 @@ class DeviationEpisode(models.Model):
     def __str__(self):
         subject = self.goal or self.kpi
         return f"{subject}: {self.get_severity_display()} since {self.opened_on}"
+
+
+class DeviationActionKind(models.TextChoices):
+    NOTE = "note", "Note"
+    TASK = "task", "Task for the rep"
+    ACKNOWLEDGE = "acknowledge", "Acknowledged"
+    SNOOZE = "snooze", "Snoozed"
+
+
+class DeviationAction(models.Model):
+    """One thing a manager did about a deviation alert: a note, a task given to the rep,
+    an acknowledgement ("seen, handled") or a snooze until a day. Never edited."""
+
+    episode = models.ForeignKey(DeviationEpisode, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=12, choices=DeviationActionKind.choices)
+    text = models.TextField(blank=True, help_text="The note, the task's title or a comment.")
+    task = models.ForeignKey(
+        "activities.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snoozed_until = models.DateField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["episode", "at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.episode_id}"
 
 
 # --- Monthly reviews ----------------------------------------------------------------------------

@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "plans.models.PlanStatus",
         # Customers and the search's customer results share it: one name, not a hash.
         "CustomerStatusEnum": "activities.models.CustomerStatus",
+        "DeviationActionKindEnum": "reporting.models.DeviationActionKind",
     },
 }
 

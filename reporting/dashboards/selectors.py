@@ -512,8 +512,9 @@ def alert_subject(episode: DeviationEpisode) -> str:
 
 def open_alerts(viewer: User, *, rep: User | None = None, team=None) -> list[DeviationEpisode]:
     """Open deviation episodes of a rep (or of a team and its reps) that ``viewer`` sees,
-    red first, each with its ``subject``."""
-    episodes = DeviationEpisode.objects.visible_to(viewer).open()
+    red first, each with its ``subject``; snoozed ones are left out until their day."""
+    today = CompanySettings.load().today()
+    episodes = DeviationEpisode.objects.visible_to(viewer).awake(today)
     if rep is not None:
         episodes = episodes.filter(rep=rep)
     else:

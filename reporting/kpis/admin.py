@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from reporting.models import DeviationEpisode, Kpi, KpiDirection, KpiKind
+from reporting.models import DeviationAction, DeviationEpisode, Kpi, KpiDirection, KpiKind
 from salesmgmt.models import Holiday
 
 # The fields each kind needs (and only it uses).
@@ -98,8 +98,19 @@ class HolidayAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class DeviationActionInline(admin.TabularInline):
+    """What managers did about the alert (recorded on its page, read here)."""
+
+    model = DeviationAction
+    fields = ("at", "by", "kind", "text", "task", "snoozed_until")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
 @admin.register(DeviationEpisode)
 class DeviationEpisodeAdmin(admin.ModelAdmin):
+    inlines = [DeviationActionInline]
     list_display = (
         "__str__",
         "rep",

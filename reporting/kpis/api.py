@@ -3,10 +3,13 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from reporting.alerts.selectors import with_actions
+from reporting.alerts.serializers import DeviationActionInputSerializer, DeviationActionSerializer
+from reporting.alerts.services import acknowledge, add_note, give_task, may_act_on, snooze
 from reporting.kpis.filters import AlertFilter
 from reporting.kpis.selectors import BadScope, evaluate_kpis, kpi_period, resolve_subject
 from reporting.kpis.serializers import (
@@ -17,8 +20,8 @@ from reporting.kpis.serializers import (
     unit_of,
 )
 from reporting.kpis.services import EPISODE_RELATED
-from reporting.models import DeviationEpisode, Kpi
-from salesmgmt.api_schema import ErrorSerializer
+from reporting.models import DeviationActionKind, DeviationEpisode, Kpi
+from salesmgmt.api_schema import ErrorSerializer, error_response
 from salesmgmt.models import CompanySettings, Team
 
 
@@ -117,21 +120,65 @@ class KpiViewSet(viewsets.ReadOnlyModelViewSet):
 
 class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     """Deviation episodes: a goal or KPI that fell behind pace, from the day it fell
-    behind until it recovered (`closed_on`). Same scope as the alerts page: your own,
-    your reps', your teams' and (directors) your division's; filter with `open`,
-    `severity`, `subject` (goal or kpi), `rep`, `team`, `opened_from`, `opened_to`."""
+    behind until it recovered (`closed_on`), with what managers did about it (`status`,
+    `actions`). Same scope as the alerts page: your own, your reps', your teams' and
+    (directors) your division's; filter with `open`, `state` (open leaves snoozed ones
+    out), `status` (new, acknowledged, snoozed), `severity`, `subject` (goal or kpi),
+    `rep`, `team`, `opened_from`, `opened_to`."""
 
     serializer_class = DeviationEpisodeSerializer
     filterset_class = AlertFilter
     ordering_fields = ["opened_on", "closed_on", "severity"]
 
     def get_queryset(self):
-        return (
+        return with_actions(
             DeviationEpisode.objects.visible_to(self.request.user)
-            .select_related(*EPISODE_RELATED)
+            .select_related(*EPISODE_RELATED, "acknowledged_by")
             .prefetch_related("goal__channels")  # a goal's label names its channels
             .order_by("-opened_on", "-pk")
         )
+
+    @extend_schema(
+        summary="Record what was done about an alert",
+        request=DeviationActionInputSerializer,
+        responses={
+            201: DeviationActionSerializer,
+            400: error_response("A field is missing or wrong for this kind; see errors."),
+            403: error_response("You see this alert but do not manage it (the rep it is about)."),
+            409: error_response("Acknowledge or snooze with a stale version."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="actions", filterset_class=None)
+    def record_action(self, request, pk=None):
+        """A note (everyone who sees the alert reads it, the rep included), a task for the
+        rep the alert is about (in their tasks, due at the end of `due`), an
+        acknowledgement (seen, handled; ends a snooze) or a snooze until a day (out of
+        the open list and no "far behind" notice before it). The managers, directors and
+        admins who see the alert may act; the rep reads."""
+        episode = self.get_object()
+        if not may_act_on(episode, request.user):
+            raise PermissionDenied("Only the rep's managers act on an alert.")
+        body = DeviationActionInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        kind, text = data["kind"], data.get("text", "")
+        if kind == DeviationActionKind.NOTE:
+            done = add_note(episode=episode, by=request.user, text=text)
+        elif kind == DeviationActionKind.TASK:
+            done = give_task(episode=episode, by=request.user, text=text, due=data.get("due"))
+        elif kind == DeviationActionKind.ACKNOWLEDGE:
+            done = acknowledge(
+                episode=episode, by=request.user, text=text, version=data.get("version")
+            )
+        else:
+            done = snooze(
+                episode=episode,
+                by=request.user,
+                until=data.get("until"),
+                text=text,
+                version=data.get("version"),
+            )
+        return Response(DeviationActionSerializer(done).data, status=201)
 
 
 router = SimpleRouter()

@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from reporting.alerts.selectors import STATUS_CHOICES, status_q
 from reporting.models import DeviationEpisode, Status
 from salesmgmt.filtering import PersonFilter, SharedFilterSet, visible_teams
 from salesmgmt.models import CompanySettings
@@ -26,10 +27,20 @@ class AlertFilter(SharedFilterSet):
     """Deviation alerts, for the alerts page and the API (which also takes ``open``)."""
 
     state = django_filters.ChoiceFilter(
-        choices=[("open", "Open"), ("closed", "Closed (last 30 days)")],
+        choices=[
+            ("open", "Open"),
+            ("snoozed", "Snoozed"),
+            ("closed", "Closed (last 30 days)"),
+        ],
         method="filter_state",
         empty_label="open and closed",
         label="State",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label="any",
+        label="Handling",
     )
     severity = django_filters.ChoiceFilter(
         choices=[(Status.AMBER, "Behind"), (Status.RED, "Far behind")],
@@ -54,19 +65,37 @@ class AlertFilter(SharedFilterSet):
     )
 
     open = django_filters.BooleanFilter(
-        field_name="closed_on", lookup_expr="isnull", label="Open (true) or closed (false)"
+        field_name="closed_on",
+        lookup_expr="isnull",
+        label="Not closed (true; snoozed ones too) or closed (false)",
     )
 
     API_ONLY = ("open",)
 
     class Meta:
         model = DeviationEpisode
-        fields = ["state", "severity", "subject", "rep", "team", "opened_from", "opened_to", "open"]
+        fields = [
+            "state",
+            "status",
+            "severity",
+            "subject",
+            "rep",
+            "team",
+            "opened_from",
+            "opened_to",
+            "open",
+        ]
 
     def filter_state(self, queryset, name, value):
-        if value == "open":
-            return queryset.filter(closed_on__isnull=True)
+        today = CompanySettings.load().today()
+        if value == "open":  # a snoozed alert is out of the open list until its day
+            return queryset.awake(today)
+        if value == "snoozed":
+            return queryset.snoozed(today)
         return queryset.filter(closed_on__isnull=False)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status_q(value, CompanySettings.load().today()))
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(**{f"{value}__isnull": False})

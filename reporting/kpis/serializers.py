@@ -2,10 +2,13 @@
 
 from rest_framework import serializers
 
+from reporting.alerts.selectors import status_of
+from reporting.alerts.serializers import DeviationActionSerializer
 from reporting.kpis.selectors import describe
 from reporting.kpis.services import episode_owner, episode_subject
 from reporting.models import DeviationEpisode, Kpi
 from salesmgmt.api_support import DateRangeQuerySerializer
+from salesmgmt.models import CompanySettings
 
 # As on the KPI page: a span longer than a year is a typo, and each week of it costs SQL.
 
@@ -141,6 +144,13 @@ class DeviationEpisodeSerializer(serializers.ModelSerializer):
     subject = serializers.SerializerMethodField(help_text="The goal's metric or the KPI's name.")
     owner = serializers.SerializerMethodField(help_text="The rep, team, division or Company.")
     is_open = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(
+        help_text="new, acknowledged or snoozed (open and snoozed until a later day)."
+    )
+    acknowledged_by = serializers.StringRelatedField(allow_null=True)
+    actions = DeviationActionSerializer(
+        many=True, read_only=True, help_text="What managers did about it, oldest first."
+    )
 
     class Meta:
         model = DeviationEpisode
@@ -162,6 +172,12 @@ class DeviationEpisodeSerializer(serializers.ModelSerializer):
             "actual",
             "expected",
             "url",
+            "status",
+            "acknowledged_at",
+            "acknowledged_by",
+            "snoozed_until",
+            "version",
+            "actions",
         ]
         read_only_fields = fields
 
@@ -173,3 +189,6 @@ class DeviationEpisodeSerializer(serializers.ModelSerializer):
 
     def get_is_open(self, episode) -> bool:
         return episode.closed_on is None
+
+    def get_status(self, episode) -> str:
+        return status_of(episode, CompanySettings.load().today())

@@ -9,7 +9,8 @@ due yet, so at seven in the morning nobody is a day behind).
 A stretch of time behind is a ``DeviationEpisode`` (one open per subject and period):
 
 - no open episode, status amber or red -> open one, tell people;
-- open, amber -> red -> mark it red (``worsened_on``), tell people once more;
+- open, amber -> red -> mark it red (``worsened_on``), tell people once more (unless a
+  manager snoozed it past today: then it turns red silently);
 - open, red -> amber -> keep it open, say nothing;
 - open, green -> close it, say nothing; a later fall back opens a new episode.
 
@@ -281,7 +282,8 @@ def send_deviation_alerts(*, now: datetime | None = None) -> int:
             episode.closed_on, changed = today, True
         elif reading.status == Status.RED and episode.severity == Status.AMBER:
             episode.severity, episode.worsened_on, changed = Status.RED, today, True
-            sent += _tell(reading, episode, worse=True)
+            if not (episode.snoozed_until and episode.snoozed_until > today):
+                sent += _tell(reading, episode, worse=True)  # a snoozed alert stays silent
         if changed:
             refreshed.append(episode)
     DeviationEpisode.objects.bulk_update(

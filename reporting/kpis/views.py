@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.shortcuts import render
 from django.urls import reverse
 
+from reporting.alerts.selectors import SNOOZED, present_handling, status_q, with_actions
 from reporting.kpis.filters import AlertFilter, recent_episodes
 from reporting.kpis.selectors import (
     KpiValue,
@@ -225,16 +226,22 @@ def alert_list(request):
     filterset = _alerts(request)
     if request.GET.get("export") == "csv":
         return _alerts_csv(filterset.qs)
-    page = paginate(request, filterset.qs)
+    page = paginate(request, with_actions(filterset.qs))
+    today = CompanySettings.load().today()
     for episode in page:
-        _present(episode)
+        present_handling(_present(episode), today)
+    counts = recent_episodes(request.user).aggregate(
+        open=Count("pk", filter=Q(closed_on__isnull=True) & ~status_q(SNOOZED, today)),
+        snoozed=Count("pk", filter=status_q(SNOOZED, today)),
+    )
     return render(
         request,
         "reporting/kpis/alert_list.html",
         {
             "filter": filterset,
             "page": page,
-            "open_count": recent_episodes(request.user).filter(closed_on__isnull=True).count(),
+            "open_count": counts["open"],
+            "snoozed_count": counts["snoozed"],
             "query": query_without_page(request),
             "export_query": request.GET.urlencode(),
         },
@@ -255,6 +262,8 @@ def _alerts_csv(episodes):
             "actual",
             "expected",
             "link",
+            "acknowledged_at",
+            "snoozed_until",
         ],
         (
             [
@@ -268,6 +277,8 @@ def _alerts_csv(episodes):
                 e.actual,
                 e.expected,
                 e.url,
+                e.acknowledged_at,
+                e.snoozed_until,
             ]
             for e in episodes.iterator(chunk_size=500)
         ),

@@ -39,6 +39,9 @@ Definitions (tests/reporting/reviews/test_reviews.py pins each one):
   longer one) and planned metrics below 100%. Each becomes a ``ReviewMiss``
   keyed "goal:<id>" / "metric:<key>", so a manager's root cause survives
   regeneration; a gap that vanished is kept as *stale*.
+- **Deviation alerts**: the rep's own alerts open at any time in the month, with what
+  managers did about each (``reporting.alerts.selectors.month_alerts``); reviews built
+  before alerts had actions have no "alerts" key and show no section.
 - **Biggest wins**: up to 3, taken in turn from goals at or over 100%, the
   largest deals won and planned metrics beaten (each list best first).
 """
@@ -86,6 +89,7 @@ from plans.models import (
     PlanTarget,
     WeeklyPlan,
 )
+from reporting.alerts.selectors import month_alerts
 from reporting.kpis.selectors import evaluate_kpis
 from reporting.models import (
     Kpi,
@@ -664,6 +668,7 @@ def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
     tasks = task_figures(rep_ids, month)
     kpis = kpi_figures(rep_ids, month)
     missed = missed_figures(rep_ids, month, company)
+    alerts = month_alerts(rep_ids, month.start, month.end)
     result = {}
     for rep_id in rep_ids:
         pipeline, largest_won = pipelines[rep_id]
@@ -683,6 +688,7 @@ def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
             "tasks": tasks[rep_id],
             "gaps": gaps,
             "wins": win_candidates(goals[rep_id], largest_won, metrics[rep_id]),
+            "alerts": alerts[rep_id],
             # The few numbers lists and summaries show (and sum in SQL).
             "summary": {
                 "goal_attainment": month_goal["attainment"] if month_goal else None,

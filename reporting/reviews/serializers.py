@@ -31,6 +31,12 @@ _NUMBER = {"type": "string", "nullable": True, "description": "A decimal as a st
             "tasks": _PART | {"description": "Tasks due, done on time, overdue."},
             "gaps": _ROWS | {"description": "The biggest shortfalls, worst first."},
             "wins": _ROWS | {"description": "What went well, for recognition."},
+            "alerts": _ROWS
+            | {
+                "description": "The rep's deviation alerts open in the month (severity, opened, "
+                "closed_on: null if open at month end) with their actions (kind, text, by, on, "
+                "snoozed_until, task_done). Absent from reviews built before alerts had actions."
+            },
             "summary": {
                 "type": "object",
                 "additionalProperties": True,

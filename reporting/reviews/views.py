@@ -189,7 +189,26 @@ def _dated(figures: dict) -> dict:
         d["day"] = day(d["date"])
     for t in missed.get("overdue_tasks", {}).get("items", []):
         t["day"] = day(t["due"])
+    alerts = [
+        {
+            **a,
+            "opened": day(a["opened_on"]),
+            "worsened": day(a["worsened_on"]) if a["worsened_on"] else None,
+            "closed": day(a["closed_on"]) if a["closed_on"] else None,
+            "actions": [
+                {
+                    **x,
+                    "day": day(x["on"]),
+                    "until": day(x["snoozed_until"]) if x["snoozed_until"] else None,
+                }
+                for x in a["actions"]
+            ],
+        }
+        for a in figures.get("alerts", [])  # reviews built before alerts had actions: none
+    ]
     return {
+        "has_alerts": "alerts" in figures,
+        "alerts": alerts,
         "plan_rows": [
             {**w, "week": day(w["week_start"])} for w in figures.get("plans", {}).get("rows", [])
         ],

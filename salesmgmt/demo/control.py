@@ -32,6 +32,7 @@ from reporting.models import (
 )
 from reporting.reviews import services as reviews
 from salesmgmt.calendar import month_of, period_bounds
+from salesmgmt.demo.alerts import handled_alerts, past_alert
 from salesmgmt.models import Division, Holiday, Team, User
 
 HISTORY_MONTHS = 12
@@ -82,8 +83,10 @@ class ControlDemo:
     def after_commit_jobs(self) -> None:
         """Statements, reviews and alerts, computed by the same services the jobs use."""
         self._statements()
+        past_alert(self.demo, self.months[-2])  # before the reviews, which list it
         self._reviews()
         self._alerts()
+        handled_alerts(self.demo)
 
     # --- set-up ------------------------------------------------------------------------------
 

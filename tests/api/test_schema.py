@@ -73,6 +73,7 @@ EXPECTED_PATHS = {
     "/api/v1/kpis/values/",
     "/api/v1/alerts/",
     "/api/v1/alerts/{id}/",
+    "/api/v1/alerts/{id}/actions/",
     "/api/v1/dashboards/me/",
     "/api/v1/dashboards/rep/{id}/",
     "/api/v1/dashboards/team/{id}/",
@@ -139,6 +140,7 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/goals/{id}/", {"get", "put", "patch", "delete"}),
         ("/api/v1/kpis/{id}/", {"get"}),
         ("/api/v1/alerts/{id}/", {"get"}),
+        ("/api/v1/alerts/{id}/actions/", {"post"}),
         ("/api/v1/reviews/{id}/", {"get", "patch"}),
         ("/api/v1/reviews/{id}/acknowledge/", {"post"}),
         ("/api/v1/commission-statements/{id}/", {"get"}),
@@ -164,8 +166,8 @@ def test_every_write_describes_400(schema):
         if method in {"post", "put", "patch"}
     ]
 
-    # 33 POSTs; PUT and PATCH on 15 detail paths; PATCH on a review and a miss; preferences PUT
-    assert len(writes) == 66
+    # 34 POSTs; PUT and PATCH on 15 detail paths; PATCH on a review and a miss; preferences PUT
+    assert len(writes) == 67
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -175,7 +177,7 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 75
+    assert len(details) == 76
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

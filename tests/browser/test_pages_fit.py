@@ -57,7 +57,13 @@ MAIN_PAGES = {
         "/commissions/ > #statements tbody a",
         "/search/?q=bay",
     ],
-    "director": ["/company/", "/reviews/division/", "/reports/company/", "/goals/"],
+    "director": [
+        "/company/",
+        "/reviews/division/",
+        "/reports/company/",
+        "/goals/",
+        "/kpis/alerts/",
+    ],
     "admin": ["/company/", "/reports/company/", "/deals/", "/customers/"],
 }
 
@@ -168,4 +174,15 @@ def test_main_pages_fit_at_1280_and_on_a_phone(page, screenshot):
                         "#lines select[name$='-metric']", "els => els.map(e => e.clientWidth)"
                     )
                     assert widths and min(widths) >= 200, widths
+        # An alert's page, with its history and the manager's forms (ids vary: follow a link).
+        page.context.clear_cookies()
+        sign_in(page, "manager")
+        page.goto("/kpis/alerts/")
+        page.get_by_role("link", name="History & actions").first.click()
+        page.wait_for_url("**/kpis/alerts/*/")
+        screenshot(page, f"fit-{width}-manager-alert")
+        if width == 1280:
+            problems += [f"alert page: {c}" for c in page.evaluate(CLIPPED_TABLES)]
+        elif wider := page.evaluate(PAGE_WIDER_THAN_SCREEN):
+            problems.append(f"alert page at 390 px: the page is {wider} px wide")
     assert problems == []

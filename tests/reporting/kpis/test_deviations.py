@@ -348,3 +348,23 @@ def test_the_alert_reads_the_figures_the_pages_read_at_the_same_moment(rep, mana
     assert value.value == D("32.00")  # the week's calls, Friday's two of this morning too
     # Mon-Thu of the week are over: 4/5 of the weekly target is due.
     assert value.target == kpi.target * 4 / 5
+
+
+def test_a_snoozed_alert_turns_red_silently_and_is_back_on_its_day(rep, manager, rita_goal):
+    """A manager's snooze holds the "far behind" notice back; the judging is unchanged."""
+    log(rep, nov(2), 34)
+    assert run(6) == 2  # 34 of 40: amber, told
+    episode = DeviationEpisode.objects.get()
+    episode.snoozed_until = nov(9)  # as reporting.alerts.services.snooze stores it
+    episode.save(update_fields=["snoozed_until"])
+
+    assert run(7) == 0  # 34 of 50: red, but snoozed until Monday: nobody is told
+    episode.refresh_from_db()
+    assert (episode.severity, episode.worsened_on) == ("red", nov(7))
+    assert told() == [
+        ("manager", f"deviation:{episode.pk}:open"),
+        ("rep", f"deviation:{episode.pk}:open"),
+    ]
+    assert not DeviationEpisode.objects.awake(nov(8)).exists()
+    assert list(DeviationEpisode.objects.awake(nov(9))) == [episode]  # back on the day
+    assert run(9) == 0  # no notice after the fact either: the alert is back in the list

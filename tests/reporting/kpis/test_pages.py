@@ -325,6 +325,8 @@ def test_alerts_csv(cast, alerts, client_for):
         "actual",
         "expected",
         "link",
+        "acknowledged_at",
+        "snoozed_until",
     ]
     assert sorted((r[0], r[1], r[2]) for r in rows[1:]) == [
         ("Calls goal", "Team Alpha", "amber"),

@@ -40,6 +40,7 @@ from plans.weekly.selectors import changes_since_return
 from reporting.dashboards.consistency import consistency
 from reporting.models import (
     CommissionStatement,
+    DeviationAction,
     DeviationEpisode,
     MonthlyReview,
     ReportPack,
@@ -732,6 +733,13 @@ def test_past_months_have_reviews_statements_alerts_and_a_report_pack():
     assert MonthlyReview.objects.values("month").distinct().count() == 2
     assert CommissionStatement.objects.filter(total__gt=0).exists()
     assert DeviationEpisode.objects.open().exists()
+    # Alerts with what managers did: each kind of action, a snoozed one, and Rita's alert
+    # of last month in her review with its note.
+    kinds = set(DeviationAction.objects.values_list("kind", flat=True))
+    assert kinds == {"note", "task", "acknowledge", "snooze"}
+    assert DeviationEpisode.objects.snoozed(CompanySettings.load().today()).exists()
+    rita = MonthlyReview.objects.filter(rep__username="rep").order_by("-month").first()
+    assert [a["kind"] for a in rita.figures["alerts"][0]["actions"]] == ["note", "acknowledge"]
     assert ReportPack.objects.filter(active=True).exists()
     # Everything the jobs told people counts as e-mailed already.
     assert not Notification.objects.filter(email=True, emailed_at=None).exists()

@@ -103,11 +103,42 @@ class ActivitySource(models.TextChoices):
     DEAL = "deal", "Won deal"
 
 
+# The metric whose rows are the company's sales: won deals write it, walk-ins are logged in it.
+SALES_VALUE = "sales-value"
+
+
 class ActivityQuerySet(models.QuerySet):
     """Rows that belong to a rep (activities and their month rollup)."""
 
     def visible_to(self, user):
         return scope_to_people(self, user, rep_path="rep")
+
+    def credited_sales(self, *, start=None, end=None):
+        """**Credited sales**: the one definition of "a sale" for quota attainment,
+        commission, bonuses and every sales figure.
+
+        A rep's credited sales in a period are the rows of the sales-value metric
+        (``SALES_VALUE``, money) dated in the period and owned by the rep (``rep``):
+
+        - *won deals*: the row a deal writes when it is won (source "deal", ``deal``
+          set), dated on the win day, at the deal amount, credited to the deal owner;
+          it follows the deal (a changed amount or owner rewrites it, a reopened deal
+          deletes it: ``activities.deals.services._sync_deal_outcome``);
+        - *walk-in sales*: rows logged by hand, by API or imported, without a deal.
+
+        Nothing else writes rows with source "deal" (ingest refuses it), so no sale
+        counts twice. ``start``/``end`` (inclusive) bound the day when given.
+        """
+        rows = self.filter(metric__key=SALES_VALUE)
+        if start is not None:
+            rows = rows.filter(day__gte=start)
+        if end is not None:
+            rows = rows.filter(day__lte=end)
+        return rows
+
+    def won_deal_sales(self):
+        """Of credited sales, the rows written by won deals."""
+        return self.filter(source=ActivitySource.DEAL)
 
 
 class Activity(models.Model):

@@ -304,11 +304,11 @@ def commissions_table(scope: CompanyScope, month: Period) -> Attachment:
     )
     return Attachment(
         f"commission-statements-{month.start:%Y-%m}.csv",
-        ["rep", "username", "team", "plan", "won_value", "quota", "attainment_percent",
+        ["rep", "username", "team", "plan", "credited_value", "quota", "attainment_percent",
          "commission", "bonus", "total"],
         [
             [str(s.rep), s.rep.username, s.rep.team.name if s.rep.team else "", s.plan.name,
-             s.won_value, _blank(s.quota), _blank(s.attainment), s.commission, s.bonus, s.total]
+             s.credited_value, _blank(s.quota), _blank(s.attainment), s.commission, s.bonus, s.total]
             for s in statements
         ],
     )  # fmt: skip

@@ -126,7 +126,7 @@ def test_list_query_count_does_not_grow_with_statements(
                 rep=person,
                 month=MARCH,
                 plan=plan,
-                won_value=Decimal("100"),
+                credited_value=Decimal("100"),
                 commission=Decimal("5"),
                 bonus=Decimal("0"),
                 total=Decimal("5"),
@@ -158,7 +158,7 @@ def test_rep_sees_the_month_to_date_preview(world, client_for):
     response = client_for(rep).get(reverse("commissions:list"))
     preview = response.context["preview"]
     assert preview.month == today.replace(day=1)
-    assert preview.won_value == Decimal("800.00") and preview.total == Decimal("40.00")
+    assert preview.credited_value == Decimal("800.00") and preview.total == Decimal("40.00")
     assert 'id="month-to-date"' in response.content.decode()
     assert CommissionStatement.objects.filter(month=today.replace(day=1)).count() == 0
 
@@ -199,8 +199,10 @@ def test_detail_shows_lines_terms_quota_and_attainment(rep, manager, client_for)
     html = response.content.decode()
     assert response.context["plan"] == plan
     assert [line.kind for line in response.context["lines"]] == [
+        "sale",
         "commission",
         "accelerator",
+        "cap",
         "bonus",
     ]
     for text in (
@@ -245,7 +247,10 @@ def test_lines_csv_is_formula_safe(rep, client_for):
         "amount",
     ]
     assert rows[1][4].startswith("'=HYPERLINK")
-    assert rows[1][6:] == ["500.00", "5.00", "25.00"]
+    assert rows[1][3] == "sale"
+    assert rows[1][6:] == ["500.00", "", "0.00"]
+    assert rows[2][3:5] == ["commission", "Base commission: 5% of 500.00 = 25.00"]
+    assert rows[2][6:] == ["500.00", "5.00", "25.00"]
 
 
 def test_detail_query_count_does_not_grow_with_lines(
@@ -256,7 +261,7 @@ def test_detail_query_count_does_not_grow_with_lines(
         rep=rep,
         month=MARCH,
         plan=plan,
-        won_value=Decimal("0"),
+        credited_value=Decimal("0"),
         commission=Decimal("0"),
         bonus=Decimal("0"),
         total=Decimal("0"),

@@ -177,7 +177,7 @@ def test_email_has_the_report_and_csvs(pack, march, goals, cast, team, other_tea
         rep=cast["rep"],
         month=MARCH,
         plan=plan,
-        won_value=Decimal("500"),
+        credited_value=Decimal("500"),
         commission=Decimal("25"),
         bonus=Decimal("0"),
         total=Decimal("25"),

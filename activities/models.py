@@ -103,8 +103,10 @@ class ActivitySource(models.TextChoices):
     DEAL = "deal", "Won deal"
 
 
-# The metric whose rows are the company's sales: won deals write it, walk-ins are logged in it.
+# The metrics of the company's sales: their value (money) and how many (a count). A won deal
+# writes one row of each; walk-in sales are logged in them by hand or by API.
 SALES_VALUE = "sales-value"
+SALES_CLOSED = "sales-closed"
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -113,32 +115,30 @@ class ActivityQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope_to_people(self, user, rep_path="rep")
 
-    def credited_sales(self, *, start=None, end=None):
+    def credited_sales(self, *, start=None, end=None, metrics=(SALES_VALUE,)):
         """**Credited sales**: the one definition of "a sale" for quota attainment,
         commission, bonuses and every sales figure.
 
-        A rep's credited sales in a period are the rows of the sales-value metric
-        (``SALES_VALUE``, money) dated in the period and owned by the rep (``rep``):
+        A rep's credited sales in a period are their rows (``rep``) of the sales metrics
+        dated in the period: the sales-value metric (``SALES_VALUE``, money) gives their
+        value, and with ``metrics=(SALES_VALUE, SALES_CLOSED)`` the sales-closed count
+        says how many sales that value holds. Two kinds of rows:
 
-        - *won deals*: the row a deal writes when it is won (source "deal", ``deal``
-          set), dated on the win day, at the deal amount, credited to the deal owner;
-          it follows the deal (a changed amount or owner rewrites it, a reopened deal
-          deletes it: ``activities.deals.services._sync_deal_outcome``);
+        - *won deals*: the rows a deal writes when it is won (source "deal", ``deal``
+          set), dated on the win day, at the deal amount (and a count of 1), credited to
+          the deal owner; they follow the deal (a changed amount or owner rewrites them,
+          a reopened deal deletes them: ``activities.deals.services._sync_deal_outcome``);
         - *walk-in sales*: rows logged by hand, by API or imported, without a deal.
 
         Nothing else writes rows with source "deal" (ingest refuses it), so no sale
         counts twice. ``start``/``end`` (inclusive) bound the day when given.
         """
-        rows = self.filter(metric__key=SALES_VALUE)
+        rows = self.filter(metric__key__in=metrics)
         if start is not None:
             rows = rows.filter(day__gte=start)
         if end is not None:
             rows = rows.filter(day__lte=end)
         return rows
-
-    def won_deal_sales(self):
-        """Of credited sales, the rows written by won deals."""
-        return self.filter(source=ActivitySource.DEAL)
 
 
 class Activity(models.Model):

@@ -8,21 +8,24 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 
-from activities.models import Activity, ActivitySource
+from activities.models import SALES_CLOSED, SALES_VALUE, Activity, ActivitySource
 from salesmgmt.money import ZERO, money
 
 WON = Q(source=ActivitySource.DEAL)
+COUNT, VALUE = Q(metric__key=SALES_CLOSED), Q(metric__key=SALES_VALUE)
+BOTH = (SALES_VALUE, SALES_CLOSED)
 
 
 @dataclass(frozen=True)
 class CreditedSales:
-    """How many credited sales, their value, and how they split into won deals and walk-ins."""
+    """How many credited sales (the sales-closed count), their value (the sales-value
+    sum), and how both split into won deals and walk-ins."""
 
-    count: int = 0
+    count: Decimal = ZERO
     value: Decimal = ZERO
-    won_deals: int = 0
+    won_deals: Decimal = ZERO
     won_value: Decimal = ZERO
 
     @property
@@ -37,18 +40,24 @@ class CreditedSales:
 NONE = CreditedSales()
 
 _FIGURES = {
-    "n": Count("pk"),
-    "v": Sum("quantity"),
-    "won_n": Count("pk", filter=WON),
-    "won_v": Sum("quantity", filter=WON),
+    "n": Sum("quantity", filter=COUNT),
+    "v": Sum("quantity", filter=VALUE),
+    "won_n": Sum("quantity", filter=COUNT & WON),
+    "won_v": Sum("quantity", filter=VALUE & WON),
 }
+
+
+def _count(value) -> Decimal:
+    """A count as a whole number when it is one (counts are logged as decimals)."""
+    value = Decimal(value or 0)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 def _figures(row) -> CreditedSales:
     return CreditedSales(
-        count=row["n"] or 0,
+        count=_count(row["n"]),
         value=money(row["v"]),
-        won_deals=row["won_n"] or 0,
+        won_deals=_count(row["won_n"]),
         won_value=money(row["won_v"]),
     )
 
@@ -56,7 +65,7 @@ def _figures(row) -> CreditedSales:
 def credited_sales_by_rep(rep_ids, *, start: date, end: date) -> dict[int, CreditedSales]:
     """{rep_id: their credited sales in [start, end]}; reps without any are left out. One query."""
     rows = (
-        Activity.objects.credited_sales(start=start, end=end)
+        Activity.objects.credited_sales(start=start, end=end, metrics=BOTH)
         .filter(rep__in=rep_ids)
         .values("rep_id")
         .annotate(**_FIGURES)
@@ -68,7 +77,7 @@ def credited_sales_by_rep(rep_ids, *, start: date, end: date) -> dict[int, Credi
 def credited_sales_of(reps, *, start: date, end: date) -> CreditedSales:
     """The credited sales of these reps together (a QuerySet or ids) in [start, end]. One query."""
     row = (
-        Activity.objects.credited_sales(start=start, end=end)
+        Activity.objects.credited_sales(start=start, end=end, metrics=BOTH)
         .filter(rep__in=reps)
         .aggregate(**_FIGURES)
     )

@@ -39,6 +39,9 @@ Definitions (tests/reporting/reviews/test_reviews.py pins each one):
   longer one) and planned metrics below 100%. Each becomes a ``ReviewMiss``
   keyed "goal:<id>" / "metric:<key>", so a manager's root cause survives
   regeneration; a gap that vanished is kept as *stale*.
+- **Sales credited**: the rep's credited sales of the month
+  (``ActivityQuerySet.credited_sales``: won deals and walk-ins, as commission and
+  quota attainment count them): how many, their value, and the split.
 - **Biggest wins**: up to 3, taken in turn from goals at or over 100%, the
   largest deals won and planned metrics beaten (each list best first).
 """
@@ -66,6 +69,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
+from activities.log.selectors import NONE as NO_SALES
+from activities.log.selectors import CreditedSales, credited_sales_by_rep
 from activities.models import (
     Activity,
     Customer,
@@ -640,6 +645,17 @@ def win_candidates(goals: list[dict], deals: list[dict], metrics: list[dict]) ->
     return [win for turn in turns for win in turn if win is not None][:WINS]
 
 
+def _sales(credited: CreditedSales) -> dict:
+    return {
+        "count": str(credited.count),
+        "value": _money(credited.value),
+        "won_deals": str(credited.won_deals),
+        "won_value": _money(credited.won_value),
+        "walk_ins": str(credited.walk_ins),
+        "walk_in_value": _money(credited.walk_in_value),
+    }
+
+
 def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
     """{rep id: everything the review shows about the rep's month, JSON-ready}, for any
     number of reps in a fixed number of grouped queries (about 20)."""
@@ -649,6 +665,7 @@ def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
     goals = goal_figures(rep_ids, month)
     metrics = metric_figures(rep_ids, month)
     pipelines = pipeline_figures(rep_ids, month)
+    sales = credited_sales_by_rep(rep_ids, start=month.start, end=month.end)
     plans = plan_figures(rep_ids, month, company)
     tasks = task_figures(rep_ids, month)
     kpis = kpi_figures(rep_ids, month)
@@ -668,6 +685,7 @@ def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
             "goals": goals[rep_id],
             "kpis": kpis[rep_id],
             "pipeline": pipeline,
+            "sales": _sales(sales.get(rep_id, NO_SALES)),
             "missed": missed[rep_id],
             "tasks": tasks[rep_id],
             "gaps": gaps,

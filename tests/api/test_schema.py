@@ -88,6 +88,7 @@ EXPECTED_PATHS = {
     "/api/v1/commission-plans/{id}/",
     "/api/v1/commission-statements/",
     "/api/v1/commission-statements/{id}/",
+    "/api/v1/commission-statements/{id}/adjustments/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -141,6 +142,7 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/reviews/{id}/", {"get", "patch"}),
         ("/api/v1/reviews/{id}/acknowledge/", {"post"}),
         ("/api/v1/commission-statements/{id}/", {"get"}),
+        ("/api/v1/commission-statements/{id}/adjustments/", {"post"}),
         ("/api/v1/dashboards/team/{id}/", {"get"}),
     ],
 )
@@ -163,8 +165,8 @@ def test_every_write_describes_400(schema):
         if method in {"post", "put", "patch"}
     ]
 
-    # 33 POSTs; PUT and PATCH on 15 detail paths; PATCH on a review and a miss; preferences PUT
-    assert len(writes) == 66
+    # 34 POSTs; PUT and PATCH on 15 detail paths; PATCH on a review and a miss; preferences PUT
+    assert len(writes) == 67
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -174,7 +176,7 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 75
+    assert len(details) == 76
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

@@ -305,10 +305,11 @@ def commissions_table(scope: CompanyScope, month: Period) -> Attachment:
     return Attachment(
         f"commission-statements-{month.start:%Y-%m}.csv",
         ["rep", "username", "team", "plan", "credited_value", "quota", "attainment_percent",
-         "commission", "bonus", "total"],
+         "commission", "bonus", "adjustment", "total"],
         [
             [str(s.rep), s.rep.username, s.rep.team.name if s.rep.team else "", s.plan.name,
-             s.credited_value, _blank(s.quota), _blank(s.attainment), s.commission, s.bonus, s.total]
+             s.credited_value, _blank(s.quota), _blank(s.attainment), s.commission, s.bonus, s.adjustment,
+             s.total]
             for s in statements
         ],
     )  # fmt: skip

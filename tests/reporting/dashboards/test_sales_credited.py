@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from activities.log.selectors import credited_sales_of
 from reporting.commissions.selectors import compute
+from reporting.reviews.selectors import compute_figures
 from tests.factories.deals import DealFactory, stage
 from tests.factories.tasks import company_day
 from tests.reporting.commissions.test_selectors import make_plan, walk_in, won
@@ -100,3 +101,17 @@ def test_the_tile_costs_one_query_whatever_the_sales(sales, cast, client_for):
         walk_in(cast["rep"], "10.00", sales)
         won(cast["rep"], "20.00", sales, title=f"Deal {n}")
     assert count() == few
+
+
+def test_the_monthly_review_card_counts_the_same_sales(sales, cast):
+    """The review's "Sales credited" card (where "Deals won" sat beside the sales figures)."""
+    figures = compute_figures(cast["rep"], sales.replace(day=1))
+    assert figures["sales"] == {
+        "count": "3",
+        "value": "1500.00",
+        "won_deals": "1",
+        "won_value": "1000.00",
+        "walk_ins": "2",
+        "walk_in_value": "500.00",
+    }
+    assert figures["pipeline"]["won"] == 1  # the deals stay in the pipeline section

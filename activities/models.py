@@ -105,11 +105,42 @@ class ActivitySource(models.TextChoices):
     DEAL = "deal", "Won deal"
 
 
+# The metrics of the company's sales: their value (money) and how many (a count). A won deal
+# writes one row of each; walk-in sales are logged in them by hand or by API.
+SALES_VALUE = "sales-value"
+SALES_CLOSED = "sales-closed"
+
+
 class ActivityQuerySet(models.QuerySet):
     """Rows that belong to a rep (activities and their month rollup)."""
 
     def visible_to(self, user):
         return scope_to_people(self, user, rep_path="rep")
+
+    def credited_sales(self, *, start=None, end=None, metrics=(SALES_VALUE,)):
+        """**Credited sales**: the one definition of "a sale" for quota attainment,
+        commission, bonuses and every sales figure.
+
+        A rep's credited sales in a period are their rows (``rep``) of the sales metrics
+        dated in the period: the sales-value metric (``SALES_VALUE``, money) gives their
+        value, and with ``metrics=(SALES_VALUE, SALES_CLOSED)`` the sales-closed count
+        says how many sales that value holds. Two kinds of rows:
+
+        - *won deals*: the rows a deal writes when it is won (source "deal", ``deal``
+          set), dated on the win day, at the deal amount (and a count of 1), credited to
+          the deal owner; they follow the deal (a changed amount or owner rewrites them,
+          a reopened deal deletes them: ``activities.deals.services._sync_deal_outcome``);
+        - *walk-in sales*: rows logged by hand, by API or imported, without a deal.
+
+        Nothing else writes rows with source "deal" (ingest refuses it), so no sale
+        counts twice. ``start``/``end`` (inclusive) bound the day when given.
+        """
+        rows = self.filter(metric__key__in=metrics)
+        if start is not None:
+            rows = rows.filter(day__gte=start)
+        if end is not None:
+            rows = rows.filter(day__lte=end)
+        return rows
 
 
 class Activity(models.Model):

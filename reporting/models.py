@@ -384,8 +384,9 @@ class ReviewActionItem(models.Model):
 
 
 class CommissionPlan(models.Model):
-    """How a rep earns on won deals: a base rate, optional accelerators above quota, an
-    optional cap, and bonus rules tied to goal attainment.
+    """How a rep earns on their credited sales (``ActivityQuerySet.credited_sales``: won
+    deals and walk-ins): a base rate, optional accelerators above quota, an optional cap,
+    and bonus rules tied to goal attainment.
 
     Quota and attainment come from the rep's monthly goal on ``quota_metric``.
     """
@@ -394,7 +395,7 @@ class CommissionPlan(models.Model):
     rate = models.DecimalField(
         **PERCENT,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text="Percent of won deal value.",
+        help_text="Percent of credited sales (won deals and walk-ins).",
     )
     cap = models.DecimalField(
         **MONEY, null=True, blank=True, help_text="Most a rep earns in commission per month."
@@ -420,7 +421,7 @@ class CommissionPlan(models.Model):
 
 
 class CommissionTier(models.Model):
-    """An accelerator: won value above ``attainment_from``% of quota earns ``rate``."""
+    """An accelerator: credited sales above ``attainment_from``% of quota earns ``rate``."""
 
     plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="tiers")
     attainment_from = models.DecimalField(**PERCENT, validators=[MinValueValidator(100)])
@@ -467,11 +468,16 @@ class CommissionStatement(models.Model):
     )
     month = models.DateField()
     plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, related_name="statements")
-    won_value = models.DecimalField(**MONEY)
+    credited_value = models.DecimalField(
+        **MONEY, help_text="Credited sales of the month: won deals and walk-ins."
+    )
     quota = models.DecimalField(**MONEY, null=True, blank=True)
     attainment = models.DecimalField(**PERCENT, null=True, blank=True)
     commission = models.DecimalField(**MONEY)
     bonus = models.DecimalField(**MONEY)
+    adjustment = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="Sum of the managers' manual adjustments."
+    )
     total = models.DecimalField(**MONEY)
     computed_at = models.DateTimeField()
 
@@ -489,10 +495,12 @@ class CommissionStatement(models.Model):
 
 class StatementLine(models.Model):
     class Kind(models.TextChoices):
+        SALE = "sale", "Credited sale"  # the base, line by line; amount 0
         COMMISSION = "commission", "Commission"
         ACCELERATOR = "accelerator", "Accelerator"
         CAP = "cap", "Cap"
         BONUS = "bonus", "Bonus"
+        ADJUSTMENT = "adjustment", "Adjustment"
 
     statement = models.ForeignKey(
         CommissionStatement, on_delete=models.CASCADE, related_name="lines"
@@ -512,6 +520,40 @@ class StatementLine(models.Model):
 
     def __str__(self):
         return f"{self.description}: {self.amount}"
+
+
+class CommissionAdjustmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scope_to_people(self, user, rep_path="rep")
+
+
+class CommissionAdjustment(models.Model):
+    """A manager's correction of a rep's month for a case the credited-sales rule does
+    not cover (a split deal, a clawback). Never edited or deleted: a correction of an
+    adjustment is another adjustment, so the list is the history. Statement lines are
+    rebuilt from these rows on every recomputation, so they survive it."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commission_adjustments"
+    )
+    month = models.DateField(help_text="First day of the month.")
+    amount = models.DecimalField(**MONEY, help_text="Positive pays more, negative less.")
+    reason = models.CharField(max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommissionAdjustmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["rep", "month"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero"),
+            models.CheckConstraint(condition=~Q(reason=""), name="adjustment_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.rep} {self.month:%Y-%m}: {self.amount} ({self.reason})"
 
 
 # --- Report packs -------------------------------------------------------------------------------

@@ -1512,11 +1512,11 @@ def test_kpis_today_and_their_deviation_alerts(world, page, export, api):
 
 
 def test_commission_base_and_statement(world, page, export, api):
-    """Rita's June commission: won value (the base), quota, attainment, commission, bonus
-    and total, and each line's base and amount, from the selectors' ``compute``, the
+    """Rita's June commission: credited sales (the base: her two won deals, no walk-ins),
+    quota, attainment, commission, bonus and total, and each line's base and amount, from the selectors' ``compute``, the
     stored statement, the statement page (context and lines CSV), the statements list
-    (totals and CSV), the statements API and the pack's commissions attachment; the won
-    value against the funnel, the monthly review and her sales-value goal. July so far:
+    (totals and CSV), the statements API and the pack's commissions attachment; the
+    credited value against the funnel, the monthly review and her sales-value goal. July so far:
     the list page's month-to-date preview against ``compute``."""
     rita, manager, plan = world.rita, world.manager, world.commission_plan
     computed = compute(rep=rita, plan=plan, month=JUNE, as_of=JUNE_END)
@@ -1532,7 +1532,7 @@ def test_commission_base_and_statement(world, page, export, api):
     assert totals["count"] == 1
 
     for key, csv_key, expected in (
-        ("won_value", "won_value", "6500.00"),
+        ("credited_value", "credited_value", "6500.00"),
         ("quota", "quota", "6000.00"),
         ("attainment", "attainment_percent", "108.3"),
         ("commission", "commission", "340.00"),
@@ -1552,8 +1552,9 @@ def test_commission_base_and_statement(world, page, export, api):
         agree(f"Rita's June commission: {key}", expected, **surfaces)
 
     expected_lines = [
-        ("commission", "4000.00", "200.00"),
-        ("commission", "2500.00", "125.00"),
+        ("sale", "4000.00", "0.00"),
+        ("sale", "2500.00", "0.00"),
+        ("commission", "6500.00", "325.00"),
         ("accelerator", "500.00", "15.00"),
         ("bonus", None, "250.00"),
     ]
@@ -1574,19 +1575,24 @@ def test_commission_base_and_statement(world, page, export, api):
     ]
     review = build_monthly_review(rep=rita, month=JUNE, now=NOW).figures
     agree(
-        "Rita's June won value (commission base)",
+        "Rita's June credited sales (commission base; all won deals)",
         "6500.00",
-        statement=statement.won_value,
-        line_bases=sum(line.base for line in computed.lines if line.kind == "commission"),
+        statement=statement.credited_value,
+        line_bases=sum(line.base for line in computed.lines if line.kind == "sale"),
         funnel=outcomes.won_amount,
         monthly_review=review["pipeline"]["won_value"],
+        monthly_review_sales=review["sales"]["value"],
         sales_value_goal=one(review["goals"], id=world.goals.rita_jun_value.pk)["actual"],
     )
 
     preview = page(rita, reverse("commissions:list")).context["preview"]
     july = compute(rep=rita, plan=plan, month=JULY, as_of=TODAY)
     again = month_to_date(rep=rita)
-    for key, expected in (("won_value", "1200.00"), ("commission", "60.00"), ("total", "60.00")):
+    for key, expected in (
+        ("credited_value", "1200.00"),
+        ("commission", "60.00"),
+        ("total", "60.00"),
+    ):
         agree(
             f"Rita's July commission so far: {key}",
             expected,

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from activities.log.services import BatchRejected, record_change
 from activities.models import (
+    SALES_CLOSED,
+    SALES_VALUE,
     Activity,
     ActivityChange,
     ActivitySource,
@@ -70,15 +72,16 @@ def update_stage(*, stage: Stage, **fields) -> Stage:
 
 
 def deal_outcome_metrics() -> dict[str, Metric]:
-    return {m.key: m for m in Metric.objects.filter(key__in=["sales-closed", "sales-value"])}
+    return {m.key: m for m in Metric.objects.filter(key__in=[SALES_CLOSED, SALES_VALUE])}
 
 
 def _deal_outcome_rows(deal: Deal, *, metrics: dict[str, Metric] | None = None) -> list[Activity]:
-    """A won deal counts as one sale and its amount, for its owner, on its close date."""
+    """A won deal counts as one sale and its amount, for its owner, on its close date:
+    its credited sale (``ActivityQuerySet.credited_sales``)."""
     metrics = deal_outcome_metrics() if metrics is None else metrics
     product = deal.products.first()
     rows = []
-    for key, quantity in (("sales-closed", Decimal("1")), ("sales-value", deal.amount)):
+    for key, quantity in ((SALES_CLOSED, Decimal("1")), (SALES_VALUE, deal.amount)):
         if key in metrics:
             rows.append(
                 Activity(

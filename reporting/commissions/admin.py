@@ -98,7 +98,7 @@ class CommissionStatementAdmin(admin.ModelAdmin):
         "month",
         "rep",
         "plan",
-        "won_value",
+        "credited_value",
         "attainment",
         "commission",
         "bonus",

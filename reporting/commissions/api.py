@@ -1,21 +1,33 @@
-"""Commission plans and statements on /api/v1/ (read-only; the monthly job writes them).
+"""Commission plans and statements on /api/v1/ (the monthly job writes statements; a
+manager adds manual adjustments with ``POST commission-statements/{id}/adjustments/``).
 
-Statements follow ``CommissionStatement.objects.visible_to`` (anything else is a 404).
+Statements follow ``CommissionStatement.objects.visible_to`` (anything else is a 404);
+adjusting is for the rep's manager, director or an admin (403 for the rep).
 Reps read the plans they are on; managers, directors and admins read every plan. A
 plan's members are listed only as far as the caller sees people.
 """
 
 from django.db.models import Prefetch
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from reporting.commissions.filters import CommissionStatementFilter
 from reporting.commissions.selectors import plans_with_terms
 from reporting.commissions.serializers import (
+    AdjustmentInputSerializer,
     CommissionPlanSerializer,
     CommissionStatementSerializer,
 )
-from reporting.models import CommissionPlan, CommissionStatement, StatementLine
+from reporting.commissions.services import add_adjustment
+from reporting.models import (
+    CommissionAdjustment,
+    CommissionPlan,
+    CommissionStatement,
+    StatementLine,
+)
 from salesmgmt.models import User
 
 
@@ -48,7 +60,30 @@ class CommissionStatementViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return CommissionStatement.objects.visible_to(self.request.user).prefetch_related(
-            Prefetch("lines", queryset=StatementLine.objects.order_by("position", "pk"))
+            Prefetch("lines", queryset=StatementLine.objects.order_by("position", "pk")),
+            Prefetch(
+                "rep__commission_adjustments",
+                queryset=CommissionAdjustment.objects.select_related("by"),
+                to_attr="all_adjustments",
+            ),
+        )
+
+    @extend_schema(
+        request=AdjustmentInputSerializer,
+        responses={201: CommissionStatementSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def adjustments(self, request, pk=None):
+        """Add a manual adjustment (amount +/-, reason) to the statement's month; the
+        statement is recomputed and returned with the new line."""
+        statement = self.get_object()
+        body = AdjustmentInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        add_adjustment(statement=statement, by=request.user, **body.validated_data)
+        statement = self.get_queryset().get(pk=statement.pk)
+        return Response(
+            self.get_serializer(statement).data,
+            status=status.HTTP_201_CREATED,
         )
 
 

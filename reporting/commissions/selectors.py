@@ -1,22 +1,33 @@
-"""Commission statements: what a rep earns on the deals they won in a month.
+"""Commission statements: what a rep earns on their credited sales in a month.
 
 Definitions (tests/reporting/commissions/test_selectors.py pins each on hand-built data):
 
-- **Won deals**: deals the rep owns, in a won stage, closed in the month.
-- **Commission**: one line per won deal, amount x plan rate, rounded half-up to cents.
+- **Credited sales**: ``ActivityQuerySet.credited_sales`` (activities): the rep's rows of
+  the sales-value metric dated in the month: won deals (written on the win day at the
+  deal amount, for the deal owner) and walk-in sales logged by hand, by API or imported.
+  Commission, attainment and bonuses all count these rows, so they cannot disagree.
+- **Base commission**: plan rate x credited value, rounded half-up to cents once (one
+  line a rep checks with a calculator); each credited sale is listed above it.
 - **Quota**: the rep's monthly goal (scope rep, period month, starting the 1st) on the
   plan's ``quota_metric``; none without such a goal.
-- **Attainment**: the goal's actual at month end / quota, in percent, rounded *down* to
-  0.1 so a statement never shows 100.0% for 99.96% and then withholds the 100% bonus.
+- **Attainment**: the month's actual / quota, in percent, rounded *down* to 0.1 so a
+  statement never shows 100.0% for 99.96% and then withholds the 100% bonus. With the
+  sales-value quota metric the actual *is* the credited value; with another metric
+  (e.g. a sales count) it is that goal's actual.
 - **Accelerators** (marginal): each tier pays (tier rate - plan rate)% extra on the slice of
-  won value between its threshold and the next tier's. With a money quota metric whose
-  actual is the won value, the slice is exactly the won value between
-  ``attainment_from``% and the next threshold of quota; for any other metric the won value
-  is shared out in proportion to the actual (e.g. a sales-count quota).
+  credited value between its threshold and the next tier's. With the sales-value quota
+  metric the slice is exactly the credited value between ``attainment_from``% and the next
+  threshold of quota; for any other metric the credited value is shared out in
+  proportion to the actual.
 - **Cap**: if commission + accelerators exceed the plan's cap, a negative "cap" line brings
-  them down to it. Bonuses are not capped.
-- **Bonus**: every bonus rule whose ``attainment_at_least`` is reached pays its amount.
+  them down to it (a zero line says when it is not reached). Bonuses are not capped.
+- **Bonus**: every bonus rule whose ``attainment_at_least`` is reached pays its amount
+  (a zero line names each one not reached).
 - Without a quota there are no accelerators and no bonuses (the statement says so).
+- **Adjustments**: every ``CommissionAdjustment`` of the rep's month is a line with its
+  reason and author, read from its own table on every computation (so recomputing keeps
+  them), and counts in the total.
+- Commission, bonus, adjustment and total are sums of the lines' amounts.
 
 ``compute_statement`` upserts one statement per (rep, month) and replaces its lines in
 one transaction; running it twice gives the same figures. ``month_to_date`` computes the
@@ -29,13 +40,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
+from django.utils import timezone
 
-from activities.models import Deal
+from activities.log.selectors import NONE, CreditedSales, credited_sales_of
+from activities.models import SALES_VALUE, Activity, ActivitySource
 from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.models import (
     BonusRule,
+    CommissionAdjustment,
     CommissionPlan,
     CommissionTier,
     StatementLine,
@@ -61,7 +75,7 @@ def plans_with_terms():
 def active_plan_for(rep: User) -> CommissionPlan | None:
     """The rep's one active plan; None if they are on none.
 
-    Two active plans would pay the same deal twice: a configuration error that the
+    Two active plans would pay the same sale twice: a configuration error that the
     admin form prevents, refused here too rather than guessed around.
     """
     plans = list(plans_with_terms().filter(active=True, reps=rep)[:2])
@@ -73,12 +87,19 @@ def active_plan_for(rep: User) -> CommissionPlan | None:
     return plans[0] if plans else None
 
 
-def won_deals(rep: User, start: date, end: date):
+def credited_sales(rep: User, start: date, end: date):
+    """The rep's credited sales in [start, end], as statement lines list them."""
     return (
-        Deal.objects.won()
-        .filter(owner=rep, closed_on__range=(start, end))
-        .order_by("closed_on", "pk")
+        Activity.objects.credited_sales(start=start, end=end)
+        .filter(rep=rep)
+        .select_related("deal")
+        .order_by("day", "pk")
     )
+
+
+def adjustments(rep: User, month: date):
+    """The managers' adjustments of ``rep``'s ``month``, oldest first."""
+    return CommissionAdjustment.objects.filter(rep=rep, month=month).select_related("by")
 
 
 def quota_goal(rep: User, plan: CommissionPlan, month: date):
@@ -103,17 +124,21 @@ class Computation:
     plan: CommissionPlan
     month: date
     as_of: date
-    won_value: Decimal
+    credited: CreditedSales
     quota: Decimal | None
     attainment: Decimal | None
     lines: list[StatementLine] = field(default_factory=list)
+
+    @property
+    def credited_value(self) -> Decimal:
+        return self.credited.value
 
     def _sum(self, *kinds) -> Decimal:
         return sum((line.amount for line in self.lines if line.kind in kinds), ZERO)
 
     @property
     def commission(self) -> Decimal:
-        """Deal commission plus accelerators, after the cap."""
+        """Base commission plus accelerators, after the cap."""
         return self._sum(Kind.COMMISSION, Kind.ACCELERATOR, Kind.CAP)
 
     @property
@@ -121,16 +146,17 @@ class Computation:
         return self._sum(Kind.BONUS)
 
     @property
-    def total(self) -> Decimal:
-        return self.commission + self.bonus
+    def adjustment(self) -> Decimal:
+        return self._sum(Kind.ADJUSTMENT)
 
     @property
-    def deal_count(self) -> int:
-        return sum(1 for line in self.lines if line.kind == Kind.COMMISSION)
+    def total(self) -> Decimal:
+        return self.commission + self.bonus + self.adjustment
 
 
-def _slices(plan, won_value: Decimal, quota: Decimal, actual: Decimal):
-    """(tier, base) for every tier the month reached: the won value earned in its band."""
+def _slices(plan, value: Decimal, quota: Decimal, actual: Decimal):
+    """(tier, next threshold or None, base) for every tier the month reached: the
+    credited value earned between its threshold and the next tier's."""
     tiers = list(plan.tiers.all())
     for i, tier in enumerate(tiers):
         low = quota * tier.attainment_from / HUNDRED
@@ -138,36 +164,54 @@ def _slices(plan, won_value: Decimal, quota: Decimal, actual: Decimal):
             break
         high = quota * tiers[i + 1].attainment_from / HUNDRED if i + 1 < len(tiers) else None
         top = actual if high is None else min(actual, high)
-        base = quantize(won_value * (top - low) / actual)
+        base = quantize(value * (top - low) / actual)
         if base:
-            yield tier, base
+            yield tier, (tiers[i + 1].attainment_from if high is not None else None), base
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.normalize():f}%"
+
+
+def _sale_text(row: Activity) -> str:
+    if row.source == ActivitySource.DEAL and row.deal_id:
+        return f"{row.deal.title} — won deal, {row.day.day} {row.day:%b %Y}"
+    note = f", {row.note}" if row.note else ""
+    return f"Walk-in sale, {row.day.day} {row.day:%b %Y}{note}"
+
+
+def _attainment(rep, plan, month, until, credited) -> tuple[Decimal | None, Decimal | None]:
+    """(quota, actual) of the month; the actual of a sales-value quota is the credited value."""
+    goal = quota_goal(rep, plan, month)
+    if plan.quota_metric is not None and plan.quota_metric.key == SALES_VALUE:
+        quota = goal.values_list("target", flat=True).first()
+        return quota, (credited.value if quota else None)
+    progress = goal_progress(goal, as_of=until)
+    return (progress[0].goal.target, progress[0].actual) if progress else (None, None)
 
 
 def compute(*, rep: User, plan: CommissionPlan, month: date, as_of: date) -> Computation:
     """The figures and lines of ``rep``'s month on ``plan``, counting up to ``as_of``."""
     until = min(month_of(month).end, as_of)
-    deals = list(won_deals(rep, month, until))
-    won_value = won_deals(rep, month, until).aggregate(v=Sum("amount"))["v"] or ZERO
-    progress = goal_progress(quota_goal(rep, plan, month), as_of=until)
-    quota = progress[0].goal.target if progress else None
-    actual = progress[0].actual if progress else None
+    credited = credited_sales_of([rep.pk], start=month, end=until) if until >= month else NONE
+    quota, actual = _attainment(rep, plan, month, until, credited)
     attainment = (actual * HUNDRED / quota).quantize(TENTH, rounding=ROUND_DOWN) if quota else None
     result = Computation(
         rep=rep,
         plan=plan,
         month=month,
         as_of=as_of,
-        won_value=won_value,
+        credited=credited,
         quota=quota,
         attainment=attainment,
     )
     lines = result.lines
 
-    def add(kind, amount, description, *, deal=None, base=None, rate=None):
+    def add(kind, amount, description, *, deal_id=None, base=None, rate=None):
         lines.append(
             StatementLine(
                 kind=kind,
-                deal=deal,
+                deal_id=deal_id,
                 base=base,
                 rate=rate,
                 amount=amount,
@@ -176,39 +220,61 @@ def compute(*, rep: User, plan: CommissionPlan, month: date, as_of: date) -> Com
             )
         )
 
-    for deal in deals:
-        add(
-            Kind.COMMISSION,
-            quantize(deal.amount * plan.rate / HUNDRED),
-            f"{deal.title} — won {deal.closed_on.day} {deal.closed_on:%b %Y}",
-            deal=deal,
-            base=deal.amount,
-            rate=plan.rate,
-        )
+    for row in credited_sales(rep, month, until):
+        add(Kind.SALE, ZERO, _sale_text(row), deal_id=row.deal_id, base=row.quantity)
+    value = credited.value
+    base_amount = quantize(value * plan.rate / HUNDRED)
+    add(
+        Kind.COMMISSION,
+        base_amount,
+        f"Base commission: {_pct(plan.rate)} of {value:,.2f} = {base_amount:,.2f}",
+        base=value,
+        rate=plan.rate,
+    )
     if quota and actual:
-        for tier, base in _slices(plan, won_value, quota, actual):
+        exact = plan.quota_metric.key == SALES_VALUE
+        for tier, upto, base in _slices(plan, value, quota, actual):
             extra = tier.rate - plan.rate
             if not extra:
                 continue  # a tier at the base rate adds nothing
+            amount = quantize(base * extra / HUNDRED)
+            band = f"above {_pct(tier.attainment_from)} of quota"
+            if upto is not None:
+                band = f"between {_pct(tier.attainment_from)} and {_pct(upto)} of quota"
+            slice_text = f"the {base:,.2f} {band}" if exact else f"{base:,.2f}, the share {band}"
             add(
                 Kind.ACCELERATOR,
-                quantize(base * extra / HUNDRED),
-                f"Accelerator: {tier.rate.normalize():f}% from {tier.attainment_from.normalize():f}% "
-                f"of quota (+{extra.normalize():f}%)",
+                amount,
+                f"Accelerator: {_pct(tier.rate)} instead of {_pct(plan.rate)}, so "
+                f"{_pct(extra)} more on {slice_text} (attainment {attainment}%) = {amount:,.2f}",
                 base=base,
                 rate=extra,
             )
     earned = result.commission
-    if plan.cap is not None and earned > plan.cap:
-        add(Kind.CAP, plan.cap - earned, f"Cap: commission is at most {plan.cap:,.2f} a month")
+    if plan.cap is not None:
+        if earned > plan.cap:
+            add(
+                Kind.CAP,
+                plan.cap - earned,
+                f"Cap: commission {earned:,.2f} is above the {plan.cap:,.2f} monthly cap, "
+                f"so {earned - plan.cap:,.2f} is taken off",
+            )
+        else:
+            add(Kind.CAP, ZERO, f"Cap {plan.cap:,.2f} not reached (commission {earned:,.2f})")
     if attainment is not None:
         for rule in plan.bonuses.all():
+            needs = f"Bonus '{rule.name}' (attainment at least {_pct(rule.attainment_at_least)})"
             if attainment >= rule.attainment_at_least:
-                add(
-                    Kind.BONUS,
-                    rule.amount,
-                    f"{rule.name} (attainment ≥ {rule.attainment_at_least.normalize():f}%)",
-                )
+                add(Kind.BONUS, rule.amount, f"{needs}: {rule.amount:,.2f}")
+            else:
+                add(Kind.BONUS, ZERO, f"{needs}: not reached at {attainment}%")
+    for adj in adjustments(rep, month):
+        at = timezone.localtime(adj.at)
+        add(
+            Kind.ADJUSTMENT,
+            adj.amount,
+            f"Adjustment by {adj.by} on {at.day} {at:%b %Y}: {adj.reason}",
+        )
     return result
 
 

@@ -1,10 +1,11 @@
-"""Commission plans and statements as the API shows them (read-only)."""
+"""Commission plans and statements as the API shows them, and a manual adjustment's input."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reporting.models import (
     BonusRule,
+    CommissionAdjustment,
     CommissionPlan,
     CommissionStatement,
     CommissionTier,
@@ -56,9 +57,33 @@ class StatementLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CommissionAdjustmentSerializer(serializers.ModelSerializer):
+    by = serializers.StringRelatedField()
+
+    class Meta:
+        model = CommissionAdjustment
+        fields = ["id", "amount", "reason", "by", "at"]
+        read_only_fields = fields
+
+
+class AdjustmentInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Positive pays more, negative takes off."
+    )
+    reason = serializers.CharField(max_length=200, help_text="Shown on the statement.")
+
+    def validate_amount(self, value):
+        if value == 0:
+            raise serializers.ValidationError("Enter an amount other than 0.")
+        return value
+
+
 class CommissionStatementSerializer(serializers.ModelSerializer):
     month = MonthField(read_only=True)
     lines = StatementLineSerializer(many=True, read_only=True)
+    adjustments = serializers.SerializerMethodField(
+        help_text="The managers' manual adjustments of the month (also among the lines)."
+    )
 
     class Meta:
         model = CommissionStatement
@@ -67,13 +92,20 @@ class CommissionStatementSerializer(serializers.ModelSerializer):
             "rep",
             "month",
             "plan",
-            "won_value",
+            "credited_value",
             "quota",
             "attainment",
             "commission",
             "bonus",
+            "adjustment",
             "total",
             "computed_at",
             "lines",
+            "adjustments",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CommissionAdjustmentSerializer(many=True))
+    def get_adjustments(self, statement) -> list:
+        adjustments = [a for a in statement.rep.all_adjustments if a.month == statement.month]
+        return CommissionAdjustmentSerializer(adjustments, many=True).data

@@ -2,17 +2,21 @@
 
 ``compute_statement`` upserts one statement per (rep, month) with the figures of
 reporting.commissions.selectors and replaces its lines in one transaction; running it
-twice gives the same figures. ``compute_commission_statements`` is the monthly job."""
+twice gives the same figures. ``compute_commission_statements`` is the monthly job.
+``add_adjustment`` records a manager's manual adjustment and recomputes the statement."""
 
 import logging
 from datetime import date, datetime
+from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from reporting.commissions.selectors import active_plan_for, compute
 from reporting.models import (
+    CommissionAdjustment,
     CommissionPlan,
     CommissionStatement,
     StatementLine,
@@ -44,11 +48,12 @@ def compute_statement(
         month=month,
         defaults={
             "plan": plan,
-            "won_value": result.won_value,
+            "credited_value": result.credited_value,
             "quota": result.quota,
             "attainment": result.attainment,
             "commission": result.commission,
             "bonus": result.bonus,
+            "adjustment": result.adjustment,
             "total": result.total,
             "computed_at": timezone.now(),
         },
@@ -58,6 +63,40 @@ def compute_statement(
         line.statement = statement
     StatementLine.objects.bulk_create(result.lines)
     return statement
+
+
+def can_adjust(statement: CommissionStatement, by: User) -> bool:
+    """Managers, directors and admins whose scope holds the rep adjust a statement, never
+    their own (the rule of annotating a monthly review)."""
+    return (
+        by.is_authenticated
+        and by.reviews_plans
+        and by.pk != statement.rep_id
+        and CommissionStatement.objects.visible_to(by).filter(pk=statement.pk).exists()
+    )
+
+
+@transaction.atomic
+def add_adjustment(
+    *, statement: CommissionStatement, by: User, amount: Decimal, reason: str
+) -> CommissionAdjustment:
+    """Add a manual adjustment (+/-, with a reason) to a statement's month and recompute
+    the statement on its own plan, so the new line and total show at once."""
+    if not can_adjust(statement, by):
+        raise PermissionDenied("Only the rep's manager adjusts this statement.")
+    errors = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say why: the reason is shown on the statement."
+    if amount is None or amount == 0:
+        errors["amount"] = "Enter an amount other than 0 (negative to take off)."
+    if errors:
+        raise RuleViolation(errors)
+    adjustment = CommissionAdjustment.objects.create(
+        rep_id=statement.rep_id, month=statement.month, amount=amount, reason=reason, by=by
+    )
+    compute_statement(rep=statement.rep, month=statement.month, plan=statement.plan)
+    return adjustment
 
 
 def compute_commission_statements(*, now: datetime | None = None, month: date | None = None) -> int:

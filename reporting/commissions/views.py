@@ -2,31 +2,39 @@
 
 Statements are read through ``CommissionStatement.objects.visible_to``: a rep sees their
 own, a manager their teams', a director their division's, an admin all; anything else
-is a 404. Plans are configuration, edited in the admin; reps read their own plan's terms
+is a 404. The rep's manager (director, admin) adds manual adjustments on the statement
+page (``services.add_adjustment``); the rep reads them. Plans are configuration, edited in the admin; reps read their own plan's terms
 on their statements, so the plans page is for managers, directors and admins.
 """
 
-from django.db.models import Count, Prefetch, Sum
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from reporting.commissions.filters import CommissionStatementFilter
+from reporting.commissions.forms import AdjustmentForm
 from reporting.commissions.selectors import month_to_date, plans_with_terms
-from reporting.models import CommissionStatement
+from reporting.commissions.services import add_adjustment, can_adjust
+from reporting.models import CommissionStatement, StatementLine
 from salesmgmt.csv_export import csv_response
+from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
-from salesmgmt.web import paginate, query_without_page
+from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
 STATEMENT_HEADER = [
     "rep",
     "team",
     "month",
     "plan",
-    "won_value",
+    "credited_value",
     "quota",
     "attainment_percent",
     "commission",
     "bonus",
+    "adjustment",
     "total",
     "currency",
     "computed_at",
@@ -42,7 +50,7 @@ def statement_list(request):
         return _statements_csv(filterset.qs)
     totals = filterset.qs.aggregate(
         count=Count("pk"),
-        won_value=Sum("won_value"),
+        credited_value=Sum("credited_value"),
         commission=Sum("commission"),
         bonus=Sum("bonus"),
         total=Sum("total"),
@@ -71,11 +79,12 @@ def _statements_csv(statements):
                 s.rep.team or "",
                 f"{s.month:%Y-%m}",
                 s.plan,
-                s.won_value,
+                s.credited_value,
                 s.quota,
                 s.attainment,
                 s.commission,
                 s.bonus,
+                s.adjustment,
                 s.total,
                 currency,
                 s.computed_at.isoformat(),
@@ -85,22 +94,54 @@ def _statements_csv(statements):
     )
 
 
-def statement_detail(request, pk):
-    statement = get_object_or_404(
+def _visible_statement(request, pk):
+    return get_object_or_404(
         CommissionStatement.objects.visible_to(request.user).select_related(
             "rep__team", "plan__quota_metric"
         ),
         pk=pk,
     )
+
+
+def statement_detail(request, pk, *, form=None, status=200):
+    statement = _visible_statement(request, pk)
     lines = statement.lines.select_related("deal")
     if request.GET.get("export") == "csv":
         return _lines_csv(statement, lines)
     plan = plans_with_terms().get(pk=statement.plan_id)
+    sales = statement.lines.filter(kind=StatementLine.Kind.SALE).aggregate(
+        count=Count("pk"), won=Count("pk", filter=Q(deal__isnull=False))
+    )
+    sales["walk_ins"] = sales["count"] - sales["won"]
+    adjustable = can_adjust(statement, request.user)
     return render(
         request,
         "reporting/commissions/detail.html",
-        {"statement": statement, "lines": lines, "plan": plan},
+        {
+            "statement": statement,
+            "lines": lines,
+            "plan": plan,
+            "sales": sales,
+            "can_adjust": adjustable,
+            "adjustment_form": (form or AdjustmentForm()) if adjustable else None,
+        },
+        status=status,
     )
+
+
+@require_POST
+def statement_adjust(request, pk):
+    statement = _visible_statement(request, pk)
+    form = AdjustmentForm(request.POST)
+    if form.is_valid():
+        try:
+            add_adjustment(statement=statement, by=request.user, **form.cleaned_data)
+        except RuleViolation as exc:
+            apply_rule_errors(form, exc)
+        else:
+            messages.success(request, "Adjustment added; the statement is recomputed.")
+            return redirect(f"{reverse('commissions:detail', args=[pk])}#lines")
+    return statement_detail(request, pk, form=form, status=400)
 
 
 def _lines_csv(statement, lines):

@@ -43,7 +43,7 @@ from django.db.models import (
     When,
 )
 
-from activities.models import Activity, ActivityMonth, Deal, Metric
+from activities.models import SALES_VALUE, Activity, ActivityMonth, Deal, Metric
 from plans.goals.selectors import attainments_by, goal_progress, mean_percent
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.calendar import Period, month_of, period_bounds, previous_month, whole_months
@@ -52,7 +52,6 @@ from salesmgmt.money import MONEY, percent_of, quantize
 
 ZERO = Decimal("0")
 NONE_LOGGED = Decimal("0.00")
-SALES_VALUE = "sales-value"
 DAYS_BACK = 31
 WEEKS_BACK = 12
 MONTHS_BACK = 12

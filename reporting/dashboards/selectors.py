@@ -47,6 +47,7 @@ from itertools import groupby
 from django.db.models import Case, Count, DateField, Q, Sum, Value, When
 
 from activities.deals import selectors as deals_selectors
+from activities.log.selectors import CreditedSales, credited_sales_by_rep, credited_sales_of
 from activities.models import Activity, Deal, Metric, Pipeline
 from plans.goals.reverse_funnel import reverse_funnel as reverse_funnel_of
 from plans.goals.selectors import GoalProgress, goal_progress, mean_percent
@@ -71,7 +72,6 @@ from salesmgmt.money import percent_of
 
 ZERO = Decimal("0")
 TREND_WEEKS = 12
-SALES_VALUE = "sales-value"
 # The palette of static/js/charts.js, so a metric keeps its colour across charts.
 PALETTE = ["#1f6feb", "#2da44e", "#d4a72c", "#cf222e", "#8250df", "#0a8a8a", "#bc4c00", "#57606a"]
 
@@ -350,16 +350,10 @@ def metric_totals(rep_ids, *, start: date, end: date) -> dict[int, Decimal]:
 
 
 def sales_value_by_rep(rep_ids, *, start: date, end: date) -> dict[int, Decimal]:
-    """{rep_id: sales value logged in [start, end]} (won deals write it): one query."""
-    rows = (
-        Activity.objects.filter(
-            rep__in=list(rep_ids), metric__key=SALES_VALUE, day__range=(start, end)
-        )
-        .order_by()
-        .values("rep")
-        .annotate(total=Sum("quantity"))
-    )
-    return {r["rep"]: r["total"] for r in rows}
+    """{rep_id: value of their credited sales in [start, end]} (won deals and walk-ins,
+    ``ActivityQuerySet.credited_sales``): one query."""
+    by_rep = credited_sales_by_rep(list(rep_ids), start=start, end=end)
+    return {rep_id: sales.value for rep_id, sales in by_rep.items()}
 
 
 # --- Leaderboard --------------------------------------------------------------------------------
@@ -596,6 +590,14 @@ class _Dashboard:
         start, end = self.span
         totals = metric_totals(self.output_of, start=start, end=end)
         return [{"metric": m, "total": totals.get(m.pk) or ZERO} for m in Metric.objects.active()]
+
+    @cached_property
+    def credited_sales(self) -> CreditedSales:
+        """Credited sales of ``output_of`` (won deals and walk-ins, as commission and quota
+        attainment count them): over the range, or the month to date. One query."""
+        return credited_sales_of(
+            self.output_of, start=self.start or self.month.start, end=self.end or self.as_of
+        )
 
     @cached_property
     def plan_status(self) -> list[dict]:

@@ -79,7 +79,7 @@ class RankSerializer(serializers.Serializer):
 class StandingSerializer(RankSerializer):
     standing = serializers.CharField(help_text='"top", "laggard" or ""')
     goals = serializers.IntegerField(help_text="Monthly goals ranked on.")
-    sales_value = _money(help_text="Sales value logged in the range.")
+    sales_value = _money(help_text="Value of the rep's credited sales in the range.")
     lagging_metric = serializers.CharField(
         allow_null=True, help_text="Key of the metric the rep lags most on."
     )
@@ -104,6 +104,20 @@ class ConsistencySerializer(serializers.Serializer):
     )
 
 
+class CreditedSalesSerializer(serializers.Serializer):
+    """Credited sales in the range (won deals and walk-ins), as commission and quota
+    attainment count them."""
+
+    count = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="How many sales (the sales-closed count)."
+    )
+    value = _money(help_text="Their value (the sales-value sum).")
+    won_deals = serializers.DecimalField(max_digits=16, decimal_places=2)
+    won_value = _money()
+    walk_ins = serializers.DecimalField(max_digits=16, decimal_places=2)
+    walk_in_value = _money()
+
+
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -114,6 +128,7 @@ class RepDashboardSerializer(serializers.Serializer):
     rep = PersonSerializer()
     range = RangeSerializer()
     totals = MetricTotalSerializer(many=True)
+    sales = CreditedSalesSerializer()
     goals = GoalPaceSerializer(many=True, help_text="The rep's and their team's goals.")
     plan_status = PlanStatusSerializer(many=True, help_text="One row per week in the range.")
     leaderboard = RankSerializer(many=True, help_text="The rep's team, ranked.")
@@ -136,6 +151,7 @@ class TeamDashboardSerializer(serializers.Serializer):
     team = TeamRefSerializer()
     range = RangeSerializer()
     totals = MetricTotalSerializer(many=True, help_text="Over the team's current reps.")
+    sales = CreditedSalesSerializer(help_text="Over the team's reps, like the totals.")
     goals = GoalPaceSerializer(many=True, help_text="The team's goals, then its reps'.")
     plan_status = PlanStatusSerializer(many=True)
     leaderboard = StandingSerializer(many=True)

@@ -88,6 +88,8 @@ def _rep_context(request, d: dashboards.RepDashboard) -> dict:
         "consistency_chart": _consistency_chart(dict(d.consistency)[12]),
         "alerts": d.alerts,
         "leaderboard": d.leaderboard,
+        "month": d.month,
+        "credited_sales": d.credited_sales,
     }
 
 
@@ -202,6 +204,7 @@ def _team_context(request, d: dashboards.TeamDashboard, teams) -> dict:
         "goal_rows": d.goal_rows,
         "leaderboard": d.leaderboard,
         "month": d.month,
+        "credited_sales": d.credited_sales,
         "funnel": d.funnel,
         "funnel_url": _funnel_url(d),
         "trend": d.trend,

@@ -31,7 +31,7 @@ from django.utils import timezone
 from plans.goals.selectors import GoalProgress, attainments_by, goal_progress, mean_percent
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.company.report import company_report_context
-from reporting.company.selectors import SALES_VALUE, CompanyScope, company_scope
+from reporting.company.selectors import CompanyScope, company_scope
 from reporting.kpis.selectors import evaluate_kpis
 from reporting.models import (
     CommissionStatement,
@@ -208,10 +208,10 @@ def _as_of(month: Period) -> date:
 
 
 def leaderboard_table(scope: CompanyScope, month: Period) -> Attachment:
-    """Reps ranked by the month's sales value, then by mean attainment of their month goals."""
+    """Reps ranked by the month's credited sales, then by mean attainment of their month goals."""
     values = dict(
         scope.activities()
-        .filter(metric__key=SALES_VALUE, day__range=(month.start, month.end))
+        .credited_sales(start=month.start, end=month.end)
         .values_list("rep")
         .annotate(total=Sum("quantity"))
     )
@@ -304,11 +304,12 @@ def commissions_table(scope: CompanyScope, month: Period) -> Attachment:
     )
     return Attachment(
         f"commission-statements-{month.start:%Y-%m}.csv",
-        ["rep", "username", "team", "plan", "won_value", "quota", "attainment_percent",
-         "commission", "bonus", "total"],
+        ["rep", "username", "team", "plan", "credited_value", "quota", "attainment_percent",
+         "commission", "bonus", "adjustment", "total"],
         [
             [str(s.rep), s.rep.username, s.rep.team.name if s.rep.team else "", s.plan.name,
-             s.won_value, _blank(s.quota), _blank(s.attainment), s.commission, s.bonus, s.total]
+             s.credited_value, _blank(s.quota), _blank(s.attainment), s.commission, s.bonus, s.adjustment,
+             s.total]
             for s in statements
         ],
     )  # fmt: skip

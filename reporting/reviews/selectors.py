@@ -42,6 +42,9 @@ Definitions (tests/reporting/reviews/test_reviews.py pins each one):
 - **Deviation alerts**: the rep's own alerts open at any time in the month, with what
   managers did about each (``reporting.alerts.selectors.month_alerts``); reviews built
   before alerts had actions have no "alerts" key and show no section.
+- **Sales credited**: the rep's credited sales of the month
+  (``ActivityQuerySet.credited_sales``: won deals and walk-ins, as commission and
+  quota attainment count them): how many, their value, and the split.
 - **Biggest wins**: up to 3, taken in turn from goals at or over 100%, the
   largest deals won and planned metrics beaten (each list best first).
 """
@@ -69,6 +72,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.utils import timezone
 
+from activities.log.selectors import NONE as NO_SALES
+from activities.log.selectors import CreditedSales, credited_sales_by_rep
 from activities.models import (
     Activity,
     Customer,
@@ -655,6 +660,17 @@ def win_candidates(goals: list[dict], deals: list[dict], metrics: list[dict]) ->
     return [win for turn in turns for win in turn if win is not None][:WINS]
 
 
+def _sales(credited: CreditedSales) -> dict:
+    return {
+        "count": str(credited.count),
+        "value": _money(credited.value),
+        "won_deals": str(credited.won_deals),
+        "won_value": _money(credited.won_value),
+        "walk_ins": str(credited.walk_ins),
+        "walk_in_value": _money(credited.walk_in_value),
+    }
+
+
 def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
     """{rep id: everything the review shows about the rep's month, JSON-ready}, for any
     number of reps in a fixed number of grouped queries (about 20)."""
@@ -664,6 +680,7 @@ def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
     goals = goal_figures(rep_ids, month)
     metrics = metric_figures(rep_ids, month)
     pipelines = pipeline_figures(rep_ids, month)
+    sales = credited_sales_by_rep(rep_ids, start=month.start, end=month.end)
     plans = plan_figures(rep_ids, month, company)
     tasks = task_figures(rep_ids, month)
     kpis = kpi_figures(rep_ids, month)
@@ -684,6 +701,7 @@ def compute_figures_for(rep_ids, month_start: date) -> dict[int, dict]:
             "goals": goals[rep_id],
             "kpis": kpis[rep_id],
             "pipeline": pipeline,
+            "sales": _sales(sales.get(rep_id, NO_SALES)),
             "missed": missed[rep_id],
             "tasks": tasks[rep_id],
             "gaps": gaps,

@@ -18,11 +18,12 @@ from django.db.models import Q, Sum
 
 from activities.models import Activity
 from plans.models import Goal, GoalChange, GoalScope, channel_key_of
-from reporting.commissions.services import compute_statement
+from reporting.commissions.services import add_adjustment, compute_statement
 from reporting.kpis.services import send_deviation_alerts
 from reporting.models import (
     BonusRule,
     CommissionPlan,
+    CommissionStatement,
     CommissionTier,
     MonthlyReview,
     ReportKind,
@@ -474,11 +475,26 @@ class ControlDemo:
     # --- computed by the jobs' services ------------------------------------------------------
 
     def _statements(self) -> None:
-        # Last month only: before the last eight weeks, sales were logged by hand rather
-        # than won through the pipeline, so earlier months would earn no commission.
+        # Last month only, as the monthly job computes it on the 1st.
         for month in self.months[-2:-1]:
             for rep in self.plan.reps.all():
                 compute_statement(rep=rep, month=month)
+        self._adjustment(self.months[-2])
+
+    def _adjustment(self, month) -> None:
+        """One manual adjustment, for a case the credited-sales rule does not cover:
+        on the "rep" login's statement when they are on the plan, else the first one."""
+        statements = CommissionStatement.objects.filter(month=month).select_related("rep__team")
+        statement = statements.filter(rep__username="rep").first() or statements.first()
+        if statement is None or statement.rep.team is None:
+            return
+        add_adjustment(
+            statement=statement,
+            by=self.demo.managers[statement.rep.team.name],
+            amount=Decimal("120.00"),
+            reason="Referral split: a teammate won a deal from a lead this rep found; "
+            "sales ops agreed 120.00 of its commission for them.",
+        )
 
     def _reviews(self) -> None:
         last, before = self.months[-2], self.months[-3]

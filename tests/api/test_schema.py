@@ -90,6 +90,7 @@ EXPECTED_PATHS = {
     "/api/v1/commission-plans/{id}/",
     "/api/v1/commission-statements/",
     "/api/v1/commission-statements/{id}/",
+    "/api/v1/commission-statements/{id}/adjustments/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -144,6 +145,7 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/reviews/{id}/", {"get", "patch"}),
         ("/api/v1/reviews/{id}/acknowledge/", {"post"}),
         ("/api/v1/commission-statements/{id}/", {"get"}),
+        ("/api/v1/commission-statements/{id}/adjustments/", {"post"}),
         ("/api/v1/dashboards/team/{id}/", {"get"}),
     ],
 )

@@ -79,30 +79,41 @@ def test_statement_body_has_figures_and_nested_lines(world, api_for):
     rep = world["people"]["rep"]
     statement = world["statements"]["rep"]
     response = api_for(rep).get(f"{STATEMENTS}{statement.pk}/")
-    deal_id = statement.lines.get().deal_id
+    deal_id = statement.lines.get(kind="sale").deal_id
     assert response.data == {
         "id": statement.pk,
         "rep": rep.pk,
         "month": "2024-03",
         "plan": world["plans"]["Field"].pk,
-        "won_value": "500.00",
+        "credited_value": "500.00",
         "quota": None,
         "attainment": None,
         "commission": "25.00",
         "bonus": "0.00",
+        "adjustment": "0.00",
         "total": "25.00",
         "computed_at": response.data["computed_at"],
         "lines": [
             {
                 "position": 1,
-                "kind": "commission",
-                "description": "rep deal — won 12 Mar 2024",
+                "kind": "sale",
+                "description": "rep deal — won deal, 12 Mar 2024",
                 "deal": deal_id,
+                "base": "500.00",
+                "rate": None,
+                "amount": "0.00",
+            },
+            {
+                "position": 2,
+                "kind": "commission",
+                "description": "Base commission: 5% of 500.00 = 25.00",
+                "deal": None,
                 "base": "500.00",
                 "rate": "5.00",
                 "amount": "25.00",
-            }
+            },
         ],
+        "adjustments": [],
     }
 
 
@@ -148,7 +159,7 @@ def test_statement_list_query_count_does_not_grow(db, admin, django_assert_max_n
                 rep=UserFactory(),
                 month=MARCH,
                 plan=plan,
-                won_value=Decimal("100"),
+                credited_value=Decimal("100"),
                 commission=Decimal("5"),
                 bonus=Decimal("0"),
                 total=Decimal("5"),

@@ -107,7 +107,8 @@ def test_list_csv_has_the_visible_statements(world, client_for):
     assert response["Content-Type"].startswith("text/csv")
     rows = csv_rows(response)
     assert rows[0][:3] == ["rep", "team", "month"]
-    assert sorted((r[0], r[2], r[4], r[9], r[10]) for r in rows[1:]) == [
+    assert rows[0][8:11] == ["bonus", "adjustment", "total"]
+    assert sorted((r[0], r[2], r[4], r[10], r[11]) for r in rows[1:]) == [
         ("Rita Rep", "2024-03", "500.00", "25.00", "USD"),
         ("Tom Teammate", "2024-03", "1000.00", "50.00", "USD"),
     ]
@@ -126,7 +127,7 @@ def test_list_query_count_does_not_grow_with_statements(
                 rep=person,
                 month=MARCH,
                 plan=plan,
-                won_value=Decimal("100"),
+                credited_value=Decimal("100"),
                 commission=Decimal("5"),
                 bonus=Decimal("0"),
                 total=Decimal("5"),
@@ -158,7 +159,7 @@ def test_rep_sees_the_month_to_date_preview(world, client_for):
     response = client_for(rep).get(reverse("commissions:list"))
     preview = response.context["preview"]
     assert preview.month == today.replace(day=1)
-    assert preview.won_value == Decimal("800.00") and preview.total == Decimal("40.00")
+    assert preview.credited_value == Decimal("800.00") and preview.total == Decimal("40.00")
     assert 'id="month-to-date"' in response.content.decode()
     assert CommissionStatement.objects.filter(month=today.replace(day=1)).count() == 0
 
@@ -199,8 +200,10 @@ def test_detail_shows_lines_terms_quota_and_attainment(rep, manager, client_for)
     html = response.content.decode()
     assert response.context["plan"] == plan
     assert [line.kind for line in response.context["lines"]] == [
+        "sale",
         "commission",
         "accelerator",
+        "cap",
         "bonus",
     ]
     for text in (
@@ -245,7 +248,10 @@ def test_lines_csv_is_formula_safe(rep, client_for):
         "amount",
     ]
     assert rows[1][4].startswith("'=HYPERLINK")
-    assert rows[1][6:] == ["500.00", "5.00", "25.00"]
+    assert rows[1][3] == "sale"
+    assert rows[1][6:] == ["500.00", "", "0.00"]
+    assert rows[2][3:5] == ["commission", "Base commission: 5% of 500.00 = 25.00"]
+    assert rows[2][6:] == ["500.00", "5.00", "25.00"]
 
 
 def test_detail_query_count_does_not_grow_with_lines(
@@ -256,7 +262,7 @@ def test_detail_query_count_does_not_grow_with_lines(
         rep=rep,
         month=MARCH,
         plan=plan,
-        won_value=Decimal("0"),
+        credited_value=Decimal("0"),
         commission=Decimal("0"),
         bonus=Decimal("0"),
         total=Decimal("0"),

@@ -1,8 +1,9 @@
 """Commission statements on hand-built months (March 2026), and the monthly job.
 
 Rita (rep) is on a 5% plan whose quota is her monthly goal on sales value. A won deal
-here is a Deal in the Won stage closed on a day, plus the sales-value activity row a won
-deal writes, so the goal's actual is the won value, as in the app.
+here is a Deal in the Won stage closed on a day, plus the activity rows a won deal
+writes (source "deal"); a walk-in is a sales-value row logged by hand. Both are credited
+sales: the base of commission, attainment and bonuses alike.
 """
 
 import logging
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from activities.models import Metric
+from activities.models import ActivitySource, Metric
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.commissions.selectors import month_to_date
 from reporting.commissions.services import compute_commission_statements, compute_statement
@@ -41,7 +42,7 @@ def metric(key):
 
 
 def won(owner, amount, day, *, title=None):
-    """A deal won on ``day`` with its outcome rows (one sale, its value)."""
+    """A deal won on ``day`` with the outcome rows a won deal writes (one sale, its value)."""
     deal = DealFactory(
         owner=owner,
         stage=stage("won"),
@@ -49,9 +50,25 @@ def won(owner, amount, day, *, title=None):
         closed_on=day,
         title=title or f"Deal {amount}",
     )
-    ActivityFactory(rep=owner, metric=metric("sales-value"), day=day, quantity=Decimal(amount))
-    ActivityFactory(rep=owner, metric=metric("sales-closed"), day=day, quantity=1)
+    for key, quantity in (("sales-value", Decimal(amount)), ("sales-closed", 1)):
+        ActivityFactory(
+            rep=owner,
+            metric=metric(key),
+            day=day,
+            quantity=quantity,
+            deal=deal,
+            source=ActivitySource.DEAL,
+            external_id=f"deal-{deal.pk}-{key}",
+        )
     return deal
+
+
+def walk_in(owner, amount, day, *, note=""):
+    """A sale logged by hand, without a deal (a walk-in customer)."""
+    ActivityFactory(
+        rep=owner, metric=metric("sales-value"), day=day, quantity=Decimal(amount), note=note
+    )
+    ActivityFactory(rep=owner, metric=metric("sales-closed"), day=day, quantity=1)
 
 
 def quota(rep, by, target, *, key="sales-value", month=MARCH):
@@ -92,13 +109,93 @@ def make_plan(
 
 
 def lines_of(statement):
+    """The statement's lines after the credited sales: (kind, base, rate, amount)."""
     return [
         (line.kind, line.base, line.rate, line.amount)
-        for line in statement.lines.order_by("position")
+        for line in statement.lines.exclude(kind="sale").order_by("position")
     ]
 
 
+def texts(statement):
+    return [line.description for line in statement.lines.order_by("position")]
+
+
+def assert_lines_add_up(statement):
+    """Commission, bonus, adjustment and total are the sums of the lines' amounts."""
+    by_kind = {}
+    for line in statement.lines.all():
+        by_kind[line.kind] = by_kind.get(line.kind, Decimal("0")) + line.amount
+    commission = sum(by_kind.get(k, 0) for k in ("commission", "accelerator", "cap"))
+    assert statement.commission == commission
+    assert statement.bonus == by_kind.get("bonus", 0)
+    assert statement.adjustment == by_kind.get("adjustment", 0)
+    assert statement.total == sum(line.amount for line in statement.lines.all())
+    assert by_kind.get("sale", 0) == 0
+
+
 # --- the figures ---------------------------------------------------------------------------
+
+
+def test_one_won_deal_and_two_walk_ins_explained_line_by_line(rep, manager):
+    """Quota 3,000; one won deal (2,000) and two walk-ins (800, 400): credited 3,200,
+    attainment 106.6%. 5% of 3,200 = 160; 3% more on the 200 above quota = 6; the cap
+    is not reached; the 100% bonus pays 500, the 120% one does not."""
+    make_plan(
+        rep,
+        rate="5",
+        cap="5000",
+        tiers=[("100", "8")],
+        bonuses=[("Quota club", "100", "500"), ("President's club", "120", "1000")],
+    )
+    quota(rep, manager, "3000")
+    won(rep, "2000.00", date(2026, 3, 10), title="Harbour Foods: renewal")
+    walk_in(rep, "800.00", date(2026, 3, 4), note="Counter sale")
+    walk_in(rep, "400.00", date(2026, 3, 20))
+
+    statement = compute_statement(rep=rep, month=MARCH)
+
+    assert statement.credited_value == Decimal("3200.00")
+    assert statement.quota == Decimal("3000.00")
+    assert statement.attainment == Decimal("106.60")
+    assert (statement.commission, statement.bonus, statement.total) == (
+        Decimal("166.00"),
+        Decimal("500.00"),
+        Decimal("666.00"),
+    )
+    assert texts(statement) == [
+        "Walk-in sale, 4 Mar 2026, Counter sale",
+        "Harbour Foods: renewal — won deal, 10 Mar 2026",
+        "Walk-in sale, 20 Mar 2026",
+        "Base commission: 5% of 3,200.00 = 160.00",
+        "Accelerator: 8% instead of 5%, so 3% more on the 200.00 above 100% of quota "
+        "(attainment 106.6%) = 6.00",
+        "Cap 5,000.00 not reached (commission 166.00)",
+        "Bonus 'Quota club' (attainment at least 100%): 500.00",
+        "Bonus 'President's club' (attainment at least 120%): not reached at 106.6%",
+    ]
+    sales = statement.lines.filter(kind="sale").order_by("position")
+    assert [(line.base, line.amount, line.deal_id is not None) for line in sales] == [
+        (Decimal("800.00"), Decimal("0.00"), False),
+        (Decimal("2000.00"), Decimal("0.00"), True),
+        (Decimal("400.00"), Decimal("0.00"), False),
+    ]
+    assert_lines_add_up(statement)
+
+
+def test_attainment_commission_and_bonus_count_the_same_sales(rep, manager):
+    """The demo's November contradiction: walk-ins lifted attainment (and the bonus) but
+    earned no commission. Now the commission base is the attainment's actual."""
+    make_plan(rep, rate="5", bonuses=[("Quota club", "100", "1500")])
+    quota(rep, manager, "1000")
+    walk_in(rep, "1200.00", date(2026, 3, 9))
+
+    statement = compute_statement(rep=rep, month=MARCH)
+
+    assert statement.attainment == Decimal("120.00")
+    assert statement.credited_value == Decimal("1200.00")
+    assert statement.commission == Decimal("60.00")
+    assert statement.bonus == Decimal("1500.00")
+    assert_lines_add_up(statement)
 
 
 def test_five_percent_commission_on_a_500_sale_is_25(rep):
@@ -109,50 +206,65 @@ def test_five_percent_commission_on_a_500_sale_is_25(rep):
 
     assert statement.commission == Decimal("25.00")
     assert statement.total == Decimal("25.00")
-    (line,) = statement.lines.all()
-    assert (line.kind, line.deal, line.base, line.rate, line.amount) == (
-        "commission",
+    sale, base = statement.lines.all()
+    assert (sale.kind, sale.deal, sale.base, sale.amount) == (
+        "sale",
         deal,
+        Decimal("500.00"),
+        Decimal("0.00"),
+    )
+    assert (base.kind, base.base, base.rate, base.amount) == (
+        "commission",
         Decimal("500.00"),
         Decimal("5.00"),
         Decimal("25.00"),
     )
 
 
-def test_each_line_rounds_half_up_to_cents(rep):
-    """5% of 10.10 is 0.505: 0.51, not the banker's 0.50."""
+def test_the_base_commission_rounds_once_half_up_to_cents(rep):
+    """5% of 10.10 + 10.10 + 0.10 = 1.015: 1.02 (half up, once on the total, as a
+    calculator does it), not the banker's 1.01 nor three rounded lines."""
     make_plan(rep, rate="5", quota_key=None)
     won(rep, "10.10", date(2026, 3, 2))
     won(rep, "10.10", date(2026, 3, 3))
+    walk_in(rep, "0.10", date(2026, 3, 4))
     statement = compute_statement(rep=rep, month=MARCH)
-    assert [line.amount for line in statement.lines.all()] == [Decimal("0.51")] * 2
+    assert lines_of(statement) == [
+        ("commission", Decimal("20.30"), Decimal("5.00"), Decimal("1.02")),
+    ]
     assert statement.commission == Decimal("1.02")
 
 
 def test_accelerators_are_marginal_per_tier(rep, manager):
-    """Quota 10,000, won 13,000 at 5%; 8% from 100%, 10% from 120%:
+    """Quota 10,000, credited 13,000 at 5%; 8% from 100%, 10% from 120%:
     650 + 3% x 2,000 + 5% x 1,000 = 760."""
     make_plan(rep, rate="5", tiers=[("100", "8"), ("120", "10")])
     quota(rep, manager, "10000")
     won(rep, "6000.00", date(2026, 3, 5))
-    won(rep, "7000.00", date(2026, 3, 25))
+    walk_in(rep, "7000.00", date(2026, 3, 25))
 
     statement = compute_statement(rep=rep, month=MARCH)
 
-    assert statement.won_value == Decimal("13000.00")
+    assert statement.credited_value == Decimal("13000.00")
     assert statement.quota == Decimal("10000.00")
     assert statement.attainment == Decimal("130.00")
     assert lines_of(statement) == [
-        ("commission", Decimal("6000.00"), Decimal("5.00"), Decimal("300.00")),
-        ("commission", Decimal("7000.00"), Decimal("5.00"), Decimal("350.00")),
+        ("commission", Decimal("13000.00"), Decimal("5.00"), Decimal("650.00")),
         ("accelerator", Decimal("2000.00"), Decimal("3.00"), Decimal("60.00")),
         ("accelerator", Decimal("1000.00"), Decimal("5.00"), Decimal("50.00")),
+    ]
+    assert texts(statement)[-2:] == [
+        "Accelerator: 8% instead of 5%, so 3% more on the 2,000.00 between 100% and 120% "
+        "of quota (attainment 130.0%) = 60.00",
+        "Accelerator: 10% instead of 5%, so 5% more on the 1,000.00 above 120% of quota "
+        "(attainment 130.0%) = 50.00",
     ]
     assert (statement.commission, statement.bonus, statement.total) == (
         Decimal("760.00"),
         Decimal("0.00"),
         Decimal("760.00"),
     )
+    assert_lines_add_up(statement)
 
 
 def test_below_the_first_tier_there_is_no_accelerator(rep, manager):
@@ -165,13 +277,14 @@ def test_below_the_first_tier_there_is_no_accelerator(rep, manager):
     assert statement.commission == Decimal("450.00")
 
 
-def test_with_a_count_quota_the_won_value_is_shared_by_attainment(rep, manager):
-    """Quota 2 sales, 3 won (8,000 in all): 150%. The tier from 100% earns on the third
-    of the won value above it: 8,000 x 1/3 = 2,666.67 at +3% = 80.00."""
+def test_with_a_count_quota_the_credited_value_is_shared_by_attainment(rep, manager):
+    """Quota 2 sales, 3 sold (8,000 in all): 150%. The tier from 100% earns on the third
+    of the credited value above it: 8,000 x 1/3 = 2,666.67 at +3% = 80.00."""
     make_plan(rep, rate="5", quota_key="sales-closed", tiers=[("100", "8")])
     quota(rep, manager, "2", key="sales-closed")
-    for amount, day in (("4000.00", 3), ("2000.00", 4), ("2000.00", 5)):
+    for amount, day in (("4000.00", 3), ("2000.00", 4)):
         won(rep, amount, date(2026, 3, day))
+    walk_in(rep, "2000.00", date(2026, 3, 5))
     statement = compute_statement(rep=rep, month=MARCH)
     assert statement.attainment == Decimal("150.00")
     assert lines_of(statement)[-1] == (
@@ -179,6 +292,10 @@ def test_with_a_count_quota_the_won_value_is_shared_by_attainment(rep, manager):
         Decimal("2666.67"),
         Decimal("3.00"),
         Decimal("80.00"),
+    )
+    assert texts(statement)[-1] == (
+        "Accelerator: 8% instead of 5%, so 3% more on 2,666.67, the share above 100% of "
+        "quota (attainment 150.0%) = 80.00"
     )
     assert statement.commission == Decimal("480.00")
 
@@ -204,18 +321,23 @@ def test_the_cap_limits_commission_but_not_bonuses(rep, manager):
         ("cap", Decimal("-60.00")),
         ("bonus", Decimal("500.00")),
     ]
+    assert "Cap: commission 760.00 is above the 700.00 monthly cap, so 60.00 is taken off" in (
+        texts(statement)
+    )
     assert (statement.commission, statement.bonus, statement.total) == (
         Decimal("700.00"),
         Decimal("500.00"),
         Decimal("1200.00"),
     )
+    assert_lines_add_up(statement)
 
 
-def test_under_the_cap_there_is_no_cap_line(rep):
+def test_at_the_cap_the_cap_line_says_not_reached(rep):
     make_plan(rep, rate="5", cap="700", quota_key=None)
     won(rep, "14000.00", date(2026, 3, 5))  # exactly 700: at the cap, not above it
     statement = compute_statement(rep=rep, month=MARCH)
-    assert [kind for kind, *_ in lines_of(statement)] == ["commission"]
+    assert lines_of(statement)[-1] == ("cap", None, None, Decimal("0.00"))
+    assert texts(statement)[-1] == "Cap 700.00 not reached (commission 700.00)"
     assert statement.commission == Decimal("700.00")
 
 
@@ -231,8 +353,9 @@ def test_bonus_ladder_pays_every_rung_reached(rep, manager):
     assert statement.attainment == Decimal("110.00")
     bonuses = statement.lines.filter(kind="bonus").order_by("position")
     assert [(b.description, b.amount) for b in bonuses] == [
-        ("Bronze (attainment ≥ 80%)", Decimal("100.00")),
-        ("Silver (attainment ≥ 100%)", Decimal("250.00")),
+        ("Bonus 'Bronze' (attainment at least 80%): 100.00", Decimal("100.00")),
+        ("Bonus 'Silver' (attainment at least 100%): 250.00", Decimal("250.00")),
+        ("Bonus 'Gold' (attainment at least 120%): not reached at 110.0%", Decimal("0.00")),
     ]
     assert (statement.commission, statement.bonus, statement.total) == (
         Decimal("550.00"),
@@ -261,13 +384,14 @@ def test_without_a_quota_there_are_no_accelerators_or_bonuses(rep, manager):
     assert statement.total == Decimal("650.00")
 
 
-def test_only_the_reps_deals_won_in_the_month_count(rep, teammate, manager):
+def test_only_the_reps_sales_in_the_month_are_credited(rep, teammate, manager):
     make_plan(rep, rate="10", quota_key=None)
     won(rep, "100.00", date(2026, 3, 1), title="First day")
-    won(rep, "200.00", date(2026, 3, 31), title="Last day")
+    walk_in(rep, "200.00", date(2026, 3, 31))
     won(rep, "4000.00", date(2026, 2, 28), title="February")
-    won(rep, "8000.00", date(2026, 4, 1), title="April")
+    walk_in(rep, "8000.00", date(2026, 4, 1))
     won(teammate, "16000.00", date(2026, 3, 10), title="Tom's")
+    walk_in(teammate, "16000.00", date(2026, 3, 10))
     DealFactory(
         owner=rep, stage=stage("lost"), amount=Decimal("32000"), closed_on=date(2026, 3, 10)
     )
@@ -275,8 +399,8 @@ def test_only_the_reps_deals_won_in_the_month_count(rep, teammate, manager):
 
     statement = compute_statement(rep=rep, month=MARCH)
 
-    assert [line.deal.title for line in statement.lines.all()] == ["First day", "Last day"]
-    assert statement.won_value == Decimal("300.00")
+    assert texts(statement)[:2] == ["First day — won deal, 1 Mar 2026", "Walk-in sale, 31 Mar 2026"]
+    assert statement.credited_value == Decimal("300.00")
     assert statement.total == Decimal("30.00")
 
 
@@ -291,7 +415,7 @@ def test_recomputing_replaces_the_lines_and_gives_the_same_figures(rep, manager)
 
     assert again.pk == first.pk
     assert CommissionStatement.objects.count() == 1
-    assert StatementLine.objects.count() == 3
+    assert StatementLine.objects.count() == 4  # sale, base, accelerator, bonus
     assert lines_of(again) == figures
     assert (again.commission, again.bonus, again.total) == (
         Decimal("90.00"),
@@ -299,10 +423,10 @@ def test_recomputing_replaces_the_lines_and_gives_the_same_figures(rep, manager)
         Decimal("290.00"),
     )
 
-    won(rep, "500.00", date(2026, 3, 6))
+    walk_in(rep, "500.00", date(2026, 3, 6))
     third = compute_statement(rep=rep, month=MARCH)
     assert third.pk == first.pk
-    assert StatementLine.objects.count() == 4
+    assert StatementLine.objects.count() == 5
     assert third.total == Decimal("330.00")  # 5% x 2,000 + 3% x 1,000 + 200
 
 
@@ -328,15 +452,18 @@ def test_a_rep_on_two_active_plans_is_refused(rep):
 def test_month_to_date_is_computed_not_stored(rep, manager):
     make_plan(rep, rate="5", bonuses=[("Club", "50", "100")])
     quota(rep, manager, "1000")
-    won(rep, "400.00", date(2026, 3, 5))
+    won(rep, "300.00", date(2026, 3, 5))
+    walk_in(rep, "100.00", date(2026, 3, 6))
     won(rep, "300.00", date(2026, 3, 20))  # after "today"
 
     preview = month_to_date(rep=rep, today=date(2026, 3, 10))
 
     assert CommissionStatement.objects.count() == 0
     assert preview.as_of == date(2026, 3, 10)
-    assert (preview.won_value, preview.deal_count, preview.attainment) == (
+    credited = preview.credited
+    assert (credited.value, credited.won_deals, credited.walk_ins, preview.attainment) == (
         Decimal("400.00"),
+        1,
         1,
         Decimal("40.0"),
     )

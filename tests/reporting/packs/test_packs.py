@@ -177,7 +177,7 @@ def test_email_has_the_report_and_csvs(pack, march, goals, cast, team, other_tea
         rep=cast["rep"],
         month=MARCH,
         plan=plan,
-        won_value=Decimal("500"),
+        credited_value=Decimal("500"),
         commission=Decimal("25"),
         bonus=Decimal("0"),
         total=Decimal("25"),
@@ -209,7 +209,7 @@ def test_email_has_the_report_and_csvs(pack, march, goals, cast, team, other_tea
     assert goals_csv[("Company", "Company", "Sales value")][10] == "50.0"
     assert goals_csv[("Team", "Alpha", "Calls")][8:11] == ["15.00", "10.00", "150.0"]
     statements = attachment(message, "commission-statements-2025-03.csv")
-    assert statements[1] == ["Rita Rep", "rep", "Alpha", "Standard", "500.00", "", "", "25.00", "0.00", "25.00"]  # fmt: skip
+    assert statements[1] == ["Rita Rep", "rep", "Alpha", "Standard", "500.00", "", "", "25.00", "0.00", "0.00", "25.00"]  # fmt: skip
     summaries = {r[0]: r for r in attachment(message, "team-summaries-2025-03.csv")[1:]}
     assert summaries["Alpha"][3:] == ["2", "2", "1", "1", "0", "0"]
     assert summaries["Beta"][3:] == ["1", "0", "0", "0", "0", "1"]

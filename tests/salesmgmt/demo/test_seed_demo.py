@@ -7,7 +7,7 @@ One file because seeding takes seconds, so the module seeds once (the module-sco
 
 from collections import Counter
 from datetime import datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from io import StringIO
 from itertools import pairwise
 
@@ -743,6 +743,28 @@ def test_past_months_have_reviews_statements_alerts_and_a_report_pack():
     assert ReportPack.objects.filter(active=True).exists()
     # Everything the jobs told people counts as e-mailed already.
     assert not Notification.objects.filter(email=True, emailed_at=None).exists()
+
+
+def test_last_months_statements_pay_on_the_sales_attainment_counts():
+    """Every statement's base is its credited sales (won deals and walk-ins), the same
+    total its attainment and bonuses come from; each adds up line by line; one manager's
+    adjustment, with its reason, is on a statement."""
+    statements = CommissionStatement.objects.prefetch_related("lines")
+    assert statements.exists()
+    for s in statements:
+        lines = list(s.lines.all())
+        sales = sum(line.base for line in lines if line.kind == "sale")
+        assert s.credited_value == sales, s
+        assert s.attainment == (s.credited_value * 100 / s.quota).quantize(
+            Decimal("0.1"), rounding=ROUND_DOWN
+        ), s
+        base = next(line for line in lines if line.kind == "commission")
+        assert base.base == s.credited_value and base.description.startswith("Base commission")
+        assert s.total == sum(line.amount for line in lines), s
+        assert s.total == s.commission + s.bonus + s.adjustment, s
+    (adjusted,) = statements.exclude(adjustment=0)
+    (line,) = [line for line in adjusted.lines.all() if line.kind == "adjustment"]
+    assert line.description.startswith("Adjustment by ") and "Referral split" in line.description
 
 
 def test_reviews_tell_a_story_that_fits_each_rep():

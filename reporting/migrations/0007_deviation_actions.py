@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0012_activity_week_rollup'),
-        ('reporting', '0005_plural_names'),
+        ('reporting', '0006_commission_adjustments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -57,7 +57,7 @@ from reporting.models import (
 from salesmgmt.calendar import month_of
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
-from salesmgmt.money import HUNDRED, TENTH, ZERO, quantize
+from salesmgmt.money import HUNDRED, ZERO, percent_of, quantize
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,10 @@ def compute(*, rep: User, plan: CommissionPlan, month: date, as_of: date) -> Com
     until = min(month_of(month).end, as_of)
     credited = credited_sales_of([rep.pk], start=month, end=until) if until >= month else NONE
     quota, actual = _attainment(rep, plan, month, until, credited)
-    attainment = (actual * HUNDRED / quota).quantize(TENTH, rounding=ROUND_DOWN) if quota else None
+    # Shown to a tenth, half up, as on every page (116.45% reads 116.5% here too); paid on
+    # the exact share, so 99.96% reads 100.0% but does not reach a 100% bonus.
+    share = actual * HUNDRED / quota if quota else None
+    attainment = percent_of(actual, quota) if quota else None
     result = Computation(
         rep=rep,
         plan=plan,
@@ -264,10 +267,13 @@ def compute(*, rep: User, plan: CommissionPlan, month: date, as_of: date) -> Com
     if attainment is not None:
         for rule in plan.bonuses.all():
             needs = f"Bonus '{rule.name}' (attainment at least {_pct(rule.attainment_at_least)})"
-            if attainment >= rule.attainment_at_least:
+            if share >= rule.attainment_at_least:
                 add(Kind.BONUS, rule.amount, f"{needs}: {rule.amount:,.2f}")
             else:
-                add(Kind.BONUS, ZERO, f"{needs}: not reached at {attainment}%")
+                short = attainment
+                if short >= rule.attainment_at_least:  # rounded up to it, yet below it
+                    short = share.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+                add(Kind.BONUS, ZERO, f"{needs}: not reached at {short}%")
     for adj in adjustments(rep, month):
         at = timezone.localtime(adj.at)
         add(

@@ -16,6 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from activities.models import ActivitySource, Metric
+from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalPeriod, GoalScope
 from reporting.commissions.selectors import month_to_date
 from reporting.commissions.services import compute_commission_statements, compute_statement
@@ -138,7 +139,7 @@ def assert_lines_add_up(statement):
 
 def test_one_won_deal_and_two_walk_ins_explained_line_by_line(rep, manager):
     """Quota 3,000; one won deal (2,000) and two walk-ins (800, 400): credited 3,200,
-    attainment 106.6%. 5% of 3,200 = 160; 3% more on the 200 above quota = 6; the cap
+    attainment 106.7% (106.67, half up). 5% of 3,200 = 160; 3% more on the 200 above quota = 6; the cap
     is not reached; the 100% bonus pays 500, the 120% one does not."""
     make_plan(
         rep,
@@ -156,7 +157,7 @@ def test_one_won_deal_and_two_walk_ins_explained_line_by_line(rep, manager):
 
     assert statement.credited_value == Decimal("3200.00")
     assert statement.quota == Decimal("3000.00")
-    assert statement.attainment == Decimal("106.60")
+    assert statement.attainment == Decimal("106.70")
     assert (statement.commission, statement.bonus, statement.total) == (
         Decimal("166.00"),
         Decimal("500.00"),
@@ -168,10 +169,10 @@ def test_one_won_deal_and_two_walk_ins_explained_line_by_line(rep, manager):
         "Walk-in sale, 20 Mar 2026",
         "Base commission: 5% of 3,200.00 = 160.00",
         "Accelerator: 8% instead of 5%, so 3% more on the 200.00 above 100% of quota "
-        "(attainment 106.6%) = 6.00",
+        "(attainment 106.7%) = 6.00",
         "Cap 5,000.00 not reached (commission 166.00)",
         "Bonus 'Quota club' (attainment at least 100%): 500.00",
-        "Bonus 'President's club' (attainment at least 120%): not reached at 106.6%",
+        "Bonus 'President's club' (attainment at least 120%): not reached at 106.7%",
     ]
     sales = statement.lines.filter(kind="sale").order_by("position")
     assert [(line.base, line.amount, line.deal_id is not None) for line in sales] == [
@@ -365,13 +366,29 @@ def test_bonus_ladder_pays_every_rung_reached(rep, manager):
 
 
 def test_a_bonus_needs_the_threshold_really_reached(rep, manager):
-    """9,999.50 of 10,000 is 99.995%: shown as 99.9%, and the 100% bonus is not paid."""
+    """9,999.50 of 10,000 is 99.995%: shown as 100.0% like on every page (one rounding
+    rule: half up to a tenth), but the 100% bonus is not paid, and the line says why."""
     make_plan(rep, rate="5", bonuses=[("Quota club", "100", "500")])
     quota(rep, manager, "10000")
     won(rep, "9999.50", date(2026, 3, 5))
     statement = compute_statement(rep=rep, month=MARCH)
-    assert statement.attainment == Decimal("99.90")
+    assert statement.attainment == Decimal("100.00")
     assert statement.bonus == Decimal("0.00")
+    assert texts(statement)[-1] == (
+        "Bonus 'Quota club' (attainment at least 100%): not reached at 99.99%"
+    )
+
+
+def test_attainment_rounds_as_on_the_goal_pages(rep, manager):
+    """11,645 of a 10,000 quota is 116.45%: 116.5% on the statement, as on the goals page
+    and the review (it read 116.4% here, rounded down, and 116.5% there)."""
+    make_plan(rep, rate="5")
+    goal = quota(rep, manager, "10000")
+    won(rep, "11645", date(2026, 3, 5))
+    statement = compute_statement(rep=rep, month=MARCH)
+    assert statement.attainment == Decimal("116.50")
+    (progress,) = goal_progress(Goal.objects.filter(pk=goal.pk), as_of=date(2026, 3, 31))
+    assert progress.attainment == Decimal("116.5")
 
 
 def test_without_a_quota_there_are_no_accelerators_or_bonuses(rep, manager):

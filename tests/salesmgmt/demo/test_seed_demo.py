@@ -7,7 +7,7 @@ One file because seeding takes seconds, so the module seeds once (the module-sco
 
 from collections import Counter
 from datetime import datetime, time, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from io import StringIO
 from itertools import pairwise
 
@@ -58,6 +58,7 @@ from salesmgmt.models import (
     User,
     Weekday,
 )
+from salesmgmt.money import percent_of
 from tests.factories import this_week
 
 PASSWORD = "demo-pass-2026"
@@ -755,9 +756,7 @@ def test_last_months_statements_pay_on_the_sales_attainment_counts():
         lines = list(s.lines.all())
         sales = sum(line.base for line in lines if line.kind == "sale")
         assert s.credited_value == sales, s
-        assert s.attainment == (s.credited_value * 100 / s.quota).quantize(
-            Decimal("0.1"), rounding=ROUND_DOWN
-        ), s
+        assert s.attainment == percent_of(s.credited_value, s.quota), s
         base = next(line for line in lines if line.kind == "commission")
         assert base.base == s.credited_value and base.description.startswith("Base commission")
         assert s.total == sum(line.amount for line in lines), s

@@ -13,20 +13,10 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityChange, Metric
 from salesmgmt.models import CompanySettings
+from tests.cast import ROLES
 from tests.factories import ActivityFactory, days_ago
 from tests.factories.customers import CustomerFactory, DealFactory, TaskFactory, stage
 
-ROLES = (
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-)
 MAY_LOG_FOR_RITA = {"rep", "manager", "director", "admin"}
 
 

@@ -20,22 +20,12 @@ from activities.models import Metric
 from plans.models import Goal, GoalPeriod, GoalScope, PlanEvent, PlanStatus
 from plans.weekly import services
 from salesmgmt.models import CompanySettings, Holiday
+from tests.cast import ROLES
 from tests.factories import ActivityFactory, PlanTargetFactory, WeeklyPlanFactory
 
 TODAY = date(2026, 11, 18)
 LAST_WEEK = date(2026, 11, 16)
 NEXT_WEEK = date(2026, 11, 23)
-ROLES = (
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-)
 SEES_RITAS_PLAN = {"rep", "manager", "director", "admin"}
 
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from activities.models import Task
 from reporting.models import DeviationAction
+from tests.cast import ROLES
 from tests.factories import UserFactory
 
 from .conftest import episode, later, today
@@ -14,18 +15,7 @@ from .conftest import episode, later, today
 # Rita's alert: who may read it, who may act on it (the rep reads; outsiders get 404).
 READS = {"rep", "manager", "director", "admin"}
 ACTS = {"manager", "director", "admin"}
-WHO = [
-    "rep",
-    "teammate",
-    "other_team_rep",
-    "south_rep",
-    "manager",
-    "other_manager",
-    "south_manager",
-    "director",
-    "admin",
-    "outsider",
-]
+WHO = [*ROLES, "outsider"]
 
 
 def post(api, alert, **body):

@@ -484,8 +484,8 @@ def test_deal_detail_shows_fields_history_and_tasks(client_for, rep, manager, ri
         (None, "lead", rep),
         (stage("lead"), "proposal", manager),
     ]
-    assert "<td>(created)</td><td>Lead</td>" in body
-    assert "<td>Lead</td><td>Proposal</td>" in body
+    assert '<td data-label="From">(created)</td><td data-label="To">Lead</td>' in body
+    assert '<td data-label="From">Lead</td><td data-label="To">Proposal</td>' in body
     assert "Call the fleet manager" in body and "Overdue</span>" in body
 
 

@@ -103,6 +103,9 @@ class ActivitySource(models.TextChoices):
     MANUAL = "manual", "Logged by hand"
     API = "api", "API"
     DEAL = "deal", "Won deal"
+    # Logged on a customer's or a deal's page: its own row, not a line of the day log
+    # (which keys its lines by metric, channel and product and would merge or replace it).
+    RECORD = "record", "Logged on a customer or deal"
 
 
 # The metrics of the company's sales: their value (money) and how many (a count). A won deal
@@ -132,8 +135,9 @@ class ActivityQuerySet(models.QuerySet):
           a reopened deal deletes them: ``activities.deals.services._sync_deal_outcome``);
         - *walk-in sales*: rows logged by hand, by API or imported, without a deal.
 
-        Nothing else writes rows with source "deal" (ingest refuses it), so no sale
-        counts twice. ``start``/``end`` (inclusive) bound the day when given.
+        Nothing else writes rows with source "deal" (ingest refuses it), and a sale logged
+        by hand or by API may not name a deal (``activities.log.services.check_links``:
+        a deal's sale is its win), so no sale counts twice. ``start``/``end`` (inclusive) bound the day when given.
         """
         rows = self.filter(metric__key__in=metrics)
         if start is not None:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from activities.models import (
+    SALES_CLOSED,
+    SALES_VALUE,
     Activity,
     ActivityChange,
     ActivitySource,
@@ -181,7 +183,9 @@ def record_change(activity, action, by, *, old=None, new=None) -> ActivityChange
 EDITABLE_FIELDS = ("day", "metric", "quantity", "channel", "product", "note", "customer", "deal")
 
 
-def check_links(*, by: User, customer: Customer | None, deal: Deal | None) -> Customer | None:
+def check_links(
+    *, by: User, customer: Customer | None, deal: Deal | None, metric: Metric | None = None
+) -> Customer | None:
     """The customer an activity is logged against, checked: the writer sees the customer
     and the deal, and a deal named with a customer is that customer's. A deal alone
     names its customer, so "what was done for this customer" finds the row either way.
@@ -192,6 +196,13 @@ def check_links(*, by: User, customer: Customer | None, deal: Deal | None) -> Cu
         return customer
     if not Deal.objects.visible_to(by).filter(pk=deal.pk).exists():
         raise RuleViolation({"deal": "That deal is outside your scope."})
+    if metric is not None and metric.key in (SALES_VALUE, SALES_CLOSED):
+        raise RuleViolation(
+            {
+                "metric": f"A deal's sale is credited when the deal is won: move {deal.title} "
+                "to Won instead of logging its sale."
+            }
+        )
     if customer is not None and deal.customer_id != customer.pk:
         raise RuleViolation({"deal": f"{deal.title} is a deal of {deal.customer}, not {customer}."})
     return deal.customer
@@ -202,7 +213,7 @@ def create_activity(*, by: User, rep: User, **fields) -> Activity:
     check_can_write_day(rep=rep, day=fields["day"], by=by)
     if fields.get("customer") is not None or fields.get("deal") is not None:
         fields["customer"] = check_links(
-            by=by, customer=fields.get("customer"), deal=fields.get("deal")
+            by=by, customer=fields.get("customer"), deal=fields.get("deal"), metric=fields["metric"]
         )
     activity = Activity.objects.create(rep=rep, created_by=by, **fields)
     record_change(activity, ActivityChange.Action.CREATED, by, new=activity.snapshot()).save()
@@ -215,6 +226,7 @@ def update_activity(
 ) -> Activity:
     activity = lock_row(Activity, activity.pk)
     check_version(activity, version)
+    _refuse_deal_rows(activity)
     check_can_write_day(rep=activity.rep, day=activity.day, by=by)
     if "day" in fields:
         check_can_write_day(rep=activity.rep, day=fields["day"], by=by)
@@ -231,7 +243,7 @@ def update_activity(
             deal = activity.deal = None
         if "deal" in fields and "customer" not in fields and deal is not None:
             customer = None
-        activity.customer = check_links(by=by, customer=customer, deal=deal)
+        activity.customer = check_links(by=by, customer=customer, deal=deal, metric=activity.metric)
     bump(activity)
     activity.save()
     if activity.snapshot() != old:
@@ -242,9 +254,19 @@ def update_activity(
 
 
 @transaction.atomic
+def _refuse_deal_rows(activity: Activity) -> None:
+    """A won deal's rows follow the deal (amount, owner, reopening): never edited apart from
+    it, or a reopened deal would leave its sale credited."""
+    if activity.source == ActivitySource.DEAL:
+        raise RuleViolation(
+            "This row is a won deal's sale and follows the deal: change or reopen the deal."
+        )
+
+
 def delete_activity(*, activity: Activity, by: User, version: int | None = None) -> None:
     activity = lock_row(Activity, activity.pk)
     check_version(activity, version)
+    _refuse_deal_rows(activity)
     check_can_write_day(rep=activity.rep, day=activity.day, by=by)
     record_change(activity, ActivityChange.Action.DELETED, by, old=activity.snapshot()).save()
     activity.delete()

@@ -261,6 +261,7 @@ def _log_one(request, *, rep: User, customer: Customer, deal: Deal | None):
                 rep=rep,
                 customer=customer,
                 deal=deal,
+                source=ActivitySource.RECORD,
                 **form.activity_fields(),
             )
         except RuleViolation as exc:

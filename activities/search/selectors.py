@@ -23,8 +23,9 @@ LIMIT = 10
 
 
 def clean_query(text: str | None) -> str:
-    """What the search looks for: trimmed, and cut at ``MAX_LENGTH`` characters."""
-    return (text or "").strip()[:MAX_LENGTH]
+    """What the search looks for: trimmed, and cut at ``MAX_LENGTH`` characters (a NUL,
+    which PostgreSQL refuses in a text parameter, dropped)."""
+    return (text or "").replace("\x00", "").strip()[:MAX_LENGTH]
 
 
 def is_too_short(text: str) -> bool:

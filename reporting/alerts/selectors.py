@@ -80,6 +80,7 @@ def month_alerts(rep_ids: list[int], start: date, end: date) -> dict[int, list[d
         DeviationEpisode.objects.filter(rep__in=rep_ids, opened_on__lte=end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
         .select_related(*EPISODE_RELATED)
+        .prefetch_related("goal__channels")  # a goal's label names its channels
         .order_by("opened_on", "pk")
     )
     result: dict[int, list[dict]] = {rep_id: [] for rep_id in rep_ids}

@@ -10,8 +10,10 @@ Definitions (tests/reporting/commissions/test_selectors.py pins each on hand-bui
   line a rep checks with a calculator); each credited sale is listed above it.
 - **Quota**: the rep's monthly goal (scope rep, period month, starting the 1st) on the
   plan's ``quota_metric``; none without such a goal.
-- **Attainment**: the month's actual / quota, in percent, rounded *down* to 0.1 so a
-  statement never shows 100.0% for 99.96% and then withholds the 100% bonus. With the
+- **Attainment**: the month's actual / quota, in percent, rounded half up to 0.1 like every
+  percentage on every page (``salesmgmt.money.percent_of``). Tiers and bonuses are paid
+  on the exact share: 99.96% reads 100.0% but pays no 100% bonus, and the bonus line
+  says "not reached at 99.96%". With the
   sales-value quota metric the actual *is* the credited value; with another metric
   (e.g. a sales count) it is that goal's actual.
 - **Accelerators** (marginal): each tier pays (tier rate - plan rate)% extra on the slice of

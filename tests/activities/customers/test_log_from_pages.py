@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityChange, Metric
 from salesmgmt.models import CompanySettings
+from tests.activities.log.test_day_log_pages import lines_data, log_url
 from tests.cast import ROLES
 from tests.factories import ActivityFactory, days_ago
 from tests.factories.customers import CustomerFactory, DealFactory, TaskFactory, stage
@@ -93,7 +94,7 @@ def test_rep_logs_a_meeting_from_the_customer_page(client_for, rep, acme):
         None,
         Decimal("1"),
     )
-    assert (activity.source, activity.created_by, activity.note) == ("manual", rep, "Met the buyer")
+    assert (activity.source, activity.created_by, activity.note) == ("record", rep, "Met the buyer")
     # Written through the log service: kept in the change log.
     assert ActivityChange.objects.get().action == "created"
     [message] = get_messages(response.wsgi_request)
@@ -354,3 +355,38 @@ def test_list_and_api_queries_do_not_grow_with_activity_and_steps(
 
 LIST_QUERIES = 12
 API_QUERIES = 5
+
+
+def test_meetings_logged_on_two_customers_leave_the_day_log_as_it_was(client_for, rep, acme):
+    """Rows logged on a customer's page are their own: the day log lists them read-only
+    and still saves its lines (before, two such meetings made the day unsaveable, and
+    saving the day log could merge them into its own "Meetings" line)."""
+    zed = CustomerFactory(owner=rep, name="Zed")
+    client = client_for(rep)
+    for customer in (acme, zed):
+        client.post(reverse("activities:log_customer", args=[customer.pk]), log_data())
+    day_url = log_url(days_ago(0))
+    page = client.get(day_url)
+    assert {a.customer for a in page.context["integrated"]} == {acme, zed}
+
+    lines = [{"metric": meetings(), "quantity": "3"}]
+    data = {**lines_data(lines, initial_forms=0), "stamp": page.context["stamp"]}
+    assert client.post(day_url, data).status_code == 302
+    rows = Activity.objects.filter(metric=meetings()).order_by("pk")
+    assert [(r.customer, r.quantity, r.source) for r in rows] == [
+        (acme, Decimal("1"), "record"),
+        (zed, Decimal("1"), "record"),
+        (None, Decimal("3"), "manual"),
+    ]
+
+
+def test_a_deals_sale_is_its_win_not_a_logged_row(client_for, rep, acme, fleet):
+    """A sale logged on a deal and then the deal's win would count twice as credited sales."""
+    sales = Metric.objects.get(key="sales-value")
+    response = client_for(rep).post(
+        reverse("activities:log_deal", args=[fleet.pk]), log_data(metric=sales.pk, quantity="900")
+    )
+
+    assert response.status_code == 200
+    assert "credited when the deal is won" in response.context["form"].errors["metric"][0]
+    assert not Activity.objects.exists()

@@ -89,3 +89,27 @@ def test_the_list_filters_by_customer_and_deal(rep, api_for):
 
     assert sorted(a["id"] for a in by_customer) == sorted([on_deal.pk, on_customer.pk])
     assert [a["id"] for a in by_deal] == [on_deal.pk]
+
+
+def test_a_won_deals_rows_follow_the_deal_and_are_not_edited_apart(rep, api_for):
+    """Detached from its deal, a won deal's sale would stay credited after a reopening."""
+    deal = DealFactory(customer=CustomerFactory(owner=rep))
+    row = ActivityFactory(rep=rep, deal=deal, source="deal", external_id=f"deal-{deal.pk}")
+    api = api_for(rep)
+
+    patched = api.patch(f"{URL}{row.pk}/", {"deal": None, "version": row.version}, format="json")
+    deleted = api.delete(f"{URL}{row.pk}/")
+
+    assert patched.status_code == 400 and "follows the deal" in str(patched.data)
+    assert deleted.status_code == 400
+    row.refresh_from_db()
+    assert row.deal == deal
+
+
+def test_a_sale_may_not_name_a_deal(rep, api_for):
+    deal = DealFactory(customer=CustomerFactory(owner=rep))
+    response = api_for(rep).post(
+        URL, entry(metric="sales-value", quantity="500", deal=deal.pk), format="json"
+    )
+    assert response.status_code == 400
+    assert "credited when the deal is won" in str(response.data["errors"]["metric"])

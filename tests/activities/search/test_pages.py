@@ -248,3 +248,10 @@ def test_the_dropdown_asks_for_two_characters(rep, client_for):
     content = client_for(rep).get(DROPDOWN, {"q": "z"}).content.decode()
 
     assert "Type at least 2 characters." in content
+
+
+def test_a_nul_in_the_query_is_dropped_not_sent_to_the_database(cast, books, client_for):
+    """PostgreSQL refuses a NUL in a text parameter: a pasted one must not give a 500."""
+    response = client_for(cast["admin"]).get(SEARCH, {"q": "Bo\x00oks"})
+    assert response.status_code == 200
+    assert response.context["q"] == "Books"

@@ -50,5 +50,10 @@ urlpatterns = [
     path("", include("reporting.company.api")),
     path("", include("reporting.reviews.api")),
     path("", include("reporting.commissions.api")),
+    path("", include("coaching.sessions.api")),
+    path("", include("coaching.recognition.api")),
+    path("", include("coaching.training.api")),
+    path("", include("coaching.feedback.api")),
+    path("", include("coaching.improvement.api")),
     path("", include(router.urls)),
 ]

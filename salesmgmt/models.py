@@ -386,6 +386,14 @@ class NotificationKind(models.TextChoices):
     REVIEW_SHARED = "review_shared", "Your monthly review was shared"
     REVIEW_ACKNOWLEDGED = "review_acknowledged", "A rep acknowledged their review"
     STATEMENT_READY = "statement_ready", "Commission statement ready"
+    COACHING_SESSION = "coaching_session", "Coaching session booked or coming up"
+    ACTION_ITEM = "action_item", "Coaching action item due"
+    KUDOS = "kudos", "Kudos for you"
+    AWARD = "award", "An award for you"
+    RECOGNITION_NUDGE = "recognition_nudge", "A win worth recognising (for managers)"
+    TRAINING = "training", "Training assigned or overdue"
+    FEEDBACK = "feedback", "Feedback period open or closing"
+    IMPROVEMENT_PLAN = "improvement_plan", "Improvement plan and its checkpoints"
 
 
 class NotificationQuerySet(models.QuerySet):

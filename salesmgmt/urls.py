@@ -43,6 +43,11 @@ urlpatterns = [
     path("reviews/", include("reporting.reviews.urls")),
     path("commissions/", include("reporting.commissions.urls")),
     path("reports/", include("reporting.packs.urls")),
+    path("coaching/", include("coaching.sessions.urls")),
+    path("recognition/", include("coaching.recognition.urls")),
+    path("training/", include("coaching.training.urls")),
+    path("feedback/", include("coaching.feedback.urls")),
+    path("improvement-plans/", include("coaching.improvement.urls")),
     path("api/v1/", include("salesmgmt.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Split: Swagger UI's set-up script is its own response (?script), not an inline

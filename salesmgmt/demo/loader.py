@@ -18,6 +18,7 @@ import random
 from salesmgmt.demo.activity import load_activity
 from salesmgmt.demo.base import SEED, DemoCompany
 from salesmgmt.demo.catalogue import load_catalogue
+from salesmgmt.demo.coaching import load_coaching
 from salesmgmt.demo.control import ControlDemo
 from salesmgmt.demo.deals import load_customers_and_deals
 from salesmgmt.demo.links import link_activity
@@ -42,7 +43,8 @@ def load_demo() -> DemoCompany:
     load_tasks(demo)
     load_notifications(demo)
     _load_control(demo)
-    load_resubmitted_plan(demo)  # last: it adds a plan and draws from no shared stream
+    load_resubmitted_plan(demo)  # it adds a plan and draws from no shared stream
+    load_coaching(demo)  # last, on a stream of its own
     return demo
 
 

@@ -1,0 +1,3 @@
+"""REST endpoints of coaching.feedback (routed from salesmgmt/api_urls.py)."""
+
+urlpatterns = []

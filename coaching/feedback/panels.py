@@ -1,0 +1,1 @@
+"""What coaching.feedback shows on lower apps' pages (see salesmgmt.panels)."""

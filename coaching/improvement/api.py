@@ -1,0 +1,3 @@
+"""REST endpoints of coaching.improvement (routed from salesmgmt/api_urls.py)."""
+
+urlpatterns = []

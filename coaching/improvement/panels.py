@@ -1,0 +1,1 @@
+"""What coaching.improvement shows on lower apps' pages (see salesmgmt.panels)."""

@@ -1,0 +1,3 @@
+"""REST endpoints of coaching.recognition (routed from salesmgmt/api_urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""What coaching.recognition shows on lower apps' pages (see salesmgmt.panels)."""

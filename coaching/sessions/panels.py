@@ -1,0 +1,1 @@
+"""What coaching.sessions shows on lower apps' pages (see salesmgmt.panels)."""

@@ -1,0 +1,1 @@
+"""What coaching.training shows on lower apps' pages (see salesmgmt.panels)."""

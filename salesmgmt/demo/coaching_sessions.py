@@ -1,0 +1,9 @@
+"""Demo data of coaching.sessions."""
+
+import random
+
+from salesmgmt.demo.base import DemoCompany
+
+
+def load(demo: DemoCompany, rng: random.Random) -> None:
+    """(Filled in with coaching.sessions.)"""

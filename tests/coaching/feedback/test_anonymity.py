@@ -14,7 +14,10 @@ import uuid
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -90,6 +93,12 @@ def assert_no_row_links(author: User, text: str):
             assert not (
                 _links_author(model, row, author) and _links_content(model, row, keys, text)
             ), f"{model._meta.label} links {author.username} to their answer: {row}"
+    # Sessions are signed and encoded: read what they hold (the signed-in user, messages).
+    for session in Session.objects.all():
+        data = SessionStore().decode(session.session_data)
+        if data.get("_auth_user_id") == str(author.pk):
+            held = str(data)
+            assert text not in held and not any(k in held for k in keys), data
     assert checked > 50  # the whole database was read, not an empty one
     # The one per-person row exists and names no submission.
     marker = FeedbackAnswered.objects.get(user=author)
@@ -237,6 +246,13 @@ def test_logs_during_an_answer_name_nobody(client_for, rep, alpha, period, caplo
         if SECRET in sql or "feedbackrating" in sql:
             assert f", {rep.pk})" not in sql and f"({rep.pk}," not in sql, sql
             assert "feedbackanswered" not in sql
+
+
+def test_sql_is_never_logged():
+    """Logged SQL would put the 'answered' insert and the answer's insert side by side:
+    the settings keep django.db.backends at WARNING whatever LOG_LEVEL says."""
+    assert settings.LOGGING["loggers"]["django.db.backends"]["level"] == "WARNING"
+    assert logging.getLogger("django.db.backends").level == logging.WARNING
 
 
 def test_the_page_and_the_manager_hear_nothing_per_answer(client_for, rep, manager, alpha, period):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from coaching.feedback.panels import feedback_due_panel
 from coaching.models import FeedbackAnswered, FeedbackRating, FeedbackSubmission, SignedFeedback
 from salesmgmt.models import CompanySettings, Notification
 from tests.coaching.feedback.conftest import SECRET, answer, form_data
@@ -140,3 +141,17 @@ def test_rep_home_shows_the_open_period_until_answered(client_for, rep, period):
     answer(rep)
     home = client.get(reverse("home"), follow=True).content.decode()
     assert 'id="feedback-due"' not in home
+
+
+def test_rep_home_panel_costs_two_queries(rf, rep, teammate, period, django_assert_max_num_queries):
+    """The panel reads the open period and whether the rep answered: two queries, with
+    or without answers."""
+    request = rf.get("/")
+    request.user = rep
+    CompanySettings.load()  # cached, as on any page
+    answer(teammate)
+    with django_assert_max_num_queries(2):
+        assert 'id="feedback-due"' in feedback_due_panel(request, user=rep)
+    answer(rep)
+    with django_assert_max_num_queries(2):
+        assert feedback_due_panel(request, user=rep) == ""

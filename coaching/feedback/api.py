@@ -19,6 +19,7 @@ from rest_framework.routers import SimpleRouter
 from coaching.feedback import selectors, services
 from coaching.feedback.serializers import (
     FeedbackPeriodSerializer,
+    QuestionSerializer,
     ResultsQuerySerializer,
     ResultsSerializer,
     SignedFeedbackSerializer,
@@ -58,6 +59,13 @@ def submit_feedback(request):
     return Response(
         SubmittedSerializer(data, context={"today": today}).data, status=status.HTTP_201_CREATED
     )
+
+
+@extend_schema(responses={200: QuestionSerializer(many=True)})
+@api_view(["GET"])
+def feedback_questions(request):
+    """The active questions, in order: submit rates each of them 1-5 by its id."""
+    return Response(QuestionSerializer(selectors.questions(), many=True).data)
 
 
 class FeedbackPeriodFilter(django_filters.FilterSet):
@@ -169,5 +177,6 @@ router.register("signed-feedback", SignedFeedbackViewSet, basename="signed-feedb
 urlpatterns = [
     path("feedback/submit/", submit_feedback, name="feedback-submit"),
     path("feedback/results/", feedback_results, name="feedback-results"),
+    path("feedback/questions/", feedback_questions, name="feedback-questions"),
     *router.urls,
 ]

@@ -57,7 +57,11 @@ def _today(now: datetime | None) -> date:
 @transaction.atomic
 def ensure_period(*, today: date) -> FeedbackPeriod:
     """The period holding ``today`` (calendar-aligned, closing on its last day),
-    created if missing."""
+    created if missing. A period that already covers ``today`` stays the one, even if
+    the period length was changed since it opened."""
+    covering = FeedbackPeriod.objects.filter(start__lte=today, end__gte=today).first()
+    if covering is not None:
+        return covering
     start, end = selectors.period_bounds(today, selectors.period_length())
     period, _ = FeedbackPeriod.objects.get_or_create(
         start=start, defaults={"end": end, "closes_on": end}

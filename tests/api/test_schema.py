@@ -95,6 +95,7 @@ EXPECTED_PATHS = {
     "/api/v1/feedback/submit/",
     "/api/v1/feedback/periods/",
     "/api/v1/feedback/results/",
+    "/api/v1/feedback/questions/",
     "/api/v1/signed-feedback/",
     "/api/v1/signed-feedback/{id}/",
 }

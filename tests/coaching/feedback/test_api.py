@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coaching.feedback import services
-from coaching.models import FeedbackSubmission, SignedFeedback
+from coaching.models import FeedbackPeriod, FeedbackSubmission, SignedFeedback
 from tests.coaching.feedback.conftest import SECRET, answer, api_body, ratings
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,21 @@ def test_bad_submissions_are_400_with_the_field(api_for, rep, period, change, fi
     assert response.status_code == 400
     assert field in response.json()["errors"]
     assert not FeedbackSubmission.objects.exists()
+
+
+def test_questions_list_what_submit_rates(api_for, rep, period):
+    """A client reads the questions, rates each by id, and the answer is taken."""
+    questions = api_for(rep).get(reverse("feedback-questions")).json()
+    assert [q["name"] for q in questions][0] and len(questions) == 5
+    body = {"ratings": [{"question": q["id"], "rating": 2} for q in questions]}
+    assert api_for(rep).post(reverse("feedback-submit"), body, format="json").status_code == 201
+
+
+def test_submit_outside_a_period_is_400(api_for, rep, period):
+    FeedbackPeriod.objects.all().delete()
+    response = api_for(rep).post(reverse("feedback-submit"), api_body(), format="json")
+    assert response.status_code == 400
+    assert "No feedback period is open" in str(response.json()["errors"])
 
 
 def test_second_submit_is_400(api_for, rep, period):

@@ -68,6 +68,19 @@ def test_the_length_comes_from_the_coaching_settings(cast):
     assert (period.start, period.closes_on) == (date(2025, 5, 1), date(2025, 5, 31))
 
 
+def test_a_changed_length_waits_for_the_running_period(cast):
+    """Switching to monthly periods mid-quarter keeps the quarter until it ends."""
+    _run("2025-04-02T08:00")
+    settings = CoachingSettings.load()
+    settings.feedback_period_months = 1
+    settings.save()
+    _run("2025-05-20T08:00")
+    assert FeedbackPeriod.objects.count() == 1
+    _run("2025-07-02T08:00")
+    latest = FeedbackPeriod.objects.order_by("-start").first()
+    assert (latest.start, latest.end) == (date(2025, 7, 1), date(2025, 7, 31))
+
+
 def test_reps_who_have_not_answered_are_reminded_before_it_closes(cast):
     """Five days before 30 June those who have not answered are reminded once; Rita,
     who answered, is not. Earlier, nobody is."""

@@ -69,6 +69,13 @@ ENDPOINTS = {
         api_body,
         lambda r: _status(r, 201),
     ),
+    "api questions": (
+        "api",
+        "get",
+        lambda n: reverse("feedback-questions"),
+        None,
+        lambda r: 200,
+    ),
     "api periods": ("api", "get", lambda n: reverse("feedback-period-list"), None, lambda r: 200),
     "api results": (
         "api",

@@ -194,3 +194,22 @@ def _days(n):
 
 def _all(value):
     return ratings(value)
+
+
+def test_done_when_the_team_answers_on_the_page(client_for, manager, alpha, period):
+    """The issue's 'done when': Alpha's reps answer on the page one by one; Maria's
+    results say '1 of 3', '2 of 3', then show the averages and all three texts."""
+    for i, user in enumerate(alpha[:3], start=1):
+        response = client_for(user).post(
+            reverse("feedback:give"), {**_form(i), "text": f"{SECRET} {i}"}, follow=True
+        )
+        assert "recorded anonymously" in response.content.decode()
+        page = _results(client_for(manager))
+        if i < 3:
+            assert f"{i} of 3 answers so far" in page and SECRET not in page
+    assert "<strong>3</strong> answers" in page
+    assert all(f"{SECRET} {i}" in page for i in (1, 2, 3))
+
+
+def _form(value):
+    return {f"q{q}": value for q in ratings(value)}

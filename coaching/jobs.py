@@ -10,3 +10,15 @@ from django.db import OperationalError
 from salesmgmt.calendar import parse_job_time  # noqa: F401
 
 RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True}
+
+
+# --- Anonymous upward feedback ------------------------------------------------------------------
+
+from coaching.feedback.services import open_feedback_periods  # noqa: E402
+
+
+@shared_task(name="coaching.tasks.open_feedback_periods_task", **RETRY)
+def open_feedback_periods_task(now: str | None = None) -> int:
+    """Open the current feedback period, tell reps, remind them before it closes, and
+    tell managers whose team's feedback is ready; each of these once."""
+    return open_feedback_periods(now=parse_job_time(now) if now else None)

@@ -65,4 +65,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=41),
         "options": {"expires": HOUR},
     },
+    # Anonymous feedback: once a day, so a "feedback is ready" notice dates no answer
+    # (only the day); a missed day is caught up by the next (idempotent).
+    "open-feedback-periods": {
+        "task": "coaching.tasks.open_feedback_periods_task",
+        "schedule": crontab(hour=7, minute=46),
+        "options": {"expires": 6 * HOUR},
+    },
 }

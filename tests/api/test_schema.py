@@ -91,6 +91,13 @@ EXPECTED_PATHS = {
     "/api/v1/commission-statements/",
     "/api/v1/commission-statements/{id}/",
     "/api/v1/commission-statements/{id}/adjustments/",
+    # Anonymous upward feedback (coaching.feedback).
+    "/api/v1/feedback/submit/",
+    "/api/v1/feedback/periods/",
+    "/api/v1/feedback/results/",
+    "/api/v1/feedback/questions/",
+    "/api/v1/signed-feedback/",
+    "/api/v1/signed-feedback/{id}/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -168,9 +175,10 @@ def test_every_write_describes_400(schema):
         if method in {"post", "put", "patch"}
     ]
 
-    # 35 POSTs (an alert's actions, a statement's adjustments among them); PUT and PATCH on
-    # 15 detail paths; PATCH on a review and a miss; preferences PUT
-    assert len(writes) == 68
+    # 37 POSTs (an alert's actions, a statement's adjustments, feedback submit and signed
+    # feedback among them); PUT and PATCH on 15 detail paths; PATCH on a review and a
+    # miss; preferences PUT
+    assert len(writes) == 70
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -180,7 +188,7 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 77
+    assert len(details) == 78
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

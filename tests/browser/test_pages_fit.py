@@ -37,6 +37,8 @@ MAIN_PAGES = {
         "/funnel/",
         "/notifications/",
         "/search/?q=bay",
+        "/feedback/",
+        "/feedback/signed/",
     ],
     "manager": [
         "/plans/team/",
@@ -56,6 +58,8 @@ MAIN_PAGES = {
         "/reviews/team/ > #team-reviews tbody a",
         "/commissions/ > #statements tbody a",
         "/search/?q=bay",
+        "/feedback/results/",
+        "/feedback/signed/",
     ],
     "director": [
         "/company/",
@@ -63,8 +67,9 @@ MAIN_PAGES = {
         "/reports/company/",
         "/goals/",
         "/kpis/alerts/",
+        "/feedback/results/",
     ],
-    "admin": ["/company/", "/reports/company/", "/deals/", "/customers/"],
+    "admin": ["/company/", "/reports/company/", "/deals/", "/customers/", "/feedback/results/"],
 }
 
 # Each table's nearest box that scrolls sideways (or the page): is anything past its edge?

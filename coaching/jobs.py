@@ -10,3 +10,15 @@ from django.db import OperationalError
 from salesmgmt.calendar import parse_job_time  # noqa: F401
 
 RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True}
+
+
+# --- Improvement plans --------------------------------------------------------------------------
+
+from coaching.improvement.services import send_checkpoint_reminders  # noqa: E402
+
+
+@shared_task(name="coaching.tasks.send_checkpoint_reminders_task", **RETRY)
+def send_checkpoint_reminders_task(now: str | None = None) -> int:
+    """Improvement plan checkpoints due within two days, or overdue: rep and manager are
+    told once each (keys checkpoint-due:<id>, checkpoint-overdue:<id>)."""
+    return send_checkpoint_reminders(now=parse_job_time(now) if now else None)

@@ -65,4 +65,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=41),
         "options": {"expires": HOUR},
     },
+    # Coaching: improvement plan checkpoints (due within two days, overdue), told once each.
+    "send-checkpoint-reminders": {
+        "task": "coaching.tasks.send_checkpoint_reminders_task",
+        "schedule": crontab(minute=46),
+        "options": {"expires": HOUR},
+    },
 }

@@ -6,6 +6,7 @@ record checkpoints, extend and close; the rep acknowledges and comments. Every w
 carries the plan's ``version`` (409 when stale) and answers with the plan as it now is.
 """
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -44,7 +45,9 @@ class ImprovementPlanViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.plan_rows(self.request.user)
+            return selectors.plan_rows(self.request.user).prefetch_related(
+                "goals", "sessions", "modules"
+            )
         return selectors.with_progress(selectors.plan_detail(self.request.user))
 
     def get_serializer_class(self):
@@ -67,6 +70,8 @@ class ImprovementPlanViewSet(
     def create(self, request):
         """Open a plan (managers of the rep): from a review miss whose root cause is the
         rep's skill or effort, or for a rep with a reason. The rep is notified."""
+        if not request.user.reviews_plans:
+            raise PermissionDenied("Managers open improvement plans.")
         data = self._body(ImprovementPlanCreateSerializer)
         checkpoints = [improvement.CheckpointIn(**c) for c in data.pop("checkpoints")]
         plan = improvement.open_plan(by=request.user, checkpoints=checkpoints, **data)

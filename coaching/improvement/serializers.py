@@ -2,6 +2,8 @@
 and the bodies of the manager's and the rep's writes. Ids name rows in the caller's
 scope; anything else is 'does not exist', never 'forbidden'."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coaching.improvement.services import linkable_modules
@@ -14,11 +16,12 @@ from coaching.models import (
 )
 from plans.models import Goal
 from reporting.models import MonthlyReview, ReviewMiss
-from salesmgmt.api_support import ScopedRepField
+from salesmgmt.models import User
 
 VERSION_HELP = "The plan's version you read. A stale one answers 409 and changes nothing."
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedField(serializers.PrimaryKeyRelatedField):
     """A row among ``scoped(user)``: what the caller may see."""
 
@@ -131,8 +134,10 @@ class ImprovementPlanCreateSerializer(_Links):
         allow_null=True,
         help_text="The review miss the plan answers (its root cause must be skill or effort).",
     )
-    rep = ScopedRepField(
-        required=False, help_text="The rep; taken from the miss when one is given."
+    rep = ScopedField(
+        lambda user: User.objects.visible_to(user).sales_reps(),
+        required=False,
+        help_text="The rep (a user id); taken from the miss when one is given.",
     )
     reason = serializers.CharField(
         required=False, allow_blank=True, help_text="Why, when the plan answers no miss."
@@ -179,8 +184,16 @@ class ExtendSerializer(VersionSerializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
+# Inline, not an enum component: the plan's own ``outcome`` enum (four values) keeps its name.
+@extend_schema_field({"type": "string", "enum": [PlanOutcome.MET.value, PlanOutcome.NOT_MET.value]})
+class ClosingOutcomeField(serializers.ChoiceField):
+    pass
+
+
 class CloseSerializer(VersionSerializer):
-    outcome = serializers.ChoiceField(choices=[PlanOutcome.MET, PlanOutcome.NOT_MET])
+    outcome = serializers.ChoiceField(
+        choices=[PlanOutcome.MET, PlanOutcome.NOT_MET], help_text="met or not_met."
+    )
     note = serializers.CharField(help_text="How the plan ended; the rep reads it.")
 
 

@@ -91,6 +91,14 @@ EXPECTED_PATHS = {
     "/api/v1/commission-statements/",
     "/api/v1/commission-statements/{id}/",
     "/api/v1/commission-statements/{id}/adjustments/",
+    "/api/v1/improvement-plans/",
+    "/api/v1/improvement-plans/{id}/",
+    "/api/v1/improvement-plans/{id}/acknowledge/",
+    "/api/v1/improvement-plans/{id}/checkpoints/",
+    "/api/v1/improvement-plans/{id}/checkpoints/{checkpoint_id}/",
+    "/api/v1/improvement-plans/{id}/close/",
+    "/api/v1/improvement-plans/{id}/comment/",
+    "/api/v1/improvement-plans/{id}/extend/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -169,8 +177,9 @@ def test_every_write_describes_400(schema):
     ]
 
     # 35 POSTs (an alert's actions, a statement's adjustments among them); PUT and PATCH on
-    # 15 detail paths; PATCH on a review and a miss; preferences PUT
-    assert len(writes) == 68
+    # 15 detail paths; PATCH on a review and a miss; preferences PUT. Improvement plans: 6
+    # POSTs (create, acknowledge, comment, extend, close, checkpoints), 2 PATCHes.
+    assert len(writes) == 76
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -180,7 +189,8 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 77
+    # Improvement plans: retrieve, PATCH, 4 actions, checkpoints POST and PATCH.
+    assert len(details) == 85
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

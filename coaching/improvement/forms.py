@@ -1,11 +1,15 @@
 """Forms of the improvement plan pages. The rules live in coaching.improvement.services."""
 
+from datetime import timedelta
+
 from django import forms
+from django.db.models import Q
 
 from coaching.improvement.services import linkable_goals, linkable_modules, linkable_sessions
 from coaching.models import PlanOutcome
 from salesmgmt.filtering import Lookup
-from salesmgmt.models import User
+from salesmgmt.models import CompanySettings, User
+from salesmgmt.web import plain_number
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = {"widget": forms.Textarea(attrs={"rows": 3})}
@@ -30,7 +34,7 @@ class SessionChoice(forms.ModelMultipleChoiceField):
 
 class GoalChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.label} {obj.period_label} — {obj.target:g}"
+        return f"{obj.label} {obj.period_label} — target {plain_number(obj.target):,}"
 
 
 class PlanForm(forms.Form):
@@ -76,9 +80,16 @@ class PlanForm(forms.Form):
     ends_on = forms.DateField(label="Ends on", widget=DATE)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, user, rep, with_reason: bool = False, **kwargs):
+    def __init__(
+        self, *args, user, rep, with_reason: bool = False, linked=(), since=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["goals"].queryset = linkable_goals(rep, user).select_related("metric")
+        # Goals running since last month (or the month of the review miss), and those linked.
+        today = CompanySettings.load().today()
+        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        since = min(since or last_month, last_month)
+        goals = linkable_goals(rep, user).filter(Q(end__gte=since) | Q(pk__in=linked))
+        self.fields["goals"].queryset = goals.select_related("metric").order_by("start", "pk")
         self.fields["sessions"].queryset = linkable_sessions(rep, user).order_by("-starts_at")
         self.fields["modules"].queryset = linkable_modules()
         if not with_reason:
@@ -93,7 +104,7 @@ class CheckpointForm(forms.Form):
     what = forms.CharField(label="What is checked", max_length=200)
 
 
-CheckpointFormSet = forms.formset_factory(CheckpointForm, extra=3, min_num=1, validate_min=True)
+CheckpointFormSet = forms.formset_factory(CheckpointForm, extra=2, min_num=1, validate_min=True)
 
 
 class VersionForm(forms.Form):

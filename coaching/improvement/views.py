@@ -33,7 +33,7 @@ from reporting.models import MonthlyReview, ReviewMiss
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings
-from salesmgmt.web import apply_rule_errors, paginate, query_without_page
+from salesmgmt.web import apply_rule_errors, paginate, plain_number, query_without_page
 
 
 def _visible(request, pk) -> ImprovementPlan:
@@ -147,8 +147,9 @@ def plan_new(request):
         rep = pick.cleaned_data["rep"]
     if not improvement.manages(user, rep):
         raise PermissionDenied("Only the rep's manager opens their improvement plan.")
+    since = miss.review.month if miss else None
     if request.method == "POST":
-        form = PlanForm(request.POST, user=user, rep=rep, with_reason=miss is None)
+        form = PlanForm(request.POST, user=user, rep=rep, with_reason=miss is None, since=since)
         checkpoints = CheckpointFormSet(request.POST, prefix="checkpoints")
         if form.is_valid() & checkpoints.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -172,6 +173,7 @@ def plan_new(request):
             user=user,
             rep=rep,
             with_reason=miss is None,
+            since=since,
             initial={"starts_on": today, "goals_text": _goal_from(miss)},
         )
         checkpoints = CheckpointFormSet(prefix="checkpoints")
@@ -185,7 +187,9 @@ def plan_new(request):
 def _goal_from(miss) -> str:
     if miss is None:
         return ""
-    return f"{miss.label}: reach {miss.expected:g} (was {miss.actual:g})."
+    return (
+        f"{miss.label}: reach {plain_number(miss.expected):,} (was {plain_number(miss.actual):,})."
+    )
 
 
 def _rule_errors(form, checkpoints, exc: RuleViolation) -> None:
@@ -255,7 +259,7 @@ def plan_edit(request, pk):
         messages.error(request, "This plan is closed; it no longer changes.")
         return redirect("improvement:detail", pk=plan.pk)
     if request.method == "POST":
-        form = PlanForm(request.POST, user=request.user, rep=plan.rep)
+        form = PlanForm(request.POST, user=request.user, rep=plan.rep, linked=_linked(plan))
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -269,6 +273,7 @@ def plan_edit(request, pk):
         form = PlanForm(
             user=request.user,
             rep=plan.rep,
+            linked=_linked(plan),
             initial={
                 "goals_text": plan.goals_text,
                 "support_text": plan.support_text,
@@ -283,6 +288,10 @@ def plan_edit(request, pk):
     return render(
         request, "coaching/improvement/form.html", {"form": form, "plan": plan, "rep": plan.rep}
     )
+
+
+def _linked(plan) -> list[int]:
+    return [goal.pk for goal in plan.goals.all()]
 
 
 def _act(request, pk, form_class, form_name: str, call, done: str, anchor: str):

@@ -37,6 +37,8 @@ MAIN_PAGES = {
         "/funnel/",
         "/notifications/",
         "/search/?q=bay",
+        "/improvement-plans/",
+        "/improvement-plans/ > #plan-list tbody a",
     ],
     "manager": [
         "/plans/team/",
@@ -56,6 +58,9 @@ MAIN_PAGES = {
         "/reviews/team/ > #team-reviews tbody a",
         "/commissions/ > #statements tbody a",
         "/search/?q=bay",
+        "/improvement-plans/",
+        "/improvement-plans/new/",
+        "/improvement-plans/ > #plan-list tbody a",
     ],
     "director": [
         "/company/",

@@ -32,7 +32,7 @@ from reporting.models import MonthlyReview, ReviewMiss, RootCause
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import Notice, notify, send_once, settle
-from salesmgmt.versioning import bump, lock_current
+from salesmgmt.versioning import bump, lock_current, lock_row
 
 REP_CAUSES = (RootCause.SKILL, RootCause.EFFORT)
 OPEN_OUTCOMES = (PlanOutcome.OPEN, PlanOutcome.EXTENDED)
@@ -182,13 +182,10 @@ def open_plan(
     _check_manages(rep, by)
     reason = (reason or "").strip()
     if miss is not None:
+        # The miss locked: its cause cannot change, nor a second plan open for it, meanwhile.
+        miss = lock_row(ReviewMiss, miss.pk, gone="This review miss is gone; reload the review.")
         check_miss(miss=miss, rep=rep, by=by)
-        if (
-            ImprovementPlan.objects.open()
-            .filter(miss=miss)
-            .select_for_update(of=("self",))
-            .exists()
-        ):
+        if ImprovementPlan.objects.open().filter(miss=miss).exists():
             raise RuleViolation({"miss": "An open improvement plan already answers this miss."})
     elif not reason:
         raise RuleViolation(

@@ -51,6 +51,9 @@ def plan_list(request):
     filterset = ImprovementPlanFilter.for_page(
         request.GET, queryset=selectors.plan_rows(request.user), request=request
     )
+    if request.user.is_rep:  # their own plans only: no one else to filter by
+        filterset.filters.pop("rep")
+        filterset.filters.pop("team")
     plans = filterset.qs
     if request.GET.get("export") == "csv":
         return _list_csv(plans)

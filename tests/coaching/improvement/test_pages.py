@@ -349,3 +349,66 @@ def test_rep_home_shows_my_open_plan_and_next_checkpoint(plans, cast, client_for
     assert 'id="my-improvement-plan"' in html
     assert "Call review" in html and "Please read and acknowledge it" in html
     assert 'id="my-improvement-plan"' not in client_for(cast["admin"]).get("/").content.decode()
+
+
+def test_plan_page_query_count_does_not_grow_with_checkpoints_and_history(
+    plans, cast, client_for, today, django_assert_num_queries
+):
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    plan, manager = plans["rep"], cast["manager"]
+    client = client_for(manager)
+    client.get(detail(plan))
+    with CaptureQueriesContext(connection) as before:
+        client.get(detail(plan))
+    for i in range(5):
+        plan.refresh_from_db()
+        services.add_checkpoint(
+            plan=plan, by=manager, version=plan.version, due=today, what=f"Check {i}"
+        )
+    with django_assert_num_queries(len(before)):
+        client.get(detail(plan))
+
+
+def test_new_plan_links_the_reps_goals_and_sessions(cast, make_miss, client_for, today):
+    from django.utils import timezone  # noqa: PLC0415
+
+    from activities.models import Metric  # noqa: PLC0415
+    from coaching.models import CoachingSession, SessionKind  # noqa: PLC0415
+    from plans.models import Goal, GoalPeriod, GoalScope  # noqa: PLC0415
+
+    goal = Goal.objects.create(
+        scope=GoalScope.REP,
+        rep=cast["rep"],
+        metric=Metric.objects.get(key="calls"),
+        period=GoalPeriod.MONTH,
+        start=today.replace(day=1),
+        end=(today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1),
+        target=40,
+        created_by=cast["manager"],
+    )
+    session = CoachingSession.objects.create(
+        rep=cast["rep"],
+        coach=cast["manager"],
+        kind=SessionKind.RIDE_ALONG,
+        starts_at=timezone.now(),
+    )
+    miss = make_miss(cast["rep"])
+    client = client_for(cast["manager"])
+    form = client.get("/improvement-plans/new/", {"miss": miss.pk}).context["form"]
+    assert list(form.fields["goals"].queryset) == [goal]
+    assert list(form.fields["sessions"].queryset) == [session]
+    client.post(
+        "/improvement-plans/new/",
+        _form_data(today, miss=miss.pk, goals=[goal.pk], sessions=[session.pk]),
+    )
+    plan = ImprovementPlan.objects.get()
+    assert list(plan.goals.all()) == [goal] and list(plan.sessions.all()) == [session]
+    html = client.get(detail(plan)).content.decode()
+    assert "Ride-along" in html and f"/goals/{goal.pk}/" in html
+
+
+def test_rep_list_has_no_rep_or_team_filter(plans, cast, client_for):
+    form = client_for(cast["rep"]).get("/improvement-plans/").context["filter"].form
+    assert set(form.fields) == {"status"}

@@ -22,3 +22,15 @@ def open_feedback_periods_task(now: str | None = None) -> int:
     """Open the current feedback period, tell reps, remind them before it closes, and
     tell managers whose team's feedback is ready; each of these once."""
     return open_feedback_periods(now=parse_job_time(now) if now else None)
+
+
+# --- Improvement plans --------------------------------------------------------------------------
+
+from coaching.improvement.services import send_checkpoint_reminders  # noqa: E402
+
+
+@shared_task(name="coaching.tasks.send_checkpoint_reminders_task", **RETRY)
+def send_checkpoint_reminders_task(now: str | None = None) -> int:
+    """Improvement plan checkpoints due within two days, or overdue: rep and manager are
+    told once each (keys checkpoint-due:<id>, checkpoint-overdue:<id>)."""
+    return send_checkpoint_reminders(now=parse_job_time(now) if now else None)

@@ -72,4 +72,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=46),
         "options": {"expires": 6 * HOUR},
     },
+    # Coaching: improvement plan checkpoints (due within two days, overdue), told once each.
+    "send-checkpoint-reminders": {
+        "task": "coaching.tasks.send_checkpoint_reminders_task",
+        "schedule": crontab(minute=51),
+        "options": {"expires": HOUR},
+    },
 }

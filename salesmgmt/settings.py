@@ -289,6 +289,8 @@ SPECTACULAR_SETTINGS = {
         # Customers and the search's customer results share it: one name, not a hash.
         "CustomerStatusEnum": "activities.models.CustomerStatus",
         "DeviationActionKindEnum": "reporting.models.DeviationActionKind",
+        # An improvement plan's outcome (four values) beside the two a plan closes with.
+        "ImprovementPlanOutcomeEnum": "coaching.models.PlanOutcome",
     },
 }
 

@@ -169,6 +169,7 @@ def test_beat_schedule_names_every_job():
         "reporting.tasks.compute_commission_statements_task",
         "reporting.tasks.send_report_packs_task",
         "coaching.tasks.open_feedback_periods_task",
+        "coaching.tasks.send_checkpoint_reminders_task",
     }
     app.loader.import_default_modules()
     assert names <= set(app.tasks)

@@ -98,6 +98,14 @@ EXPECTED_PATHS = {
     "/api/v1/feedback/questions/",
     "/api/v1/signed-feedback/",
     "/api/v1/signed-feedback/{id}/",
+    "/api/v1/improvement-plans/",
+    "/api/v1/improvement-plans/{id}/",
+    "/api/v1/improvement-plans/{id}/acknowledge/",
+    "/api/v1/improvement-plans/{id}/checkpoints/",
+    "/api/v1/improvement-plans/{id}/checkpoints/{checkpoint_id}/",
+    "/api/v1/improvement-plans/{id}/close/",
+    "/api/v1/improvement-plans/{id}/comment/",
+    "/api/v1/improvement-plans/{id}/extend/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -175,10 +183,11 @@ def test_every_write_describes_400(schema):
         if method in {"post", "put", "patch"}
     ]
 
-    # 37 POSTs (an alert's actions, a statement's adjustments, feedback submit and signed
-    # feedback among them); PUT and PATCH on 15 detail paths; PATCH on a review and a
-    # miss; preferences PUT
-    assert len(writes) == 70
+    # 35 POSTs before coaching (an alert's actions, a statement's adjustments among them);
+    # PUT and PATCH on 15 detail paths; PATCH on a review and a miss; preferences PUT.
+    # Coaching: feedback submit and signed feedback (2 POSTs); improvement plans (6 POSTs:
+    # create, acknowledge, comment, extend, close, checkpoints; 2 PATCHes)
+    assert len(writes) == 78
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -188,7 +197,9 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 78
+    # Coaching: signed feedback retrieve; improvement plans retrieve, PATCH, 4 actions,
+    # checkpoints POST and PATCH.
+    assert len(details) == 86
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

@@ -39,6 +39,8 @@ MAIN_PAGES = {
         "/search/?q=bay",
         "/feedback/",
         "/feedback/signed/",
+        "/improvement-plans/",
+        "/improvement-plans/ > #plan-list tbody a",
     ],
     "manager": [
         "/plans/team/",
@@ -60,6 +62,9 @@ MAIN_PAGES = {
         "/search/?q=bay",
         "/feedback/results/",
         "/feedback/signed/",
+        "/improvement-plans/",
+        "/improvement-plans/new/",
+        "/improvement-plans/ > #plan-list tbody a",
     ],
     "director": [
         "/company/",

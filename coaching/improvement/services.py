@@ -1,0 +1,560 @@
+"""Writes to improvement plans: opening one, editing it, the rep's acknowledgement and
+comment, checkpoints, extending and closing; and the checkpoint reminder job.
+
+A plan is opened by someone who manages the rep (manager, director, admin), from a
+review miss whose root cause is the rep (skill, effort) or, without a miss, with the
+reason stated (it is kept in the history). Every write locks the plan, checks the
+version the writer read (a stale one is a conflict), raises the version and appends an
+ImprovementEvent; the history is never edited. The rep is told when the plan is
+opened, changed and closed; the manager when the rep acknowledges or comments.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from coaching.models import (
+    CoachingSession,
+    ImprovementCheckpoint,
+    ImprovementEvent,
+    ImprovementEventKind,
+    ImprovementPlan,
+    PlanOutcome,
+    TrainingModule,
+)
+from plans.models import Goal, GoalScope
+from reporting.models import MonthlyReview, ReviewMiss, RootCause
+from salesmgmt.errors import RuleViolation
+from salesmgmt.models import CompanySettings, NotificationKind, User
+from salesmgmt.notifications.services import Notice, notify, send_once, settle
+from salesmgmt.versioning import bump, lock_current, lock_row
+
+REP_CAUSES = (RootCause.SKILL, RootCause.EFFORT)
+OPEN_OUTCOMES = (PlanOutcome.OPEN, PlanOutcome.EXTENDED)
+CLOSING_OUTCOMES = (PlanOutcome.MET, PlanOutcome.NOT_MET)
+PLAN_CHANGED = (
+    "This improvement plan was changed by someone else since you opened it. Nothing was "
+    "saved; reload to see the latest version."
+)
+REMIND_DAYS_BEFORE = 2
+
+
+@dataclass(frozen=True)
+class CheckpointIn:
+    """A checkpoint as entered: when, and what is checked then."""
+
+    due: date
+    what: str
+
+
+# --- Who may do what ----------------------------------------------------------------------------
+
+
+def manages(user: User, rep: User) -> bool:
+    """Whether ``user`` manages ``rep``: a manager, director or admin with the rep in scope."""
+    return (
+        user.reviews_plans
+        and user.pk != rep.pk
+        and User.objects.visible_to(user).sales_reps().filter(pk=rep.pk).exists()
+    )
+
+
+def _check_manages(plan_or_rep, by: User) -> None:
+    rep = plan_or_rep.rep if isinstance(plan_or_rep, ImprovementPlan) else plan_or_rep
+    if not manages(by, rep):
+        raise PermissionDenied("Only the rep's manager does this.")
+
+
+def _check_rep(plan: ImprovementPlan, by: User) -> None:
+    if plan.rep_id != by.pk:
+        raise PermissionDenied("Only the rep answers their own improvement plan.")
+
+
+def _check_open(plan: ImprovementPlan) -> None:
+    if plan.outcome not in OPEN_OUTCOMES:
+        raise RuleViolation(
+            f"This plan is closed ({plan.get_outcome_display().lower()}); it no longer changes."
+        )
+
+
+def _lock(plan: ImprovementPlan, version: int | None) -> ImprovementPlan:
+    lock_current(plan, version, message=PLAN_CHANGED)
+    return plan
+
+
+# --- Checking what a plan links to --------------------------------------------------------------
+
+
+def check_miss(*, miss: ReviewMiss, rep: User | None, by: User) -> ReviewMiss:
+    """The miss a plan answers: on a review ``by`` sees, of ``rep``, caused by the rep."""
+    if not MonthlyReview.objects.visible_to(by).filter(pk=miss.review_id).exists():
+        raise RuleViolation({"miss": "No such review miss."})
+    if rep is not None and miss.review.rep_id != rep.pk:
+        raise RuleViolation({"miss": "This miss is on another rep's review."})
+    if miss.stale:
+        raise RuleViolation({"miss": "This is no longer a miss: the review was recalculated."})
+    if miss.root_cause not in REP_CAUSES:
+        cause = miss.get_root_cause_display() if miss.root_cause else "not decided yet"
+        raise RuleViolation(
+            {
+                "miss": f"An improvement plan answers a miss caused by the rep (skill or "
+                f"effort); the root cause of “{miss.label}” is {cause}. Rule out the "
+                "other causes first, or open the plan without a miss and say why."
+            }
+        )
+    return miss
+
+
+def linkable_goals(rep: User, by: User):
+    """The rep's own goals that ``by`` sees."""
+    return Goal.objects.visible_to(by).filter(scope=GoalScope.REP, rep=rep)
+
+
+def linkable_sessions(rep: User, by: User):
+    """The rep's coaching sessions that ``by`` sees."""
+    return CoachingSession.objects.visible_to(by).filter(rep=rep)
+
+
+def linkable_modules():
+    return TrainingModule.objects.active()
+
+
+def _check_links(rep: User, by: User, *, goals=None, sessions=None, modules=None) -> None:
+    errors = {}
+    for field, chosen, allowed, what in (
+        ("goals", goals, linkable_goals(rep, by), "one of the rep's own goals"),
+        ("sessions", sessions, linkable_sessions(rep, by), "a coaching session of this rep"),
+        ("modules", modules, linkable_modules(), "an active training module"),
+    ):
+        if chosen is None:
+            continue
+        ids = {obj.pk for obj in chosen}
+        if ids and allowed.filter(pk__in=ids).count() != len(ids):
+            errors[field] = f"Choose {what}."
+    if errors:
+        raise RuleViolation(errors)
+
+
+def _check_dates(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise RuleViolation({"ends_on": "The plan ends on or after the day it starts."})
+
+
+def _check_checkpoint(due: date, what: str, *, starts_on: date, ends_on: date) -> str:
+    what = (what or "").strip()
+    if not what:
+        raise RuleViolation({"what": "Say what is checked at this checkpoint."})
+    if len(what) > 200:
+        raise RuleViolation({"what": "Keep it under 200 characters."})
+    if not starts_on <= due <= ends_on:
+        raise RuleViolation(
+            {"due": f"A checkpoint falls within the plan: {starts_on:%d %b} to {ends_on:%d %b %Y}."}
+        )
+    return what
+
+
+# --- Opening and editing ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_plan(
+    *,
+    by: User,
+    rep: User,
+    goals_text: str,
+    starts_on: date,
+    ends_on: date,
+    checkpoints: Iterable[CheckpointIn],
+    miss: ReviewMiss | None = None,
+    reason: str = "",
+    support_text: str = "",
+    goals: Iterable[Goal] = (),
+    sessions: Iterable[CoachingSession] = (),
+    modules: Iterable[TrainingModule] = (),
+) -> ImprovementPlan:
+    """Open a plan for ``rep``: from a review miss whose cause is the rep's skill or
+    effort, or without one when ``reason`` says why (kept in the history)."""
+    _check_manages(rep, by)
+    reason = (reason or "").strip()
+    if miss is not None:
+        # The miss locked: its cause cannot change, nor a second plan open for it, meanwhile.
+        miss = lock_row(ReviewMiss, miss.pk, gone="This review miss is gone; reload the review.")
+        check_miss(miss=miss, rep=rep, by=by)
+        if ImprovementPlan.objects.open().filter(miss=miss).exists():
+            raise RuleViolation({"miss": "An open improvement plan already answers this miss."})
+    elif not reason:
+        raise RuleViolation(
+            {
+                "reason": "Without a review miss caused by the rep, say why this plan is "
+                "opened (it stays in the plan's history)."
+            }
+        )
+    goals_text = (goals_text or "").strip()
+    if not goals_text:
+        raise RuleViolation({"goals_text": "Say what the rep is to reach."})
+    _check_dates(starts_on, ends_on)
+    goals, sessions, modules = list(goals), list(sessions), list(modules)
+    _check_links(rep, by, goals=goals, sessions=sessions, modules=modules)
+    entered = [
+        (c.due, _check_checkpoint(c.due, c.what, starts_on=starts_on, ends_on=ends_on))
+        for c in checkpoints
+    ]
+    if not entered:
+        raise RuleViolation({"checkpoints": "Give at least one checkpoint: a date and what."})
+    plan = ImprovementPlan.objects.create(
+        rep=rep,
+        manager=by,
+        review=miss.review if miss else None,
+        miss=miss,
+        goals_text=goals_text,
+        support_text=(support_text or "").strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    plan.goals.set(goals)
+    plan.sessions.set(sessions)
+    plan.modules.set(modules)
+    ImprovementCheckpoint.objects.bulk_create(
+        ImprovementCheckpoint(plan=plan, due=due, what=what) for due, what in entered
+    )
+    why = (
+        f"From the review miss “{miss.label}” ({miss.get_root_cause_display().lower()})."
+        if miss
+        else f"Opened without a review miss: {reason}"
+    )
+    _event(plan, ImprovementEventKind.OPENED, by, why)
+    _tell_rep(
+        plan,
+        key=f"improvement-opened:{plan.pk}",
+        title=f"{by} opened an improvement plan with you",
+        body=f"{goals_text}\n\nUntil {ends_on:%d %b %Y}. Please read and acknowledge it.",
+    )
+    return plan
+
+
+PLAN_FIELDS = ("goals_text", "support_text", "starts_on", "ends_on")
+FIELD_LABELS = {
+    "goals_text": "goals",
+    "support_text": "support",
+    "starts_on": "start",
+    "ends_on": "end",
+    "goals": "linked goals",
+    "sessions": "coaching sessions",
+    "modules": "training modules",
+}
+
+
+@transaction.atomic
+def update_plan(
+    *,
+    plan: ImprovementPlan,
+    by: User,
+    version: int | None,
+    goals=None,
+    sessions=None,
+    modules=None,
+    **fields,
+) -> ImprovementPlan:
+    """The manager changes the goals, the support or the dates of an open plan. Extending
+    is its own act (``extend_plan``): the end may move earlier here, not later."""
+    plan = _lock(plan, version)
+    _check_manages(plan, by)
+    _check_open(plan)
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable on a plan: {sorted(unknown)}")
+    if "goals_text" in fields:
+        fields["goals_text"] = (fields["goals_text"] or "").strip()
+        if not fields["goals_text"]:
+            raise RuleViolation({"goals_text": "Say what the rep is to reach."})
+    if "support_text" in fields:
+        fields["support_text"] = (fields["support_text"] or "").strip()
+    starts_on = fields.get("starts_on", plan.starts_on)
+    ends_on = fields.get("ends_on", plan.ends_on)
+    _check_dates(starts_on, ends_on)
+    if ends_on > plan.ends_on:
+        raise RuleViolation({"ends_on": "To give the rep more time, extend the plan."})
+    outside = plan.checkpoints.filter(done_at__isnull=True).exclude(due__range=(starts_on, ends_on))
+    if outside.exists():
+        raise RuleViolation(
+            {"ends_on": "An open checkpoint would fall outside the plan; move it first."}
+        )
+    _check_links(plan.rep, by, goals=goals, sessions=sessions, modules=modules)
+    changed = [name for name, value in fields.items() if getattr(plan, name) != value]
+    for name in changed:
+        setattr(plan, name, fields[name])
+    for name, chosen in (("goals", goals), ("sessions", sessions), ("modules", modules)):
+        if chosen is None:
+            continue
+        related = getattr(plan, name)
+        ids = {obj.pk for obj in chosen}
+        if ids != set(related.values_list("pk", flat=True)):
+            related.set(list(chosen))
+            changed.append(name)
+    if not changed:
+        return plan
+    bump(plan)
+    plan.save(update_fields=[*[n for n in changed if n in PLAN_FIELDS], "version"])
+    what = ", ".join(FIELD_LABELS[n] for n in changed)
+    _event(plan, ImprovementEventKind.CHANGED, by, f"Changed: {what}.")
+    _tell_rep(
+        plan,
+        key=f"improvement-changed:{plan.pk}:{plan.version}",
+        title=f"{by} changed your improvement plan",
+        body=f"Changed: {what}.",
+    )
+    return plan
+
+
+# --- The rep's answers --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def acknowledge_plan(
+    *, plan: ImprovementPlan, by: User, version: int | None = None, comment: str = ""
+) -> ImprovementPlan:
+    """The rep confirms they read the plan (once), optionally with a comment."""
+    plan = _lock(plan, version)
+    _check_rep(plan, by)
+    _check_open(plan)
+    if plan.acknowledged_at is not None:
+        raise RuleViolation(f"You acknowledged this plan on {plan.acknowledged_at:%d %b %Y}.")
+    plan.acknowledged_at = timezone.now()
+    comment = (comment or "").strip()
+    fields = ["acknowledged_at", "version"]
+    if comment:
+        plan.rep_comment = comment
+        fields.append("rep_comment")
+    bump(plan)
+    plan.save(update_fields=fields)
+    _event(plan, ImprovementEventKind.ACKNOWLEDGED, by, comment)
+    settle(user=plan.rep, key=f"improvement-opened:{plan.pk}")
+    _tell_manager(
+        plan,
+        key=f"improvement-acknowledged:{plan.pk}",
+        title=f"{plan.rep} acknowledged their improvement plan",
+        body=comment,
+    )
+    return plan
+
+
+@transaction.atomic
+def comment_on_plan(
+    *, plan: ImprovementPlan, by: User, comment: str, version: int | None = None
+) -> ImprovementPlan:
+    """The rep's comment, any time while the plan is open (the history keeps each one)."""
+    plan = _lock(plan, version)
+    _check_rep(plan, by)
+    _check_open(plan)
+    comment = (comment or "").strip()
+    if not comment:
+        raise RuleViolation({"comment": "Write your comment."})
+    plan.rep_comment = comment
+    bump(plan)
+    plan.save(update_fields=["rep_comment", "version"])
+    _event(plan, ImprovementEventKind.COMMENTED, by, comment)
+    _tell_manager(
+        plan,
+        key=f"improvement-comment:{plan.pk}:{plan.version}",
+        title=f"{plan.rep} commented on their improvement plan",
+        body=comment,
+    )
+    return plan
+
+
+# --- Checkpoints --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_checkpoint(
+    *, plan: ImprovementPlan, by: User, due: date, what: str, version: int | None = None
+) -> ImprovementCheckpoint:
+    plan = _lock(plan, version)
+    _check_manages(plan, by)
+    _check_open(plan)
+    what = _check_checkpoint(due, what, starts_on=plan.starts_on, ends_on=plan.ends_on)
+    checkpoint = ImprovementCheckpoint.objects.create(plan=plan, due=due, what=what)
+    bump(plan)
+    plan.save(update_fields=["version"])
+    _event(plan, ImprovementEventKind.CHANGED, by, f"Checkpoint added: {what} by {due:%d %b %Y}.")
+    _tell_rep(
+        plan,
+        key=f"improvement-changed:{plan.pk}:{plan.version}",
+        title=f"{by} added a checkpoint to your improvement plan",
+        body=f"{what}, by {due:%d %b %Y}.",
+    )
+    return checkpoint
+
+
+@transaction.atomic
+def record_checkpoint(
+    *,
+    checkpoint: ImprovementCheckpoint,
+    by: User,
+    result: str | None = None,
+    done: bool | None = None,
+    version: int | None = None,
+) -> ImprovementCheckpoint:
+    """The manager records how a checkpoint went and/or marks it done (or not done)."""
+    plan = _lock(checkpoint.plan, version)
+    _check_manages(plan, by)
+    _check_open(plan)
+    checkpoint = ImprovementCheckpoint.objects.select_for_update(of=("self",)).get(pk=checkpoint.pk)
+    fields = []
+    if result is not None and result.strip() != checkpoint.result:
+        checkpoint.result = result.strip()
+        fields.append("result")
+    if done is not None and done != (checkpoint.done_at is not None):
+        checkpoint.done_at = timezone.now() if done else None
+        fields.append("done_at")
+    if not fields:
+        return checkpoint
+    checkpoint.save(update_fields=fields)
+    bump(plan)
+    plan.save(update_fields=["version"])
+    state = "done" if checkpoint.done_at else "not done yet"
+    text = f"{checkpoint.what}: {state}" + (f" — {checkpoint.result}" if checkpoint.result else "")
+    _event(plan, ImprovementEventKind.CHECKPOINT, by, text)
+    _tell_rep(
+        plan,
+        key=f"improvement-changed:{plan.pk}:{plan.version}",
+        title=f"{by} reviewed a checkpoint of your improvement plan",
+        body=text,
+    )
+    return checkpoint
+
+
+# --- Extending and closing ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def extend_plan(
+    *, plan: ImprovementPlan, by: User, ends_on: date, note: str = "", version: int | None = None
+) -> ImprovementPlan:
+    """More time: a later end; the plan stays open, its outcome reads 'extended'."""
+    plan = _lock(plan, version)
+    _check_manages(plan, by)
+    _check_open(plan)
+    if ends_on <= plan.ends_on:
+        raise RuleViolation({"ends_on": f"Extend past the current end, {plan.ends_on:%d %b %Y}."})
+    note = (note or "").strip()
+    previous = plan.ends_on
+    plan.ends_on, plan.outcome = ends_on, PlanOutcome.EXTENDED
+    fields = ["ends_on", "outcome", "version"]
+    if note:
+        plan.outcome_note = note
+        fields.append("outcome_note")
+    bump(plan)
+    plan.save(update_fields=fields)
+    text = f"From {previous:%d %b %Y} to {ends_on:%d %b %Y}." + (f" {note}" if note else "")
+    _event(plan, ImprovementEventKind.EXTENDED, by, text)
+    _tell_rep(
+        plan,
+        key=f"improvement-changed:{plan.pk}:{plan.version}",
+        title=f"{by} extended your improvement plan to {ends_on:%d %b %Y}",
+        body=note,
+    )
+    return plan
+
+
+@transaction.atomic
+def close_plan(
+    *, plan: ImprovementPlan, by: User, outcome: str, note: str, version: int | None = None
+) -> ImprovementPlan:
+    """Close with the outcome (met or not met) and a note saying why."""
+    plan = _lock(plan, version)
+    _check_manages(plan, by)
+    _check_open(plan)
+    if outcome not in CLOSING_OUTCOMES:
+        raise RuleViolation({"outcome": "Close as met or not met (or extend the plan)."})
+    note = (note or "").strip()
+    if not note:
+        raise RuleViolation({"note": "Say how the plan ended; the rep reads it."})
+    plan.outcome, plan.outcome_note = outcome, note
+    bump(plan)
+    plan.save(update_fields=["outcome", "outcome_note", "version"])
+    label = plan.get_outcome_display()
+    _event(plan, ImprovementEventKind.CLOSED, by, f"{label}. {note}")
+    _tell_rep(
+        plan,
+        key=f"improvement-closed:{plan.pk}",
+        title=f"Your improvement plan was closed: {label.lower()}",
+        body=note,
+    )
+    return plan
+
+
+# --- History and notices ------------------------------------------------------------------------
+
+
+def _event(plan: ImprovementPlan, kind: str, by: User, text: str = "") -> None:
+    ImprovementEvent.objects.create(plan=plan, kind=kind, by=by, text=text, at=timezone.now())
+
+
+def plan_url(plan: ImprovementPlan) -> str:
+    return reverse("improvement:detail", args=[plan.pk])
+
+
+def _tell_rep(plan: ImprovementPlan, *, key: str, title: str, body: str = "") -> None:
+    notify(
+        user=plan.rep,
+        kind=NotificationKind.IMPROVEMENT_PLAN,
+        key=key,
+        title=title,
+        body=body,
+        url=plan_url(plan),
+    )
+
+
+def _tell_manager(plan: ImprovementPlan, *, key: str, title: str, body: str = "") -> None:
+    notify(
+        user=plan.manager,
+        kind=NotificationKind.IMPROVEMENT_PLAN,
+        key=key,
+        title=title,
+        body=body,
+        url=plan_url(plan),
+    )
+
+
+# --- The reminder job ---------------------------------------------------------------------------
+
+
+def send_checkpoint_reminders(*, now: datetime | None = None) -> int:
+    """Remind rep and manager of each open plan's checkpoint not done: once when it is due
+    within two days, once when it is overdue. Returns how many notices went out; a second
+    run sends none (each notice is keyed by its checkpoint)."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, CompanySettings.load().tzinfo).date()
+    checkpoints = (
+        ImprovementCheckpoint.objects.filter(
+            plan__outcome__in=OPEN_OUTCOMES,
+            done_at__isnull=True,
+            due__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
+        )
+        .select_related("plan__rep", "plan__manager")
+        .order_by("due", "pk")
+    )
+    notices = []
+    for checkpoint in checkpoints:
+        plan = checkpoint.plan
+        overdue = checkpoint.due < today
+        key = f"checkpoint-{'overdue' if overdue else 'due'}:{checkpoint.pk}"
+        when = "was due" if overdue else "is due"
+        for user, whose in ((plan.rep, "your"), (plan.manager, f"{plan.rep}'s")):
+            notices.append(
+                Notice(
+                    user=user,
+                    kind=NotificationKind.IMPROVEMENT_PLAN,
+                    key=key,
+                    title=f"Checkpoint of {whose} improvement plan {when} on "
+                    f"{checkpoint.due:%d %b}: {checkpoint.what}",
+                    url=plan_url(plan),
+                )
+            )
+    return send_once(notices)

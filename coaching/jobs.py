@@ -10,3 +10,20 @@ from django.db import OperationalError
 from salesmgmt.calendar import parse_job_time  # noqa: F401
 
 RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True}
+
+
+# --- Training -----------------------------------------------------------------------------------
+
+
+@shared_task(name="coaching.tasks.assign_onboarding_task", **RETRY)
+def assign_onboarding_task(now: str | None = None) -> int:
+    from coaching.training.services import assign_onboarding  # noqa: PLC0415
+
+    return assign_onboarding(now=parse_job_time(now) if now else None)
+
+
+@shared_task(name="coaching.tasks.send_training_reminders_task", **RETRY)
+def send_training_reminders_task(now: str | None = None) -> int:
+    from coaching.training.services import send_training_reminders  # noqa: PLC0415
+
+    return send_training_reminders(now=parse_job_time(now) if now else None)

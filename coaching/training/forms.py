@@ -1,14 +1,21 @@
+from datetime import timedelta
+
 from django import forms
 
 from coaching.models import FocusArea, TrainingModule
 from coaching.training.services import assignable_reps
+from salesmgmt.models import CompanySettings
 from salesmgmt.web import EARLIEST, LATEST
+
+DUE_IN_DAYS = 14  # the assign form's suggested due day: two weeks ahead
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ModuleForm(forms.ModelForm):
     """A module's fields; the service checks the rules (a unique title, some material)."""
+
+    material_url = forms.URLField(required=False, assume_scheme="https", label="Material (link)")
 
     class Meta:
         model = TrainingModule
@@ -24,7 +31,6 @@ class ModuleForm(forms.ModelForm):
             "active",
         ]
         labels = {
-            "material_url": "Material (link)",
             "material_text": "Material (text)",
             "duration_minutes": "Duration (minutes)",
             "recurrence_months": "Repeat every (months)",
@@ -46,7 +52,9 @@ class ModuleForm(forms.ModelForm):
 class AssignForm(forms.Form):
     """A module, a due day, and either some reps of the chosen team or the whole team."""
 
-    module = forms.ModelChoiceField(queryset=TrainingModule.objects.active())
+    module = forms.ModelChoiceField(
+        queryset=TrainingModule.objects.active(), empty_label="Choose a module"
+    )
     due = forms.DateField(widget=DATE)
     reps = forms.ModelMultipleChoiceField(
         queryset=None,
@@ -59,6 +67,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, user, team, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
+        self.fields["due"].initial = CompanySettings.load().today() + timedelta(days=DUE_IN_DAYS)
         self.fields["reps"].queryset = (
             assignable_reps(user).filter(team=team).order_by("first_name", "last_name")
         )

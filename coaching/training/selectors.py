@@ -100,7 +100,7 @@ def team_matrix(team: Team, *, today: date) -> Matrix:
                 cells.append(Cell(NONE, module))
             elif g["open_due"] is not None:
                 status = OVERDUE if g["open_due"] < today else DUE
-                cells.append(Cell(status, module, due=g["open_due"]))
+                cells.append(Cell(status, module, due=g["open_due"], completed_at=g["last_done"]))
             else:
                 done, confirmed = g["last_done"], not g["unconfirmed"]
                 cells.append(Cell(DONE, module, completed_at=done, confirmed=confirmed))

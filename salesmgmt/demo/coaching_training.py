@@ -198,6 +198,7 @@ def load(demo: DemoCompany, rng: random.Random) -> None:
         row.assigned_at = demo.at(min(day, today), 9)
     TrainingAssignment.objects.bulk_update(saved, ["assigned_at"])
 
+
 def _by_team(demo: DemoCompany):
     teams: dict[str, list] = {}
     for rep in demo.reps:

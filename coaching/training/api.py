@@ -20,14 +20,14 @@ from coaching.training import selectors
 from coaching.training import services as training
 from coaching.training.filters import TrainingAssignmentFilter, TrainingModuleFilter
 from coaching.training.serializers import (
-    AssignResultSerializer,
-    AssignSerializer,
-    CompleteSerializer,
-    MatrixQuerySerializer,
-    MatrixSerializer,
     TrainingAssignmentSerializer,
+    TrainingAssignResultSerializer,
+    TrainingAssignSerializer,
+    TrainingCompleteSerializer,
+    TrainingMatrixQuerySerializer,
+    TrainingMatrixSerializer,
     TrainingModuleSerializer,
-    VersionSerializer,
+    TrainingVersionSerializer,
 )
 from salesmgmt.api_schema import describe_crud
 from salesmgmt.api_support import StaleVersionFirst
@@ -107,14 +107,16 @@ class TrainingAssignmentViewSet(
     def _respond(self, assignment):
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 
-    @extend_schema(request=AssignSerializer, responses={201: AssignResultSerializer})
+    @extend_schema(
+        request=TrainingAssignSerializer, responses={201: TrainingAssignResultSerializer}
+    )
     def create(self, request):
         """Assign a module to one rep you manage (`rep`) or to every active rep of a team
         you manage (`team`), due on `due`. Reps who already hold an open assignment of the
         module are skipped and listed in `skipped`. Managers, directors and admins."""
         if not training.writes_catalogue(request.user):
             raise PermissionDenied("Only managers assign training.")
-        data = self._body(AssignSerializer)
+        data = self._body(TrainingAssignSerializer)
         done = training.assign_module(
             module=data["module"],
             by=request.user,
@@ -128,48 +130,48 @@ class TrainingAssignmentViewSet(
         }
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CompleteSerializer, responses=TrainingAssignmentSerializer)
+    @extend_schema(request=TrainingCompleteSerializer, responses=TrainingAssignmentSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """The rep records their training as done, with an optional `score` (0-100) and
         `note`. A recurring module's next assignment is opened at once."""
         assignment = self.get_object()
-        data = self._body(CompleteSerializer)
+        data = self._body(TrainingCompleteSerializer)
         return self._respond(
             training.complete_assignment(assignment=assignment, by=request.user, **data)
         )
 
-    @extend_schema(request=VersionSerializer, responses=TrainingAssignmentSerializer)
+    @extend_schema(request=TrainingVersionSerializer, responses=TrainingAssignmentSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """A manager of the rep confirms a completed training."""
         assignment = self.get_object()
-        data = self._body(VersionSerializer)
+        data = self._body(TrainingVersionSerializer)
         return self._respond(
             training.confirm_assignment(assignment=assignment, by=request.user, **data)
         )
 
-    @extend_schema(request=VersionSerializer, responses=TrainingAssignmentSerializer)
+    @extend_schema(request=TrainingVersionSerializer, responses=TrainingAssignmentSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """A manager of the rep sends an unconfirmed completion back: open again."""
         assignment = self.get_object()
-        data = self._body(VersionSerializer)
+        data = self._body(TrainingVersionSerializer)
         return self._respond(
             training.reopen_assignment(assignment=assignment, by=request.user, **data)
         )
 
 
 @extend_schema(
-    parameters=[MatrixQuerySerializer],
-    responses=MatrixSerializer,
+    parameters=[TrainingMatrixQuerySerializer],
+    responses=TrainingMatrixSerializer,
     description="A team's training matrix: its active reps x the modules (those any of them "
     "holds or held, and the active catalogue), each cell done, due, overdue or none. For a "
     "team you manage (`team`; the first one when left out); any other team answers 404.",
 )
 @api_view(["GET"])
 def training_matrix(request):
-    query = MatrixQuerySerializer(data=request.query_params)
+    query = TrainingMatrixQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     teams = training.assignable_teams(request.user).order_by("name")
     wanted = query.validated_data.get("team")
@@ -183,7 +185,7 @@ def training_matrix(request):
         "modules": [{"id": m.pk, "title": m.title} for m in grid.modules],
         "rows": [{"rep": rep.pk, "name": str(rep), "cells": cells} for rep, cells in grid.rows],
     }
-    return Response(MatrixSerializer(body).data)
+    return Response(TrainingMatrixSerializer(body).data)
 
 
 router = SimpleRouter()

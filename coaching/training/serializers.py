@@ -1,6 +1,8 @@
 """Training on the API: modules, assignments, the bodies of assigning, completing and
 confirming, and the team matrix."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coaching.models import FocusArea, TrainingAssignment, TrainingModule
@@ -66,6 +68,12 @@ class TrainingAssignmentSerializer(serializers.ModelSerializer):
         return "overdue" if assignment.due < self.context["today"] else "open"
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class AssigneeField(ScopedRepField):
+    """A rep the caller can see, by id."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
 class ManagedTeamField(serializers.PrimaryKeyRelatedField):
     """A team the caller manages; any other is 'does not exist'."""
 
@@ -73,10 +81,10 @@ class ManagedTeamField(serializers.PrimaryKeyRelatedField):
         return assignable_teams(self.context["request"].user)
 
 
-class AssignSerializer(serializers.Serializer):
+class TrainingAssignSerializer(serializers.Serializer):
     module = serializers.PrimaryKeyRelatedField(queryset=TrainingModule.objects.all())
     due = serializers.DateField()
-    rep = ScopedRepField(required=False, help_text="One rep you manage; or give `team`.")
+    rep = AssigneeField(required=False, help_text="One rep you manage; or give `team`.")
     team = ManagedTeamField(
         required=False, help_text="A team you manage: every active rep of it; or give `rep`."
     )
@@ -89,7 +97,7 @@ class AssignSerializer(serializers.Serializer):
         return attrs
 
 
-class AssignResultSerializer(serializers.Serializer):
+class TrainingAssignResultSerializer(serializers.Serializer):
     created = TrainingAssignmentSerializer(many=True)
     skipped = serializers.ListField(
         child=serializers.IntegerField(),
@@ -97,23 +105,23 @@ class AssignResultSerializer(serializers.Serializer):
     )
 
 
-class CompleteSerializer(serializers.Serializer):
+class TrainingCompleteSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text=VERSION_HELP)
     score = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class VersionSerializer(serializers.Serializer):
+class TrainingVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text=VERSION_HELP)
 
 
-class MatrixQuerySerializer(serializers.Serializer):
+class TrainingMatrixQuerySerializer(serializers.Serializer):
     team = serializers.IntegerField(
         required=False, help_text="A team you manage; the first of them when left out."
     )
 
 
-class MatrixCellSerializer(serializers.Serializer):
+class TrainingMatrixCellSerializer(serializers.Serializer):
     module = serializers.IntegerField(source="module.pk")
     status = serializers.ChoiceField(choices=["done", "due", "overdue", "none"])
     due = serializers.DateField(allow_null=True)
@@ -121,19 +129,19 @@ class MatrixCellSerializer(serializers.Serializer):
     confirmed = serializers.BooleanField()
 
 
-class MatrixModuleSerializer(serializers.Serializer):
+class TrainingMatrixModuleSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
 
 
-class MatrixRowSerializer(serializers.Serializer):
+class TrainingMatrixRowSerializer(serializers.Serializer):
     rep = serializers.IntegerField()
     name = serializers.CharField()
-    cells = MatrixCellSerializer(many=True)
+    cells = TrainingMatrixCellSerializer(many=True)
 
 
-class MatrixSerializer(serializers.Serializer):
+class TrainingMatrixSerializer(serializers.Serializer):
     team = serializers.IntegerField()
     today = serializers.DateField()
-    modules = MatrixModuleSerializer(many=True)
-    rows = MatrixRowSerializer(many=True)
+    modules = TrainingMatrixModuleSerializer(many=True)
+    rows = TrainingMatrixRowSerializer(many=True)

@@ -91,6 +91,14 @@ EXPECTED_PATHS = {
     "/api/v1/commission-statements/",
     "/api/v1/commission-statements/{id}/",
     "/api/v1/commission-statements/{id}/adjustments/",
+    "/api/v1/training-modules/",
+    "/api/v1/training-modules/{id}/",
+    "/api/v1/training-assignments/",
+    "/api/v1/training-assignments/{id}/",
+    "/api/v1/training-assignments/{id}/complete/",
+    "/api/v1/training-assignments/{id}/confirm/",
+    "/api/v1/training-assignments/{id}/reopen/",
+    "/api/v1/training-matrix/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -147,6 +155,11 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/commission-statements/{id}/", {"get"}),
         ("/api/v1/commission-statements/{id}/adjustments/", {"post"}),
         ("/api/v1/dashboards/team/{id}/", {"get"}),
+        ("/api/v1/training-modules/{id}/", {"get", "put", "patch"}),
+        ("/api/v1/training-assignments/", {"get", "post"}),
+        ("/api/v1/training-assignments/{id}/", {"get"}),
+        ("/api/v1/training-assignments/{id}/complete/", {"post"}),
+        ("/api/v1/training-matrix/", {"get"}),
     ],
 )
 def test_operations_match_what_the_api_allows(path, methods, schema):
@@ -169,8 +182,9 @@ def test_every_write_describes_400(schema):
     ]
 
     # 35 POSTs (an alert's actions, a statement's adjustments among them); PUT and PATCH on
-    # 15 detail paths; PATCH on a review and a miss; preferences PUT
-    assert len(writes) == 68
+    # 15 detail paths; PATCH on a review and a miss; preferences PUT. Training: 5 POSTs
+    # (a module, an assignment, complete, confirm, reopen), PUT and PATCH on a module.
+    assert len(writes) == 75
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -180,7 +194,7 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 77
+    assert len(details) == 84  # training: a module (get, put, patch), an assignment and 3 actions
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

@@ -37,6 +37,8 @@ MAIN_PAGES = {
         "/funnel/",
         "/notifications/",
         "/search/?q=bay",
+        "/training/",
+        "/training/mine/",
     ],
     "manager": [
         "/plans/team/",
@@ -56,6 +58,10 @@ MAIN_PAGES = {
         "/reviews/team/ > #team-reviews tbody a",
         "/commissions/ > #statements tbody a",
         "/search/?q=bay",
+        "/training/",
+        "/training/matrix/",
+        "/training/assign/",
+        "/training/matrix/ > #training-matrix tbody td a",
     ],
     "director": [
         "/company/",

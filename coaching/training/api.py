@@ -29,7 +29,7 @@ from coaching.training.serializers import (
     TrainingModuleSerializer,
     TrainingVersionSerializer,
 )
-from salesmgmt.api_schema import describe_crud
+from salesmgmt.api_schema import describe_crud, error_response
 from salesmgmt.api_support import StaleVersionFirst
 from salesmgmt.models import CompanySettings
 
@@ -164,7 +164,10 @@ class TrainingAssignmentViewSet(
 
 @extend_schema(
     parameters=[TrainingMatrixQuerySerializer],
-    responses=TrainingMatrixSerializer,
+    responses={
+        200: TrainingMatrixSerializer,
+        404: error_response("You manage no such team (or none at all)."),
+    },
     description="A team's training matrix: its active reps x the modules (those any of them "
     "holds or held, and the active catalogue), each cell done, due, overdue or none. For a "
     "team you manage (`team`; the first one when left out); any other team answers 404.",

@@ -354,3 +354,12 @@ def test_nothing_to_show_without_teams(db, client_for):
     client = client_for(lonely)
     assert b"You do not manage a team yet" in client.get(reverse("training:matrix")).content
     assert b"You do not manage a team yet" in client.get(reverse("training:assign")).content
+
+
+def test_admin_lists_modules_and_assignments(catalogue, cast, client_for):
+    make_assignment(catalogue["product"], cast["rep"], due=days(2))
+    client = client_for(cast["admin"])
+    assert client.get("/admin/coaching/trainingmodule/").status_code == 200
+    page = client.get("/admin/coaching/trainingassignment/")
+    assert page.status_code == 200
+    assert b"Rita Rep" in page.content

@@ -18,7 +18,7 @@ from coaching.training import selectors
 from coaching.training import services as training
 from coaching.training.filters import TrainingModuleFilter
 from coaching.training.forms import AssignForm, CompleteForm, ModuleForm, VersionForm
-from salesmgmt.csv_export import csv_response
+from salesmgmt.csv_export import csv_response, safe_cell
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
@@ -240,7 +240,8 @@ def matrix_csv(request):
 def _matrix_csv(grid: selectors.Matrix):
     return csv_response(
         f"training-matrix-{grid.team.name}.csv",
-        ["rep", *(m.title for m in grid.modules)],
+        # Titles are people's words: a header cell is made safe like any other cell.
+        ["rep", *(safe_cell(m.title) for m in grid.modules)],
         ([rep, *(cell.text for cell in cells)] for rep, cells in grid.rows),
     )
 

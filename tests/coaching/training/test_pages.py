@@ -363,3 +363,10 @@ def test_admin_lists_modules_and_assignments(catalogue, cast, client_for):
     page = client.get("/admin/coaching/trainingassignment/")
     assert page.status_code == 200
     assert b"Rita Rep" in page.content
+
+
+def test_matrix_csv_header_is_formula_safe(cast, team, client_for):
+    module = make_module("=HYPERLINK(1)")
+    make_assignment(module, cast["rep"], due=days(3))
+    lines = _csv(client_for(cast["manager"]).get(reverse("training:matrix_csv")))
+    assert lines[0].startswith("rep,'=HYPERLINK(1)")

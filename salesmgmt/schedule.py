@@ -78,4 +78,15 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=51),
         "options": {"expires": HOUR},
     },
+    # Training (coaching): the onboarding track within minutes of a rep joining; reminders.
+    "assign-onboarding": {
+        "task": "coaching.tasks.assign_onboarding_task",
+        "schedule": crontab(minute="3-59/15"),
+        "options": {"expires": QUARTER},
+    },
+    "send-training-reminders": {
+        "task": "coaching.tasks.send_training_reminders_task",
+        "schedule": crontab(minute=46),
+        "options": {"expires": HOUR},
+    },
 }

@@ -170,6 +170,8 @@ def test_beat_schedule_names_every_job():
         "reporting.tasks.send_report_packs_task",
         "coaching.tasks.open_feedback_periods_task",
         "coaching.tasks.send_checkpoint_reminders_task",
+        "coaching.tasks.assign_onboarding_task",
+        "coaching.tasks.send_training_reminders_task",
     }
     app.loader.import_default_modules()
     assert names <= set(app.tasks)

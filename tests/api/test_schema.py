@@ -106,6 +106,14 @@ EXPECTED_PATHS = {
     "/api/v1/improvement-plans/{id}/close/",
     "/api/v1/improvement-plans/{id}/comment/",
     "/api/v1/improvement-plans/{id}/extend/",
+    "/api/v1/training-modules/",
+    "/api/v1/training-modules/{id}/",
+    "/api/v1/training-assignments/",
+    "/api/v1/training-assignments/{id}/",
+    "/api/v1/training-assignments/{id}/complete/",
+    "/api/v1/training-assignments/{id}/confirm/",
+    "/api/v1/training-assignments/{id}/reopen/",
+    "/api/v1/training-matrix/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -162,6 +170,11 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/commission-statements/{id}/", {"get"}),
         ("/api/v1/commission-statements/{id}/adjustments/", {"post"}),
         ("/api/v1/dashboards/team/{id}/", {"get"}),
+        ("/api/v1/training-modules/{id}/", {"get", "put", "patch"}),
+        ("/api/v1/training-assignments/", {"get", "post"}),
+        ("/api/v1/training-assignments/{id}/", {"get"}),
+        ("/api/v1/training-assignments/{id}/complete/", {"post"}),
+        ("/api/v1/training-matrix/", {"get"}),
     ],
 )
 def test_operations_match_what_the_api_allows(path, methods, schema):
@@ -187,7 +200,9 @@ def test_every_write_describes_400(schema):
     # PUT and PATCH on 15 detail paths; PATCH on a review and a miss; preferences PUT.
     # Coaching: feedback submit and signed feedback (2 POSTs); improvement plans (6 POSTs:
     # create, acknowledge, comment, extend, close, checkpoints; 2 PATCHes)
-    assert len(writes) == 78
+    # Training: 5 POSTs (a module, an assignment, complete, confirm, reopen), PUT and PATCH
+    # on a module.
+    assert len(writes) == 85
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -199,7 +214,8 @@ def test_every_detail_operation_describes_404(schema):
 
     # Coaching: signed feedback retrieve; improvement plans retrieve, PATCH, 4 actions,
     # checkpoints POST and PATCH.
-    assert len(details) == 86
+    # Training: a module (get, put, patch), an assignment and 3 actions.
+    assert len(details) == 93
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

@@ -41,6 +41,8 @@ MAIN_PAGES = {
         "/feedback/signed/",
         "/improvement-plans/",
         "/improvement-plans/ > #plan-list tbody a",
+        "/training/",
+        "/training/mine/",
     ],
     "manager": [
         "/plans/team/",
@@ -65,6 +67,10 @@ MAIN_PAGES = {
         "/improvement-plans/",
         "/improvement-plans/new/",
         "/improvement-plans/ > #plan-list tbody a",
+        "/training/",
+        "/training/matrix/",
+        "/training/assign/",
+        "/training/matrix/ > #training-matrix tbody td a",
     ],
     "director": [
         "/company/",

@@ -1,0 +1,91 @@
+from datetime import timedelta
+
+from django import forms
+
+from coaching.models import FocusArea, TrainingModule
+from coaching.training.services import assignable_reps
+from salesmgmt.models import CompanySettings
+from salesmgmt.web import EARLIEST, LATEST
+
+DUE_IN_DAYS = 14  # the assign form's suggested due day: two weeks ahead
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ModuleForm(forms.ModelForm):
+    """A module's fields; the service checks the rules (a unique title, some material)."""
+
+    material_url = forms.URLField(required=False, assume_scheme="https", label="Material (link)")
+
+    class Meta:
+        model = TrainingModule
+        fields = [
+            "title",
+            "topic",
+            "material_url",
+            "material_text",
+            "duration_minutes",
+            "recurrence_months",
+            "onboarding",
+            "onboarding_due_days",
+            "active",
+        ]
+        labels = {
+            "material_text": "Material (text)",
+            "duration_minutes": "Duration (minutes)",
+            "recurrence_months": "Repeat every (months)",
+            "onboarding_due_days": "Onboarding: due after (days)",
+        }
+        widgets = {"material_text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = FocusArea.objects.filter(active=True) | (
+            FocusArea.objects.filter(pk=self.instance.topic_id)
+        )
+        self.fields["topic"].empty_label = "No topic"
+
+    def validate_unique(self):
+        pass  # the service says so, next to the title
+
+
+class AssignForm(forms.Form):
+    """A module, a due day, and either some reps of the chosen team or the whole team."""
+
+    module = forms.ModelChoiceField(
+        queryset=TrainingModule.objects.active(), empty_label="Choose a module"
+    )
+    due = forms.DateField(widget=DATE)
+    reps = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Reps",
+        help_text="Tick none to assign the whole team (reps who hold it open already are skipped).",
+    )
+
+    def __init__(self, *args, user, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["due"].initial = CompanySettings.load().today() + timedelta(days=DUE_IN_DAYS)
+        self.fields["reps"].queryset = (
+            assignable_reps(user).filter(team=team).order_by("first_name", "last_name")
+        )
+
+    def clean_due(self):
+        due = self.cleaned_data["due"]
+        if not EARLIEST <= due <= LATEST:
+            raise forms.ValidationError("Enter a date between 1970 and 2999.")
+        return due
+
+
+class CompleteForm(forms.Form):
+    score = forms.IntegerField(
+        min_value=0, max_value=100, required=False, help_text="0-100, if the module had a test."
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -10,3 +10,14 @@ from django.db import OperationalError
 from salesmgmt.calendar import parse_job_time  # noqa: F401
 
 RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True}
+
+
+# --- Recognition --------------------------------------------------------------------------------
+
+from coaching.recognition.services import suggest_recognition  # noqa: E402
+
+
+@shared_task(name="coaching.tasks.suggest_recognition_task", **RETRY)
+def suggest_recognition_task(now: str | None = None) -> int:
+    """Nudge managers about wins worth recognising (each win once)."""
+    return suggest_recognition(now=parse_job_time(now) if now else None)

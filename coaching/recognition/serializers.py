@@ -96,7 +96,10 @@ class _Links(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.context["request"].user
+        request = self.context.get("request")
+        if request is None:  # the schema's instance
+            return
+        user = request.user
         self.fields["deal"].queryset = Deal.objects.visible_to(user)
         self.fields["goal"].queryset = Goal.objects.visible_to(user)
         self.fields["kpi"].queryset = Kpi.objects.active()
@@ -119,9 +122,10 @@ class KudosCreateSerializer(_Links):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["review"].queryset = MonthlyReview.objects.visible_to(
-            self.context["request"].user
-        )
+        if "request" in self.context:
+            self.fields["review"].queryset = MonthlyReview.objects.visible_to(
+                self.context["request"].user
+            )
 
 
 class AwardCreateSerializer(_Links):
@@ -142,8 +146,9 @@ class AwardCreateSerializer(_Links):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.context["request"].user
-        self.fields["recipient"].queryset = User.objects.visible_to(user).reps()
+        if "request" in self.context:
+            user = self.context["request"].user
+            self.fields["recipient"].queryset = User.objects.visible_to(user).reps()
 
 
 class RecognitionSuggestionSerializer(serializers.ModelSerializer):

@@ -91,6 +91,14 @@ EXPECTED_PATHS = {
     "/api/v1/commission-statements/",
     "/api/v1/commission-statements/{id}/",
     "/api/v1/commission-statements/{id}/adjustments/",
+    # Recognition (coaching)
+    "/api/v1/kudos/",
+    "/api/v1/kudos/{id}/",
+    "/api/v1/awards/",
+    "/api/v1/awards/{id}/",
+    "/api/v1/recognition-suggestions/",
+    "/api/v1/recognition-suggestions/{id}/",
+    "/api/v1/recognition-suggestions/{id}/dismiss/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -147,6 +155,11 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/commission-statements/{id}/", {"get"}),
         ("/api/v1/commission-statements/{id}/adjustments/", {"post"}),
         ("/api/v1/dashboards/team/{id}/", {"get"}),
+        ("/api/v1/kudos/", {"get", "post"}),
+        ("/api/v1/kudos/{id}/", {"get"}),
+        ("/api/v1/awards/", {"get", "post"}),
+        ("/api/v1/awards/{id}/", {"get"}),
+        ("/api/v1/recognition-suggestions/{id}/dismiss/", {"post"}),
     ],
 )
 def test_operations_match_what_the_api_allows(path, methods, schema):
@@ -168,9 +181,10 @@ def test_every_write_describes_400(schema):
         if method in {"post", "put", "patch"}
     ]
 
-    # 35 POSTs (an alert's actions, a statement's adjustments among them); PUT and PATCH on
-    # 15 detail paths; PATCH on a review and a miss; preferences PUT
-    assert len(writes) == 68
+    # 38 POSTs (an alert's actions, a statement's adjustments, kudos, awards and dismissing
+    # a recognition suggestion among them); PUT and PATCH on 15 detail paths; PATCH on a
+    # review and a miss; preferences PUT
+    assert len(writes) == 71
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -180,7 +194,7 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 77
+    assert len(details) == 81  # recognition: kudos, award, suggestion and its dismiss
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

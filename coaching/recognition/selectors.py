@@ -105,11 +105,12 @@ def feed_items(keys, kudos: QuerySet, awards: QuerySet) -> list:
 
 def month_recognition(rep: User, month: date, viewer, *, review=None) -> tuple[list, list]:
     """The kudos and awards ``rep`` received in ``month`` (two queries), as ``viewer`` may
-    see them. Kudos by when they were given (company days) or given from ``review``'s
-    page; awards by ``given_on``."""
+    see them. Kudos by when they were given (company days), or given from ``review``'s
+    page (kudos from another review stay on it); awards by ``given_on``."""
     period = month_of(month)
     start, end = period.bounds(CompanySettings.load().tzinfo)
-    given = Q(created_at__gte=start, created_at__lt=end)
+    # Kudos written from a review belong to that review, whenever they were given.
+    given = Q(created_at__gte=start, created_at__lt=end, review__isnull=True)
     if review is not None:
         given |= Q(review=review.pk)
     kudos = list(kudos_for(viewer).filter(given, recipient=rep))

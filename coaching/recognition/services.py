@@ -277,13 +277,14 @@ def _managed_reps():
 
 
 def _goal_wins(today: date) -> list[Win]:
-    """Rep goals that ended in the last five weeks, or run now, whose actual reached the
-    target (one grouped query for every goal's actual, one for holidays)."""
+    """Rep goals that ended in the last two weeks, or run now, whose actual reached the
+    target (one grouped query for every goal's actual, one for holidays). Two weeks: late
+    entries of a month just closed still count, and older wins are not news any more."""
     goals = Goal.objects.filter(
         scope=GoalScope.REP,
         rep__in=_managed_reps(),
         start__lte=today,
-        end__gte=today - timedelta(days=35),
+        end__gte=today - timedelta(days=14),
     ).select_related("metric", "rep__team__manager")
     wins = []
     for p in goal_progress(goals, as_of=today, today=today):
@@ -298,14 +299,21 @@ def _goal_wins(today: date) -> list[Win]:
                 reason=SuggestionReason.GOAL_BEATEN,
                 key=f"goal:{goal.pk}:{goal.start:%Y-%m-%d}",
                 text=(
-                    f"{goal.rep} {finished} their {goal.metric} goal for "
-                    f"{goal.start:%d %b}–{goal.end:%d %b %Y}: {p.actual:f} of {goal.target:f}"
-                    f" ({p.attainment}%)."
+                    f"{goal.rep} {finished} their {goal.metric} goal for {_period(goal)}: "
+                    f"{p.actual:,.2f} of {goal.target:,.2f} ({p.attainment}%)."
                 )[:300],
                 goal=goal,
             )
         )
     return wins
+
+
+def _period(goal: Goal) -> str:
+    """'November 2025' for a calendar month, else '3 Mar – 9 Mar 2025'."""
+    month = month_of(goal.start)
+    if (goal.start, goal.end) == (month.start, month.end):
+        return month.label
+    return f"{goal.start.day} {goal.start:%b} – {goal.end.day} {goal.end:%b %Y}"
 
 
 def _deal_wins(today: date, currency: str) -> list[Win]:

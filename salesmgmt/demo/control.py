@@ -537,7 +537,10 @@ class ControlDemo:
             message=f"Thank you for covering {_teammate(review.rep)}'s accounts while they "
             "were away.",
             review=review,
-            created_at=review.shared_at,
+            # Written with the review, early in the month after it.
+            created_at=min(
+                self.demo.at(month_of(review.month).end + timedelta(days=3), 10), review.shared_at
+            ),
         )
         if acknowledged:
             reviews.acknowledge_review(

@@ -37,6 +37,8 @@ MAIN_PAGES = {
         "/funnel/",
         "/notifications/",
         "/search/?q=bay",
+        "/recognition/",
+        "/recognition/kudos/new/",
     ],
     "manager": [
         "/plans/team/",
@@ -56,6 +58,9 @@ MAIN_PAGES = {
         "/reviews/team/ > #team-reviews tbody a",
         "/commissions/ > #statements tbody a",
         "/search/?q=bay",
+        "/recognition/",
+        "/recognition/awards/new/",
+        "/recognition/suggestions/",
     ],
     "director": [
         "/company/",

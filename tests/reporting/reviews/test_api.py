@@ -135,6 +135,17 @@ def test_patch_notes_by_role(month, cast, api_for, who):
     assert (review.coaching_remarks != "") is (who in ANNOTATORS)
 
 
+def test_recognition_is_not_written_or_read_on_the_review(month, cast, api_for):
+    """Recognition is kudos and awards (their own endpoints): the review neither shows a
+    recognition text nor takes one."""
+    review = month["rep"]
+    api = api_for(cast["manager"])
+    assert "recognition" not in api.get(url(review)).data
+    response = api.patch(url(review), {"version": review.version, "recognition": "Great"})
+    assert response.status_code == 200 and "recognition" not in response.data
+    assert not hasattr(review.__class__.objects.get(pk=review.pk), "recognition")
+
+
 def test_patch_with_a_stale_version_is_409(month, cast, api_for):
     review = month["rep"]
     response = api_for(cast["manager"]).patch(url(review), {"version": 1, "manager_notes": "x"})

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -391,8 +392,9 @@ def _kpi_wins(today: date, company: CompanySettings) -> list[Win]:
 
 
 def suggest_recognition(*, now: datetime | None = None) -> int:
-    """The hourly job: from the company's alert hour, nudge each rep's manager about a
-    goal beaten, the month's biggest deal of the team, and a KPI green N weeks running.
+    """The hourly job: from the company's alert hour, once a day, nudge each rep's manager
+    about a goal beaten, the month's biggest deal of the team, and a KPI green N weeks
+    running.
     Each win is suggested and told once (unique per manager, rep and win); nothing is
     given. Returns how many suggestions were made."""
     company = CompanySettings.load()
@@ -400,6 +402,9 @@ def suggest_recognition(*, now: datetime | None = None) -> int:
     if local.hour < company.alert_hour:
         return 0
     today = local.date()
+    done_today = f"suggest-recognition:{today.isoformat()}"
+    if cache.get(done_today):  # wins are daily news: the day's first run found them all
+        return 0
     wins = _goal_wins(today) + _deal_wins(today, company.currency) + _kpi_wins(today, company)
     with transaction.atomic():
         # Two runs at once take turns; the unique constraint backs it up.
@@ -434,4 +439,7 @@ def suggest_recognition(*, now: datetime | None = None) -> int:
                 url=reverse("recognition:suggestions"),
             )
             made += 1
+    # Only a shortcut for the rest of the day's hourly runs: what makes the job idempotent
+    # is the suggestion's unique key (a lost cache just means one more evaluation).
+    cache.set(done_today, True, timeout=26 * 3600)
     return made

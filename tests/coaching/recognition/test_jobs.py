@@ -12,6 +12,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from activities.models import Metric
@@ -110,7 +111,9 @@ def test_the_job_nudges_each_manager_about_each_win_once(wins, cast):
     # Never recognition itself.
     assert not Kudos.objects.exists() and not Award.objects.exists()
 
-    assert suggest_recognition(now=at(TODAY, 13)) == 0
+    assert suggest_recognition(now=at(TODAY, 13)) == 0  # the day's later runs
+    cache.clear()  # and with the day's shortcut gone, still nobody is told twice
+    assert suggest_recognition(now=at(TODAY, 14)) == 0
     assert nudges.count() == 4
 
 
@@ -123,6 +126,7 @@ def test_nothing_before_the_alert_hour(wins):
 def test_a_dismissed_win_is_not_suggested_again(wins, cast):
     suggest_recognition(now=at(TODAY, 12))
     RecognitionSuggestion.objects.update(dismissed_at=at(TODAY, 12))
+    cache.clear()
     assert suggest_recognition(now=at(TODAY, 14)) == 0
 
 
@@ -157,8 +161,10 @@ def test_command_with_now_makes_the_suggestions(wins):
 def test_the_job_reads_a_fixed_number_of_queries(wins, cast, django_assert_max_num_queries):
     """However many reps, teams and goals: the same queries on a run that finds nothing new."""
     suggest_recognition(now=at(TODAY, 12))
+    cache.clear()  # the full evaluation, not the day's shortcut
     with django_assert_max_num_queries(80) as before:
         suggest_recognition(now=at(TODAY, 13))
+    cache.clear()
     for n in range(5):
         rep = UserFactory(username=f"extra{n}", team=cast["rep"].team)
         goal(rep, cast["manager"], date(2025, 5, 1), date(2025, 5, 31), 100)

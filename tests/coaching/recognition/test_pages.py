@@ -352,3 +352,72 @@ def test_recognition_carried_over_without_an_author_reads_as_the_managers(cast, 
     Kudos.objects.create(recipient=cast["rep"], message="Carried over", created_at=timezone.now())
     html = client_for(cast["rep"]).get(FEED).content.decode()
     assert "Their manager" in html and "Carried over" in html
+
+
+# --- Writes, role by role -----------------------------------------------------------------
+
+MANAGES_RITA = {"manager", "director", "admin"}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_who_posts_what(cast, client_for, who, today):
+    """Kudos: anyone (to anyone else). An award to Rita: her manager, director and admin
+    (other managers get the form back with the rep refused; reps a 404). The people lookup
+    answers everyone signed in."""
+    client = client_for(cast[who])
+    to = "teammate" if who == "rep" else "rep"
+    response = client.post(
+        reverse("recognition:kudos_new"), {"recipient": cast[to].pk, "message": "Thanks"}
+    )
+    assert response.status_code == 302
+    assert Kudos.objects.filter(giver=cast[who]).count() == 1
+
+    response = client.post(
+        reverse("recognition:award_new"),
+        {
+            "recipient": cast["rep"].pk,
+            "kind": "gift",
+            "reason": "Thanks",
+            "given_on": today.isoformat(),
+        },
+    )
+    if who in MANAGES_RITA:
+        assert response.status_code == 302
+    elif cast[who].reviews_plans:
+        assert response.status_code == 400 and response.context["form"].errors["recipient"]
+    else:
+        assert response.status_code == 404
+    assert Award.objects.count() == (1 if who in MANAGES_RITA else 0)
+    assert client.get(reverse("recognition:people_lookup"), {"q": "Rita"}).status_code == 200
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_who_dismisses_a_suggestion_on_the_page(nudge, cast, client_for, who):
+    response = client_for(cast[who]).post(
+        reverse("recognition:suggestion_dismiss", args=[nudge.pk])
+    )
+    nudge.refresh_from_db()
+    mine = who in {"manager", "admin"}  # the manager it was made for, and admins
+    assert response.status_code == (302 if mine else 404)
+    assert (nudge.dismissed_at is not None) is mine
+
+
+def test_suggestions_page_has_a_fixed_number_of_queries(
+    nudge, cast, client_for, today, django_assert_max_num_queries
+):
+    client = client_for(cast["manager"])
+    client.get(reverse("recognition:suggestions"))
+    with django_assert_max_num_queries(12) as before:
+        client.get(reverse("recognition:suggestions"))
+    for n in range(5):
+        RecognitionSuggestion.objects.create(
+            manager=cast["manager"],
+            rep=cast["teammate"],
+            reason=SuggestionReason.KPI_STREAK,
+            key=f"kpi:{n}:1:2025-01-06",
+            text=f"Tom kept KPI {n} green.",
+            created_on=today,
+        )
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = client.get(reverse("recognition:suggestions"))
+    assert len(response.context["page"].object_list) == 6

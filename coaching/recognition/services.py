@@ -56,14 +56,13 @@ def _check_links(*, by: User, deal: Deal | None, goal: Goal | None, kpi: Kpi | N
 def _pending_suggestion(suggestion, by: User) -> RecognitionSuggestion | None:
     if suggestion is None:
         return None
-    found = (
+    return (
         RecognitionSuggestion.objects.visible_to(by)
         .pending()
         .select_for_update()
         .filter(pk=suggestion.pk)
         .first()
     )
-    return found
 
 
 def _acted(suggestion: RecognitionSuggestion | None, recipient: User) -> None:

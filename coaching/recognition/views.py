@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from coaching.models import AwardKind, RecognitionSuggestion, SuggestionReason
+from coaching.models import RecognitionSuggestion, SuggestionReason
 from coaching.recognition import selectors
 from coaching.recognition import services as recognition
 from coaching.recognition.forms import AwardForm, FeedFilterForm, KudosForm
@@ -134,10 +134,9 @@ def _prefill(request, user) -> tuple[dict, RecognitionSuggestion | None]:
     return initial, suggestion
 
 
-def _suggestion_of(form) -> RecognitionSuggestion | None:
-    if form.is_bound:
-        return form.cleaned_data.get("suggestion") if hasattr(form, "cleaned_data") else None
-    return form.initial.get("suggestion_row")
+def _posted_suggestion(form) -> RecognitionSuggestion | None:
+    """The suggestion a posted form answers (shown again above the form with its errors)."""
+    return getattr(form, "cleaned_data", {}).get("suggestion")
 
 
 def _links(data: dict) -> dict:
@@ -166,15 +165,15 @@ def kudos_new(request):
                     review_url = reverse("reviews:detail", args=[kudos.review_id])
                     return redirect(f"{review_url}#recognition")
                 return redirect(reverse("recognition:feed") + f"#kudos-{kudos.pk}")
-        status = 400
+        suggestion, status = _posted_suggestion(form), 400
     else:
         initial, suggestion = _prefill(request, user)
-        form = KudosForm(initial=initial | {"suggestion_row": suggestion}, user=user)
+        form = KudosForm(initial=initial, user=user)
         status = 200
     return render(
         request,
         "coaching/recognition/kudos_form.html",
-        {"form": form, "suggestion": _suggestion_of(form)},
+        {"form": form, "suggestion": suggestion},
         status=status,
     )
 
@@ -205,10 +204,10 @@ def award_new(request):
                 paid = " It is on the commission statement." if award.adjustment_id else ""
                 messages.success(request, f"Award given to {award.recipient}.{paid}")
                 return redirect("recognition:award", pk=award.pk)
-        status = 400
+        suggestion, status = _posted_suggestion(form), 400
     else:
         initial, suggestion = _prefill(request, user)
-        initial |= {"given_on": company.today(), "suggestion_row": suggestion}
+        initial["given_on"] = company.today()
         form = AwardForm(initial=initial, user=user, currency=company.currency)
         status = 200
     return render(
@@ -217,8 +216,7 @@ def award_new(request):
         {
             "form": form,
             "currency": company.currency,
-            "cash": AwardKind.CASH,
-            "suggestion": _suggestion_of(form),
+            "suggestion": suggestion,
         },
         status=status,
     )

@@ -13,11 +13,6 @@ from salesmgmt.filtering import Lookup
 from salesmgmt.models import Team, User
 
 
-def _person_label(user) -> str:
-    team = f" ({user.team})" if user.team_id else ""
-    return f"{user.get_full_name() or user.username}{team}"
-
-
 class _Links(forms.Form):
     """What the recognition is tied to (optional): a deal, a goal, a KPI."""
 
@@ -74,7 +69,12 @@ class KudosForm(_Links):
 
 
 class AwardForm(_Links):
-    recipient = forms.ModelChoiceField(queryset=User.objects.none(), label="Rep")
+    recipient = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Rep",
+        widget=Lookup("people_lookup", "role=rep"),
+        help_text="A rep you manage.",
+    )
     kind = forms.ChoiceField(choices=AwardKind.choices, label="Kind")
     value = forms.DecimalField(
         label="Value",
@@ -94,9 +94,8 @@ class AwardForm(_Links):
 
     def __init__(self, *args, user, currency: str = "", **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        reps = User.objects.visible_to(user).reps().exclude(pk=user.pk).select_related("team")
-        self.fields["recipient"].queryset = reps.order_by("first_name", "last_name", "pk")
-        self.fields["recipient"].label_from_instance = _person_label
+        reps = User.objects.visible_to(user).reps().exclude(pk=user.pk)
+        self.fields["recipient"].queryset = reps
         if currency:
             self.fields["value"].label = f"Value ({currency})"
 

@@ -4,12 +4,15 @@
   computed wins, as the review's own recognition section (never among the areas to
   improve), with links to the separate recognition forms;
 - "team_dashboard": recognition given this month in the team;
-- "rep_home": the latest kudos to me.
+- "rep_home": the latest kudos to me (of the last two weeks).
 Each runs a fixed number of queries.
 """
 
+from datetime import timedelta
+
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from coaching.recognition import selectors
 from coaching.recognition.services import can_award
@@ -52,7 +55,11 @@ def team_dashboard_panel(request, *, team, today, **_) -> str:
 
 
 def rep_home_panel(request, *, user, **_) -> str:
-    kudos = list(selectors.kudos_for(request.user).filter(recipient=user)[:3])
+    """The latest kudos to me of the last two weeks (nothing when there are none)."""
+    since = timezone.now() - timedelta(days=14)
+    kudos = list(
+        selectors.kudos_for(request.user).filter(recipient=user, created_at__gte=since)[:3]
+    )
     if not kudos:
         return ""
     for item in kudos:

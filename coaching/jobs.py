@@ -4,18 +4,19 @@ Every job is idempotent (a person is told of an occasion once: notifications are
 unique per user and key) and runnable by hand as a management command with --now.
 """
 
-from celery import shared_task  # noqa: F401
+from celery import shared_task
 from django.db import OperationalError
 
+from coaching.feedback.services import open_feedback_periods
+from coaching.improvement.services import send_checkpoint_reminders
+from coaching.recognition.services import suggest_recognition
 from coaching.training.services import assign_onboarding, send_training_reminders
-from salesmgmt.calendar import parse_job_time  # noqa: F401
+from salesmgmt.calendar import parse_job_time
 
 RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True}
 
 
 # --- Anonymous upward feedback ------------------------------------------------------------------
-
-from coaching.feedback.services import open_feedback_periods  # noqa: E402
 
 
 @shared_task(name="coaching.tasks.open_feedback_periods_task", **RETRY)
@@ -26,8 +27,6 @@ def open_feedback_periods_task(now: str | None = None) -> int:
 
 
 # --- Improvement plans --------------------------------------------------------------------------
-
-from coaching.improvement.services import send_checkpoint_reminders  # noqa: E402
 
 
 @shared_task(name="coaching.tasks.send_checkpoint_reminders_task", **RETRY)
@@ -48,3 +47,12 @@ def assign_onboarding_task(now: str | None = None) -> int:
 @shared_task(name="coaching.tasks.send_training_reminders_task", **RETRY)
 def send_training_reminders_task(now: str | None = None) -> int:
     return send_training_reminders(now=parse_job_time(now) if now else None)
+
+
+# --- Recognition --------------------------------------------------------------------------------
+
+
+@shared_task(name="coaching.tasks.suggest_recognition_task", **RETRY)
+def suggest_recognition_task(now: str | None = None) -> int:
+    """Nudge managers about wins worth recognising (each win once)."""
+    return suggest_recognition(now=parse_job_time(now) if now else None)

@@ -257,7 +257,9 @@ class Kudos(models.Model):
         help_text="Empty for recognition carried over from a review without a known author.",
     )
     recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="kudos_received")
-    message = models.CharField(max_length=500)
+    # New kudos take 500 characters (forms, API); recognition carried over from a review
+    # keeps every word (coaching 0003).
+    message = models.CharField(max_length=2000)
     deal = models.ForeignKey(
         "activities.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

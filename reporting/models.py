@@ -304,7 +304,6 @@ class MonthlyReview(models.Model):
     generated_at = models.DateTimeField()
     manager_notes = models.TextField(blank=True)
     coaching_remarks = models.TextField(blank=True)
-    recognition = models.TextField(blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
     shared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

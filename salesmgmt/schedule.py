@@ -89,4 +89,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=46),
         "options": {"expires": HOUR},
     },
+    # Coaching: recognition suggestions (acts from the alert hour; each win once).
+    "suggest-recognition": {
+        "task": "coaching.tasks.suggest_recognition_task",
+        "schedule": crontab(minute=56),
+        "options": {"expires": HOUR},
+    },
 }

@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
         "DeviationActionKindEnum": "reporting.models.DeviationActionKind",
         # An improvement plan's outcome (four values) beside the two a plan closes with.
         "ImprovementPlanOutcomeEnum": "coaching.models.PlanOutcome",
+        "AwardKindEnum": "coaching.models.AwardKind",
     },
 }
 

@@ -172,6 +172,7 @@ def test_beat_schedule_names_every_job():
         "coaching.tasks.send_checkpoint_reminders_task",
         "coaching.tasks.assign_onboarding_task",
         "coaching.tasks.send_training_reminders_task",
+        "coaching.tasks.suggest_recognition_task",
     }
     app.loader.import_default_modules()
     assert names <= set(app.tasks)

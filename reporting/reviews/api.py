@@ -73,7 +73,7 @@ class MonthlyReviewViewSet(
 
     @extend_schema(request=ReviewNotesSerializer, responses=MonthlyReviewSerializer)
     def partial_update(self, request, pk=None):
-        """The manager's notes, coaching remarks and recognition (managers in scope)."""
+        """The manager's notes and coaching remarks (managers in scope)."""
         review = self.get_object()
         data = self._body(ReviewNotesSerializer)
         version = data.pop("version")

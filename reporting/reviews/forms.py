@@ -48,7 +48,8 @@ class ReviewFilterForm(forms.Form):
 
 
 class NotesForm(forms.Form):
-    """The manager's text; a page form may carry only some of the fields."""
+    """The manager's notes and coaching remarks. Recognition is never written here: kudos
+    and awards have their own forms (coaching.recognition)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     manager_notes = forms.CharField(
@@ -56,12 +57,6 @@ class NotesForm(forms.Form):
     )
     coaching_remarks = forms.CharField(
         label="Coaching remarks", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    recognition = forms.CharField(
-        label="Recognition",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kudos and awards: shown on their own, never among the areas to improve.",
     )
 
 

@@ -8,7 +8,7 @@ division summaries read the same stored JSON.
 queries (about 20 for any number of reps, whatever the history) and stores them in
 ``MonthlyReview.figures`` as JSON (Decimals as strings). Regenerating replaces
 the figures and keeps everything people wrote: notes, coaching remarks,
-recognition, the rep's comment, root causes, action items and the status.
+the rep's comment, root causes, action items and the status.
 
 Definitions (tests/reporting/reviews/test_reviews.py pins each one):
 

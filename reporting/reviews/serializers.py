@@ -112,7 +112,6 @@ class MonthlyReviewSerializer(serializers.ModelSerializer):
             "generated_at",
             "manager_notes",
             "coaching_remarks",
-            "recognition",
             "misses",
             "actions",
             "shared_at",
@@ -125,14 +124,12 @@ class MonthlyReviewSerializer(serializers.ModelSerializer):
 
 
 class ReviewNotesSerializer(serializers.Serializer):
-    """PATCH body: any of the manager's three texts, with the version read."""
+    """PATCH body: the manager's notes and coaching remarks, with the version read.
+    (Recognition is kudos and awards, on /api/v1/kudos/ and /api/v1/awards/.)"""
 
     version = serializers.IntegerField(help_text=VERSION_HELP)
     manager_notes = serializers.CharField(required=False, allow_blank=True)
     coaching_remarks = serializers.CharField(required=False, allow_blank=True)
-    recognition = serializers.CharField(
-        required=False, allow_blank=True, help_text="Kudos and awards; kept apart from coaching."
-    )
 
 
 class ReviewVersionSerializer(serializers.Serializer):

@@ -300,7 +300,7 @@ def _locked(review: MonthlyReview) -> MonthlyReview:
     )
 
 
-ANNOTATIONS = ("manager_notes", "coaching_remarks", "recognition")
+ANNOTATIONS = ("manager_notes", "coaching_remarks")
 
 
 @transaction.atomic
@@ -311,15 +311,14 @@ def annotate_review(
     version: int,
     manager_notes: str | None = None,
     coaching_remarks: str | None = None,
-    recognition: str | None = None,
 ) -> MonthlyReview:
-    """The manager's notes, coaching remarks and recognition (None leaves a field alone)."""
+    """The manager's notes and coaching remarks (None leaves a field alone). Recognition
+    is never written here: it is kudos and awards (coaching.recognition)."""
     review = _locked(review)
     _check_annotator(review, by, version=version)
     given = {
         "manager_notes": manager_notes,
         "coaching_remarks": coaching_remarks,
-        "recognition": recognition,
     }
     for name, value in given.items():
         if value is not None:

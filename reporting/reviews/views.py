@@ -170,7 +170,6 @@ def _detail_context(request, review: MonthlyReview, **forms) -> dict:
                 **initial,
                 "manager_notes": review.manager_notes,
                 "coaching_remarks": review.coaching_remarks,
-                "recognition": review.recognition,
             }
         ),
         "action_form": forms.get("action_form") or ActionItemForm(),
@@ -248,8 +247,7 @@ def review_annotate(request, pk):
         except (ConflictError, RuleViolation) as exc:
             form.add_error(None, _message(exc))
         else:
-            saved = "Recognition" if set(given) == {"recognition"} else "Notes"
-            messages.success(request, f"{saved} saved.")
+            messages.success(request, "Notes saved.")
             return redirect("reviews:detail", pk=review.pk)
     return _rerender(request, review, notes_form=form)
 

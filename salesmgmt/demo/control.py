@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db.models import Q, Sum
 
 from activities.models import Activity
+from coaching.models import Kudos
 from plans.models import Goal, GoalChange, GoalScope, channel_key_of
 from reporting.commissions.services import add_adjustment, compute_statement
 from reporting.kpis.services import send_deviation_alerts
@@ -517,8 +518,6 @@ class ControlDemo:
             "proposals is where the gap is.",
             coaching_remarks="Let's role-play discovery calls on Thursday; focus on budget "
             "questions early.",
-            recognition=f"Thank you for covering {_teammate(review.rep)}'s accounts while they "
-            "were away.",
         )
         for miss, cause in zip(
             review.misses.filter(stale=False),
@@ -530,6 +529,19 @@ class ControlDemo:
             )
         review.refresh_from_db()
         review = reviews.share_review(review=review, by=manager, version=review.version)
+        # Recognition is kudos of its own, never the review's text: as the manager's thanks
+        # written with the review used to be (coaching 0003 moved those to kudos).
+        Kudos.objects.create(
+            giver=manager,
+            recipient=review.rep,
+            message=f"Thank you for covering {_teammate(review.rep)}'s accounts while they "
+            "were away.",
+            review=review,
+            # Written with the review, early in the month after it.
+            created_at=min(
+                self.demo.at(month_of(review.month).end + timedelta(days=3), 10), review.shared_at
+            ),
+        )
         if acknowledged:
             reviews.acknowledge_review(
                 review=review,

@@ -114,6 +114,14 @@ EXPECTED_PATHS = {
     "/api/v1/training-assignments/{id}/confirm/",
     "/api/v1/training-assignments/{id}/reopen/",
     "/api/v1/training-matrix/",
+    # Recognition (coaching)
+    "/api/v1/kudos/",
+    "/api/v1/kudos/{id}/",
+    "/api/v1/awards/",
+    "/api/v1/awards/{id}/",
+    "/api/v1/recognition-suggestions/",
+    "/api/v1/recognition-suggestions/{id}/",
+    "/api/v1/recognition-suggestions/{id}/dismiss/",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -175,6 +183,11 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/training-assignments/{id}/", {"get"}),
         ("/api/v1/training-assignments/{id}/complete/", {"post"}),
         ("/api/v1/training-matrix/", {"get"}),
+        ("/api/v1/kudos/", {"get", "post"}),
+        ("/api/v1/kudos/{id}/", {"get"}),
+        ("/api/v1/awards/", {"get", "post"}),
+        ("/api/v1/awards/{id}/", {"get"}),
+        ("/api/v1/recognition-suggestions/{id}/dismiss/", {"post"}),
     ],
 )
 def test_operations_match_what_the_api_allows(path, methods, schema):
@@ -202,7 +215,8 @@ def test_every_write_describes_400(schema):
     # create, acknowledge, comment, extend, close, checkpoints; 2 PATCHes)
     # Training: 5 POSTs (a module, an assignment, complete, confirm, reopen), PUT and PATCH
     # on a module.
-    assert len(writes) == 85
+    # Recognition: 3 POSTs (kudos, an award, dismissing a suggestion).
+    assert len(writes) == 88
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -215,7 +229,8 @@ def test_every_detail_operation_describes_404(schema):
     # Coaching: signed feedback retrieve; improvement plans retrieve, PATCH, 4 actions,
     # checkpoints POST and PATCH.
     # Training: a module (get, put, patch), an assignment and 3 actions.
-    assert len(details) == 93
+    # Recognition: kudos, award, suggestion and its dismiss.
+    assert len(details) == 97
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

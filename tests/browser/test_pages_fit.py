@@ -43,6 +43,8 @@ MAIN_PAGES = {
         "/improvement-plans/ > #plan-list tbody a",
         "/training/",
         "/training/mine/",
+        "/recognition/",
+        "/recognition/kudos/new/",
     ],
     "manager": [
         "/plans/team/",
@@ -71,6 +73,9 @@ MAIN_PAGES = {
         "/training/matrix/",
         "/training/assign/",
         "/training/matrix/ > #training-matrix tbody td a",
+        "/recognition/",
+        "/recognition/awards/new/",
+        "/recognition/suggestions/",
     ],
     "director": [
         "/company/",

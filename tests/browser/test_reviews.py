@@ -2,7 +2,8 @@
 
 A manager looks at the team dashboard (its charts must draw, with no console error),
 then opens last month's review of Rita: sets a root cause in place, writes notes, a
-coaching remark and a recognition, adds an action item and shares the review. Rita
+coaching remark, thanks Rita with kudos from the review's own recognition section (its
+own form, its own notification), adds an action item and shares the review. Rita
 reads it and acknowledges it with a comment; the manager sees the acknowledgement.
 Screenshots of each step land in test-artifacts/screenshots/ (see conftest.py).
 """
@@ -19,7 +20,7 @@ from reporting.models import MonthlyReview, ReviewActionItem, ReviewStatus
 from reporting.reviews import selectors as reviews
 from reporting.reviews import services as reviews_services
 from salesmgmt.calendar import previous_month
-from salesmgmt.models import CompanySettings
+from salesmgmt.models import CompanySettings, Notification, NotificationKind
 from tests.factories import ActivityFactory, WeeklyPlanFactory, this_week
 
 expect = pytest.importorskip(
@@ -110,9 +111,13 @@ def test_manager_annotates_and_shares_a_review_the_rep_acknowledges(
     page.get_by_label("Coaching remarks").fill(COACHING)
     page.get_by_role("button", name="Save notes").click()
     expect(page.locator(".messages")).to_contain_text("Notes saved.")
-    page.locator("#recognition").get_by_label("Recognition").fill(RECOGNITION)
-    page.get_by_role("button", name="Save recognition").click()
-    expect(page.locator(".messages")).to_contain_text("Recognition saved.")
+    page.locator("#recognition").get_by_role("button", name="Give kudos").click()
+    page.wait_for_url("**/recognition/kudos/new/**")
+    page.get_by_label("Message").fill(RECOGNITION)
+    page.get_by_role("button", name="Send kudos").click()
+    page.wait_for_url(f"**/reviews/{review.pk}/**")
+    expect(page.locator(".messages")).to_contain_text("Kudos sent to Rita Rep.")
+    expect(page.locator("#recognition")).to_contain_text(RECOGNITION)
     due = CompanySettings.load().today() + timedelta(days=7)
     page.get_by_label("Action item").fill(ACTION)
     page.get_by_label("Due").fill(due.isoformat())
@@ -126,11 +131,12 @@ def test_manager_annotates_and_shares_a_review_the_rep_acknowledges(
     expect(page.locator("#review-status")).to_have_text("Shared with the rep")
     screenshot(page, "43-review-shared")
     review.refresh_from_db()
-    assert (review.manager_notes, review.coaching_remarks, review.recognition) == (
-        NOTES,
-        COACHING,
-        RECOGNITION,
-    )
+    assert (review.manager_notes, review.coaching_remarks) == (NOTES, COACHING)
+    # Recognition told on its own; the review's notice carries none of it.
+    kudos = Notification.objects.get(user=rep, kind=NotificationKind.KUDOS)
+    assert kudos.body == RECOGNITION
+    shared = Notification.objects.get(user=rep, kind=NotificationKind.REVIEW_SHARED)
+    assert RECOGNITION not in shared.body and RECOGNITION not in shared.title
     assert review.status == ReviewStatus.SHARED
     task = Task.objects.get(pk=ReviewActionItem.objects.get(review=review).task_id)
     assert (task.assignee, task.title) == (rep, ACTION)

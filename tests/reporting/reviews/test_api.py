@@ -135,15 +135,26 @@ def test_patch_notes_by_role(month, cast, api_for, who):
     assert (review.coaching_remarks != "") is (who in ANNOTATORS)
 
 
+def test_recognition_is_not_written_or_read_on_the_review(month, cast, api_for):
+    """Recognition is kudos and awards (their own endpoints): the review neither shows a
+    recognition text nor takes one."""
+    review = month["rep"]
+    api = api_for(cast["manager"])
+    assert "recognition" not in api.get(url(review)).data
+    response = api.patch(url(review), {"version": review.version, "recognition": "Great"})
+    assert response.status_code == 200 and "recognition" not in response.data
+    assert not hasattr(review.__class__.objects.get(pk=review.pk), "recognition")
+
+
 def test_patch_with_a_stale_version_is_409(month, cast, api_for):
     review = month["rep"]
-    response = api_for(cast["manager"]).patch(url(review), {"version": 1, "recognition": "x"})
+    response = api_for(cast["manager"]).patch(url(review), {"version": 1, "manager_notes": "x"})
     assert response.status_code == 409
     assert response.data["code"] == "conflict"
 
 
 def test_patch_needs_a_version(month, cast, api_for):
-    response = api_for(cast["manager"]).patch(url(month["rep"]), {"recognition": "x"})
+    response = api_for(cast["manager"]).patch(url(month["rep"]), {"manager_notes": "x"})
     assert response.status_code == 400
     assert "version" in response.data["errors"]
 
@@ -251,7 +262,7 @@ def test_action_item_with_an_absurd_due_date_is_400(month, cast, api_for):
 def test_acknowledged_review_is_closed_to_the_manager(month, cast, api_for):
     review = month["rep"]
     reviews.acknowledge_review(review=review, by=cast["rep"], version=2)
-    response = api_for(cast["manager"]).patch(url(review), {"version": 3, "recognition": "x"})
+    response = api_for(cast["manager"]).patch(url(review), {"version": 3, "manager_notes": "x"})
     assert response.status_code == 400
     assert review.__class__.objects.get(pk=review.pk).status == ReviewStatus.ACKNOWLEDGED
 
@@ -261,9 +272,9 @@ def test_stale_notes_on_a_review_acknowledged_meanwhile_are_409_not_400(month, c
     (409), which then shows why nothing more can be written, not the closed rule (400)."""
     review = month["rep"]
     reviews.acknowledge_review(review=review, by=cast["rep"], version=2)
-    response = api_for(cast["manager"]).patch(url(review), {"version": 2, "recognition": "x"})
+    response = api_for(cast["manager"]).patch(url(review), {"version": 2, "manager_notes": "x"})
     assert response.status_code == 409
-    assert review.__class__.objects.get(pk=review.pk).recognition == ""
+    assert review.__class__.objects.get(pk=review.pk).manager_notes == ""
 
 
 def test_sharing_tells_the_rep_in_the_same_transaction(month, cast):

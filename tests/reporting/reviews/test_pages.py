@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activities.models import Metric, Task
+from coaching.models import Kudos
 from plans.models import PlanStatus, PlanTarget
 from reporting.models import MonthlyReview, ReviewActionItem, ReviewStatus
 from reporting.reviews import selectors as reviews_selectors
@@ -137,12 +138,15 @@ def test_rep_cannot_open_a_draft_even_by_url(month, cast, client_for):
 
 
 def test_detail_shows_sections_and_keeps_recognition_apart(month, cast, client_for):
+    """The month's kudos show in the review's own recognition section, before and apart
+    from the areas to improve; it links to the separate recognition forms, and the notes
+    form has no recognition field."""
     review = month["teammate"]
-    reviews.annotate_review(
-        review=review,
-        by=cast["manager"],
-        version=review.version,
-        recognition="Best demo of the quarter",
+    Kudos.objects.create(
+        giver=cast["manager"],
+        recipient=cast["teammate"],
+        message="Best demo of the quarter",
+        created_at=datetime(2025, 3, 20, 12, tzinfo=CompanySettings.load().tzinfo),
     )
     response = client_for(cast["manager"]).get(f"/reviews/{review.pk}/")
     html = response.content.decode()
@@ -153,6 +157,10 @@ def test_detail_shows_sections_and_keeps_recognition_apart(month, cast, client_f
     assert "Best demo of the quarter" in recognition
     assert "Best demo of the quarter" not in improve
     assert html.index('id="recognition"') < html.index('id="improve"')
+    assert f"/recognition/kudos/new/?recipient={cast['teammate'].pk}" in recognition
+    assert f"/recognition/awards/new/?recipient={cast['teammate'].pk}" in recognition
+    coaching = html.split('id="coaching"')[1].split("</article>")[0]
+    assert 'name="recognition"' not in html and "Recognition" not in coaching
 
 
 def test_manager_sets_a_root_cause_in_place(month, cast, client_for):

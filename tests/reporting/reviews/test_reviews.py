@@ -459,7 +459,6 @@ def test_regeneration_refreshes_figures_and_keeps_peoples_text(march, rep, manag
         version=review.version,
         manager_notes="Solid month on appointments.",
         coaching_remarks="Plan calls you can make.",
-        recognition="Biggest proposal month of the team.",
     )
     calls_miss = review.misses.get(key="metric:calls")
     reviews.set_miss_cause(miss=calls_miss, by=manager, root_cause="effort", note="Overplanned")
@@ -477,7 +476,6 @@ def test_regeneration_refreshes_figures_and_keeps_peoples_text(march, rep, manag
     assert review.figures["metrics"][0]["actual"] == "620.00"
     assert review.manager_notes == "Solid month on appointments."
     assert review.coaching_remarks == "Plan calls you can make."
-    assert review.recognition == "Biggest proposal month of the team."
     assert review.status == ReviewStatus.SHARED
     assert list(review.actions.all()) == [action]
     calls_miss.refresh_from_db()
@@ -591,7 +589,9 @@ def test_share_acknowledge_and_comment_cycle(
     assert review.rep_comment == "And book more demos."
     # Acknowledged is closed to the manager's writes.
     with pytest.raises(RuleViolation):
-        reviews.annotate_review(review=review, by=manager, version=review.version, recognition="x")
+        reviews.annotate_review(
+            review=review, by=manager, version=review.version, manager_notes="x"
+        )
 
 
 def test_rep_cannot_acknowledge_a_draft_or_comment_before_acknowledging(review, rep):

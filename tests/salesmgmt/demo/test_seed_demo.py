@@ -34,6 +34,7 @@ from activities.models import (
     StageTransition,
     Task,
 )
+from coaching.models import Kudos
 from plans.goals.selectors import goal_progress
 from plans.models import Goal, PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 from plans.weekly.selectors import changes_since_return
@@ -769,14 +770,14 @@ def test_last_months_statements_pay_on_the_sales_attainment_counts():
 def test_reviews_tell_a_story_that_fits_each_rep():
     """Thanks name a teammate of the rep's own team; no bell still asks a rep to
     acknowledge a review they acknowledged."""
-    annotated = MonthlyReview.objects.exclude(recognition="").select_related("rep__team")
-    assert annotated.exists()
-    for review in annotated:
-        mates = set(
-            review.rep.team.members.exclude(pk=review.rep_id).values_list("first_name", flat=True)
-        )
-        covered = review.recognition.split("covering ")[1].split("'s accounts")[0]
-        assert covered in mates, (review.rep.username, covered)
+    thanked = Kudos.objects.filter(review__isnull=False).select_related("recipient__team")
+    assert thanked.exists()
+    for kudos in thanked:
+        rep = kudos.recipient
+        mates = set(rep.team.members.exclude(pk=rep.pk).values_list("first_name", flat=True))
+        covered = kudos.message.split("covering ")[1].split("'s accounts")[0]
+        assert covered in mates, (rep.username, covered)
+        assert kudos.giver == rep.team.manager
     acknowledged = MonthlyReview.objects.filter(status=ReviewStatus.ACKNOWLEDGED)
     assert acknowledged.exists()
     asking = Notification.objects.unread().filter(

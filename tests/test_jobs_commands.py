@@ -168,6 +168,8 @@ def test_beat_schedule_names_every_job():
         "reporting.tasks.generate_monthly_reviews_task",
         "reporting.tasks.compute_commission_statements_task",
         "reporting.tasks.send_report_packs_task",
+        "coaching.tasks.send_session_reminders_task",
+        "coaching.tasks.send_action_item_reminders_task",
     }
     app.loader.import_default_modules()
     assert names <= set(app.tasks)

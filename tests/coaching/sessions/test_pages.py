@@ -202,7 +202,7 @@ def test_rep_never_sees_private_notes_anywhere(book, cast, client_for, api_for):
             client.get(reverse("coaching:list"), {"export": "csv"}).streaming_content
         ).decode(),
         client.get(reverse("coaching:ics", args=[session.pk])).content.decode(),
-        client.get(reverse("plans:my_week")).content.decode(),
+        client.get(reverse("home"), follow=True).content.decode(),
     ]
     review = MonthlyReview.objects.create(
         rep=rep,
@@ -217,6 +217,7 @@ def test_rep_never_sees_private_notes_anywhere(book, cast, client_for, api_for):
     texts.append(api.get(f"/api/v1/coaching-sessions/{held.pk}/").content.decode())
     texts += [n.title + n.body for n in Notification.objects.filter(user=rep)]
     assert SHARED in texts[0] and "Coaching sessions this month" in texts[7]
+    assert 'id="coaching-rep-panel"' in texts[6]
     for text in texts:
         assert PRIVATE not in text
         assert "private_notes" not in text and "Private notes" not in text
@@ -232,3 +233,17 @@ def test_alert_page_links_to_a_new_session_for_its_manager(cast, client_for):
     link = reverse("coaching:new") + f"?rep={cast['rep'].pk}&amp;episode={episode.pk}"
     assert link in client_for(cast["manager"]).get(url).content.decode()
     assert link not in client_for(cast["rep"]).get(url).content.decode()
+
+
+def test_manager_panels_show_week_sessions_and_coverage(book, cast, client_for):
+    """The team week lists this week's sessions and who was not coached in N days; the
+    team dashboard shows the coverage figures."""
+    book(cast["rep"], cast["manager"], starts_at=timezone.now() + timedelta(minutes=30))
+    book(cast["teammate"], cast["manager"], days=-2, status=SessionStatus.HELD)
+    client = client_for(cast["manager"])
+    week = client.get(reverse("plans:team_week")).content.decode()
+    assert 'id="coaching-manager-panel"' in week and "1 not coached in 30 days" in week
+    dashboard = client.get(reverse("dashboards:team"))
+    html = dashboard.content.decode()
+    assert 'id="coaching-coverage"' in html
+    assert "Rita Rep" in html.split('id="coaching-coverage"')[1].split("</section>")[0]

@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         # Customers and the search's customer results share it: one name, not a hash.
         "CustomerStatusEnum": "activities.models.CustomerStatus",
         "DeviationActionKindEnum": "reporting.models.DeviationActionKind",
+        "SessionKindEnum": "coaching.models.SessionKind",
     },
 }
 

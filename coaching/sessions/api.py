@@ -18,14 +18,14 @@ from coaching.sessions import selectors
 from coaching.sessions import services as coaching
 from coaching.sessions.filters import ActionItemFilter, SessionFilter
 from coaching.sessions.serializers import (
-    ActionItemCreateSerializer,
-    ActionItemDoneSerializer,
-    ActionItemSerializer,
+    CoachingActionItemCreateSerializer,
+    CoachingActionItemDoneSerializer,
+    CoachingActionItemSerializer,
+    CoachingEffectSerializer,
     CoachingSessionSerializer,
-    EffectSerializer,
+    CoachingSessionUpdateSerializer,
+    CoachingSessionVersionSerializer,
     FocusAreaSerializer,
-    SessionUpdateSerializer,
-    SessionVersionSerializer,
 )
 from salesmgmt.api_support import StaleVersionFirst
 
@@ -64,11 +64,11 @@ class CoachingSessionViewSet(
             status=code,
         )
 
-    @extend_schema(request=SessionUpdateSerializer, responses=CoachingSessionSerializer)
+    @extend_schema(request=CoachingSessionUpdateSerializer, responses=CoachingSessionSerializer)
     def partial_update(self, request, pk=None):
         """Change a session's details and notes (managers of the rep); send `version`."""
         session = self.get_object()
-        body = SessionUpdateSerializer(
+        body = CoachingSessionUpdateSerializer(
             session, data=request.data, partial=True, context=self.get_serializer_context()
         )
         body.is_valid(raise_exception=True)
@@ -81,25 +81,25 @@ class CoachingSessionViewSet(
 
     def _state(self, service):
         session = self.get_object()
-        body = SessionVersionSerializer(data=self.request.data)
+        body = CoachingSessionVersionSerializer(data=self.request.data)
         body.is_valid(raise_exception=True)
         return self._respond(
             service(session=session, by=self.request.user, version=body.validated_data["version"])
         )
 
-    @extend_schema(request=SessionVersionSerializer, responses=CoachingSessionSerializer)
+    @extend_schema(request=CoachingSessionVersionSerializer, responses=CoachingSessionSerializer)
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
         """Planned -> held: the session took place."""
         return self._state(coaching.hold_session)
 
-    @extend_schema(request=SessionVersionSerializer, responses=CoachingSessionSerializer)
+    @extend_schema(request=CoachingSessionVersionSerializer, responses=CoachingSessionSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Planned -> cancelled; the rep is told."""
         return self._state(coaching.cancel_session)
 
-    @extend_schema(request=None, responses={200: EffectSerializer, 400: None})
+    @extend_schema(request=None, responses={200: CoachingEffectSerializer, 400: None})
     @action(detail=True, methods=["get"])
     def effect(self, request, pk=None):
         """The rep's focus metrics and linked KPIs in the 28 days before the held session
@@ -110,7 +110,7 @@ class CoachingSessionViewSet(
             raise ValidationError({"status": ["The effect is shown once a session is held."]})
         (b0, b1), (a0, a1) = effect.before, effect.after
         return Response(
-            EffectSerializer(
+            CoachingEffectSerializer(
                 {
                     "before_start": b0,
                     "before_end": b1,
@@ -128,7 +128,7 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """Action items agreed in coaching sessions, each its owner's task. The coach adds
     them; the owner marks them done (`complete`)."""
 
-    serializer_class = ActionItemSerializer
+    serializer_class = CoachingActionItemSerializer
     filterset_class = ActionItemFilter
     ordering_fields = ["due", "created_at"]
 
@@ -139,11 +139,13 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             .order_by("due", "pk")
         )
 
-    @extend_schema(request=ActionItemCreateSerializer, responses={201: ActionItemSerializer})
+    @extend_schema(
+        request=CoachingActionItemCreateSerializer, responses={201: CoachingActionItemSerializer}
+    )
     def create(self, request):
         """Add an action item to a session you coach; its owner (the rep or the coach)
         gets it as a task due at the end of that day."""
-        body = ActionItemCreateSerializer(data=request.data)
+        body = CoachingActionItemCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         session = (
@@ -162,12 +164,12 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ActionItemDoneSerializer, responses=ActionItemSerializer)
+    @extend_schema(request=CoachingActionItemDoneSerializer, responses=CoachingActionItemSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """The owner marks the item done (its task is done)."""
         item = self.get_object()
-        body = ActionItemDoneSerializer(data=request.data)
+        body = CoachingActionItemDoneSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = coaching.complete_action_item(
             item=item, by=request.user, version=body.validated_data.get("version")

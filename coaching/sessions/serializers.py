@@ -51,7 +51,7 @@ def _areas(user):
     return FocusArea.objects.active()
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class CoachingActionItemSerializer(serializers.ModelSerializer):
     done_at = serializers.DateTimeField(source="task.done_at", read_only=True, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
 
@@ -76,14 +76,14 @@ class ActionItemSerializer(serializers.ModelSerializer):
         )
 
 
-class ActionItemCreateSerializer(serializers.Serializer):
+class CoachingActionItemCreateSerializer(serializers.Serializer):
     session = serializers.IntegerField(help_text="The session's id (one you coach).")
     text = serializers.CharField(max_length=200)
     owner = serializers.IntegerField(help_text="The session's rep or its coach (a user id).")
     due = serializers.DateField()
 
 
-class ActionItemDoneSerializer(serializers.Serializer):
+class CoachingActionItemDoneSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False, help_text="The task's version you read; if it changed since, 409."
     )
@@ -98,7 +98,7 @@ class CoachingSessionSerializer(serializers.ModelSerializer):
     prompt_episode = _Scoped(_episodes, help_text="A deviation alert about the rep.")
     prompt_miss = _Scoped(_misses, help_text="A monthly review's miss of the rep.")
     prompt_deal = _Scoped(_deals, help_text="A deal of the rep.")
-    action_items = ActionItemSerializer(many=True, read_only=True)
+    action_items = CoachingActionItemSerializer(many=True, read_only=True)
 
     class Meta:
         model = CoachingSession
@@ -142,7 +142,7 @@ class CoachingSessionSerializer(serializers.ModelSerializer):
         return data
 
 
-class SessionUpdateSerializer(CoachingSessionSerializer):
+class CoachingSessionUpdateSerializer(CoachingSessionSerializer):
     """The fields a PATCH may change; ``version`` is required."""
 
     version = serializers.IntegerField(help_text="The version you read; a stale one answers 409.")
@@ -151,11 +151,11 @@ class SessionUpdateSerializer(CoachingSessionSerializer):
         read_only_fields = [*CoachingSessionSerializer.Meta.read_only_fields, "rep"]
 
 
-class SessionVersionSerializer(serializers.Serializer):
+class CoachingSessionVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The version you read; a stale one answers 409.")
 
 
-class FigureSerializer(serializers.Serializer):
+class CoachingFigureSerializer(serializers.Serializer):
     name = serializers.CharField()
     before = serializers.CharField()
     after = serializers.CharField()
@@ -163,11 +163,11 @@ class FigureSerializer(serializers.Serializer):
     improved = serializers.BooleanField(allow_null=True)
 
 
-class EffectSerializer(serializers.Serializer):
+class CoachingEffectSerializer(serializers.Serializer):
     before_start = serializers.DateField()
     before_end = serializers.DateField()
     after_start = serializers.DateField()
     after_end = serializers.DateField()
     after_days = serializers.IntegerField()
-    metrics = FigureSerializer(many=True)
-    kpis = FigureSerializer(many=True)
+    metrics = CoachingFigureSerializer(many=True)
+    kpis = CoachingFigureSerializer(many=True)

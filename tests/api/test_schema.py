@@ -78,6 +78,15 @@ EXPECTED_PATHS = {
     "/api/v1/dashboards/rep/{id}/",
     "/api/v1/dashboards/team/{id}/",
     "/api/v1/dashboards/company/",
+    "/api/v1/coaching-sessions/",
+    "/api/v1/coaching-sessions/{id}/",
+    "/api/v1/coaching-sessions/{id}/cancel/",
+    "/api/v1/coaching-sessions/{id}/effect/",
+    "/api/v1/coaching-sessions/{id}/hold/",
+    "/api/v1/coaching-action-items/",
+    "/api/v1/coaching-action-items/{id}/",
+    "/api/v1/coaching-action-items/{id}/complete/",
+    "/api/v1/focus-areas/",
     "/api/v1/reviews/",
     "/api/v1/reviews/{id}/",
     "/api/v1/reviews/{id}/acknowledge/",
@@ -143,6 +152,11 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/alerts/{id}/", {"get"}),
         ("/api/v1/alerts/{id}/actions/", {"post"}),
         ("/api/v1/reviews/{id}/", {"get", "patch"}),
+        ("/api/v1/coaching-sessions/", {"get", "post"}),
+        ("/api/v1/coaching-sessions/{id}/", {"get", "patch"}),
+        ("/api/v1/coaching-sessions/{id}/effect/", {"get"}),
+        ("/api/v1/coaching-action-items/", {"get", "post"}),
+        ("/api/v1/coaching-action-items/{id}/complete/", {"post"}),
         ("/api/v1/reviews/{id}/acknowledge/", {"post"}),
         ("/api/v1/commission-statements/{id}/", {"get"}),
         ("/api/v1/commission-statements/{id}/adjustments/", {"post"}),
@@ -169,8 +183,9 @@ def test_every_write_describes_400(schema):
     ]
 
     # 35 POSTs (an alert's actions, a statement's adjustments among them); PUT and PATCH on
-    # 15 detail paths; PATCH on a review and a miss; preferences PUT
-    assert len(writes) == 68
+    # 15 detail paths; PATCH on a review and a miss; preferences PUT; coaching sessions
+    # (create, PATCH, hold, cancel) and their action items (create, complete)
+    assert len(writes) == 74
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -180,7 +195,7 @@ def test_every_write_describes_400(schema):
 def test_every_detail_operation_describes_404(schema):
     details = [(p, m, op) for p, m, op in operations(schema) if "{id}" in p]
 
-    assert len(details) == 77
+    assert len(details) == 84
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

@@ -37,6 +37,9 @@ MAIN_PAGES = {
         "/funnel/",
         "/notifications/",
         "/search/?q=bay",
+        "/coaching/",
+        "/coaching/sessions/",
+        "/coaching/sessions/ > #session-list tbody a",
     ],
     "manager": [
         "/plans/team/",
@@ -56,6 +59,10 @@ MAIN_PAGES = {
         "/reviews/team/ > #team-reviews tbody a",
         "/commissions/ > #statements tbody a",
         "/search/?q=bay",
+        "/coaching/",
+        "/coaching/sessions/",
+        "/coaching/sessions/new/",
+        "/coaching/sessions/?status=held > #session-list tbody a",
     ],
     "director": [
         "/company/",

@@ -20,6 +20,7 @@ from reporting.kpis.selectors import evaluate_current, evaluate_kpis, format_fig
 from reporting.models import DeviationEpisode, Kpi, KpiDirection, KpiKind, Status
 from salesmgmt.calendar import month_of
 from salesmgmt.models import CompanySettings, User
+from salesmgmt.money import CENT, quantize
 
 EFFECT_DAYS = 28  # four weeks before, four weeks after
 
@@ -207,6 +208,8 @@ class EffectRow:
     after: str
     change: str
     improved: bool | None  # None: no change, or nothing to compare
+    before_total: str = ""  # metrics: the span's total beside the weekly average
+    after_total: str = ""
 
 
 @dataclass
@@ -265,6 +268,9 @@ def session_effect(session: CoachingSession, *, today: date | None = None) -> Ef
             after=Sum("quantity", filter=Q(day__gte=a0)),
         )
     }
+    # The after span may still run: metrics read per week on average over each span, so
+    # four weeks before compare with however many days after there are so far.
+    days_after = (a1 - a0).days + 1
     metric_rows = []
     for metric in metrics:
         row = totals.get(metric.pk, {})
@@ -273,8 +279,20 @@ def session_effect(session: CoachingSession, *, today: date | None = None) -> Ef
         def text(value, money=metric.is_money):
             return format_figure(value, money=money)
 
-        change, improved = _change(before, after, higher=True, text=text)
-        metric_rows.append(EffectRow(metric.name, text(before), text(after), change, improved))
+        weekly_before = quantize(before * 7 / EFFECT_DAYS, CENT)
+        weekly_after = quantize(after * 7 / days_after, CENT)
+        change, improved = _change(weekly_before, weekly_after, higher=True, text=text)
+        metric_rows.append(
+            EffectRow(
+                metric.name,
+                text(weekly_before),
+                text(weekly_after),
+                change,
+                improved,
+                before_total=text(before),
+                after_total=text(after),
+            )
+        )
 
     kpis = list(
         Kpi.objects.active()
@@ -304,7 +322,7 @@ def session_effect(session: CoachingSession, *, today: date | None = None) -> Ef
                     improved,
                 )
             )
-    return Effect((b0, b1), (a0, a1), (a1 - a0).days + 1, metric_rows, kpi_rows)
+    return Effect((b0, b1), (a0, a1), days_after, metric_rows, kpi_rows)
 
 
 # --- Home pages ---------------------------------------------------------------------------------

@@ -161,6 +161,8 @@ class CoachingFigureSerializer(serializers.Serializer):
     after = serializers.CharField()
     change = serializers.CharField()
     improved = serializers.BooleanField(allow_null=True)
+    before_total = serializers.CharField(help_text="Metrics: the span's total ('' for KPIs).")
+    after_total = serializers.CharField(help_text="Metrics: the span's total ('' for KPIs).")
 
 
 class CoachingEffectSerializer(serializers.Serializer):

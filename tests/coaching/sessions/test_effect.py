@@ -54,15 +54,14 @@ def test_effect_before_and_after_exact(held, cast):
     assert effect.before == (start - timedelta(days=28), start - timedelta(days=1))
     assert effect.after == (start, today) and effect.after_days == 11
     rows = _rows(effect)
+    # Metrics per week on average: 12 in 28 days = 3 a week; 13 in 11 days = 8.27 a week.
     calls = rows["Calls"]
-    assert (calls.before, calls.after, calls.change, calls.improved) == ("12", "13", "+1", True)
-    held_row = rows["Appointments held"]
-    assert (held_row.before, held_row.after, held_row.change, held_row.improved) == (
-        "10",
-        "8",
-        "−2",
-        False,
-    )
+    assert (calls.before_total, calls.after_total) == ("12", "13")
+    assert (calls.before, calls.after, calls.change, calls.improved) == ("3", "8.27", "+5.27", True)
+    held_row = rows["Appointments held"]  # 10 in 28 days = 2.5 a week; 8 in 11 days = 5.09
+    assert (held_row.before, held_row.after, held_row.improved) == ("2.5", "5.09", True)
+    leads = rows["Leads created"]
+    assert (leads.before, leads.after, leads.change, leads.improved) == ("0", "0", "±0", None)
     hit = rows["Hit rate (sales / appointments held)"]
     assert (hit.before, hit.after, hit.change, hit.improved) == ("10.0%", "50.0%", "+40.0%", True)
     no_data = rows["Appointments held / set"]

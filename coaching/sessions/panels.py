@@ -37,13 +37,13 @@ def rep_home(request, *, user=None, **_):
 
 
 def manager_home(request, *, team=None, **_):
-    """The team's sessions this week and how many reps were not coached in N days."""
+    """The team's sessions in the coming seven days and how many reps were not coached in
+    N days."""
     user = request.user
     if team is None or not user.reviews_plans:
         return ""
-    company = CompanySettings.load()
     now = timezone.now()
-    week_end = midnight(company.week_of(company.today()) + timedelta(days=7), company)
+    week_end = now + timedelta(days=7)
     sessions = selectors.sessions_for(user).filter(rep__team=team)
     upcoming = list(sessions.upcoming(now).filter(starts_at__lt=week_end).order_by("starts_at")[:8])
     reps = User.objects.visible_to(user).reps().filter(team=team)

@@ -4,8 +4,8 @@ Each rep had one or two sessions in the last four weeks (held, with shared and p
 notes, focus areas and action items: some done, some overdue, some open); one rep per
 team was last coached six weeks ago, so the overview flags them; one session was
 prompted by an open deviation alert and one by a deal; about half the reps have a
-session booked in the coming week (the demo rep's within a day, so the reminder job
-has something to send)."""
+session booked in the coming week (the demo rep's on the next working day), and one
+per team was cancelled."""
 
 import random
 from datetime import timedelta
@@ -91,6 +91,8 @@ def load(demo: DemoCompany, rng: random.Random) -> None:
                         prompt = {"prompt_deal": deal, "kind": SessionKind.DEAL_REVIEW}
                         prompted["deal"] = True
                 _held(demo, rng, coach, user, days_ago, rng.sample(keys, 2), **prompt)
+            if position == 1:
+                _cancelled(demo, rng, coach, user)
             episode = alerts.get(user.pk)
             if episode is not None and not prompted["alert"] and user.team.manager_id == coach.pk:
                 _upcoming(demo, rng, coach, user, 1, prompt_episode=episode)
@@ -151,3 +153,9 @@ def _upcoming(demo, rng, coach, rep, days_ahead, **prompt):
         prompt_note="Calls behind pace this month." if prompt else "",
         **prompt,
     )
+
+
+def _cancelled(demo, rng, coach, rep):
+    """A session called off (the rep was ill, a customer moved a meeting)."""
+    session = _upcoming(demo, rng, coach, rep, rng.randint(1, 6))
+    services.cancel_session(session=session, by=coach, version=session.version)

@@ -10,6 +10,7 @@ from django.db import OperationalError
 from coaching.feedback.services import open_feedback_periods
 from coaching.improvement.services import send_checkpoint_reminders
 from coaching.recognition.services import suggest_recognition
+from coaching.sessions.services import send_action_item_reminders, send_session_reminders
 from coaching.training.services import assign_onboarding, send_training_reminders
 from salesmgmt.calendar import parse_job_time
 
@@ -56,3 +57,18 @@ def send_training_reminders_task(now: str | None = None) -> int:
 def suggest_recognition_task(now: str | None = None) -> int:
     """Nudge managers about wins worth recognising (each win once)."""
     return suggest_recognition(now=parse_job_time(now) if now else None)
+
+
+# --- Sessions -----------------------------------------------------------------------------------
+
+
+@shared_task(name="coaching.tasks.send_session_reminders_task", **RETRY)
+def send_session_reminders_task(now: str | None = None) -> int:
+    """Coach and rep, once each, the reminder time before a session."""
+    return send_session_reminders(now=parse_job_time(now) if now else None)
+
+
+@shared_task(name="coaching.tasks.send_action_item_reminders_task", **RETRY)
+def send_action_item_reminders_task(now: str | None = None) -> int:
+    """Owner and coach, once each, of an overdue action item."""
+    return send_action_item_reminders(now=parse_job_time(now) if now else None)

@@ -26,6 +26,7 @@ SLOTS = {
     "manager_home": "A manager's home page (the team week); objects: team (the team shown).",
     "team_dashboard": "The team dashboard; objects: team, today (the company day).",
     "review": "One monthly review, beside its figures; objects: review.",
+    "alert": "A deviation alert's page, under its facts; objects: episode.",
 }
 
 Provider = Callable[..., str]

@@ -95,4 +95,16 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=56),
         "options": {"expires": HOUR},
     },
+    # Coaching sessions: reminders before a session (every quarter hour) and of overdue
+    # action items (hourly); each person is told of each once.
+    "send-session-reminders": {
+        "task": "coaching.tasks.send_session_reminders_task",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": QUARTER},
+    },
+    "send-action-item-reminders": {
+        "task": "coaching.tasks.send_action_item_reminders_task",
+        "schedule": crontab(minute=36),
+        "options": {"expires": HOUR},
+    },
 }

@@ -292,6 +292,7 @@ SPECTACULAR_SETTINGS = {
         # An improvement plan's outcome (four values) beside the two a plan closes with.
         "ImprovementPlanOutcomeEnum": "coaching.models.PlanOutcome",
         "AwardKindEnum": "coaching.models.AwardKind",
+        "SessionKindEnum": "coaching.models.SessionKind",
     },
 }
 

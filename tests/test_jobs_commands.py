@@ -173,6 +173,8 @@ def test_beat_schedule_names_every_job():
         "coaching.tasks.assign_onboarding_task",
         "coaching.tasks.send_training_reminders_task",
         "coaching.tasks.suggest_recognition_task",
+        "coaching.tasks.send_session_reminders_task",
+        "coaching.tasks.send_action_item_reminders_task",
     }
     app.loader.import_default_modules()
     assert names <= set(app.tasks)

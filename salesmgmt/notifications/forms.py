@@ -26,6 +26,7 @@ ONLY_FOR_REVIEWERS = {
     NotificationKind.TEAM_OVERDUE_DIGEST,
     NotificationKind.REVIEW_READY,
     NotificationKind.REVIEW_ACKNOWLEDGED,
+    NotificationKind.RECOGNITION_NUDGE,
 }
 ONLY_FOR_REPS = {
     NotificationKind.PLAN_REMINDER,
@@ -36,6 +37,7 @@ ONLY_FOR_REPS = {
     NotificationKind.GOAL_CHANGED,
     NotificationKind.REVIEW_SHARED,
     NotificationKind.STATEMENT_READY,
+    NotificationKind.AWARD,
 }
 
 

@@ -78,6 +78,15 @@ EXPECTED_PATHS = {
     "/api/v1/dashboards/rep/{id}/",
     "/api/v1/dashboards/team/{id}/",
     "/api/v1/dashboards/company/",
+    "/api/v1/coaching-sessions/",
+    "/api/v1/coaching-sessions/{id}/",
+    "/api/v1/coaching-sessions/{id}/cancel/",
+    "/api/v1/coaching-sessions/{id}/effect/",
+    "/api/v1/coaching-sessions/{id}/hold/",
+    "/api/v1/coaching-action-items/",
+    "/api/v1/coaching-action-items/{id}/",
+    "/api/v1/coaching-action-items/{id}/complete/",
+    "/api/v1/focus-areas/",
     "/api/v1/reviews/",
     "/api/v1/reviews/{id}/",
     "/api/v1/reviews/{id}/acknowledge/",
@@ -174,6 +183,11 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/alerts/{id}/", {"get"}),
         ("/api/v1/alerts/{id}/actions/", {"post"}),
         ("/api/v1/reviews/{id}/", {"get", "patch"}),
+        ("/api/v1/coaching-sessions/", {"get", "post"}),
+        ("/api/v1/coaching-sessions/{id}/", {"get", "patch"}),
+        ("/api/v1/coaching-sessions/{id}/effect/", {"get"}),
+        ("/api/v1/coaching-action-items/", {"get", "post"}),
+        ("/api/v1/coaching-action-items/{id}/complete/", {"post"}),
         ("/api/v1/reviews/{id}/acknowledge/", {"post"}),
         ("/api/v1/commission-statements/{id}/", {"get"}),
         ("/api/v1/commission-statements/{id}/adjustments/", {"post"}),
@@ -216,7 +230,8 @@ def test_every_write_describes_400(schema):
     # Training: 5 POSTs (a module, an assignment, complete, confirm, reopen), PUT and PATCH
     # on a module.
     # Recognition: 3 POSTs (kudos, an award, dismissing a suggestion).
-    assert len(writes) == 88
+    # Sessions: create, PATCH, hold, cancel; action items: create, complete.
+    assert len(writes) == 94
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -230,7 +245,8 @@ def test_every_detail_operation_describes_404(schema):
     # checkpoints POST and PATCH.
     # Training: a module (get, put, patch), an assignment and 3 actions.
     # Recognition: kudos, award, suggestion and its dismiss.
-    assert len(details) == 97
+    # Sessions: retrieve, PATCH, hold, cancel, effect; an action item and its complete.
+    assert len(details) == 104
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (

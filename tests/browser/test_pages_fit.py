@@ -45,6 +45,9 @@ MAIN_PAGES = {
         "/training/mine/",
         "/recognition/",
         "/recognition/kudos/new/",
+        "/coaching/",
+        "/coaching/sessions/",
+        "/coaching/sessions/ > #session-list tbody a",
     ],
     "manager": [
         "/plans/team/",
@@ -76,6 +79,10 @@ MAIN_PAGES = {
         "/recognition/",
         "/recognition/awards/new/",
         "/recognition/suggestions/",
+        "/coaching/",
+        "/coaching/sessions/",
+        "/coaching/sessions/new/",
+        "/coaching/sessions/?status=held > #session-list tbody a",
     ],
     "director": [
         "/company/",

@@ -233,6 +233,13 @@ REP_KINDS = [
     "deviation",
     "review_shared",
     "statement_ready",
+    "coaching_session",
+    "action_item",
+    "kudos",
+    "award",
+    "training",
+    "feedback",
+    "improvement_plan",
 ]
 REVIEWER_KINDS = [
     "plan_missing",
@@ -243,6 +250,13 @@ REVIEWER_KINDS = [
     "deviation",
     "review_ready",
     "review_acknowledged",
+    "coaching_session",
+    "action_item",
+    "kudos",
+    "recognition_nudge",
+    "training",
+    "feedback",
+    "improvement_plan",
 ]
 
 
@@ -265,6 +279,13 @@ def test_preferences_start_with_everything_on(client_for, rep):
         "Behind pace on a goal or KPI",
         "Your monthly review was shared",
         "Commission statement ready",
+        "Coaching session booked or coming up",
+        "Coaching action item due",
+        "Kudos for you",
+        "An award for you",
+        "Training assigned or overdue",
+        "Feedback period open or closing",
+        "Improvement plan and its checkpoints",
     ]
     assert all(in_app.value() and email.value() for _, in_app, email in form.rows())
 

@@ -332,7 +332,9 @@ def test_pages_stay_within_their_query_budget(
 ):
     manager = client_for(cast["manager"])
     manager.get(reverse("dashboards:team"))
-    with django_assert_max_num_queries(30):
+    # 23 of the dashboard, 9 of coaching's panels (coverage 3, recognition 4, training 1,
+    # improvement plans 1; each holds its count as data grows in tests/coaching/).
+    with django_assert_max_num_queries(32):
         manager.get(reverse("dashboards:team"))
     rep = client_for(cast["rep"])
     with django_assert_max_num_queries(26):

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 
 from coaching.models import FocusArea, TrainingModule
-from coaching.training.services import assignable_reps
+from coaching.training.services import MODULE_FIELDS, assignable_reps
 from salesmgmt.models import CompanySettings
 from salesmgmt.web import EARLIEST, LATEST
 
@@ -19,17 +19,7 @@ class ModuleForm(forms.ModelForm):
 
     class Meta:
         model = TrainingModule
-        fields = [
-            "title",
-            "topic",
-            "material_url",
-            "material_text",
-            "duration_minutes",
-            "recurrence_months",
-            "onboarding",
-            "onboarding_due_days",
-            "active",
-        ]
+        fields = list(MODULE_FIELDS)
         labels = {
             "material_text": "Material (text)",
             "duration_minutes": "Duration (minutes)",

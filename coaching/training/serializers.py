@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coaching.models import FocusArea, TrainingAssignment, TrainingModule
-from coaching.training.services import assignable_teams
+from coaching.training.services import MODULE_FIELDS, assignable_teams
 from salesmgmt.api_support import ScopedRepField
 
 VERSION_HELP = "The version you read. A stale one answers 409 and changes nothing."
@@ -19,19 +19,7 @@ class TrainingModuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingModule
-        fields = [
-            "id",
-            "title",
-            "topic",
-            "material_url",
-            "material_text",
-            "duration_minutes",
-            "recurrence_months",
-            "onboarding",
-            "onboarding_due_days",
-            "active",
-            "created_at",
-        ]
+        fields = ["id", *MODULE_FIELDS, "created_at"]
         read_only_fields = ["created_at"]
         # The service says "exists already" next to the title, for pages and API alike.
         extra_kwargs = {"title": {"validators": []}}

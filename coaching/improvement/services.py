@@ -6,7 +6,8 @@ review miss whose root cause is the rep (skill, effort) or, without a miss, with
 reason stated (it is kept in the history). Every write locks the plan, checks the
 version the writer read (a stale one is a conflict), raises the version and appends an
 ImprovementEvent; the history is never edited. The rep is told when the plan is
-opened, changed and closed; the manager when the rep acknowledges or comments.
+opened, changed and closed; the rep's current manager (``manager_to_tell``) when the rep
+acknowledges or comments.
 """
 
 from collections.abc import Iterable
@@ -511,9 +512,40 @@ def _tell_rep(plan: ImprovementPlan, *, key: str, title: str, body: str = "") ->
     )
 
 
+def _still_manages(user: User | None, rep: User) -> bool:
+    """Whether ``user`` manages ``rep`` now, by the rules of ``User.objects.visible_to``
+    (read from the rep's team, loaded with it: no query)."""
+    if user is None or not user.is_active or not user.reviews_plans or user.pk == rep.pk:
+        return False
+    if user.is_admin:
+        return True
+    team = rep.team
+    if team is None:
+        return False
+    if user.is_director:
+        return user.division_id is not None and team.division_id == user.division_id
+    return team.manager_id == user.pk
+
+
+def manager_to_tell(plan: ImprovementPlan) -> User | None:
+    """Who hears the rep's answers and the checkpoint reminders: the rep's current team
+    manager; else whoever opened the plan, if they still manage the rep; else nobody.
+    After a rep moves team, the former manager (who no longer sees the plan) is not told.
+    Load the plan with ``rep__team__manager`` and ``manager`` to ask no query."""
+    rep = plan.rep
+    current = rep.team.manager if rep.team_id else None
+    for user in (current, plan.manager):
+        if _still_manages(user, rep):
+            return user
+    return None
+
+
 def _tell_manager(plan: ImprovementPlan, *, key: str, title: str, body: str = "") -> None:
+    manager = manager_to_tell(plan)
+    if manager is None:
+        return
     notify(
-        user=plan.manager,
+        user=manager,
         kind=NotificationKind.IMPROVEMENT_PLAN,
         key=key,
         title=title,
@@ -537,7 +569,7 @@ def send_checkpoint_reminders(*, now: datetime | None = None) -> int:
             done_at__isnull=True,
             due__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
         )
-        .select_related("plan__rep", "plan__manager")
+        .select_related("plan__rep__team__manager", "plan__manager")
         .order_by("due", "pk")
     )
     notices = []
@@ -546,7 +578,10 @@ def send_checkpoint_reminders(*, now: datetime | None = None) -> int:
         overdue = checkpoint.due < today
         key = f"checkpoint-{'overdue' if overdue else 'due'}:{checkpoint.pk}"
         when = "was due" if overdue else "is due"
-        for user, whose in ((plan.rep, "your"), (plan.manager, f"{plan.rep}'s")):
+        manager = manager_to_tell(plan)
+        for user, whose in ((plan.rep, "your"), (manager, f"{plan.rep}'s")):
+            if user is None:
+                continue
             notices.append(
                 Notice(
                     user=user,

@@ -93,3 +93,14 @@ def test_command_with_now_runs_once(cast, open_plan, today):
     call_command("send_checkpoint_reminders", "--now", when, stdout=out)
     assert out.getvalue().strip() == "0 checkpoint reminder(s) sent."
     assert reminders("overdue").count() == 2
+
+
+def test_reminders_go_to_the_reps_current_manager(cast, open_plan, today):
+    """The rep moved team after the plan opened: the new team's manager is reminded, the
+    former one (who can no longer open the plan) is not."""
+    open_plan(cast["rep"], cast["manager"])
+    cast["rep"].team = cast["other_team_rep"].team
+    cast["rep"].save(update_fields=["team"])
+
+    assert services.send_checkpoint_reminders(now=at(today + timedelta(days=13))) == 2
+    assert {n.user for n in reminders()} == {cast["rep"], cast["other_manager"]}

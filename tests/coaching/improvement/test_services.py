@@ -302,3 +302,40 @@ def test_close_needs_an_outcome_and_a_note_and_ends_every_change(cast, open_plan
         with pytest.raises(RuleViolation, match="closed"):
             write()
     assert kinds(plan) == [ImprovementEventKind.OPENED, ImprovementEventKind.CLOSED]
+
+
+def _move(rep, team):
+    rep.team = team
+    rep.save(update_fields=["team"])
+
+
+def test_after_a_move_the_reps_new_manager_hears_the_comment_not_the_former(cast, open_plan):
+    """The former manager no longer sees the plan, so is not told the rep's comment; the
+    rep's current team manager is."""
+    plan = open_plan(cast["rep"], cast["manager"])
+    _move(cast["rep"], cast["other_team_rep"].team)
+
+    services.comment_on_plan(plan=plan, by=cast["rep"], comment="private 4711", version=1)
+
+    told = Notification.objects.filter(key__startswith=f"improvement-comment:{plan.pk}:")
+    assert [n.user for n in told] == [cast["other_manager"]]
+
+
+def test_whoever_opened_the_plan_is_told_while_still_managing_the_rep(cast, open_plan):
+    """A director who opened the plan, the rep's team without a manager: the director
+    (still over the rep's division) is told; moved to a team out of every reach of the
+    opener and without a manager, nobody is."""
+    plan = open_plan(cast["rep"], cast["director"])
+    team = cast["rep"].team
+    team.manager = None
+    team.save(update_fields=["manager"])
+
+    services.comment_on_plan(plan=plan, by=cast["rep"], comment="one", version=1)
+    south = cast["south_rep"].team
+    south.manager = None
+    south.save(update_fields=["manager"])
+    _move(cast["rep"], south)
+    services.comment_on_plan(plan=plan, by=cast["rep"], comment="two", version=2)
+
+    told = Notification.objects.filter(key__startswith=f"improvement-comment:{plan.pk}:")
+    assert [(n.user, n.body) for n in told] == [(cast["director"], "one")]

@@ -30,6 +30,7 @@ from coaching.models import (
 )
 from plans.models import Goal, GoalScope
 from reporting.models import MonthlyReview, ReviewMiss, RootCause
+from salesmgmt.calendar import job_now
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import Notice, notify, send_once, settle
@@ -43,6 +44,7 @@ PLAN_CHANGED = (
     "saved; reload to see the latest version."
 )
 REMIND_DAYS_BEFORE = 2
+REMINDER_HOUR = 7  # company time: reminders go out from the morning on (as training's)
 
 
 @dataclass(frozen=True)
@@ -558,11 +560,14 @@ def _tell_manager(plan: ImprovementPlan, *, key: str, title: str, body: str = ""
 
 
 def send_checkpoint_reminders(*, now: datetime | None = None) -> int:
-    """Remind rep and manager of each open plan's checkpoint not done: once when it is due
-    within two days, once when it is overdue. Returns how many notices went out; a second
-    run sends none (each notice is keyed by its checkpoint)."""
-    now = now or timezone.now()
-    today = timezone.localtime(now, CompanySettings.load().tzinfo).date()
+    """Hourly, from 07:00 company time (as the training reminders): remind rep and manager
+    of each open plan's checkpoint not done, once when it is due within two days, once
+    when it is overdue. Returns how many notices went out; a second run sends none (each
+    notice is keyed by its checkpoint)."""
+    local_now = job_now(now).astimezone(CompanySettings.load().tzinfo)
+    if local_now.hour < REMINDER_HOUR:
+        return 0
+    today = local_now.date()
     checkpoints = (
         ImprovementCheckpoint.objects.filter(
             plan__outcome__in=OPEN_OUTCOMES,

@@ -104,3 +104,14 @@ def test_reminders_go_to_the_reps_current_manager(cast, open_plan, today):
 
     assert services.send_checkpoint_reminders(now=at(today + timedelta(days=13))) == 2
     assert {n.user for n in reminders()} == {cast["rep"], cast["other_manager"]}
+
+
+def test_reminders_wait_for_the_morning_company_time(cast, open_plan, today):
+    """Around midnight company time nothing goes out; from 07:00 the reminders do (the
+    command with --now, read in company time)."""
+    open_plan(cast["rep"], cast["manager"])
+    day = f"{today + timedelta(days=13):%Y-%m-%d}"
+    for hour, sent in (("00:30", 0), ("06:59", 0), ("07:00", 2)):
+        out = StringIO()
+        call_command("send_checkpoint_reminders", "--now", f"{day}T{hour}", stdout=out)
+        assert out.getvalue().strip() == f"{sent} checkpoint reminder(s) sent."

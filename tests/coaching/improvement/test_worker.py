@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from celery.result import allow_join_result
-from django.utils import timezone
 
 from coaching.jobs import send_checkpoint_reminders_task
 from coaching.models import ImprovementCheckpoint, ImprovementPlan
@@ -44,7 +43,7 @@ def test_worker_reminds_of_a_checkpoint_once(real_queue, rep, manager):
     checkpoint = ImprovementCheckpoint.objects.create(
         plan=plan, due=today + timedelta(days=1), what="Call review"
     )
-    now = timezone.now().isoformat()
+    now = f"{today.isoformat()}T09:00"  # reminders go out from 07:00 company time
 
     assert send_checkpoint_reminders_task.delay(now=now).get(timeout=30) == 2
     assert send_checkpoint_reminders_task.delay(now=now).get(timeout=30) == 0

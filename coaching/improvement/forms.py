@@ -81,7 +81,15 @@ class PlanForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args, user, rep, with_reason: bool = False, linked=(), since=None, **kwargs
+        self,
+        *args,
+        user,
+        rep,
+        with_reason: bool = False,
+        linked=(),
+        linked_modules=(),
+        since=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         # Goals running since last month (or the month of the review miss), and those linked.
@@ -91,7 +99,8 @@ class PlanForm(forms.Form):
         goals = linkable_goals(rep, user).filter(Q(end__gte=since) | Q(pk__in=linked))
         self.fields["goals"].queryset = goals.select_related("metric").order_by("start", "pk")
         self.fields["sessions"].queryset = linkable_sessions(rep, user).order_by("-starts_at")
-        self.fields["modules"].queryset = linkable_modules()
+        # Active modules, and those linked already (one retired since is kept, not dropped).
+        self.fields["modules"].queryset = linkable_modules(linked_modules)
         if not with_reason:
             del self.fields["reason"]
         for name in ("goals", "sessions", "modules"):

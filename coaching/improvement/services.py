@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,16 +124,23 @@ def linkable_sessions(rep: User, by: User):
     return CoachingSession.objects.visible_to(by).filter(rep=rep)
 
 
-def linkable_modules():
-    return TrainingModule.objects.active()
+def linkable_modules(linked: Iterable[int] = ()):
+    """Active training modules, and those of ``linked`` (ids of the modules a plan links
+    already: a module retired since stays linked when the plan is saved again)."""
+    linked = list(linked)
+    if not linked:
+        return TrainingModule.objects.active()
+    return TrainingModule.objects.filter(Q(active=True) | Q(pk__in=linked))
 
 
-def _check_links(rep: User, by: User, *, goals=None, sessions=None, modules=None) -> None:
+def _check_links(
+    rep: User, by: User, *, goals=None, sessions=None, modules=None, linked_modules=()
+) -> None:
     errors = {}
     for field, chosen, allowed, what in (
         ("goals", goals, linkable_goals(rep, by), "one of the rep's own goals"),
         ("sessions", sessions, linkable_sessions(rep, by), "a coaching session of this rep"),
-        ("modules", modules, linkable_modules(), "an active training module"),
+        ("modules", modules, linkable_modules(linked_modules), "an active training module"),
     ):
         if chosen is None:
             continue
@@ -287,7 +295,14 @@ def update_plan(
         raise RuleViolation(
             {"ends_on": "An open checkpoint would fall outside the plan; move it first."}
         )
-    _check_links(plan.rep, by, goals=goals, sessions=sessions, modules=modules)
+    _check_links(
+        plan.rep,
+        by,
+        goals=goals,
+        sessions=sessions,
+        modules=modules,
+        linked_modules=plan.modules.values_list("pk", flat=True),
+    )
     changed = [name for name, value in fields.items() if getattr(plan, name) != value]
     for name in changed:
         setattr(plan, name, fields[name])

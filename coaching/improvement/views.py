@@ -262,7 +262,13 @@ def plan_edit(request, pk):
         messages.error(request, "This plan is closed; it no longer changes.")
         return redirect("improvement:detail", pk=plan.pk)
     if request.method == "POST":
-        form = PlanForm(request.POST, user=request.user, rep=plan.rep, linked=_linked(plan))
+        form = PlanForm(
+            request.POST,
+            user=request.user,
+            rep=plan.rep,
+            linked=_linked(plan),
+            linked_modules=_linked_modules(plan),
+        )
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -277,6 +283,7 @@ def plan_edit(request, pk):
             user=request.user,
             rep=plan.rep,
             linked=_linked(plan),
+            linked_modules=_linked_modules(plan),
             initial={
                 "goals_text": plan.goals_text,
                 "support_text": plan.support_text,
@@ -295,6 +302,10 @@ def plan_edit(request, pk):
 
 def _linked(plan) -> list[int]:
     return [goal.pk for goal in plan.goals.all()]
+
+
+def _linked_modules(plan) -> list[int]:
+    return list(plan.modules.values_list("pk", flat=True))
 
 
 def _act(request, pk, form_class, form_name: str, call, done: str, anchor: str):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from coaching.improvement import services
-from coaching.models import ImprovementPlan, PlanOutcome
+from coaching.models import ImprovementPlan, PlanOutcome, TrainingModule
 from reporting.models import RootCause
 from salesmgmt.models import Notification
 from tests.cast import REP_ROWS_SEEN, ROLES
@@ -290,6 +290,37 @@ def test_manager_edits_the_plan(plans, cast, client_for):
         },
     )
     assert "changed by someone else" in " ".join(stale.context["form"].non_field_errors())
+
+
+def test_saving_the_edit_page_keeps_a_retired_module_linked(cast, open_plan, client_for):
+    """A module retired after it was linked is still offered (ticked) on the edit page,
+    so saving another change keeps it linked instead of dropping it silently."""
+    old = TrainingModule.objects.create(title="Old pitch", material_text="t")
+    TrainingModule.objects.create(title="New pitch", material_text="t")
+    plan = open_plan(cast["rep"], cast["manager"], modules=[old])
+    old.active = False
+    old.save(update_fields=["active"])
+    client = client_for(cast["manager"])
+
+    form = client.get(detail(plan, "edit/")).context["form"]
+    offered = {module.pk for module in form.fields["modules"].queryset}
+    ticked = [m.pk for m in form.initial["modules"] if m.pk in offered]  # what a browser sends
+    response = client.post(
+        detail(plan, "edit/"),
+        {
+            "version": 1,
+            "goals_text": plan.goals_text,
+            "support_text": "Changed support",
+            "starts_on": plan.starts_on.isoformat(),
+            "ends_on": plan.ends_on.isoformat(),
+            "modules": ticked,
+        },
+    )
+
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.support_text == "Changed support"
+    assert list(plan.modules.all()) == [old]
 
 
 # --- Panels -------------------------------------------------------------------------------------

@@ -339,3 +339,24 @@ def test_whoever_opened_the_plan_is_told_while_still_managing_the_rep(cast, open
 
     told = Notification.objects.filter(key__startswith=f"improvement-comment:{plan.pk}:")
     assert [(n.user, n.body) for n in told] == [(cast["director"], "one")]
+
+
+def test_a_retired_module_stays_linked_but_is_not_newly_linked(cast, open_plan):
+    """Saving a plan with the retired module it links already is fine; linking another
+    retired module is refused."""
+    kept = TrainingModule.objects.create(title="Kept", material_text="t")
+    other = TrainingModule.objects.create(title="Other", material_text="t", active=False)
+    plan = open_plan(cast["rep"], cast["manager"], modules=[kept])
+    kept.active = False
+    kept.save(update_fields=["active"])
+
+    services.update_plan(
+        plan=plan,
+        by=cast["manager"],
+        version=1,
+        modules=[kept],
+        ends_on=plan.ends_on - timedelta(days=1),
+    )
+    assert list(plan.modules.all()) == [kept]
+    with pytest.raises(RuleViolation):
+        services.update_plan(plan=plan, by=cast["manager"], version=2, modules=[kept, other])

@@ -78,7 +78,9 @@ class PlanForm(forms.Form):
     )
     starts_on = forms.DateField(label="Starts on", widget=DATE)
     ends_on = forms.DateField(label="Ends on", widget=DATE)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Editing: the version read, required (without it a save would overwrite blindly).
+    # Opening a plan has none: the field is removed then.
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -89,9 +91,12 @@ class PlanForm(forms.Form):
         linked=(),
         linked_modules=(),
         since=None,
+        editing: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["version"]
         # Goals running since last month (or the month of the review miss), and those linked.
         today = CompanySettings.load().today()
         last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -106,6 +111,15 @@ class PlanForm(forms.Form):
         for name in ("goals", "sessions", "modules"):
             if not self.fields[name].queryset.exists():
                 del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if "version" in self.errors:  # a hidden field: said where the page shows it
+            del self.errors["version"]
+            self.add_error(
+                None, "This page lacks the plan's version; reload the plan and edit it again."
+            )
+        return data
 
 
 class CheckpointForm(forms.Form):

@@ -268,6 +268,7 @@ def plan_edit(request, pk):
             rep=plan.rep,
             linked=_linked(plan),
             linked_modules=_linked_modules(plan),
+            editing=True,
         )
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -284,6 +285,7 @@ def plan_edit(request, pk):
             rep=plan.rep,
             linked=_linked(plan),
             linked_modules=_linked_modules(plan),
+            editing=True,
             initial={
                 "goals_text": plan.goals_text,
                 "support_text": plan.support_text,

@@ -1,5 +1,6 @@
 """Admin of coaching.training: the module catalogue (also written on /training/ by
-managers) and the assignments, to look up and fix one; the pages and jobs write them."""
+managers) and the assignments, read-only: the pages, API and jobs write them (checking
+the version, recurrence and who is told), which an admin edit would bypass."""
 
 from django.contrib import admin
 
@@ -27,5 +28,12 @@ class TrainingAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["rep__username", "rep__first_name", "rep__last_name", "module__title"]
     list_select_related = ["module", "rep"]
     date_hierarchy = "due"
-    raw_id_fields = ["rep", "assigned_by", "confirmed_by"]
-    readonly_fields = ["assigned_at", "version"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

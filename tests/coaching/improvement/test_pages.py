@@ -323,6 +323,48 @@ def test_saving_the_edit_page_keeps_a_retired_module_linked(cast, open_plan, cli
     assert list(plan.modules.all()) == [old]
 
 
+def test_an_edit_without_the_version_is_a_form_error_not_an_overwrite(plans, cast, client_for):
+    """The hidden version missing from the post: the page says so and nothing is saved."""
+    plan = plans["rep"]
+    response = client_for(cast["manager"]).post(
+        detail(plan, "edit/"),
+        {
+            "goals_text": "Overwritten blindly",
+            "starts_on": plan.starts_on.isoformat(),
+            "ends_on": plan.ends_on.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert "version" in " ".join(response.context["form"].non_field_errors())
+    assert b"reload the plan" in response.content
+    plan.refresh_from_db()
+    assert (plan.goals_text, plan.version) == ("Reach 40 calls a month", 1)
+
+
+def test_admin_shows_a_plan_and_its_checkpoints_read_only(plans, cast, client_for):
+    """The admin looks a plan up but cannot add, change or delete it or its checkpoints
+    (the services keep the version, the history and the rep told)."""
+    plan = plans["rep"]
+    client = client_for(cast["admin"])
+    url = f"/admin/coaching/improvementplan/{plan.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert b"Call review" in page.content  # the checkpoint, shown
+    assert b'name="checkpoints-0-what"' not in page.content  # not as an input
+    posted = {"goals_text": "Admin edit", "checkpoints-TOTAL_FORMS": "0"}
+    assert client.post(url, posted).status_code == 403
+    assert client.get("/admin/coaching/improvementplan/add/").status_code == 403
+    delete = f"/admin/coaching/improvementplan/{plan.pk}/delete/"
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    plan.refresh_from_db()
+    assert (plan.goals_text, plan.version, plan.checkpoints.count()) == (
+        "Reach 40 calls a month",
+        1,
+        2,
+    )
+
+
 # --- Panels -------------------------------------------------------------------------------------
 
 

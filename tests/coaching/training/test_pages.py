@@ -365,6 +365,23 @@ def test_admin_lists_modules_and_assignments(catalogue, cast, client_for):
     assert b"Rita Rep" in page.content
 
 
+def test_admin_shows_an_assignment_read_only(catalogue, cast, client_for):
+    """The admin looks an assignment up but cannot add, change or delete one (the
+    services keep the version, recurrence and notices): a POST changes nothing."""
+    assignment = make_assignment(catalogue["product"], cast["rep"], due=days(2))
+    client = client_for(cast["admin"])
+    url = f"/admin/coaching/trainingassignment/{assignment.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert client.post(url, {"due": days(30).isoformat(), "score": 99}).status_code == 403
+    assert client.get("/admin/coaching/trainingassignment/add/").status_code == 403
+    delete = f"/admin/coaching/trainingassignment/{assignment.pk}/delete/"
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assignment.refresh_from_db()
+    assert (assignment.due, assignment.score, assignment.version) == (days(2), None, 1)
+
+
 def test_matrix_csv_header_is_formula_safe(cast, team, client_for):
     module = make_module("=HYPERLINK(1)")
     make_assignment(module, cast["rep"], due=days(3))

@@ -113,7 +113,7 @@ def team_matrix(team: Team, *, today: date) -> Matrix:
 
 def rep_assignments(rep: User, *, today: date, done_limit: int = 50) -> dict:
     """A rep's open assignments (overdue, then due) and their latest completions."""
-    base = TrainingAssignment.objects.filter(rep=rep).select_related("module__topic")
+    base = TrainingAssignment.objects.filter(rep=rep).select_related("module__topic", "rep")
     open_ones = list(base.open().order_by("due", "pk"))
     done = list(base.filter(completed_at__isnull=False).order_by("-completed_at")[:done_limit])
     return {

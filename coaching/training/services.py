@@ -347,10 +347,14 @@ def _local(moment: datetime) -> datetime:
 def assign_onboarding(*, now: datetime | None = None) -> int:
     """Every 15 minutes: give each active rep with a team who joined within the last 90
     days every active onboarding module they never had, due ``onboarding_due_days`` after
-    they joined. Off when the coaching settings turn the onboarding track off.
+    they joined, and never sooner than that many days after it is assigned (a module added
+    to the track later, or the track switched on later, is not born overdue). Off when the
+    coaching settings turn the onboarding track off.
 
-    "When they join a team" is detected here, within minutes: the core (where people and
-    teams are written) never calls coaching. Returns how many assignments were made."""
+    Known limitation: "when they join a team" is read from ``date_joined`` (joining the
+    company), noticed here within minutes: the core (where people and teams are written)
+    never calls coaching, so a rep moved to a team later is not told apart from one who
+    joined with it. Returns how many assignments were made."""
     if not CoachingSettings.load().onboarding_track:
         return 0
     now = job_now(now)
@@ -369,17 +373,21 @@ def assign_onboarding(*, now: datetime | None = None) -> int:
             "rep_id", "module_id"
         )
     )
+    today = _local(now).date()
     made = 0
     for rep in reps:
         joined = _local(rep.date_joined).date()
         for module in modules:
             if (rep.pk, module.pk) in had:
                 continue
+            window = timedelta(days=module.onboarding_due_days)
             with transaction.atomic():
                 assignment = _create_once(
                     module=module,
                     rep=rep,
-                    due=joined + timedelta(days=module.onboarding_due_days),
+                    # The window from joining, but at least the window from today: a rep
+                    # who joined before the module was on the track gets its full time.
+                    due=max(joined + window, today + window),
                     source=AssignmentSource.ONBOARDING,
                     assigned_by=None,
                 )

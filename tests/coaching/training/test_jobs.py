@@ -38,7 +38,8 @@ def newcomer(team):
 
 def test_onboarding_assigns_the_track_to_new_reps_once(catalogue, cast, newcomer, team):
     """The newcomer (joined 3 days ago, in a team) gets the onboarding module, due 14 days
-    after joining; reps who joined long ago, or have no team, get nothing."""
+    from when it is assigned (never less than the module's window); reps who joined long
+    ago, or have no team, get nothing."""
     UserFactory(username="teamless", team=None, date_joined=timezone.now())
     for name in ("rep", "teammate", "other_team_rep", "south_rep"):
         cast[name].date_joined = timezone.now() - timedelta(days=200)
@@ -48,9 +49,8 @@ def test_onboarding_assigns_the_track_to_new_reps_once(catalogue, cast, newcomer
     assert assign_onboarding() == 0
 
     assignment = TrainingAssignment.objects.get()
-    joined = timezone.localtime(newcomer.date_joined, CompanySettings.load().tzinfo).date()
     assert (assignment.rep, assignment.module) == (newcomer, catalogue["welcome"])
-    assert assignment.due == joined + timedelta(days=14)
+    assert assignment.due == today() + timedelta(days=14)
     assert assignment.source == AssignmentSource.ONBOARDING
     assert told("training-assigned:") == [("newbie", f"training-assigned:{assignment.pk}")]
 
@@ -68,6 +68,20 @@ def test_onboarding_never_repeats_a_module_once_done(catalogue, only_newcomer):
     newcomer = only_newcomer
     make_assignment(catalogue["welcome"], newcomer, due=days(-1), done=True)
     assert assign_onboarding() == 0
+
+
+def test_onboarding_is_never_assigned_already_overdue(catalogue, only_newcomer):
+    """A rep who joined 60 days ago (the module joined the track since) is not handed a
+    module due 46 days ago: it is due the module's 14 days from the day it is assigned,
+    that day read from --now in company time."""
+    newcomer = only_newcomer
+    newcomer.date_joined = timezone.now() - timedelta(days=60)
+    newcomer.save(update_fields=["date_joined"])
+    later = days(5)
+    call_command("assign_onboarding", "--now", f"{later.isoformat()}T10:00", stdout=StringIO())
+
+    assignment = TrainingAssignment.objects.get(rep=newcomer)
+    assert assignment.due == later + timedelta(days=14)
 
 
 def test_onboarding_is_off_when_the_setting_is_off(catalogue, only_newcomer):

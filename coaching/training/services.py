@@ -300,13 +300,21 @@ def reopen_assignment(
     *, assignment: TrainingAssignment, by: User, version: int | None
 ) -> TrainingAssignment:
     """A manager of the rep sends a completion back (not done after all), before confirming
-    it. The next assignment the completion opened (a recurring module's) is withdrawn."""
+    it. The next round this completion opened (a recurring module's: due ``recurrence_months``
+    after the day it was completed) is withdrawn while still open; once the rep completed
+    that round too, reopening is refused (later rounds are never touched)."""
     lock_current(assignment, version)
     _check_manager(assignment, by, "reopens their training")
     if assignment.completed_at is None:
         raise RuleViolation("This training is open already.")
     if assignment.confirmed_at is not None:
         raise RuleViolation("A confirmed training is not reopened.")
+    following = _round_opened_by(assignment)
+    if following is not None and following.completed_at is not None:
+        raise RuleViolation(
+            f"{assignment.rep} completed the next round of this module already (due "
+            f"{following.due:%d %b %Y}); this one is not reopened."
+        )
     other = (
         TrainingAssignment.objects.open()
         .filter(module=assignment.module_id, rep=assignment.rep_id)
@@ -314,9 +322,7 @@ def reopen_assignment(
         .first()
     )
     if other is not None:
-        if other.source == AssignmentSource.RECURRENCE and other.assigned_at >= (
-            assignment.completed_at
-        ):
+        if following is not None and other.pk == following.pk:
             other.delete()
         else:
             raise RuleViolation(
@@ -335,6 +341,27 @@ def reopen_assignment(
         url=_assignment_url(assignment),
     )
     return assignment
+
+
+def _round_opened_by(assignment: TrainingAssignment) -> TrainingAssignment | None:
+    """The recurrence ``complete_assignment`` opened from this completion: same module and
+    rep, source recurrence, due ``recurrence_months`` after the company day it was
+    completed, assigned after it. None for a one-off module or when there is none."""
+    months = assignment.module.recurrence_months
+    if not months or assignment.completed_at is None:
+        return None
+    due = add_months(_local(assignment.completed_at).date(), months)
+    return (
+        TrainingAssignment.objects.filter(
+            module=assignment.module_id,
+            rep=assignment.rep_id,
+            source=AssignmentSource.RECURRENCE,
+            due=due,
+            assigned_at__gte=assignment.completed_at,
+        )
+        .exclude(pk=assignment.pk)
+        .first()
+    )
 
 
 # --- Jobs ---------------------------------------------------------------------------------------

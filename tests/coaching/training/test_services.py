@@ -2,16 +2,17 @@
 one-open-assignment constraint, completion with recurrence, confirmation, reopening,
 versions, and the catalogue's rules."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from coaching.models import AssignmentSource, TrainingAssignment
 from coaching.training import services
 from salesmgmt.errors import ConflictError, RuleViolation
-from salesmgmt.models import Notification, NotificationKind
+from salesmgmt.models import CompanySettings, Notification, NotificationKind
 from tests.coaching.training.conftest import days, make_assignment, today
 from tests.factories import UserFactory
 
@@ -181,6 +182,47 @@ def test_reopening_withdraws_the_round_the_completion_opened(catalogue, cast):
     assert Notification.objects.filter(
         user=cast["rep"], key__startswith=f"training-reopened:{first.pk}:"
     ).exists()
+
+
+def _done_weeks_ago(module, rep, weeks: int) -> TrainingAssignment:
+    """An assignment the rep completed ``weeks`` ago, and the next round it opened then
+    (open, due ``recurrence_months`` after that day)."""
+    done = make_assignment(module, rep, due=days(-7 * weeks), done=True)
+    done.completed_at = timezone.now() - timedelta(weeks=weeks)
+    done.save(update_fields=["completed_at"])
+    day = timezone.localtime(done.completed_at, CompanySettings.load().tzinfo).date()
+    make_assignment(
+        module,
+        rep,
+        due=services.add_months(day, module.recurrence_months),
+        source=AssignmentSource.RECURRENCE,
+    )
+    return done
+
+
+def test_reopening_withdraws_exactly_the_round_opened_weeks_ago(catalogue, cast):
+    first = _done_weeks_ago(catalogue["product"], cast["rep"], weeks=5)
+
+    services.reopen_assignment(assignment=first, by=cast["manager"], version=1)
+
+    assert list(TrainingAssignment.objects.open()) == [first]
+
+
+def test_reopening_after_the_next_round_was_done_is_refused_and_deletes_nothing(catalogue, cast):
+    """Rep completes A (B opens), then B early (C opens); reopening A would delete C, the
+    round B opened: it is refused, and A, B and C stand as they were."""
+    first = _done_weeks_ago(catalogue["product"], cast["rep"], weeks=5)
+    second = TrainingAssignment.objects.open().get()
+    services.complete_assignment(assignment=second, by=cast["rep"], version=1)
+    third = TrainingAssignment.objects.open().get()
+    assert third.pk != second.pk
+
+    with pytest.raises(RuleViolation, match="completed the next round"):
+        services.reopen_assignment(assignment=first, by=cast["manager"], version=1)
+
+    assert list(TrainingAssignment.objects.open()) == [third]
+    first.refresh_from_db()
+    assert first.completed_at is not None and first.version == 1
 
 
 def test_a_confirmed_training_is_not_reopened(catalogue, cast):

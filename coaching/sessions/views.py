@@ -98,8 +98,13 @@ def session_list(request):
 
 def _list_csv(qs, user):
     """The rep's own export carries the shared notes only; a manager's has the private
-    notes of sessions with reps they manage."""
+    notes of sessions with reps they manage, decided row by row as the detail page does
+    (``may_coach``): the rep is a rep the viewer sees (the list is scoped to those) and
+    not the viewer. A rep promoted to manager gets no private notes of their own sessions."""
     with_private = user.reviews_plans
+
+    def coaches(s) -> bool:
+        return s.rep_id != user.pk and s.rep.is_rep
 
     def rows():
         for s in qs.iterator(chunk_size=500):
@@ -117,7 +122,7 @@ def _list_csv(qs, user):
                 s.next_session_on.isoformat() if s.next_session_on else "",
             ]
             if with_private:
-                row.append(s.private_notes)
+                row.append(s.private_notes if coaches(s) else "")
             yield row
 
     header = [

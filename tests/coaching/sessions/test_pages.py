@@ -12,7 +12,7 @@ from django.utils import timezone
 from coaching.models import CoachingSession, SessionStatus
 from coaching.sessions import services
 from reporting.models import DeviationEpisode, Kpi, MonthlyReview, ReviewStatus
-from salesmgmt.models import CompanySettings, Notification
+from salesmgmt.models import CompanySettings, Notification, Role
 from tests.coaching.sessions.conftest import PRIVATE, SHARED
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +247,22 @@ def test_manager_panels_show_week_sessions_and_coverage(book, cast, client_for):
     html = dashboard.content.decode()
     assert 'id="coaching-coverage"' in html
     assert "Rita Rep" in html.split('id="coaching-coverage"')[1].split("</section>")[0]
+
+
+def test_csv_leaves_out_private_notes_of_a_promoted_reps_own_sessions(book, cast, client_for):
+    """A rep promoted to manager exports their own sessions without the coach's private
+    notes (as their detail page and the API hide them); their manager's export keeps them."""
+    rep = cast["rep"]
+    book(rep, cast["manager"])
+    rep.role = Role.MANAGER
+    rep.save()
+
+    def export(user):
+        response = client_for(user).get(reverse("coaching:list"), {"export": "csv"})
+        return b"".join(response.streaming_content).decode()
+
+    own = export(rep)
+    assert own.count("\n") == 2 and SHARED in own and PRIVATE not in own
+    rep.role = Role.REP
+    rep.save()
+    assert PRIVATE in export(cast["manager"])

@@ -14,6 +14,7 @@ from coaching.sessions import services
 from reporting.models import DeviationEpisode, Kpi, MonthlyReview, ReviewStatus
 from salesmgmt.models import CompanySettings, Notification, Role
 from tests.coaching.sessions.conftest import PRIVATE, SHARED
+from tests.factories.deals import DealFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +267,23 @@ def test_csv_leaves_out_private_notes_of_a_promoted_reps_own_sessions(book, cast
     rep.role = Role.REP
     rep.save()
     assert PRIVATE in export(cast["manager"])
+
+
+def test_a_prompt_about_another_rep_is_told_on_the_form(cast, client_for):
+    """A session opened from one rep's deal and switched to another rep: the refusal
+    (an error of the hidden prompt field) is shown on top of the form, nothing saved."""
+    deal = DealFactory(owner=cast["rep"], title="Prompt deal")
+    response = client_for(cast["manager"]).post(
+        reverse("coaching:new"),
+        {
+            "rep": cast["teammate"].pk,
+            "kind": "one_to_one",
+            "starts_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": 60,
+            "prompt_deal": deal.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == ["That is not about this rep."]
+    assert "That is not about this rep." in response.content.decode()
+    assert not CoachingSession.objects.exists()

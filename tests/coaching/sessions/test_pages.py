@@ -287,3 +287,24 @@ def test_a_prompt_about_another_rep_is_told_on_the_form(cast, client_for):
     assert response.context["form"].non_field_errors() == ["That is not about this rep."]
     assert "That is not about this rep." in response.content.decode()
     assert not CoachingSession.objects.exists()
+
+
+def test_odd_ids_in_the_new_and_edit_forms_are_not_errors(book, cast, client_for):
+    """?rep=² (a digit to isdigit(), no int) prefills nothing; a prompt id that is no number
+    is a form error (400), on the new form and the edit form alike."""
+    client = client_for(cast["manager"])
+    response = client.get(reverse("coaching:new"), {"rep": "²", "episode": "¹"})
+    assert response.status_code == 200 and "rep" not in response.context["form"].initial
+    fields = {
+        "rep": cast["rep"].pk,
+        "kind": "one_to_one",
+        "starts_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": 60,
+        "prompt_episode": "abc",
+    }
+    assert client.post(reverse("coaching:new"), fields).status_code == 400
+    session = book(cast["rep"], cast["manager"])
+    fields |= {"version": session.version, "prompt_episode": "", "prompt_deal": "9x"}
+    response = client.post(reverse("coaching:edit", args=[session.pk]), fields)
+    assert response.status_code == 400 and response.context["prompt"] is None
+    assert not CoachingSession.objects.exclude(pk=session.pk).exists()

@@ -35,6 +35,7 @@ SESSION_CHANGED = (
     "This coaching session was changed by someone else since you opened it. Nothing was "
     "saved; reload to see the latest version."
 )
+NOT_HELD_YET = "A session in the future is not held yet."
 PROMPTS = ("prompt_kpi", "prompt_episode", "prompt_miss", "prompt_deal")
 EDITABLE = (
     "kind",
@@ -155,6 +156,8 @@ def create_session(
     }
     _check_prompts(rep, by, prompts)
     _check_times({"starts_at": starts_at, "next_session_on": next_session_on})
+    if status == SessionStatus.HELD and starts_at > timezone.now():
+        raise RuleViolation({"held": NOT_HELD_YET})
     session = CoachingSession.objects.create(
         rep=rep,
         coach=by,
@@ -267,6 +270,8 @@ def hold_session(*, session: CoachingSession, by: User, version: int | None) -> 
     session = _locked(session, version, by)
     if session.status != SessionStatus.PLANNED:
         raise RuleViolation(f"A {session.get_status_display().lower()} session is not held again.")
+    if session.starts_at > timezone.now():
+        raise RuleViolation(NOT_HELD_YET)
     session.status = SessionStatus.HELD
     bump(session)
     session.save(update_fields=["status", "version", "updated_at"])

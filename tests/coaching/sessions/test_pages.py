@@ -308,3 +308,29 @@ def test_odd_ids_in_the_new_and_edit_forms_are_not_errors(book, cast, client_for
     response = client.post(reverse("coaching:edit", args=[session.pk]), fields)
     assert response.status_code == 400 and response.context["prompt"] is None
     assert not CoachingSession.objects.exclude(pk=session.pk).exists()
+
+
+def test_a_future_session_recorded_as_held_is_a_form_error(book, cast, client_for):
+    """The form says why next to "It has already taken place"; the detail page's "held"
+    button on a coming session says it too and changes nothing."""
+    client = client_for(cast["manager"])
+    response = client.post(
+        reverse("coaching:new"),
+        {
+            "rep": cast["rep"].pk,
+            "kind": "one_to_one",
+            "starts_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": 60,
+            "held": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"held": ["A session in the future is not held yet."]}
+    assert "A session in the future is not held yet." in response.content.decode()
+    session = book(cast["rep"], cast["manager"])
+    page = client.post(
+        reverse("coaching:act", args=[session.pk, "hold"]), {"version": 1}, follow=True
+    )
+    assert "A session in the future is not held yet." in page.content.decode()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PLANNED

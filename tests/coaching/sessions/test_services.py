@@ -86,7 +86,7 @@ def test_stale_version_is_a_conflict_and_nothing_is_saved(book, cast):
 
 
 def test_cancel_and_hold_only_from_planned(book, cast):
-    session = book(cast["rep"], cast["manager"])
+    session = book(cast["rep"], cast["manager"], days=-1)
     services.hold_session(session=session, by=cast["manager"], version=1)
     assert session.status == SessionStatus.HELD
     with pytest.raises(RuleViolation):
@@ -143,3 +143,18 @@ def test_action_item_rules(book, cast):
         services.add_action_item(
             session=session, by=cast["rep"], text="x", owner=cast["rep"], due=yesterday
         )
+
+
+def test_a_session_in_the_future_is_not_held_yet(book, cast):
+    """Neither recorded as held nor marked held before it starts; it is once it started."""
+    with pytest.raises(RuleViolation) as refused:
+        book(cast["rep"], cast["manager"], days=1, status=SessionStatus.HELD)
+    assert refused.value.message_dict == {"held": ["A session in the future is not held yet."]}
+    session = book(cast["rep"], cast["manager"], days=1)
+    with pytest.raises(RuleViolation, match="not held yet"):
+        services.hold_session(session=session, by=cast["manager"], version=1)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PLANNED
+    started = book(cast["rep"], cast["manager"], starts_at=timezone.now() - timedelta(minutes=5))
+    services.hold_session(session=started, by=cast["manager"], version=1)
+    assert started.status == SessionStatus.HELD

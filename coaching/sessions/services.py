@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -246,13 +247,19 @@ def update_session(
 
 @transaction.atomic
 def cancel_session(*, session: CoachingSession, by: User, version: int | None) -> CoachingSession:
-    """A planned session is called off; the rep is told."""
+    """A planned session is called off; the rep is told. Its open action items go, with
+    their tasks (nobody is to do what a session that did not happen agreed); done ones
+    stay on the record."""
     session = _locked(session, version, by)
     if session.status != SessionStatus.PLANNED:
         raise RuleViolation(f"A {session.get_status_display().lower()} session is not cancelled.")
     session.status = SessionStatus.CANCELLED
     bump(session)
     session.save(update_fields=["status", "version", "updated_at"])
+    open_items = session.action_items.filter(Q(task__isnull=True) | Q(task__done_at__isnull=True))
+    tasks = list(open_items.exclude(task__isnull=True).values_list("task", flat=True))
+    open_items.delete()
+    Task.objects.filter(pk__in=tasks, done_at__isnull=True).delete()
     notify(
         user=session.rep,
         kind=NotificationKind.COACHING_SESSION,

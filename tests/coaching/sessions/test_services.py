@@ -158,3 +158,23 @@ def test_a_session_in_the_future_is_not_held_yet(book, cast):
     started = book(cast["rep"], cast["manager"], starts_at=timezone.now() - timedelta(minutes=5))
     services.hold_session(session=started, by=cast["manager"], version=1)
     assert started.status == SessionStatus.HELD
+
+
+def test_cancelling_drops_open_action_items_and_their_tasks(book, cast):
+    """The rep is not left with a task from a session that did not happen; an item done
+    already (with its task) stays on the record."""
+    rep, manager = cast["rep"], cast["manager"]
+    session = book(rep, manager, starts_at=timezone.now() - timedelta(hours=1))
+    due = CompanySettings.load().today() + timedelta(days=1)
+    open_item = services.add_action_item(
+        session=session, by=manager, text="Call Acme", owner=rep, due=due
+    )
+    coach_item = services.add_action_item(
+        session=session, by=manager, text="Book a room", owner=manager, due=due
+    )
+    done = services.add_action_item(session=session, by=manager, text="Done", owner=rep, due=due)
+    services.complete_action_item(item=done, by=rep)
+    services.cancel_session(session=session, by=manager, version=session.version)
+    assert list(session.action_items.values_list("pk", flat=True)) == [done.pk]
+    assert not Task.objects.filter(pk__in=[open_item.task_id, coach_item.task_id]).exists()
+    assert Task.objects.get(pk=done.task_id).done_at is not None

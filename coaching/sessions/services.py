@@ -5,7 +5,7 @@ that remind people of a coming session and of an overdue action item.
 The private notes are the coach's: nothing written here puts them in a notification.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -234,6 +234,7 @@ def update_session(
             "next_session_on": fields.get("next_session_on", session.next_session_on),
         }
     )
+    moved = "starts_at" in fields and _minute(fields["starts_at"]) != _minute(session.starts_at)
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip() if name in ("location", "prompt_note") else value
@@ -242,7 +243,27 @@ def update_session(
     session.save()
     if focus_areas is not None:
         session.focus_areas.set(_active_areas(focus_areas))
+    if moved and session.status == SessionStatus.PLANNED:
+        notify(
+            user=session.rep,
+            kind=NotificationKind.COACHING_SESSION,
+            key=f"session-moved:{session.pk}:{session.version}",
+            title=f"{by} moved your coaching session to "
+            f"{local_time(session.starts_at, session.rep)}",
+            body=_public_summary(session),
+            url=url_of(session),
+        )
     return session
+
+
+def _minute(moment: datetime) -> datetime:
+    """The form writes minutes: a session booked at 10:00:31 and saved at 10:00 stays."""
+    return moment.replace(second=0, microsecond=0)
+
+
+def reminder_key(session: CoachingSession) -> str:
+    """One reminder per session and start time: a session moved is reminded of again."""
+    return f"session-reminder:{session.pk}:{session.starts_at.astimezone(UTC).isoformat()}"
 
 
 @transaction.atomic
@@ -368,7 +389,7 @@ def send_session_reminders(*, now: datetime | None = None) -> int:
             told = notify(
                 user=person,
                 kind=NotificationKind.COACHING_SESSION,
-                key=f"session-reminder:{session.pk}",
+                key=reminder_key(session),
                 title=f"Coaching session with {other}: {local_time(session.starts_at, person)}",
                 body=_public_summary(session),
                 url=url_of(session),

@@ -107,14 +107,20 @@ def _check_prompts(rep: User, by: User, prompts: dict) -> None:
         raise RuleViolation({name: "That is not about this rep."})
 
 
-def _check_times(fields: dict) -> None:
+def _zone(user: User):
+    """A person's own timezone, else the company's: where a moment becomes a date."""
+    return user.tzinfo or CompanySettings.load().tzinfo
+
+
+def _check_times(fields: dict, by: User) -> None:
+    """Dates are read in the writer's timezone (the form's "When" is in it)."""
     errors = {}
     starts_at = fields.get("starts_at")
     if starts_at is not None and not EARLIEST <= starts_at.date() <= LATEST:
         errors["starts_at"] = "Pick a sensible date."
     next_on = fields.get("next_session_on")
     if next_on is not None:
-        if starts_at is not None and next_on < starts_at.date():
+        if starts_at is not None and next_on < timezone.localtime(starts_at, _zone(by)).date():
             errors["next_session_on"] = "The next session comes after this one."
         elif next_on > LATEST:
             errors["next_session_on"] = "Pick a sensible date."
@@ -156,7 +162,7 @@ def create_session(
         "prompt_deal": prompt_deal,
     }
     _check_prompts(rep, by, prompts)
-    _check_times({"starts_at": starts_at, "next_session_on": next_session_on})
+    _check_times({"starts_at": starts_at, "next_session_on": next_session_on}, by)
     if status == SessionStatus.HELD and starts_at > timezone.now():
         raise RuleViolation({"held": NOT_HELD_YET})
     session = CoachingSession.objects.create(
@@ -232,7 +238,8 @@ def update_session(
         {
             "starts_at": fields.get("starts_at", session.starts_at),
             "next_session_on": fields.get("next_session_on", session.next_session_on),
-        }
+        },
+        by,
     )
     moved = "starts_at" in fields and _minute(fields["starts_at"]) != _minute(session.starts_at)
     for name, value in fields.items():
@@ -337,7 +344,8 @@ def add_action_item(
         raise RuleViolation(errors)
     fields = {
         "title": text[:200],
-        "notes": f"Agreed in the coaching session of {session.starts_at:%d %b %Y} "
+        "notes": "Agreed in the coaching session of "
+        f"{timezone.localtime(session.starts_at, _zone(owner)):%d %b %Y} "
         f"({session.get_kind_display()}).",
         "due_at": due_moment(due, owner),
     }

@@ -1,7 +1,7 @@
 """The rules of coaching sessions: who books them, at most one prompt, versions, action
 items as their owner's tasks, and the rep being told (without the private notes)."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -178,3 +178,27 @@ def test_cancelling_drops_open_action_items_and_their_tasks(book, cast):
     assert list(session.action_items.values_list("pk", flat=True)) == [done.pk]
     assert not Task.objects.filter(pk__in=[open_item.task_id, coach_item.task_id]).exists()
     assert Task.objects.get(pk=done.task_id).done_at is not None
+
+
+def test_dates_of_a_session_are_local_not_utc(book, cast):
+    """A session at 19:00 in Los Angeles is 02:00 UTC the next day: its next session may
+    be on the same (local) day, and an action item's task names the local date."""
+    rep, manager = cast["rep"], cast["manager"]
+    for person in (rep, manager):
+        person.timezone = "America/Los_Angeles"
+        person.save()
+    starts_at = datetime(2030, 6, 11, 2, 0, tzinfo=UTC)  # Mon 10 Jun 19:00 in LA
+    session = book(rep, manager, starts_at=starts_at, next_session_on=date(2030, 6, 10))
+    with pytest.raises(RuleViolation) as refused:
+        services.update_session(
+            session=session, by=manager, version=1, next_session_on=date(2030, 6, 9)
+        )
+    assert "next_session_on" in refused.value.message_dict
+    item = services.add_action_item(
+        session=session,
+        by=manager,
+        text="Call Acme",
+        owner=rep,
+        due=CompanySettings.load().today() + timedelta(days=1),
+    )
+    assert "coaching session of 10 Jun 2030" in Task.objects.get(pk=item.task_id).notes

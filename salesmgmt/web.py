@@ -10,12 +10,14 @@ from salesmgmt.errors import ConflictError, RuleViolation
 
 def apply_rule_errors(form, exc: RuleViolation | ConflictError) -> None:
     """Show a service's refusal next to the fields it names (or on top of the form); a
-    conflict (somebody saved since the page was drawn) goes on top."""
+    conflict (somebody saved since the page was drawn) goes on top, and so does an error
+    of a hidden field (a prompt or link riding along), which has no place to show it."""
     if isinstance(exc, ConflictError):
         form.add_error(None, exc.message)
     elif hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, errors)
     else:
         form.add_error(None, exc.messages)
 

@@ -5,10 +5,11 @@ that remind people of a coming session and of an overdue action item.
 The private notes are the coach's: nothing written here puts them in a notification.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ SESSION_CHANGED = (
     "This coaching session was changed by someone else since you opened it. Nothing was "
     "saved; reload to see the latest version."
 )
+NOT_HELD_YET = "A session in the future is not held yet."
 PROMPTS = ("prompt_kpi", "prompt_episode", "prompt_miss", "prompt_deal")
 EDITABLE = (
     "kind",
@@ -105,14 +107,20 @@ def _check_prompts(rep: User, by: User, prompts: dict) -> None:
         raise RuleViolation({name: "That is not about this rep."})
 
 
-def _check_times(fields: dict) -> None:
+def _zone(user: User):
+    """A person's own timezone, else the company's: where a moment becomes a date."""
+    return user.tzinfo or CompanySettings.load().tzinfo
+
+
+def _check_times(fields: dict, by: User) -> None:
+    """Dates are read in the writer's timezone (the form's "When" is in it)."""
     errors = {}
     starts_at = fields.get("starts_at")
     if starts_at is not None and not EARLIEST <= starts_at.date() <= LATEST:
         errors["starts_at"] = "Pick a sensible date."
     next_on = fields.get("next_session_on")
     if next_on is not None:
-        if starts_at is not None and next_on < starts_at.date():
+        if starts_at is not None and next_on < timezone.localtime(starts_at, _zone(by)).date():
             errors["next_session_on"] = "The next session comes after this one."
         elif next_on > LATEST:
             errors["next_session_on"] = "Pick a sensible date."
@@ -154,7 +162,9 @@ def create_session(
         "prompt_deal": prompt_deal,
     }
     _check_prompts(rep, by, prompts)
-    _check_times({"starts_at": starts_at, "next_session_on": next_session_on})
+    _check_times({"starts_at": starts_at, "next_session_on": next_session_on}, by)
+    if status == SessionStatus.HELD and starts_at > timezone.now():
+        raise RuleViolation({"held": NOT_HELD_YET})
     session = CoachingSession.objects.create(
         rep=rep,
         coach=by,
@@ -228,8 +238,10 @@ def update_session(
         {
             "starts_at": fields.get("starts_at", session.starts_at),
             "next_session_on": fields.get("next_session_on", session.next_session_on),
-        }
+        },
+        by,
     )
+    moved = "starts_at" in fields and _minute(fields["starts_at"]) != _minute(session.starts_at)
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip() if name in ("location", "prompt_note") else value
@@ -238,18 +250,44 @@ def update_session(
     session.save()
     if focus_areas is not None:
         session.focus_areas.set(_active_areas(focus_areas))
+    if moved and session.status == SessionStatus.PLANNED:
+        notify(
+            user=session.rep,
+            kind=NotificationKind.COACHING_SESSION,
+            key=f"session-moved:{session.pk}:{session.version}",
+            title=f"{by} moved your coaching session to "
+            f"{local_time(session.starts_at, session.rep)}",
+            body=_public_summary(session),
+            url=url_of(session),
+        )
     return session
+
+
+def _minute(moment: datetime) -> datetime:
+    """The form writes minutes: a session booked at 10:00:31 and saved at 10:00 stays."""
+    return moment.replace(second=0, microsecond=0)
+
+
+def reminder_key(session: CoachingSession) -> str:
+    """One reminder per session and start time: a session moved is reminded of again."""
+    return f"session-reminder:{session.pk}:{session.starts_at.astimezone(UTC).isoformat()}"
 
 
 @transaction.atomic
 def cancel_session(*, session: CoachingSession, by: User, version: int | None) -> CoachingSession:
-    """A planned session is called off; the rep is told."""
+    """A planned session is called off; the rep is told. Its open action items go, with
+    their tasks (nobody is to do what a session that did not happen agreed); done ones
+    stay on the record."""
     session = _locked(session, version, by)
     if session.status != SessionStatus.PLANNED:
         raise RuleViolation(f"A {session.get_status_display().lower()} session is not cancelled.")
     session.status = SessionStatus.CANCELLED
     bump(session)
     session.save(update_fields=["status", "version", "updated_at"])
+    open_items = session.action_items.filter(Q(task__isnull=True) | Q(task__done_at__isnull=True))
+    tasks = list(open_items.exclude(task__isnull=True).values_list("task", flat=True))
+    open_items.delete()
+    Task.objects.filter(pk__in=tasks, done_at__isnull=True).delete()
     notify(
         user=session.rep,
         kind=NotificationKind.COACHING_SESSION,
@@ -267,6 +305,8 @@ def hold_session(*, session: CoachingSession, by: User, version: int | None) -> 
     session = _locked(session, version, by)
     if session.status != SessionStatus.PLANNED:
         raise RuleViolation(f"A {session.get_status_display().lower()} session is not held again.")
+    if session.starts_at > timezone.now():
+        raise RuleViolation(NOT_HELD_YET)
     session.status = SessionStatus.HELD
     bump(session)
     session.save(update_fields=["status", "version", "updated_at"])
@@ -304,7 +344,8 @@ def add_action_item(
         raise RuleViolation(errors)
     fields = {
         "title": text[:200],
-        "notes": f"Agreed in the coaching session of {session.starts_at:%d %b %Y} "
+        "notes": "Agreed in the coaching session of "
+        f"{timezone.localtime(session.starts_at, _zone(owner)):%d %b %Y} "
         f"({session.get_kind_display()}).",
         "due_at": due_moment(due, owner),
     }
@@ -356,7 +397,7 @@ def send_session_reminders(*, now: datetime | None = None) -> int:
             told = notify(
                 user=person,
                 kind=NotificationKind.COACHING_SESSION,
-                key=f"session-reminder:{session.pk}",
+                key=reminder_key(session),
                 title=f"Coaching session with {other}: {local_time(session.starts_at, person)}",
                 body=_public_summary(session),
                 url=url_of(session),

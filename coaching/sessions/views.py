@@ -22,6 +22,7 @@ from coaching.sessions.forms import ActionItemForm, SessionForm, VersionForm
 from coaching.sessions.ics import session_ics
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.filtering import is_id
 from salesmgmt.models import CompanySettings
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
@@ -98,8 +99,13 @@ def session_list(request):
 
 def _list_csv(qs, user):
     """The rep's own export carries the shared notes only; a manager's has the private
-    notes of sessions with reps they manage."""
+    notes of sessions with reps they manage, decided row by row as the detail page does
+    (``may_coach``): the rep is a rep the viewer sees (the list is scoped to those) and
+    not the viewer. A rep promoted to manager gets no private notes of their own sessions."""
     with_private = user.reviews_plans
+
+    def coaches(s) -> bool:
+        return s.rep_id != user.pk and s.rep.is_rep
 
     def rows():
         for s in qs.iterator(chunk_size=500):
@@ -117,7 +123,7 @@ def _list_csv(qs, user):
                 s.next_session_on.isoformat() if s.next_session_on else "",
             ]
             if with_private:
-                row.append(s.private_notes)
+                row.append(s.private_notes if coaches(s) else "")
             yield row
 
     header = [
@@ -147,7 +153,7 @@ def _prefill(request, form) -> dict:
     initial = {}
     for param, name in (("rep", "rep"), *PREFILL.items()):
         value = request.GET.get(param, "")
-        if value.isdigit() and form.fields[name].queryset.filter(pk=value).exists():
+        if is_id(value) and form.fields[name].queryset.filter(pk=value).exists():
             initial[name] = int(value)
     episode = initial.get("prompt_episode")
     if episode and "rep" not in initial:
@@ -158,9 +164,16 @@ def _prefill(request, form) -> dict:
 
 
 def _prompt_of(form) -> object | None:
+    """The alert, miss or deal the form carries: once posted, the cleaned (scoped, valid)
+    value only; before that the initial id."""
     for name in ("prompt_episode", "prompt_miss", "prompt_deal"):
-        value = form[name].value()
-        if value:
+        if form.is_bound:
+            value = getattr(form, "cleaned_data", {}).get(name)
+            if value:
+                return value
+            continue
+        value = form.initial.get(name)
+        if value and is_id(str(value)):
             return form.fields[name].queryset.filter(pk=value).first()
     return None
 

@@ -136,7 +136,7 @@ def test_session_list_query_count_is_fixed(book, cast, api_for, django_assert_ma
     """Count, page, focus areas, action items and their tasks: six queries for any size."""
     api = api_for(cast["manager"])
     for n in range(7):
-        s = book(cast["teammate"], cast["manager"], days=n + 1, status=SessionStatus.HELD)
+        s = book(cast["teammate"], cast["manager"], days=-(n + 1), status=SessionStatus.HELD)
         if n == 1:
             with django_assert_max_num_queries(6):
                 api.get(SESSIONS)
@@ -149,3 +149,12 @@ def test_session_list_query_count_is_fixed(book, cast, api_for, django_assert_ma
         )
     with django_assert_max_num_queries(6):
         assert api.get(SESSIONS).json()["count"] == CoachingSession.objects.count()
+
+
+def test_hold_of_a_coming_session_is_a_400(book, cast, api_for):
+    session = book(cast["rep"], cast["manager"], days=1)
+    response = api_for(cast["manager"]).post(
+        f"{SESSIONS}{session.pk}/hold/", {"version": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert "A session in the future is not held yet." in str(response.json())

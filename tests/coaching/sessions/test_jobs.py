@@ -12,6 +12,7 @@ from activities.models import Task
 from coaching.jobs import send_action_item_reminders_task, send_session_reminders_task
 from coaching.models import CoachingSettings, SessionStatus
 from coaching.sessions import services
+from salesmgmt.calendar import local_time
 from salesmgmt.models import CompanySettings, Notification
 from tests.coaching.sessions.conftest import PRIVATE
 
@@ -34,7 +35,7 @@ def test_session_reminder_once_to_coach_and_rep(book, cast):
         _run("send_session_reminders", within + timedelta(minutes=15))
         == "0 session reminder(s) sent.\n"
     )
-    told = Notification.objects.filter(key=f"session-reminder:{session.pk}")
+    told = Notification.objects.filter(key=services.reminder_key(session))
     assert {n.user for n in told} == {cast["rep"], cast["manager"]}
     assert all(PRIVATE not in n.title + n.body for n in told)
     assert _run("send_session_reminders", session.starts_at + timedelta(minutes=1)).startswith("0")
@@ -90,3 +91,20 @@ def test_tasks_without_now_use_the_clock(book, cast):
     book(cast["rep"], cast["manager"], starts_at=timezone.now() + timedelta(hours=1))
     assert send_session_reminders_task() == 2
     assert send_session_reminders_task() == 0
+
+
+def test_a_moved_session_is_told_and_reminded_of_again(book, cast):
+    """Moving a planned session tells the rep its new time (once per change), and the
+    reminder sent for the old time does not stop the one for the new time."""
+    rep, manager = cast["rep"], cast["manager"]
+    session = book(rep, manager, days=1)
+    assert services.send_session_reminders(now=session.starts_at - timedelta(hours=1)) == 2
+    later = session.starts_at + timedelta(days=2)
+    services.update_session(session=session, by=manager, version=1, starts_at=later)
+    moved = Notification.objects.get(user=rep, key__startswith="session-moved:")
+    assert moved.key == f"session-moved:{session.pk}:2"
+    assert local_time(later, rep) in moved.title
+    services.update_session(session=session, by=manager, version=2, shared_notes="v3")
+    assert Notification.objects.filter(key__startswith="session-moved:").count() == 1
+    assert services.send_session_reminders(now=later - timedelta(hours=1)) == 2
+    assert services.send_session_reminders(now=later - timedelta(minutes=30)) == 0

@@ -12,8 +12,9 @@ from django.utils import timezone
 from coaching.models import CoachingSession, SessionStatus
 from coaching.sessions import services
 from reporting.models import DeviationEpisode, Kpi, MonthlyReview, ReviewStatus
-from salesmgmt.models import CompanySettings, Notification
+from salesmgmt.models import CompanySettings, Notification, Role
 from tests.coaching.sessions.conftest import PRIVATE, SHARED
+from tests.factories.deals import DealFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +248,89 @@ def test_manager_panels_show_week_sessions_and_coverage(book, cast, client_for):
     html = dashboard.content.decode()
     assert 'id="coaching-coverage"' in html
     assert "Rita Rep" in html.split('id="coaching-coverage"')[1].split("</section>")[0]
+
+
+def test_csv_leaves_out_private_notes_of_a_promoted_reps_own_sessions(book, cast, client_for):
+    """A rep promoted to manager exports their own sessions without the coach's private
+    notes (as their detail page and the API hide them); their manager's export keeps them."""
+    rep = cast["rep"]
+    book(rep, cast["manager"])
+    rep.role = Role.MANAGER
+    rep.save()
+
+    def export(user):
+        response = client_for(user).get(reverse("coaching:list"), {"export": "csv"})
+        return b"".join(response.streaming_content).decode()
+
+    own = export(rep)
+    assert own.count("\n") == 2 and SHARED in own and PRIVATE not in own
+    rep.role = Role.REP
+    rep.save()
+    assert PRIVATE in export(cast["manager"])
+
+
+def test_a_prompt_about_another_rep_is_told_on_the_form(cast, client_for):
+    """A session opened from one rep's deal and switched to another rep: the refusal
+    (an error of the hidden prompt field) is shown on top of the form, nothing saved."""
+    deal = DealFactory(owner=cast["rep"], title="Prompt deal")
+    response = client_for(cast["manager"]).post(
+        reverse("coaching:new"),
+        {
+            "rep": cast["teammate"].pk,
+            "kind": "one_to_one",
+            "starts_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": 60,
+            "prompt_deal": deal.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == ["That is not about this rep."]
+    assert "That is not about this rep." in response.content.decode()
+    assert not CoachingSession.objects.exists()
+
+
+def test_odd_ids_in_the_new_and_edit_forms_are_not_errors(book, cast, client_for):
+    """?rep=² (a digit to isdigit(), no int) prefills nothing; a prompt id that is no number
+    is a form error (400), on the new form and the edit form alike."""
+    client = client_for(cast["manager"])
+    response = client.get(reverse("coaching:new"), {"rep": "²", "episode": "¹"})
+    assert response.status_code == 200 and "rep" not in response.context["form"].initial
+    fields = {
+        "rep": cast["rep"].pk,
+        "kind": "one_to_one",
+        "starts_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": 60,
+        "prompt_episode": "abc",
+    }
+    assert client.post(reverse("coaching:new"), fields).status_code == 400
+    session = book(cast["rep"], cast["manager"])
+    fields |= {"version": session.version, "prompt_episode": "", "prompt_deal": "9x"}
+    response = client.post(reverse("coaching:edit", args=[session.pk]), fields)
+    assert response.status_code == 400 and response.context["prompt"] is None
+    assert not CoachingSession.objects.exclude(pk=session.pk).exists()
+
+
+def test_a_future_session_recorded_as_held_is_a_form_error(book, cast, client_for):
+    """The form says why next to "It has already taken place"; the detail page's "held"
+    button on a coming session says it too and changes nothing."""
+    client = client_for(cast["manager"])
+    response = client.post(
+        reverse("coaching:new"),
+        {
+            "rep": cast["rep"].pk,
+            "kind": "one_to_one",
+            "starts_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": 60,
+            "held": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"held": ["A session in the future is not held yet."]}
+    assert "A session in the future is not held yet." in response.content.decode()
+    session = book(cast["rep"], cast["manager"])
+    page = client.post(
+        reverse("coaching:act", args=[session.pk, "hold"]), {"version": 1}, follow=True
+    )
+    assert "A session in the future is not held yet." in page.content.decode()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PLANNED

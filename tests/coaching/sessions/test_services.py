@@ -1,7 +1,7 @@
 """The rules of coaching sessions: who books them, at most one prompt, versions, action
 items as their owner's tasks, and the rep being told (without the private notes)."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -86,7 +86,7 @@ def test_stale_version_is_a_conflict_and_nothing_is_saved(book, cast):
 
 
 def test_cancel_and_hold_only_from_planned(book, cast):
-    session = book(cast["rep"], cast["manager"])
+    session = book(cast["rep"], cast["manager"], days=-1)
     services.hold_session(session=session, by=cast["manager"], version=1)
     assert session.status == SessionStatus.HELD
     with pytest.raises(RuleViolation):
@@ -143,3 +143,62 @@ def test_action_item_rules(book, cast):
         services.add_action_item(
             session=session, by=cast["rep"], text="x", owner=cast["rep"], due=yesterday
         )
+
+
+def test_a_session_in_the_future_is_not_held_yet(book, cast):
+    """Neither recorded as held nor marked held before it starts; it is once it started."""
+    with pytest.raises(RuleViolation) as refused:
+        book(cast["rep"], cast["manager"], days=1, status=SessionStatus.HELD)
+    assert refused.value.message_dict == {"held": ["A session in the future is not held yet."]}
+    session = book(cast["rep"], cast["manager"], days=1)
+    with pytest.raises(RuleViolation, match="not held yet"):
+        services.hold_session(session=session, by=cast["manager"], version=1)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PLANNED
+    started = book(cast["rep"], cast["manager"], starts_at=timezone.now() - timedelta(minutes=5))
+    services.hold_session(session=started, by=cast["manager"], version=1)
+    assert started.status == SessionStatus.HELD
+
+
+def test_cancelling_drops_open_action_items_and_their_tasks(book, cast):
+    """The rep is not left with a task from a session that did not happen; an item done
+    already (with its task) stays on the record."""
+    rep, manager = cast["rep"], cast["manager"]
+    session = book(rep, manager, starts_at=timezone.now() - timedelta(hours=1))
+    due = CompanySettings.load().today() + timedelta(days=1)
+    open_item = services.add_action_item(
+        session=session, by=manager, text="Call Acme", owner=rep, due=due
+    )
+    coach_item = services.add_action_item(
+        session=session, by=manager, text="Book a room", owner=manager, due=due
+    )
+    done = services.add_action_item(session=session, by=manager, text="Done", owner=rep, due=due)
+    services.complete_action_item(item=done, by=rep)
+    services.cancel_session(session=session, by=manager, version=session.version)
+    assert list(session.action_items.values_list("pk", flat=True)) == [done.pk]
+    assert not Task.objects.filter(pk__in=[open_item.task_id, coach_item.task_id]).exists()
+    assert Task.objects.get(pk=done.task_id).done_at is not None
+
+
+def test_dates_of_a_session_are_local_not_utc(book, cast):
+    """A session at 19:00 in Los Angeles is 02:00 UTC the next day: its next session may
+    be on the same (local) day, and an action item's task names the local date."""
+    rep, manager = cast["rep"], cast["manager"]
+    for person in (rep, manager):
+        person.timezone = "America/Los_Angeles"
+        person.save()
+    starts_at = datetime(2030, 6, 11, 2, 0, tzinfo=UTC)  # Mon 10 Jun 19:00 in LA
+    session = book(rep, manager, starts_at=starts_at, next_session_on=date(2030, 6, 10))
+    with pytest.raises(RuleViolation) as refused:
+        services.update_session(
+            session=session, by=manager, version=1, next_session_on=date(2030, 6, 9)
+        )
+    assert "next_session_on" in refused.value.message_dict
+    item = services.add_action_item(
+        session=session,
+        by=manager,
+        text="Call Acme",
+        owner=rep,
+        due=CompanySettings.load().today() + timedelta(days=1),
+    )
+    assert "coaching session of 10 Jun 2030" in Task.objects.get(pk=item.task_id).notes

@@ -31,7 +31,7 @@ def test_worker_sends_session_and_action_item_reminders_once(real_queue, rep, ma
     session = services.create_session(by=manager, rep=rep, kind="one_to_one", starts_at=soon)
     assert send_session_reminders_task.delay().get(timeout=30) == 2
     assert send_session_reminders_task.delay().get(timeout=30) == 0
-    assert Notification.objects.filter(key=f"session-reminder:{session.pk}").count() == 2
+    assert Notification.objects.filter(key=services.reminder_key(session)).count() == 2
     assert _wait_for(lambda: len(_mails_about("Coaching session with")) == 2)
 
     held = services.create_session(

@@ -29,9 +29,9 @@ from coaching.models import (
 )
 from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalScope, Status
-from reporting.commissions.services import compute_statement
+from reporting.commissions.services import add_award_adjustment
 from reporting.kpis.selectors import evaluate_kpis, format_kpi
-from reporting.models import CommissionAdjustment, CommissionStatement, Kpi, MonthlyReview
+from reporting.models import Kpi, MonthlyReview
 from salesmgmt.calendar import month_of, previous_month
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, User
@@ -195,8 +195,13 @@ def give_award(
         raise RuleViolation(errors)
     adjustment = None
     if kind == AwardKind.CASH:
-        adjustment = _pay_through_statement(
-            rep=recipient, by=by, amount=value, reason=reason, given_on=given_on
+        # Refused (on value) for a rep no statement would pay: nothing is saved.
+        adjustment = add_award_adjustment(
+            rep=recipient,
+            month=month_of(given_on).start,
+            amount=value,
+            reason=reason,
+            by=by,
         )
     award = Award.objects.create(
         recipient=recipient,
@@ -223,21 +228,6 @@ def give_award(
         url=reverse("recognition:award", args=[award.pk]),
     )
     return award
-
-
-def _pay_through_statement(
-    *, rep: User, by: User, amount: Decimal, reason: str, given_on: date
-) -> CommissionAdjustment:
-    """An adjustment of ``rep``'s month of ``given_on`` ("Award: reason"); the month's
-    statement, if it exists, is rebuilt from the adjustments at once and shows the line."""
-    month = month_of(given_on).start
-    adjustment = CommissionAdjustment.objects.create(
-        rep=rep, month=month, amount=amount, reason=f"Award: {reason}"[:200], by=by
-    )
-    statement = CommissionStatement.objects.filter(rep=rep, month=month).first()
-    if statement is not None:
-        compute_statement(rep=rep, month=month, plan=statement.plan)
-    return adjustment
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import notify
 
 MESSAGE_MAX = 500
+DEAL_MONTH = "deal-month:"
 AWARD_LIMIT = Decimal("1000000")  # a typo beyond this: no award is worth a million
 
 
@@ -307,7 +308,9 @@ def _period(goal: Goal) -> str:
 
 
 def _deal_wins(today: date, currency: str) -> list[Win]:
-    """The biggest deal won last month in each team (one query)."""
+    """The biggest deal won last month in each team (one query). Keyed by team and month
+    ("deal-month:{team}:{YYYY-MM}"), not by deal: a bigger deal entered late for the same
+    month, or by another rep of the team, is not a second nudge."""
     month = month_of(previous_month(today))
     won = Deal.objects.won().filter(closed_on__range=(month.start, month.end))
     top_of_team = won.filter(owner__team=OuterRef("owner__team")).order_by(
@@ -323,7 +326,7 @@ def _deal_wins(today: date, currency: str) -> list[Win]:
             rep=deal.owner,
             manager=deal.owner.team.manager,
             reason=SuggestionReason.BIGGEST_DEAL,
-            key=f"deal:{deal.pk}",
+            key=f"deal-month:{deal.owner.team_id}:{month.start:%Y-%m}",
             text=(
                 f"{deal.owner} closed {month.label}'s biggest deal in {deal.owner.team}: "
                 f"{deal.title} ({currency} {deal.amount:,.2f})."
@@ -403,11 +406,18 @@ def suggest_recognition(*, now: datetime | None = None) -> int:
                 "manager_id", "rep_id", "key"
             )
         )
+        # A team's month is one win whichever rep holds its biggest deal now.
+        team_months = {(m, key) for m, _, key in known if key.startswith(DEAL_MONTH)}
         made = 0
         for win in wins:
-            if (win.manager.pk, win.rep.pk, win.key) in known:
+            if (win.manager.pk, win.rep.pk, win.key) in known or (
+                win.manager.pk,
+                win.key,
+            ) in team_months:
                 continue
             known.add((win.manager.pk, win.rep.pk, win.key))
+            if win.key.startswith(DEAL_MONTH):
+                team_months.add((win.manager.pk, win.key))
             suggestion = RecognitionSuggestion.objects.create(
                 manager=win.manager,
                 rep=win.rep,

@@ -259,7 +259,7 @@ class Kudos(models.Model):
     recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="kudos_received")
     # New kudos take 500 characters (forms, API); recognition carried over from a review
     # keeps every word (coaching 0003).
-    message = models.CharField(max_length=2000)
+    message = models.TextField()
     deal = models.ForeignKey(
         "activities.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -276,6 +276,11 @@ class Kudos(models.Model):
         blank=True,
         related_name="+",
         help_text="The monthly review this recognition was written on (before it moved here).",
+    )
+    carried_from_review = models.BooleanField(
+        default=False,
+        help_text="Recognition text carried over from a shared monthly review "
+        "(coaching 0003); its reverse removes only these.",
     )
     created_at = models.DateTimeField()
 

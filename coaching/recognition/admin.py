@@ -21,6 +21,9 @@ class AwardAdmin(admin.ModelAdmin):
     list_select_related = ["recipient", "given_by"]
     raw_id_fields = ["recipient", "given_by", "deal", "goal", "adjustment"]
     search_fields = ["reason", "recipient__username"]
+    # What was paid is the commission adjustment's business: changing the amount or the
+    # kind here would not change the statement.
+    readonly_fields = ["kind", "value", "adjustment"]
 
 
 @admin.register(RecognitionSuggestion)

@@ -3,7 +3,8 @@
 Kudos and awards are read through their ``visible_to`` (the recognition feed's scope:
 anyone one may see, one's own team, and what one gave or received). An award's value
 is shown to its recipient, its giver and those who manage the recipient; teammates on
-the feed read its kind and reason only (``with_value_shown``).
+the feed read its kind and reason only (``with_value_shown``). A linked deal's title is
+shown only to those who may see the deal (``with_deal_shown``); others read "a deal".
 """
 
 from datetime import date
@@ -12,13 +13,16 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Value,
 )
 
+from activities.models import Deal
 from coaching.models import Award, Kudos, RecognitionSuggestion
 from salesmgmt.calendar import month_of
 from salesmgmt.models import CompanySettings, User
@@ -40,16 +44,30 @@ def with_value_shown(awards: QuerySet, user) -> QuerySet:
     )
 
 
+def with_deal_shown(rows: QuerySet, user) -> QuerySet:
+    """Kudos or awards annotated with ``deal_shown``: may ``user`` read the linked deal's
+    title? (A teammate sees the recognition, not necessarily the deal behind it.)"""
+    return rows.annotate(
+        deal_shown=Exists(Deal.objects.visible_to(user).filter(pk=OuterRef("deal_id")))
+    )
+
+
 def kudos_for(user) -> QuerySet:
-    return Kudos.objects.visible_to(user).select_related(
-        "giver", "recipient__team", "deal", "goal__metric", "kpi"
+    return with_deal_shown(
+        Kudos.objects.visible_to(user).select_related(
+            "giver", "recipient__team", "deal", "goal__metric", "kpi"
+        ),
+        user,
     )
 
 
 def awards_for(user) -> QuerySet:
-    return with_value_shown(
-        Award.objects.visible_to(user).select_related(
-            "given_by", "recipient__team", "deal", "goal__metric", "kpi"
+    return with_deal_shown(
+        with_value_shown(
+            Award.objects.visible_to(user).select_related(
+                "given_by", "recipient__team", "deal", "goal__metric", "kpi"
+            ),
+            user,
         ),
         user,
     )

@@ -29,15 +29,16 @@ from coaching.models import (
 )
 from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalScope, Status
-from reporting.commissions.services import compute_statement
+from reporting.commissions.services import add_award_adjustment
 from reporting.kpis.selectors import evaluate_kpis, format_kpi
-from reporting.models import CommissionAdjustment, CommissionStatement, Kpi, MonthlyReview
+from reporting.models import Kpi, MonthlyReview
 from salesmgmt.calendar import month_of, previous_month
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import notify
 
 MESSAGE_MAX = 500
+DEAL_MONTH = "deal-month:"
 AWARD_LIMIT = Decimal("1000000")  # a typo beyond this: no award is worth a million
 
 
@@ -195,8 +196,13 @@ def give_award(
         raise RuleViolation(errors)
     adjustment = None
     if kind == AwardKind.CASH:
-        adjustment = _pay_through_statement(
-            rep=recipient, by=by, amount=value, reason=reason, given_on=given_on
+        # Refused (on value) for a rep no statement would pay: nothing is saved.
+        adjustment = add_award_adjustment(
+            rep=recipient,
+            month=month_of(given_on).start,
+            amount=value,
+            reason=reason,
+            by=by,
         )
     award = Award.objects.create(
         recipient=recipient,
@@ -223,21 +229,6 @@ def give_award(
         url=reverse("recognition:award", args=[award.pk]),
     )
     return award
-
-
-def _pay_through_statement(
-    *, rep: User, by: User, amount: Decimal, reason: str, given_on: date
-) -> CommissionAdjustment:
-    """An adjustment of ``rep``'s month of ``given_on`` ("Award: reason"); the month's
-    statement, if it exists, is rebuilt from the adjustments at once and shows the line."""
-    month = month_of(given_on).start
-    adjustment = CommissionAdjustment.objects.create(
-        rep=rep, month=month, amount=amount, reason=f"Award: {reason}"[:200], by=by
-    )
-    statement = CommissionStatement.objects.filter(rep=rep, month=month).first()
-    if statement is not None:
-        compute_statement(rep=rep, month=month, plan=statement.plan)
-    return adjustment
 
 
 @transaction.atomic
@@ -317,7 +308,9 @@ def _period(goal: Goal) -> str:
 
 
 def _deal_wins(today: date, currency: str) -> list[Win]:
-    """The biggest deal won last month in each team (one query)."""
+    """The biggest deal won last month in each team (one query). Keyed by team and month
+    ("deal-month:{team}:{YYYY-MM}"), not by deal: a bigger deal entered late for the same
+    month, or by another rep of the team, is not a second nudge."""
     month = month_of(previous_month(today))
     won = Deal.objects.won().filter(closed_on__range=(month.start, month.end))
     top_of_team = won.filter(owner__team=OuterRef("owner__team")).order_by(
@@ -333,7 +326,7 @@ def _deal_wins(today: date, currency: str) -> list[Win]:
             rep=deal.owner,
             manager=deal.owner.team.manager,
             reason=SuggestionReason.BIGGEST_DEAL,
-            key=f"deal:{deal.pk}",
+            key=f"deal-month:{deal.owner.team_id}:{month.start:%Y-%m}",
             text=(
                 f"{deal.owner} closed {month.label}'s biggest deal in {deal.owner.team}: "
                 f"{deal.title} ({currency} {deal.amount:,.2f})."
@@ -413,11 +406,18 @@ def suggest_recognition(*, now: datetime | None = None) -> int:
                 "manager_id", "rep_id", "key"
             )
         )
+        # A team's month is one win whichever rep holds its biggest deal now.
+        team_months = {(m, key) for m, _, key in known if key.startswith(DEAL_MONTH)}
         made = 0
         for win in wins:
-            if (win.manager.pk, win.rep.pk, win.key) in known:
+            if (win.manager.pk, win.rep.pk, win.key) in known or (
+                win.manager.pk,
+                win.key,
+            ) in team_months:
                 continue
             known.add((win.manager.pk, win.rep.pk, win.key))
+            if win.key.startswith(DEAL_MONTH):
+                team_months.add((win.manager.pk, win.key))
             suggestion = RecognitionSuggestion.objects.create(
                 manager=win.manager,
                 rep=win.rep,

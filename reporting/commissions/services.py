@@ -3,7 +3,8 @@
 ``compute_statement`` upserts one statement per (rep, month) with the figures of
 reporting.commissions.selectors and replaces its lines in one transaction; running it
 twice gives the same figures. ``compute_commission_statements`` is the monthly job.
-``add_adjustment`` records a manager's manual adjustment and recomputes the statement."""
+``add_adjustment`` records a manager's manual adjustment and recomputes the statement;
+``add_award_adjustment`` pays an award (coaching's cash bonus) through the same lines."""
 
 import logging
 from datetime import date, datetime
@@ -96,6 +97,35 @@ def add_adjustment(
         rep_id=statement.rep_id, month=statement.month, amount=amount, reason=reason, by=by
     )
     compute_statement(rep=statement.rep, month=statement.month, plan=statement.plan)
+    return adjustment
+
+
+@transaction.atomic
+def add_award_adjustment(
+    *, rep: User, month: date, amount: Decimal, reason: str, by: User
+) -> CommissionAdjustment:
+    """Pay ``amount`` to ``rep`` with their commission statement of ``month`` (a line
+    "Award: reason"). Refused (on ``value``) when no statement will pay it: the rep has no
+    statement of that month and is on no active plan (the monthly job computes statements
+    only for reps on one). An existing statement of the month is recomputed at once on its
+    own plan and shows the line; else the monthly job picks it up. The caller checks who
+    may award."""
+    month = month.replace(day=1)
+    statement = CommissionStatement.objects.filter(rep=rep, month=month).first()
+    if statement is None and active_plan_for(rep) is None:
+        raise RuleViolation(
+            {
+                "value": f"{rep} is on no active commission plan, so no statement would pay "
+                "a cash bonus; give another kind of award or put them on a plan first."
+            }
+        )
+    if amount is None or amount <= 0:
+        raise RuleViolation({"value": "A cash bonus needs an amount above 0."})
+    adjustment = CommissionAdjustment.objects.create(
+        rep=rep, month=month, amount=amount, reason=f"Award: {reason}"[:200], by=by
+    )
+    if statement is not None:
+        compute_statement(rep=rep, month=month, plan=statement.plan)
     return adjustment
 
 

@@ -123,6 +123,9 @@ class MonthlyReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+RECOGNITION_MOVED = "Recognition moved to /api/v1/kudos/ and /api/v1/awards/."
+
+
 class ReviewNotesSerializer(serializers.Serializer):
     """PATCH body: the manager's notes and coaching remarks, with the version read.
     (Recognition is kudos and awards, on /api/v1/kudos/ and /api/v1/awards/.)"""
@@ -130,6 +133,13 @@ class ReviewNotesSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text=VERSION_HELP)
     manager_notes = serializers.CharField(required=False, allow_blank=True)
     coaching_remarks = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        # The review had a recognition text once: a client still sending it is told where
+        # it went rather than answered 200 with nothing saved.
+        if "recognition" in getattr(self, "initial_data", {}):
+            raise serializers.ValidationError({"recognition": [RECOGNITION_MOVED]})
+        return attrs
 
 
 class ReviewVersionSerializer(serializers.Serializer):

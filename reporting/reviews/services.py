@@ -313,18 +313,23 @@ def annotate_review(
     coaching_remarks: str | None = None,
 ) -> MonthlyReview:
     """The manager's notes and coaching remarks (None leaves a field alone). Recognition
-    is never written here: it is kudos and awards (coaching.recognition)."""
+    is never written here: it is kudos and awards (coaching.recognition). The version is
+    raised only when a text changes (an unchanged save leaves others' copies current)."""
     review = _locked(review)
     _check_annotator(review, by, version=version)
     given = {
         "manager_notes": manager_notes,
         "coaching_remarks": coaching_remarks,
     }
+    changed = []
     for name, value in given.items():
-        if value is not None:
+        if value is not None and value.strip() != getattr(review, name):
             setattr(review, name, value.strip())
+            changed.append(name)
+    if not changed:
+        return review
     review.version += 1
-    review.save(update_fields=[*ANNOTATIONS, "version"])
+    review.save(update_fields=[*changed, "version"])
     return review
 
 

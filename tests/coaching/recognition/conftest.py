@@ -11,6 +11,7 @@ import pytest
 
 from coaching.recognition import services
 from salesmgmt.models import CompanySettings
+from tests.reporting.commissions.test_selectors import make_plan
 
 
 @pytest.fixture
@@ -20,7 +21,9 @@ def today(db):
 
 @pytest.fixture
 def given(cast, today):
-    """Kudos and awards of the cast, by name."""
+    """Kudos and awards of the cast, by name (Rita is on a commission plan: her
+    statement pays the cash bonus)."""
+    make_plan(cast["rep"], rate="5", quota_key=None)
     return {
         "maria_to_rita": services.give_kudos(
             giver=cast["manager"], recipient=cast["rep"], message="Great demo at Harbour"

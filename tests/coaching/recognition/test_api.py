@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 
 from coaching.models import Award, Kudos, RecognitionSuggestion, SuggestionReason
+from reporting.models import CommissionAdjustment
 from salesmgmt.models import Notification, NotificationKind
 from tests.cast import REP_ROWS_SEEN, REPS, ROLES
 from tests.coaching.recognition.conftest import READS_RITAS_AMOUNT, SEEN
+from tests.reporting.commissions.test_selectors import make_plan
 
 MANAGERS = {"manager", "other_manager", "south_manager", "director", "admin"}
 
@@ -128,7 +130,21 @@ def test_cash_award_without_amount_is_400_and_pays_nothing(cast, api_for):
     assert response.status_code == 400 and "value" in response.data["errors"]
 
 
+def test_a_cash_award_to_a_rep_on_no_plan_is_400_on_value_and_saves_nothing(cast, api_for):
+    """No statement would ever pay it: refused next to the amount, not promised."""
+    response = api_for(cast["manager"]).post(
+        "/api/v1/awards/",
+        {"recipient": cast["rep"].pk, "kind": "cash", "value": "300", "reason": "Q3 winner"},
+    )
+    assert response.status_code == 400 and "no active commission plan" in str(
+        response.data["errors"]["value"]
+    )
+    assert not Award.objects.exists() and not CommissionAdjustment.objects.exists()
+    assert not Notification.objects.filter(kind=NotificationKind.AWARD).exists()
+
+
 def test_a_cash_award_on_the_api_is_paid_in_its_month(cast, api_for, today):
+    make_plan(cast["rep"], rate="5", quota_key=None)
     response = api_for(cast["manager"]).post(
         "/api/v1/awards/",
         {"recipient": cast["rep"].pk, "kind": "cash", "value": "300", "reason": "Q3 winner"},

@@ -7,7 +7,7 @@ The clock is pinned to Wednesday 11 June 2025, noon (company time): last month i
 the last whole weeks start on Mondays 12, 19, 26 May and 2 June.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -96,8 +96,8 @@ def test_the_job_nudges_each_manager_about_each_win_once(wins, cast):
     assert suggest_recognition(now=now) == 4
     assert made() == {
         ("manager", "rep", f"goal:{wins['goal'].pk}:2025-05-01"),
-        ("manager", "rep", f"deal:{wins['deal'].pk}"),
-        ("other_manager", "other_rep", f"deal:{wins['beta'].pk}"),
+        ("manager", "rep", f"deal-month:{cast['rep'].team_id}:2025-05"),
+        ("other_manager", "other_rep", f"deal-month:{cast['other_team_rep'].team_id}:2025-05"),
         ("manager", "rep", f"kpi:{wins['kpi'].pk}:{cast['rep'].pk}:2025-05-19"),
     }
     nudges = Notification.objects.filter(kind=NotificationKind.RECOGNITION_NUDGE)
@@ -115,6 +115,20 @@ def test_the_job_nudges_each_manager_about_each_win_once(wins, cast):
     cache.clear()  # and with the day's shortcut gone, still nobody is told twice
     assert suggest_recognition(now=at(TODAY, 14)) == 0
     assert nudges.count() == 4
+
+
+def test_a_bigger_deal_entered_late_for_the_month_is_not_a_second_nudge(wins, cast):
+    """The biggest-deal nudge is one per team and month: when a bigger May deal is entered
+    later (Tom's 8,000, so the top deal changes hands too), the manager is not nudged
+    about Alpha's May again."""
+    suggest_recognition(now=at(TODAY, 12))
+    won(cast["teammate"], "8000.00", date(2025, 5, 25), title="Late big one")
+    cache.clear()
+    assert suggest_recognition(now=at(TODAY + timedelta(days=1), 12)) == 0
+    deal_nudges = RecognitionSuggestion.objects.filter(
+        reason="biggest_deal", manager=cast["manager"]
+    )
+    assert deal_nudges.count() == 1
 
 
 def test_nothing_before_the_alert_hour(wins):

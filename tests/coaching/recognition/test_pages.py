@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Deal
 from coaching.models import Award, Kudos, RecognitionSuggestion, SuggestionReason
 from coaching.recognition import services
 from reporting.commissions.services import compute_statement
@@ -19,6 +20,7 @@ from salesmgmt.models import Notification, NotificationKind
 from tests.cast import ROLES
 from tests.coaching.recognition.conftest import READS_RITAS_AMOUNT, SEEN
 from tests.factories import UserFactory
+from tests.factories.deals import DealFactory
 from tests.reporting.commissions.test_selectors import make_plan, won
 
 FEED = reverse("recognition:feed")
@@ -421,3 +423,23 @@ def test_suggestions_page_has_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(before.captured_queries)):
         response = client.get(reverse("recognition:suggestions"))
     assert len(response.context["page"].object_list) == 6
+
+
+def test_a_deal_title_shows_only_to_those_who_see_the_deal(cast, client_for, today):
+    """A teammate sees the kudos and the award but reads "a deal", not the title of a deal
+    they cannot open (feed and award page); the rep and their manager read the title."""
+    rep, mate = cast["rep"], cast["teammate"]
+    deal = DealFactory(owner=rep, title="Harbour-Secret-Renewal 250k")
+    assert not Deal.objects.visible_to(mate).filter(pk=deal.pk).exists()
+    award = services.give_award(
+        by=cast["manager"], recipient=rep, kind="gift", reason="Nice", given_on=today, deal=deal
+    )
+    services.give_kudos(giver=cast["manager"], recipient=rep, message="Well won", deal=deal)
+    award_page = reverse("recognition:award", args=[award.pk])
+    for url in (FEED, award_page):
+        html = client_for(mate).get(url).content.decode()
+        assert "Harbour-Secret-Renewal" not in html and "a deal" in html, url
+    for who in ("rep", "manager"):
+        for url in (FEED, award_page):
+            html = client_for(cast[who]).get(url).content.decode()
+            assert "Harbour-Secret-Renewal" in html, (who, url)

@@ -163,6 +163,53 @@ def test_a_cash_award_is_a_line_of_the_months_statement(cast, today):
     assert "commission statement" in told.body
 
 
+def test_a_cash_award_to_a_rep_on_no_plan_is_refused_on_value(cast, today):
+    """Rita is on no commission plan and has no statement: no statement would pay a
+    cash bonus, so it is refused (on value) and nothing is saved or told."""
+    with pytest.raises(RuleViolation) as refused:
+        services.give_award(
+            by=cast["manager"],
+            recipient=cast["rep"],
+            kind="cash",
+            value=Decimal("250.00"),
+            reason="Harbour deal",
+            given_on=today,
+        )
+    assert "no active commission plan" in refused.value.message_dict["value"][0]
+    assert not Award.objects.exists() and not CommissionAdjustment.objects.exists()
+    assert not Notification.objects.filter(kind=NotificationKind.AWARD).exists()
+
+
+def test_a_cash_award_with_a_plan_but_no_statement_yet_waits_for_the_job(cast, today):
+    """On a plan, no statement of the month yet: the adjustment is recorded and the
+    month's statement, when computed, pays it."""
+    make_plan(cast["rep"], rate="5", quota_key=None)
+    award = services.give_award(
+        by=cast["manager"],
+        recipient=cast["rep"],
+        kind="cash",
+        value=Decimal("80.00"),
+        reason="Harbour deal",
+        given_on=today,
+    )
+    assert award.adjustment.amount == Decimal("80.00")
+    statement = compute_statement(rep=cast["rep"], month=today.replace(day=1))
+    assert statement.total == Decimal("80.00")
+
+
+def test_the_admin_cannot_change_what_an_award_paid(cast, client_for, today):
+    """An award's kind and value are read-only in the admin (the adjustment is what was
+    paid; editing the award would not change the statement)."""
+    award = services.give_award(
+        by=cast["manager"], recipient=cast["rep"], kind="gift", reason="Nice", given_on=today
+    )
+    html = client_for(cast["admin"]).get(f"/admin/coaching/award/{award.pk}/change/")
+    assert html.status_code == 200
+    form = html.context["adminform"].form
+    assert "kind" not in form.fields and "value" not in form.fields
+    assert "reason" in form.fields
+
+
 def test_a_non_cash_award_pays_nothing(cast, today):
     award = services.give_award(
         by=cast["manager"],

@@ -38,6 +38,7 @@ def test_worker_suggests_the_months_biggest_deal_once(real_queue, rep, manager):
     assert deal.amount == Decimal("4000.00")
     assert suggest_recognition_task.delay("2025-06-11T12:00").get(timeout=60) >= 1
     assert suggest_recognition_task.delay("2025-06-11T13:00").get(timeout=60) == 0
-    assert RecognitionSuggestion.objects.filter(key=f"deal:{deal.pk}", manager=manager).count() == 1
+    key = f"deal-month:{rep.team_id}:2025-05"
+    assert RecognitionSuggestion.objects.filter(key=key, manager=manager).count() == 1
     nudges = Notification.objects.filter(user=manager, kind=NotificationKind.RECOGNITION_NUDGE)
     assert nudges.count() == RecognitionSuggestion.objects.filter(manager=manager).count()

@@ -15,8 +15,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reporting.commissions.services import compute_commission_statements, compute_statement
+from reporting.commissions.services import (
+    add_award_adjustment,
+    compute_commission_statements,
+    compute_statement,
+)
 from reporting.models import CommissionAdjustment
+from salesmgmt.errors import RuleViolation
 from tests.cast import ROLES
 from tests.reporting.commissions.test_selectors import make_plan, walk_in, won
 
@@ -181,3 +186,28 @@ def test_the_rep_reads_adjustments_through_the_api(statement, cast, api_for):
     body = api_for(cast["rep"]).get(f"/api/v1/commission-statements/{statement.pk}/").data
     assert [a["reason"] for a in body["adjustments"]] == [REASON]
     assert body["total"] == "80.00"
+
+
+def test_an_award_adjustment_needs_a_statement_that_pays_it(cast):
+    """add_award_adjustment refuses (on value) a rep on no plan and with no statement of
+    the month; with a statement of the month it records "Award: ..." and recomputes it."""
+    month = date(2025, 3, 1)
+    with pytest.raises(RuleViolation) as refused:
+        add_award_adjustment(
+            rep=cast["rep"], month=month, amount=Decimal("50"), reason="Q1", by=cast["manager"]
+        )
+    assert "value" in refused.value.message_dict
+    assert not CommissionAdjustment.objects.exists()
+
+    make_plan(cast["rep"], rate="5", quota_key=None)
+    statement = compute_statement(rep=cast["rep"], month=month)
+    adjustment = add_award_adjustment(
+        rep=cast["rep"],
+        month=date(2025, 3, 17),
+        amount=Decimal("50"),
+        reason="Q1",
+        by=cast["manager"],
+    )
+    assert (adjustment.month, adjustment.reason) == (month, "Award: Q1")
+    statement.refresh_from_db()
+    assert statement.total == Decimal("50.00")

@@ -142,8 +142,25 @@ def test_recognition_is_not_written_or_read_on_the_review(month, cast, api_for):
     api = api_for(cast["manager"])
     assert "recognition" not in api.get(url(review)).data
     response = api.patch(url(review), {"version": review.version, "recognition": "Great"})
-    assert response.status_code == 200 and "recognition" not in response.data
-    assert not hasattr(review.__class__.objects.get(pk=review.pk), "recognition")
+    assert response.status_code == 400
+    assert response.data["errors"]["recognition"] == [
+        "Recognition moved to /api/v1/kudos/ and /api/v1/awards/."
+    ]
+    stored = review.__class__.objects.get(pk=review.pk)
+    assert not hasattr(stored, "recognition") and stored.version == review.version
+
+
+def test_a_patch_that_changes_nothing_keeps_the_version(month, cast, api_for):
+    """Saving the same texts again is not a change: the version stays, so another
+    manager's copy is not made stale for nothing."""
+    review = month["rep"]
+    api = api_for(cast["manager"])
+    first = api.patch(url(review), {"version": review.version, "manager_notes": "Pipeline"})
+    assert first.status_code == 200 and first.data["version"] == review.version + 1
+    again = api.patch(url(review), {"version": first.data["version"], "manager_notes": "Pipeline"})
+    assert again.status_code == 200 and again.data["version"] == first.data["version"]
+    empty = api.patch(url(review), {"version": first.data["version"]})
+    assert empty.status_code == 200 and empty.data["version"] == first.data["version"]
 
 
 def test_patch_with_a_stale_version_is_409(month, cast, api_for):

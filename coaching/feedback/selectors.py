@@ -131,10 +131,16 @@ class Figures:
 
 
 def _by_question(rows, group_field: str, question_list) -> dict:
-    """{group id: [{question, name, average, count}, ...]} from grouped rating rows."""
+    """{group id: [{question, name, average, count}, ...]} from grouped rating rows.
+
+    The threshold holds per question too: a question rated by fewer than THRESHOLD
+    people of the group (one added during the period) shows neither average nor count,
+    or it would show one person's rating."""
     found: dict = {}
     for row in rows:
-        found.setdefault(row[group_field], {})[row["question"]] = row
+        per_question = found.setdefault(row[group_field], {})
+        if row["count"] >= THRESHOLD:
+            per_question[row["question"]] = row
     result = {}
     for group, per_question in found.items():
         result[group] = [
@@ -305,13 +311,14 @@ def trends(submissions, periods, group: str) -> dict:
     rows = (
         FeedbackRating.objects.filter(submission__in=within.values("pk"))
         .values(f"submission__{group}", "submission__period", "question")
-        .annotate(average=Avg("rating"))
+        .annotate(average=Avg("rating"), count=Count("id"))
         .order_by()
     )
     averages = {
         (r[f"submission__{group}"], r["submission__period"], r["question"]): float(r["average"])
         for r in rows
         if (r[f"submission__{group}"], r["submission__period"]) in shown
+        and r["count"] >= THRESHOLD  # per question too (a question added later)
     }
     question_list = list(questions())
     result = {}

@@ -22,13 +22,15 @@ from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coaching.feedback import selectors, services
 from coaching.models import (
     FeedbackAnswered,
+    FeedbackQuestion,
     FeedbackRating,
     FeedbackSubmission,
 )
 from salesmgmt.models import Notification, User
-from tests.coaching.feedback.conftest import SECRET, answer, api_body, form_data
+from tests.coaching.feedback.conftest import SECRET, answer, api_body, form_data, ratings
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +267,22 @@ def test_the_page_and_the_manager_hear_nothing_per_answer(client_for, rep, manag
     assert "recorded anonymously" in page
     assert SECRET not in page
     assert not Notification.objects.exists()
+
+
+def test_a_question_added_mid_period_shows_no_one_persons_rating(
+    client_for, manager, alpha, period
+):
+    """The threshold holds per question: a question added after three answers, rated by
+    one person, shows neither average nor count (page, API, CSV, trend)."""
+    for user in alpha[:3]:
+        answer(user, 4)
+    new = FeedbackQuestion.objects.create(key="late", name="Late question", position=999)
+    services.submit_feedback(by=alpha[3], ratings={**ratings(4), new.pk: 1})
+    (team,) = selectors.results_for(manager, period).teams
+    row = next(q for q in team.questions if q["question"] == new.pk)
+    assert (row["average"], row["count"]) == (None, 0)
+    assert all(q["average"] == 4.0 for q in team.questions if q["question"] != new.pk)
+    assert None in team.trend["series"][-1]["averages"]
+    response = client_for(manager).get(reverse("feedback:results"), {"export": "csv"})
+    csv = b"".join(response.streaming_content).decode()
+    assert not any("Late question" in line and "1.0" in line for line in csv.splitlines())

@@ -111,6 +111,11 @@ def large_teams():
 # --- Figures ------------------------------------------------------------------------------------
 
 
+def batched():
+    """The submissions results may read (every one, until batches come)."""
+    return FeedbackSubmission.objects.all()
+
+
 @dataclass
 class Figures:
     """What one group (a team, a manager, a division) shows for a period."""
@@ -171,7 +176,7 @@ def team_figures(user: User, period: FeedbackPeriod) -> list[Figures]:
     (random order) when the team reached the threshold; its count otherwise (none at all
     for a team too small ever to reach it). Five queries whatever the numbers."""
     teams = list(teams_for(user))
-    mine = FeedbackSubmission.objects.filter(period=period, manager=user.pk)
+    mine = batched().filter(period=period, manager=user.pk)
     counts = dict(
         mine.filter(team__in=[t.pk for t in teams])
         .values("team")
@@ -210,14 +215,14 @@ def team_figures(user: User, period: FeedbackPeriod) -> list[Figures]:
     return groups
 
 
-def _suppress_differences(per_division: dict, per_manager: list[dict]) -> set[int]:
-    """The managers whose figures a division may show beside its own total.
+def _suppress_differences(per_division: dict, per_manager: list[dict]) -> set[tuple[int, int]]:
+    """The (division, manager) rows a division may show beside its own total.
 
     The division's total minus its shown managers' is what the rest (small teams,
     managers below the threshold) answered; were that 1 or 2 submissions, subtracting
     would reveal them. So the shown manager with the fewest answers is folded into the
     rest until the rest is 0 or at least THRESHOLD (or no manager is shown)."""
-    shown: set[int] = set()
+    shown: set[tuple[int, int]] = set()
     for division, total in per_division.items():
         rows = sorted(
             (r for r in per_manager if r["division"] == division and r["n"] >= THRESHOLD),
@@ -226,8 +231,16 @@ def _suppress_differences(per_division: dict, per_manager: list[dict]) -> set[in
         rest = total - sum(r["n"] for r in rows)
         while rows and 0 < rest < THRESHOLD:
             rest += rows.pop(0)["n"]
-        shown.update(r["manager"] for r in rows)
+        shown.update((division, r["manager"]) for r in rows)
     return shown
+
+
+def _clear_of_known(count: int, known: int) -> bool:
+    """A figure of ``count`` answers, of which the viewer already sees ``known`` in
+    their own team figures, may be shown only if the difference reveals no group
+    smaller than THRESHOLD: it is 0 or at least THRESHOLD."""
+    rest = count - known
+    return rest == 0 or rest >= THRESHOLD
 
 
 @dataclass
@@ -235,13 +248,20 @@ class DivisionFigures(Figures):
     managers: list[Figures] = field(default_factory=list)
 
 
-def division_figures(divisions, period: FeedbackPeriod) -> list[DivisionFigures]:
+def division_figures(
+    divisions, period: FeedbackPeriod, *, viewer: User | None = None, known_teams=()
+) -> list[DivisionFigures]:
     """Per division in ``divisions``: its aggregates (at THRESHOLD submissions) and per
-    manager (at THRESHOLD submissions from teams large enough to count on their own).
-    Never free text. Six queries whatever the numbers."""
+    manager within the division (at THRESHOLD submissions from teams large enough to
+    count on their own). Never free text.
+
+    ``known_teams``: the teams whose figures ``viewer`` (a director or admin who also
+    manages teams) is shown as their manager. Those are known blocks: a division or
+    manager figure is shown only when what it holds beyond them is 0 or at least
+    THRESHOLD answers, else it is hidden. Seven queries whatever the numbers."""
     divisions = list(divisions)
     ids = [d.pk for d in divisions]
-    subs = FeedbackSubmission.objects.filter(period=period, division__in=ids)
+    subs = batched().filter(period=period, division__in=ids)
     per_division = dict(
         subs.values("division").annotate(n=Count("id")).order_by().values_list("division", "n")
     )
@@ -252,6 +272,15 @@ def division_figures(divisions, period: FeedbackPeriod) -> list[DivisionFigures]
         .annotate(n=Count("id"))
         .order_by()
     )
+    known = {}
+    if viewer is not None and known_teams:
+        known = dict(
+            subs.filter(manager=viewer.pk, team__in=list(known_teams))
+            .values("division")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("division", "n")
+        )
     names = {
         u.pk: str(u)
         for u in User.objects.filter(pk__in={row["manager"] for row in per_manager}).only(
@@ -259,16 +288,42 @@ def division_figures(divisions, period: FeedbackPeriod) -> list[DivisionFigures]
         )
     }
     question_list = list(questions())
-    shown_divisions = [d for d in ids if per_division.get(d, 0) >= THRESHOLD]
+    shown_divisions = [
+        d
+        for d in ids
+        if per_division.get(d, 0) >= THRESHOLD
+        and _clear_of_known(per_division.get(d, 0), known.get(d, 0))
+    ]
     division_ratings = _by_question(
         _rating_rows(subs.filter(division__in=shown_divisions), "submission__division"),
         "submission__division",
         question_list,
     )
-    shown_managers = _suppress_differences(per_division, per_manager)
+    shown_managers = {
+        (division, manager)
+        for division, manager in _suppress_differences(per_division, per_manager)
+        if _clear_of_known(
+            next(
+                r["n"] for r in per_manager if (r["division"], r["manager"]) == (division, manager)
+            ),
+            known.get(division, 0) if viewer is not None and manager == viewer.pk else 0,
+        )
+    }
+    manager_filter = Q(pk__in=[])
+    for division, manager in shown_managers:
+        manager_filter |= Q(division=division, manager=manager)
+    manager_rows = (
+        FeedbackRating.objects.filter(submission__in=counted.filter(manager_filter).values("pk"))
+        .values("submission__division", "submission__manager", "question")
+        .annotate(average=Avg("rating"), count=Count("id"))
+        .order_by()
+    )
     manager_ratings = _by_question(
-        _rating_rows(counted.filter(manager__in=shown_managers), "submission__manager"),
-        "submission__manager",
+        [
+            {**r, "group": (r["submission__division"], r["submission__manager"])}
+            for r in manager_rows
+        ],
+        "group",
         question_list,
     )
     result = []
@@ -276,30 +331,34 @@ def division_figures(divisions, period: FeedbackPeriod) -> list[DivisionFigures]
         group = DivisionFigures(
             key=f"division:{d.pk}", id=d.pk, label=d.name, answers=per_division.get(d.pk, 0)
         )
+        group.hidden = group.answers >= THRESHOLD and d.pk not in shown_divisions
         if group.shown:
             group.questions = division_ratings.get(d.pk, [])
         for row in sorted(
             (r for r in per_manager if r["division"] == d.pk), key=lambda r: names[r["manager"]]
         ):
+            pair = (d.pk, row["manager"])
             manager = Figures(
-                key=f"manager:{row['manager']}",
+                key=f"manager:{d.pk}:{row['manager']}",
                 id=row["manager"],
                 label=names[row["manager"]],
                 answers=row["n"],
             )
-            manager.hidden = row["manager"] not in shown_managers and row["n"] >= THRESHOLD
-            if row["manager"] in shown_managers:
-                manager.questions = manager_ratings.get(row["manager"], [])
+            manager.hidden = pair not in shown_managers and row["n"] >= THRESHOLD
+            if manager.shown:
+                manager.questions = manager_ratings.get(pair, [])
             group.managers.append(manager)
         result.append(group)
     return result
 
 
-def trends(submissions, periods, group: str) -> dict:
+def trends(submissions, periods, group: str, known: dict | None = None) -> dict:
     """Average per question per period, per ``group`` ("team", "division") of
     ``submissions``, counting only periods where the group reached THRESHOLD
     submissions: {group id: {"periods": [...], "series": [{question, name, averages}]}},
-    oldest period first. Three queries whatever the numbers."""
+    oldest period first. ``known``: {(group id, period id): answers the viewer already
+    sees in their own team figures}; a period whose rest beyond them is 1 or 2 answers
+    is left out. Three queries whatever the numbers."""
     periods = sorted(periods, key=lambda p: p.start)
     labels = {p.pk: str(p) for p in periods}
     within = submissions.filter(period__in=[p.pk for p in periods])
@@ -307,7 +366,12 @@ def trends(submissions, periods, group: str) -> dict:
         (row[group], row["period"]): row["n"]
         for row in within.values(group, "period").annotate(n=Count("id")).order_by()
     }
-    shown = {pair for pair, n in counts.items() if n >= THRESHOLD}
+    known = known or {}
+    shown = {
+        pair
+        for pair, n in counts.items()
+        if n >= THRESHOLD and _clear_of_known(n, known.get(pair, 0))
+    }
     rows = (
         FeedbackRating.objects.filter(submission__in=within.values("pk"))
         .values(f"submission__{group}", "submission__period", "question")
@@ -351,13 +415,30 @@ def team_trends(user: User, periods, teams: list[Figures]) -> dict:
     about ``user`` (per team, never summed across teams: a sum beside one team's own
     figures would reveal another team's answers below the threshold)."""
     large = [t.id for t in teams if not t.too_small]
-    subs = FeedbackSubmission.objects.filter(manager=user.pk, team__in=large)
+    subs = batched().filter(manager=user.pk, team__in=large)
     return trends(subs, periods, "team")
 
 
-def division_trends(divisions: list[DivisionFigures], periods) -> dict:
-    subs = FeedbackSubmission.objects.filter(division__in=[d.id for d in divisions])
-    return trends(subs, periods, "division")
+def division_trends(divisions: list[DivisionFigures], periods, viewer: User | None = None) -> dict:
+    """Per division, its trend; periods where ``viewer`` is shown their own team's
+    figures count those answers as known (see ``trends``). Four queries."""
+    subs = batched().filter(division__in=[d.id for d in divisions])
+    known: dict = {}
+    if viewer is not None:
+        for row in (
+            subs.filter(
+                manager=viewer.pk,
+                team__in=large_teams().values("pk"),
+                period__in=[p.pk for p in periods],
+            )
+            .values("team", "division", "period")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            if row["n"] >= THRESHOLD:
+                pair = (row["division"], row["period"])
+                known[pair] = known.get(pair, 0) + row["n"]
+    return trends(subs, periods, "division", known)
 
 
 def recent_periods(limit: int = 8):
@@ -406,11 +487,16 @@ def results_for(
     teams = team_figures(user, period) if manager in (None, user.pk) else []
     for team, trend in _attach(teams, team_trends(user, recent, teams)):
         team.trend = trend
-    groups = division_figures(divisions, period) if manager != user.pk else []
+    known = [t.id for t in teams if t.shown]
+    groups = (
+        division_figures(divisions, period, viewer=user, known_teams=known)
+        if manager != user.pk
+        else []
+    )
     if manager is not None:
         for group in groups:
             group.managers = [m for m in group.managers if m.id == manager]
-    for group, trend in _attach(groups, division_trends(groups, recent)):
+    for group, trend in _attach(groups, division_trends(groups, recent, viewer=user)):
         group.trend = trend
     return Results(period, teams, groups)
 

@@ -72,6 +72,15 @@ class GroupFiguresSerializer(serializers.Serializer):
     )
     questions = QuestionFigureSerializer(many=True)
 
+    def to_representation(self, instance):
+        """Questions (and texts) only for a group that is shown."""
+        data = super().to_representation(instance)
+        if not instance.shown:
+            data["questions"] = []
+            if "texts" in data:
+                data["texts"] = []
+        return data
+
 
 class TeamFiguresSerializer(GroupFiguresSerializer):
     texts = serializers.ListField(

@@ -29,8 +29,9 @@ from coaching.models import (
     FeedbackRating,
     FeedbackSubmission,
 )
-from salesmgmt.models import Notification, User
+from salesmgmt.models import Notification, Role, User
 from tests.coaching.feedback.conftest import SECRET, answer, api_body, form_data, ratings
+from tests.factories import DivisionFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +287,65 @@ def test_a_question_added_mid_period_shows_no_one_persons_rating(
     response = client_for(manager).get(reverse("feedback:results"), {"export": "csv"})
     csv = b"".join(response.streaming_content).decode()
     assert not any("Late question" in line and "1.0" in line for line in csv.splitlines())
+
+
+def _reps(team, n, prefix):
+    return [UserFactory(username=f"{prefix}{i}", team=team) for i in range(n)]
+
+
+def test_a_director_managing_teams_cannot_subtract_their_own_team(period):
+    """A director who manages two teams sees team A (3 answers) on its own; the division
+    and their manager row (4 answers) are hidden, as 4 - 3 would be team B's one answer
+    (page figures, trend, API)."""
+    north = DivisionFactory(name="North 2")
+    director = UserFactory(username="dir2", role=Role.DIRECTOR, division=north)
+    team_a = TeamFactory(name="A", division=north, manager=director)
+    team_b = TeamFactory(name="B", division=north, manager=director)
+    for user in _reps(team_a, 3, "a"):
+        answer(user, 4)
+    answer(_reps(team_b, 3, "b")[0], 1)
+    found = selectors.results_for(director, period)
+    shown = {t.id: t.shown for t in found.teams}
+    assert shown == {team_a.pk: True, team_b.pk: False}
+    (division,) = found.divisions
+    (row,) = division.managers
+    assert not division.shown and division.questions == [] and division.trend is None
+    assert not row.shown and row.hidden and row.questions == []
+
+
+def test_a_director_sees_the_division_when_the_rest_reaches_the_threshold(period):
+    """Known team blocks hide nothing when the rest is 3 or more."""
+    north = DivisionFactory(name="North 3")
+    director = UserFactory(username="dir3", role=Role.DIRECTOR, division=north)
+    team_a = TeamFactory(name="A", division=north, manager=director)
+    other = TeamFactory(name="C", division=north, manager=UserFactory(username="mc"))
+    for user in _reps(team_a, 3, "a") + _reps(other, 3, "c"):
+        answer(user, 4)
+    (division,) = selectors.results_for(director, period).divisions
+    assert division.shown and division.questions[0]["average"] == 4.0
+
+
+def test_admin_manager_rows_are_per_division_and_hidden_rows_carry_nothing(api_for, cast, period):
+    """A manager with teams in two divisions has one row per division, each from that
+    division's answers only; a row below the threshold carries no question in the
+    selector, the API or the CSV."""
+    north, south = DivisionFactory(name="N4"), DivisionFactory(name="S4")
+    manager = UserFactory(username="m4", role=Role.MANAGER)
+    team_n = TeamFactory(name="TN", division=north, manager=manager)
+    team_s = TeamFactory(name="TS", division=south, manager=manager)
+    for user in _reps(team_n, 3, "n"):
+        answer(user, 4)
+    for user in _reps(team_s, 3, "s")[:2]:
+        answer(user, 1)
+    admin = cast["admin"]
+    everything = selectors.results_for(admin, period)
+    by_division = {d.id: d.managers for d in everything.divisions}
+    (row_n,) = [m for m in by_division[north.pk] if m.id == manager.pk]
+    (row_s,) = [m for m in by_division[south.pk] if m.id == manager.pk]
+    assert row_n.shown and row_n.answers == 3 and row_n.questions[0]["average"] == 4.0
+    assert not row_s.shown and row_s.questions == []
+    body = api_for(admin).get(reverse("feedback-results")).json()
+    for division in body["divisions"]:
+        for row in division["managers"]:
+            if not row["shown"]:
+                assert row["questions"] == []

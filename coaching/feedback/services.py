@@ -58,11 +58,17 @@ def _today(now: datetime | None) -> date:
 def ensure_period(*, today: date) -> FeedbackPeriod:
     """The period holding ``today`` (calendar-aligned, closing on its last day),
     created if missing. A period that already covers ``today`` stays the one, even if
-    the period length was changed since it opened."""
+    the period length was changed since it opened. After a change of length the
+    calendar-aligned period may overlap an earlier one (a quarter ended, now half
+    years): the new period then starts the day after the latest period's end, and
+    still ends where the new length says, so periods never overlap and one is open."""
     covering = FeedbackPeriod.objects.filter(start__lte=today, end__gte=today).first()
     if covering is not None:
         return covering
     start, end = selectors.period_bounds(today, selectors.period_length())
+    latest = FeedbackPeriod.objects.filter(start__lte=today).order_by("-end").first()
+    if latest is not None and latest.end >= start:
+        start = latest.end + timedelta(days=1)
     period, _ = FeedbackPeriod.objects.get_or_create(
         start=start, defaults={"end": end, "closes_on": end}
     )

@@ -81,6 +81,42 @@ def test_a_changed_length_waits_for_the_running_period(cast):
     assert (latest.start, latest.end) == (date(2025, 7, 1), date(2025, 7, 31))
 
 
+def test_quarterly_to_half_yearly_opens_a_period_without_overlap(db):
+    """Q1 ran Jan-Mar; switched to half years, 2 April opens a period from 1 April to
+    30 June (the day after Q1, to the half year's end): one period open, none overlap."""
+    settings = CoachingSettings.load()
+    settings.feedback_period_months = 3
+    settings.save()
+    first = services.ensure_period(today=date(2026, 2, 10))
+    settings.feedback_period_months = 6
+    settings.save()
+    period = services.ensure_period(today=date(2026, 4, 2))
+    assert (first.start, first.end) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert (period.start, period.end, period.closes_on) == (
+        date(2026, 4, 1),
+        date(2026, 6, 30),
+        date(2026, 6, 30),
+    )
+    assert selectors.open_period(date(2026, 4, 2)) == period
+    assert services.ensure_period(today=date(2026, 5, 2)) == period
+    nxt = services.ensure_period(today=date(2026, 7, 1))
+    assert (nxt.start, nxt.end) == (date(2026, 7, 1), date(2026, 12, 31))
+
+
+def test_monthly_to_quarterly_opens_a_period_without_overlap(db):
+    """January monthly; switched to quarters, 10 February opens 1 February - 31 March."""
+    settings = CoachingSettings.load()
+    settings.feedback_period_months = 1
+    settings.save()
+    services.ensure_period(today=date(2026, 1, 10))
+    settings.feedback_period_months = 3
+    settings.save()
+    period = services.ensure_period(today=date(2026, 2, 10))
+    assert (period.start, period.end) == (date(2026, 2, 1), date(2026, 3, 31))
+    assert selectors.open_period(date(2026, 2, 10)) == period
+    assert FeedbackPeriod.objects.count() == 2
+
+
 def test_reps_who_have_not_answered_are_reminded_before_it_closes(cast):
     """Five days before 30 June those who have not answered are reminded once; Rita,
     who answered, is not. Earlier, nobody is."""

@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.urls import reverse
+from django.utils import timezone
 
 from coaching.feedback import selectors
 from coaching.models import (
@@ -45,13 +46,6 @@ CLOSING_REMINDER_DAYS = 5
 ALREADY_ANSWERED = "You have already answered for this period; thank you."
 NO_MANAGER = "You have no team manager to give feedback to yet. Ask an administrator."
 NO_PERIOD = "No feedback period is open right now."
-
-
-def _today(now: datetime | None) -> date:
-    company = CompanySettings.load()
-    if now is None:
-        return company.today()
-    return now.astimezone(company.tzinfo).date()
 
 
 @transaction.atomic
@@ -166,13 +160,35 @@ def _reps_with_a_manager():
     )
 
 
+JOB_HOUR = 7  # company time: the job runs hourly but acts once a day, from 07:00
+
+
+def _company_now(now: datetime | None) -> datetime:
+    company = CompanySettings.load()
+    return (now or timezone.now()).astimezone(company.tzinfo)
+
+
 def open_feedback_periods(*, now: datetime | None = None) -> int:
-    """The feedback period job (daily): make sure the current period exists; tell every
-    rep once that it is open; remind those who have not answered in its last
+    """The feedback period job: make sure the current period exists; tell every rep
+    once that it is open; remind those who have not answered in its last
     CLOSING_REMINDER_DAYS days; tell a manager once per team and period that feedback
-    is ready (its team reached the threshold). Returns how many people were told."""
-    today = _today(now)
+    is ready (its team reached the threshold). Returns how many people were told.
+
+    Scheduled hourly, it acts once per company day, at its first run from JOB_HOUR
+    company time (a missed hour is caught up by the next): so a "ready" notice dates no
+    answer, only the day."""
+    moment = _company_now(now)
+    if moment.hour < JOB_HOUR:
+        return 0
+    today = moment.date()
     period = ensure_period(today=today)
+    claimed = (
+        FeedbackPeriod.objects.filter(pk=period.pk)
+        .exclude(job_ran_on=today)
+        .update(job_ran_on=today)
+    )
+    if not claimed:
+        return 0  # acted already today
     url = reverse("feedback:give")
     told = 0
     if period.start <= today <= period.closes_on:

@@ -108,12 +108,20 @@ def large_teams():
     ).filter(reps__gte=THRESHOLD)
 
 
+def small_teams():
+    """Teams too small to reach THRESHOLD: their answers pool in the division."""
+    return Team.objects.annotate(
+        reps=Count("members", filter=Q(members__role=Role.REP, members__is_active=True))
+    ).filter(reps__lt=THRESHOLD)
+
+
 # --- Figures ------------------------------------------------------------------------------------
 
 
 def batched():
-    """The submissions results may read (every one, until batches come)."""
-    return FeedbackSubmission.objects.all()
+    """The submissions results may read: batched ones only (see FeedbackSubmission).
+    Answers left over in a pool (1 or 2) are never shown, even after the period."""
+    return FeedbackSubmission.objects.filter(batch__isnull=False)
 
 
 @dataclass
@@ -128,6 +136,7 @@ class Figures:
     texts: list[str] = field(default_factory=list)
     id: int | None = None
     hidden: bool = False  # enough answers, but showing them would reveal smaller groups
+    waiting: int = 0  # answers in, not yet in a batch: never shown but as a count
     trend: dict | None = None
 
     @property
@@ -177,19 +186,25 @@ def team_figures(user: User, period: FeedbackPeriod) -> list[Figures]:
     for a team too small ever to reach it). Five queries whatever the numbers."""
     teams = list(teams_for(user))
     mine = batched().filter(period=period, manager=user.pk)
-    counts = dict(
-        mine.filter(team__in=[t.pk for t in teams])
+    counts = {
+        row["team"]: row
+        for row in FeedbackSubmission.objects.filter(
+            period=period, manager=user.pk, team__in=[t.pk for t in teams]
+        )
         .values("team")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("id", filter=Q(batch__isnull=False)), waiting=Count("id", filter=Q(batch=None))
+        )
         .order_by()
-        .values_list("team", "n")
-    )
+    }
+    empty = {"n": 0, "waiting": 0}
     groups = [
         Figures(
             key=f"team:{t.pk}",
             id=t.pk,
             label=t.name,
-            answers=0 if t.reps < THRESHOLD else counts.get(t.pk, 0),
+            answers=0 if t.reps < THRESHOLD else counts.get(t.pk, empty)["n"],
+            waiting=0 if t.reps < THRESHOLD else counts.get(t.pk, empty)["waiting"],
             too_small=t.reps < THRESHOLD,
         )
         for t in teams
@@ -262,9 +277,18 @@ def division_figures(
     divisions = list(divisions)
     ids = [d.pk for d in divisions]
     subs = batched().filter(period=period, division__in=ids)
-    per_division = dict(
-        subs.values("division").annotate(n=Count("id")).order_by().values_list("division", "n")
-    )
+    per_division, waiting = {}, {}
+    for row in (
+        FeedbackSubmission.objects.filter(period=period, division__in=ids)
+        .values("division")
+        .annotate(
+            n=Count("id", filter=Q(batch__isnull=False)), waiting=Count("id", filter=Q(batch=None))
+        )
+        .order_by()
+    ):
+        if row["n"]:
+            per_division[row["division"]] = row["n"]
+        waiting[row["division"]] = row["waiting"]
     counted = subs.filter(team__in=large_teams().values("pk"))
     per_manager = list(
         counted.exclude(manager=None)
@@ -329,7 +353,11 @@ def division_figures(
     result = []
     for d in divisions:
         group = DivisionFigures(
-            key=f"division:{d.pk}", id=d.pk, label=d.name, answers=per_division.get(d.pk, 0)
+            key=f"division:{d.pk}",
+            id=d.pk,
+            label=d.name,
+            answers=per_division.get(d.pk, 0),
+            waiting=waiting.get(d.pk, 0),
         )
         group.hidden = group.answers >= THRESHOLD and d.pk not in shown_divisions
         if group.shown:

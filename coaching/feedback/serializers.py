@@ -63,7 +63,13 @@ class QuestionFigureSerializer(serializers.Serializer):
 class GroupFiguresSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="label")
-    answers = serializers.IntegerField(help_text="Submissions counted for this group.")
+    answers = serializers.IntegerField(
+        help_text="Answers shown for this group (in batches of at least the threshold)."
+    )
+    waiting = serializers.IntegerField(
+        help_text="Answers in but waiting for others (fewer than the threshold in their "
+        "pool): never shown but as this count."
+    )
     shown = serializers.BooleanField(
         help_text="False below the threshold: then questions and texts are empty."
     )

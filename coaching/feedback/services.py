@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,7 +123,28 @@ def submit_feedback(
         FeedbackRating(submission=submission, question_id=question, rating=rating)
         for question, rating in ratings.items()
     )
+    _batch_pool(period=period, team=team, manager=manager)
     return period
+
+
+def _batch_pool(*, period: FeedbackPeriod, team: Team, manager: User) -> None:
+    """When the unbatched submissions of the answer's pool reach the threshold, all of
+    them get the period's next batch number in one UPDATE; results read only batched
+    submissions, so figures and texts move in steps of at least THRESHOLD answers and
+    no one answer can be read off by differencing. The pool follows the roll-up rule:
+    a team that can reach the threshold (with this manager), or else the small teams
+    of the division together."""
+    pool = FeedbackSubmission.objects.filter(period=period, batch=None)
+    if selectors.large_teams().filter(pk=team.pk).exists():
+        pool = pool.filter(team=team, manager=manager)
+    else:
+        small = selectors.small_teams().filter(division=team.division_id)
+        pool = pool.filter(division=team.division_id, team__in=small.values("pk"))
+    waiting = list(pool.values_list("pk", flat=True))
+    if len(waiting) < selectors.THRESHOLD:
+        return
+    latest = FeedbackSubmission.objects.filter(period=period).aggregate(n=Max("batch"))["n"]
+    FeedbackSubmission.objects.filter(pk__in=waiting, batch=None).update(batch=(latest or 0) + 1)
 
 
 @transaction.atomic
@@ -228,9 +249,8 @@ def _tell_managers_feedback_is_ready(*, today: date) -> int:
         start__lte=today, closes_on__gte=today - timedelta(days=31)
     )
     rows = (
-        FeedbackSubmission.objects.filter(
-            period__in=periods, team__in=selectors.large_teams().values("pk")
-        )
+        selectors.batched()
+        .filter(period__in=periods, team__in=selectors.large_teams().values("pk"))
         .exclude(manager=None)
         .values("period", "team", "manager")
         .annotate(n=Count("id"))

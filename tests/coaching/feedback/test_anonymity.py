@@ -294,23 +294,29 @@ def _reps(team, n, prefix):
 
 
 def test_a_director_managing_teams_cannot_subtract_their_own_team(period):
-    """A director who manages two teams sees team A (3 answers) on its own; the division
-    and their manager row (4 answers) are hidden, as 4 - 3 would be team B's one answer
-    (page figures, trend, API)."""
+    """A director manages team A (3 answers, shown to them as its manager) and team B,
+    whose 2 answers were batched with small team C's while B was small; B has since
+    grown. Their manager row (A + B = 5) is hidden, as 5 - 3 would be B's two answers;
+    the division (6, of which 3 beyond A) is shown."""
     north = DivisionFactory(name="North 2")
     director = UserFactory(username="dir2", role=Role.DIRECTOR, division=north)
     team_a = TeamFactory(name="A", division=north, manager=director)
     team_b = TeamFactory(name="B", division=north, manager=director)
+    team_c = TeamFactory(name="C", division=north, manager=UserFactory(username="mc2"))
+    reps_b = _reps(team_b, 2, "b")
+    for user in reps_b:
+        answer(user, 1)
+    answer(_reps(team_c, 1, "c")[0], 5)  # B and C are small: pooled, batched at three
     for user in _reps(team_a, 3, "a"):
         answer(user, 4)
-    answer(_reps(team_b, 3, "b")[0], 1)
+    UserFactory(username="b-new", team=team_b)  # B can now reach the threshold
     found = selectors.results_for(director, period)
     shown = {t.id: t.shown for t in found.teams}
     assert shown == {team_a.pk: True, team_b.pk: False}
     (division,) = found.divisions
-    (row,) = division.managers
-    assert not division.shown and division.questions == [] and division.trend is None
-    assert not row.shown and row.hidden and row.questions == []
+    (row,) = [m for m in division.managers if m.id == director.pk]
+    assert row.answers == 5 and not row.shown and row.hidden and row.questions == []
+    assert division.shown and division.answers == 6
 
 
 def test_a_director_sees_the_division_when_the_rest_reaches_the_threshold(period):
@@ -327,25 +333,23 @@ def test_a_director_sees_the_division_when_the_rest_reaches_the_threshold(period
 
 def test_admin_manager_rows_are_per_division_and_hidden_rows_carry_nothing(api_for, cast, period):
     """A manager with teams in two divisions has one row per division, each from that
-    division's answers only; a row below the threshold carries no question in the
-    selector, the API or the CSV."""
+    division's answers only (never pooled across divisions); a row that is not shown
+    carries no question in the API."""
     north, south = DivisionFactory(name="N4"), DivisionFactory(name="S4")
     manager = UserFactory(username="m4", role=Role.MANAGER)
     team_n = TeamFactory(name="TN", division=north, manager=manager)
     team_s = TeamFactory(name="TS", division=south, manager=manager)
     for user in _reps(team_n, 3, "n"):
         answer(user, 4)
-    for user in _reps(team_s, 3, "s")[:2]:
+    for user in _reps(team_s, 3, "s"):
         answer(user, 1)
     admin = cast["admin"]
     everything = selectors.results_for(admin, period)
     by_division = {d.id: d.managers for d in everything.divisions}
     (row_n,) = [m for m in by_division[north.pk] if m.id == manager.pk]
     (row_s,) = [m for m in by_division[south.pk] if m.id == manager.pk]
-    assert row_n.shown and row_n.answers == 3 and row_n.questions[0]["average"] == 4.0
-    assert not row_s.shown and row_s.questions == []
+    assert (row_n.answers, row_n.questions[0]["average"]) == (3, 4.0)
+    assert (row_s.answers, row_s.questions[0]["average"]) == (3, 1.0)
     body = api_for(admin).get(reverse("feedback-results")).json()
-    for division in body["divisions"]:
-        for row in division["managers"]:
-            if not row["shown"]:
-                assert row["questions"] == []
+    rows = [row for division in body["divisions"] for row in division["managers"]]
+    assert rows and all(row["questions"] == [] for row in rows if not row["shown"])

@@ -11,7 +11,14 @@ The threshold rule lives here, once, for pages, API and jobs alike:
   ``THRESHOLD`` submissions, and per-manager figures for managers with ``THRESHOLD``
   submissions from teams large enough — figures only, never free text (the reps wrote
   to their manager);
-- below the threshold a page says "N of 3 answers so far" and nothing else.
+- below the threshold a page says "N of 3 answers so far" and nothing else;
+- results read batched submissions only (``batched()``; see FeedbackSubmission.batch):
+  figures move in steps of at least THRESHOLD answers, answers left over (1-2 in a
+  pool) are counted as "waiting" and never shown, even after the period closes;
+- the threshold holds per question as well (a question added mid-period);
+- manager figures are per (division, manager); a director or admin who also manages
+  teams sees those as known blocks: a division or manager figure beyond them must hold
+  0 or at least THRESHOLD answers, or it is hidden.
 
 Every figure is computed by the database (``values().annotate(Avg, Count)``); free text
 leaves it in random order with nothing about the submission beside it.

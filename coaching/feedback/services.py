@@ -5,7 +5,8 @@ and no time, its ratings, and — in the same transaction — the one per-person
 "``user`` answered ``period``", which names nothing of the submission. Nothing here
 logs, messages or notifies anything about an answer as it is given: the manager hears
 "feedback is ready" from the daily job, not at the moment of the third answer (a
-notification's time would date that answer).
+notification's time would date that answer). Answers become visible only in batches
+of at least THRESHOLD (``_batch_pool``), so results never change by a single answer.
 
 Known residual risk (accepted, documented): someone with superuser access to the
 database itself — not to any page, API, admin or log — could pair a FeedbackAnswered

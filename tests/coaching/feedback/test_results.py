@@ -229,3 +229,32 @@ def test_done_when_the_team_answers_on_the_page(client_for, manager, alpha, peri
 
 def _form(value):
     return {f"q{q}": value for q in ratings(value)}
+
+
+def test_leftover_answers_are_never_shown_even_after_the_period(client_for, cast, alpha, period):
+    """Alpha's 4th answer waits; once the period has closed it is still not in any
+    figure, text or count but 'waiting' (manager page, director figures)."""
+    for i, user in enumerate(alpha, start=1):
+        answer(user, 5 if i < 4 else 1, text=f"{SECRET} {i}")
+    FeedbackPeriod.objects.filter(pk=period.pk).update(closes_on=period.start)
+    page = _results(client_for(cast["manager"]), period=period.pk)
+    assert "<strong>3</strong> answers" in page and f"{SECRET} 4" not in page
+    assert "1 answer is waiting for others" in page
+    (team,) = selectors.team_figures(cast["manager"], period)
+    assert {q["average"] for q in team.questions} == {5.0}
+    (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
+    assert (north.answers, north.waiting) == (3, 1)
+
+
+def test_small_teams_pool_in_their_division(cast, period, other_team_rep):
+    """Two small teams of North answer: nothing shows until the pool holds three, then
+    the division does (the small teams' managers see only that they count there)."""
+    delta = TeamFactory(name="Delta", division=other_team_rep.team.division, manager=cast["admin"])
+    answer(other_team_rep, 2)
+    answer(UserFactory(username="d1", team=delta), 2)
+    (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
+    assert (north.answers, north.waiting, north.shown) == (0, 2, False)
+    answer(UserFactory(username="d2", team=delta), 5)
+    (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
+    assert (north.answers, north.waiting, north.shown) == (3, 0, True)
+    assert {q["average"] for q in north.questions} == {3.0}

@@ -543,6 +543,12 @@ class FeedbackPeriod(models.Model):
     start = models.DateField(unique=True)
     end = models.DateField()
     closes_on = models.DateField(help_text="Last day answers are taken.")
+    job_ran_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The company day the feedback job last acted (it acts once a day).",
+    )
 
     class Meta:
         ordering = ["-start"]
@@ -558,6 +564,13 @@ class FeedbackSubmission(models.Model):
     """One anonymous answer: ratings and free text about a manager, for a period.
 
     ``team`` is the team the author was in; ``division`` always set. No author, no time.
+
+    ``batch``: results read only batched submissions. A submission is written with none;
+    when the unbatched submissions of its pool (its team, or for teams too small to reach
+    the threshold the division's small teams) reach the threshold, all of them get the
+    pool's next batch number in one UPDATE. So figures move only in steps of at least
+    three answers and no single answer can be read off by differencing. A batch number is
+    shared by at least three submissions and says nothing of who wrote any of them.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -572,6 +585,7 @@ class FeedbackSubmission(models.Model):
         "salesmgmt.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     text = models.TextField(blank=True)
+    batch = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]  # random: never the order of submission

@@ -65,12 +65,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=41),
         "options": {"expires": HOUR},
     },
-    # Anonymous feedback: once a day, so a "feedback is ready" notice dates no answer
-    # (only the day); a missed day is caught up by the next (idempotent).
+    # Anonymous feedback: hourly, but the service acts once a company day from 07:00
+    # company time (beat runs in UTC), so a "feedback is ready" notice dates no answer
+    # (only the day); a missed hour is caught up by the next (idempotent).
     "open-feedback-periods": {
         "task": "coaching.tasks.open_feedback_periods_task",
-        "schedule": crontab(hour=7, minute=46),
-        "options": {"expires": 6 * HOUR},
+        "schedule": crontab(minute=46),
+        "options": {"expires": HOUR},
     },
     # Coaching: improvement plan checkpoints (due within two days, overdue), told once each.
     "send-checkpoint-reminders": {

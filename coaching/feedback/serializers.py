@@ -63,7 +63,13 @@ class QuestionFigureSerializer(serializers.Serializer):
 class GroupFiguresSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="label")
-    answers = serializers.IntegerField(help_text="Submissions counted for this group.")
+    answers = serializers.IntegerField(
+        help_text="Answers shown for this group (in batches of at least the threshold)."
+    )
+    waiting = serializers.IntegerField(
+        help_text="Answers in but waiting for others (fewer than the threshold in their "
+        "pool): never shown but as this count."
+    )
     shown = serializers.BooleanField(
         help_text="False below the threshold: then questions and texts are empty."
     )
@@ -71,6 +77,15 @@ class GroupFiguresSerializer(serializers.Serializer):
         help_text="A team of fewer reps than the threshold: counted in the division only."
     )
     questions = QuestionFigureSerializer(many=True)
+
+    def to_representation(self, instance):
+        """Questions (and texts) only for a group that is shown."""
+        data = super().to_representation(instance)
+        if not instance.shown:
+            data["questions"] = []
+            if "texts" in data:
+                data["texts"] = []
+        return data
 
 
 class TeamFiguresSerializer(GroupFiguresSerializer):

@@ -5,7 +5,8 @@ and no time, its ratings, and — in the same transaction — the one per-person
 "``user`` answered ``period``", which names nothing of the submission. Nothing here
 logs, messages or notifies anything about an answer as it is given: the manager hears
 "feedback is ready" from the daily job, not at the moment of the third answer (a
-notification's time would date that answer).
+notification's time would date that answer). Answers become visible only in batches
+of at least THRESHOLD (``_batch_pool``), so results never change by a single answer.
 
 Known residual risk (accepted, documented): someone with superuser access to the
 database itself — not to any page, API, admin or log — could pair a FeedbackAnswered
@@ -23,8 +24,9 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 from django.urls import reverse
+from django.utils import timezone
 
 from coaching.feedback import selectors
 from coaching.models import (
@@ -47,22 +49,21 @@ NO_MANAGER = "You have no team manager to give feedback to yet. Ask an administr
 NO_PERIOD = "No feedback period is open right now."
 
 
-def _today(now: datetime | None) -> date:
-    company = CompanySettings.load()
-    if now is None:
-        return company.today()
-    return now.astimezone(company.tzinfo).date()
-
-
 @transaction.atomic
 def ensure_period(*, today: date) -> FeedbackPeriod:
     """The period holding ``today`` (calendar-aligned, closing on its last day),
     created if missing. A period that already covers ``today`` stays the one, even if
-    the period length was changed since it opened."""
+    the period length was changed since it opened. After a change of length the
+    calendar-aligned period may overlap an earlier one (a quarter ended, now half
+    years): the new period then starts the day after the latest period's end, and
+    still ends where the new length says, so periods never overlap and one is open."""
     covering = FeedbackPeriod.objects.filter(start__lte=today, end__gte=today).first()
     if covering is not None:
         return covering
     start, end = selectors.period_bounds(today, selectors.period_length())
+    latest = FeedbackPeriod.objects.filter(start__lte=today).order_by("-end").first()
+    if latest is not None and latest.end >= start:
+        start = latest.end + timedelta(days=1)
     period, _ = FeedbackPeriod.objects.get_or_create(
         start=start, defaults={"end": end, "closes_on": end}
     )
@@ -123,7 +124,28 @@ def submit_feedback(
         FeedbackRating(submission=submission, question_id=question, rating=rating)
         for question, rating in ratings.items()
     )
+    _batch_pool(period=period, team=team, manager=manager)
     return period
+
+
+def _batch_pool(*, period: FeedbackPeriod, team: Team, manager: User) -> None:
+    """When the unbatched submissions of the answer's pool reach the threshold, all of
+    them get the period's next batch number in one UPDATE; results read only batched
+    submissions, so figures and texts move in steps of at least THRESHOLD answers and
+    no one answer can be read off by differencing. The pool follows the roll-up rule:
+    a team that can reach the threshold (with this manager), or else the small teams
+    of the division together."""
+    pool = FeedbackSubmission.objects.filter(period=period, batch=None)
+    if selectors.large_teams().filter(pk=team.pk).exists():
+        pool = pool.filter(team=team, manager=manager)
+    else:
+        small = selectors.small_teams().filter(division=team.division_id)
+        pool = pool.filter(division=team.division_id, team__in=small.values("pk"))
+    waiting = list(pool.values_list("pk", flat=True))
+    if len(waiting) < selectors.THRESHOLD:
+        return
+    latest = FeedbackSubmission.objects.filter(period=period).aggregate(n=Max("batch"))["n"]
+    FeedbackSubmission.objects.filter(pk__in=waiting, batch=None).update(batch=(latest or 0) + 1)
 
 
 @transaction.atomic
@@ -160,13 +182,35 @@ def _reps_with_a_manager():
     )
 
 
+JOB_HOUR = 7  # company time: the job runs hourly but acts once a day, from 07:00
+
+
+def _company_now(now: datetime | None) -> datetime:
+    company = CompanySettings.load()
+    return (now or timezone.now()).astimezone(company.tzinfo)
+
+
 def open_feedback_periods(*, now: datetime | None = None) -> int:
-    """The feedback period job (daily): make sure the current period exists; tell every
-    rep once that it is open; remind those who have not answered in its last
+    """The feedback period job: make sure the current period exists; tell every rep
+    once that it is open; remind those who have not answered in its last
     CLOSING_REMINDER_DAYS days; tell a manager once per team and period that feedback
-    is ready (its team reached the threshold). Returns how many people were told."""
-    today = _today(now)
+    is ready (its team reached the threshold). Returns how many people were told.
+
+    Scheduled hourly, it acts once per company day, at its first run from JOB_HOUR
+    company time (a missed hour is caught up by the next): so a "ready" notice dates no
+    answer, only the day."""
+    moment = _company_now(now)
+    if moment.hour < JOB_HOUR:
+        return 0
+    today = moment.date()
     period = ensure_period(today=today)
+    claimed = (
+        FeedbackPeriod.objects.filter(pk=period.pk)
+        .exclude(job_ran_on=today)
+        .update(job_ran_on=today)
+    )
+    if not claimed:
+        return 0  # acted already today
     url = reverse("feedback:give")
     told = 0
     if period.start <= today <= period.closes_on:
@@ -206,9 +250,8 @@ def _tell_managers_feedback_is_ready(*, today: date) -> int:
         start__lte=today, closes_on__gte=today - timedelta(days=31)
     )
     rows = (
-        FeedbackSubmission.objects.filter(
-            period__in=periods, team__in=selectors.large_teams().values("pk")
-        )
+        selectors.batched()
+        .filter(period__in=periods, team__in=selectors.large_teams().values("pk"))
         .exclude(manager=None)
         .values("period", "team", "manager")
         .annotate(n=Count("id"))

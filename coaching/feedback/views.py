@@ -175,6 +175,7 @@ def _results_csv(period, teams, divisions):
         for kind, group in groups:
             if not group.shown:
                 yield [str(period), kind, group.label, group.answers, "", "", ""]
+                continue  # no question of a group that is not shown
             for q in group.questions:
                 yield [
                     str(period),

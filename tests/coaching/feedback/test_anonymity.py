@@ -22,13 +22,16 @@ from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coaching.feedback import selectors, services
 from coaching.models import (
     FeedbackAnswered,
+    FeedbackQuestion,
     FeedbackRating,
     FeedbackSubmission,
 )
-from salesmgmt.models import Notification, User
-from tests.coaching.feedback.conftest import SECRET, answer, api_body, form_data
+from salesmgmt.models import Notification, Role, User
+from tests.coaching.feedback.conftest import SECRET, answer, api_body, form_data, ratings
+from tests.factories import DivisionFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +268,88 @@ def test_the_page_and_the_manager_hear_nothing_per_answer(client_for, rep, manag
     assert "recorded anonymously" in page
     assert SECRET not in page
     assert not Notification.objects.exists()
+
+
+def test_a_question_added_mid_period_shows_no_one_persons_rating(
+    client_for, manager, alpha, period
+):
+    """The threshold holds per question: a question added after three answers, rated by
+    one person, shows neither average nor count (page, API, CSV, trend)."""
+    for user in alpha[:3]:
+        answer(user, 4)
+    new = FeedbackQuestion.objects.create(key="late", name="Late question", position=999)
+    services.submit_feedback(by=alpha[3], ratings={**ratings(4), new.pk: 1})
+    (team,) = selectors.results_for(manager, period).teams
+    row = next(q for q in team.questions if q["question"] == new.pk)
+    assert (row["average"], row["count"]) == (None, 0)
+    assert all(q["average"] == 4.0 for q in team.questions if q["question"] != new.pk)
+    assert None in team.trend["series"][-1]["averages"]
+    response = client_for(manager).get(reverse("feedback:results"), {"export": "csv"})
+    csv = b"".join(response.streaming_content).decode()
+    assert not any("Late question" in line and "1.0" in line for line in csv.splitlines())
+
+
+def _reps(team, n, prefix):
+    return [UserFactory(username=f"{prefix}{i}", team=team) for i in range(n)]
+
+
+def test_a_director_managing_teams_cannot_subtract_their_own_team(period):
+    """A director manages team A (3 answers, shown to them as its manager) and team B,
+    whose 2 answers were batched with small team C's while B was small; B has since
+    grown. Their manager row (A + B = 5) is hidden, as 5 - 3 would be B's two answers;
+    the division (6, of which 3 beyond A) is shown."""
+    north = DivisionFactory(name="North 2")
+    director = UserFactory(username="dir2", role=Role.DIRECTOR, division=north)
+    team_a = TeamFactory(name="A", division=north, manager=director)
+    team_b = TeamFactory(name="B", division=north, manager=director)
+    team_c = TeamFactory(name="C", division=north, manager=UserFactory(username="mc2"))
+    reps_b = _reps(team_b, 2, "b")
+    for user in reps_b:
+        answer(user, 1)
+    answer(_reps(team_c, 1, "c")[0], 5)  # B and C are small: pooled, batched at three
+    for user in _reps(team_a, 3, "a"):
+        answer(user, 4)
+    UserFactory(username="b-new", team=team_b)  # B can now reach the threshold
+    found = selectors.results_for(director, period)
+    shown = {t.id: t.shown for t in found.teams}
+    assert shown == {team_a.pk: True, team_b.pk: False}
+    (division,) = found.divisions
+    (row,) = [m for m in division.managers if m.id == director.pk]
+    assert row.answers == 5 and not row.shown and row.hidden and row.questions == []
+    assert division.shown and division.answers == 6
+
+
+def test_a_director_sees_the_division_when_the_rest_reaches_the_threshold(period):
+    """Known team blocks hide nothing when the rest is 3 or more."""
+    north = DivisionFactory(name="North 3")
+    director = UserFactory(username="dir3", role=Role.DIRECTOR, division=north)
+    team_a = TeamFactory(name="A", division=north, manager=director)
+    other = TeamFactory(name="C", division=north, manager=UserFactory(username="mc"))
+    for user in _reps(team_a, 3, "a") + _reps(other, 3, "c"):
+        answer(user, 4)
+    (division,) = selectors.results_for(director, period).divisions
+    assert division.shown and division.questions[0]["average"] == 4.0
+
+
+def test_admin_manager_rows_are_per_division_and_hidden_rows_carry_nothing(api_for, cast, period):
+    """A manager with teams in two divisions has one row per division, each from that
+    division's answers only (never pooled across divisions); a row that is not shown
+    carries no question in the API."""
+    north, south = DivisionFactory(name="N4"), DivisionFactory(name="S4")
+    manager = UserFactory(username="m4", role=Role.MANAGER)
+    team_n = TeamFactory(name="TN", division=north, manager=manager)
+    team_s = TeamFactory(name="TS", division=south, manager=manager)
+    for user in _reps(team_n, 3, "n"):
+        answer(user, 4)
+    for user in _reps(team_s, 3, "s"):
+        answer(user, 1)
+    admin = cast["admin"]
+    everything = selectors.results_for(admin, period)
+    by_division = {d.id: d.managers for d in everything.divisions}
+    (row_n,) = [m for m in by_division[north.pk] if m.id == manager.pk]
+    (row_s,) = [m for m in by_division[south.pk] if m.id == manager.pk]
+    assert (row_n.answers, row_n.questions[0]["average"]) == (3, 4.0)
+    assert (row_s.answers, row_s.questions[0]["average"]) == (3, 1.0)
+    body = api_for(admin).get(reverse("feedback-results")).json()
+    rows = [row for division in body["divisions"] for row in division["managers"]]
+    assert rows and all(row["questions"] == [] for row in rows if not row["shown"])

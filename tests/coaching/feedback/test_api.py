@@ -83,7 +83,8 @@ def test_results_follow_the_threshold(api_for, manager, alpha, period):
     answer(alpha[0], 2, text=SECRET)
     answer(alpha[1], 2, text=SECRET)
     (team,) = api.get(reverse("feedback-results")).json()["teams"]
-    assert (team["answers"], team["shown"], team["questions"], team["texts"]) == (2, False, [], [])
+    assert (team["answers"], team["waiting"], team["shown"]) == (0, 2, False)
+    assert (team["questions"], team["texts"]) == ([], [])
     answer(alpha[2], 5, text=SECRET)
     body = api.get(reverse("feedback-results"), {"period": period.pk}).json()
     (team,) = body["teams"]

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from coaching.feedback import selectors, services
 from coaching.jobs import open_feedback_periods_task
 from coaching.models import CoachingSettings, FeedbackPeriod
-from salesmgmt.models import Notification, NotificationKind
+from salesmgmt.models import CompanySettings, Notification, NotificationKind
+from salesmgmt.schedule import BEAT_SCHEDULE
 from tests.coaching.feedback.conftest import ratings
 from tests.factories import UserFactory
 
@@ -81,6 +82,42 @@ def test_a_changed_length_waits_for_the_running_period(cast):
     assert (latest.start, latest.end) == (date(2025, 7, 1), date(2025, 7, 31))
 
 
+def test_quarterly_to_half_yearly_opens_a_period_without_overlap(db):
+    """Q1 ran Jan-Mar; switched to half years, 2 April opens a period from 1 April to
+    30 June (the day after Q1, to the half year's end): one period open, none overlap."""
+    settings = CoachingSettings.load()
+    settings.feedback_period_months = 3
+    settings.save()
+    first = services.ensure_period(today=date(2026, 2, 10))
+    settings.feedback_period_months = 6
+    settings.save()
+    period = services.ensure_period(today=date(2026, 4, 2))
+    assert (first.start, first.end) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert (period.start, period.end, period.closes_on) == (
+        date(2026, 4, 1),
+        date(2026, 6, 30),
+        date(2026, 6, 30),
+    )
+    assert selectors.open_period(date(2026, 4, 2)) == period
+    assert services.ensure_period(today=date(2026, 5, 2)) == period
+    nxt = services.ensure_period(today=date(2026, 7, 1))
+    assert (nxt.start, nxt.end) == (date(2026, 7, 1), date(2026, 12, 31))
+
+
+def test_monthly_to_quarterly_opens_a_period_without_overlap(db):
+    """January monthly; switched to quarters, 10 February opens 1 February - 31 March."""
+    settings = CoachingSettings.load()
+    settings.feedback_period_months = 1
+    settings.save()
+    services.ensure_period(today=date(2026, 1, 10))
+    settings.feedback_period_months = 3
+    settings.save()
+    period = services.ensure_period(today=date(2026, 2, 10))
+    assert (period.start, period.end) == (date(2026, 2, 1), date(2026, 3, 31))
+    assert selectors.open_period(date(2026, 2, 10)) == period
+    assert FeedbackPeriod.objects.count() == 2
+
+
 def test_reps_who_have_not_answered_are_reminded_before_it_closes(cast):
     """Five days before 30 June those who have not answered are reminded once; Rita,
     who answered, is not. Earlier, nobody is."""
@@ -125,3 +162,34 @@ def test_the_manager_hears_once_that_feedback_is_ready(cast, team):
 def test_the_task_is_the_command(cast):
     assert open_feedback_periods_task.delay("2025-07-01T08:00").get() == 4
     assert FeedbackPeriod.objects.get().start == date(2025, 7, 1)
+
+
+def test_the_hourly_job_acts_once_a_company_day_from_seven(cast, team):
+    """Beat runs it every hour (UTC); it acts only from 07:00 company time, once a day:
+    at 06:46 nothing (no period yet), at 07:46 reps are told, later that day nothing,
+    not even the 'ready' notice of a team that reached the threshold at noon; that
+    comes the next morning, from the job, never at the moment of an answer."""
+    company = CompanySettings.load()
+    company.timezone = "Europe/Berlin"
+    company.save()
+    alpha = [cast["rep"], cast["teammate"], UserFactory(team=team)]
+    assert _run("2025-04-02T06:46") == "0 feedback notification(s) sent.\n"
+    assert not FeedbackPeriod.objects.exists()
+    # 05:46 UTC is 07:46 in Berlin (summer time).
+    assert _run("2025-04-02T05:46+00:00") == "5 feedback notification(s) sent.\n"
+    for user in alpha:
+        services.submit_feedback(by=user, ratings=ratings(3), today=date(2025, 4, 2))
+    assert not Notification.objects.filter(key__startswith="feedback-ready:").exists()
+    for hour in ("12:46", "18:46", "23:46"):
+        assert _run(f"2025-04-02T{hour}") == "0 feedback notification(s) sent.\n"
+    assert _run("2025-04-03T06:46") == "0 feedback notification(s) sent.\n"
+    assert _run("2025-04-03T07:46") == "1 feedback notification(s) sent.\n"
+    assert Notification.objects.filter(key__startswith="feedback-ready:").count() == 1
+    assert _run("2025-04-03T08:46") == "0 feedback notification(s) sent.\n"
+
+
+def test_the_beat_entry_is_hourly():
+    """Hourly at :46, expiring within the hour: company time is the service's business."""
+    entry = BEAT_SCHEDULE["open-feedback-periods"]
+    assert entry["options"]["expires"] == 3600
+    assert entry["schedule"].hour == set(range(24)) and entry["schedule"].minute == {46}

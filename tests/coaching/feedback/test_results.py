@@ -14,7 +14,7 @@ from django.urls import reverse
 from coaching.feedback import selectors, services
 from coaching.models import FeedbackPeriod
 from tests.coaching.feedback.conftest import SECRET, answer, ratings
-from tests.factories import UserFactory
+from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +61,8 @@ def test_figures_per_question_are_the_mean_and_count(manager, alpha, period):
 def test_texts_come_in_random_order_and_alone(manager, alpha, period):
     """The texts are not in the order given (the order is random per read), and carry
     nothing but themselves."""
-    texts = [f"answer {i}" for i in range(4)]
-    for user, text in zip(alpha, texts, strict=True):
+    texts = [f"answer {i}" for i in range(3)]
+    for user, text in zip(alpha[:3], texts, strict=True):
         answer(user, text=text)
     orders = {tuple(selectors.team_figures(manager, period)[0].texts) for _ in range(30)}
     assert all(sorted(order) == sorted(texts) for order in orders)
@@ -73,20 +73,24 @@ def test_texts_come_in_random_order_and_alone(manager, alpha, period):
 def test_a_team_too_small_never_shows_and_counts_for_the_division(
     client_for, cast, other_team_rep, period, alpha
 ):
-    """Team Beta has one rep: its manager reads that its answers count toward the
-    division only; the director's North total includes them."""
+    """Team Beta has two reps: its manager reads that its answers count toward the
+    division only; they pool with the division's other small team (Delta), and the
+    director's North total includes them once the pool reaches three."""
     extra = UserFactory(username="beta_two", team=other_team_rep.team)
+    delta = TeamFactory(name="Delta", division=other_team_rep.team.division, manager=cast["admin"])
     answer(other_team_rep, 1, text=f"{SECRET} beta")
     answer(extra, 1, text=f"{SECRET} beta two")
     page = _results(client_for(cast["other_manager"]))
     assert "count only toward the division" in page
     assert SECRET not in page and "answers so far" not in page
-    answer(alpha[0], 5)
+    (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
+    assert (north.answers, north.waiting, north.shown) == (0, 2, False)
+    answer(UserFactory(username="delta_one", team=delta), 5)
     (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
     assert north.answers == 3 and north.shown
-    # Beta's two answers (1s) and Rita's (5s): the division's mean per question.
+    # Beta's two answers (1s) and Delta's (5s): the division's mean per question.
     assert {q["average"] for q in north.questions} == {2.33}
-    assert [m.label for m in north.managers] == [str(cast["manager"])]  # Beta is not counted
+    assert north.managers == []  # small teams are not counted per manager
 
 
 def test_director_sees_per_manager_figures_and_never_text(client_for, cast, alpha, period):
@@ -99,21 +103,23 @@ def test_director_sees_per_manager_figures_and_never_text(client_for, cast, alph
     assert SECRET not in page
     assert "South" not in page
     (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
-    assert north.shown and north.managers[0].shown and north.managers[0].answers == 4
+    # Batches of three: the fourth answer waits for two more.
+    assert north.shown and north.managers[0].shown and north.managers[0].answers == 3
+    assert north.waiting == 1
 
 
-def test_a_manager_is_hidden_when_the_rest_would_be_revealed(cast, alpha, period, other_team):
-    """North: Alpha 3 answers, Beta (grown to 3 reps) 1. Showing Maria's figures beside
-    North's would give away Beta's one answer by subtraction: Maria's are withheld."""
+def test_a_lone_answer_waits_and_is_never_in_a_figure(cast, alpha, period, other_team):
+    """North: Alpha 3 answers, Beta (grown to 3 reps) 1. Beta's one answer waits outside
+    every figure (North shows Alpha's 3, nothing to subtract), so Maria's show."""
     beta = [UserFactory(team=other_team) for _ in range(2)] + [cast["other_team_rep"]]
     for user in alpha[:3]:
         answer(user, 5)
     answer(beta[0], 1)
     (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
-    assert north.shown and north.answers == 4
+    assert north.shown and (north.answers, north.waiting) == (3, 1)
+    assert {q["average"] for q in north.questions} == {5.0}
     by_name = {m.label: m for m in north.managers}
-    assert by_name["Maria Manager"].hidden and not by_name["Maria Manager"].shown
-    assert not by_name["Oscar Other"].shown
+    assert by_name["Maria Manager"].shown and "Oscar Other" not in by_name
     # With Beta at three answers, both show.
     for user in beta[1:]:
         answer(user, 1)
@@ -146,7 +152,7 @@ def test_trends_show_periods_at_the_threshold_only(cast, alpha, period):
     assert trend["series"][0]["averages"] == [2.0, 4.0]
     divisions = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
     north = selectors.division_trends(divisions, [older, before, period])[divisions[0].id]
-    assert [p["answers"] for p in north["periods"]] == [3, 4]
+    assert [p["answers"] for p in north["periods"]] == [3, 3]  # the fourth waits
 
 
 def test_results_page_keeps_its_query_count(
@@ -196,20 +202,59 @@ def _all(value):
     return ratings(value)
 
 
-def test_done_when_the_team_answers_on_the_page(client_for, manager, alpha, period):
+def test_done_when_the_team_answers_on_the_page(client_for, manager, alpha, period, team):
     """The issue's 'done when': Alpha's reps answer on the page one by one; Maria's
-    results say '1 of 3', '2 of 3', then show the averages and all three texts."""
-    for i, user in enumerate(alpha[:3], start=1):
+    results say '1 of 3', '2 of 3', then show the averages and all three texts; the
+    fourth and fifth answers wait (still 3 shown, "1 answer is waiting"), so no single
+    answer can be read off a change; the sixth shows all six."""
+    reps = [*alpha, UserFactory(username="fifth", team=team), UserFactory(team=team)]
+    for i, user in enumerate(reps, start=1):
         response = client_for(user).post(
-            reverse("feedback:give"), {**_form(i), "text": f"{SECRET} {i}"}, follow=True
+            reverse("feedback:give"), {**_form(i % 5 + 1), "text": f"{SECRET} {i}"}, follow=True
         )
         assert "recorded anonymously" in response.content.decode()
         page = _results(client_for(manager))
         if i < 3:
             assert f"{i} of 3 answers so far" in page and SECRET not in page
-    assert "<strong>3</strong> answers" in page
-    assert all(f"{SECRET} {i}" in page for i in (1, 2, 3))
+        elif i < 6:
+            assert "<strong>3</strong> answers" in page
+            assert page.count(SECRET) == 3
+            assert all(f"{SECRET} {n}" in page for n in (1, 2, 3))
+            waiting = {3: "", 4: "1 answer is waiting", 5: "2 answers are waiting"}[i]
+            assert (f"{waiting} for others before" in page) if waiting else "waiting" not in page
+        else:
+            assert "<strong>6</strong> answers" in page and "waiting" not in page
+            assert all(f"{SECRET} {n}" in page for n in range(1, 7))
 
 
 def _form(value):
     return {f"q{q}": value for q in ratings(value)}
+
+
+def test_leftover_answers_are_never_shown_even_after_the_period(client_for, cast, alpha, period):
+    """Alpha's 4th answer waits; once the period has closed it is still not in any
+    figure, text or count but 'waiting' (manager page, director figures)."""
+    for i, user in enumerate(alpha, start=1):
+        answer(user, 5 if i < 4 else 1, text=f"{SECRET} {i}")
+    FeedbackPeriod.objects.filter(pk=period.pk).update(closes_on=period.start)
+    page = _results(client_for(cast["manager"]), period=period.pk)
+    assert "<strong>3</strong> answers" in page and f"{SECRET} 4" not in page
+    assert "1 answer is waiting for others" in page
+    (team,) = selectors.team_figures(cast["manager"], period)
+    assert {q["average"] for q in team.questions} == {5.0}
+    (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
+    assert (north.answers, north.waiting) == (3, 1)
+
+
+def test_small_teams_pool_in_their_division(cast, period, other_team_rep):
+    """Two small teams of North answer: nothing shows until the pool holds three, then
+    the division does (the small teams' managers see only that they count there)."""
+    delta = TeamFactory(name="Delta", division=other_team_rep.team.division, manager=cast["admin"])
+    answer(other_team_rep, 2)
+    answer(UserFactory(username="d1", team=delta), 2)
+    (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
+    assert (north.answers, north.waiting, north.shown) == (0, 2, False)
+    answer(UserFactory(username="d2", team=delta), 5)
+    (north,) = selectors.division_figures(selectors.divisions_for(cast["director"]), period)
+    assert (north.answers, north.waiting, north.shown) == (3, 0, True)
+    assert {q["average"] for q in north.questions} == {3.0}

@@ -137,7 +137,10 @@ class CoachingSessionSerializer(serializers.ModelSerializer):
     def to_representation(self, session):
         data = super().to_representation(session)
         viewer = self.context["request"].user
-        if viewer.pk == session.rep_id or not viewer.reviews_plans:
+        # As the detail page and the CSV decide: the viewer coaches the session's rep (a
+        # rep they see, not themself; a rep since promoted reads none of their sessions').
+        coaches = viewer.reviews_plans and viewer.pk != session.rep_id and session.rep.is_rep
+        if not coaches:
             data.pop("private_notes", None)
         return data
 

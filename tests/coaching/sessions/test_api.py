@@ -9,7 +9,7 @@ from django.utils import timezone
 from coaching.models import CoachingSession, FocusArea, SessionActionItem, SessionStatus
 from coaching.sessions import services
 from reporting.models import Kpi
-from salesmgmt.models import CompanySettings
+from salesmgmt.models import CompanySettings, Role
 from tests.coaching.sessions.conftest import PRIVATE
 from tests.factories.deals import DealFactory
 
@@ -158,3 +158,19 @@ def test_hold_of_a_coming_session_is_a_400(book, cast, api_for):
     )
     assert response.status_code == 400
     assert "A session in the future is not held yet." in str(response.json())
+
+
+def test_private_notes_of_a_promoted_reps_sessions_are_nobodys_on_the_api(book, cast, api_for):
+    """As on the detail page and in the CSV: once the rep is promoted, neither they nor
+    their former coach reads the private notes of their sessions through the API."""
+    rep = cast["rep"]
+    session = book(rep, cast["manager"])
+    assert api_for(cast["manager"]).get(f"{SESSIONS}{session.pk}/").json()["private_notes"] == (
+        PRIVATE
+    )
+    rep.role = Role.MANAGER
+    rep.save(update_fields=["role"])
+
+    for viewer in (cast["manager"], rep):
+        data = api_for(viewer).get(f"{SESSIONS}{session.pk}/").json()
+        assert "private_notes" not in data and data["id"] == session.pk

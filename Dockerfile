@@ -8,7 +8,8 @@ RUN pip install --no-cache-dir .
 COPY . .
 # Static files are collected at build time and served by whitenoise.
 # Collected with production settings so whitenoise finds its manifest at run time.
-RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py compile_catalogues \
+    && DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 salesmgmt
 USER salesmgmt
 

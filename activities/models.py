@@ -13,6 +13,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.db.models.lookups import Contains
 
+from salesmgmt.i18n import translated_name
 from salesmgmt.money import quantize
 from salesmgmt.scoping import scope_to_people
 
@@ -57,7 +58,12 @@ class OrderedCatalogueEntry(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (salesmgmt.i18n.translated_name)."""
+        return translated_name(self.name)
 
 
 class Metric(OrderedCatalogueEntry):
@@ -82,7 +88,11 @@ class Channel(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return translated_name(self.name)
 
 
 class Product(models.Model):
@@ -515,7 +525,11 @@ class Stage(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return translated_name(self.name)
 
     @property
     def is_open(self):

@@ -1,4 +1,7 @@
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+
+from salesmgmt.i18n import language_for_request
 
 
 class UserTimezoneMiddleware:
@@ -15,3 +18,21 @@ class UserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Show pages in the person's language (salesmgmt.i18n.language_for_request).
+
+    After AuthenticationMiddleware: a signed-in person's own choice comes first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_for_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response

@@ -143,6 +143,15 @@ class User(AbstractUser):
         max_length=12, choices=RepFunction.choices, default=RepFunction.GENERALIST
     )
     timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    # Null, not "": a nullable column without a default is added in place on SQLite
+    # rather than by rebuilding the table. Empty means the browser's language.
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        null=True,
+        blank=True,
+        help_text="Pages, e-mails and notifications in this language; empty: the browser's.",
+    )
 
     objects = SalesUserManager()
 
@@ -204,6 +213,15 @@ class CompanySettings(models.Model):
     )
     week_start = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
     currency = models.CharField(max_length=3, default="USD")
+    # Null, not "": see User.language (the activities week triggers read this table, so
+    # it must not be rebuilt on SQLite).
+    default_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        null=True,
+        blank=True,
+        help_text="For people who chose no language and whose browser asks for none we have.",
+    )
     timezone = models.CharField(
         max_length=64,
         choices=TIMEZONE_CHOICES,

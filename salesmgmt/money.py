@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Value
 from django.db.models.functions import NullIf
+from django.utils.formats import get_format, number_format
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -43,4 +44,45 @@ def percent_expression(part: str, whole: str, output_field: DecimalField) -> Exp
     integer division there (6,500 x 100 / 6,000 = 108, not 108.33); 0.01 stays real."""
     return ExpressionWrapper(
         F(part) / NullIf(F(whole) * Value(Decimal("0.01")), Value(0)), output_field=output_field
+    )
+
+
+# Showing money in the reader's language: the amount's separators follow the active
+# locale, the currency (company settings) decides the decimals and the sign, and the
+# locale's MONEY_PATTERN where the sign goes: "USD 1,250.00" (English), "Rp 1.250.000"
+# (Indonesian), "₱1,250.00" (Filipino), "1.250,00 €" (Greek).
+CURRENCY_SYMBOLS = {
+    "USD": "US$",
+    "EUR": "€",
+    "GBP": "£",
+    "IDR": "Rp",
+    "PHP": "₱",
+    "JPY": "¥",
+    "AUD": "A$",
+    "SGD": "S$",
+    "MYR": "RM",
+    "INR": "₹",
+}
+# Currencies written without minor units (ISO 4217 exponent 0).
+WHOLE_CURRENCIES = {"IDR", "JPY", "KRW", "VND", "CLP", "ISK", "HUF"}
+
+
+def currency_decimals(currency: str) -> int:
+    return 0 if currency.upper() in WHOLE_CURRENCIES else 2
+
+
+def format_amount(value, currency: str) -> str:
+    """``value`` with the active locale's separators and ``currency``'s decimals."""
+    decimals = currency_decimals(currency)
+    rounded = quantize(Decimal(value), Decimal(1).scaleb(-decimals))
+    return number_format(rounded, decimal_pos=decimals, force_grouping=True)
+
+
+def format_money(value, currency: str) -> str:
+    """``value`` in ``currency`` as the active locale writes money; "—" for nothing."""
+    if value is None or value == "":
+        return "—"
+    code = currency.upper()
+    return get_format("MONEY_PATTERN").format(
+        code=code, symbol=CURRENCY_SYMBOLS.get(code, code), amount=format_amount(value, code)
     )

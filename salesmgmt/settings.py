@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "salesmgmt.middleware.UserTimezoneMiddleware",
+    "salesmgmt.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -92,8 +94,15 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "salesmgmt.context_processors.company",
                 "salesmgmt.notifications.context.notifications",
+            ],
+            # Every template may translate and format without loading these first.
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.l10n",
+                "salesmgmt.templatetags.formatting",
             ],
         },
     },
@@ -138,7 +147,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+# English is the source language; see salesmgmt/i18n.py for how a page's language is
+# chosen. Django ships no Filipino: its language info is added here, its formats are in
+# salesmgmt/formats/fil/, and Django's own messages a user sees are in our catalogue.
+LANG_INFO["fil"] = {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"}
+LANGUAGE_CODE = "en"
+# Each named in its own language: that is how someone looking for theirs finds it.
+LANGUAGES = [
+    ("en", "English"),
+    ("id", "Bahasa Indonesia"),
+    ("fil", "Filipino"),
+    ("el", "Ελληνικά"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Named formats ("DATE_MEDIUM", "MONEY_PATTERN", ...) and Filipino's number formats.
+FORMAT_MODULE_PATH = ["salesmgmt.formats"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -5,8 +5,11 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from salesmgmt.i18n import supported
 
 
 @login_not_required
@@ -38,3 +41,17 @@ def healthz(request):
 def favicon(request):
     # Resolved per request: at import time the static manifest may not exist yet.
     return redirect(static("favicon.svg"), permanent=True)
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """The switcher in the top bar (and on the sign-in page): Django's set_language,
+    which keeps the choice in the language cookie, and for a signed-in person their
+    saved preference too, so e-mails and other devices follow."""
+    response = i18n_views.set_language(request)
+    language = supported(request.POST.get("language"))
+    if language and request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response

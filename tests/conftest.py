@@ -6,11 +6,28 @@ other_team_rep); director leads North. South division: team Gamma
 """
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from salesmgmt.models import Role
 from tests.factories import DivisionFactory, TeamFactory, UserFactory
+
+
+def pytest_configure(config):
+    # The suite reads the compiled catalogues (.mo), which are built, not committed.
+    from salesmgmt.i18n import compile_catalogues  # noqa: PLC0415 - Django is set up by now
+
+    compile_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    # A request activates its language for the thread (as Django's LocaleMiddleware
+    # does); the next test starts from English again.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

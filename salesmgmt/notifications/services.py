@@ -22,9 +22,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from salesmgmt.calendar import zone_of
+from salesmgmt.i18n import language_of
 from salesmgmt.models import (
     Notification,
     NotificationPreference,
@@ -32,6 +34,10 @@ from salesmgmt.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A notification's text: a plain string, or a lazy one (gettext_lazy / format_lazy) that
+# notify() renders in the recipient's language.
+StrOrLazy = str | Promise
 
 # Pauses after the 1st, 2nd, ... failed attempt: 1, 2, 4 ... minutes, at most 6 hours.
 RETRY_FIRST_PAUSE = timedelta(minutes=1)
@@ -45,7 +51,7 @@ def preferences_of(user: User) -> dict[str, tuple[bool, bool]]:
 
 @transaction.atomic
 def notify(
-    *, user: User, kind: str, key: str, title: str, body: str = "", url: str = ""
+    *, user: User, kind: str, key: str, title: StrOrLazy, body: StrOrLazy = "", url: str = ""
 ) -> Notification | None:
     """Record and deliver one notification; None if it was already sent (or unwanted)."""
     if not user.is_active:
@@ -54,6 +60,10 @@ def notify(
     if not (in_app or email):
         return None
     email = email and bool(user.email)
+    # Written in the recipient's language and timezone, not the sender's: a lazy title or
+    # body (gettext_lazy, format_lazy, salesmgmt.i18n.lazy_date) is rendered here.
+    with translation.override(language_of(user)), timezone.override(zone_of(user)):
+        title, body = str(title), str(body)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -190,7 +200,8 @@ def retry_failed_emails(*, notifications) -> int:
 
 def _send(notification: Notification) -> None:
     user = notification.user
-    with timezone.override(zone_of(user)):  # times in the body read in the person's own timezone
+    # Times in the person's own timezone, words in their own language.
+    with timezone.override(zone_of(user)), translation.override(language_of(user)):
         link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
         send_mail(
             subject=notification.title,
@@ -223,8 +234,8 @@ class Notice:
     user: User
     kind: str
     key: str
-    title: str
-    body: str = ""
+    title: StrOrLazy
+    body: StrOrLazy = ""
     url: str = ""
 
 

@@ -47,6 +47,7 @@ class UserSerializer(serializers.ModelSerializer):
             "division",
             "rep_function",
             "timezone",
+            "language",
             "is_active",
         ]
 
@@ -99,10 +100,24 @@ class UserViewSet(viewsets.ModelViewSet):
         )
 
 
-@extend_schema(responses=UserSerializer)
-@api_view(["GET"])
+class PreferencesSerializer(serializers.ModelSerializer):
+    """What a person sets for themselves: the language and timezone they read in."""
+
+    class Meta:
+        model = User
+        fields = ["language", "timezone"]
+
+
+@extend_schema(methods=["GET"], responses=UserSerializer)
+@extend_schema(methods=["PATCH"], request=PreferencesSerializer, responses=UserSerializer)
+@api_view(["GET", "PATCH"])
 def me(request):
-    """The signed-in user: who the token or session belongs to."""
+    """The signed-in user: who the token or session belongs to. PATCH changes their own
+    preferences (``language``: en, id, fil or el, null for the browser's; ``timezone``)."""
+    if request.method == "PATCH":
+        serializer = PreferencesSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
     return Response(UserSerializer(request.user).data)
 
 

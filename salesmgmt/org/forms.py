@@ -6,7 +6,7 @@ from salesmgmt.models import Team, User
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "timezone"]
+        fields = ["first_name", "last_name", "email", "timezone", "language"]
 
 
 class TokenForm(forms.Form):

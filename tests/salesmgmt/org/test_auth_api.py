@@ -131,6 +131,7 @@ def test_key_works_as_token_header_on_me(rep, team):
         "division": None,
         "rep_function": "generalist",
         "timezone": "UTC",
+        "language": None,
         "is_active": True,
     }
 

@@ -37,7 +37,9 @@ class Person:
     @property
     def email(self) -> str:
         local = f"{self.first_name}.{self.last_name}".lower()
-        return "".join(c for c in local if c.isalnum() or c == ".") + "@example.com"
+        local = "".join(c for c in local if c.isalnum() or c == ".")
+        # Names in Greek letters: the login name, so every address is plain ASCII.
+        return f"{local if local.isascii() else self.username}@example.com"
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,11 @@ class TeamSpec:
     sales_model: str
     manager: Person
     focus: tuple[str, ...]
-    reps: tuple[tuple[str, str, str], ...]  # first name, last name, rep function
+    # first name, last name, rep function, and the login name when the first name is not
+    # one (written in Greek letters, or two words)
+    reps: tuple[tuple[str, ...], ...]
+    # The language the team's people read (User.language); "" for the browser's.
+    language: str = ""
 
 
 @dataclass(frozen=True)

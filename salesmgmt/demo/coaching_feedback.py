@@ -1,6 +1,6 @@
 """Demo data of coaching.feedback: the current feedback period with answers (Harbour's
-reps past the threshold, Ridge and Delta just at it, Mesa with two — below it, and so
-its division shows Delta's figures only inside the division's), the previous period for
+reps past the threshold, Athens and Manila just at it, Jakarta with two — below it, and
+so its division shows Manila's figures only inside the division's), the previous period for
 trends, and one signed note from Rita to her manager.
 
 Answers go through the service, as a rep's would: no author, no time. Rita ("rep") has
@@ -16,9 +16,9 @@ from salesmgmt.demo.base import DemoCompany
 # Team -> (answers this period, answers last period, the team's mood: mean rating).
 ANSWERS = {
     "Harbour": (4, 5, 3.8),
-    "Ridge": (3, 3, 3.2),
-    "Delta": (3, 4, 4.1),
-    "Mesa": (2, 0, 3.5),
+    "Athens": (3, 3, 3.2),
+    "Manila": (3, 4, 4.1),
+    "Jakarta": (2, 0, 3.5),
 }
 
 TEXTS = (

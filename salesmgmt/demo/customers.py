@@ -7,6 +7,7 @@ for the deals step (``salesmgmt.demo.deals``), which makes most of them, and wri
 from datetime import datetime, timedelta
 
 from activities.models import Contact, Customer, CustomerStatus, LostReason, Segment
+from salesmgmt.demo import locales
 from salesmgmt.demo.base import AE, CSM, SDR, DemoCompany, G, Rep, pick
 from salesmgmt.demo.catalogue import CHANNEL_MIX, SALE_CHANNELS
 
@@ -154,6 +155,7 @@ class Accounts:
         self.rng = demo.crm_rng
         self.reasons = LostReason.objects.in_bulk(field_name="key")
         self.names = self._company_names()
+        self.local_names = {language: self._local_names(language) for language in locales.STEMS}
         self.customers: list[Customer] = []
         self.contacts: list[Contact] = []
         demo.first_contact = {}  # id(customer) -> contact name
@@ -169,6 +171,15 @@ class Accounts:
             pools[segment] = iter(names)
         return pools
 
+    def _local_names(self, language: str):
+        """The same, for a team working in ``language`` (salesmgmt.demo.locales)."""
+        pools = {}
+        for segment, patterns in locales.BUSINESSES[language].items():
+            names = [p.format(stem) for stem in locales.STEMS[language] for p in patterns]
+            self.rng.shuffle(names)
+            pools[segment] = iter(names)
+        return pools
+
     def new(
         self, rep: Rep, status: str, segments: tuple[str, ...] | None = None, channel=None
     ) -> Customer:
@@ -178,9 +189,10 @@ class Accounts:
         if segments:
             mix = {s: w for s, w in mix.items() if s in segments} or {segments[0]: 1}
         segment = pick(rng, mix)
-        name = next(self.names[segment])
+        language = rep.team.language
+        name = next((self.local_names[language] if language else self.names)[segment])
         city, area = rng.choice(rep.cities)
-        domain = "".join(c for c in name.lower() if c.isalnum()) + ".example"
+        domain = locales.ascii_name(name) + ".example"
         channel = channel or pick(rng, SOURCE_CHANNELS[rep.function])
         customer = Customer(
             name=name,
@@ -192,15 +204,18 @@ class Accounts:
             phone=f"({area}) 555-01{rng.randint(0, 99):02d}",
             email=f"info@{domain}",
         )
+        firsts = locales.CONTACT_FIRST[language] if language else CONTACT_FIRST
+        lasts = locales.CONTACT_LAST[language] if language else CONTACT_LAST
+        roles = locales.CONTACT_ROLES[language] if language else CONTACT_ROLES
         for _ in range(1 if rng.random() < 0.55 else 2):
-            first, last = rng.choice(CONTACT_FIRST), rng.choice(CONTACT_LAST)
+            first, last = rng.choice(firsts), rng.choice(lasts)
             self.contacts.append(
                 Contact(
                     customer=customer,
                     name=f"{first} {last}",
-                    role=rng.choice(CONTACT_ROLES[segment]),
+                    role=rng.choice(roles[segment]),
                     phone=f"({area}) 555-01{rng.randint(0, 99):02d}",
-                    email=f"{first}.{last}@{domain}".lower(),
+                    email=f"{locales.ascii_name(first)}.{locales.ascii_name(last)}@{domain}",
                 )
             )
             self.demo.first_contact.setdefault(id(customer), f"{first} {last}")

@@ -24,6 +24,7 @@ from activities.models import (
     StageKind,
     StageTransition,
 )
+from salesmgmt.demo import locales
 from salesmgmt.demo.activity import PIPELINE_DAYS
 from salesmgmt.demo.base import AE, CSM, SDR, DemoCompany, G, Rep, Sale, next_workday, pick, workday
 from salesmgmt.demo.customers import (
@@ -144,7 +145,8 @@ class _Deals:
             for spec in TEAMS
         }
         for rep in self.reps:
-            rep.cities = tuple(rng.sample(CITIES[rep.team.division], rng.choice((2, 3))))
+            territory = locales.CITIES.get(rep.team.language) or CITIES[rep.team.division]
+            rep.cities = tuple(rng.sample(territory, rng.choice((2, 3))))
             self._book(rep)
         self._write_book()
 

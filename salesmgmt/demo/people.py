@@ -48,54 +48,60 @@ TEAMS = (
             ("Owen", "Fletcher", G),
         ),
     ),
+    # Three teams work in their own language: Athens in Greek, Manila in Filipino and
+    # Jakarta in Indonesian (their people's User.language); Harbour and the directors
+    # use the browser's (English by default).
     TeamSpec(
-        "Ridge",
+        "Athens",
         "North",
         SalesModel.ASSEMBLY_LINE,
-        Person("manager.ridge", "Daniel", "Okafor"),
+        Person("manager.athens", "Ιωάννης", "Παπαδάκης"),
         ("calls", "appointments-set", "proposals", "sales-closed", "sales-value", "upsells"),
         (
-            ("Sofia", "Rossi", SDR),
-            ("Liam", "O'Connor", SDR),
-            ("Aisha", "Bello", SDR),
-            ("Ethan", "Clarke", AE),
-            ("Mei", "Chen", AE),
-            ("Lucas", "Weber", AE),
-            ("Grace", "Mbeki", CSM),
+            ("Ελένη", "Παπαδοπούλου", SDR, "eleni"),
+            ("Γιώργος", "Νικολάου", SDR, "giorgos"),
+            ("Μαρία", "Κωνσταντίνου", SDR, "maria"),
+            ("Δημήτρης", "Οικονόμου", AE, "dimitris"),
+            ("Κατερίνα", "Γεωργίου", AE, "katerina"),
+            ("Νίκος", "Αλεξίου", AE, "nikos"),
+            ("Σοφία", "Βασιλείου", CSM, "sofia"),
         ),
+        language="el",
     ),
     TeamSpec(
-        "Delta",
+        "Manila",
         "South",
         SalesModel.ISLAND,
-        Person("manager.delta", "Laura", "Jensen"),
+        Person("manager.manila", "Carmela", "Aquino"),
         ("calls", "contacts", "appointments-held", "proposals", "sales-closed"),
         (
-            ("Carlos", "Mendoza", G),
-            ("Emma", "Johansson", G),
-            ("Kwame", "Asante", G),
-            ("Olivia", "Brooks", G),
-            ("Ravi", "Shah", G),
-            ("Zoe", "Turner", G),
-            ("Mateo", "Garcia", G),
-            ("Lily", "Nguyen", G),
+            ("Jose", "Reyes", G),
+            ("Angelica", "Cruz", G),
+            ("Mark", "Bautista", G),
+            ("Kristine", "Villanueva", G),
+            ("Paolo", "Mendoza", G),
+            ("Joanna", "Garcia", G),
+            ("Rafael", "Dela Cruz", G),
+            ("Liza", "Ramos", G),
         ),
+        language="fil",
     ),
     TeamSpec(
-        "Mesa",
+        "Jakarta",
         "South",
         SalesModel.ASSEMBLY_LINE,
-        Person("manager.mesa", "Victor", "Reyes"),
+        Person("manager.jakarta", "Hendra", "Gunawan"),
         ("leads", "appointments-set", "sales-closed", "sales-value", "upsells"),
         (
-            ("Ben", "Howard", SDR),
-            ("Fatima", "Haddad", SDR),
-            ("Jack", "Murphy", SDR),
-            ("Nadia", "Petrova", AE),
-            ("Samuel", "Adeyemi", AE),
-            ("Isla", "Campbell", AE),
-            ("Yuki", "Tanaka", CSM),
+            ("Budi", "Santoso", SDR),
+            ("Siti", "Rahayu", SDR),
+            ("Agus", "Wijaya", SDR),
+            ("Dewi", "Lestari", AE),
+            ("Rizky", "Pratama", AE),
+            ("Putri", "Anggraini", AE),
+            ("Andi", "Saputra", CSM),
         ),
+        language="id",
     ),
 )
 
@@ -142,7 +148,7 @@ def load_people(demo: DemoCompany) -> None:
         [
             user(ADMIN, Role.ADMIN, is_staff=True, is_superuser=True),
             *(user(p, Role.DIRECTOR, division=divisions[d]) for d, p in DIRECTORS.items()),
-            *(user(spec.manager, Role.MANAGER) for spec in TEAMS),
+            *(user(spec.manager, Role.MANAGER, language=spec.language or None) for spec in TEAMS),
         ]
     )
     by_username = User.objects.in_bulk([s.manager.username for s in TEAMS], field_name="username")
@@ -159,9 +165,15 @@ def load_people(demo: DemoCompany) -> None:
 
     members = []  # (user, team spec, position in the team)
     for t, spec in enumerate(TEAMS):
-        for position, (first, last, function) in enumerate(spec.reps):
-            person = Person(rep_username(t, position, first), first, last)
-            member = user(person, Role.REP, team=teams[spec.name], rep_function=function)
+        for position, (first, last, function, *login) in enumerate(spec.reps):
+            person = Person(rep_username(t, position, login[0] if login else first), first, last)
+            member = user(
+                person,
+                Role.REP,
+                team=teams[spec.name],
+                rep_function=function,
+                language=spec.language or None,
+            )
             members.append((member, spec, position))
     User.objects.bulk_create([member for member, _, _ in members])
     saved = User.objects.in_bulk([m.username for m, _, _ in members], field_name="username")
@@ -190,15 +202,36 @@ def logins() -> list[tuple[str, str, str]]:
     first = TEAMS[0]
     return [
         (ADMIN.username, "Administrator", "everything; configuration in /admin/"),
-        (DIRECTORS["North"].username, "Director", "North division (Harbour, Ridge)"),
-        (DIRECTORS["South"].username, "Director", "South division (Delta, Mesa)"),
+        (DIRECTORS["North"].username, "Director", "North division (Harbour, Athens)"),
+        (DIRECTORS["South"].username, "Director", "South division (Manila, Jakarta)"),
         (first.manager.username, "Manager", f"{first.name} team"),
         ("rep", "Sales rep", f"{first.reps[0][0]} {first.reps[0][1]}, {first.name} team"),
+        *(
+            (
+                spec.manager.username,
+                "Manager",
+                f"{spec.name} team, in {LANGUAGE_NAMES[spec.language]}",
+            )
+            for spec in TEAMS
+            if spec.language
+        ),
+        *(
+            (
+                rep_username(t, 0, spec.reps[0][3] if len(spec.reps[0]) > 3 else spec.reps[0][0]),
+                "Sales rep",
+                f"{spec.name} team, in {LANGUAGE_NAMES[spec.language]}",
+            )
+            for t, spec in enumerate(TEAMS)
+            if spec.language
+        ),
     ]
 
 
+LANGUAGE_NAMES = {"el": "Greek", "fil": "Filipino", "id": "Indonesian"}
+
+
 def rep_username(team: int, position: int, first_name: str) -> str:
-    return "rep" if (team, position) == (0, 0) else f"rep.{first_name.lower()}"
+    return "rep" if (team, position) == (0, 0) else f"rep.{first_name.lower().replace(' ', '')}"
 
 
 def clashes() -> list[str]:
@@ -206,9 +239,9 @@ def clashes() -> list[str]:
     usernames = [ADMIN.username, *(p.username for p in DIRECTORS.values())]
     usernames += [spec.manager.username for spec in TEAMS]
     usernames += [
-        rep_username(t, position, first)
+        rep_username(t, position, login[0] if login else first)
         for t, spec in enumerate(TEAMS)
-        for position, (first, _, _) in enumerate(spec.reps)
+        for position, (first, _, _, *login) in enumerate(spec.reps)
     ]
     found = list(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     found += Division.objects.filter(name__in=DIRECTORS).values_list("name", flat=True)

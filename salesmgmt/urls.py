@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
+from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -27,7 +28,7 @@ urlpatterns = [
     # The interface's strings for static/js (gettext() in the browser), per language.
     path(
         "jsi18n/",
-        login_not_required(JavaScriptCatalog.as_view()),
+        login_not_required(cache_control(max_age=86400)(JavaScriptCatalog.as_view())),
         name="javascript-catalog",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

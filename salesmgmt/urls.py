@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
 from django.views.i18n import JavaScriptCatalog
@@ -9,6 +10,7 @@ from salesmgmt import api_support
 from salesmgmt import views as core_views
 from salesmgmt.converters import IsoDateConverter
 from salesmgmt.org import views
+from salesmgmt.org.forms import PasswordResetForm
 
 register_converter(IsoDateConverter, "isodate")
 admin.site.site_header = admin.site.site_title = "Salesmgmt administration"
@@ -29,6 +31,12 @@ urlpatterns = [
         "jsi18n/",
         login_not_required(JavaScriptCatalog.as_view()),
         name="javascript-catalog",
+    ),
+    # The reset e-mail in the language of the account's owner (salesmgmt.org.forms).
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("profile/", views.profile, name="profile"),

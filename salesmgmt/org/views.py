@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from salesmgmt.filtering import lookup_response
+from salesmgmt.i18n import language_for_request
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.org import services
 from salesmgmt.org.forms import FocusMetricsForm, ProfileForm, TokenForm
@@ -16,6 +18,8 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # Said in the language just chosen, as the next page will be.
+        translation.activate(language_for_request(request))
         messages.success(request, _("Profile saved."))
         return redirect("profile")
     return render(

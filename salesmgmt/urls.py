@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -13,7 +14,7 @@ from salesmgmt.org import views
 from salesmgmt.org.forms import PasswordResetForm
 
 register_converter(IsoDateConverter, "isodate")
-admin.site.site_header = admin.site.site_title = "Salesmgmt administration"
+admin.site.site_header = admin.site.site_title = _("Salesmgmt administration")
 
 # Under /api/ errors answer in the API's JSON error shape; elsewhere the usual pages.
 handler400 = api_support.handler400

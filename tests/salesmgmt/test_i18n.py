@@ -302,3 +302,17 @@ def test_wrong_password_message_is_in_filipino(client, rep):
 
     page = response.content.decode()
     assert "Pakilagay ang tamang username at password." in page
+
+
+@pytest.mark.parametrize("language", ["fil", "el", "id"])
+def test_the_bell_with_unread_notifications_renders_in_every_language(rep, client_for, language):
+    # Filipino's plural formula does arithmetic on the count: the bell's count is lazy.
+    rep.language = language
+    rep.save()
+    for n in range(4):
+        notify(user=rep, kind=NotificationKind.KUDOS, key=f"i18n-bell:{n}", title="Hi")
+
+    response = client_for(rep).get(reverse("notifications:list"))
+
+    assert response.status_code == 200
+    assert html_lang(response) == language

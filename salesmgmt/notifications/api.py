@@ -5,7 +5,7 @@ the caller's in-app notifications and anything else answers 404.
 """
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view
@@ -55,7 +55,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
 
 class NotificationPreferenceSerializer(serializers.Serializer):
     # Plain text, not a second enum of kinds: GET lists every kind with its label.
-    kind = serializers.CharField(help_text="A notification kind, as GET lists them.")
+    kind = serializers.CharField(help_text=gettext_lazy("A notification kind, as GET lists them."))
     label = serializers.CharField(read_only=True)
     in_app = serializers.BooleanField()
     email = serializers.BooleanField()

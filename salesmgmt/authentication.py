@@ -1,11 +1,12 @@
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from salesmgmt.i18n import supported
 from salesmgmt.models import ApiToken
 from salesmgmt.org.services import hash_key
 
@@ -35,6 +36,12 @@ class HashedTokenAuthentication(BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The middleware chose the language before the token named its owner: a saved
+        # choice of theirs beats the client's Accept-Language, as it does on pages.
+        chosen = supported(token.user.language)
+        if chosen:
+            translation.activate(chosen)
+            request._request.LANGUAGE_CODE = chosen
         return token.user, token
 
     def authenticate_header(self, request):

@@ -16,6 +16,7 @@ from django.utils.text import format_lazy
 from salesmgmt.i18n import lazy_date
 from salesmgmt.models import CompanySettings, NotificationKind
 from salesmgmt.notifications.services import notify, send_pending_emails
+from salesmgmt.org.services import create_api_token
 
 LOGIN_URL = "/accounts/login/"
 ME_URL = "/api/v1/me/"
@@ -316,3 +317,34 @@ def test_the_bell_with_unread_notifications_renders_in_every_language(rep, clien
 
     assert response.status_code == 200
     assert html_lang(response) == language
+
+
+def test_notifications_csv_stays_machine_readable_in_greek(rep, client_for):
+    rep.language = "el"
+    rep.save()
+    notify(user=rep, kind=NotificationKind.KUDOS, key="i18n-csv:1", title="Hi")
+
+    response = client_for(rep).get(reverse("notifications:list"), {"export": "csv"})
+
+    header, row = b"".join(response.streaming_content).decode().splitlines()
+    assert header == "created_at,kind,title,body,url,read_at"
+    assert row.startswith(f"{date.today():%Y}-")  # an ISO date, not "5 Δεκ"
+    assert ",kudos,Hi," in row
+
+
+def test_a_token_owners_saved_language_beats_the_clients_header(rep, client):
+    rep.language = "el"
+    rep.save()
+    _token, key = create_api_token(user=rep, name="dialer")
+
+    response = client.patch(
+        ME_URL,
+        {"language": "xx"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {key}",
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["language"] == ['Το "xx" δεν είναι έγκυρη επιλογή.']
+    assert response["Content-Language"] == "el"

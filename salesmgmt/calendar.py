@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import ngettext, pgettext
 
 from salesmgmt.i18n import lazy_date
@@ -181,7 +182,13 @@ def zone_of(user: User) -> zoneinfo.ZoneInfo:
 
 def local_time(moment: datetime, user: User) -> str:
     """'Mon 3 Mar 14:30' in ``user``'s own timezone."""
-    return lazy_date(moment.astimezone(zone_of(user)), "WEEKDAY_DATETIME")
+    moment = moment.astimezone(zone_of(user))
+    # Lazy: a notice renders it in its recipient's language ("Δευ 3 Μαρ 14:30").
+    return format_lazy(
+        "{day} {time}",
+        day=lazy_date(moment, "WEEKDAY_DAY_MONTH"),
+        time=lazy_date(moment, "TIME_SHORT"),
+    )
 
 
 def parse_job_time(value: str) -> datetime:

@@ -4,6 +4,8 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import ApiToken, CompanySettings, Division, Notification, Team, User
@@ -40,13 +42,13 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (
-            "Sales organisation",
-            {"fields": ("role", "team", "division", "rep_function", "timezone")},
+            _("Sales organisation"),
+            {"fields": ("role", "team", "division", "rep_function", "timezone", "language")},
         ),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        ("Sales organisation", {"fields": ("role", "team", "division", "rep_function")}),
+        (_("Sales organisation"), {"fields": ("role", "team", "division", "rep_function")}),
     )
     actions = ["delete_selected"]
 
@@ -110,8 +112,11 @@ class TeamAdmin(admin.ModelAdmin):
         if count > limit:
             messages.warning(
                 request,
-                f"{form.instance} focuses on {count} metrics. Reps do best with a few; "
-                f"consider {limit} or fewer.",
+                gettext(
+                    "%(team)s focuses on %(count)s metrics. Reps do best with a few; "
+                    "consider %(limit)s or fewer."
+                )
+                % {"team": form.instance, "count": count, "limit": limit},
             )
 
 
@@ -135,15 +140,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 class EmailStateFilter(admin.SimpleListFilter):
-    title = "e-mail"
+    title = _("e-mail")
     parameter_name = "email_state"
 
     def lookups(self, request, model_admin):
         return [
-            ("pending", "Pending"),
-            ("sent", "Sent"),
-            ("failed", "Failed"),
-            ("none", "Not wanted"),
+            ("pending", _("Pending")),
+            ("sent", _("Sent")),
+            ("failed", _("Failed")),
+            ("none", _("Not wanted")),
         ]
 
     def queryset(self, request, queryset):
@@ -178,23 +183,37 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # notifications come from the app's occasions, never by hand
 
-    @admin.display(description="e-mail")
+    @admin.display(description=_("e-mail"))
     def email_state(self, obj):
         return obj.email_state
 
-    @admin.action(permissions=["change"], description="Retry e-mail")
+    @admin.action(permissions=["change"], description=_("Retry e-mail"))
     def retry_email(self, request, queryset):
 
         count = retry_failed_emails(notifications=queryset)
-        self.message_user(request, f"{count} e-mail(s) queued to be sent again.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s e-mail queued to be sent again.",
+                "%(count)s e-mails queued to be sent again.",
+                count,
+            )
+            % {"count": count},
+        )
 
     def changelist_view(self, request, extra_context=None):
         failed = request.method == "GET" and Notification.objects.email_failed().count()
         if failed:  # not on an action's POST: the count is taken before the action
             self.message_user(
                 request,
-                f"{failed} e-mail(s) failed and were given up. Filter by e-mail: Failed, "
-                "read the error, then use the action “Retry e-mail”.",
+                ngettext(
+                    "%(count)s e-mail failed and was given up. Filter by e-mail: Failed, "
+                    "read the error, then use the action “Retry e-mail”.",
+                    "%(count)s e-mails failed and were given up. Filter by e-mail: Failed, "
+                    "read the error, then use the action “Retry e-mail”.",
+                    failed,
+                )
+                % {"count": failed},
                 messages.WARNING,
             )
         return super().changelist_view(request, extra_context)

@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
@@ -70,7 +72,12 @@ class OrderingFilter(filters.OrderingFilter):
             unknown = [f for f in (p.strip() for p in raw.split(",")) if f not in allowed]
             if unknown:
                 raise exceptions.ValidationError(
-                    {self.ordering_param: [f"Order by one of: {', '.join(self.choices(view))}."]}
+                    {
+                        self.ordering_param: [
+                            gettext("Order by one of: %(fields)s.")
+                            % {"fields": ", ".join(self.choices(view))}
+                        ]
+                    }
                 )
         return super().get_ordering(request, queryset, view)
 
@@ -106,7 +113,7 @@ class FilterBackend(DjangoFilterBackend):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
             wrong = {
-                name: ["Give true or false."]
+                name: [gettext("Give true or false.")]
                 for name, f in filterset.filters.items()
                 if isinstance(f, BooleanFilter)
                 and request.query_params.get(name, "") not in TRUE_OR_FALSE | {""}
@@ -118,7 +125,7 @@ class FilterBackend(DjangoFilterBackend):
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object was changed by somebody else."
+    default_detail = _("The object was changed by somebody else.")
     default_code = "conflict"
 
 
@@ -163,7 +170,7 @@ def _sent_version(request) -> int | None:
 
 class LockedOut(exceptions.APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = "Too many failed attempts; this login is locked for a while."
+    default_detail = _("Too many failed attempts; this login is locked for a while.")
     default_code = "locked_out"
 
 
@@ -206,11 +213,11 @@ def exception_handler(exc, context):
     return response
 
 
-SERVER_ERROR = "Something went wrong on our side; it has been logged."
+SERVER_ERROR = _("Something went wrong on our side; it has been logged.")
 
 
 def _body(status_code: int, code: str, detail: str) -> dict:
-    return {"status": status_code, "code": code, "detail": detail}
+    return {"status": status_code, "code": code, "detail": str(detail)}
 
 
 def _api_or_page(page_view, status_code: int, code: str, detail: str):
@@ -224,11 +231,11 @@ def _api_or_page(page_view, status_code: int, code: str, detail: str):
     return handler
 
 
-handler400 = _api_or_page(defaults.bad_request, 400, "bad_request", "Bad request.")
+handler400 = _api_or_page(defaults.bad_request, 400, "bad_request", _("Bad request."))
 handler403 = _api_or_page(
-    defaults.permission_denied, 403, "permission_denied", "You may not do this."
+    defaults.permission_denied, 403, "permission_denied", _("You may not do this.")
 )
-handler404 = _api_or_page(defaults.page_not_found, 404, "not_found", "No such URL or object.")
+handler404 = _api_or_page(defaults.page_not_found, 404, "not_found", _("No such URL or object."))
 handler500 = _api_or_page(defaults.server_error, 500, "server_error", SERVER_ERROR)
 
 
@@ -240,7 +247,7 @@ def _code(exc) -> str:
 
 def _detail(exc) -> str:
     if isinstance(exc, exceptions.ValidationError):
-        return "Invalid input; see errors."
+        return gettext("Invalid input; see errors.")
     detail = getattr(exc, "detail", None)
     return str(detail) if detail is not None else str(exc)
 
@@ -252,18 +259,24 @@ class DateRangeQuerySerializer(serializers.Serializer):
 
     max_days: int | None = 366
 
-    start = serializers.DateField(required=False, help_text="First day, with `end`.")
-    end = serializers.DateField(required=False, help_text="Last day (included), with `start`.")
+    start = serializers.DateField(required=False, help_text=_("First day, with `end`."))
+    end = serializers.DateField(required=False, help_text=_("Last day (included), with `start`."))
 
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
         if (start is None) != (end is None):
             raise serializers.ValidationError(
-                {"end" if end is None else "start": ["Give both start and end, or neither."]}
+                {
+                    "end" if end is None else "start": [
+                        gettext("Give both start and end, or neither.")
+                    ]
+                }
             )
         if start and end:
             if start > end:
-                raise serializers.ValidationError({"end": ["end must not be before start."]})
+                raise serializers.ValidationError(
+                    {"end": [gettext("end must not be before start.")]}
+                )
             # Near date.min/max, comparison ranges (a year before, the range before) overflow.
             outside = [
                 name
@@ -272,11 +285,22 @@ class DateRangeQuerySerializer(serializers.Serializer):
             ]
             if outside:
                 raise serializers.ValidationError(
-                    {name: [f"Give a date between {EARLIEST} and {LATEST}."] for name in outside}
+                    {
+                        name: [
+                            gettext("Give a date between %(earliest)s and %(latest)s.")
+                            % {"earliest": EARLIEST, "latest": LATEST}
+                        ]
+                        for name in outside
+                    }
                 )
             if self.max_days and (end - start).days >= self.max_days:
                 raise serializers.ValidationError(
-                    {"end": [f"The range may span at most {self.max_days} days."]}
+                    {
+                        "end": [
+                            gettext("The range may span at most %(days)s days.")
+                            % {"days": self.max_days}
+                        ]
+                    }
                 )
         return attrs
 
@@ -304,12 +328,12 @@ class ScopedRepField(serializers.PrimaryKeyRelatedField):
 
 VERSION = {
     "required": False,
-    "help_text": "The version you read. Required on update; a stale one answers 409.",
+    "help_text": _("The version you read. Required on update; a stale one answers 409."),
 }
 
 
 def require_version(serializer, attrs):
     if serializer.instance is not None and "version" not in attrs:
         raise serializers.ValidationError(
-            {"version": ["Send the version you read, so a newer save is not overwritten."]}
+            {"version": [gettext("Send the version you read, so a newer save is not overwritten.")]}
         )

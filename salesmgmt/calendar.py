@@ -16,7 +16,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import ngettext, pgettext
 
+from salesmgmt.i18n import lazy_date
 from salesmgmt.models import (
     CompanySettings,
     Holiday,
@@ -179,7 +182,13 @@ def zone_of(user: User) -> zoneinfo.ZoneInfo:
 
 def local_time(moment: datetime, user: User) -> str:
     """'Mon 3 Mar 14:30' in ``user``'s own timezone."""
-    return date_format(moment.astimezone(zone_of(user)), "D j M H:i")
+    moment = moment.astimezone(zone_of(user))
+    # Lazy: a notice renders it in its recipient's language ("Δευ 3 Μαρ 14:30").
+    return format_lazy(
+        "{day} {time}",
+        day=lazy_date(moment, "WEEKDAY_DAY_MONTH"),
+        time=lazy_date(moment, "TIME_SHORT"),
+    )
 
 
 def parse_job_time(value: str) -> datetime:
@@ -216,7 +225,7 @@ class Period:
 def month_of(day: date) -> Period:
     start = day.replace(day=1)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return Period(start, end, f"{start:%B %Y}", "month")
+    return Period(start, end, date_format(start, "MONTH_YEAR"), "month")
 
 
 def whole_months(start: date, end: date) -> bool:
@@ -231,8 +240,13 @@ def quarter_of(day: date, fiscal_start_month: int = 1) -> Period:
     start = date(month_index // 12, month_index % 12 + 1, 1)
     end_index = month_index + 3
     end = date(end_index // 12, end_index % 12 + 1, 1) - timedelta(days=1)
-    return Period(start, end, f"{start:%b} – {end:%b %Y}", "quarter")
+    label = pgettext("quarter", "%(first)s – %(last)s") % {
+        "first": date_format(start, "M"),
+        "last": date_format(end, "SHORT_MONTH_YEAR"),
+    }
+    return Period(start, end, label, "quarter")
 
 
 def last_days(today: date, n: int = 90) -> Period:
-    return Period(today - timedelta(days=n - 1), today, f"Last {n} days", f"last{n}")
+    label = ngettext("Last %(count)s day", "Last %(count)s days", n) % {"count": n}
+    return Period(today - timedelta(days=n - 1), today, label, f"last{n}")

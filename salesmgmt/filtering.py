@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
 from salesmgmt.models import CompanySettings, Division, Team, User
@@ -129,13 +131,14 @@ class Lookup(forms.Widget):
         url = reverse(self.url_name) + (f"?{self.query}" if self.query else "")
         return format_html(
             '<span class="lookup" data-lookup="{}">'
-            '<input type="search" class="lookup-text" id="{}" value="{}" placeholder="Type to search"'
+            '<input type="search" class="lookup-text" id="{}" value="{}" placeholder="{}"'
             ' autocomplete="off" aria-autocomplete="list">'
             '<input type="hidden" name="{}" value="{}">'
             '<span class="lookup-results" role="listbox" hidden></span></span>',
             url,
             attrs.get("id", ""),
             str(chosen) if chosen else "",
+            gettext("Type to search"),
             name,
             value if chosen else "",
         )
@@ -162,7 +165,7 @@ class LookupFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, scoped, url_name: str, query: str = "", **kwargs):
         kwargs.setdefault("queryset", scoped)
-        kwargs.setdefault("empty_label", "any")
+        kwargs.setdefault("empty_label", pgettext_lazy("filter", "any"))
         kwargs.setdefault("widget", Lookup(url_name, query))
         super().__init__(*args, **kwargs)
 
@@ -183,7 +186,7 @@ class RepLookupForm(forms.Form):
     rep = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
-        label="Rep",
+        label=_("Rep"),
         widget=Lookup("people_lookup", "role=rep"),
     )
 

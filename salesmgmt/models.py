@@ -9,8 +9,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from salesmgmt.scoping import scope_to_people, scope_to_teams
 
@@ -20,38 +21,40 @@ TIMEZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "
 
 
 class Role(models.TextChoices):
-    REP = "rep", "Sales rep"
-    MANAGER = "manager", "Manager"
-    DIRECTOR = "director", "Director"
-    ADMIN = "admin", "Administrator"
+    REP = "rep", _("Sales rep")
+    MANAGER = "manager", _("Manager")
+    DIRECTOR = "director", _("Director")
+    ADMIN = "admin", _("Administrator")
 
 
 class RepFunction(models.TextChoices):
-    GENERALIST = "generalist", "Generalist"
-    SDR = "sdr", "Sales development (SDR)"
-    ACCOUNT_EXECUTIVE = "ae", "Account executive"
-    CUSTOMER_SUCCESS = "csm", "Customer success"
+    GENERALIST = "generalist", _("Generalist")
+    SDR = "sdr", _("Sales development (SDR)")
+    ACCOUNT_EXECUTIVE = "ae", _("Account executive")
+    CUSTOMER_SUCCESS = "csm", _("Customer success")
 
 
 class SalesModel(models.TextChoices):
-    ISLAND = "island", "Island (generalists)"
-    ASSEMBLY_LINE = "assembly_line", "Assembly line (specialised)"
+    ISLAND = "island", _("Island (generalists)")
+    ASSEMBLY_LINE = "assembly_line", _("Assembly line (specialised)")
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class Division(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
 
     class Meta:
+        verbose_name = _("division")
+        verbose_name_plural = _("divisions")
         ordering = ["name"]
 
     def __str__(self):
@@ -74,8 +77,10 @@ class TeamQuerySet(models.QuerySet):
 
 
 class Team(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="teams", verbose_name=_("division")
+    )
     manager = models.ForeignKey(
         "User",
         on_delete=models.SET_NULL,
@@ -83,20 +88,27 @@ class Team(models.Model):
         blank=True,
         related_name="managed_teams",
         limit_choices_to={"role__in": [Role.MANAGER, Role.DIRECTOR, Role.ADMIN]},
+        verbose_name=_("manager"),
     )
     sales_model = models.CharField(
-        max_length=20, choices=SalesModel.choices, default=SalesModel.ISLAND
+        max_length=20,
+        choices=SalesModel.choices,
+        default=SalesModel.ISLAND,
+        verbose_name=_("sales model"),
     )
     focus_metrics = models.ManyToManyField(
         "activities.Metric",
         blank=True,
         related_name="focus_of_teams",
-        help_text="The few metrics this team plans and tracks every week.",
+        help_text=_("The few metrics this team plans and tracks every week."),
+        verbose_name=_("focus metrics"),
     )
 
     objects = TeamQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         ordering = ["name"]
 
     def __str__(self):
@@ -127,9 +139,16 @@ class SalesUserManager(UserManager.from_queryset(UserQuerySet)):
 
 
 class User(AbstractUser):
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP)
+    role = models.CharField(
+        max_length=10, choices=Role.choices, default=Role.REP, verbose_name=_("role")
+    )
     team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("team"),
     )
     division = models.ForeignKey(
         Division,
@@ -137,12 +156,18 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="directors",
-        help_text="For directors: the division they lead.",
+        help_text=_("For directors: the division they lead."),
+        verbose_name=_("division"),
     )
     rep_function = models.CharField(
-        max_length=12, choices=RepFunction.choices, default=RepFunction.GENERALIST
+        max_length=12,
+        choices=RepFunction.choices,
+        default=RepFunction.GENERALIST,
+        verbose_name=_("rep function"),
     )
-    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    timezone = models.CharField(
+        max_length=64, choices=TIMEZONE_CHOICES, default="UTC", verbose_name=_("timezone")
+    )
     # Null, not "": a nullable column without a default is added in place on SQLite
     # rather than by rebuilding the table. Empty means the browser's language.
     language = models.CharField(
@@ -150,12 +175,15 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         null=True,
         blank=True,
-        help_text="Pages, e-mails and notifications in this language; empty: the browser's.",
+        help_text=_("Pages, e-mails and notifications in this language; empty: the browser's."),
+        verbose_name=_("language"),
     )
 
     objects = SalesUserManager()
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["first_name", "last_name", "username"]
 
     def __str__(self):
@@ -175,7 +203,7 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         if self.role == Role.DIRECTOR and not self.division_id:
-            raise ValidationError({"division": "A director leads a division."})
+            raise ValidationError({"division": _("A director leads a division.")})
 
     @property
     def is_rep(self):
@@ -209,10 +237,13 @@ class CompanySettings(models.Model):
     name = models.CharField(
         max_length=120,
         default="Demo Company",
-        help_text="The company's name: shown in the top bar, page titles, e-mails and reports.",
+        help_text=_("The company's name: shown in the top bar, page titles, e-mails and reports."),
+        verbose_name=_("company name"),
     )
-    week_start = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
-    currency = models.CharField(max_length=3, default="USD")
+    week_start = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.MONDAY, verbose_name=_("week starts on")
+    )
+    currency = models.CharField(max_length=3, default="USD", verbose_name=_("currency"))
     # Null, not "": see User.language (the activities week triggers read this table, so
     # it must not be rebuilt on SQLite).
     default_language = models.CharField(
@@ -220,82 +251,112 @@ class CompanySettings(models.Model):
         choices=settings.LANGUAGES,
         null=True,
         blank=True,
-        help_text="For people who chose no language and whose browser asks for none we have.",
+        help_text=_("For people who chose no language and whose browser asks for none we have."),
+        verbose_name=_("default language"),
     )
     timezone = models.CharField(
         max_length=64,
         choices=TIMEZONE_CHOICES,
         default=default_timezone,
-        help_text="Business dates (today, weeks, edit window) and reminder times follow it.",
+        help_text=_("Business dates (today, weeks, edit window) and reminder times follow it."),
+        verbose_name=_("timezone"),
     )
-    fiscal_year_start_month = models.PositiveSmallIntegerField(default=1)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1, verbose_name=_("fiscal year starts in month")
+    )
     activity_edit_days = models.PositiveSmallIntegerField(
-        default=14, help_text="Reps may change their activity log this many days back."
+        default=14,
+        help_text=_("Reps may change their activity log this many days back."),
+        verbose_name=_("activity edit days"),
     )
     plan_weeks_ahead = models.PositiveSmallIntegerField(
-        default=4, help_text="How many weeks ahead a rep may plan."
+        default=4,
+        help_text=_("How many weeks ahead a rep may plan."),
+        verbose_name=_("plan weeks ahead"),
     )
     focus_metric_warning = models.PositiveSmallIntegerField(
-        default=6, help_text="Warn when a team focuses on more metrics than this."
+        default=6,
+        help_text=_("Warn when a team focuses on more metrics than this."),
+        verbose_name=_("focus metric warning"),
     )
     # Reminder jobs (times in the company timezone).
     plan_reminder_weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices,
         default=Weekday.MONDAY,
-        help_text="Reps without a submitted plan are reminded from this day...",
+        help_text=_("Reps without a submitted plan are reminded from this day..."),
+        verbose_name=_("plan reminder day"),
     )
     plan_reminder_hour = models.PositiveSmallIntegerField(
-        default=10, validators=[MaxValueValidator(23)], help_text="...and hour."
+        default=10,
+        validators=[MaxValueValidator(23)],
+        help_text=_("...and hour."),
+        verbose_name=_("plan reminder hour"),
     )
     plan_escalation_weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices,
         default=Weekday.TUESDAY,
-        help_text="From this day and hour their manager gets one list of them.",
+        help_text=_("From this day and hour their manager gets one list of them."),
+        verbose_name=_("plan escalation day"),
     )
     plan_escalation_hour = models.PositiveSmallIntegerField(
-        default=12, validators=[MaxValueValidator(23)]
+        default=12, validators=[MaxValueValidator(23)], verbose_name=_("plan escalation hour")
     )
     review_reminder_hours = models.PositiveSmallIntegerField(
-        default=24, help_text="Remind managers of plans waiting longer than this."
+        default=24,
+        help_text=_("Remind managers of plans waiting longer than this."),
+        verbose_name=_("review reminder hours"),
     )
     task_reminder_minutes = models.PositiveSmallIntegerField(
         default=60,
         validators=[MinValueValidator(15)],
-        help_text="Remind the assignee this long before a task is due (the job runs every "
-        "15 minutes, so at least 15).",
+        help_text=_(
+            "Remind the assignee this long before a task is due (the job runs every "
+            "15 minutes, so at least 15)."
+        ),
+        verbose_name=_("task reminder minutes"),
     )
     stale_deal_days = models.PositiveSmallIntegerField(
-        default=14, help_text="An open deal with no stage change for this long is stale."
+        default=14,
+        help_text=_("An open deal with no stage change for this long is stale."),
+        verbose_name=_("stale deal days"),
     )
     commit_probability = models.PositiveSmallIntegerField(
-        default=70, help_text="Deals at or above this probability count as 'commit'."
+        default=70,
+        help_text=_("Deals at or above this probability count as 'commit'."),
+        verbose_name=_("commit probability"),
     )
     # Goal pace: actual / expected-to-date, in percent.
     goal_amber_below = models.PositiveSmallIntegerField(
         default=90,
         validators=[MaxValueValidator(100)],
-        help_text="A goal whose actual is below this % of expected-to-date is amber...",
+        help_text=_("A goal whose actual is below this percentage of expected-to-date is amber..."),
+        verbose_name=_("goal amber below (%)"),
     )
     goal_red_below = models.PositiveSmallIntegerField(
         default=75,
         validators=[MaxValueValidator(100)],
-        help_text="...and red below this %.",
+        help_text=_("...and red below this %."),
+        verbose_name=_("goal red below (%)"),
     )
     alert_hour = models.PositiveSmallIntegerField(
         default=7,
         validators=[MaxValueValidator(23)],
-        help_text="Deviation alerts go out once a day from this hour.",
+        help_text=_("Deviation alerts go out once a day from this hour."),
+        verbose_name=_("alert hour"),
     )
     daily_figures_from = models.DateField(
         null=True,
         blank=True,
-        help_text="The first day logged day by day. Figures before it were imported as one "
-        "total per month, so a part of a month before it is never compared with anything "
-        "(year over year shows 'no comparable data'). Empty: every figure is daily.",
+        help_text=_(
+            "The first day logged day by day. Figures before it were imported as one "
+            "total per month, so a part of a month before it is never compared with anything "
+            "(year over year shows 'no comparable data'). Empty: every figure is daily."
+        ),
+        verbose_name=_("daily figures from"),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "company settings"
+        verbose_name = verbose_name_plural = _("company settings")
 
     def __str__(self):
         return self.name
@@ -335,16 +396,18 @@ class CompanySettings(models.Model):
 class Holiday(models.Model):
     """A company holiday: not a working day for goal pace and expected-to-date."""
 
-    day = models.DateField(unique=True)
-    name = models.CharField(max_length=100)
+    day = models.DateField(unique=True, verbose_name=_("day"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
 
     CACHE_KEY = "company-holidays"
 
     class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
         ordering = ["day"]
 
     def __str__(self):
-        return f"{self.name} ({self.day:%d %b %Y})"
+        return f"{self.name} ({formats.date_format(self.day, 'DATE_MEDIUM')})"
 
     @classmethod
     def days(cls) -> frozenset[date]:
@@ -371,16 +434,18 @@ class ApiToken(models.Model):
     """A personal API key. Only its SHA-256 is stored; the key is shown once."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, verbose_name=_("name"))
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked"))
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -388,30 +453,30 @@ class ApiToken(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    PLAN_REMINDER = "plan_reminder", "Weekly plan reminder"
-    PLAN_MISSING = "plan_missing", "Reps without a plan (for managers)"
-    PLAN_SUBMITTED = "plan_submitted", "Plan submitted for review"
-    PLAN_REVIEWED = "plan_reviewed", "Plan approved or returned"
-    REVIEW_REMINDER = "review_reminder", "Plans waiting for your review"
-    TASK_REMINDER = "task_reminder", "Task due soon"
-    TASK_ASSIGNED = "task_assigned", "Task assigned to you"
-    OVERDUE_DIGEST = "overdue_digest", "Daily overdue tasks"
-    TEAM_OVERDUE_DIGEST = "team_overdue_digest", "Daily overdue tasks of your team"
-    STALE_DEAL = "stale_deal", "Stale deal alert"
-    GOAL_CHANGED = "goal_changed", "Your goal was set or changed"
-    DEVIATION = "deviation", "Behind pace on a goal or KPI"
-    REVIEW_READY = "review_ready", "Monthly reviews ready to annotate"
-    REVIEW_SHARED = "review_shared", "Your monthly review was shared"
-    REVIEW_ACKNOWLEDGED = "review_acknowledged", "A rep acknowledged their review"
-    STATEMENT_READY = "statement_ready", "Commission statement ready"
-    COACHING_SESSION = "coaching_session", "Coaching session booked or coming up"
-    ACTION_ITEM = "action_item", "Coaching action item due"
-    KUDOS = "kudos", "Kudos for you"
-    AWARD = "award", "An award for you"
-    RECOGNITION_NUDGE = "recognition_nudge", "A win worth recognising (for managers)"
-    TRAINING = "training", "Training assigned or overdue"
-    FEEDBACK = "feedback", "Feedback period open or closing"
-    IMPROVEMENT_PLAN = "improvement_plan", "Improvement plan and its checkpoints"
+    PLAN_REMINDER = "plan_reminder", _("Weekly plan reminder")
+    PLAN_MISSING = "plan_missing", _("Reps without a plan (for managers)")
+    PLAN_SUBMITTED = "plan_submitted", _("Plan submitted for review")
+    PLAN_REVIEWED = "plan_reviewed", _("Plan approved or returned")
+    REVIEW_REMINDER = "review_reminder", _("Plans waiting for your review")
+    TASK_REMINDER = "task_reminder", _("Task due soon")
+    TASK_ASSIGNED = "task_assigned", _("Task assigned to you")
+    OVERDUE_DIGEST = "overdue_digest", _("Daily overdue tasks")
+    TEAM_OVERDUE_DIGEST = "team_overdue_digest", _("Daily overdue tasks of your team")
+    STALE_DEAL = "stale_deal", _("Stale deal alert")
+    GOAL_CHANGED = "goal_changed", _("Your goal was set or changed")
+    DEVIATION = "deviation", _("Behind pace on a goal or KPI")
+    REVIEW_READY = "review_ready", _("Monthly reviews ready to annotate")
+    REVIEW_SHARED = "review_shared", _("Your monthly review was shared")
+    REVIEW_ACKNOWLEDGED = "review_acknowledged", _("A rep acknowledged their review")
+    STATEMENT_READY = "statement_ready", _("Commission statement ready")
+    COACHING_SESSION = "coaching_session", _("Coaching session booked or coming up")
+    ACTION_ITEM = "action_item", _("Coaching action item due")
+    KUDOS = "kudos", _("Kudos for you")
+    AWARD = "award", _("An award for you")
+    RECOGNITION_NUDGE = "recognition_nudge", _("A win worth recognising (for managers)")
+    TRAINING = "training", _("Training assigned or overdue")
+    FEEDBACK = "feedback", _("Feedback period open or closing")
+    IMPROVEMENT_PLAN = "improvement_plan", _("Improvement plan and its checkpoints")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -443,15 +508,15 @@ class Notification(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices, verbose_name=_("kind"))
     key = models.CharField(max_length=120)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    body = models.TextField(blank=True, verbose_name=_("body"))
     url = models.CharField(max_length=300, blank=True)
     in_app = models.BooleanField(default=True)
     email = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read"))
     emailed_at = models.DateTimeField(null=True, blank=True)
     # The e-mail outbox: every failed attempt is counted and the next one waits longer;
     # after settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS the e-mail is given up (failed_at).
@@ -463,6 +528,8 @@ class Notification(models.Model):
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_key")
@@ -485,10 +552,10 @@ class Notification(models.Model):
     @property
     def email_state(self) -> str:
         if not self.email:
-            return "not wanted"
+            return _("not wanted")
         if self.emailed_at:
-            return "sent"
-        return "failed" if self.email_failed_at else "pending"
+            return _("sent")
+        return _("failed") if self.email_failed_at else _("pending")
 
 
 class NotificationPreference(models.Model):
@@ -497,11 +564,13 @@ class NotificationPreference(models.Model):
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notification_preferences"
     )
-    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
-    in_app = models.BooleanField(default=True)
-    email = models.BooleanField(default=True)
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices, verbose_name=_("kind"))
+    in_app = models.BooleanField(default=True, verbose_name=_("in the app"))
+    email = models.BooleanField(default=True, verbose_name=_("by e-mail"))
 
     class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
         ]

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -10,9 +12,10 @@ from salesmgmt import api_support
 from salesmgmt import views as core_views
 from salesmgmt.converters import IsoDateConverter
 from salesmgmt.org import views
+from salesmgmt.org.forms import PasswordResetForm
 
 register_converter(IsoDateConverter, "isodate")
-admin.site.site_header = admin.site.site_title = "Salesmgmt administration"
+admin.site.site_header = admin.site.site_title = _("Salesmgmt administration")
 
 # Under /api/ errors answer in the API's JSON error shape; elsewhere the usual pages.
 handler400 = api_support.handler400
@@ -30,6 +33,12 @@ urlpatterns = [
         "jsi18n/",
         login_not_required(cache_control(max_age=86400)(JavaScriptCatalog.as_view())),
         name="javascript-catalog",
+    ),
+    # The reset e-mail in the language of the account's owner (salesmgmt.org.forms).
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("profile/", views.profile, name="profile"),

@@ -9,6 +9,7 @@ refusal judged on what the writer no longer sees.
 """
 
 from django.db import models
+from django.utils.translation import gettext
 
 from salesmgmt.errors import ConflictError
 
@@ -17,7 +18,11 @@ def lock_row(model: type[models.Model], pk: int, *, gone: str | None = None):
     """The row, locked by its key; a row removed meanwhile is a conflict, not a 500."""
     row = model.objects.select_for_update(of=("self",)).filter(pk=pk).first()
     if row is None:
-        raise ConflictError(gone or f"This {model._meta.verbose_name} was removed by someone else.")
+        raise ConflictError(
+            gone
+            or gettext("This %(object)s was removed by someone else.")
+            % {"object": model._meta.verbose_name}
+        )
     return row
 
 
@@ -26,8 +31,11 @@ def check_version(row: models.Model, version: int | None, *, message: str | None
     if version is not None and row.version != version:
         raise ConflictError(
             message
-            or f"This {row._meta.verbose_name} was changed by someone else since you opened "
-            "it. Nothing was saved; reload to see the latest version."
+            or gettext(
+                "This %(object)s was changed by someone else since you opened it. Nothing "
+                "was saved; reload to see the latest version."
+            )
+            % {"object": row._meta.verbose_name}
         )
 
 

@@ -5,6 +5,7 @@ the caller's in-app notifications and anything else answers 404.
 """
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view
@@ -54,14 +55,16 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
 
 class NotificationPreferenceSerializer(serializers.Serializer):
     # Plain text, not a second enum of kinds: GET lists every kind with its label.
-    kind = serializers.CharField(help_text="A notification kind, as GET lists them.")
+    kind = serializers.CharField(help_text=gettext_lazy("A notification kind, as GET lists them."))
     label = serializers.CharField(read_only=True)
     in_app = serializers.BooleanField()
     email = serializers.BooleanField()
 
     def validate_kind(self, value):
         if value not in NotificationKind.values:
-            raise serializers.ValidationError(f'"{value}" is not a notification kind.')
+            raise serializers.ValidationError(
+                gettext('"%(value)s" is not a notification kind.') % {"value": value}
+            )
         return value
 
 
@@ -97,7 +100,9 @@ def notification_preferences(request):
             raise serializers.ValidationError({str(k): v for k, v in errors.items() if v})
         kinds = [row["kind"] for row in body.validated_data]
         if len(kinds) != len(set(kinds)):
-            raise serializers.ValidationError({"non_field_errors": ["Each kind may appear once."]})
+            raise serializers.ValidationError(
+                {"non_field_errors": [gettext("Each kind may appear once.")]}
+            )
         with transaction.atomic():
             for row in body.validated_data:
                 NotificationPreference.objects.update_or_create(

@@ -1,15 +1,21 @@
 import django_filters
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from salesmgmt.models import Notification, NotificationKind
 
 
 class NotificationFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=NotificationKind.choices, empty_label="any")
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"),
+        choices=NotificationKind.choices,
+        empty_label=pgettext_lazy("filter", "any"),
+    )
     unread = django_filters.BooleanFilter(
         field_name="read_at",
         lookup_expr="isnull",
-        label="Unread",
+        label=_("Unread"),
         widget=django_filters.widgets.BooleanWidget(),
     )
 
@@ -50,7 +56,7 @@ def kinds_for(user) -> list[tuple[str, str]]:
 class PreferencesForm(forms.Form):
     """One 'in the app' and one 'by e-mail' checkbox per kind of notification."""
 
-    CHANNELS = (("in_app", "In the app"), ("email", "By e-mail"))
+    CHANNELS = (("in_app", _("In the app")), ("email", _("By e-mail")))
 
     def __init__(self, *args, kinds, current: dict[str, tuple[bool, bool]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,7 +64,7 @@ class PreferencesForm(forms.Form):
         for kind, label in kinds:
             in_app, email = current.get(kind, (True, True))
             for (channel, channel_label), on in zip(self.CHANNELS, (in_app, email), strict=True):
-                name = f"{label}: {channel_label.lower()}"
+                name = gettext("%(kind)s: %(channel)s") % {"kind": label, "channel": channel_label}
                 self.fields[self.field_name(kind, channel)] = forms.BooleanField(
                     required=False,
                     initial=on,

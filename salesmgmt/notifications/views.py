@@ -5,6 +5,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from salesmgmt.csv_export import csv_response
@@ -59,7 +61,13 @@ def notification_read(request, pk):
 @require_POST
 def notification_read_all(request):
     count = mark_all_read(user=request.user)
-    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s notification marked read.", "%(count)s notifications marked read.", count
+        )
+        % {"count": count},
+    )
     return redirect("notifications:list")
 
 
@@ -70,7 +78,7 @@ def notification_preferences(request):
     )
     if request.method == "POST" and form.is_valid():
         _save_preferences(request.user, form.choices())
-        messages.success(request, "Notification preferences saved.")
+        messages.success(request, _("Notification preferences saved."))
         return redirect("notifications:preferences")
     return render(request, "salesmgmt/notifications/preferences.html", {"form": form})
 

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
@@ -55,7 +56,9 @@ class UserSerializer(serializers.ModelSerializer):
         role = attrs.get("role", getattr(self.instance, "role", None))
         division = attrs.get("division", getattr(self.instance, "division", None))
         if role == Role.DIRECTOR and division is None:
-            raise serializers.ValidationError({"division": ["A director leads a division."]})
+            raise serializers.ValidationError(
+                {"division": [gettext("A director leads a division.")]}
+            )
         return attrs
 
 
@@ -169,7 +172,7 @@ def obtain_token(request):
     if getattr(django_request, "axes_locked_out", False):
         raise LockedOut()
     if user is None:
-        raise AuthenticationFailed("Wrong username or password.")
+        raise AuthenticationFailed(gettext("Wrong username or password."))
     token, key = create_api_token(user=user, name=data.validated_data["name"])
     return Response(
         {"key": key, "name": token.name, "prefix": token.prefix}, status=status.HTTP_201_CREATED

@@ -1,11 +1,14 @@
 import django_filters
+from django.utils.translation import pgettext_lazy
 
 from salesmgmt.filtering import PersonFilter, visible_divisions, visible_teams
 from salesmgmt.models import RepFunction, Role, SalesModel, Team, User
 
 
 class TeamFilter(django_filters.FilterSet):
-    division = django_filters.ModelChoiceFilter(queryset=visible_divisions, empty_label="any")
+    division = django_filters.ModelChoiceFilter(
+        queryset=visible_divisions, empty_label=pgettext_lazy("filter", "any")
+    )
     manager = PersonFilter(reps_only=False)
     sales_model = django_filters.ChoiceFilter(choices=SalesModel.choices)
 
@@ -16,9 +19,13 @@ class TeamFilter(django_filters.FilterSet):
 
 class UserFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    team = django_filters.ModelChoiceFilter(queryset=visible_teams, empty_label="any")
+    team = django_filters.ModelChoiceFilter(
+        queryset=visible_teams, empty_label=pgettext_lazy("filter", "any")
+    )
     division = django_filters.ModelChoiceFilter(
-        field_name="team__division", queryset=visible_divisions, empty_label="any"
+        field_name="team__division",
+        queryset=visible_divisions,
+        empty_label=pgettext_lazy("filter", "any"),
     )
     rep_function = django_filters.ChoiceFilter(choices=RepFunction.choices)
     is_active = django_filters.BooleanFilter()

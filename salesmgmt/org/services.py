@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import ApiToken, CompanySettings, Role, Team, User
@@ -28,7 +29,7 @@ def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
 @transaction.atomic
 def revoke_api_token(*, token: ApiToken, by: User) -> None:
     if token.user_id != by.pk:
-        raise PermissionDenied("Only the owner revokes a token.")
+        raise PermissionDenied(gettext("Only the owner revokes a token."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -39,7 +40,7 @@ def set_focus_metrics(*, team: Team, metrics, by: User) -> bool:
     """Set the team's focus metrics. Returns True when there are more than the
     company thinks reps can focus on (a warning, not a refusal)."""
     if not Team.objects.managed_by(by).filter(pk=team.pk).exists():
-        raise PermissionDenied("Only the team's manager picks its focus metrics.")
+        raise PermissionDenied(gettext("Only the team's manager picks its focus metrics."))
     metrics = list(metrics)
     team.focus_metrics.set(metrics)
     return len(metrics) > CompanySettings.load().focus_metric_warning
@@ -51,9 +52,11 @@ def set_focus_metrics(*, team: Team, metrics, by: User) -> bool:
 ADMIN_POWERS = ("role", "is_active", "is_superuser")
 
 OWN_POWERS_REFUSED = {
-    "role": "You cannot change your own role; ask another administrator.",
-    "is_active": "You cannot deactivate your own account; ask another administrator.",
-    "is_superuser": "You cannot change your own superuser status; ask another administrator.",
+    "role": gettext_lazy("You cannot change your own role; ask another administrator."),
+    "is_active": gettext_lazy("You cannot deactivate your own account; ask another administrator."),
+    "is_superuser": gettext_lazy(
+        "You cannot change your own superuser status; ask another administrator."
+    ),
 }
 
 
@@ -92,9 +95,9 @@ def check_user_change(*, user: User, by: User, **changes) -> None:
     before = {name: getattr(stored, name) for name in ADMIN_POWERS}
     after = before | {name: changes[name] for name in changed}
     if _is_active_admin(**before) and not _is_active_admin(**after) and admins <= {stored.pk}:
-        message = (
-            f"{stored} is the last active administrator; make someone else an administrator first."
-        )
+        message = gettext(
+            "%(user)s is the last active administrator; make someone else an administrator first."
+        ) % {"user": stored}
         raise RuleViolation({name: message for name in changed})
 
 
@@ -112,12 +115,16 @@ def check_users_removable(*, users, by: User) -> None:
     """Nobody deletes their own account, and the last active administrator stays."""
     ids = {user.pk for user in users}
     if by.pk in ids:
-        raise RuleViolation("You cannot delete your own account; ask another administrator.")
+        raise RuleViolation(
+            gettext("You cannot delete your own account; ask another administrator.")
+        )
     admins = _active_admin_ids()
     if admins and admins <= ids:
         raise RuleViolation(
-            "That would delete the last active administrator; make someone else an "
-            "administrator first."
+            gettext(
+                "That would delete the last active administrator; make someone else an "
+                "administrator first."
+            )
         )
 
 
@@ -139,4 +146,4 @@ def reps_writable_by(user: User):
 def check_owner(owner: User, by: User) -> None:
     """Customers, deals and tasks belong to a rep the writer may act for."""
     if not reps_writable_by(by).filter(pk=owner.pk).exists():
-        raise PermissionDenied("You may not act for this rep.")
+        raise PermissionDenied(gettext("You may not act for this rep."))

@@ -2,9 +2,13 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from salesmgmt.filtering import lookup_response
+from salesmgmt.i18n import language_for_request
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.org import services
 from salesmgmt.org.forms import FocusMetricsForm, ProfileForm, TokenForm
@@ -14,7 +18,9 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Profile saved.")
+        # Said in the language just chosen, as the next page will be.
+        translation.activate(language_for_request(request))
+        messages.success(request, _("Profile saved."))
         return redirect("profile")
     return render(
         request,
@@ -32,7 +38,7 @@ def profile(request):
 def token_create(request):
     form = TokenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the token a name.")
+        messages.error(request, _("Give the token a name."))
         return redirect("profile")
     token, key = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
     # Shown once on the next page, then gone: only the hash is stored.
@@ -44,7 +50,9 @@ def token_create(request):
 def token_revoke(request, pk):
     token = get_object_or_404(request.user.api_tokens.active(), pk=pk)
     services.revoke_api_token(token=token, by=request.user)
-    messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+    messages.success(
+        request, _("Token “%(name)s” revoked; it no longer works.") % {"name": token.name}
+    )
     return redirect("profile")
 
 
@@ -65,13 +73,20 @@ def team_focus(request, pk):
         too_many = services.set_focus_metrics(
             team=team, metrics=form.cleaned_data["metrics"], by=request.user
         )
-        messages.success(request, f"Focus metrics for {team} saved.")
+        messages.success(request, _("Focus metrics for %(team)s saved.") % {"team": team})
         if too_many:
             limit = CompanySettings.load().focus_metric_warning
+            count = len(form.cleaned_data["metrics"])
             messages.warning(
                 request,
-                f"{team} now focuses on {len(form.cleaned_data['metrics'])} metrics. Reps do "
-                f"their best work on a few; consider {limit} or fewer.",
+                ngettext(
+                    "%(team)s now focuses on %(count)s metric. Reps do their best work on a "
+                    "few; consider %(limit)s or fewer.",
+                    "%(team)s now focuses on %(count)s metrics. Reps do their best work on a "
+                    "few; consider %(limit)s or fewer.",
+                    count,
+                )
+                % {"team": team, "count": count, "limit": limit},
             )
         return redirect("team_list")
     return render(request, "salesmgmt/org/team_focus.html", {"team": team, "form": form})

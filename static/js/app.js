@@ -48,7 +48,7 @@
     });
     if (!results.length) {
       var none = document.createElement("small");
-      none.textContent = "No match";
+      none.textContent = gettext("No match");
       list.appendChild(none);
     }
     list.hidden = false;

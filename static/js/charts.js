@@ -13,6 +13,8 @@
     var config = JSON.parse(source.textContent);
     config.options = Object.assign(
       { responsive: true, maintainAspectRatio: false, animation: false,
+        // Numbers on axes and tooltips in the page's language ("1.250,5" in Greek).
+        locale: document.documentElement.lang || undefined,
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } } },
       config.options || {}
     );

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.db.models.lookups import Contains
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from salesmgmt.i18n import translated_name
 from salesmgmt.money import quantize
@@ -19,13 +21,13 @@ from salesmgmt.scoping import scope_to_people
 
 
 class MetricUnit(models.TextChoices):
-    COUNT = "count", "Count"
-    MONEY = "money", "Money"
+    COUNT = "count", _("Count")
+    MONEY = "money", _("Money")
 
 
 class MetricKind(models.TextChoices):
-    ACTIVITY = "activity", "Activity"
-    OUTCOME = "outcome", "Outcome"
+    ACTIVITY = "activity", _("Activity")
+    OUTCOME = "outcome", _("Outcome")
 
 
 class CatalogueQuerySet(models.QuerySet):
@@ -46,10 +48,10 @@ class MetricQuerySet(CatalogueQuerySet):
 class OrderedCatalogueEntry(models.Model):
     """A configurable list entry an admin names, orders and switches off."""
 
-    key = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
-    active = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = CatalogueQuerySet.as_manager()
 
@@ -67,10 +69,18 @@ class OrderedCatalogueEntry(models.Model):
 
 
 class Metric(OrderedCatalogueEntry):
-    unit = models.CharField(max_length=10, choices=MetricUnit.choices, default=MetricUnit.COUNT)
-    kind = models.CharField(max_length=10, choices=MetricKind.choices, default=MetricKind.ACTIVITY)
+    unit = models.CharField(
+        _("unit"), max_length=10, choices=MetricUnit.choices, default=MetricUnit.COUNT
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=MetricKind.choices, default=MetricKind.ACTIVITY
+    )
 
     objects = MetricQuerySet.as_manager()
+
+    class Meta(OrderedCatalogueEntry.Meta):
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
 
     @property
     def is_money(self):
@@ -78,14 +88,16 @@ class Metric(OrderedCatalogueEntry):
 
 
 class Channel(models.Model):
-    key = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
-    active = models.BooleanField(default=True)
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    active = models.BooleanField(_("active"), default=True)
 
     objects = CatalogueQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
 
     def __str__(self):
         return self.label
@@ -96,26 +108,28 @@ class Channel(models.Model):
 
 
 class Product(models.Model):
-    sku = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
-    active = models.BooleanField(default=True)
+    sku = models.SlugField(_("SKU"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    active = models.BooleanField(_("active"), default=True)
 
     objects = CatalogueQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
 
     def __str__(self):
         return self.name
 
 
 class ActivitySource(models.TextChoices):
-    MANUAL = "manual", "Logged by hand"
-    API = "api", "API"
-    DEAL = "deal", "Won deal"
+    MANUAL = "manual", _("Logged by hand")
+    API = "api", _("API")
+    DEAL = "deal", _("Won deal")
     # Logged on a customer's or a deal's page: its own row, not a line of the day log
     # (which keys its lines by metric, channel and product and would merge or replace it).
-    RECORD = "record", "Logged on a customer or deal"
+    RECORD = "record", _("Logged on a customer or deal")
 
 
 # The metrics of the company's sales: their value (money) and how many (a count). A won deal
@@ -166,42 +180,74 @@ class Activity(models.Model):
     """
 
     rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("rep"),
     )
-    day = models.DateField(db_index=True)
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="activities")
+    day = models.DateField(_("day"), db_index=True)
+    metric = models.ForeignKey(
+        Metric, on_delete=models.PROTECT, related_name="activities", verbose_name=_("metric")
+    )
     quantity = models.DecimalField(
-        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        _("quantity"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     channel = models.ForeignKey(
-        Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
+        Channel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("channel"),
     )
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="activities"
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("product"),
     )
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
     customer = models.ForeignKey(
-        "Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+        "Customer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("customer"),
     )
     deal = models.ForeignKey(
-        "Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+        "Deal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("deal"),
     )
-    source = models.CharField(max_length=40, default=ActivitySource.MANUAL)
-    external_id = models.CharField(max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=40, default=ActivitySource.MANUAL)
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Raised on every write; a stale version is refused."
+        _("version"), default=1, help_text=_("Raised on every write; a stale version is refused.")
     )
 
     objects = ActivityQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day", "metric__position", "pk"]
-        verbose_name_plural = "activities"
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
@@ -261,9 +307,11 @@ class ActivityMonth(models.Model):
     metric = models.ForeignKey(
         Metric, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
-    month = models.DateField(help_text="First day of the month.")
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
     quantity = models.DecimalField(max_digits=16, decimal_places=2)
-    entries = models.IntegerField(help_text="How many activity rows the sum holds.")
+    entries = models.IntegerField(
+        _("entries"), help_text=_("How many activity rows the sum holds.")
+    )
 
     objects = ActivityQuerySet.as_manager()
 
@@ -298,9 +346,11 @@ class ActivityWeek(models.Model):
     metric = models.ForeignKey(
         Metric, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
-    week = models.DateField(help_text="First day of the company week.")
+    week = models.DateField(_("week"), help_text=_("First day of the company week."))
     quantity = models.DecimalField(max_digits=16, decimal_places=2)
-    entries = models.IntegerField(help_text="How many activity rows the sum holds.")
+    entries = models.IntegerField(
+        _("entries"), help_text=_("How many activity rows the sum holds.")
+    )
 
     objects = ActivityQuerySet.as_manager()
 
@@ -320,23 +370,27 @@ class ActivityChange(models.Model):
     """Every create, edit and delete of an activity: who, when, old, new."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        DELETED = "deleted", "Deleted"
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        DELETED = "deleted", _("Deleted")
 
     activity = models.ForeignKey(
         Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
     )
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    day = models.DateField()
-    action = models.CharField(max_length=10, choices=Action.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    old = models.JSONField(null=True, blank=True)
-    new = models.JSONField(null=True, blank=True)
+    day = models.DateField(_("day"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    old = models.JSONField(_("old values"), null=True, blank=True)
+    new = models.JSONField(_("new values"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("activity change")
+        verbose_name_plural = _("activity changes")
         indexes = [models.Index(fields=["rep", "day"])]
 
     def __str__(self):
@@ -349,22 +403,26 @@ class ActivityChange(models.Model):
 class LostReason(OrderedCatalogueEntry):
     """Why a customer did not buy or a deal was lost (configurable list)."""
 
+    class Meta(OrderedCatalogueEntry.Meta):
+        verbose_name = _("lost reason")
+        verbose_name_plural = _("lost reasons")
+
 
 class CustomerStatus(models.TextChoices):
-    PROSPECT = "prospect", "Prospect"
-    ACTIVE = "active", "Active customer"
-    DID_NOT_BUY = "did_not_buy", "Did not buy"
-    LOST = "lost", "Lost"
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active customer")
+    DID_NOT_BUY = "did_not_buy", _("Did not buy")
+    LOST = "lost", pgettext_lazy("customer status", "Lost")
 
 
 CLOSED_CUSTOMER_STATUSES = (CustomerStatus.DID_NOT_BUY, CustomerStatus.LOST)
 
 
 class Segment(models.TextChoices):
-    SMALL = "small", "Small business"
-    MID = "mid", "Mid-market"
-    ENTERPRISE = "enterprise", "Enterprise"
-    PUBLIC = "public", "Public sector"
+    SMALL = "small", _("Small business")
+    MID = "mid", _("Mid-market")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    PUBLIC = "public", _("Public sector")
 
 
 # What people type between the digits of a phone number: "(415) 555-0123", "+44 20 7946 0958".
@@ -410,35 +468,50 @@ class CustomerQuerySet(models.QuerySet):
 class Customer(models.Model):
     """An account: a company or person the force sells to, bought or not."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("owner"),
     )
     status = models.CharField(
-        max_length=12, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
+        _("status"), max_length=12, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
     )
-    segment = models.CharField(max_length=12, choices=Segment.choices, blank=True)
+    segment = models.CharField(_("segment"), max_length=12, choices=Segment.choices, blank=True)
     source_channel = models.ForeignKey(
-        Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="customers"
+        Channel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("source channel"),
     )
     lost_reason = models.ForeignKey(
-        LostReason, on_delete=models.PROTECT, null=True, blank=True, related_name="customers"
+        LostReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("lost reason"),
     )
-    lost_note = models.TextField(blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    external_id = models.CharField(max_length=100, blank=True)
+    lost_note = models.TextField(_("lost note"), blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Raised on every write; a stale version is refused."
+        _("version"), default=1, help_text=_("Raised on every write; a stale version is refused.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status__in=["did_not_buy", "lost"]) | Q(lost_reason__isnull=False),
@@ -475,16 +548,20 @@ class ContactQuerySet(models.QuerySet):
 
 
 class Contact(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(max_length=120)
-    role = models.CharField(max_length=120, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
 
     objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
 
     def __str__(self):
         return self.name
@@ -496,27 +573,39 @@ class Contact(models.Model):
 class Pipeline(OrderedCatalogueEntry):
     """A sequence of stages, e.g. new business or renewals."""
 
+    class Meta(OrderedCatalogueEntry.Meta):
+        verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
+
 
 class StageKind(models.TextChoices):
-    OPEN = "open", "Open"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
+    OPEN = "open", pgettext_lazy("deal state", "Open")
+    WON = "won", pgettext_lazy("deal state", "Won")
+    LOST = "lost", pgettext_lazy("deal state", "Lost")
 
 
 class Stage(models.Model):
     """A transition milestone; ordered within its pipeline."""
 
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
-    key = models.SlugField(max_length=40)
-    name = models.CharField(max_length=80)
-    position = models.PositiveSmallIntegerField(default=0)
-    probability = models.PositiveSmallIntegerField(
-        default=0, help_text="Default win probability, in percent, of a deal at this stage."
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.CASCADE, related_name="stages", verbose_name=_("pipeline")
     )
-    kind = models.CharField(max_length=5, choices=StageKind.choices, default=StageKind.OPEN)
+    key = models.SlugField(_("key"), max_length=40)
+    name = models.CharField(_("name"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    probability = models.PositiveSmallIntegerField(
+        _("probability"),
+        default=0,
+        help_text=_("Default win probability, in percent, of a deal at this stage."),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=5, choices=StageKind.choices, default=StageKind.OPEN
+    )
 
     class Meta:
         ordering = ["pipeline__position", "position"]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
         constraints = [
             models.UniqueConstraint(fields=["pipeline", "key"], name="stage_unique_key"),
             models.CheckConstraint(
@@ -568,41 +657,65 @@ class DealQuerySet(models.QuerySet):
 
 
 class Deal(models.Model):
-    title = models.CharField(max_length=200)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deals")
+    title = models.CharField(_("title"), max_length=200)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="deals", verbose_name=_("customer")
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deals"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="deals",
+        verbose_name=_("owner"),
     )
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
-    products = models.ManyToManyField(Product, blank=True, related_name="deals")
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.PROTECT, related_name="deals", verbose_name=_("pipeline")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="deals", verbose_name=_("stage")
+    )
+    products = models.ManyToManyField(
+        Product, blank=True, related_name="deals", verbose_name=_("products")
+    )
     amount = models.DecimalField(
-        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        _("amount"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
     )
-    expected_close = models.DateField()
+    expected_close = models.DateField(_("expected close"))
     probability = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Overrides the stage's probability when set (percent)."
+        _("probability"),
+        null=True,
+        blank=True,
+        help_text=_("Overrides the stage's probability when set (percent)."),
     )
-    next_step = models.CharField(max_length=200, blank=True)
-    next_step_date = models.DateField(null=True, blank=True)
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
+    next_step_date = models.DateField(_("next step date"), null=True, blank=True)
     lost_reason = models.ForeignKey(
-        LostReason, on_delete=models.PROTECT, null=True, blank=True, related_name="deals"
+        LostReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deals",
+        verbose_name=_("lost reason"),
     )
-    lost_note = models.TextField(blank=True)
-    closed_on = models.DateField(null=True, blank=True)
-    stage_entered_at = models.DateTimeField()
-    source = models.CharField(max_length=40, blank=True)
-    external_id = models.CharField(max_length=100, blank=True)
+    lost_note = models.TextField(_("lost note"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    stage_entered_at = models.DateTimeField(_("stage entered at"))
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Raised on every write; a stale version is refused."
+        _("version"), default=1, help_text=_("Raised on every write; a stale version is refused.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DealQuerySet.as_manager()
 
     class Meta:
         ordering = ["expected_close", "pk"]
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
@@ -631,11 +744,11 @@ class Deal(models.Model):
             return []
         reasons = []
         if not self.next_step or self.next_step_date is None:
-            reasons.append("No next step")
+            reasons.append(gettext("No next step"))
         elif self.next_step_date < today:
-            reasons.append("Next step overdue")
+            reasons.append(gettext("Next step overdue"))
         if self.expected_close < today:
-            reasons.append("Past expected close")
+            reasons.append(gettext("Past expected close"))
         return reasons
 
     @property
@@ -651,17 +764,30 @@ class Deal(models.Model):
 class StageTransition(models.Model):
     """Every stage change of a deal: from, to, when, by. Written once, never edited."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="transitions")
-    from_stage = models.ForeignKey(
-        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    deal = models.ForeignKey(
+        Deal, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("deal")
     )
-    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    from_stage = models.ForeignKey(
+        Stage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from stage"),
+    )
+    to_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("to stage")
+    )
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
         # (at): what moved in a period, and whether any history lies outside it (funnel).
         indexes = [
             models.Index(fields=["to_stage", "at"]),
@@ -676,17 +802,17 @@ class StageTransition(models.Model):
 
 
 class TaskPriority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
+    LOW = "low", pgettext_lazy("priority", "Low")
+    NORMAL = "normal", pgettext_lazy("priority", "Normal")
+    HIGH = "high", pgettext_lazy("priority", "High")
 
 
 class TaskStatus(models.TextChoices):
     """Not a field: how lists filter tasks (overdue is open and past due)."""
 
-    OPEN = "open", "Open"
-    OVERDUE = "overdue", "Overdue"
-    DONE = "done", "Done"
+    OPEN = "open", pgettext_lazy("task state", "Open")
+    OVERDUE = "overdue", pgettext_lazy("task state", "Overdue")
+    DONE = "done", pgettext_lazy("task state", "Done")
 
 
 class TaskQuerySet(models.QuerySet):
@@ -706,34 +832,52 @@ class TaskQuerySet(models.QuerySet):
 class Task(models.Model):
     """Something a rep must do, by a time; set by the rep or their manager."""
 
-    title = models.CharField(max_length=200)
-    notes = models.TextField(blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("assignee"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     customer = models.ForeignKey(
-        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("customer"),
     )
     deal = models.ForeignKey(
-        Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+        Deal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("deal"),
     )
-    due_at = models.DateTimeField()
+    due_at = models.DateTimeField(_("due at"))
     priority = models.CharField(
-        max_length=6, choices=TaskPriority.choices, default=TaskPriority.NORMAL
+        _("priority"), max_length=6, choices=TaskPriority.choices, default=TaskPriority.NORMAL
     )
-    done_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Raised on every write; a stale version is refused."
+        _("version"), default=1, help_text=_("Raised on every write; a stale version is refused.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = TaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
         indexes = [
             models.Index(fields=["assignee", "done_at", "due_at"]),
             models.Index(fields=["due_at", "id"], name="task_default_order"),

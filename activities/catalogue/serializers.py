@@ -1,6 +1,7 @@
 """Shapes of the catalogue on the API: metrics, channels, products, lost reasons,
 pipelines and their stages. Entries are named by their key (a product by its sku)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from activities.models import (
@@ -24,7 +25,7 @@ class LostReasonSerializer(serializers.ModelSerializer):
 class StageSerializer(serializers.ModelSerializer):
     pipeline = serializers.SlugRelatedField(slug_field="key", queryset=Pipeline.objects.all())
     probability = serializers.IntegerField(
-        min_value=0, max_value=100, required=False, help_text="Default win probability, percent."
+        min_value=0, max_value=100, required=False, help_text=_("Default win probability, percent.")
     )
 
     class Meta:

@@ -7,6 +7,8 @@ so a filter never reveals what is hidden. Days are the company's (its timezone).
 """
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
@@ -40,41 +42,49 @@ class CustomerChoiceFilter(LookupFilter):
 
 
 CLOSED = "closed"  # did not buy or lost: the customers the report counts
+ANY = pgettext_lazy("filter choice", "any")
 
 
 class CustomerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     status = django_filters.ChoiceFilter(
-        choices=[*CustomerStatus.choices, (CLOSED, "Did not buy or lost")],
+        choices=[*CustomerStatus.choices, (CLOSED, _("Did not buy or lost"))],
         method="filter_status",
-        empty_label="any",
+        empty_label=ANY,
+        label=_("Status"),
     )
-    segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="any")
-    owner = PersonFilter()
+    segment = django_filters.ChoiceFilter(
+        choices=Segment.choices, empty_label=ANY, label=_("Segment")
+    )
+    owner = PersonFilter(label=_("Owner"))
     team = django_filters.ModelChoiceFilter(
-        field_name="owner__team", queryset=visible_teams, empty_label="any"
+        field_name="owner__team", queryset=visible_teams, empty_label=ANY, label=_("Team")
     )
     source_channel = KeyOrIdFilter(
         queryset=Channel.objects.all(),
         to_field_name="key",
-        empty_label="any",
-        label="Source channel",
-        help_text="A channel key.",
+        empty_label=ANY,
+        label=_("Source channel"),
+        help_text=_("A channel key."),
     )
     lost_reason = KeyOrIdFilter(
         queryset=LostReason.objects.all(),
         to_field_name="key",
-        empty_label="any",
-        label="Why not bought",
-        help_text="A lost-reason key.",
+        empty_label=ANY,
+        label=_("Why not bought"),
+        help_text=_("A lost-reason key."),
     )
     created_from = django_filters.DateFilter(
-        method="filter_created", label="Created from", help_text="A date, in the company timezone."
+        method="filter_created",
+        label=_("Created from"),
+        help_text=_("A date, in the company timezone."),
     )
     created_to = django_filters.DateFilter(
-        method="filter_created", label="Created to", help_text="A date, in the company timezone."
+        method="filter_created",
+        label=_("Created to"),
+        help_text=_("A date, in the company timezone."),
     )
-    external_id = django_filters.CharFilter(label="External ID")
+    external_id = django_filters.CharFilter(label=_("External ID"))
 
     class Meta:
         model = Customer
@@ -105,8 +115,8 @@ class CustomerFilter(django_filters.FilterSet):
 
 
 class ContactFilter(django_filters.FilterSet):
-    customer = CustomerChoiceFilter()
-    q = django_filters.CharFilter(method="filter_q", label="Search")
+    customer = CustomerChoiceFilter(label=_("Customer"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
 
     class Meta:
         model = Contact
@@ -123,23 +133,26 @@ class LostCustomerFilter(django_filters.FilterSet):
 
     status = django_filters.ChoiceFilter(
         choices=[(s.value, s.label) for s in CLOSED_CUSTOMER_STATUSES],
-        empty_label="did not buy or lost",
+        empty_label=_("did not buy or lost"),
+        label=_("Status"),
     )
     period_by = django_filters.ChoiceFilter(
-        choices=[("updated", "Last changed"), ("created", "Created")],
+        choices=[("updated", _("Last changed")), ("created", _("Created"))],
         method="filter_nothing",
         empty_label=None,
-        label="Period by",
+        label=_("Period by"),
     )
-    start = django_filters.DateFilter(method="filter_period", label="From")
-    end = django_filters.DateFilter(method="filter_period", label="To")
-    owner = PersonFilter()
+    start = django_filters.DateFilter(method="filter_period", label=_("From"))
+    end = django_filters.DateFilter(method="filter_period", label=_("To"))
+    owner = PersonFilter(label=_("Owner"))
     team = django_filters.ModelChoiceFilter(
-        field_name="owner__team", queryset=visible_teams, empty_label="any"
+        field_name="owner__team", queryset=visible_teams, empty_label=ANY, label=_("Team")
     )
-    segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="any")
+    segment = django_filters.ChoiceFilter(
+        choices=Segment.choices, empty_label=ANY, label=_("Segment")
+    )
     lost_reason = django_filters.ModelChoiceFilter(
-        queryset=LostReason.objects.all(), empty_label="any", label="Reason"
+        queryset=LostReason.objects.all(), empty_label=ANY, label=_("Reason")
     )
 
     class Meta:

@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import Q
 from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
 
 from activities.customers.services import CUSTOMER_FIELDS, check_closed_reason
 from activities.models import Channel, Contact, Customer, LostReason
@@ -20,13 +21,13 @@ class CustomerForm(forms.ModelForm):
         model = Customer
         fields = list(CUSTOMER_FIELDS)
         labels = {
-            "lost_reason": "Why they did not buy",
-            "lost_note": "Note on why",
-            "external_id": "External ID",
+            "lost_reason": _("Why they did not buy"),
+            "lost_note": _("Note on why"),
+            "external_id": _("External ID"),
         }
         help_texts = {
-            "lost_reason": "Required when the status is Did not buy or Lost.",
-            "external_id": "The customer's key in another system (ERP, web forms); optional.",
+            "lost_reason": _("Required when the status is Did not buy or Lost."),
+            "external_id": _("The customer's key in another system (ERP, web forms); optional."),
         }
         widgets = {
             "lost_note": forms.Textarea(attrs={"rows": 2}),
@@ -50,12 +51,12 @@ class CustomerForm(forms.ModelForm):
             self.fields["owner"].queryset = reps_writable_by(user).filter(
                 Q(is_active=True) | Q(pk=current.owner_id)
             )
-            self.fields["owner"].empty_label = "choose a rep"
+            self.fields["owner"].empty_label = _("choose a rep")
         # Retired choices stay available to the customers that already use them.
         self.fields["source_channel"].queryset = Channel.objects.filter(
             Q(active=True) | Q(pk=current.source_channel_id)
         )
-        self.fields["source_channel"].empty_label = "unknown"
+        self.fields["source_channel"].empty_label = _("unknown")
         self.fields["lost_reason"].queryset = LostReason.objects.filter(
             Q(active=True) | Q(pk=current.lost_reason_id)
         )
@@ -68,7 +69,7 @@ class CustomerForm(forms.ModelForm):
             value
             and Customer.objects.filter(external_id=value).exclude(pk=self.instance.pk).exists()
         ):
-            raise forms.ValidationError("Another customer already has this external ID.")
+            raise forms.ValidationError(_("Another customer already has this external ID."))
         return value
 
     def clean(self):
@@ -100,6 +101,11 @@ ContactFormSet = inlineformset_factory(
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
+        label=_("CSV file"),
+        help_text=_(
+            "The first row names the columns with the keys listed on this page, in English "
+            "whatever your language: they are what the import reads. The headers of our "
+            "customer export are read too."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

@@ -7,6 +7,11 @@ customers matched by external_id and their contacts: one query each).
 ``run_import`` repeats the check inside a transaction, locking the matched
 customers, and writes only when every row is valid, in batches.
 
+The column names are keys a machine reads: they stay English and stable in every
+language (the upload page says so), and so do the values ``status`` and ``segment``
+accept (their keys or English labels); the problems found are written in the
+reader's language.
+
 The rules match ``services.save_customer``: owners are reps the importer may act
 for (a rep owns only their own rows), and 'did not buy' and 'lost' need a
 reason. Rows with an external_id already stored update that customer instead of
@@ -16,12 +21,17 @@ adding a second one.
 import csv
 import io
 from dataclasses import dataclass, field
+from functools import cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.customers.services import CUSTOMER_FIELDS
 from activities.models import (
@@ -51,6 +61,26 @@ CONTACT_COLUMNS = {
     "contact_phone": "phone",
     "contact_email": "email",
 }
+# What the customer export writes over these columns, in the reader's language. The
+# import reads the keys above (English, stable) and, so that an exported file imports
+# back whatever language it was written in, these headers in any of our languages.
+COLUMN_LABELS = {
+    "name": gettext_lazy("Name"),
+    "owner": gettext_lazy("Owner"),
+    "status": gettext_lazy("Status"),
+    "segment": gettext_lazy("Segment"),
+    "source_channel": gettext_lazy("Source channel"),
+    "lost_reason": gettext_lazy("Lost reason"),
+    "lost_note": gettext_lazy("Note on why"),
+    "city": gettext_lazy("City"),
+    "phone": gettext_lazy("Phone"),
+    "email": gettext_lazy("E-mail"),
+    "external_id": gettext_lazy("External ID"),
+    "contact_name": gettext_lazy("Contact name"),
+    "contact_role": gettext_lazy("Contact role"),
+    "contact_phone": gettext_lazy("Contact phone"),
+    "contact_email": gettext_lazy("Contact e-mail"),
+}
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
 BATCH = 1000
@@ -66,13 +96,15 @@ def decode_upload(data: bytes) -> str:
     """The text of an uploaded CSV: UTF-8 (with or without BOM), else Windows-1252,
     which is what spreadsheets on Windows save as 'CSV'."""
     if len(data) > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise ImportFileError(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)}
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("The file is not text: save it from your spreadsheet as CSV (UTF-8).")
+    raise ImportFileError(_("The file is not text: save it from your spreadsheet as CSV (UTF-8)."))
 
 
 @dataclass
@@ -142,6 +174,24 @@ def _column_name(header: str) -> str:
     return header.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+@cache
+def _translated_headers() -> dict[str, str]:
+    """Column key by the export's header in each of our languages ("Πόλη" -> "city")."""
+    found = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for key, label in COLUMN_LABELS.items():
+                found.setdefault(_column_name(str(label)), key)
+    return found
+
+
+def _column_key(header: str) -> str:
+    """The column a header names: its key ("external_id", "External ID"), or the key of a
+    header our export writes in any language; else the header, which is then ignored."""
+    name = _column_name(header)
+    return name if name in COLUMNS else _translated_headers().get(name, name)
+
+
 def _clean_cell(value: str) -> str:
     """Trim, and undo the quote our CSV exports put before formula-like cells
     ('+44 20 ...), so an exported file imports back as it was."""
@@ -167,17 +217,22 @@ def read_rows(text: str) -> ImportCheck:
     try:
         header = next(records, None)
         if header is None or not any(h.strip() for h in header):
-            check.file_problems.append("The file is empty: the first row must name the columns.")
+            check.file_problems.append(_("The file is empty: the first row must name the columns."))
             return check
-        names = [_column_name(h) for h in header]
+        names = [_column_key(h) for h in header]
         known = [n for n in names if n in COLUMNS]
         repeated = sorted({n for n in known if known.count(n) > 1})
         if repeated:
-            check.file_problems.append(f"Columns named twice: {', '.join(repeated)}.")
+            check.file_problems.append(
+                _("Columns named twice: %(columns)s.") % {"columns": ", ".join(repeated)}
+            )
         if "name" not in known and "external_id" not in known:
             check.file_problems.append(
-                "The file needs a 'name' column (or 'external_id' to update customers). "
-                f"Columns found: {', '.join(h.strip() for h in header)}."
+                _(
+                    "The file needs a 'name' column (or 'external_id' to update customers). "
+                    "Columns found: %(columns)s."
+                )
+                % {"columns": ", ".join(h.strip() for h in header)}
             )
         check.columns = known
         check.ignored_columns = [
@@ -190,7 +245,8 @@ def read_rows(text: str) -> ImportCheck:
                 continue  # blank lines are not rows
             if len(check.rows) == MAX_ROWS:
                 check.file_problems.append(
-                    f"A file holds at most {MAX_ROWS:,} rows; split it and import each part."
+                    _("A file holds at most %(max)s rows; split it and import each part.")
+                    % {"max": number_format(MAX_ROWS, force_grouping=True)}
                 )
                 return check
             row = Row(
@@ -202,10 +258,17 @@ def read_rows(text: str) -> ImportCheck:
                 },
             )
             if len(record) > len(names) and any(c.strip() for c in record[len(names) :]):
-                row.problem("", f"This row has {len(record)} cells; the header names {len(names)}.")
+                row.problem(
+                    "",
+                    _("This row has %(cells)s cells; the header names %(names)s.")
+                    % {"cells": len(record), "names": len(names)},
+                )
             check.rows.append(row)
     except csv.Error as exc:
-        check.file_problems.append(f"Row {records.line_num}: the file is not valid CSV ({exc}).")
+        check.file_problems.append(
+            _("Row %(row)s: the file is not valid CSV (%(error)s).")
+            % {"row": records.line_num, "error": exc}
+        )
     return check
 
 
@@ -213,16 +276,24 @@ def read_rows(text: str) -> ImportCheck:
 
 
 def _choices_by_word(choices) -> dict[str, str]:
-    """'did_not_buy', 'did not buy', 'Did-not-buy' and the label all mean one value."""
+    """'did_not_buy', 'did not buy', 'Did-not-buy' and the English label all mean one
+    value: a file's values are as stable as its column names, whatever the language."""
     found = {}
-    for value, label in choices:
-        for word in (value, label):
-            found[_column_name(word)] = value
+    with translation.override("en"):
+        for value, label in choices:
+            for word in (value, str(label)):
+                found[_column_name(word)] = value
     return found
 
 
-STATUSES = _choices_by_word(CustomerStatus.choices)
-SEGMENTS = _choices_by_word(Segment.choices)
+@cache
+def _statuses() -> dict[str, str]:
+    return _choices_by_word(CustomerStatus.choices)
+
+
+@cache
+def _segments() -> dict[str, str]:
+    return _choices_by_word(Segment.choices)
 
 
 def _catalogue(model) -> dict[str, object]:
@@ -270,7 +341,11 @@ def _check_text(row: Row, column: str, model, field_name: str) -> str:
     value = row.cell(column)
     limit = _max_length(model, field_name)
     if len(value) > limit:
-        row.problem(column, f"At most {limit} characters ({len(value)} given).")
+        row.problem(
+            column,
+            _("At most %(limit)s characters (%(given)s given).")
+            % {"limit": limit, "given": len(value)},
+        )
     return value
 
 
@@ -280,7 +355,7 @@ def _check_email(row: Row, column: str) -> str:
         try:
             validate_email(value)
         except ValidationError:
-            row.problem(column, f"'{value}' is not an e-mail address.")
+            row.problem(column, _("'%(value)s' is not an e-mail address.") % {"value": value})
     return value
 
 
@@ -307,11 +382,16 @@ def _check_row(row: Row, columns: set[str], by: User, found: _Lookups, seen: dic
     customer = None
     if external_id:
         if external_id in seen:
-            row.problem("external_id", f"Repeats the external_id of row {seen[external_id]}.")
+            row.problem(
+                "external_id",
+                _("Repeats the external_id of row %(row)s.") % {"row": seen[external_id]},
+            )
         seen.setdefault(external_id, row.number)
         customer = found.existing.get(external_id)
         if customer is not None and not customer.writable:
-            row.problem("external_id", "This external_id belongs to a customer you cannot change.")
+            row.problem(
+                "external_id", _("This external_id belongs to a customer you cannot change.")
+            )
             customer = None
     row.action = UPDATE if customer is not None else CREATE
     if customer is None:
@@ -324,39 +404,54 @@ def _check_row(row: Row, columns: set[str], by: User, found: _Lookups, seen: dic
     if name:
         customer.name = name
     elif "name" in columns or customer.pk is None:
-        row.problem("name", "A customer needs a name.")
+        row.problem("name", _("A customer needs a name."))
 
     username = row.cell("owner")
     if username:
         owner = found.owners.get(username)
         if owner is None:
-            row.problem("owner", f"No rep you may act for has the username '{username}'.")
+            row.problem(
+                "owner",
+                _("No rep you may act for has the username '%(username)s'.")
+                % {"username": username},
+            )
         else:
             customer.owner = owner
     elif customer.pk is None:
         if by.is_rep:
             customer.owner = by  # reps import their own customers
         else:
-            row.problem("owner", "Say which rep owns this customer (their username).")
+            row.problem("owner", _("Say which rep owns this customer (their username)."))
 
     status = row.cell("status")
+    statuses, segments = _statuses(), _segments()
     if status:
-        if _column_name(status) in STATUSES:
-            customer.status = STATUSES[_column_name(status)]
+        if _column_name(status) in statuses:
+            customer.status = statuses[_column_name(status)]
         else:
             row.problem(
-                "status", f"Unknown status '{status}': use {', '.join(CustomerStatus.values)}."
+                "status",
+                _("Unknown status '%(value)s': use %(choices)s.")
+                % {"value": status, "choices": ", ".join(CustomerStatus.values)},
             )
 
     if "segment" in columns:
         segment = row.cell("segment")
-        customer.segment = SEGMENTS.get(_column_name(segment), "") if segment else ""
-        if segment and _column_name(segment) not in SEGMENTS:
-            row.problem("segment", f"Unknown segment '{segment}': use {', '.join(Segment.values)}.")
+        customer.segment = segments.get(_column_name(segment), "") if segment else ""
+        if segment and _column_name(segment) not in segments:
+            row.problem(
+                "segment",
+                _("Unknown segment '%(value)s': use %(choices)s.")
+                % {"value": segment, "choices": ", ".join(Segment.values)},
+            )
 
-    for column, catalogue, noun in (
-        ("source_channel", found.channels, "channel"),
-        ("lost_reason", found.reasons, "reason"),
+    for column, catalogue, unknown in (
+        (
+            "source_channel",
+            found.channels,
+            _("No active channel '%(value)s': use one of %(keys)s."),
+        ),
+        ("lost_reason", found.reasons, _("No active reason '%(value)s': use one of %(keys)s.")),
     ):
         if column not in columns:
             continue
@@ -364,7 +459,7 @@ def _check_row(row: Row, columns: set[str], by: User, found: _Lookups, seen: dic
         entry = catalogue.get(key.lower()) if key else None
         if key and entry is None:
             keys = sorted({e.key for e in catalogue.values()})
-            row.problem(column, f"No active {noun} '{key}': use one of {', '.join(keys)}.")
+            row.problem(column, unknown % {"value": key, "keys": ", ".join(keys)})
         setattr(customer, column, entry)
 
     if "lost_note" in columns:
@@ -377,11 +472,11 @@ def _check_row(row: Row, columns: set[str], by: User, found: _Lookups, seen: dic
 
     if customer.status in CLOSED_CUSTOMER_STATUSES:
         if customer.lost_reason_id is None and not row.has_problem_in("lost_reason"):
-            row.problem("lost_reason", "Say why: a reason is required for this status.")
+            row.problem("lost_reason", _("Say why: a reason is required for this status."))
     elif row.cell("lost_reason") or row.cell("lost_note"):
         if not row.has_problem_in("lost_reason"):
             row.problem(
-                "lost_reason", "Only customers who did not buy or were lost carry a reason."
+                "lost_reason", _("Only customers who did not buy or were lost carry a reason.")
             )
     else:
         customer.lost_reason, customer.lost_note = None, ""
@@ -401,7 +496,7 @@ def _check_contact(row: Row, columns: set[str], found: _Lookups) -> None:
         return
     name = _check_text(row, "contact_name", Contact, "name")
     if not name:
-        row.problem("contact_name", "Name the contact these details belong to.")
+        row.problem("contact_name", _("Name the contact these details belong to."))
         return
     for column in ("contact_role", "contact_phone"):
         _check_text(row, column, Contact, CONTACT_COLUMNS[column])

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from activities.models import Activity, CustomerStatus, Deal, StageKind, Task
+from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings
 from salesmgmt.money import percent_of
 
@@ -150,7 +151,14 @@ def lost_figures(customers, *, user, date_field: str) -> dict:
         .order_by("-month")
     )
     totals = customers.aggregate(**_closed_counts())
-    by_reason = [row | {"share": percent_of(row["total"], totals["total"])} for row in by_reason]
+    by_reason = [
+        row
+        | {
+            "share": percent_of(row["total"], totals["total"]),
+            "reason_label": translated_name(row["lost_reason__name"]),
+        }
+        for row in by_reason
+    ]
     # Every reason tied for the most customers is "the most common", never just the first.
     top = by_reason[0]["total"] if by_reason else 0
     return {

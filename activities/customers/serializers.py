@@ -4,6 +4,7 @@ Catalogue entries are named by their key (channel, lost reason); people and cust
 id. Anything outside the caller's scope is "does not exist", never "forbidden". Rules
 live in activities.customers.services, not here."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -46,7 +47,7 @@ def _default_rep(serializer, attrs, field):
     if serializer.instance is None and attrs.get(field) is None:
         user = serializer.context["request"].user
         if not user.is_rep:
-            raise serializers.ValidationError({field: ["Say which rep this is for."]})
+            raise serializers.ValidationError({field: [_("Say which rep this is for.")]})
         attrs[field] = user
 
 
@@ -71,19 +72,19 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class LastActivitySerializer(serializers.Serializer):
     day = serializers.DateField()
-    metric = serializers.CharField(help_text="The metric's name.")
+    metric = serializers.CharField(help_text=_("The metric's name."))
 
 
 class NextStepSerializer(serializers.Serializer):
-    day = serializers.DateField(help_text="When it is due (a task: its day, company time).")
+    day = serializers.DateField(help_text=_("When it is due (a task: its day, company time)."))
     text = serializers.CharField()
     kind = serializers.ChoiceField(
-        choices=["task", "deal"], help_text="An open task, or an open deal's next step."
+        choices=["task", "deal"], help_text=_("An open task, or an open deal's next step.")
     )
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    owner = ScopedRepField(required=False, help_text="A rep; defaults to the caller (reps).")
+    owner = ScopedRepField(required=False, help_text=_("A rep; defaults to the caller (reps)."))
     source_channel = CachedSlugRelatedField(
         slug_field="key", queryset=Channel.objects.active(), required=False, allow_null=True
     )
@@ -92,15 +93,17 @@ class CustomerSerializer(serializers.ModelSerializer):
         queryset=LostReason.objects.active(),
         required=False,
         allow_null=True,
-        help_text="Required when the status is did_not_buy or lost; cleared otherwise.",
+        help_text=_("Required when the status is did_not_buy or lost; cleared otherwise."),
     )
     contacts = CustomerContactSerializer(many=True, read_only=True)
     last_activity = serializers.SerializerMethodField(
-        help_text="The latest activity logged for the customer or its deals, in your scope."
+        help_text=_("The latest activity logged for the customer or its deals, in your scope.")
     )
     next_step = serializers.SerializerMethodField(
-        help_text="The earliest open task for the customer or its open deals, or an open "
-        "deal's next step if that comes first."
+        help_text=_(
+            "The earliest open task for the customer or its open deals, or an open "
+            "deal's next step if that comes first."
+        )
     )
 
     class Meta:

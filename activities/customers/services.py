@@ -1,6 +1,7 @@
 """Writes to customers: checked (whose customer, a reason when closed) and versioned."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
@@ -16,7 +17,7 @@ from salesmgmt.versioning import bump, check_version, lock_row
 
 def check_closed_reason(status: str, lost_reason) -> None:
     if status in CLOSED_CUSTOMER_STATUSES and lost_reason is None:
-        raise RuleViolation({"lost_reason": "Say why: a reason is required for this status."})
+        raise RuleViolation({"lost_reason": _("Say why: a reason is required for this status.")})
 
 
 CUSTOMER_FIELDS = (

@@ -21,9 +21,10 @@ from django.db.models import (
     Sum,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from activities.customers import imports as customer_import
@@ -45,6 +46,7 @@ from activities.models import (
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.filtering import lookup_response
+from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings
 from salesmgmt.org.services import reps_writable_by
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
@@ -84,6 +86,7 @@ def customer_list(request):
     company = CompanySettings.load()
     for customer in page:
         customer.next_step = next_step_of(customer, company)
+        customer.last_activity_label = translated_name(customer.last_activity_metric)
     return render(
         request,
         "activities/customers/list.html",
@@ -108,24 +111,33 @@ def _query_without(request, *names) -> str:
     return params.urlencode()
 
 
-EXPORT_HEADER = [
-    # The first columns are the import's: an exported file imports back as updates.
-    *customer_import.CUSTOMER_COLUMNS,
-    "team",
-    "open_deals",
-    "open_pipeline",
-    "last_activity",
-    "last_activity_metric",
-    "next_step_due",
-    "next_step",
-    "created",
+# The headers are in the reader's language; the first columns are the import's, whose
+# reader knows these headers in every language: an exported file imports back as updates.
+# The cells stay machine-readable: keys (status, segment, channel, reason), numbers with
+# "." and no grouping, ISO dates.
+EXPORT_LABELS = [
+    *(customer_import.COLUMN_LABELS[c] for c in customer_import.CUSTOMER_COLUMNS),
+    gettext_lazy("Team"),
+    gettext_lazy("Open deals"),
+    gettext_lazy("Open pipeline"),
+    gettext_lazy("Last activity"),
+    gettext_lazy("Last activity metric"),
+    gettext_lazy("Next step due"),
+    gettext_lazy("Next step"),
+    gettext_lazy("Created"),
 ]
 
 
 def _export_customers(rows):
     company = CompanySettings.load()
+    # The rows are written as the response streams out: in the language of the request.
+    language = translation.get_language()
 
     def lines():
+        with translation.override(language):
+            yield from _customer_lines()
+
+    def _customer_lines():
         for c in rows.iterator(chunk_size=1000):
             step = next_step_of(c, company)
             yield [
@@ -144,13 +156,13 @@ def _export_customers(rows):
                 c.open_deals,
                 f"{c.open_amount:.2f}",
                 c.last_activity or "",
-                c.last_activity_metric or "",
+                translated_name(c.last_activity_metric) or "",
                 step.day if step else "",
                 step.text if step else "",
                 timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
             ]
 
-    return csv_response("customers.csv", EXPORT_HEADER, lines())
+    return csv_response("customers.csv", [str(label) for label in EXPORT_LABELS], lines())
 
 
 # --- Who did not buy and why -----------------------------------------------------------------
@@ -198,30 +210,48 @@ def _list_query(filterset) -> str:
 
 
 def _export_lost(figures):
-    def lines():
-        def counts(row):
-            return [row["did_not_buy"], row["lost"], row["total"]]
+    """The report's tables in one file: the headers, the kind of each row and the names
+    in the reader's language; the keys (a reason's, a rep's username, a sku, an ISO
+    month) and the counts as machines read them."""
+    language = translation.get_language()
 
+    def counts(row):
+        return [row["did_not_buy"], row["lost"], row["total"]]
+
+    def lines():
+        with translation.override(language):
+            yield from _lost_lines()
+
+    def _lost_lines():
         for row in figures["by_reason"]:
-            yield ["reason", row["lost_reason__key"], row["lost_reason__name"], *counts(row)]
+            yield [
+                _("Reason"),
+                row["lost_reason__key"],
+                translated_name(row["lost_reason__name"]),
+                *counts(row),
+            ]
         for row in figures["by_rep"]:
             name = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
-            yield ["rep", row["owner__username"], name or row["owner__username"], *counts(row)]
+            yield [_("Rep"), row["owner__username"], name or row["owner__username"], *counts(row)]
         for row in figures["by_product"]:
             yield [
-                "product",
+                _("Product"),
                 row["products__sku"] or "",
-                row["products__name"] or "Deal without a product",
+                row["products__name"] or _("Deal without a product"),
                 *counts(row),
             ]
         if figures["without_deal"]["total"]:
-            yield ["product", "", "No deal", *counts(figures["without_deal"])]
+            yield [_("Product"), "", _("No deal"), *counts(figures["without_deal"])]
         for row in figures["by_month"]:
-            yield ["month", f"{row['month']:%Y-%m}", f"{row['month']:%B %Y}", *counts(row)]
+            yield [
+                _("Month"),
+                f"{row['month']:%Y-%m}",
+                formats.date_format(row["month"], "MONTH_YEAR"),
+                *counts(row),
+            ]
 
-    return csv_response(
-        "did-not-buy.csv", ["by", "key", "name", "did_not_buy", "lost", "total"], lines()
-    )
+    header = [_("By"), _("Key"), _("Name"), _("Did not buy"), _("Lost"), _("Total")]
+    return csv_response("did-not-buy.csv", header, lines())
 
 
 # --- Detail ----------------------------------------------------------------------------------
@@ -252,26 +282,30 @@ def _activity_moment(activity, zone) -> datetime:
 def build_timeline(customer, deals, transitions, tasks, activities, *, limit=200) -> list[Event]:
     """Stage changes, tasks set and done, and activities, newest first (no queries)."""
     zone = CompanySettings.load().tzinfo
-    events = [Event(customer.created_at, "created", "Customer added")]
+    events = [Event(customer.created_at, "created", _("Customer added"))]
     for t in transitions:
         if t.from_stage is None:
-            title = f"{t.deal.title}: opened at {t.to_stage}"
+            title = _("%(deal)s: opened at %(stage)s") % {"deal": t.deal.title, "stage": t.to_stage}
         else:
             title = f"{t.deal.title}: {t.from_stage} → {t.to_stage}"
         kind = {StageKind.WON: "won", StageKind.LOST: "lost"}.get(t.to_stage.kind, "stage")
         events.append(Event(t.at, kind, title, t.by, t.note))
     for task in tasks:
-        for_whom = f"for {task.assignee}" if task.assignee_id != task.created_by_id else ""
-        events.append(
-            Event(task.created_at, "task", f"Task set: {task.title}", task.created_by, for_whom)
+        for_whom = (
+            _("for %(person)s") % {"person": task.assignee}
+            if task.assignee_id != task.created_by_id
+            else ""
         )
+        set_title = _("Task set: %(task)s") % {"task": task.title}
+        events.append(Event(task.created_at, "task", set_title, task.created_by, for_whom))
         if task.done_at:
-            late = " (late)" if task.done_at > task.due_at else ""
-            events.append(
-                Event(task.done_at, "task-done", f"Task done{late}: {task.title}", task.assignee)
-            )
+            if task.done_at > task.due_at:
+                done_title = _("Task done (late): %(task)s") % {"task": task.title}
+            else:
+                done_title = _("Task done: %(task)s") % {"task": task.title}
+            events.append(Event(task.done_at, "task-done", done_title, task.assignee))
     for a in activities:
-        title = f"{a.metric.name}: {a.quantity.normalize():f}"
+        title = f"{a.metric}: {formats.number_format(a.quantity.normalize())}"
         detail = " · ".join(str(x) for x in (a.deal, a.channel, a.note) if x)
         events.append(Event(_activity_moment(a, zone), "activity", title, a.rep, detail, day=a.day))
     events.sort(key=lambda e: e.at, reverse=True)
@@ -377,7 +411,8 @@ def _customer_form(request, customer):
         except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, f"{saved} {'added' if adding else 'saved'}.")
+            text = _("%(customer)s added.") if adding else _("%(customer)s saved.")
+            messages.success(request, text % {"customer": saved})
             return redirect("customers:detail", pk=saved.pk)
     return render(
         request,
@@ -456,7 +491,7 @@ def customer_import_preview(request):
     """The dry run: every row with what it would do and its problems. Nothing is written."""
     stashed = _stashed(request)
     if stashed is None:
-        messages.info(request, "Upload a file to preview its import.")
+        messages.info(request, _("Upload a file to preview its import."))
         return redirect("customers:import")
     token, name, text = stashed
     check = customer_import.check_import(text=text, by=request.user)
@@ -481,29 +516,45 @@ def customer_import_preview(request):
 def customer_import_run(request):
     stashed = _stashed(request)
     if stashed is None or request.POST.get("token") != stashed[0]:
-        messages.error(request, "That preview has expired or was replaced: upload the file again.")
+        messages.error(
+            request, _("That preview has expired or was replaced: upload the file again.")
+        )
         return redirect("customers:import")
     token, name, text = stashed
     try:
         check = customer_import.run_import(text=text, by=request.user)
     except customer_import.ImportRefused:
         messages.error(
-            request, "Nothing was imported: the file has problems. Fix them and upload it again."
+            request,
+            _("Nothing was imported: the file has problems. Fix them and upload it again."),
         )
         return redirect("customers:import_preview")
     except IntegrityError:
         messages.error(
             request,
-            "Someone changed these customers while you were importing; nothing was imported. "
-            "Preview the file again.",
+            _(
+                "Someone changed these customers while you were importing; nothing was "
+                "imported. Preview the file again."
+            ),
         )
         return redirect("customers:import_preview")
     _drop_stash(request)
     counts = check.counts
     messages.success(
         request,
-        f"Imported {name}: {counts['create']} customer{pluralize(counts['create'])} added, "
-        f"{counts['update']} updated, {counts['unchanged']} unchanged.",
+        ngettext(
+            "Imported %(file)s: %(added)s customer added, %(updated)s updated, "
+            "%(unchanged)s unchanged.",
+            "Imported %(file)s: %(added)s customers added, %(updated)s updated, "
+            "%(unchanged)s unchanged.",
+            counts["create"],
+        )
+        % {
+            "file": name,
+            "added": counts["create"],
+            "updated": counts["update"],
+            "unchanged": counts["unchanged"],
+        },
     )
     return redirect(reverse("customers:list") + "?sort=-created")
 

@@ -1,5 +1,6 @@
 """The global search on /api/v1/search/: the search page's groups, in the same scope."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ from salesmgmt.api_schema import ErrorSerializer
     parameters=[SearchQuerySerializer],
     responses={
         200: SearchResultsSerializer,
-        400: OpenApiResponse(ErrorSerializer, description="`q` is too short or too long."),
+        400: OpenApiResponse(ErrorSerializer, description=_("`q` is too short or too long.")),
     },
 )
 @api_view(["GET"])

@@ -1,6 +1,8 @@
 """Shapes of the global search on the API (read only): each kind's first matches and
 how many match in all."""
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from activities.models import Contact, Customer, Deal
@@ -12,14 +14,20 @@ class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
         min_length=MIN_LENGTH,
         max_length=MAX_LENGTH,
-        help_text=f"What to look for, {MIN_LENGTH} to {MAX_LENGTH} characters: part of a "
-        "name, phone number (spaces, dashes and brackets do not matter) or e-mail address.",
+        help_text=format_lazy(
+            _(
+                "What to look for, {min} to {max} characters: part of a name, phone number "
+                "(spaces, dashes and brackets do not matter) or e-mail address."
+            ),
+            min=MIN_LENGTH,
+            max=MAX_LENGTH,
+        ),
     )
     limit = serializers.IntegerField(
         min_value=1,
         max_value=50,
         default=LIMIT,
-        help_text="How many results of each kind (the `count` says how many match in all).",
+        help_text=_("How many results of each kind (the `count` says how many match in all)."),
     )
 
 
@@ -67,22 +75,22 @@ class RepHitSerializer(serializers.ModelSerializer):
 
 
 class CustomerGroupSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="How many customers match in all.")
+    count = serializers.IntegerField(help_text=_("How many customers match in all."))
     results = CustomerHitSerializer(many=True, source="rows")
 
 
 class ContactGroupSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="How many contacts match in all.")
+    count = serializers.IntegerField(help_text=_("How many contacts match in all."))
     results = ContactHitSerializer(many=True, source="rows")
 
 
 class DealGroupSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="How many deals match in all.")
+    count = serializers.IntegerField(help_text=_("How many deals match in all."))
     results = DealHitSerializer(many=True, source="rows")
 
 
 class RepGroupSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="How many reps match in all.")
+    count = serializers.IntegerField(help_text=_("How many reps match in all."))
     results = RepHitSerializer(many=True, source="rows")
 
 

@@ -385,14 +385,14 @@ def test_exported_customers_import_back_unchanged(client_for, rep):
     page = preview(client)
 
     assert page.context["check"].ignored_columns == [
-        "team",
-        "open_deals",
-        "open_pipeline",
-        "last_activity",
-        "last_activity_metric",
-        "next_step_due",
-        "next_step",
-        "created",
+        "Team",
+        "Open deals",
+        "Open pipeline",
+        "Last activity",
+        "Last activity metric",
+        "Next step due",
+        "Next step",
+        "Created",
     ]
     assert page.context["counts"] == {
         "create": 0,

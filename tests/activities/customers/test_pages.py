@@ -260,26 +260,27 @@ def test_csv_export_lists_the_filtered_customers_safely(client_for, rep):
     header, *rows = csv_rows(response)
 
     assert response["Content-Disposition"] == 'attachment; filename="customers.csv"'
+    # Headers for people, in their language (the import reads them back in any of ours).
     assert header == [
-        "name",
-        "owner",
-        "status",
-        "segment",
-        "source_channel",
-        "lost_reason",
-        "lost_note",
-        "city",
-        "phone",
-        "email",
-        "external_id",
-        "team",
-        "open_deals",
-        "open_pipeline",
-        "last_activity",
-        "last_activity_metric",
-        "next_step_due",
-        "next_step",
-        "created",
+        "Name",
+        "Owner",
+        "Status",
+        "Segment",
+        "Source channel",
+        "Lost reason",
+        "Note on why",
+        "City",
+        "Phone",
+        "E-mail",
+        "External ID",
+        "Team",
+        "Open deals",
+        "Open pipeline",
+        "Last activity",
+        "Last activity metric",
+        "Next step due",
+        "Next step",
+        "Created",
     ]
     assert rows == [
         [
@@ -741,16 +742,16 @@ def test_lost_report_exports_every_table(client_for, director, losses):
     )
 
     assert csv_rows(response) == [
-        ["by", "key", "name", "did_not_buy", "lost", "total"],
-        ["reason", "price", "Price", "2", "0", "2"],
-        ["reason", "timing", "Timing", "1", "0", "1"],
-        ["rep", "rep", "Rita Rep", "2", "0", "2"],
-        ["rep", "other_rep", "Otto Beta", "1", "0", "1"],
-        ["product", "fleet", "Fleet plan", "2", "0", "2"],
-        ["product", "care", "Care plan", "1", "0", "1"],
-        ["product", "", "Deal without a product", "1", "0", "1"],
-        ["month", "2026-05", "May 2026", "1", "0", "1"],
-        ["month", "2026-03", "March 2026", "2", "0", "2"],
+        ["By", "Key", "Name", "Did not buy", "Lost", "Total"],
+        ["Reason", "price", "Price", "2", "0", "2"],
+        ["Reason", "timing", "Timing", "1", "0", "1"],
+        ["Rep", "rep", "Rita Rep", "2", "0", "2"],
+        ["Rep", "other_rep", "Otto Beta", "1", "0", "1"],
+        ["Product", "fleet", "Fleet plan", "2", "0", "2"],
+        ["Product", "care", "Care plan", "1", "0", "1"],
+        ["Product", "", "Deal without a product", "1", "0", "1"],
+        ["Month", "2026-05", "May 2026", "1", "0", "1"],
+        ["Month", "2026-03", "March 2026", "2", "0", "2"],
     ]
 
 

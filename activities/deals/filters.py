@@ -8,6 +8,8 @@ outside it is "not a valid choice", like one that does not exist.
 import django_filters
 from django import forms
 from django.utils.choices import CallableChoiceIterator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.customers.filters import CustomerChoiceFilter
 from activities.models import Deal, Pipeline, Product, Stage, StageKind
@@ -18,6 +20,7 @@ from salesmgmt.filtering import (
     is_id,
     visible_teams,
 )
+from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings
 
 
@@ -25,8 +28,8 @@ def stage_key_choices():
     """The page's stage choices: each stage key once (with a pipeline, it is one stage)."""
     names = {}
     for key, name in Stage.objects.values_list("key", "name"):  # by pipeline, then position
-        names.setdefault(key, name)
-    return [("", "any"), *names.items()]
+        names.setdefault(key, translated_name(name))
+    return [("", _("any")), *names.items()]
 
 
 class LazySelect(forms.Select):
@@ -40,52 +43,65 @@ class LazySelect(forms.Select):
 
 
 class DealFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_text", label="Search")
+    q = django_filters.CharFilter(method="filter_text", label=gettext_lazy("Search"))
     owner = PersonFilter()
     team = django_filters.ModelChoiceFilter(
-        field_name="owner__team", queryset=visible_teams, empty_label="any", label="Team"
+        field_name="owner__team",
+        queryset=visible_teams,
+        empty_label=gettext_lazy("any"),
+        label=gettext_lazy("Team"),
     )
     customer = CustomerChoiceFilter()
     pipeline = django_filters.ModelChoiceFilter(
-        queryset=Pipeline.objects.all(), to_field_name="key", empty_label="any"
+        queryset=Pipeline.objects.all(),
+        to_field_name="key",
+        empty_label=gettext_lazy("any"),
+        label=gettext_lazy("Pipeline"),
     )
     stage = django_filters.CharFilter(
         method="filter_stage",
-        label="Stage",
-        help_text="A stage key; with `pipeline`, one stage, without it that key in every pipeline.",
+        label=gettext_lazy("Stage"),
+        help_text=gettext_lazy(
+            "A stage key; with `pipeline`, one stage, without it that key in every pipeline."
+        ),
         widget=LazySelect(stage_key_choices),
     )
     status = django_filters.ChoiceFilter(
-        field_name="stage__kind", choices=StageKind.choices, empty_label="any", label="Status"
+        field_name="stage__kind",
+        choices=StageKind.choices,
+        empty_label=gettext_lazy("any"),
+        label=gettext_lazy("Status"),
     )
     product = KeyOrIdFilter(
         field_name="products",
         queryset=Product.objects.all(),
         to_field_name="sku",
-        empty_label="any",
-        label="Product",
-        help_text="A product SKU.",
+        empty_label=gettext_lazy("any"),
+        label=gettext_lazy("Product"),
+        help_text=gettext_lazy("A product SKU."),
     )
     needs_attention = django_filters.BooleanFilter(
         method="filter_attention",
-        label="Needs attention",
-        help_text="Open deals without a next step, with a next step date in the past, or "
-        "with an expected close date in the past.",
+        label=gettext_lazy("Needs attention"),
+        help_text=gettext_lazy(
+            "Open deals without a next step, with a next step date in the past, or "
+            "with an expected close date in the past."
+        ),
     )
     expected_close_from = django_filters.DateFilter(
-        field_name="expected_close", lookup_expr="gte", label="Expected close from"
+        field_name="expected_close", lookup_expr="gte", label=gettext_lazy("Expected close from")
     )
     expected_close_to = django_filters.DateFilter(
-        field_name="expected_close", lookup_expr="lte", label="Expected close to"
+        field_name="expected_close", lookup_expr="lte", label=gettext_lazy("Expected close to")
     )
     closed_from = django_filters.DateFilter(
-        field_name="closed_on", lookup_expr="gte", label="Closed from"
+        field_name="closed_on", lookup_expr="gte", label=gettext_lazy("Closed from")
     )
     closed_to = django_filters.DateFilter(
-        field_name="closed_on", lookup_expr="lte", label="Closed to"
+        field_name="closed_on", lookup_expr="lte", label=gettext_lazy("Closed to")
     )
-    source = django_filters.CharFilter(label="Source")
-    external_id = django_filters.CharFilter(label="External ID")
+    source = django_filters.CharFilter(label=gettext_lazy("Source"))
+    external_id = django_filters.CharFilter(label=gettext_lazy("External ID"))
 
     class Meta:
         model = Deal

@@ -2,6 +2,7 @@
 rules (stage of the pipeline, a reason for Lost, whose deal) live in services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Customer, LostReason, Pipeline, Product, Stage
 from salesmgmt.filtering import Lookup
@@ -13,12 +14,12 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class StageChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.probability}%)"
+        return f"{obj.label} ({obj.probability}%)"
 
 
 class PipelineStageChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.pipeline} · {obj.name} ({obj.probability}%)"
+        return f"{obj.pipeline} · {obj.label} ({obj.probability}%)"
 
 
 class DealForm(forms.Form):
@@ -28,43 +29,58 @@ class DealForm(forms.Form):
     stage by a move, which records the transition.
     """
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     # Choices among thousands: found by typing (scoped lookups), never listed whole.
     customer = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), widget=Lookup("customers:lookup")
+        label=_("Customer"), queryset=Customer.objects.none(), widget=Lookup("customers:lookup")
     )
     owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), widget=Lookup("people_lookup", "role=rep")
+        label=_("Owner"),
+        queryset=User.objects.none(),
+        widget=Lookup("people_lookup", "role=rep"),
     )
-    pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.active(), empty_label=None)
+    pipeline = forms.ModelChoiceField(
+        label=_("Pipeline"), queryset=Pipeline.objects.active(), empty_label=None
+    )
     stage = PipelineStageChoiceField(
+        label=_("Stage"),
         queryset=Stage.objects.none(),
         required=False,
-        empty_label="first stage",
-        help_text="Where the deal starts; later it moves on the pipeline page.",
+        empty_label=_("first stage"),
+        help_text=_("Where the deal starts; later it moves on the pipeline page."),
     )
     products = forms.ModelMultipleChoiceField(
-        queryset=Product.objects.active(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Products"),
+        queryset=Product.objects.active(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     amount = forms.DecimalField(
+        label=_("Amount"),
         min_value=0,
         max_digits=14,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "0.01"}),
     )
-    expected_close = forms.DateField(widget=DATE)
+    expected_close = forms.DateField(label=_("Expected close"), widget=DATE)
     probability = forms.IntegerField(
+        label=_("Probability"),
         min_value=0,
         max_value=100,
         required=False,
-        help_text="Win probability in percent; leave empty to use the stage's.",
+        help_text=_("Win probability in percent; leave empty to use the stage's."),
     )
-    next_step = forms.CharField(max_length=200, required=False)
-    next_step_date = forms.DateField(required=False, widget=DATE)
+    next_step = forms.CharField(label=_("Next step"), max_length=200, required=False)
+    next_step_date = forms.DateField(label=_("Next step date"), required=False, widget=DATE)
     lost_reason = forms.ModelChoiceField(
-        queryset=LostReason.objects.active(), required=False, empty_label="—"
+        label=_("Lost reason"),
+        queryset=LostReason.objects.active(),
+        required=False,
+        empty_label="—",
     )
-    lost_note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    lost_note = forms.CharField(
+        label=_("Lost note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     # The version the page showed, so a save from a stale page is refused, not applied.
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -87,7 +103,7 @@ class DealForm(forms.Form):
             if user.is_rep:
                 self.fields["owner"].initial = user.pk
         self.fields["owner"].queryset = reps_writable_by(user)
-        self.fields["owner"].empty_label = None if user.is_rep else "choose a rep"
+        self.fields["owner"].empty_label = None if user.is_rep else _("choose a rep")
 
     @staticmethod
     def initial_from(deal) -> dict:
@@ -107,7 +123,7 @@ class DealForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("next_step_date") and not data.get("next_step"):
-            self.add_error("next_step", "Say what the next step is.")
+            self.add_error("next_step", _("Say what the next step is."))
         return data
 
     def deal_fields(self) -> dict:
@@ -120,11 +136,14 @@ class DealForm(forms.Form):
 class MoveForm(forms.Form):
     """Move a deal to another stage of its pipeline; Lost asks why."""
 
-    to_stage = StageChoiceField(queryset=Stage.objects.none(), empty_label=None, label="Move to")
+    to_stage = StageChoiceField(queryset=Stage.objects.none(), empty_label=None, label=_("Move to"))
     lost_reason = forms.ModelChoiceField(
-        queryset=LostReason.objects.active(), required=False, empty_label="reason if lost"
+        label=_("Lost reason"),
+        queryset=LostReason.objects.active(),
+        required=False,
+        empty_label=_("reason if lost"),
     )
-    note = forms.CharField(max_length=500, required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
     # The deal's version as shown; a move without one is checked against the deal as it is.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

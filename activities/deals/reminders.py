@@ -8,11 +8,16 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activities.models import Deal
 from salesmgmt.calendar import job_now
+from salesmgmt.i18n import language_of
 from salesmgmt.models import CompanySettings, NotificationKind
+from salesmgmt.money import format_money
 from salesmgmt.notifications.services import Notice, send_once
 
 # --- Stale deals ------------------------------------------------------------------------------
@@ -28,40 +33,62 @@ def stale_deal_alerts(deal: Deal, *, now: datetime, company: CompanySettings) ->
     """
     today = now.astimezone(company.tzinfo).date()
     entered = deal.stage_entered_at.astimezone(company.tzinfo).date()
-    reasons = []
-    if deal.stage_entered_at <= now - timedelta(days=company.stale_deal_days):
+    stale = deal.stage_entered_at <= now - timedelta(days=company.stale_deal_days)
+    if stale:
         key = f"stale-deal:{deal.pk}:{entered.isoformat()}"
-        reasons.append(
-            f"No stage change for {(today - entered).days} days "
-            f"(in {deal.stage} since {date_format(entered, 'j M Y')})."
-        )
     else:
         key = f"stale-deal:{deal.pk}:next-step:{deal.next_step_date.isoformat()}"
-    if deal.next_step_date and deal.next_step_date < today:
-        step = f"“{deal.next_step}”" if deal.next_step else "The next step"
-        reasons.append(f"{step} was due on {date_format(deal.next_step_date, 'j M Y')}.")
-    body = "\n".join(
-        [
-            f"Customer: {deal.customer}. Stage: {deal.stage}. "
-            f"Amount: {deal.amount:,.2f} {company.currency}. Owner: {deal.owner}.",
-            *reasons,
-        ]
-    )
+    step_overdue = bool(deal.next_step_date and deal.next_step_date < today)
     team = deal.owner.team
     recipients = [deal.owner]
     if team and team.manager and team.manager_id != deal.owner_id:
         recipients.append(team.manager)
-    return [
-        Notice(
-            user=user,
-            kind=NotificationKind.STALE_DEAL,
-            key=key,
-            title=f"Stale deal: {deal.title}",
-            body=body,
-            url=reverse("deals:detail", args=[deal.pk]),
-        )
-        for user in recipients
-    ]
+    notices = []
+    for user in recipients:
+        # Written in the recipient's language, with their language's dates and money.
+        with translation.override(language_of(user)):
+            reasons = []
+            if stale:
+                days = (today - entered).days
+                reasons.append(
+                    ngettext(
+                        "No stage change for %(days)d day (in %(stage)s since %(date)s).",
+                        "No stage change for %(days)d days (in %(stage)s since %(date)s).",
+                        days,
+                    )
+                    % {
+                        "days": days,
+                        "stage": deal.stage,
+                        "date": date_format(entered, "DATE_MEDIUM"),
+                    }
+                )
+            if step_overdue:
+                due = date_format(deal.next_step_date, "DATE_MEDIUM")
+                if deal.next_step:
+                    reasons.append(
+                        _("“%(step)s” was due on %(date)s.") % {"step": deal.next_step, "date": due}
+                    )
+                else:
+                    reasons.append(_("The next step was due on %(date)s.") % {"date": due})
+            summary = _(
+                "Customer: %(customer)s. Stage: %(stage)s. Amount: %(amount)s. Owner: %(owner)s."
+            ) % {
+                "customer": deal.customer,
+                "stage": deal.stage,
+                "amount": format_money(deal.amount, company.currency),
+                "owner": deal.owner,
+            }
+            notices.append(
+                Notice(
+                    user=user,
+                    kind=NotificationKind.STALE_DEAL,
+                    key=key,
+                    title=_("Stale deal: %(deal)s") % {"deal": deal.title},
+                    body="\n".join([summary, *reasons]),
+                    url=reverse("deals:detail", args=[deal.pk]),
+                )
+            )
+    return notices
 
 
 def send_stale_deal_alerts(*, now: datetime | None = None) -> int:

@@ -24,6 +24,7 @@ from django.db.models import Count, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Coalesce
 
 from activities.models import Pipeline, StageKind
+from salesmgmt.i18n import translated_name
 from salesmgmt.money import MONEY, ZERO, money
 
 # --- Shared SQL expressions -------------------------------------------------------------------
@@ -107,9 +108,10 @@ def pipeline_by_stage(deals) -> PipelineByStage:
         lines=[
             StageLine(
                 stage_id=r["stage"],
-                stage=r["stage__name"],
+                # Seeded names in the reader's language (the stored ones stay English).
+                stage=translated_name(r["stage__name"]),
                 kind=r["stage__kind"],
-                pipeline=r["pipeline__name"],
+                pipeline=translated_name(r["pipeline__name"]),
                 count=r["n"],
                 amount=money(r["total"]),
                 weighted=money(r["weighted"]),

@@ -4,6 +4,8 @@ A stage is named by its key within the deal's pipeline, catalogue entries by key
 people and customers by id. Anything outside the caller's scope is "does not exist",
 never "forbidden". Rules live in activities.deals.services, not here."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -34,7 +36,7 @@ class ScopedDealField(serializers.PrimaryKeyRelatedField):
 class StageKeyField(serializers.Field):
     """A stage named by its key; which pipeline's stage is settled with the deal's pipeline."""
 
-    default_error_messages = {"invalid": "Name the stage by its key."}
+    default_error_messages = {"invalid": gettext_lazy("Name the stage by its key.")}
 
     def to_representation(self, value):
         return value.key
@@ -53,23 +55,33 @@ def stage_by_key(context, pipeline: Pipeline, key: str) -> Stage:
         return context["_stages"][(pipeline.pk, key)]
     except KeyError:
         raise serializers.ValidationError(
-            {"stage": [f"{pipeline} has no stage '{key}'."]}
+            {
+                "stage": [
+                    _("%(pipeline)s has no stage '%(key)s'.") % {"pipeline": pipeline, "key": key}
+                ]
+            }
         ) from None
 
 
 class DealSerializer(serializers.ModelSerializer):
     customer = ScopedCustomerField()
-    owner = ScopedRepField(required=False, help_text="A rep; defaults to the caller (reps).")
+    owner = ScopedRepField(
+        required=False, help_text=gettext_lazy("A rep; defaults to the caller (reps).")
+    )
     pipeline = CachedSlugRelatedField(slug_field="key", queryset=Pipeline.objects.active())
     stage = StageKeyField(
         required=False,
-        help_text="Stage key within the pipeline; on create only (defaults to the first stage). "
-        "Later changes go through the move action, which records them.",
+        help_text=gettext_lazy(
+            "Stage key within the pipeline; on create only (defaults to the first stage). "
+            "Later changes go through the move action, which records them."
+        ),
     )
-    stage_name = serializers.CharField(source="stage.name", read_only=True)
+    stage_name = serializers.CharField(source="stage.label", read_only=True)
     # Plain text, not a second enum of stage kinds: the schema names each choice set once.
     status = serializers.CharField(
-        source="stage.kind", read_only=True, help_text="open, won or lost: its stage's kind."
+        source="stage.kind",
+        read_only=True,
+        help_text=gettext_lazy("open, won or lost: its stage's kind."),
     )
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     products = CachedSlugRelatedField(
@@ -81,20 +93,21 @@ class DealSerializer(serializers.ModelSerializer):
         max_value=100,
         required=False,
         allow_null=True,
-        help_text="Percent; overrides the stage's default when set.",
+        help_text=gettext_lazy("Percent; overrides the stage's default when set."),
     )
     win_probability = serializers.IntegerField(read_only=True)
     weighted_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     needs_attention = serializers.SerializerMethodField(
-        help_text="Open, and without a next step, or its next step or expected close date "
-        "has passed."
+        help_text=gettext_lazy(
+            "Open, and without a next step, or its next step or expected close date has passed."
+        )
     )
     lost_reason = CachedSlugRelatedField(
         slug_field="key",
         queryset=LostReason.objects.active(),
         required=False,
         allow_null=True,
-        help_text="On create in a Lost stage; later through the move action.",
+        help_text=gettext_lazy("On create in a Lost stage; later through the move action."),
     )
 
     class Meta:
@@ -154,43 +167,50 @@ class DealSerializer(serializers.ModelSerializer):
         deal = self.instance
         errors = {}
         if "pipeline" in attrs and attrs.pop("pipeline").pk != deal.pipeline_id:
-            errors["pipeline"] = ["A deal cannot move to another pipeline."]
+            errors["pipeline"] = [_("A deal cannot move to another pipeline.")]
         if "stage" in attrs and attrs.pop("stage") != deal.stage.key:
-            errors["stage"] = ["Change the stage with the move action, so the change is recorded."]
+            errors["stage"] = [
+                _("Change the stage with the move action, so the change is recorded.")
+            ]
         for name in ("lost_reason", "lost_note"):
             if name in attrs and attrs.pop(name) != getattr(deal, name):
-                errors[name] = ["Set it with the move action, together with the Lost stage."]
+                errors[name] = [_("Set it with the move action, together with the Lost stage.")]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
 
 
 class DealMoveSerializer(serializers.Serializer):
-    stage = serializers.CharField(help_text="Key of a stage in the deal's pipeline.")
+    stage = serializers.CharField(help_text=gettext_lazy("Key of a stage in the deal's pipeline."))
     lost_reason = CachedSlugRelatedField(
         slug_field="key",
         queryset=LostReason.objects.active(),
         required=False,
         allow_null=True,
-        help_text="Required when moving to a Lost stage.",
+        help_text=gettext_lazy("Required when moving to a Lost stage."),
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(
         required=False,
-        help_text="The deal's version you read; if it changed since, the answer is 409. "
-        "Without it the move is checked against the deal as it stands.",
+        help_text=gettext_lazy(
+            "The deal's version you read; if it changed since, the answer is 409. "
+            "Without it the move is checked against the deal as it stands."
+        ),
     )
 
 
 class StageTransitionSerializer(serializers.ModelSerializer):
     from_stage = serializers.SlugRelatedField(
-        slug_field="key", read_only=True, allow_null=True, help_text="Null on a deal's first."
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("Null on a deal's first."),
     )
     from_stage_name = serializers.CharField(
-        source="from_stage.name", read_only=True, allow_null=True, default=None
+        source="from_stage.label", read_only=True, allow_null=True, default=None
     )
     to_stage = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    to_stage_name = serializers.CharField(source="to_stage.name", read_only=True)
+    to_stage_name = serializers.CharField(source="to_stage.label", read_only=True)
     by_name = serializers.CharField(source="by.__str__", read_only=True)
 
     class Meta:
@@ -217,11 +237,15 @@ class DealBulkEntrySerializer(DealSerializer):
         max_length=100,
         required=False,
         write_only=True,
-        help_text="Instead of `customer`: the customer's external_id.",
+        help_text=gettext_lazy("Instead of `customer`: the customer's external_id."),
     )
-    stage = StageKeyField(help_text="Stage key within the pipeline.")
-    source = serializers.SlugField(max_length=40, help_text="Your system's name, e.g. 'erp'.")
-    external_id = serializers.CharField(max_length=100, help_text="The deal's id in your system.")
+    stage = StageKeyField(help_text=gettext_lazy("Stage key within the pipeline."))
+    source = serializers.SlugField(
+        max_length=40, help_text=gettext_lazy("Your system's name, e.g. 'erp'.")
+    )
+    external_id = serializers.CharField(
+        max_length=100, help_text=gettext_lazy("The deal's id in your system.")
+    )
 
     class Meta(DealSerializer.Meta):
         fields = [
@@ -249,16 +273,20 @@ class DealBulkEntrySerializer(DealSerializer):
         if by_external_id is not None:
             if "customer" in attrs:
                 raise serializers.ValidationError(
-                    {"customer": ["Send customer or customer_external_id, not both."]}
+                    {"customer": [_("Send customer or customer_external_id, not both.")]}
                 )
             customer = self.context.get("customers_by_external_id", {}).get(by_external_id)
             if customer is None:
                 raise serializers.ValidationError(
-                    {"customer_external_id": [f"No customer has external_id '{by_external_id}'."]}
+                    {
+                        "customer_external_id": [
+                            _("No customer has external_id '%(id)s'.") % {"id": by_external_id}
+                        ]
+                    }
                 )
             attrs["customer"] = customer
         elif "customer" not in attrs:
-            raise serializers.ValidationError({"customer": ["This field is required."]})
+            raise serializers.ValidationError({"customer": [_("This field is required.")]})
         attrs = super().validate(attrs)
         attrs.setdefault("products", [])
         for name, empty in (

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activities.log.services import BatchRejected, record_change
 from activities.models import (
@@ -41,16 +43,21 @@ def check_stage_change(*, stage: Stage, pipeline: Pipeline | None = None, kind=N
     deal's close date and its counted sale come from the kind of stage it moved into."""
     if pipeline is not None and pipeline.pk != stage.pipeline_id:
         raise RuleViolation(
-            {"pipeline": "A stage cannot move to another pipeline; its deals stay."}
+            {"pipeline": _("A stage cannot move to another pipeline; its deals stay.")}
         )
     if kind is not None and kind != stage.kind:
         count = stage.deals.count()
         if count:
-            deals = "1 deal sits" if count == 1 else f"{count} deals sit"
             raise RuleViolation(
                 {
-                    "kind": f"{deals} in {stage}; move them to another stage "
-                    "before changing its kind."
+                    "kind": ngettext(
+                        "%(count)d deal sits in %(stage)s; move it to another stage "
+                        "before changing its kind.",
+                        "%(count)d deals sit in %(stage)s; move them to another stage "
+                        "before changing its kind.",
+                        count,
+                    )
+                    % {"count": count, "stage": stage}
                 }
             )
 
@@ -130,9 +137,14 @@ def _ensure_closed_on(deal: Deal) -> None:
 
 def _check_stage(stage: Stage, pipeline: Pipeline, lost_reason, note: str) -> None:
     if stage.pipeline_id != pipeline.pk:
-        raise RuleViolation({"stage": f"{stage} is not a stage of {pipeline}."})
+        raise RuleViolation(
+            {
+                "stage": _("%(stage)s is not a stage of %(pipeline)s.")
+                % {"stage": stage, "pipeline": pipeline}
+            }
+        )
     if stage.kind == StageKind.LOST and lost_reason is None:
-        raise RuleViolation({"lost_reason": "Say why the deal was lost."})
+        raise RuleViolation({"lost_reason": _("Say why the deal was lost.")})
 
 
 DEAL_FIELDS = (
@@ -160,7 +172,7 @@ def create_deal(*, by: User, stage: Stage | None = None, products=(), **fields) 
         deal.customer.owner_id != deal.owner_id
         and not reps_writable_by(by).filter(pk=deal.customer.owner_id).exists()
     ):
-        raise PermissionDenied("That customer is outside your scope.")
+        raise PermissionDenied(_("That customer is outside your scope."))
     stage = _entered(stage or deal.pipeline.stages.order_by("position").first())
     _check_stage(stage, deal.pipeline, fields.get("lost_reason"), fields.get("lost_note", ""))
     now = timezone.now()
@@ -283,7 +295,9 @@ def upsert_deals(*, entries: list[dict], by: User) -> dict[str, int]:
     for index, entry in enumerate(entries):
         key = (entry["source"], entry["external_id"])
         if key in seen:
-            errors[index] = {"external_id": [f"Repeats the external_id of row {seen[key]}."]}
+            errors[index] = {
+                "external_id": [_("Repeats the external_id of row %(row)s.") % {"row": seen[key]}]
+            }
         seen.setdefault(key, index)
     existing = _stored_deals(seen)
     writable = set(reps_writable_by(by).values_list("pk", flat=True))
@@ -329,18 +343,20 @@ def _stage_refusal(entry, pipeline) -> dict | None:
 def _refusal_of_new(entry, writable) -> dict | None:
     """create_deal's checks, made without a query per row."""
     if entry["owner"].pk not in writable:
-        return {"owner": ["You may not act for this rep."]}
+        return {"owner": [_("You may not act for this rep.")]}
     customer = entry["customer"]
     if customer.owner_id != entry["owner"].pk and customer.owner_id not in writable:
-        return {"customer": ["That customer is outside your scope."]}
+        return {"customer": [_("That customer is outside your scope.")]}
     return _stage_refusal(entry, entry["pipeline"])
 
 
 def _refusal_of_change(entry, deal, writable) -> dict | None:
     if deal.owner_id not in writable:
-        return {"external_id": ["This external_id is already used by a deal outside your scope."]}
+        return {
+            "external_id": [_("This external_id is already used by a deal outside your scope.")]
+        }
     if deal.pipeline_id != entry["pipeline"].pk:
-        return {"pipeline": ["A deal cannot move to another pipeline."]}
+        return {"pipeline": [_("A deal cannot move to another pipeline.")]}
     if deal.stage_id != entry["stage"].pk:
         return _stage_refusal(entry, deal.pipeline)
     return None

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from activities.deals import selectors as deals_selectors
@@ -119,7 +121,7 @@ def _stage_options(stages: list[Stage], onward: dict[int, int]) -> dict[int, str
             "",
             '<option value="{}"{}>{}</option>',
             (
-                (s.pk, mark_safe(" selected") if s.pk == onward.get(here.pk) else "", s.name)
+                (s.pk, mark_safe(" selected") if s.pk == onward.get(here.pk) else "", s.label)
                 for s in stages
                 if s.pk != here.pk
             ),
@@ -200,7 +202,7 @@ def _board(request, params: QueryDict) -> dict:
         stages=stages,
         lost_reasons=lost_reasons,
         lost_reason_options=format_html_join(
-            "", '<option value="{}">{}</option>', ((r.pk, r.name) for r in lost_reasons)
+            "", '<option value="{}">{}</option>', ((r.pk, r.label) for r in lost_reasons)
         ),
         open_count=totals.count,
         open_amount=totals.amount,
@@ -251,12 +253,21 @@ def deal_move(request, pk):
         context["error_deal"], context["error"] = (deal.pk, error) if error else (None, None)
         context["posted"] = request.POST
         if not error:
-            context["moved"] = f"{deal.title} moved to {form.cleaned_data['to_stage']}."
+            context["moved"] = _("%(deal)s moved to %(stage)s.") % {
+                "deal": deal.title,
+                "stage": form.cleaned_data["to_stage"],
+            }
         return render(request, "activities/deals/_pipeline_columns.html", context)
     if error:
-        messages.error(request, f"{deal.title} was not moved: {error}")
+        messages.error(
+            request, _("%(deal)s was not moved: %(error)s") % {"deal": deal.title, "error": error}
+        )
     else:
-        messages.success(request, f"{deal.title} moved to {form.cleaned_data['to_stage']}.")
+        messages.success(
+            request,
+            _("%(deal)s moved to %(stage)s.")
+            % {"deal": deal.title, "stage": form.cleaned_data["to_stage"]},
+        )
     if request.POST.get("from") == "detail":
         return redirect("deals:detail", pk=deal.pk)
     return redirect(reverse("deals:pipeline") + "?" + board.urlencode())
@@ -264,22 +275,23 @@ def deal_move(request, pk):
 
 # --- Deal list and pages ----------------------------------------------------------------------
 
+# Column names, translated when the file is written (the values stay machine-readable).
 CSV_HEADER = [
-    "id",
-    "title",
-    "customer",
-    "owner",
-    "pipeline",
-    "stage",
-    "amount",
-    "probability",
-    "weighted_amount",
-    "expected_close",
-    "next_step",
-    "next_step_date",
-    "needs_attention",
-    "closed_on",
-    "lost_reason",
+    pgettext_lazy("CSV column", "id"),
+    pgettext_lazy("CSV column", "title"),
+    pgettext_lazy("CSV column", "customer"),
+    pgettext_lazy("CSV column", "owner"),
+    pgettext_lazy("CSV column", "pipeline"),
+    pgettext_lazy("CSV column", "stage"),
+    pgettext_lazy("CSV column", "amount"),
+    pgettext_lazy("CSV column", "probability"),
+    pgettext_lazy("CSV column", "weighted_amount"),
+    pgettext_lazy("CSV column", "expected_close"),
+    pgettext_lazy("CSV column", "next_step"),
+    pgettext_lazy("CSV column", "next_step_date"),
+    pgettext_lazy("CSV column", "needs_attention"),
+    pgettext_lazy("CSV column", "closed_on"),
+    pgettext_lazy("CSV column", "lost_reason"),
 ]
 
 
@@ -287,7 +299,7 @@ def _deals_csv(deals, filename):
     deals = deals.select_related("customer", "owner", "pipeline", "stage", "lost_reason")
     return csv_response(
         filename,
-        CSV_HEADER,
+        [str(name) for name in CSV_HEADER],
         (
             [
                 d.pk,
@@ -302,7 +314,7 @@ def _deals_csv(deals, filename):
                 d.expected_close,
                 d.next_step,
                 d.next_step_date or "",
-                "yes" if d.attention else "no",
+                pgettext("CSV value", "yes") if d.attention else pgettext("CSV value", "no"),
                 d.closed_on or "",
                 d.lost_reason or "",
             ]
@@ -353,7 +365,7 @@ def deal_create(request):
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, f"Deal {deal.title} created.")
+            messages.success(request, _("Deal %(deal)s created.") % {"deal": deal.title})
             return redirect("deals:detail", pk=deal.pk)
     return render(request, "activities/deals/form.html", {"form": form})
 
@@ -370,7 +382,7 @@ def deal_edit(request, pk):
         except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, "Deal saved.")
+            messages.success(request, _("Deal saved."))
             return redirect("deals:detail", pk=deal.pk)
     return render(request, "activities/deals/form.html", {"form": form, "deal": deal})
 
@@ -395,6 +407,14 @@ def deal_detail(request, pk):
             "can_log": can_log,
             "log_form": ActivityForm(initial={"day": today, "quantity": 1}) if can_log else None,
             "attention_reasons": deal.attention_reasons(today),
+            # Flags, not the reasons' words (which are translated): the page words its own.
+            "next_step_overdue": bool(
+                deal.stage.is_open
+                and deal.next_step
+                and deal.next_step_date
+                and deal.next_step_date < today
+            ),
+            "past_expected_close": deal.stage.is_open and deal.expected_close < today,
             "products": deal.products.all(),
             "transitions": deal.transitions.select_related("from_stage", "to_stage", "by"),
             "tasks": Task.objects.visible_to(request.user)

@@ -1,5 +1,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import api_view
@@ -48,7 +50,9 @@ class ActivityViewSet(StaleVersionFirst, viewsets.ModelViewSet):
         rep = data.pop("rep", None)
         if rep is None:
             if not self.request.user.is_rep:
-                raise serializers.ValidationError({"rep": ["Say which rep this activity is for."]})
+                raise serializers.ValidationError(
+                    {"rep": [_("Say which rep this activity is for.")]}
+                )
             rep = self.request.user
         data["source"] = ActivitySource.API
         external_id = data.get("external_id")
@@ -59,7 +63,7 @@ class ActivityViewSet(StaleVersionFirst, viewsets.ModelViewSet):
             raise serializers.ValidationError(
                 {
                     "external_id": [
-                        "Already used; send updates to that activity, or use the bulk endpoint."
+                        _("Already used; send updates to that activity, or use the bulk endpoint.")
                     ]
                 }
             )
@@ -69,7 +73,9 @@ class ActivityViewSet(StaleVersionFirst, viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         rep = data.pop("rep", None)
         if rep is not None and rep.pk != serializer.instance.rep_id:
-            raise serializers.ValidationError({"rep": ["An activity cannot move to another rep."]})
+            raise serializers.ValidationError(
+                {"rep": [_("An activity cannot move to another rep.")]}
+            )
         data.pop("external_id", None)
         serializer.instance = services.update_activity(
             activity=serializer.instance, by=self.request.user, **data
@@ -135,15 +141,22 @@ def run_batch(request, *, limit: int, validate, write) -> Response:
     400 with ``errors.entries`` keyed by row index."""
     entries = request.data.get("entries") if isinstance(request.data, dict) else None
     if not isinstance(entries, list) or not entries:
-        return _error({"entries": ["Send a non-empty list of entries."]})
+        return _error({"entries": [_("Send a non-empty list of entries.")]})
     if len(entries) > limit:
-        return _error({"entries": [f"A batch holds at most {limit:,} entries."]})
+        return _error(
+            {"entries": [_("A batch holds at most %(limit)s entries.") % {"limit": f"{limit:,}"}]}
+        )
     serializer = validate(entries)
     if not serializer.is_valid():
         bad = _row_errors(serializer.errors)
         return _error(
             {"entries": bad},
-            f"{len(bad)} of {len(entries)} entries are invalid; nothing was stored.",
+            ngettext(
+                "%(bad)d of %(count)d entry is invalid; nothing was stored.",
+                "%(bad)d of %(count)d entries are invalid; nothing was stored.",
+                len(entries),
+            )
+            % {"bad": len(bad), "count": len(entries)},
         )
     try:
         result = _retrying(write, serializer.validated_data)
@@ -151,7 +164,12 @@ def run_batch(request, *, limit: int, validate, write) -> Response:
         bad = {str(i): errors for i, errors in sorted(exc.rows.items())}
         return _error(
             {"entries": bad},
-            f"{len(bad)} of {len(entries)} entries were refused; nothing was stored.",
+            ngettext(
+                "%(bad)d of %(count)d entry was refused; nothing was stored.",
+                "%(bad)d of %(count)d entries were refused; nothing was stored.",
+                len(entries),
+            )
+            % {"bad": len(bad), "count": len(entries)},
         )
     return Response(result, status=status.HTTP_200_OK)
 
@@ -174,7 +192,9 @@ def _row_errors(errors) -> dict[str, dict]:
     return {str(i): row for i, row in sorted(items, key=lambda kv: int(kv[0])) if row}
 
 
-def _error(errors, detail="Invalid input; see errors."):
+def _error(errors, detail=None):
+    if detail is None:
+        detail = _("Invalid input; see errors.")
     return Response(
         {"status": 400, "code": "invalid", "detail": detail, "errors": errors},
         status=status.HTTP_400_BAD_REQUEST,

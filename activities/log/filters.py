@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Channel, Metric, Product
 from salesmgmt.filtering import PersonFilter, SharedFilterSet, visible_teams
@@ -10,35 +11,37 @@ from salesmgmt.web import EARLIEST, LATEST
 class ActivityFilter(SharedFilterSet):
     rep = PersonFilter()
     team = django_filters.ModelChoiceFilter(
-        field_name="rep__team", queryset=visible_teams, empty_label="any"
+        field_name="rep__team", queryset=visible_teams, empty_label=_("any")
     )
     metric = django_filters.ModelChoiceFilter(
-        queryset=Metric.objects.all(), empty_label="any", help_text="A metric's id."
+        queryset=Metric.objects.all(), empty_label=_("any"), help_text=_("A metric's id.")
     )
     metric_key = django_filters.CharFilter(
-        field_name="metric__key", label="Metric key", help_text="A metric's key, e.g. `calls`."
+        field_name="metric__key",
+        label=_("Metric key"),
+        help_text=_("A metric's key, e.g. `calls`."),
     )
     channel = django_filters.ModelChoiceFilter(
-        queryset=Channel.objects.all(), empty_label="any", help_text="A channel's id."
+        queryset=Channel.objects.all(), empty_label=_("any"), help_text=_("A channel's id.")
     )
     channel_key = django_filters.CharFilter(
         field_name="channel__key",
-        label="Channel key",
-        help_text="A channel's key, as rows and the bulk format name it.",
+        label=_("Channel key"),
+        help_text=_("A channel's key, as rows and the bulk format name it."),
     )
     product = django_filters.ModelChoiceFilter(
-        queryset=Product.objects.all(), empty_label="any", help_text="A product's id."
+        queryset=Product.objects.all(), empty_label=_("any"), help_text=_("A product's id.")
     )
     product_sku = django_filters.CharFilter(
         field_name="product__sku",
-        label="Product SKU",
-        help_text="A product's SKU, as rows and the bulk format name it.",
+        label=_("Product SKU"),
+        help_text=_("A product's SKU, as rows and the bulk format name it."),
     )
-    day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label="From")
-    day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label="To")
-    week = django_filters.DateFilter(method="filter_week", label="Week starting")
-    customer = django_filters.NumberFilter(help_text="A customer's id.")
-    deal = django_filters.NumberFilter(help_text="A deal's id.")
+    day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label=_("From"))
+    day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label=_("To"))
+    week = django_filters.DateFilter(method="filter_week", label=_("Week starting"))
+    customer = django_filters.NumberFilter(help_text=_("A customer's id."))
+    deal = django_filters.NumberFilter(help_text=_("A deal's id."))
     source = django_filters.CharFilter()
     external_id = django_filters.CharFilter()
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Q
 from django.forms import formset_factory
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.catalogue.forms import CatalogueChoiceField
 from activities.log.services import DayLine
@@ -9,25 +11,43 @@ from activities.models import Channel, Metric, Product
 
 class LineForm(forms.Form):
     metric = CatalogueChoiceField(
-        queryset=Metric.objects.active(), required=False, empty_label="choose a metric"
+        label=gettext_lazy("Metric"),
+        queryset=Metric.objects.active(),
+        required=False,
+        empty_label=gettext_lazy("choose a metric"),
     )
     quantity = forms.DecimalField(
         min_value=0,
         max_digits=14,
         decimal_places=2,
         required=False,
+        label=gettext_lazy("Number"),
         widget=forms.NumberInput(
-            attrs={"inputmode": "decimal", "min": 0, "step": "any", "placeholder": "number"}
+            attrs={
+                "inputmode": "decimal",
+                "min": 0,
+                "step": "any",
+                "placeholder": gettext_lazy("number"),
+            }
         ),
     )
     channel = CatalogueChoiceField(
-        queryset=Channel.objects.active(), required=False, empty_label="any channel"
+        label=gettext_lazy("Channel"),
+        queryset=Channel.objects.active(),
+        required=False,
+        empty_label=gettext_lazy("any channel"),
     )
     product = CatalogueChoiceField(
-        queryset=Product.objects.active(), required=False, empty_label="any product"
+        label=gettext_lazy("Product"),
+        queryset=Product.objects.active(),
+        required=False,
+        empty_label=gettext_lazy("any product"),
     )
     note = forms.CharField(
-        max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": "note"})
+        label=gettext_lazy("Note"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("note")}),
     )
 
     def __init__(self, *args, catalogue=None, **kwargs):
@@ -55,9 +75,11 @@ class LineForm(forms.Form):
         data = super().clean()
         metric, quantity = data.get("metric"), data.get("quantity")
         if quantity and metric is None:
-            self.add_error("metric", "Which metric is this number for?")
+            self.add_error("metric", _("Which metric is this number for?"))
         if metric and quantity is not None and not metric.is_money and quantity % 1:
-            self.add_error("quantity", f"{metric.name} is counted in whole numbers.")
+            self.add_error(
+                "quantity", _("%(metric)s is counted in whole numbers.") % {"metric": metric}
+            )
         return data
 
 
@@ -76,8 +98,8 @@ class BaseLineFormSet(forms.BaseFormSet):
     def catalogue_names(self) -> dict[str, dict[str, str]]:
         """Display names by key (sku for products), as the change log stores keys."""
         return {
-            "metric": {m.key: m.name for m in self._catalogue["metric"]},
-            "channel": {c.key: c.name for c in self._catalogue["channel"]},
+            "metric": {m.key: m.label for m in self._catalogue["metric"]},
+            "channel": {c.key: c.label for c in self._catalogue["channel"]},
             "product": {p.sku: p.name for p in self._catalogue["product"]},
         }
 
@@ -105,8 +127,10 @@ class BaseLineFormSet(forms.BaseFormSet):
             if key in seen:
                 form.add_error(
                     "metric",
-                    "This metric appears twice with the same channel and product; "
-                    "put the number on one line.",
+                    _(
+                        "This metric appears twice with the same channel and product; "
+                        "put the number on one line."
+                    ),
                 )
             seen.add(key)
 
@@ -131,34 +155,53 @@ class ActivityForm(forms.Form):
     """One activity logged from a customer's or a deal's page: the customer and deal come
     from the page, the rep is their owner; the day's rules are the log service's."""
 
-    metric = CatalogueChoiceField(queryset=Metric.objects.active(), empty_label="choose a metric")
+    metric = CatalogueChoiceField(
+        label=gettext_lazy("Metric"),
+        queryset=Metric.objects.active(),
+        empty_label=gettext_lazy("choose a metric"),
+    )
     quantity = forms.DecimalField(
+        label=gettext_lazy("Quantity"),
         min_value=0,
         max_digits=14,
         decimal_places=2,
         initial=1,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "any"}),
     )
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(
+        label=gettext_lazy("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     channel = CatalogueChoiceField(
-        queryset=Channel.objects.active(), required=False, empty_label="any channel"
+        label=gettext_lazy("Channel"),
+        queryset=Channel.objects.active(),
+        required=False,
+        empty_label=gettext_lazy("any channel"),
     )
     product = CatalogueChoiceField(
-        queryset=Product.objects.active(), required=False, empty_label="any product"
+        label=gettext_lazy("Product"),
+        queryset=Product.objects.active(),
+        required=False,
+        empty_label=gettext_lazy("any product"),
     )
     note = forms.CharField(
+        label=gettext_lazy("Note"),
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "what happened, what was agreed"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("what happened, what was agreed")}
+        ),
     )
 
     def clean(self):
         data = super().clean()
         metric, quantity = data.get("metric"), data.get("quantity")
         if metric and quantity is not None and not metric.is_money and quantity % 1:
-            self.add_error("quantity", f"{metric.name} is counted in whole numbers.")
+            self.add_error(
+                "quantity", _("%(metric)s is counted in whole numbers.") % {"metric": metric}
+            )
         if quantity is not None and not quantity:
-            self.add_error("quantity", "Log at least one.")
+            self.add_error("quantity", _("Log at least one."))
         return data
 
     def activity_fields(self) -> dict:

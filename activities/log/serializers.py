@@ -1,6 +1,8 @@
 import re
 from datetime import date
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from activities.catalogue.serializers import CachedSlugRelatedField
@@ -11,7 +13,7 @@ from salesmgmt.api_support import VERSION, ScopedRepField, require_version
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    rep = ScopedRepField(required=False, help_text="Defaults to the caller.")
+    rep = ScopedRepField(required=False, help_text=gettext_lazy("Defaults to the caller."))
     metric = CachedSlugRelatedField(slug_field="key", queryset=Metric.objects.active())
     channel = CachedSlugRelatedField(
         slug_field="key", queryset=Channel.objects.active(), required=False, allow_null=True
@@ -23,10 +25,14 @@ class ActivitySerializer(serializers.ModelSerializer):
     customer = ScopedCustomerField(
         required=False,
         allow_null=True,
-        help_text="A customer you can see; set from the deal when only `deal` is sent.",
+        help_text=gettext_lazy(
+            "A customer you can see; set from the deal when only `deal` is sent."
+        ),
     )
     deal = ScopedDealField(
-        required=False, allow_null=True, help_text="A deal you can see, of `customer` if both."
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("A deal you can see, of `customer` if both."),
     )
 
     class Meta:
@@ -59,7 +65,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         quantity = attrs.get("quantity", getattr(self.instance, "quantity", None))
         if metric is not None and quantity is not None and not metric.is_money and quantity % 1:
             raise serializers.ValidationError(
-                {"quantity": f"{metric.name} is counted in whole numbers."}
+                {"quantity": _("%(metric)s is counted in whole numbers.") % {"metric": metric}}
             )
         return attrs
 
@@ -145,7 +151,8 @@ class IngestEntrySerializer(ActivitySerializer):
     def validate_source(self, value):
         if value in RESERVED_SOURCES:
             raise serializers.ValidationError(
-                f"'{value}' is reserved for the app's own entries; name your system instead."
+                _("'%(source)s' is reserved for the app's own entries; name your system instead.")
+                % {"source": value}
             )
         return value
 

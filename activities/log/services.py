@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from activities.models import (
     SALES_CLOSED,
@@ -44,16 +46,14 @@ def check_can_write_day(
     company = company or CompanySettings.load()
     if day > company.today():
         raise RuleViolation(
-            {"day": "Activity cannot be logged for a day that has not happened yet."}
+            {"day": _("Activity cannot be logged for a day that has not happened yet.")}
         )
     if by.pk == rep.pk:
         if day < company.oldest_editable_day():
             raise RuleViolation(
                 {
-                    "day": (
-                        f"Days before {date_format(company.oldest_editable_day())} can only be "
-                        "changed by your manager."
-                    )
+                    "day": _("Days before %(date)s can only be changed by your manager.")
+                    % {"date": date_format(company.oldest_editable_day(), "DATE_MEDIUM")}
                 }
             )
         return
@@ -62,7 +62,7 @@ def check_can_write_day(
     else:
         may_write = reps_writable_by(by).filter(pk=rep.pk).exists()
     if not by.reviews_plans or not may_write:
-        raise PermissionDenied("You may not change this rep's activity log.")
+        raise PermissionDenied(_("You may not change this rep's activity log."))
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def day_stamp(rows) -> str:
     return hashlib.blake2b(seen.encode(), digest_size=8).hexdigest()
 
 
-DAY_CHANGED = (
+DAY_CHANGED = gettext_lazy(
     "Someone else changed this day's log since you opened it; nothing was saved. "
     "Their change is listed below: reload the day, then enter your numbers again."
 )
@@ -115,8 +115,11 @@ def save_day_log(
     for line in lines:
         if line.key in wanted:
             raise RuleViolation(
-                f"{line.metric} is listed twice with the same channel and product; "
-                "put the numbers on one line."
+                _(
+                    "%(metric)s is listed twice with the same channel and product; "
+                    "put the numbers on one line."
+                )
+                % {"metric": line.metric}
             )
         wanted[line.key] = line
 
@@ -127,7 +130,7 @@ def save_day_log(
         .select_related("metric", "channel", "product")
     }
     if stamp is not None and stamp != day_stamp(existing.values()):
-        raise ConflictError(DAY_CHANGED)
+        raise ConflictError(str(DAY_CHANGED))
     counts = {"created": 0, "updated": 0, "deleted": 0}
     changes = []
     for key, line in wanted.items():
@@ -191,20 +194,28 @@ def check_links(
     names its customer, so "what was done for this customer" finds the row either way.
     Returns the customer to store."""
     if customer is not None and not Customer.objects.visible_to(by).filter(pk=customer.pk).exists():
-        raise RuleViolation({"customer": "That customer is outside your scope."})
+        raise RuleViolation({"customer": _("That customer is outside your scope.")})
     if deal is None:
         return customer
     if not Deal.objects.visible_to(by).filter(pk=deal.pk).exists():
-        raise RuleViolation({"deal": "That deal is outside your scope."})
+        raise RuleViolation({"deal": _("That deal is outside your scope.")})
     if metric is not None and metric.key in (SALES_VALUE, SALES_CLOSED):
         raise RuleViolation(
             {
-                "metric": f"A deal's sale is credited when the deal is won: move {deal.title} "
-                "to Won instead of logging its sale."
+                "metric": _(
+                    "A deal's sale is credited when the deal is won: move %(deal)s "
+                    "to Won instead of logging its sale."
+                )
+                % {"deal": deal.title}
             }
         )
     if customer is not None and deal.customer_id != customer.pk:
-        raise RuleViolation({"deal": f"{deal.title} is a deal of {deal.customer}, not {customer}."})
+        raise RuleViolation(
+            {
+                "deal": _("%(deal)s is a deal of %(customer)s, not %(other)s.")
+                % {"deal": deal.title, "customer": deal.customer, "other": customer}
+            }
+        )
     return deal.customer
 
 
@@ -259,7 +270,7 @@ def _refuse_deal_rows(activity: Activity) -> None:
     it, or a reopened deal would leave its sale credited."""
     if activity.source == ActivitySource.DEAL:
         raise RuleViolation(
-            "This row is a won deal's sale and follows the deal: change or reopen the deal."
+            _("This row is a won deal's sale and follows the deal: change or reopen the deal.")
         )
 
 
@@ -279,7 +290,14 @@ class BatchRejected(RuleViolation):
     """A bulk batch had bad rows; nothing was stored. ``rows`` maps index -> errors."""
 
     def __init__(self, rows: dict[int, dict[str, list[str]]]):
-        super().__init__(f"{len(rows)} row(s) were refused; nothing was stored.")
+        super().__init__(
+            ngettext(
+                "%(count)d row was refused; nothing was stored.",
+                "%(count)d rows were refused; nothing was stored.",
+                len(rows),
+            )
+            % {"count": len(rows)}
+        )
         self.rows = rows
 
 
@@ -293,7 +311,9 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
     re-sent batch changes nothing.
     """
     if len(entries) > MAX_BATCH:
-        raise RuleViolation(f"A batch holds at most {MAX_BATCH:,} entries.")
+        raise RuleViolation(
+            _("A batch holds at most %(limit)s entries.") % {"limit": f"{MAX_BATCH:,}"}
+        )
     company = CompanySettings.load()
     writable = set(reps_writable_by(by).values_list("pk", flat=True))
     errors: dict[int, dict[str, list[str]]] = {}
@@ -305,9 +325,11 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
     for index, entry in enumerate(entries):
         key = (entry["source"], entry["external_id"])
         if key in seen:
-            errors[index] = {"external_id": [f"Repeats the external_id of row {seen[key]}."]}
+            errors[index] = {
+                "external_id": [_("Repeats the external_id of row %(row)s.") % {"row": seen[key]}]
+            }
         elif entry["rep"] is None:
-            errors[index] = {"rep": ["Say which rep this activity is for."]}
+            errors[index] = {"rep": [_("Say which rep this activity is for.")]}
         seen.setdefault(key, index)
 
     existing = _stored_rows(seen)
@@ -318,9 +340,11 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
         if row is None:
             error = _write_error(entry["rep"], entry["day"], by, company, writable)
         elif row.rep_id not in writable:
-            error = {"external_id": ["This external_id is already used by another rep's activity."]}
+            error = {
+                "external_id": [_("This external_id is already used by another rep's activity.")]
+            }
         elif row.rep_id != entry["rep"].pk:
-            error = {"rep": ["An activity cannot move to another rep."]}
+            error = {"rep": [_("An activity cannot move to another rep.")]}
         elif _entry_values(entry) == _row_values(row):
             error = None  # a re-sent row changes nothing, whatever its day
         else:

@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from activities.log.filters import ActivityFilter
 from activities.log.forms import ActivityForm, LineFormSet
@@ -16,6 +17,7 @@ from activities.log.services import check_can_write_day, create_activity, day_st
 from activities.models import Activity, ActivityChange, ActivitySource, Customer, Deal, Metric
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.org.services import reps_writable_by
 from salesmgmt.web import apply_rule_errors, paginate, parse_day, plain_number, query_without_page
@@ -144,9 +146,14 @@ def day_log(request):
                 changed = counts["created"] + counts["updated"] + counts["deleted"]
                 messages.success(
                     request,
-                    f"Saved {day:%a %d %b}: {changed} change{pluralize(changed)}."
+                    ngettext(
+                        "Saved %(day)s: %(count)d change.",
+                        "Saved %(day)s: %(count)d changes.",
+                        changed,
+                    )
+                    % {"day": date_format(day, "WEEKDAY_DAY_MONTH"), "count": changed}
                     if changed
-                    else "Nothing changed.",
+                    else _("Nothing changed."),
                 )
                 url = reverse("activities:log") + f"?day={day.isoformat()}"
                 if rep.pk != request.user.pk:
@@ -176,6 +183,21 @@ def day_log(request):
     )
 
 
+# Column names, translated when the file is written (the values stay machine-readable).
+CSV_HEADER = [
+    pgettext_lazy("CSV column", "day"),
+    pgettext_lazy("CSV column", "rep"),
+    pgettext_lazy("CSV column", "team"),
+    pgettext_lazy("CSV column", "metric"),
+    pgettext_lazy("CSV column", "quantity"),
+    pgettext_lazy("CSV column", "channel"),
+    pgettext_lazy("CSV column", "product"),
+    pgettext_lazy("CSV column", "note"),
+    pgettext_lazy("CSV column", "source"),
+    pgettext_lazy("CSV column", "external_id"),
+]
+
+
 def activity_list(request):
     activities = Activity.objects.visible_to(request.user).select_related(
         "rep__team", "metric", "channel", "product"
@@ -184,18 +206,7 @@ def activity_list(request):
     if request.GET.get("export") == "csv":
         return csv_response(
             "activities.csv",
-            [
-                "day",
-                "rep",
-                "team",
-                "metric",
-                "quantity",
-                "channel",
-                "product",
-                "note",
-                "source",
-                "external_id",
-            ],
+            [str(name) for name in CSV_HEADER],
             (
                 [
                     a.day,
@@ -217,6 +228,7 @@ def activity_list(request):
         .values("metric__name", "metric__unit")
         .annotate(total=Sum("quantity"))
     )
+    totals = [{**t, "metric_label": translated_name(t["metric__name"])} for t in totals]
     return render(
         request,
         "activities/log/activity_list.html",
@@ -250,7 +262,7 @@ def _log_one(request, *, rep: User, customer: Customer, deal: Deal | None):
     """The form, and its save through the log service: the activity is the owner's (of the
     deal, else the customer), logged by them or by someone who may write their log."""
     if not reps_writable_by(request.user).filter(pk=rep.pk).exists():
-        raise PermissionDenied("You may not log activity for this rep.")
+        raise PermissionDenied(_("You may not log activity for this rep."))
     back = reverse("deals:detail", args=[deal.pk]) if deal else customer_url(customer)
     initial = {"day": CompanySettings.load().today(), "quantity": 1}
     form = ActivityForm(request.POST or None, initial=initial)
@@ -270,8 +282,13 @@ def _log_one(request, *, rep: User, customer: Customer, deal: Deal | None):
             quantity = plain_number(activity.quantity)
             messages.success(
                 request,
-                f"Logged {activity.metric.name.lower()}: {quantity} on "
-                f"{date_format(activity.day)} for {deal or customer}.",
+                _("Logged %(metric)s: %(quantity)s on %(day)s for %(target)s.")
+                % {
+                    "metric": activity.metric.label.lower(),
+                    "quantity": quantity,
+                    "day": date_format(activity.day, "DATE_MEDIUM"),
+                    "target": deal or customer,
+                },
             )
             return redirect(f"{back}#history")
     return render(

@@ -8,6 +8,7 @@ due dates are days in the company timezone.
 import django_filters
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from activities.customers.filters import CustomerChoiceFilter
 from activities.deals.filters import DealChoiceFilter
@@ -18,24 +19,32 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class TaskFilter(django_filters.FilterSet):
-    assignee = PersonFilter(label="Rep", help_text="The rep's user id.")
+    assignee = PersonFilter(label=_("Rep"), help_text=_("The rep's user id."))
     team = django_filters.ModelChoiceFilter(
-        field_name="assignee__team", queryset=visible_teams, empty_label="any", label="Team"
+        field_name="assignee__team",
+        queryset=visible_teams,
+        empty_label=_("any"),
+        label=_("Team"),
     )
     status = django_filters.ChoiceFilter(
-        choices=TaskStatus.choices, method="filter_status", empty_label="any", label="Status"
+        choices=TaskStatus.choices,
+        method="filter_status",
+        empty_label=_("any"),
+        label=_("Status"),
     )
-    priority = django_filters.ChoiceFilter(choices=TaskPriority.choices, empty_label="any")
+    priority = django_filters.ChoiceFilter(
+        choices=TaskPriority.choices, empty_label=_("any"), label=_("Priority")
+    )
     due_from = django_filters.DateFilter(
         method="filter_due",
-        label="Due from",
-        help_text="A date, in the company timezone.",
+        label=_("Due from"),
+        help_text=_("A date, in the company timezone."),
         widget=DATE,
     )
     due_to = django_filters.DateFilter(
         method="filter_due",
-        label="Due to",
-        help_text="A date, in the company timezone.",
+        label=_("Due to"),
+        help_text=_("A date, in the company timezone."),
         widget=DATE,
     )
     customer = CustomerChoiceFilter()

@@ -3,6 +3,8 @@ from datetime import timedelta
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
@@ -28,30 +30,38 @@ class DealChoiceField(forms.ModelChoiceField):
 class TaskForm(forms.Form):
     """A task's fields; every choice is limited to what the writer may see and act for."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     # Choices among thousands: found by typing (scoped lookups), never listed whole.
     assignee = forms.ModelChoiceField(
-        queryset=User.objects.none(), label="For", widget=Lookup("people_lookup", "role=rep")
+        queryset=User.objects.none(),
+        label=gettext_lazy("For"),
+        widget=Lookup("people_lookup", "role=rep"),
     )
     due_at = forms.DateTimeField(
-        label="Due",
+        label=gettext_lazy("Due"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-        help_text="In your timezone.",
+        help_text=gettext_lazy("In your timezone."),
     )
-    priority = forms.ChoiceField(choices=TaskPriority.choices, initial=TaskPriority.NORMAL)
+    priority = forms.ChoiceField(
+        label=gettext_lazy("Priority"), choices=TaskPriority.choices, initial=TaskPriority.NORMAL
+    )
     customer = forms.ModelChoiceField(
+        label=gettext_lazy("Customer"),
         queryset=Customer.objects.none(),
         required=False,
         widget=Lookup("customers:lookup", "open=1"),
-        help_text="Empty: no customer.",
+        help_text=gettext_lazy("Empty: no customer."),
     )
     deal = DealChoiceField(
+        label=gettext_lazy("Deal"),
         queryset=Deal.objects.none(),
         required=False,
         widget=Lookup("deals:lookup", "open=1"),
-        help_text="Empty: no deal.",
+        help_text=gettext_lazy("Empty: no deal."),
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     # The version the page showed, so a save from a stale page is refused, not applied.
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -82,7 +92,7 @@ class TaskForm(forms.Form):
     def clean_due_at(self):
         due_at = self.cleaned_data["due_at"]
         if not EARLIEST <= due_at.date() <= LATEST:
-            raise forms.ValidationError("Enter a due date between 1970 and 2999.")
+            raise forms.ValidationError(_("Enter a due date between 1970 and 2999."))
         return due_at
 
     def clean(self):
@@ -93,7 +103,9 @@ class TaskForm(forms.Form):
                 data["customer"] = deal.customer
             elif deal.customer_id != customer.pk:
                 self.add_error(
-                    "deal", f"{deal.title} is a deal of {deal.customer}, not {customer}."
+                    "deal",
+                    _("%(deal)s is a deal of %(customer)s, not %(other)s.")
+                    % {"deal": deal.title, "customer": deal.customer, "other": customer},
                 )
         return data
 
@@ -125,13 +137,16 @@ class TaskHistoryForm(forms.Form):
     """The period (company dates, inclusive) and, for reviewers, the team."""
 
     start = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}), required=False
     )
     end = forms.DateField(
-        label="To", widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}), required=False
     )
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label="all my teams"
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("all my teams"),
+        label=gettext_lazy("Team"),
     )
 
     def __init__(self, *args, teams=None, **kwargs):
@@ -147,8 +162,8 @@ class TaskHistoryForm(forms.Form):
         for name in ("start", "end"):
             day = data.get(name)
             if day is not None and not EARLIEST <= day <= LATEST:
-                self.add_error(name, "Enter a date between 1970 and 2999.")
+                self.add_error(name, _("Enter a date between 1970 and 2999."))
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
-            self.add_error("end", "The period ends before it starts.")
+            self.add_error("end", _("The period ends before it starts."))
         return data

@@ -10,10 +10,14 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activities.models import Task
 from salesmgmt.calendar import job_now, local_time, zone_of
+from salesmgmt.i18n import language_of
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import Notice, send_once
 
@@ -21,19 +25,26 @@ OVERDUE_DIGEST_HOUR = 7  # company time: the digest is the first thing in the mo
 DIGEST_LINES = 20  # a digest lists this many tasks, then says how many more
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _task_text(task: Task, reader: User) -> str:
     about = task.customer or task.deal
-    return f"{task.title}{f' ({about})' if about else ''}: due {local_time(task.due_at, reader)}"
+    due = local_time(task.due_at, reader)
+    if about:
+        return _("%(task)s (%(about)s): due %(due)s") % {
+            "task": task.title,
+            "about": about,
+            "due": due,
+        }
+    return _("%(task)s: due %(due)s") % {"task": task.title, "due": due}
 
 
 def _capped(lines: list[str]) -> list[str]:
     if len(lines) <= DIGEST_LINES:
         return lines
-    return [*lines[:DIGEST_LINES], f"… and {len(lines) - DIGEST_LINES} more."]
+    more = len(lines) - DIGEST_LINES
+    return [
+        *lines[:DIGEST_LINES],
+        ngettext("… and %(count)d more.", "… and %(count)d more.", more) % {"count": more},
+    ]
 
 
 # --- Task reminders ---------------------------------------------------------------------------
@@ -43,17 +54,29 @@ def task_reminder(task: Task) -> Notice:
     assignee = task.assignee
     zone = zone_of(assignee)
     due = task.due_at.astimezone(zone)
-    lines = [f"“{task.title}” is due at {due:%H:%M} ({zone.key}), {date_format(due, 'l j F Y')}."]
-    if task.customer:
-        lines.append(f"Customer: {task.customer}")
-    if task.deal:
-        lines.append(f"Deal: {task.deal}")
+    # Written in the assignee's language, with their language's date and time.
+    with translation.override(language_of(assignee)):
+        time = date_format(due, "TIME_SHORT")
+        lines = [
+            _("“%(task)s” is due at %(time)s (%(zone)s), %(date)s.")
+            % {
+                "task": task.title,
+                "time": time,
+                "zone": zone.key,
+                "date": date_format(due, "LONG_WEEKDAY_DATE"),
+            }
+        ]
+        if task.customer:
+            lines.append(_("Customer: %(customer)s") % {"customer": task.customer})
+        if task.deal:
+            lines.append(_("Deal: %(deal)s") % {"deal": task.deal})
+        title = _("Due at %(time)s: %(task)s") % {"time": time, "task": task.title}
     return Notice(
         user=assignee,
         kind=NotificationKind.TASK_REMINDER,
         # A task moved to another time is a new occasion.
         key=f"task-reminder:{task.pk}:{task.due_at.isoformat()}",
-        title=f"Due at {due:%H:%M}: {task.title}",
+        title=title,
         body="\n".join(lines),
         url=f"{reverse('tasks:my_day')}#task-{task.pk}",
     )
@@ -80,12 +103,17 @@ def send_task_reminders(*, now: datetime | None = None) -> int:
 
 
 def overdue_digest(rep: User, tasks: list[Task], day) -> Notice:
+    with translation.override(language_of(rep)):
+        title = ngettext(
+            "You have %(count)d overdue task", "You have %(count)d overdue tasks", len(tasks)
+        ) % {"count": len(tasks)}
+        body = "\n".join(_capped([f"- {_task_text(t, rep)}" for t in tasks]))
     return Notice(
         user=rep,
         kind=NotificationKind.OVERDUE_DIGEST,
         key=f"overdue-digest:{rep.pk}:{day.isoformat()}",
-        title=f"You have {_plural(len(tasks), 'overdue task')}",
-        body="\n".join(_capped([f"- {_task_text(t, rep)}" for t in tasks])),
+        title=title,
+        body=body,
         url=reverse("tasks:my_day"),
     )
 
@@ -95,13 +123,21 @@ def team_overdue_digest(manager: User, tasks: list[Task], day) -> Notice:
     for task in tasks:
         by_rep[task.assignee_id].append(task)
     summary = [f"{group[0].assignee}: {len(group)}" for group in by_rep.values()]
-    lines = [f"- {t.assignee}: {_task_text(t, manager)}" for t in tasks]
+    with translation.override(language_of(manager)):
+        lines = [f"- {t.assignee}: {_task_text(t, manager)}" for t in tasks]
+        title = ngettext(
+            "Your team has %(count)d overdue task",
+            "Your team has %(count)d overdue tasks",
+            len(tasks),
+        ) % {"count": len(tasks)}
+        per_rep = _("Overdue per rep: %(summary)s.") % {"summary": ", ".join(summary)}
+        body = "\n".join([per_rep, "", *_capped(lines)])
     return Notice(
         user=manager,
         kind=NotificationKind.TEAM_OVERDUE_DIGEST,
         key=f"team-overdue:{manager.pk}:{day.isoformat()}",
-        title=f"Your team has {_plural(len(tasks), 'overdue task')}",
-        body="\n".join(["Overdue per rep: " + ", ".join(summary) + ".", "", *_capped(lines)]),
+        title=title,
+        body=body,
         url=reverse("tasks:team"),
     )
 

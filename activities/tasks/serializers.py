@@ -2,6 +2,7 @@
 in the caller's scope; the assignee defaults to the caller."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from activities.customers.serializers import ScopedCustomerField, _default_rep
@@ -15,7 +16,7 @@ from salesmgmt.api_support import VERSION, ScopedRepField, require_version
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    assignee = ScopedRepField(required=False, help_text="A rep; defaults to the caller (reps).")
+    assignee = ScopedRepField(required=False, help_text=_("A rep; defaults to the caller (reps)."))
     customer = ScopedCustomerField(required=False, allow_null=True)
     deal = ScopedDealField(required=False, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
@@ -54,5 +55,5 @@ class TaskSerializer(serializers.ModelSerializer):
 class TaskStateSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False,
-        help_text="The task's version you read; if it changed since, the answer is 409.",
+        help_text=_("The task's version you read; if it changed since, the answer is 409."),
     )

@@ -3,6 +3,8 @@ the assignee is told when someone else gives them a task."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from activities.models import (
     Task,
@@ -86,6 +88,9 @@ def _tell_assignee(task: Task, by: User) -> None:
         user=task.assignee,
         kind=NotificationKind.TASK_ASSIGNED,
         key=f"task-assigned:{task.pk}:{task.assignee_id}",
-        title=f"{by} gave you a task: {task.title}",
+        # Lazy: notify() renders it in the assignee's language.
+        title=format_lazy(
+            gettext_lazy("{by} gave you a task: {task}"), by=str(by), task=task.title
+        ),
         url=f"/tasks/#task-{task.pk}",
     )

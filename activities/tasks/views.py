@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from activities.models import Task, TaskStatus
@@ -131,7 +133,10 @@ def task_create(request):
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, f"Task “{task.title}” added for {assignee}.")
+            messages.success(
+                request,
+                _("Task “%(task)s” added for %(rep)s.") % {"task": task.title, "rep": assignee},
+            )
             return redirect(_next_url(request, _day_url(assignee, request.user)))
     return render(
         request,
@@ -167,7 +172,7 @@ def task_edit(request, pk):
         except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, "Task saved.")
+            messages.success(request, _("Task saved."))
             return redirect(_next_url(request, _day_url(task.assignee, request.user)))
     return render(
         request,
@@ -184,7 +189,7 @@ def _set_done(request, pk, service):
     try:
         task = service(task=task, by=request.user, version=_posted_version(request))
     except ConflictError:
-        conflict = (
+        conflict = _(
             "This task was changed by someone else since you opened it; nothing was saved. "
             "Here it is as it stands now."
         )
@@ -284,11 +289,41 @@ def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+# Column names, translated when the file is written (the values stay machine-readable).
+TASK_CSV_HEADER = [
+    pgettext_lazy("CSV column", "id"),
+    pgettext_lazy("CSV column", "title"),
+    pgettext_lazy("CSV column", "rep"),
+    pgettext_lazy("CSV column", "customer"),
+    pgettext_lazy("CSV column", "deal"),
+    pgettext_lazy("CSV column", "due_at"),
+    pgettext_lazy("CSV column", "priority"),
+    pgettext_lazy("CSV column", "status"),
+    pgettext_lazy("CSV column", "done_at"),
+]
+HISTORY_CSV_HEADER = [
+    pgettext_lazy("CSV column", "rep"),
+    pgettext_lazy("CSV column", "team"),
+    pgettext_lazy("CSV column", "completed"),
+    pgettext_lazy("CSV column", "on_time"),
+    pgettext_lazy("CSV column", "late"),
+    pgettext_lazy("CSV column", "on_time_rate"),
+    pgettext_lazy("CSV column", "avg_lateness_hours"),
+]
+
+
+def _task_state(task, now) -> str:
+    if task.done_at:
+        return pgettext("CSV value", "done")
+    return (
+        pgettext("CSV value", "overdue") if task.is_overdue(now) else pgettext("CSV value", "open")
+    )
+
+
 def _tasks_csv(filename: str, tasks, now):
-    header = ["id", "title", "rep", "customer", "deal", "due_at", "priority", "status", "done_at"]
     return csv_response(
         filename,
-        header,
+        [str(name) for name in TASK_CSV_HEADER],
         (
             [
                 t.pk,
@@ -298,7 +333,7 @@ def _tasks_csv(filename: str, tasks, now):
                 t.deal or "",
                 _local(t.due_at),
                 t.priority,
-                "done" if t.done_at else ("overdue" if t.is_overdue(now) else "open"),
+                _task_state(t, now),
                 _local(t.done_at),
             ]
             for t in tasks.iterator(chunk_size=500)
@@ -332,7 +367,7 @@ def task_history(request):
     if request.GET.get("export") == "csv":
         return csv_response(
             f"task-history-{start}-{end}.csv",
-            ["rep", "team", "completed", "on_time", "late", "on_time_rate", "avg_lateness_hours"],
+            [str(name) for name in HISTORY_CSV_HEADER],
             (
                 [
                     r.subject,

@@ -84,20 +84,20 @@ def test_stale_deals_alert_owner_and_owners_manager(deals):
     assert alerts == {
         "Stale deal: Acme fleet": (
             f"stale-deal:{stuck.pk}:2025-03-03",
-            "Customer: Acme Hardware. Stage: Proposal. Amount: 12,500.00 USD. Owner: Rita Rep.\n"
+            "Customer: Acme Hardware. Stage: Proposal. Amount: USD 12,500.00. Owner: Rita Rep.\n"
             "No stage change for 14 days (in Proposal since 3 Mar 2025).",
             f"/deals/{stuck.pk}/",
         ),
         "Stale deal: Harbour lights": (
             f"stale-deal:{late.pk}:next-step:2025-03-16",
-            f"Customer: {late.customer}. Stage: Proposal. Amount: 12,500.00 USD. "
+            f"Customer: {late.customer}. Stage: Proposal. Amount: USD 12,500.00. "
             "Owner: Rita Rep.\n"
             "“Call the buyer” was due on 16 Mar 2025.",
             f"/deals/{late.pk}/",
         ),
         "Stale deal: Old tender": (
             f"stale-deal:{both.pk}:2025-03-01",
-            f"Customer: {both.customer}. Stage: Negotiation. Amount: 4,500.00 USD. "
+            f"Customer: {both.customer}. Stage: Negotiation. Amount: USD 4,500.00. "
             "Owner: Sofia Gamma.\n"
             "No stage change for 16 days (in Negotiation since 1 Mar 2025).\n"
             "The next step was due on 10 Mar 2025.",

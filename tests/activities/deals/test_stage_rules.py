@@ -55,7 +55,7 @@ def test_one_deal_is_enough_to_keep_the_kind(rep, admin, api_for):
 
     assert response.status_code == 400
     assert response.data["errors"] == {
-        "kind": [f"1 deal sits in {won.name}; move them to another stage before changing its kind."]
+        "kind": [f"1 deal sits in {won.name}; move it to another stage before changing its kind."]
     }
     won.refresh_from_db()
     assert won.kind == StageKind.WON

@@ -29,7 +29,7 @@ def detail_url(activity):
 
 def too_old_message():
     oldest = days_ago(14)
-    return f"Days before {date_format(oldest)} can only be changed by your manager."
+    return f"Days before {date_format(oldest, 'DATE_MEDIUM')} can only be changed by your manager."
 
 
 FUTURE_MESSAGE = "Activity cannot be logged for a day that has not happened yet."
@@ -225,7 +225,7 @@ def test_edit_window_follows_company_settings(rep, api_for):
 
     assert inside.status_code == 201, inside.data
     assert outside.status_code == 400
-    expected = f"Days before {date_format(days_ago(3))} can only be changed by your manager."
+    expected = f"Days before {date_format(days_ago(3), 'DATE_MEDIUM')} can only be changed by your manager."
     assert outside.data["errors"] == {"day": [expected]}
 
 

@@ -297,7 +297,7 @@ def test_missing_fields_are_named_per_row(rep, api_for):
     response = api_for(rep).post(URL, {"entries": [{"rep": rep.pk, "metric": "calls"}]})
 
     assert response.data == refused(
-        "1 of 1 entries are invalid; nothing was stored.",
+        "1 of 1 entry is invalid; nothing was stored.",
         {
             "0": {
                 "day": ["This field is required."],
@@ -337,7 +337,7 @@ def test_rep_day_outside_edit_window_stores_nothing(rep, batch, api_for):
     response = api_for(rep).post(URL, {"entries": batch})
 
     assert response.status_code == 400
-    expected = f"Days before {date_format(days_ago(14))} can only be changed by your manager."
+    expected = f"Days before {date_format(days_ago(14), 'DATE_MEDIUM')} can only be changed by your manager."
     assert response.data == refused(
         "1 of 3 entries were refused; nothing was stored.", {"1": {"day": [expected]}}
     )
@@ -381,7 +381,7 @@ def test_external_id_of_another_reps_activity_is_refused(rep, teammate, api_for)
 
     assert response.status_code == 400
     assert response.data == refused(
-        "1 of 1 entries were refused; nothing was stored.",
+        "1 of 1 entry was refused; nothing was stored.",
         {"0": {"external_id": ["This external_id is already used by another rep's activity."]}},
     )
     assert Activity.objects.get().quantity == Decimal("5")

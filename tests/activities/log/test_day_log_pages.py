@@ -116,7 +116,9 @@ def test_rep_logs_a_day_and_rows_are_stored_exactly(client_for, rep, focus, phon
         "created",
     ]
     follow = client.get(response["Location"])
-    assert [m.message for m in follow.context["messages"]] == [f"Saved {day:%a %d %b}: 3 changes."]
+    assert [m.message for m in follow.context["messages"]] == [
+        f"Saved {date_format(day, 'WEEKDAY_DAY_MONTH')}: 3 changes."
+    ]
 
 
 def test_editing_a_quantity_updates_one_row_and_keeps_the_change(
@@ -283,7 +285,9 @@ def test_day_older_than_the_edit_window_is_read_only_for_the_rep(client_for, rep
     post = client.post(log_url(day), lines_data(lines, initial_forms=2))
 
     oldest = CompanySettings.load().oldest_editable_day()
-    notice = f"Days before {date_format(oldest)} can only be changed by your manager."
+    notice = (
+        f"Days before {date_format(oldest, 'DATE_MEDIUM')} can only be changed by your manager."
+    )
     assert page.status_code == 200
     assert page.context["locked_reason"] == notice
     assert f'<p class="notice">{notice}</p>' in page.content.decode()
@@ -455,7 +459,12 @@ def test_activity_list_filters_by_metric_and_days_with_exact_totals(client_for, 
 
     assert page.status_code == 200
     assert list(page.context["totals"]) == [
-        {"metric__name": "Calls", "metric__unit": "count", "total": Decimal("15")}
+        {
+            "metric__name": "Calls",
+            "metric__unit": "count",
+            "total": Decimal("15"),
+            "metric_label": "Calls",
+        }
     ]
     assert [(a.day, a.quantity) for a in page.context["page"]] == [
         (days_ago(1), Decimal("10")),

@@ -6,6 +6,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils import formats
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from salesmgmt.models import Team
 from salesmgmt.scoping import scope_to_people
@@ -14,17 +17,17 @@ from salesmgmt.scoping import scope_to_people
 class Status(models.TextChoices):
     """Traffic light of a goal or KPI."""
 
-    GREEN = "green", "On track"
-    AMBER = "amber", "Behind"
-    RED = "red", "Far behind"
-    EARLY = "early", "Too early to tell"  # behind, but too little of the period is over
+    GREEN = "green", _("On track")
+    AMBER = "amber", _("Behind")
+    RED = "red", _("Far behind")
+    EARLY = "early", _("Too early to tell")  # behind, but too little of the period is over
 
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    APPROVED = "approved", "Approved"
-    RETURNED = "returned", "Returned"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
 
 
 class WeeklyPlanQuerySet(models.QuerySet):
@@ -39,41 +42,54 @@ class WeeklyPlan(models.Model):
     """A rep's own plan for one week. The manager reviews it, never writes it."""
 
     rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="weekly_plans"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="weekly_plans",
+        verbose_name=_("rep"),
     )
-    week_start = models.DateField(help_text="First day of the company week.")
-    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    objectives = models.TextField(blank=True)
-    priorities = models.TextField(blank=True)
-    risks = models.TextField("risks and blockers", blank=True)
-    key_accounts = models.TextField(blank=True)
-    progress_note = models.TextField("progress", blank=True)
-    problems_note = models.TextField("problems", blank=True)
+    week_start = models.DateField(_("week start"), help_text=_("First day of the company week."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    objectives = models.TextField(_("objectives"), blank=True)
+    priorities = models.TextField(_("priorities"), blank=True)
+    risks = models.TextField(_("risks and blockers"), blank=True)
+    key_accounts = models.TextField(_("key accounts"), blank=True)
+    progress_note = models.TextField(_("progress"), blank=True)
+    problems_note = models.TextField(_("problems"), blank=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Raised on every write; a stale version is refused."
+        _("version"),
+        default=1,
+        help_text=_("Raised on every write; a stale version is refused."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("reviewed by"),
     )
 
     objects = WeeklyPlanQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("weekly plan")
+        verbose_name_plural = _("weekly plans")
         ordering = ["-week_start", "rep__first_name"]
         constraints = [
             models.UniqueConstraint(fields=["rep", "week_start"], name="one_plan_per_rep_week")
         ]
 
     def __str__(self):
-        return f"{self.rep} — week of {self.week_start:%d %b %Y}"
+        return gettext("%(rep)s — week of %(week)s") % {
+            "rep": self.rep,
+            "week": formats.date_format(self.week_start, "DATE_MEDIUM"),
+        }
 
     @property
     def week_end(self):
@@ -83,9 +99,9 @@ class WeeklyPlan(models.Model):
     def status_phrase(self) -> str:
         """For messages: 'This plan is {status_phrase}'."""
         return (
-            "still a draft"
+            gettext("still a draft")
             if self.status == PlanStatus.DRAFT
-            else self.get_status_display().lower()
+            else str(self.get_status_display()).lower()
         )
 
     @property
@@ -97,13 +113,22 @@ class WeeklyPlan(models.Model):
 class PlanTarget(models.Model):
     """The number a rep plans for one metric in their week."""
 
-    plan = models.ForeignKey(WeeklyPlan, on_delete=models.CASCADE, related_name="targets")
-    metric = models.ForeignKey("activities.Metric", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        WeeklyPlan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("plan")
+    )
+    metric = models.ForeignKey(
+        "activities.Metric", on_delete=models.PROTECT, related_name="+", verbose_name=_("metric")
+    )
     planned = models.DecimalField(
-        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        _("planned"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
     )
 
     class Meta:
+        verbose_name = _("planned number")
+        verbose_name_plural = _("planned numbers")
         ordering = ["metric__position", "metric__name"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "metric"], name="one_target_per_plan_metric")
@@ -117,49 +142,65 @@ class PlanEvent(models.Model):
     """The plan's timeline: every status change, with who, when and comment."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", "Started"
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        RETURNED = "returned", "Returned for changes"
+        CREATED = "created", _("Started")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned for changes")
 
-    plan = models.ForeignKey(WeeklyPlan, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    comment = models.TextField(blank=True)
+    plan = models.ForeignKey(
+        WeeklyPlan, on_delete=models.CASCADE, related_name="events", verbose_name=_("plan")
+    )
+    kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
     notified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the e-mail about this event went out."
+        _("notified at"),
+        null=True,
+        blank=True,
+        help_text=_("When the e-mail about this event went out."),
     )
     snapshot = models.JSONField(
+        _("snapshot"),
         null=True,
         blank=True,
         editable=False,
-        help_text="On a return: the plan as it stood (content and planned numbers), so the "
-        "resubmission can show what changed since.",
+        help_text=_(
+            "On a return: the plan as it stood (content and planned numbers), so the "
+            "resubmission can show what changed since."
+        ),
     )
 
     class Meta:
+        verbose_name = _("plan event")
+        verbose_name_plural = _("plan events")
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
+        return gettext("%(kind)s by %(person)s at %(at)s") % {
+            "kind": self.get_kind_display(),
+            "person": self.by,
+            "at": formats.date_format(self.at, "DATETIME_MEDIUM"),
+        }
 
 
 # --- Goals ------------------------------------------------------------------------------------
 
 
 class GoalScope(models.TextChoices):
-    REP = "rep", "Rep"
-    TEAM = "team", "Team"
-    DIVISION = "division", "Division"
-    COMPANY = "company", "Company"
+    REP = "rep", _("Rep")
+    TEAM = "team", _("Team")
+    DIVISION = "division", _("Division")
+    COMPANY = "company", _("Company")
 
 
 class GoalPeriod(models.TextChoices):
-    WEEK = "week", "Week"
-    MONTH = "month", "Month"
-    QUARTER = "quarter", "Quarter"
-    YEAR = "year", "Year"
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
 
 
 class GoalQuerySet(models.QuerySet):
@@ -246,16 +287,22 @@ class Goal(models.Model):
     ``GoalChange`` with who, when, old, new and why.
     """
 
-    scope = models.CharField(max_length=10, choices=GoalScope.choices)
+    scope = models.CharField(_("scope"), max_length=10, choices=GoalScope.choices)
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="goals",
+        verbose_name=_("rep"),
     )
     team = models.ForeignKey(
-        "salesmgmt.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="goals"
+        "salesmgmt.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("team"),
     )
     division = models.ForeignKey(
         "salesmgmt.Division",
@@ -263,8 +310,14 @@ class Goal(models.Model):
         null=True,
         blank=True,
         related_name="goals",
+        verbose_name=_("division"),
     )
-    metric = models.ForeignKey("activities.Metric", on_delete=models.PROTECT, related_name="goals")
+    metric = models.ForeignKey(
+        "activities.Metric",
+        on_delete=models.PROTECT,
+        related_name="goals",
+        verbose_name=_("metric"),
+    )
     # Limits: the goal counts only the activity rows of this product and of any of these
     # channels ("40 sales of product A", "walk-in and up-sell 20"). Set with the goal and
     # never changed after (like its metric and period): a different limit is another goal.
@@ -274,40 +327,55 @@ class Goal(models.Model):
         null=True,
         blank=True,
         related_name="goals",
+        verbose_name=_("product"),
     )
-    channels = models.ManyToManyField("activities.Channel", blank=True, related_name="goals")
+    channels = models.ManyToManyField(
+        "activities.Channel", blank=True, related_name="goals", verbose_name=_("channels")
+    )
     channel_key = models.CharField(
+        _("channel key"),
         max_length=200,
         blank=True,
         default="",
         editable=False,
-        help_text="The channels' ids, sorted and comma-joined (empty: any channel); what "
-        "uniqueness and roll-up match on. Written with the channels by plans.goals.services.",
+        help_text=_(
+            "The channels' ids, sorted and comma-joined (empty: any channel); what "
+            "uniqueness and roll-up match on. Written with the channels by plans.goals.services."
+        ),
     )
-    period = models.CharField(max_length=10, choices=GoalPeriod.choices)
-    start = models.DateField()
-    end = models.DateField()
+    period = models.CharField(_("period"), max_length=10, choices=GoalPeriod.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
     target = models.DecimalField(
-        max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("target"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     stretch_target = models.DecimalField(
+        _("stretch target"),
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
-    note = models.CharField(max_length=200, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = GoalQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
         ordering = ["-start", "scope", "metric__position", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -345,8 +413,15 @@ class Goal(models.Model):
         (Load goals ``with_limits()`` to name many without a query each.)"""
         parts = [str(self.product)] if self.product_id else []
         if self.channel_key:
-            parts.append(", ".join(sorted(c.name for c in self.channels.all())))
+            parts.append(self.channels_label)
         return " · ".join(parts)
+
+    @property
+    def channels_label(self) -> str:
+        """ "Walk-in, Up-sell" in the reader's language; empty for any channel."""
+        if not self.channel_key:
+            return ""
+        return ", ".join(sorted(c.label for c in self.channels.all()))
 
     @property
     def label(self) -> str:
@@ -361,41 +436,68 @@ class Goal(models.Model):
 
     @property
     def owner_label(self) -> str:
-        return str(self.owner) if self.owner is not None else "Company"
+        return str(self.owner) if self.owner is not None else gettext("Company")
 
     @property
     def period_label(self) -> str:
         if self.period == GoalPeriod.WEEK:
-            return f"week of {self.start:%d %b %Y}"
+            return gettext("week of %(day)s") % {
+                "day": formats.date_format(self.start, "DATE_MEDIUM")
+            }
         if self.period == GoalPeriod.MONTH:
-            return f"{self.start:%B %Y}"
+            return formats.date_format(self.start, "MONTH_YEAR")
         if self.period == GoalPeriod.QUARTER:
-            return f"{self.start:%b} – {self.end:%b %Y}"
-        return f"{self.start:%b %Y} – {self.end:%b %Y}"
+            return "{} – {}".format(
+                formats.date_format(self.start, "M"),
+                formats.date_format(self.end, "SHORT_MONTH_YEAR"),
+            )
+        return "{} – {}".format(
+            formats.date_format(self.start, "SHORT_MONTH_YEAR"),
+            formats.date_format(self.end, "SHORT_MONTH_YEAR"),
+        )
 
 
 class GoalChange(models.Model):
     """A goal's history: created, changed (old -> new, with the reason) or removed."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Set"
-        CHANGED = "changed", "Changed"
-        DELETED = "deleted", "Removed"
+        CREATED = "created", _("Set")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Removed")
 
     goal = models.ForeignKey(
-        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("goal"),
     )
-    goal_label = models.CharField(max_length=300, help_text="What the goal was, kept if removed.")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    old_target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    new_target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    old_stretch = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    new_stretch = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    reason = models.TextField(blank=True)
+    goal_label = models.CharField(
+        _("goal label"), max_length=300, help_text=_("What the goal was, kept if removed.")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    old_target = models.DecimalField(
+        _("old target"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    new_target = models.DecimalField(
+        _("new target"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    old_stretch = models.DecimalField(
+        _("old stretch target"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    new_stretch = models.DecimalField(
+        _("new stretch target"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
+        verbose_name = _("goal change")
+        verbose_name_plural = _("goal changes")
         ordering = ["-at", "-pk"]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 the page in constant queries; writes go through plans/goal_services.py."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,13 +29,13 @@ from salesmgmt.api_support import StaleVersionFirst
 from salesmgmt.models import CompanySettings, User
 
 AS_OF = OpenApiParameter(
-    "as_of", type=str, description="ISO date the figures are computed for (default today)."
+    "as_of", type=str, description=_("ISO date the figures are computed for (default today).")
 )
 REASON = OpenApiParameter(
-    "reason", type=str, description="Why the goal is removed (or send it in the body)."
+    "reason", type=str, description=_("Why the goal is removed (or send it in the body).")
 )
 VERSION = OpenApiParameter(
-    "version", type=int, description="The version you read (or send it in the body)."
+    "version", type=int, description=_("The version you read (or send it in the body).")
 )
 
 
@@ -158,7 +159,7 @@ class GoalViewSet(
         version = self._sent("version")
         if version is None:
             raise ValidationError(
-                {"version": ["Send the version you read, so a newer change is not undone."]}
+                {"version": [_("Send the version you read, so a newer change is not undone.")]}
             )
         try:
             version = serializers.IntegerField().run_validation(version)
@@ -185,7 +186,7 @@ class GoalViewSet(
         parameters=[ReverseFunnelQuerySerializer],
         responses={
             200: ReverseFunnelSerializer,
-            404: error_response("The rep is outside your scope or has no current outcome goal."),
+            404: error_response(_("The rep is outside your scope or has no current outcome goal.")),
         },
         filters=False,
     )
@@ -208,11 +209,11 @@ class GoalViewSet(
         params = query.validated_data
         rep_id = params.get("rep") or (request.user.pk if request.user.is_rep else None)
         if rep_id is None:
-            raise ValidationError({"rep": ["Say which rep."]})
+            raise ValidationError({"rep": [_("Say which rep.")]})
         rep = get_object_or_404(User.objects.visible_to(request.user).sales_reps(), pk=rep_id)
         funnel = reverse_funnel(rep, as_of=params.get("as_of"))
         if funnel is None:
-            raise NotFound("This rep has no current goal on sales closed or sales value.")
+            raise NotFound(_("This rep has no current goal on sales closed or sales value."))
         return Response(ReverseFunnelSerializer(funnel).data)
 
 

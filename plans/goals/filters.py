@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Channel, Metric, Product
 from plans.models import Goal, GoalPeriod, GoalScope
@@ -13,7 +14,12 @@ from salesmgmt.filtering import (
 )
 from salesmgmt.models import CompanySettings
 
-WHEN_CHOICES = [("current", "Current"), ("past", "Past"), ("upcoming", "Upcoming"), ("any", "Any")]
+WHEN_CHOICES = [
+    ("current", _("Current")),
+    ("past", _("Past")),
+    ("upcoming", _("Upcoming")),
+    ("any", _("Any")),
+]
 SCOPE_ORDER = [GoalScope.COMPANY, GoalScope.DIVISION, GoalScope.TEAM, GoalScope.REP]
 
 
@@ -41,52 +47,63 @@ class GoalFilter(SharedFilterSet):
     otherwise (``when``); integrations say ``current`` and may move ``as_of``."""
 
     when = django_filters.ChoiceFilter(
-        choices=WHEN_CHOICES, method="filter_when", empty_label=None, label="When"
+        choices=WHEN_CHOICES, method="filter_when", empty_label=None, label=_("When")
     )
-    scope = django_filters.ChoiceFilter(choices=GoalScope.choices, empty_label="any")
-    period = django_filters.ChoiceFilter(choices=GoalPeriod.choices, empty_label="any")
+    scope = django_filters.ChoiceFilter(
+        label=_("For"), choices=GoalScope.choices, empty_label=_("any")
+    )
+    period = django_filters.ChoiceFilter(
+        label=_("Period"), choices=GoalPeriod.choices, empty_label=_("any")
+    )
     metric = django_filters.ModelChoiceFilter(
-        queryset=Metric.objects.active(), to_field_name="key", empty_label="any"
+        label=_("Metric"),
+        queryset=Metric.objects.active(),
+        to_field_name="key",
+        empty_label=_("any"),
     )
     product = django_filters.ModelChoiceFilter(
         queryset=Product.objects.all(),
         to_field_name="sku",
-        empty_label="any",
-        help_text="Goals limited to this product (its SKU).",
+        empty_label=_("any"),
+        label=_("Product"),
+        help_text=_("Goals limited to this product (its SKU)."),
     )
     channel = django_filters.ModelChoiceFilter(
         queryset=Channel.objects.all(),
         field_name="channels",
         to_field_name="key",
-        label="Channel",
-        empty_label="any",
-        help_text="Goals that name this channel (its key) among their channels.",
+        label=_("Channel"),
+        empty_label=_("any"),
+        help_text=_("Goals that name this channel (its key) among their channels."),
     )
     limited = django_filters.BooleanFilter(
         method="filter_limited",
-        help_text="true: goals limited to a product or channels; false: goals on a metric's "
-        "whole total.",
+        help_text=_(
+            "true: goals limited to a product or channels; false: goals on a metric's whole total."
+        ),
     )
     team = django_filters.ModelChoiceFilter(
         queryset=visible_teams,
         method="filter_team",
-        empty_label="any",
-        help_text="The team's goals and its reps'.",
+        empty_label=_("any"),
+        label=_("Team"),
+        help_text=_("The team's goals and its reps'."),
     )
     rep = PersonFilter()
     division = django_filters.ModelChoiceFilter(
         queryset=visible_divisions,
         method="filter_division",
-        empty_label="any",
-        help_text="The division's goals, its teams' and its reps'.",
+        empty_label=_("any"),
+        label=_("Division"),
+        help_text=_("The division's goals, its teams' and its reps'."),
     )
     current = django_filters.BooleanFilter(
         method="filter_current",
-        help_text="true: goals whose period holds as_of (default today); false: the others.",
+        help_text=_("true: goals whose period holds as_of (default today); false: the others."),
     )
     as_of = django_filters.DateFilter(
         method="keep",
-        help_text="The day figures are computed for (default: today in company time).",
+        help_text=_("The day figures are computed for (default: today in company time)."),
     )
 
     API_ONLY = ("current", "as_of", "limited")

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Channel, Metric, Product
 from plans.goals import services as goal_services
@@ -13,7 +14,10 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 def _sane_day(day):
     """A goal's period is found from this day; a typo such as year 9999 must not crash."""
     if day is not None and not EARLIEST <= day <= LATEST:
-        raise forms.ValidationError(f"Pick a day between {EARLIEST:%Y} and {LATEST:%Y}.")
+        raise forms.ValidationError(
+            _("Pick a day between %(first)s and %(last)s.")
+            % {"first": EARLIEST.year, "last": LATEST.year}
+        )
     return day
 
 
@@ -29,36 +33,54 @@ def _number(**kwargs):
 class GoalForm(forms.Form):
     """A new goal; the owner choices are only those the user may set goals for."""
 
-    scope = forms.ChoiceField(choices=GoalScope.choices)
+    scope = forms.ChoiceField(label=_("For"), choices=GoalScope.choices)
     # Among thousands of reps: found by typing (the scoped people lookup), never listed.
     rep = forms.ModelChoiceField(
-        queryset=None, required=False, widget=Lookup("people_lookup", "role=rep")
+        label=_("Rep"),
+        queryset=None,
+        required=False,
+        widget=Lookup("people_lookup", "role=rep"),
     )
-    team = forms.ModelChoiceField(queryset=None, required=False)
-    division = forms.ModelChoiceField(queryset=None, required=False)
-    metric = forms.ModelChoiceField(queryset=Metric.objects.active(), to_field_name="key")
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
+    division = forms.ModelChoiceField(label=_("Division"), queryset=None, required=False)
+    metric = forms.ModelChoiceField(
+        label=_("Metric"), queryset=Metric.objects.active(), to_field_name="key"
+    )
     product = forms.ModelChoiceField(
+        label=_("Product"),
         queryset=Product.objects.active(),
         required=False,
-        empty_label="any product",
-        help_text="Optional: count only this product's activity.",
+        empty_label=_("any product"),
+        help_text=_("Optional: count only this product's activity."),
     )
     channels = forms.ModelMultipleChoiceField(
+        label=_("Channels"),
         queryset=Channel.objects.active(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Optional: count only activity through any of these channels; none ticked "
-        "counts every channel.",
+        help_text=_(
+            "Optional: count only activity through any of these channels; none ticked "
+            "counts every channel."
+        ),
     )
-    period = forms.ChoiceField(choices=GoalPeriod.choices, initial=GoalPeriod.MONTH)
+    period = forms.ChoiceField(
+        label=_("Period"), choices=GoalPeriod.choices, initial=GoalPeriod.MONTH
+    )
     day = forms.DateField(
-        label="Period holding",
-        help_text="Any day of the period; the goal runs from its first to its last day.",
+        label=_("Period holding"),
+        help_text=_("Any day of the period; the goal runs from its first to its last day."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    target = _number()
-    stretch_target = _number(required=False, help_text="Optional; above the target.")
-    note = forms.CharField(max_length=200, required=False, help_text="Why this number (optional).")
+    target = _number(label=_("Target"))
+    stretch_target = _number(
+        label=_("Stretch target"), required=False, help_text=_("Optional; above the target.")
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_("Why this number (optional)."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,23 +98,33 @@ class GoalForm(forms.Form):
     def clean(self):
         data = super().clean()
         owner = {GoalScope.REP: "rep", GoalScope.TEAM: "team", GoalScope.DIVISION: "division"}
+        missing = {
+            "rep": _("Choose the rep this goal is for."),
+            "team": _("Choose the team this goal is for."),
+            "division": _("Choose the division this goal is for."),
+        }
         wanted = owner.get(data.get("scope"))
         if wanted and not data.get(wanted) and wanted not in self.errors:
-            self.add_error(wanted, f"Choose the {wanted} this goal is for.")
+            self.add_error(wanted, missing[wanted])
         target, stretch = data.get("target"), data.get("stretch_target")
         if target is not None and target <= 0:
-            self.add_error("target", "A target is a number above zero.")
+            self.add_error("target", _("A target is a number above zero."))
         if target and stretch is not None and stretch <= target:
-            self.add_error("stretch_target", "A stretch target is above the target.")
+            self.add_error("stretch_target", _("A stretch target is above the target."))
         return data
 
 
 class GoalChangeForm(forms.Form):
-    target = _number()
-    stretch_target = _number(required=False, help_text="Leave empty for no stretch target.")
+    target = _number(label=_("Target"))
+    stretch_target = _number(
+        label=_("Stretch target"),
+        required=False,
+        help_text=_("Leave empty for no stretch target."),
+    )
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required: the rep reads it with the old and new figures.",
+        help_text=_("Required: the rep reads it with the old and new figures."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -109,19 +141,21 @@ class GoalChangeForm(forms.Form):
 
 
 class GoalDeleteForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class TeamGoalsPickForm(forms.Form):
     """Which team, metric and period the grid is for (a GET form)."""
 
-    team = forms.ModelChoiceField(queryset=None, empty_label=None)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, empty_label=None)
     metric = forms.ModelChoiceField(
-        queryset=Metric.objects.active(), to_field_name="key", empty_label=None
+        label=_("Metric"), queryset=Metric.objects.active(), to_field_name="key", empty_label=None
     )
-    period = forms.ChoiceField(choices=GoalPeriod.choices, initial=GoalPeriod.MONTH)
-    day = forms.DateField(label="Period holding", widget=forms.DateInput(attrs={"type": "date"}))
+    period = forms.ChoiceField(
+        label=_("Period"), choices=GoalPeriod.choices, initial=GoalPeriod.MONTH
+    )
+    day = forms.DateField(label=_("Period holding"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,9 +170,10 @@ class TeamGoalsGridForm(forms.Form):
     """One target per rep; blank leaves a rep's goal as it is."""
 
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="Required when an existing goal changes; every rep told reads it.",
+        help_text=_("Required when an existing goal changes; every rep told reads it."),
     )
 
     def __init__(self, *args, reps, existing, **kwargs):

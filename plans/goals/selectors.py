@@ -46,6 +46,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityMonth
 from plans.models import Goal, GoalPeriod, GoalScope, Status, load_channels
@@ -299,10 +301,10 @@ class Rollup:
     @property
     def label(self) -> str:
         return {
-            "unallocated": "Not allocated",
-            "under": "Under-allocated",
-            "over": "Over-allocated",
-            "matched": "Allocated",
+            "unallocated": _("Not allocated"),
+            "under": _("Under-allocated"),
+            "over": _("Over-allocated"),
+            "matched": _("Allocated"),
         }[self.state]
 
 
@@ -431,7 +433,7 @@ def progress_over_time(goal: Goal, *, as_of: date | None = None) -> list[Progres
     total_days = working_days(goal.start, goal.end, holidays)
     if goal.period == GoalPeriod.WEEK:
         ends = [goal.start + timedelta(days=n) for n in range((goal.end - goal.start).days + 1)]
-        fmt = "%a %d"
+        fmt = "D j"
     else:
         first_end = company.week_of(goal.start) + timedelta(days=6)
         ends = []
@@ -440,7 +442,7 @@ def progress_over_time(goal: Goal, *, as_of: date | None = None) -> list[Progres
             ends.append(day)
             day += timedelta(days=7)
         ends.append(goal.end)
-        fmt = "%d %b"
+        fmt = "DAY_MONTH"
     days = sorted(daily.items())  # regroup the daily totals into the points, in one pass
     points, running, i, last = [], ZERO, 0, goal.start - timedelta(days=1)
     for end in ends:
@@ -450,6 +452,6 @@ def progress_over_time(goal: Goal, *, as_of: date | None = None) -> list[Progres
         done = working_days(goal.start, end, holidays)
         expected = quantize(goal.target * done / total_days) if total_days else goal.target
         shown = quantize(running) if last < as_of else None
-        points.append(ProgressPoint(end.strftime(fmt), end, shown, expected))
+        points.append(ProgressPoint(date_format(end, fmt), end, shown, expected))
         last = end
     return points

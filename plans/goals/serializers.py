@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,48 +19,54 @@ PERCENT = {"max_digits": 18, "decimal_places": 1}
 def sane_day(day):
     """Periods are worked out from this day; year 1 or 9999 would overflow the arithmetic."""
     if not EARLIEST <= day <= LATEST:
-        raise serializers.ValidationError(f"Give a date between {EARLIEST} and {LATEST}.")
+        raise serializers.ValidationError(
+            _("Give a date between %(first)s and %(last)s.") % {"first": EARLIEST, "last": LATEST}
+        )
 
 
 class GoalProgressSerializer(serializers.Serializer):
     """Pace figures of a goal as of a day (see reporting/goals.py for each definition)."""
 
-    actual = serializers.DecimalField(**MONEY, help_text="Logged in the period up to as_of.")
+    actual = serializers.DecimalField(**MONEY, help_text=_("Logged in the period up to as_of."))
     expected = serializers.DecimalField(
-        **MONEY, help_text="Target x working days elapsed / working days in the period."
+        **MONEY, help_text=_("Target x working days elapsed / working days in the period.")
     )
     attainment = serializers.DecimalField(
-        **PERCENT, allow_null=True, help_text="actual / target, percent."
+        **PERCENT, allow_null=True, help_text=_("actual / target, percent.")
     )
     pace = serializers.DecimalField(
         **PERCENT,
         allow_null=True,
-        help_text="actual / expected, percent; null while nothing is expected yet.",
+        help_text=_("actual / expected, percent; null while nothing is expected yet."),
     )
     projection = serializers.DecimalField(
-        **MONEY, allow_null=True, help_text="End-of-period value at the pace so far."
+        **MONEY, allow_null=True, help_text=_("End-of-period value at the pace so far.")
     )
     projected_attainment = serializers.DecimalField(**PERCENT, allow_null=True)
     status = serializers.ChoiceField(
         choices=Status.values,
-        help_text="green, amber, red, or early: behind, but under a fifth of the period's "
-        "working days are over (too early to tell).",
+        help_text=_(
+            "green, amber, red, or early: behind, but under a fifth of the period's "
+            "working days are over (too early to tell)."
+        ),
     )
-    remaining = serializers.DecimalField(**MONEY, help_text="Still to do to reach the target.")
+    remaining = serializers.DecimalField(**MONEY, help_text=_("Still to do to reach the target."))
     working_days_done = serializers.IntegerField(source="elapsed.done")
     working_days_total = serializers.IntegerField(source="elapsed.total")
 
 
 class RollupSerializer(serializers.Serializer):
     children_total = serializers.DecimalField(
-        **MONEY, help_text="Sum of the goals one level below (same metric and period)."
+        **MONEY, help_text=_("Sum of the goals one level below (same metric and period).")
     )
     children_count = serializers.IntegerField()
     gap = serializers.DecimalField(
         **MONEY,
         allow_null=True,
-        help_text="children_total - target: below 0 under-allocated, above 0 over-allocated; "
-        "null when nothing is allocated.",
+        help_text=_(
+            "children_total - target: below 0 under-allocated, above 0 over-allocated; "
+            "null when nothing is allocated."
+        ),
     )
     state = serializers.ChoiceField(choices=["unallocated", "under", "matched", "over"])
 
@@ -70,19 +77,21 @@ class GoalSerializer(serializers.ModelSerializer):
         slug_field="sku",
         read_only=True,
         allow_null=True,
-        help_text="The product's SKU: the goal counts only its activity. Null: every product.",
+        help_text=_("The product's SKU: the goal counts only its activity. Null: every product."),
     )
     channels = serializers.SlugRelatedField(
         slug_field="key",
         many=True,
         read_only=True,
-        help_text="Channel keys: the goal counts activity through any of them. Empty: every "
-        "channel.",
+        help_text=_(
+            "Channel keys: the goal counts activity through any of them. Empty: every channel."
+        ),
     )
     label = serializers.CharField(
         read_only=True,
-        help_text='What the goal counts, as pages name it: "Sales value · Product A · Walk-in, '
-        'Up-sell".',
+        help_text=_(
+            'What the goal counts, as pages name it: "Sales value · Product A · Walk-in, Up-sell".'
+        ),
     )
     owner_label = serializers.CharField(read_only=True)
     progress = GoalProgressSerializer(source="progress_info", read_only=True)
@@ -90,7 +99,7 @@ class GoalSerializer(serializers.ModelSerializer):
         source="rollup_info",
         read_only=True,
         allow_null=True,
-        help_text="Team, division and company goals: the goals one level below; null for reps.",
+        help_text=_("Team, division and company goals: the goals one level below; null for reps."),
     )
 
     class Meta:
@@ -144,10 +153,10 @@ class _ScopedDivisionField(serializers.PrimaryKeyRelatedField):
 
 class GoalCreateSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=GoalScope.choices)
-    rep = _RepField(required=False, allow_null=True, help_text="For a rep goal.")
-    team = _ScopedTeamField(required=False, allow_null=True, help_text="For a team goal.")
+    rep = _RepField(required=False, allow_null=True, help_text=_("For a rep goal."))
+    team = _ScopedTeamField(required=False, allow_null=True, help_text=_("For a team goal."))
     division = _ScopedDivisionField(
-        required=False, allow_null=True, help_text="For a division goal."
+        required=False, allow_null=True, help_text=_("For a division goal.")
     )
     metric = CachedSlugRelatedField(slug_field="key", queryset=Metric.objects.active())
     product = CachedSlugRelatedField(
@@ -155,23 +164,25 @@ class GoalCreateSerializer(serializers.Serializer):
         queryset=Product.objects.active(),
         required=False,
         allow_null=True,
-        error_messages={"does_not_exist": "No product on sale has the SKU {value}."},
-        help_text="An active product's SKU: the goal counts only that product's activity.",
+        error_messages={"does_not_exist": _("No product on sale has the SKU {value}.")},
+        help_text=_("An active product's SKU: the goal counts only that product's activity."),
     )
     channels = CachedSlugRelatedField(
         slug_field="key",
         queryset=Channel.objects.active(),
         many=True,
         required=False,
-        error_messages={"does_not_exist": "No channel in use has the key {value}."},
-        help_text="Active channel keys: the goal counts activity through any of them "
-        "(default: every channel).",
+        error_messages={"does_not_exist": _("No channel in use has the key {value}.")},
+        help_text=_(
+            "Active channel keys: the goal counts activity through any of them "
+            "(default: every channel)."
+        ),
     )
     period = serializers.ChoiceField(choices=GoalPeriod.choices)
     day = serializers.DateField(
         required=False,
         validators=[sane_day],
-        help_text="Any day of the period (default: today); the goal runs over the whole period.",
+        help_text=_("Any day of the period (default: today); the goal runs over the whole period."),
     )
     target = serializers.DecimalField(**MONEY, min_value=0)
     stretch_target = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
@@ -181,17 +192,19 @@ class GoalCreateSerializer(serializers.Serializer):
 class GoalUpdateSerializer(serializers.Serializer):
     target = serializers.DecimalField(**MONEY, min_value=0, required=False)
     stretch_target = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
-    reason = serializers.CharField(help_text="Why the goal changes; the rep reads it.")
+    reason = serializers.CharField(help_text=_("Why the goal changes; the rep reads it."))
     version = serializers.IntegerField(
-        help_text="The version you read; if the goal changed since, the answer is 409."
+        help_text=_("The version you read; if the goal changed since, the answer is 409.")
     )
 
 
 class GoalDeleteSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="Why the goal is removed; the rep reads it.")
+    reason = serializers.CharField(help_text=_("Why the goal is removed; the rep reads it."))
     version = serializers.IntegerField(
-        help_text="The version you read (or send it as a query parameter); if the goal "
-        "changed since, the answer is 409."
+        help_text=_(
+            "The version you read (or send it as a query parameter); if the goal "
+            "changed since, the answer is 409."
+        )
     )
 
 
@@ -217,9 +230,9 @@ class GoalChangeSerializer(serializers.ModelSerializer):
 
 
 class ReverseFunnelQuerySerializer(serializers.Serializer):
-    rep = serializers.IntegerField(required=False, help_text="Default: the caller (a rep).")
+    rep = serializers.IntegerField(required=False, help_text=_("Default: the caller (a rep)."))
     as_of = serializers.DateField(
-        required=False, validators=[sane_day], help_text="Default: today in company time."
+        required=False, validators=[sane_day], help_text=_("Default: today in company time.")
     )
 
 
@@ -229,18 +242,22 @@ class FunnelStepSerializer(serializers.Serializer):
         max_digits=12,
         decimal_places=4,
         allow_null=True,
-        help_text="Next step's 90-day total / this step's; null on the last step or without history.",
+        help_text=_(
+            "Next step's 90-day total / this step's; null on the last step or without history."
+        ),
     )
     rate_source = serializers.ChoiceField(
         choices=["own", "team", "none", ""],
-        help_text="own: the rep's 90 days; team: the team's (the rep has none); none: not enough "
-        "history; empty on the last step.",
+        help_text=_(
+            "own: the rep's 90 days; team: the team's (the rep has none); none: not enough "
+            "history; empty on the last step."
+        ),
     )
-    needed = serializers.IntegerField(allow_null=True, help_text="Rounded up; null: unknown.")
+    needed = serializers.IntegerField(allow_null=True, help_text=_("Rounded up; null: unknown."))
     per_week = serializers.IntegerField(
-        allow_null=True, help_text="needed / weeks left, rounded up."
+        allow_null=True, help_text=_("needed / weeks left, rounded up.")
     )
-    did_total = serializers.DecimalField(**MONEY, help_text="The rep's own 90-day total.")
+    did_total = serializers.DecimalField(**MONEY, help_text=_("The rep's own 90-day total."))
     did_per_week = serializers.DecimalField(max_digits=14, decimal_places=1)
 
 
@@ -250,7 +267,7 @@ class ReverseFunnelSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     weeks_left = serializers.IntegerField()
     sales_needed = serializers.IntegerField(allow_null=True)
-    from_value = serializers.BooleanField(help_text="The goal is on sales value.")
+    from_value = serializers.BooleanField(help_text=_("The goal is on sales value."))
     average_deal = serializers.DecimalField(**MONEY, allow_null=True)
     average_deal_source = serializers.CharField()
     progress = GoalProgressSerializer()

@@ -14,12 +14,18 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.models import Channel, Metric, Product
 from plans.models import Goal, GoalChange, GoalPeriod, GoalScope, channel_key_of
 from salesmgmt.calendar import period_bounds
 from salesmgmt.errors import ConflictError, RuleViolation
-from salesmgmt.models import Division, NotificationKind, Team, User
+from salesmgmt.i18n import language_of
+from salesmgmt.models import CompanySettings, Division, NotificationKind, Team, User
+from salesmgmt.money import format_money
 from salesmgmt.notifications.services import notify
 from salesmgmt.versioning import lock_current
 from salesmgmt.web import EARLIEST, LATEST, plain_number
@@ -80,7 +86,7 @@ def may_write_goal(user: User, goal: Goal) -> bool:
 
 def _require_writer(user: User, **owner) -> None:
     if not may_write(user, **owner):
-        raise PermissionDenied("You may not set goals for this owner.")
+        raise PermissionDenied(_("You may not set goals for this owner."))
 
 
 def _check_owner(scope: str, rep, team, division) -> dict:
@@ -88,40 +94,53 @@ def _check_owner(scope: str, rep, team, division) -> dict:
     owner = {"rep": rep, "team": team, "division": division}
     needed = {GoalScope.REP: "rep", GoalScope.TEAM: "team", GoalScope.DIVISION: "division"}
     if scope not in GoalScope.values:
-        raise RuleViolation({"scope": "Choose rep, team, division or company."})
+        raise RuleViolation({"scope": _("Choose rep, team, division or company.")})
+    missing = {
+        "rep": _("Choose the rep this goal is for."),
+        "team": _("Choose the team this goal is for."),
+        "division": _("Choose the division this goal is for."),
+    }
     wanted = needed.get(scope)
     if wanted and owner[wanted] is None:
-        raise RuleViolation({wanted: f"Choose the {wanted} this goal is for."})
+        raise RuleViolation({wanted: missing[wanted]})
     if wanted == "rep" and not rep.is_rep:
-        raise RuleViolation({"rep": "Rep goals are for sales reps."})
+        raise RuleViolation({"rep": _("Rep goals are for sales reps.")})
     return {name: value if name == wanted else None for name, value in owner.items()}
 
 
 def _check_targets(target: Decimal | None, stretch: Decimal | None) -> None:
     if target is None or target <= 0:
-        raise RuleViolation({"target": "A target is a number above zero."})
+        raise RuleViolation({"target": _("A target is a number above zero.")})
     if stretch is not None and stretch <= target:
-        raise RuleViolation({"stretch_target": "A stretch target is above the target."})
+        raise RuleViolation({"stretch_target": _("A stretch target is above the target.")})
 
 
 def _check_day(day: date) -> None:
     if not EARLIEST <= day <= LATEST:
-        raise RuleViolation({"day": f"Pick a day between {EARLIEST:%Y} and {LATEST:%Y}."})
+        raise RuleViolation(
+            {
+                "day": _("Pick a day between %(first)s and %(last)s.")
+                % {"first": EARLIEST.year, "last": LATEST.year}
+            }
+        )
 
 
 def _check_limits(product: Product | None, channels) -> None:
     """A goal may name a product and channels that are in use (any metric can carry them)."""
     if product is not None and not product.active:
-        raise RuleViolation({"product": "That product is no longer sold; pick an active one."})
+        raise RuleViolation({"product": _("That product is no longer sold; pick an active one.")})
     off = [str(c) for c in channels if not c.active]
     if off:
-        raise RuleViolation({"channels": f"Switched off: {', '.join(off)}."})
+        raise RuleViolation(
+            {"channels": _("Switched off: %(channels)s.") % {"channels": ", ".join(off)}}
+        )
 
 
 def _duplicate(goal: Goal, label: str) -> RuleViolation:
     when = goal.period_label
     return RuleViolation(
-        f"{goal.owner_label} already has a {label} goal for {when}; change that goal instead."
+        _("%(owner)s already has a %(goal)s goal for %(period)s; change that goal instead.")
+        % {"owner": goal.owner_label, "goal": label, "period": when}
     )
 
 
@@ -148,9 +167,9 @@ def set_goal(
     owner = _check_owner(scope, rep, team, division)
     _require_writer(by, scope=scope, **owner)
     if period not in GoalPeriod.values:
-        raise RuleViolation({"period": "Choose week, month, quarter or year."})
+        raise RuleViolation({"period": _("Choose week, month, quarter or year.")})
     if not metric.active:
-        raise RuleViolation({"metric": "That metric is switched off."})
+        raise RuleViolation({"metric": _("That metric is switched off.")})
     _check_day(day)
     _check_targets(target, stretch_target)
     channels = list(channels)
@@ -190,7 +209,7 @@ def _limit_names(product: Product | None, channels) -> list[str]:
     """The parts of ``Goal.label`` after the metric, for a goal not saved yet."""
     names = [str(product)] if product is not None else []
     if channels:
-        names.append(", ".join(sorted(c.name for c in channels)))
+        names.append(", ".join(sorted(c.label for c in channels)))
     return names
 
 
@@ -208,10 +227,10 @@ def change_goal(
     _require_writer(by, scope=goal.scope, rep=goal.rep, team=goal.team, division=goal.division)
     _lock_version(goal, version)
     if not (reason or "").strip():
-        raise RuleViolation({"reason": "Say why the goal changes; the rep will read it."})
+        raise RuleViolation({"reason": _("Say why the goal changes; the rep will read it.")})
     _check_targets(target, stretch_target)
     if (target, stretch_target) == (goal.target, goal.stretch_target):
-        raise RuleViolation({"target": "That is the goal as it stands; nothing to change."})
+        raise RuleViolation({"target": _("That is the goal as it stands; nothing to change.")})
     old = (goal.target, goal.stretch_target)
     goal.target, goal.stretch_target = target, stretch_target
     goal.version += 1
@@ -231,7 +250,7 @@ def delete_goal(*, goal: Goal, by: User, reason: str, version: int | None = None
     _require_writer(by, scope=goal.scope, rep=goal.rep, team=goal.team, division=goal.division)
     _lock_version(goal, version)
     if not (reason or "").strip():
-        raise RuleViolation({"reason": "Say why the goal is removed; the rep will read it."})
+        raise RuleViolation({"reason": _("Say why the goal is removed; the rep will read it.")})
     change = _record(
         goal, GoalChange.Action.DELETED, by, old=(goal.target, goal.stretch_target), reason=reason
     )
@@ -239,7 +258,7 @@ def delete_goal(*, goal: Goal, by: User, reason: str, version: int | None = None
     return change
 
 
-GOAL_CHANGED = (
+GOAL_CHANGED = gettext_lazy(
     "This goal was changed by somebody else after you opened it. "
     "Nothing was saved; reload to see the latest figures."
 )
@@ -279,11 +298,11 @@ def set_team_rep_goals(
     reps = {r.pk: r for r in User.objects.reps().filter(team=team)}
     unknown = set(targets) - set(reps)
     if unknown:
-        raise RuleViolation("Some of those people are not active reps of this team.")
+        raise RuleViolation(_("Some of those people are not active reps of this team."))
     if period not in GoalPeriod.values:
-        raise RuleViolation({"period": "Choose week, month, quarter or year."})
+        raise RuleViolation({"period": _("Choose week, month, quarter or year.")})
     _check_day(day)
-    start, _ = period_bounds(period, day)
+    start, _end = period_bounds(period, day)
     existing = {
         g.rep_id: g
         for g in Goal.objects.unlimited()
@@ -300,11 +319,16 @@ def set_team_rep_goals(
     ]
     if stale:
         raise ConflictError(
-            f"Somebody else set or changed the goal of {', '.join(map(str, stale))} after you "
-            "opened this grid. Nothing was saved; reload to see the latest figures."
+            _(
+                "Somebody else set or changed the goal of %(reps)s after you opened this grid. "
+                "Nothing was saved; reload to see the latest figures."
+            )
+            % {"reps": ", ".join(map(str, stale))}
         )
     if changes and not (reason or "").strip():
-        raise RuleViolation({"reason": "Say why the existing goals change; the reps will read it."})
+        raise RuleViolation(
+            {"reason": _("Say why the existing goals change; the reps will read it.")}
+        )
     result = TeamGoalsResult(created=[], changed=[], unchanged=0)
     for pk, target in wanted.items():
         goal = existing.get(pk)
@@ -357,10 +381,9 @@ def _record(goal: Goal, action: str, by: User, *, old=(None, None), new=(None, N
     )
     recipients = list(goal_audience(goal))
     url = reverse("goals:list") if action == GoalChange.Action.DELETED else goal_url(goal)
-    title, body = _message(goal, change)
     # Told in the same transaction: the notices commit with the change or not at all, and
     # their e-mails go through the outbox, so a process dying after the commit loses none.
-    _tell(recipients, change_id=change.pk, title=title, body=body, url=url)
+    _tell(recipients, goal=goal, change=change, url=url)
     return change
 
 
@@ -373,44 +396,61 @@ def goal_audience(goal: Goal):
     return []
 
 
-def _tell(recipients, *, change_id: int, title: str, body: str, url: str) -> None:
+def _tell(recipients, *, goal: Goal, change: GoalChange, url: str) -> None:
     for user in recipients:
+        # Written in each rep's own language (and number format), not the writer's.
+        with translation.override(language_of(user)):
+            title, body = _message(goal, change)
         notify(
             user=user,
             kind=NotificationKind.GOAL_CHANGED,
-            key=f"goal-change:{change_id}",
+            key=f"goal-change:{change.pk}",
             title=title,
             body=body,
             url=url,
         )
 
 
-def _figure(value: Decimal | None) -> str:
-    return "none" if value is None else f"{plain_number(value):,}"
+def _figure(value: Decimal | None, metric: Metric) -> str:
+    """A goal figure as the active locale writes it: money with the company currency."""
+    if value is None:
+        return _("none")
+    if metric.is_money:
+        return format_money(value, CompanySettings.load().currency)
+    return number_format(plain_number(value), force_grouping=True)
 
 
 def _message(goal: Goal, change: GoalChange) -> tuple[str, str]:
-    whose = "Your" if goal.scope == GoalScope.REP else f"{goal.team}'s"
-    what = f"{whose} {goal.label} goal for {goal.period_label}"
+    """The notice's title and body in the active language."""
+    names = {"goal": goal.label, "period": goal.period_label}
+    if goal.scope == GoalScope.REP:
+        what = _("Your %(goal)s goal for %(period)s") % names
+    else:
+        what = _("%(team)s's %(goal)s goal for %(period)s") % {**names, "team": goal.team}
+
+    def figure(value):
+        return _figure(value, goal.metric)
+
     if change.action == GoalChange.Action.CREATED:
-        title = f"{what}: {_figure(change.new_target)}"
-        lines = [f"Target set to {_figure(change.new_target)}"]
+        title = _("%(what)s: %(target)s") % {"what": what, "target": figure(change.new_target)}
+        lines = [_("Target set to %(target)s") % {"target": figure(change.new_target)}]
         if change.new_stretch is not None:
-            lines.append(f"Stretch target {_figure(change.new_stretch)}")
+            lines.append(_("Stretch target %(target)s") % {"target": figure(change.new_stretch)})
     elif change.action == GoalChange.Action.CHANGED:
-        old, new = _figure(change.old_target), _figure(change.new_target)
-        title = f"{what} changed: {old} → {new}"
-        lines = [f"Target {old} → {new}"]
+        old, new = figure(change.old_target), figure(change.new_target)
+        title = _("%(what)s changed: %(old)s → %(new)s") % {"what": what, "old": old, "new": new}
+        lines = [_("Target %(old)s → %(new)s") % {"old": old, "new": new}]
         if change.old_stretch != change.new_stretch:
             lines.append(
-                f"Stretch target {_figure(change.old_stretch)} → {_figure(change.new_stretch)}"
+                _("Stretch target %(old)s → %(new)s")
+                % {"old": figure(change.old_stretch), "new": figure(change.new_stretch)}
             )
     else:
-        title = f"{what} was removed"
-        lines = [f"The target was {_figure(change.old_target)}"]
-    lines.append(f"Set by {change.by}")
+        title = _("%(what)s was removed") % {"what": what}
+        lines = [_("The target was %(target)s") % {"target": figure(change.old_target)}]
+    lines.append(_("Set by %(person)s") % {"person": change.by})
     if change.reason:
-        lines.append(f"Why: {change.reason}")
+        lines.append(_("Why: %(reason)s") % {"reason": change.reason})
     return title, "\n".join(lines)
 
 

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from plans.goals import services as goal_services
@@ -31,26 +33,28 @@ from salesmgmt.models import CompanySettings, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
 RELATED = ("metric", "product", "rep__team", "team", "division")
+# Column names, in the reader's language when the file is made (the values stay
+# machine-readable: keys, ISO dates, plain decimals).
 CSV_HEADER = [
-    "scope",
-    "owner",
-    "metric",
-    "unit",
-    "period",
-    "start",
-    "end",
-    "target",
-    "stretch_target",
-    "actual",
-    "expected",
-    "attainment_pct",
-    "pace_pct",
-    "projection",
-    "status",
-    "children_total",
-    "rollup_gap",
-    "product",
-    "channels",
+    pgettext_lazy("CSV column", "scope"),
+    pgettext_lazy("CSV column", "owner"),
+    pgettext_lazy("CSV column", "metric"),
+    pgettext_lazy("CSV column", "unit"),
+    pgettext_lazy("CSV column", "period"),
+    pgettext_lazy("CSV column", "start"),
+    pgettext_lazy("CSV column", "end"),
+    pgettext_lazy("CSV column", "target"),
+    pgettext_lazy("CSV column", "stretch_target"),
+    pgettext_lazy("CSV column", "actual"),
+    pgettext_lazy("CSV column", "expected"),
+    pgettext_lazy("CSV column", "attainment_pct"),
+    pgettext_lazy("CSV column", "pace_pct"),
+    pgettext_lazy("CSV column", "projection"),
+    pgettext_lazy("CSV column", "status"),
+    pgettext_lazy("CSV column", "children_total"),
+    pgettext_lazy("CSV column", "rollup_gap"),
+    pgettext_lazy("CSV column", "product"),
+    pgettext_lazy("CSV column", "channels"),
 ]
 
 
@@ -65,7 +69,7 @@ def _visible_goal(request, pk) -> Goal:
 def _writable_goal(request, pk) -> Goal:
     goal = _visible_goal(request, pk)
     if not goal_services.may_write_goal(request.user, goal):
-        raise PermissionDenied("You may not change this goal.")
+        raise PermissionDenied(_("You may not change this goal."))
     return goal
 
 
@@ -81,7 +85,9 @@ def goal_list(request):
     if request.GET.get("export") == "csv":
         progress = goal_progress(goals, as_of=today)
         rolls = rollup(p.goal for p in progress)
-        return csv_response("goals.csv", CSV_HEADER, (_csv_row(p, rolls) for p in progress))
+        return csv_response(
+            "goals.csv", [str(h) for h in CSV_HEADER], (_csv_row(p, rolls) for p in progress)
+        )
     page = paginate(request, with_actuals(goals, as_of=today))
     progress = progress_of_rows(page.object_list, as_of=today)
     rolls = rollup(p.goal for p in progress)
@@ -172,20 +178,20 @@ def _chart(goal, points) -> dict:
             "labels": [p.label for p in points],
             "datasets": [
                 {
-                    "label": "Actual (cumulative)",
+                    "label": _("Actual (cumulative)"),
                     "data": as_float,
                     "color": "#1f6feb",
                     "cubicInterpolationMode": "monotone",  # a running total never dips
                 },
                 {
-                    "label": "Expected (cumulative)",
+                    "label": _("Expected (cumulative)"),
                     "data": [float(p.expected) for p in points],
                     "color": "#8a94a8",
                     "borderDash": [6, 4],
                     "fill": False,
                 },
                 {
-                    "label": "Target",
+                    "label": _("Target"),
                     "data": [float(goal.target)] * len(points),
                     "color": "#2da44e",
                     "pointRadius": 0,
@@ -200,7 +206,7 @@ def _chart(goal, points) -> dict:
 
 def goal_create(request):
     if not goal_services.writable_scopes(request.user):
-        raise PermissionDenied("Reps do not set goals.")
+        raise PermissionDenied(_("Reps do not set goals."))
     form = GoalForm(request.POST or None, user=request.user, initial=_prefill(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -225,7 +231,7 @@ def goal_create(request):
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Goal set.")
+            messages.success(request, _("Goal set."))
             return redirect("goals:detail", pk=goal.pk)
     return render(request, "plans/goals/form.html", {"form": form})
 
@@ -256,7 +262,7 @@ def goal_edit(request, pk):
         except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, "Goal changed; the people it concerns are told.")
+            messages.success(request, _("Goal changed; the people it concerns are told."))
             return redirect("goals:detail", pk=goal.pk)
     return render(request, "plans/goals/edit.html", {"form": form, "goal": goal})
 
@@ -266,7 +272,7 @@ def goal_delete(request, pk):
     goal = _writable_goal(request, pk)
     form = GoalDeleteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the goal is removed; the rep will read it.")
+        messages.error(request, _("Say why the goal is removed; the rep will read it."))
         return redirect("goals:detail", pk=goal.pk)
     try:
         goal_services.delete_goal(
@@ -279,21 +285,21 @@ def goal_delete(request, pk):
         # The page again, as it now stands, with the reason typed and the conflict said.
         form.add_error(None, exc.message)
         if not Goal.objects.filter(pk=goal.pk).exists():
-            messages.error(request, "This goal was removed by somebody else.")
+            messages.error(request, _("This goal was removed by somebody else."))
             return redirect("goals:list")
         goal.refresh_from_db()
         return _goal_page(request, goal, delete_form=form)
     except RuleViolation as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("goals:detail", pk=goal.pk)
-    messages.success(request, f"Goal removed: {goal}.")
+    messages.success(request, _("Goal removed: %(goal)s.") % {"goal": goal})
     return redirect("goals:list")
 
 
 def team_set(request):
     """A manager's grid: one team, one metric, one period; a target per rep."""
     if not goal_services.writable_scopes(request.user):
-        raise PermissionDenied("Reps do not set goals.")
+        raise PermissionDenied(_("Reps do not set goals."))
     pick = TeamGoalsPickForm(request.GET or None, user=request.user)
     if not pick.fields["team"].queryset.exists():
         return render(request, "plans/goals/team_set.html", {"pick": pick, "no_teams": True})
@@ -327,8 +333,16 @@ def team_set(request):
         else:
             messages.success(
                 request,
-                f"{len(result.created)} set, {len(result.changed)} changed, "
-                f"{result.unchanged} unchanged.",
+                ngettext(
+                    "%(created)d set, %(changed)d changed, %(unchanged)d unchanged.",
+                    "%(created)d set, %(changed)d changed, %(unchanged)d unchanged.",
+                    len(result.created) + len(result.changed) + result.unchanged,
+                )
+                % {
+                    "created": len(result.created),
+                    "changed": len(result.changed),
+                    "unchanged": result.unchanged,
+                },
             )
             return redirect(request.get_full_path())
     team_goal = (

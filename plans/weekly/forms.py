@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import Metric
 from plans.models import PlanStatus, WeeklyPlan
@@ -14,7 +15,9 @@ class PlanForm(forms.ModelForm):
         model = WeeklyPlan
         fields = ["objectives", "priorities", "risks", "key_accounts"]
         widgets = {
-            "objectives": forms.Textarea(attrs={"rows": 3, "placeholder": "What this week is for"}),
+            "objectives": forms.Textarea(
+                attrs={"rows": 3, "placeholder": _("What this week is for")}
+            ),
             "priorities": forms.Textarea(attrs={"rows": 3}),
             "risks": forms.Textarea(attrs={"rows": 2}),
             "key_accounts": forms.Textarea(attrs={"rows": 2}),
@@ -26,7 +29,7 @@ class PlanForm(forms.ModelForm):
         planned = planned or {}
         for metric in self.metrics:
             self.fields[self.target_field(metric)] = forms.DecimalField(
-                label=metric.name,
+                label=metric.label,
                 required=False,
                 min_value=0,
                 max_digits=14,
@@ -70,15 +73,21 @@ class PlanForm(forms.ModelForm):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[(PlanStatus.APPROVED, "Approve"), (PlanStatus.RETURNED, "Return for changes")]
+        label=_("Decision"),
+        choices=[
+            (PlanStatus.APPROVED, _("Approve")),
+            (PlanStatus.RETURNED, _("Return for changes")),
+        ],
     )
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == PlanStatus.RETURNED and not data.get("comment", "").strip():
-            self.add_error("comment", "Say what should change when returning a plan.")
+            self.add_error("comment", _("Say what should change when returning a plan."))
         return data
 
 
@@ -93,6 +102,6 @@ class WeekNoteForm(forms.ModelForm):
             "problems_note": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
-            "progress_note": "Progress this week",
-            "problems_note": "Problems and help needed",
+            "progress_note": _("Progress this week"),
+            "problems_note": _("Problems and help needed"),
         }

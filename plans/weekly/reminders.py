@@ -10,23 +10,24 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from plans.models import PlanEvent, PlanStatus, WeeklyPlan
 from plans.weekly.services import notify_plan_event
-from salesmgmt.calendar import job_now, local_time
+from salesmgmt.calendar import job_now, zone_of
+from salesmgmt.i18n import language_of, lazy_date
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import Notice, send_once
 
 NOT_YET_SUBMITTED = {
-    None: "no plan yet",
-    PlanStatus.DRAFT: "draft not submitted",
-    PlanStatus.RETURNED: "returned, not submitted again",
+    None: gettext_lazy("no plan yet"),
+    PlanStatus.DRAFT: gettext_lazy("draft not submitted"),
+    PlanStatus.RETURNED: gettext_lazy("returned, not submitted again"),
 }
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def moment_in_week(company: CompanySettings, week: date, weekday: int, hour: int) -> datetime:
@@ -53,35 +54,46 @@ def reps_without_submitted_plan(week: date):
 
 
 def plan_reminder(rep: User, week: date) -> Notice:
+    # Lazy texts: notify() writes them in the rep's language.
     if rep.plan_status == PlanStatus.RETURNED:
-        ask = "Your plan was returned: change it and submit it again for review."
+        ask = gettext_lazy("Your plan was returned: change it and submit it again for review.")
     elif rep.plan_status == PlanStatus.DRAFT:
-        ask = "Your draft is not submitted yet: submit it for review."
+        ask = gettext_lazy("Your draft is not submitted yet: submit it for review.")
     else:
-        ask = "Write your plan and submit it for review."
+        ask = gettext_lazy("Write your plan and submit it for review.")
     return Notice(
         user=rep,
         kind=NotificationKind.PLAN_REMINDER,
         key=f"plan-reminder:{rep.pk}:{week.isoformat()}",
-        title=f"Your plan for the week of {date_format(week, 'j M')} is not submitted",
-        body=f"Week of {date_format(week, 'j F Y')}. {ask}",
+        title=format_lazy(
+            gettext_lazy("Your plan for the week of {week} is not submitted"),
+            week=lazy_date(week, "DAY_MONTH"),
+        ),
+        body=format_lazy(
+            gettext_lazy("Week of {week}. {ask}"), week=lazy_date(week, "LONG_DATE"), ask=ask
+        ),
         url=reverse("plans:for_week", args=[week]),
     )
 
 
 def plan_missing(manager: User, reps: list[User], week: date) -> Notice:
-    lines = [f"- {rep}: {NOT_YET_SUBMITTED[rep.plan_status]}" for rep in reps]
+    # Written in the manager's language, not the sender's.
+    with translation.override(language_of(manager)):
+        lines = [f"- {rep}: {NOT_YET_SUBMITTED[rep.plan_status]}" for rep in reps]
+        title = ngettext(
+            "%(count)d rep without a submitted plan for the week of %(week)s",
+            "%(count)d reps without a submitted plan for the week of %(week)s",
+            len(reps),
+        ) % {"count": len(reps), "week": date_format(week, "DAY_MONTH")}
+        heading = _("No submitted plan for the week of %(week)s:") % {
+            "week": date_format(week, "LONG_DATE")
+        }
     return Notice(
         user=manager,
         kind=NotificationKind.PLAN_MISSING,
         key=f"plan-missing:{manager.pk}:{week.isoformat()}",
-        title=(
-            f"{_plural(len(reps), 'rep')} without a submitted plan "
-            f"for the week of {date_format(week, 'j M')}"
-        ),
-        body="\n".join(
-            [f"No submitted plan for the week of {date_format(week, 'j F Y')}:", *lines]
-        ),
+        title=title,
+        body="\n".join([heading, *lines]),
         url=f"{reverse('plans:team_week')}?week={week.isoformat()}",
     )
 
@@ -123,17 +135,36 @@ def review_reminder(manager: User, plans: list[WeeklyPlan], now: datetime) -> No
     all that wait), and a plan submitted again (a new version) counts anew.
     """
     newest = plans[-1]
-    lines = [
-        f"- {plan.rep}, week of {date_format(plan.week_start, 'j M')}: submitted "
-        f"{local_time(plan.submitted_at, manager)}, waiting "
-        f"{_plural(int((now - plan.submitted_at).total_seconds() // 3600), 'hour')}"
-        for plan in plans
-    ]
+    zone = zone_of(manager)
+    # Written in the manager's language and timezone, not the sender's.
+    with translation.override(language_of(manager)):
+        lines = []
+        for plan in plans:
+            hours = int((now - plan.submitted_at).total_seconds() // 3600)
+            lines.append(
+                "- "
+                + ngettext(
+                    "%(rep)s, week of %(week)s: submitted %(at)s, waiting %(hours)d hour",
+                    "%(rep)s, week of %(week)s: submitted %(at)s, waiting %(hours)d hours",
+                    hours,
+                )
+                % {
+                    "rep": plan.rep,
+                    "week": date_format(plan.week_start, "DAY_MONTH"),
+                    "at": date_format(plan.submitted_at.astimezone(zone), "WEEKDAY_DATETIME"),
+                    "hours": hours,
+                }
+            )
+        title = ngettext(
+            "%(count)d plan waiting for your review",
+            "%(count)d plans waiting for your review",
+            len(plans),
+        ) % {"count": len(plans)}
     return Notice(
         user=manager,
         kind=NotificationKind.REVIEW_REMINDER,
         key=f"review-reminder:{newest.pk}:{newest.version}",
-        title=f"{_plural(len(plans), 'plan')} waiting for your review",
+        title=title,
         body="\n".join(lines),
         url=f"{reverse('plans:list')}?status={PlanStatus.SUBMITTED}",
     )

@@ -21,6 +21,7 @@ from activities.models import Activity
 from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalScope, PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 from salesmgmt.calendar import elapsed, holidays_between
+from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.money import MONEY, ZERO, percent_of
 
@@ -193,6 +194,14 @@ class MetricRef:
     key: str
     name: str
     is_money: bool
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (as ``Metric.label``)."""
+        return translated_name(self.name)
+
+    def __str__(self):
+        return self.label
 
 
 @dataclass(frozen=True)

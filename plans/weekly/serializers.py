@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -25,18 +26,18 @@ class PlanEventSerializer(serializers.ModelSerializer):
 
 
 class TargetChangeSerializer(serializers.Serializer):
-    metric = serializers.CharField(source="metric.key", help_text="The metric's key.")
+    metric = serializers.CharField(source="metric.key", help_text=_("The metric's key."))
     metric_name = serializers.CharField(source="metric.name")
     old = serializers.DecimalField(
-        max_digits=14, decimal_places=2, allow_null=True, help_text="null: added since."
+        max_digits=14, decimal_places=2, allow_null=True, help_text=_("null: added since.")
     )
     new = serializers.DecimalField(
-        max_digits=14, decimal_places=2, allow_null=True, help_text="null: dropped since."
+        max_digits=14, decimal_places=2, allow_null=True, help_text=_("null: dropped since.")
     )
 
 
 class FieldChangeSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="objectives, priorities or risks.")
+    field = serializers.CharField(help_text=_("objectives, priorities or risks."))
     old = serializers.CharField()
     new = serializers.CharField()
 
@@ -48,7 +49,7 @@ class PlanChangesSerializer(serializers.Serializer):
     returned_by = serializers.IntegerField(source="returned.by_id")
     returned_by_name = serializers.CharField(source="returned.by.__str__")
     comment = serializers.CharField(source="returned.comment")
-    targets = TargetChangeSerializer(many=True, help_text="Planned numbers that changed.")
+    targets = TargetChangeSerializer(many=True, help_text=_("Planned numbers that changed."))
     key_accounts_added = serializers.ListField(
         source="accounts_added", child=serializers.CharField()
     )
@@ -56,18 +57,18 @@ class PlanChangesSerializer(serializers.Serializer):
         source="accounts_removed", child=serializers.CharField()
     )
     fields_changed = FieldChangeSerializer(
-        source="fields", many=True, help_text="Other plan fields rewritten."
+        source="fields", many=True, help_text=_("Other plan fields rewritten.")
     )
 
 
 class WeeklyPlanSerializer(serializers.ModelSerializer):
     targets = PlanTargetSerializer(many=True, required=False)
     changes_since_return = serializers.SerializerMethodField(
-        help_text="null unless the plan was returned: then the changes since its last return."
+        help_text=_("null unless the plan was returned: then the changes since its last return.")
     )
     version = serializers.IntegerField(
         required=False,
-        help_text="The version you read. Required on update; a stale one answers 409.",
+        help_text=_("The version you read. Required on update; a stale one answers 409."),
     )
 
     class Meta:
@@ -113,25 +114,29 @@ class WeeklyPlanSerializer(serializers.ModelSerializer):
     def validate_targets(self, targets):
         keys = [t["metric"].key for t in targets]
         if len(keys) != len(set(keys)):
-            raise serializers.ValidationError("Each metric may appear once.")
+            raise serializers.ValidationError(_("Each metric may appear once."))
         return targets
 
     def validate(self, attrs):
         if self.instance is not None:
             if "version" not in attrs:
                 raise serializers.ValidationError(
-                    {"version": ["Send the version you read, so a newer save is not overwritten."]}
+                    {
+                        "version": [
+                            _("Send the version you read, so a newer save is not overwritten.")
+                        ]
+                    }
                 )
             if "week_start" in attrs and attrs["week_start"] != self.instance.week_start:
                 raise serializers.ValidationError(
-                    {"week_start": ["A plan's week cannot change; write a plan for that week."]}
+                    {"week_start": [_("A plan's week cannot change; write a plan for that week.")]}
                 )
         return attrs
 
 
 class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(
-        help_text="The version you read; if the plan changed since, the answer is 409."
+        help_text=_("The version you read; if the plan changed since, the answer is 409.")
     )
 
 
@@ -140,7 +145,7 @@ class ReviewSerializer(VersionSerializer):
 
 
 class ReturnSerializer(VersionSerializer):
-    comment = serializers.CharField(help_text="What the rep should change.")
+    comment = serializers.CharField(help_text=_("What the rep should change."))
 
 
 class WeekNoteSerializer(VersionSerializer):

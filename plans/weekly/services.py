@@ -12,12 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from plans.models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
 from plans.weekly.selectors import plan_snapshot
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import language_of
 from salesmgmt.jobs import enqueue_on_commit
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import notify
@@ -32,22 +35,32 @@ def check_plan_week(week_start: date, *, company: CompanySettings | None = None)
     company = company or CompanySettings.load()
     if company.week_of(week_start) != week_start:
         raise RuleViolation(
-            {"week_start": f"A week starts on a {company.get_week_start_display()}."}
+            {
+                "week_start": _("A week starts on a %(day)s.")
+                % {"day": company.get_week_start_display()}
+            }
         )
     current = company.week_of(company.today())
     latest = current + timedelta(weeks=company.plan_weeks_ahead)
     if week_start > latest:
         raise RuleViolation(
             {
-                "week_start": (
-                    f"Plans can be written at most {company.plan_weeks_ahead} weeks ahead "
-                    f"(up to the week of {date_format(latest)})."
+                "week_start": ngettext(
+                    "Plans can be written at most %(count)d week ahead "
+                    "(up to the week of %(day)s).",
+                    "Plans can be written at most %(count)d weeks ahead "
+                    "(up to the week of %(day)s).",
+                    company.plan_weeks_ahead,
                 )
+                % {
+                    "count": company.plan_weeks_ahead,
+                    "day": date_format(latest, "DATE_MEDIUM"),
+                }
             }
         )
     if week_start + timedelta(days=6) < company.oldest_editable_day():
         raise RuleViolation(
-            {"week_start": "That week is past the edit window; it can no longer be planned."}
+            {"week_start": _("That week is past the edit window; it can no longer be planned.")}
         )
 
 
@@ -73,15 +86,15 @@ def _check_still_open(plan: WeeklyPlan) -> None:
     """Reps change a plan only while its week is inside the edit window."""
     company = CompanySettings.load()
     if plan.week_end < company.oldest_editable_day():
-        raise RuleViolation("That week is past the edit window; its plan can no longer change.")
+        raise RuleViolation(_("That week is past the edit window; its plan can no longer change."))
 
 
 def _require_author(plan: WeeklyPlan, by: User) -> None:
     if plan.rep_id != by.pk:
-        raise PermissionDenied("Only the rep who owns a plan writes it.")
+        raise PermissionDenied(_("Only the rep who owns a plan writes it."))
 
 
-PLAN_CHANGED = (
+PLAN_CHANGED = gettext_lazy(
     "This plan was changed elsewhere (another tab or device) after you opened it. "
     "Your changes were not saved; reload to see the latest version."
 )
@@ -112,11 +125,11 @@ def create_plan(
     *, rep: User, week_start: date, by: User, content: dict, targets: dict
 ) -> WeeklyPlan:
     if rep.pk != by.pk:
-        raise PermissionDenied("Only the rep writes their own plan.")
+        raise PermissionDenied(_("Only the rep writes their own plan."))
     if not rep.is_rep:
-        raise PermissionDenied("Weekly plans are written by sales reps.")
+        raise PermissionDenied(_("Weekly plans are written by sales reps."))
     check_plan_week(week_start)
-    duplicate = RuleViolation({"week_start": "You already have a plan for this week."})
+    duplicate = RuleViolation({"week_start": _("You already have a plan for this week.")})
     if WeeklyPlan.objects.filter(rep=rep, week_start=week_start).exists():
         raise duplicate
     try:
@@ -140,7 +153,8 @@ def update_plan(
     _check_still_open(plan)
     if not plan.is_editable:
         raise RuleViolation(
-            f"This plan is {plan.status_phrase}; it is read-only unless it is returned."
+            _("This plan is %(status)s; it is read-only unless it is returned.")
+            % {"status": plan.status_phrase}
         )
     fields = [k for k in CONTENT_FIELDS if k in content]
     for name in fields:
@@ -158,11 +172,13 @@ def submit_plan(*, plan: WeeklyPlan, by: User, version: int | None = None) -> We
     _lock_version(plan, version)
     _check_still_open(plan)
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
-        raise RuleViolation(f"This plan is {plan.status_phrase}; it cannot be submitted.")
+        raise RuleViolation(
+            _("This plan is %(status)s; it cannot be submitted.") % {"status": plan.status_phrase}
+        )
     if not plan.objectives.strip():
-        raise RuleViolation({"objectives": "Write at least one objective before submitting."})
+        raise RuleViolation({"objectives": _("Write at least one objective before submitting.")})
     if not plan.targets.exists():
-        raise RuleViolation({"targets": "Plan at least one number before submitting."})
+        raise RuleViolation({"targets": _("Plan at least one number before submitting.")})
     plan.status, plan.submitted_at = PlanStatus.SUBMITTED, timezone.now()
     plan.version += 1
     plan.save(update_fields=["status", "submitted_at", "version", "updated_at"])
@@ -172,9 +188,9 @@ def submit_plan(*, plan: WeeklyPlan, by: User, version: int | None = None) -> We
 
 def _require_reviewer(plan: WeeklyPlan, by: User) -> None:
     if not by.reviews_plans or plan.rep_id == by.pk:
-        raise PermissionDenied("Plans are reviewed by the rep's manager.")
+        raise PermissionDenied(_("Plans are reviewed by the rep's manager."))
     if not WeeklyPlan.objects.visible_to(by).filter(pk=plan.pk).exists():
-        raise PermissionDenied("This plan is outside your teams.")
+        raise PermissionDenied(_("This plan is outside your teams."))
 
 
 @transaction.atomic
@@ -185,7 +201,8 @@ def approve_plan(
     _lock_version(plan, version)
     if plan.status != PlanStatus.SUBMITTED:
         raise RuleViolation(
-            f"This plan is {plan.status_phrase}; only a submitted plan can be approved."
+            _("This plan is %(status)s; only a submitted plan can be approved.")
+            % {"status": plan.status_phrase}
         )
     plan.status, plan.reviewed_at, plan.reviewed_by = PlanStatus.APPROVED, timezone.now(), by
     plan.version += 1
@@ -201,10 +218,11 @@ def return_plan(
     _require_reviewer(plan, by)
     _lock_version(plan, version)
     if not comment.strip():
-        raise RuleViolation({"comment": "Say what should change when returning a plan."})
+        raise RuleViolation({"comment": _("Say what should change when returning a plan.")})
     if plan.status != PlanStatus.SUBMITTED:
         raise RuleViolation(
-            f"This plan is {plan.status_phrase}; only a submitted plan can be returned."
+            _("This plan is %(status)s; only a submitted plan can be returned.")
+            % {"status": plan.status_phrase}
         )
     plan.status, plan.reviewed_at, plan.reviewed_by = PlanStatus.RETURNED, timezone.now(), by
     plan.version += 1
@@ -223,7 +241,7 @@ def save_week_note(
     _lock_version(plan, version)
     _check_still_open(plan)
     if plan.week_start > CompanySettings.load().today():
-        raise RuleViolation("The end-of-week note opens when the week begins.")
+        raise RuleViolation(_("The end-of-week note opens when the week begins."))
     plan.progress_note, plan.problems_note = progress, problems
     plan.version += 1
     plan.save(update_fields=[*NOTE_FIELDS, "version", "updated_at"])
@@ -275,17 +293,22 @@ def notify_plan_event(*, event_id: int) -> bool:
         else NotificationKind.PLAN_REVIEWED
     )
     context = {"event": event, "plan": plan}
-    told = [
-        notify(
-            user=user,
-            kind=kind,
-            key=f"plan-event:{event.pk}",
-            title=render_to_string("plans/weekly/email/plan_event_subject.txt", context).strip(),
-            body=render_to_string("plans/weekly/email/plan_event.txt", context).strip(),
-            url=plan_url(plan),
+    told = []
+    for user in plan_event_recipients(event):
+        # Written in the recipient's language, not the sender's.
+        with translation.override(language_of(user)):
+            title = render_to_string("plans/weekly/email/plan_event_subject.txt", context)
+            body = render_to_string("plans/weekly/email/plan_event.txt", context)
+        told.append(
+            notify(
+                user=user,
+                kind=kind,
+                key=f"plan-event:{event.pk}",
+                title=title.strip(),
+                body=body.strip(),
+                url=plan_url(plan),
+            )
         )
-        for user in plan_event_recipients(event)
-    ]
     event.notified_at = timezone.now()
     event.save(update_fields=["notified_at"])
     return any(told)

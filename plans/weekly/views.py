@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from activities.models import Activity, Metric
@@ -56,7 +58,15 @@ def plan_list(request):
     if request.GET.get("export") == "csv":
         return csv_response(
             "weekly-plans.csv",
-            ["week_start", "rep", "team", "status", "submitted_at", "reviewed_by", "objectives"],
+            [
+                pgettext("CSV column", "week_start"),
+                pgettext("CSV column", "rep"),
+                pgettext("CSV column", "team"),
+                pgettext("CSV column", "status"),
+                pgettext("CSV column", "submitted_at"),
+                pgettext("CSV column", "reviewed_by"),
+                pgettext("CSV column", "objectives"),
+            ],
             (
                 [
                     p.week_start,
@@ -157,21 +167,24 @@ def _after_save(request, plan):
         try:
             services.submit_plan(plan=plan, by=request.user, version=plan.version)
         except (RuleViolation, ConflictError) as exc:
-            messages.warning(request, "Saved as a draft, not submitted: " + _message(exc))
+            messages.warning(
+                request,
+                _("Saved as a draft, not submitted: %(reason)s") % {"reason": _message(exc)},
+            )
         else:
-            messages.success(request, "Plan submitted to your manager.")
+            messages.success(request, _("Plan submitted to your manager."))
             return redirect("plans:detail", pk=plan.pk)
     else:
-        messages.success(request, "Draft saved.")
+        messages.success(request, _("Draft saved."))
     return redirect("plans:detail", pk=plan.pk)
 
 
 def plan_edit(request, pk):
     plan = _visible_plan(request, pk)
     if plan.rep_id != request.user.pk:
-        raise PermissionDenied("Only the rep who owns a plan writes it.")
+        raise PermissionDenied(_("Only the rep who owns a plan writes it."))
     if not plan.is_editable:
-        messages.info(request, "This plan is read-only while it is submitted or approved.")
+        messages.info(request, _("This plan is read-only while it is submitted or approved."))
         return redirect("plans:detail", pk=plan.pk)
     metrics = _plan_metrics(plan.rep, plan)
     planned = {t.metric_id: t.planned for t in plan.targets.all()}
@@ -236,14 +249,14 @@ def plan_submit(request, pk):
     plan = _visible_plan(request, pk)
     version = _posted_version(request)
     if version is None:
-        messages.error(request, "Reload the plan and submit again.")
+        messages.error(request, _("Reload the plan and submit again."))
         return redirect("plans:detail", pk=plan.pk)
     try:
         services.submit_plan(plan=plan, by=request.user, version=version)
     except (RuleViolation, ConflictError) as exc:
         messages.error(request, _message(exc))
     else:
-        messages.success(request, "Plan submitted to your manager.")
+        messages.success(request, _("Plan submitted to your manager."))
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -273,7 +286,10 @@ def plan_review(request, pk):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"Plan {plan.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("Plan approved.") if plan.status == PlanStatus.APPROVED else _("Plan returned."),
+        )
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -293,9 +309,9 @@ def plan_note(request, pk):
         except (RuleViolation, ConflictError) as exc:
             messages.error(request, _message(exc))
         else:
-            messages.success(request, "End-of-week note saved.")
+            messages.success(request, _("End-of-week note saved."))
     else:
-        messages.error(request, "The note could not be saved; check the fields.")
+        messages.error(request, _("The note could not be saved; check the fields."))
     return redirect("plans:detail", pk=plan.pk)
 
 

@@ -140,7 +140,7 @@ def test_plan_more_than_four_weeks_ahead_is_refused(rep, api_for):
         {
             "week_start": [
                 "Plans can be written at most 4 weeks ahead "
-                f"(up to the week of {date_format(latest)})."
+                f"(up to the week of {date_format(latest, 'DATE_MEDIUM')})."
             ]
         }
     )

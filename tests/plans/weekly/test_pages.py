@@ -147,7 +147,7 @@ def test_rep_cannot_open_a_plan_five_weeks_ahead(client_for, rep, focus, method)
     assert flash(response) == [
         (
             "error",
-            f"Plans can be written at most 4 weeks ahead (up to the week of {date_format(latest)}).",
+            f"Plans can be written at most 4 weeks ahead (up to the week of {date_format(latest, 'DATE_MEDIUM')}).",
         )
     ]
     assert WeeklyPlan.objects.count() == 0

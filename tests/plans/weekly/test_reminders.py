@@ -247,7 +247,9 @@ def test_review_reminder_lists_the_waiting_plans_in_the_managers_timezone(waitin
         f"review-reminder:{rita.pk}:{rita.version}",
     )
     assert reminder.title == "1 plan waiting for your review"
-    assert reminder.body == "- Rita Rep, week of 3 Mar: submitted Mon 3 Mar 03:00, waiting 24 hours"
+    assert (
+        reminder.body == "- Rita Rep, week of 3 Mar: submitted Mon 3 Mar, 03:00, waiting 24 hours"
+    )
     assert reminder.url == "/plans/?status=submitted"
 
 
@@ -264,8 +266,8 @@ def test_review_reminder_once_per_plan_crossing_the_line(
     newest = Notification.objects.filter(user=manager).first()
     assert newest.title == "2 plans waiting for your review"
     assert newest.body == (
-        "- Rita Rep, week of 3 Mar: submitted Mon 3 Mar 03:00, waiting 26 hours\n"
-        "- Tom Teammate, week of 3 Mar: submitted Mon 3 Mar 05:00, waiting 24 hours"
+        "- Rita Rep, week of 3 Mar: submitted Mon 3 Mar, 03:00, waiting 26 hours\n"
+        "- Tom Teammate, week of 3 Mar: submitted Mon 3 Mar, 05:00, waiting 24 hours"
     )
     assert [m.subject for m in mail.outbox] == [
         "1 plan waiting for your review",

@@ -188,8 +188,8 @@ def export_table(data: CompanyDashboard, table: str):
         prev_start, prev_end = data.previous
         return csv_response(
             f"company-totals-{stem}.csv",
-            ["metric", "unit", "total", "previous_total", "previous_start", "previous_end",
-             "change_percent"],
+            [pgettext("CSV column", "metric"), pgettext("CSV column", "unit"), pgettext("CSV column", "total"), pgettext("CSV column", "previous_total"), pgettext("CSV column", "previous_start"), pgettext("CSV column", "previous_end"),
+             pgettext("CSV column", "change_percent")],
             (
                 [t.metric.name, t.metric.unit, t.current, t.previous, prev_start, prev_end,
                  t.change]
@@ -212,13 +212,29 @@ def export_table(data: CompanyDashboard, table: str):
     if table in ("days", "weeks", "months"):
         return csv_response(
             f"company-{table}-{metric}-{data.scope.key.replace(':', '-')}-{data.end}.csv",
-            ["start", "end", "metric", "total", "previous", "change_percent"],
+            [
+                pgettext("CSV column", "start"),
+                pgettext("CSV column", "end"),
+                pgettext("CSV column", "metric"),
+                pgettext("CSV column", "total"),
+                pgettext("CSV column", "previous"),
+                pgettext("CSV column", "change_percent"),
+            ],
             ([b.start, b.end, metric, b.total, b.previous, b.change] for b in getattr(data, table)),
         )
     if table == "years":
         return csv_response(
             f"company-year-over-year-{metric}-{data.scope.key.replace(':', '-')}-{data.end}.csv",
-            ["month", "start", "end", "metric", "total", "year_before", "change_percent", "note"],
+            [
+                pgettext("CSV column", "month"),
+                pgettext("CSV column", "start"),
+                pgettext("CSV column", "end"),
+                pgettext("CSV column", "metric"),
+                pgettext("CSV column", "total"),
+                pgettext("CSV column", "year_before"),
+                pgettext("CSV column", "change_percent"),
+                pgettext("CSV column", "note"),
+            ],
             (
                 [b.label, b.start, b.end, metric, b.total, b.previous, b.change, b.note]
                 for b in data.years
@@ -227,8 +243,8 @@ def export_table(data: CompanyDashboard, table: str):
     if table == "teams":
         return csv_response(
             f"company-teams-{stem}.csv",
-            ["team", "division", "sales_value", "reps", "sales_value_per_rep",
-             "month_goals", "mean_goal_attainment_percent"],
+            [pgettext("CSV column", "team"), pgettext("CSV column", "division"), pgettext("CSV column", "sales_value"), pgettext("CSV column", "reps"), pgettext("CSV column", "sales_value_per_rep"),
+             pgettext("CSV column", "month_goals"), pgettext("CSV column", "mean_goal_attainment_percent")],
             (
                 [t.team.name, t.team.division.name, t.total, t.reps, t.per_rep, t.goals,
                  t.mean_attainment]

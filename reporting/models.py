@@ -9,8 +9,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from plans.models import Status
+from salesmgmt.i18n import translated_name
 from salesmgmt.scoping import scope_to_people, scope_to_teams
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -21,24 +25,24 @@ PERCENT = {"max_digits": 7, "decimal_places": 2}
 
 
 class KpiKind(models.TextChoices):
-    METRIC_TOTAL = "metric_total", "Count or sum of a metric"
-    RATIO = "ratio", "Ratio of two metrics"
-    STAGE_CONVERSION = "stage_conversion", "Stage conversion"
-    AVG_DEAL_SIZE = "avg_deal_size", "Average deal size"
-    PLAN_SUBMISSION_RATE = "plan_submission_rate", "Plan submission rate"
-    PLAN_ATTAINMENT = "plan_attainment", "Plan attainment"
-    TASK_ON_TIME_RATE = "task_on_time_rate", "Task on-time rate"
+    METRIC_TOTAL = "metric_total", _("Count or sum of a metric")
+    RATIO = "ratio", _("Ratio of two metrics")
+    STAGE_CONVERSION = "stage_conversion", _("Stage conversion")
+    AVG_DEAL_SIZE = "avg_deal_size", _("Average deal size")
+    PLAN_SUBMISSION_RATE = "plan_submission_rate", _("Plan submission rate")
+    PLAN_ATTAINMENT = "plan_attainment", _("Plan attainment")
+    TASK_ON_TIME_RATE = "task_on_time_rate", _("Task on-time rate")
 
 
 class KpiDirection(models.TextChoices):
-    HIGHER = "higher", "Higher is better"
-    LOWER = "lower", "Lower is better"
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
 
 
 class KpiPeriod(models.TextChoices):
-    WEEK = "week", "Week"
-    MONTH = "month", "Month"
-    QUARTER = "quarter", "Quarter"
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
 
 
 class KpiQuerySet(models.QuerySet):
@@ -58,17 +62,18 @@ class Kpi(models.Model):
     ``red_threshold``; with lower, amber above and red above.
     """
 
-    key = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
-    description = models.CharField(max_length=200, blank=True)
-    kind = models.CharField(max_length=24, choices=KpiKind.choices)
+    key = models.SlugField(max_length=40, unique=True, verbose_name=_("key"))
+    name = models.CharField(max_length=80, verbose_name=_("name"))
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
+    kind = models.CharField(max_length=24, choices=KpiKind.choices, verbose_name=_("kind"))
     metric = models.ForeignKey(
         "activities.Metric",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The metric (count or sum), or the ratio's numerator.",
+        help_text=_("The metric (count or sum), or the ratio's numerator."),
+        verbose_name=_("metric"),
     )
     denominator = models.ForeignKey(
         "activities.Metric",
@@ -76,7 +81,8 @@ class Kpi(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The ratio's denominator.",
+        help_text=_("The ratio's denominator."),
+        verbose_name=_("denominator"),
     )
     stage = models.ForeignKey(
         "activities.Stage",
@@ -84,26 +90,37 @@ class Kpi(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="For stage conversion: the stage whose deals should move on.",
+        help_text=_("For stage conversion: the stage whose deals should move on."),
+        verbose_name=_("stage"),
     )
-    period = models.CharField(max_length=10, choices=KpiPeriod.choices, default=KpiPeriod.MONTH)
-    target = models.DecimalField(**MONEY)
-    amber_threshold = models.DecimalField(**MONEY)
-    red_threshold = models.DecimalField(**MONEY)
+    period = models.CharField(
+        max_length=10, choices=KpiPeriod.choices, default=KpiPeriod.MONTH, verbose_name=_("period")
+    )
+    target = models.DecimalField(**MONEY, verbose_name=_("target"))
+    amber_threshold = models.DecimalField(**MONEY, verbose_name=_("amber threshold"))
+    red_threshold = models.DecimalField(**MONEY, verbose_name=_("red threshold"))
     direction = models.CharField(
-        max_length=6, choices=KpiDirection.choices, default=KpiDirection.HIGHER
+        max_length=6,
+        choices=KpiDirection.choices,
+        default=KpiDirection.HIGHER,
+        verbose_name=_("direction"),
     )
-    active = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     objects = KpiQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name = "KPI"
+        verbose_name = _("KPI")
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the seeded names are in kpis/catalogue_names.py)."""
+        return translated_name(self.name)
 
     @property
     def is_percent(self) -> bool:
@@ -158,10 +175,20 @@ class DeviationEpisode(models.Model):
     recovered. People are told when it starts, and once more if it worsens to red."""
 
     goal = models.ForeignKey(
-        "plans.Goal", on_delete=models.CASCADE, null=True, blank=True, related_name="episodes"
+        "plans.Goal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="episodes",
+        verbose_name=_("goal"),
     )
     kpi = models.ForeignKey(
-        Kpi, on_delete=models.CASCADE, null=True, blank=True, related_name="episodes"
+        Kpi,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="episodes",
+        verbose_name=_("KPI"),
     )
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -169,33 +196,56 @@ class DeviationEpisode(models.Model):
         null=True,
         blank=True,
         related_name="deviation_episodes",
+        verbose_name=_("rep"),
     )
     team = models.ForeignKey(
-        "salesmgmt.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "salesmgmt.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
     )
     division = models.ForeignKey(
-        "salesmgmt.Division", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "salesmgmt.Division",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("division"),
     )
-    period_start = models.DateField()
+    period_start = models.DateField(verbose_name=_("period start"))
     severity = models.CharField(
-        max_length=5, choices=[(Status.AMBER, "Behind"), (Status.RED, "Far behind")]
+        max_length=5,
+        choices=[(Status.AMBER, _("Behind")), (Status.RED, _("Far behind"))],
+        verbose_name=_("severity"),
     )
-    opened_on = models.DateField()
-    closed_on = models.DateField(null=True, blank=True)
-    worsened_on = models.DateField(null=True, blank=True, help_text="When it turned red.")
-    actual = models.DecimalField(**MONEY)
-    expected = models.DecimalField(**MONEY)
+    opened_on = models.DateField(verbose_name=_("opened on"))
+    closed_on = models.DateField(null=True, blank=True, verbose_name=_("closed on"))
+    worsened_on = models.DateField(
+        null=True, blank=True, help_text=_("When it turned red."), verbose_name=_("worsened on")
+    )
+    actual = models.DecimalField(**MONEY, verbose_name=_("actual"))
+    expected = models.DecimalField(**MONEY, verbose_name=_("expected"))
     url = models.CharField(max_length=300, blank=True)
     # What people did about it (the history is in DeviationAction; these filter fast).
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     snoozed_until = models.DateField(
-        null=True, blank=True, help_text="Out of the open list and silent before this day."
+        null=True,
+        blank=True,
+        help_text=_("Out of the open list and silent before this day."),
+        verbose_name=_("snoozed until"),
     )
     version = models.PositiveIntegerField(
-        default=1, help_text="Raised by an acknowledgement or a snooze; a stale one is refused."
+        default=1, help_text=_("Raised by an acknowledgement or a snooze; a stale one is refused.")
     )
 
     objects = DeviationEpisodeQuerySet.as_manager()
@@ -224,57 +274,82 @@ class DeviationEpisode(models.Model):
 
     def __str__(self):
         subject = self.goal or self.kpi
-        return f"{subject}: {self.get_severity_display()} since {self.opened_on}"
+        return gettext("%(subject)s: %(severity)s since %(day)s") % {
+            "subject": subject,
+            "severity": self.get_severity_display(),
+            "day": formats.date_format(self.opened_on, "DATE_MEDIUM"),
+        }
 
 
 class DeviationActionKind(models.TextChoices):
-    NOTE = "note", "Note"
-    TASK = "task", "Task for the rep"
-    ACKNOWLEDGE = "acknowledge", "Acknowledged"
-    SNOOZE = "snooze", "Snoozed"
+    NOTE = "note", _("Note")
+    TASK = "task", _("Task for the rep")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledged")
+    SNOOZE = "snooze", _("Snoozed")
 
 
 class DeviationAction(models.Model):
     """One thing a manager did about a deviation alert: a note, a task given to the rep,
     an acknowledgement ("seen, handled") or a snooze until a day. Never edited."""
 
-    episode = models.ForeignKey(DeviationEpisode, on_delete=models.CASCADE, related_name="actions")
-    kind = models.CharField(max_length=12, choices=DeviationActionKind.choices)
-    text = models.TextField(blank=True, help_text="The note, the task's title or a comment.")
+    episode = models.ForeignKey(
+        DeviationEpisode,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("episode"),
+    )
+    kind = models.CharField(
+        max_length=12, choices=DeviationActionKind.choices, verbose_name=_("kind")
+    )
+    text = models.TextField(
+        blank=True, help_text=_("The note, the task's title or a comment."), verbose_name=_("text")
+    )
     task = models.ForeignKey(
-        "activities.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "activities.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("task"),
     )
-    snoozed_until = models.DateField(null=True, blank=True)
+    snoozed_until = models.DateField(null=True, blank=True, verbose_name=_("snoozed until"))
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    at = models.DateTimeField()
+    at = models.DateTimeField(verbose_name=_("when"))
 
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["episode", "at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} on {self.episode_id}"
+        return gettext("%(kind)s on alert %(episode)s") % {
+            "kind": self.get_kind_display(),
+            "episode": self.episode_id,
+        }
 
 
 # --- Monthly reviews ----------------------------------------------------------------------------
 
 
 class ReviewStatus(models.TextChoices):
-    DRAFT = "draft", "Ready for the manager"
-    SHARED = "shared", "Shared with the rep"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    DRAFT = "draft", _("Ready for the manager")
+    SHARED = "shared", _("Shared with the rep")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
 
 class RootCause(models.TextChoices):
-    PRODUCT = "product", "Product"
-    PRICING = "pricing", "Pricing"
-    DELIVERY = "delivery", "Delivery delays"
-    SERVICE = "service", "Customer service"
-    MARKET = "market", "Market / competition"
-    SKILL = "skill", "Rep skill"
-    EFFORT = "effort", "Rep effort"
+    PRODUCT = "product", _("Product")
+    PRICING = "pricing", _("Pricing")
+    DELIVERY = "delivery", _("Delivery delays")
+    SERVICE = "service", _("Customer service")
+    MARKET = "market", _("Market / competition")
+    SKILL = "skill", _("Rep skill")
+    EFFORT = "effort", _("Rep effort")
 
 
 class MonthlyReviewQuerySet(models.QuerySet):
@@ -294,22 +369,35 @@ class MonthlyReview(models.Model):
     """
 
     rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monthly_reviews"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="monthly_reviews",
+        verbose_name=_("rep"),
     )
-    month = models.DateField(help_text="First day of the month reviewed.")
+    month = models.DateField(
+        help_text=_("First day of the month reviewed."), verbose_name=_("month")
+    )
     status = models.CharField(
-        max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+        max_length=12,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.DRAFT,
+        verbose_name=_("status"),
     )
     figures = models.JSONField(default=dict)
-    generated_at = models.DateTimeField()
-    manager_notes = models.TextField(blank=True)
-    coaching_remarks = models.TextField(blank=True)
-    shared_at = models.DateTimeField(null=True, blank=True)
+    generated_at = models.DateTimeField(verbose_name=_("generated at"))
+    manager_notes = models.TextField(blank=True, verbose_name=_("manager notes"))
+    coaching_remarks = models.TextField(blank=True, verbose_name=_("coaching remarks"))
+    shared_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shared at"))
     shared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared by"),
     )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    rep_comment = models.TextField(blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
+    rep_comment = models.TextField(blank=True, verbose_name=_("rep comment"))
     version = models.PositiveIntegerField(default=1)
 
     objects = MonthlyReviewQuerySet.as_manager()
@@ -321,7 +409,7 @@ class MonthlyReview(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rep} — {self.month:%B %Y}"
+        return f"{self.rep} — {formats.date_format(self.month, 'MONTH_YEAR')}"
 
 
 class ReviewMiss(models.Model):
@@ -331,25 +419,31 @@ class ReviewMiss(models.Model):
     the cause and note the manager gave it.
     """
 
-    review = models.ForeignKey(MonthlyReview, on_delete=models.CASCADE, related_name="misses")
-    key = models.CharField(max_length=60)
-    label = models.CharField(max_length=200)
-    expected = models.DecimalField(**MONEY)
-    actual = models.DecimalField(**MONEY)
-    position = models.PositiveSmallIntegerField(default=0)
-    root_cause = models.CharField(max_length=10, choices=RootCause.choices, blank=True)
-    note = models.CharField(max_length=300, blank=True)
+    review = models.ForeignKey(
+        MonthlyReview, on_delete=models.CASCADE, related_name="misses", verbose_name=_("review")
+    )
+    key = models.CharField(max_length=60, verbose_name=_("key"))
+    label = models.CharField(max_length=200, verbose_name=_("label"))
+    expected = models.DecimalField(**MONEY, verbose_name=_("expected"))
+    actual = models.DecimalField(**MONEY, verbose_name=_("actual"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
+    root_cause = models.CharField(
+        max_length=10, choices=RootCause.choices, blank=True, verbose_name=_("root cause")
+    )
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
     stale = models.BooleanField(
-        default=False, help_text="No longer a miss after regeneration (kept for its text)."
+        default=False,
+        help_text=_("No longer a miss after regeneration (kept for its text)."),
+        verbose_name=_("stale"),
     )
     version = models.PositiveIntegerField(
-        default=1, help_text="Raised on every write; a stale version is refused."
+        default=1, help_text=_("Raised on every write; a stale version is refused.")
     )
 
     class Meta:
         ordering = ["stale", "position", "pk"]
-        verbose_name = "review miss"
-        verbose_name_plural = "review misses"
+        verbose_name = _("review miss")
+        verbose_name_plural = _("review misses")
         constraints = [
             models.UniqueConstraint(fields=["review", "key"], name="one_miss_per_review_key")
         ]
@@ -361,16 +455,26 @@ class ReviewMiss(models.Model):
 class ReviewActionItem(models.Model):
     """Something to do after the review; creating it creates the rep's task."""
 
-    review = models.ForeignKey(MonthlyReview, on_delete=models.CASCADE, related_name="actions")
-    text = models.CharField(max_length=200)
-    due = models.DateField()
+    review = models.ForeignKey(
+        MonthlyReview, on_delete=models.CASCADE, related_name="actions", verbose_name=_("review")
+    )
+    text = models.CharField(max_length=200, verbose_name=_("text"))
+    due = models.DateField(verbose_name=_("due"))
     task = models.OneToOneField(
-        "activities.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "activities.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("task"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["due", "pk"]
@@ -390,14 +494,19 @@ class CommissionPlan(models.Model):
     Quota and attainment come from the rep's monthly goal on ``quota_metric``.
     """
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
     rate = models.DecimalField(
         **PERCENT,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text="Percent of credited sales (won deals and walk-ins).",
+        help_text=_("Percent of credited sales (won deals and walk-ins)."),
+        verbose_name=_("rate"),
     )
     cap = models.DecimalField(
-        **MONEY, null=True, blank=True, help_text="Most a rep earns in commission per month."
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("Most a rep earns in commission per month."),
+        verbose_name=_("cap"),
     )
     quota_metric = models.ForeignKey(
         "activities.Metric",
@@ -405,12 +514,16 @@ class CommissionPlan(models.Model):
         related_name="+",
         null=True,
         blank=True,
-        help_text="The monthly goal whose attainment drives accelerators and bonuses.",
+        help_text=_("The monthly goal whose attainment drives accelerators and bonuses."),
+        verbose_name=_("quota metric"),
     )
     reps = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="commission_plans"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="commission_plans",
+        verbose_name=_("reps"),
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         ordering = ["name"]
@@ -422,9 +535,15 @@ class CommissionPlan(models.Model):
 class CommissionTier(models.Model):
     """An accelerator: credited sales above ``attainment_from``% of quota earns ``rate``."""
 
-    plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="tiers")
-    attainment_from = models.DecimalField(**PERCENT, validators=[MinValueValidator(100)])
-    rate = models.DecimalField(**PERCENT, validators=[MinValueValidator(Decimal("0"))])
+    plan = models.ForeignKey(
+        CommissionPlan, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("plan")
+    )
+    attainment_from = models.DecimalField(
+        **PERCENT, validators=[MinValueValidator(100)], verbose_name=_("attainment from")
+    )
+    rate = models.DecimalField(
+        **PERCENT, validators=[MinValueValidator(Decimal("0"))], verbose_name=_("rate")
+    )
 
     class Meta:
         ordering = ["attainment_from"]
@@ -433,7 +552,10 @@ class CommissionTier(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rate}% above {self.attainment_from}%"
+        return gettext("%(rate)s%% above %(attainment)s%%") % {
+            "rate": formats.localize(self.rate),
+            "attainment": formats.localize(self.attainment_from),
+        }
 
 
 class BonusRule(models.Model):
@@ -442,10 +564,16 @@ class BonusRule(models.Model):
     Every rule met pays; a ladder is several rules whose amounts add up.
     """
 
-    plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="bonuses")
-    name = models.CharField(max_length=100)
-    attainment_at_least = models.DecimalField(**PERCENT, validators=[MinValueValidator(0)])
-    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    plan = models.ForeignKey(
+        CommissionPlan, on_delete=models.CASCADE, related_name="bonuses", verbose_name=_("plan")
+    )
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    attainment_at_least = models.DecimalField(
+        **PERCENT, validators=[MinValueValidator(0)], verbose_name=_("attainment at least")
+    )
+    amount = models.DecimalField(
+        **MONEY, validators=[MinValueValidator(Decimal("0"))], verbose_name=_("amount")
+    )
 
     class Meta:
         ordering = ["attainment_at_least"]
@@ -463,22 +591,32 @@ class CommissionStatement(models.Model):
     """A rep's earnings for one month, with every line that makes up the total."""
 
     rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commission_statements"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="commission_statements",
+        verbose_name=_("rep"),
     )
-    month = models.DateField()
-    plan = models.ForeignKey(CommissionPlan, on_delete=models.PROTECT, related_name="statements")
+    month = models.DateField(verbose_name=_("month"))
+    plan = models.ForeignKey(
+        CommissionPlan, on_delete=models.PROTECT, related_name="statements", verbose_name=_("plan")
+    )
     credited_value = models.DecimalField(
-        **MONEY, help_text="Credited sales of the month: won deals and walk-ins."
+        **MONEY,
+        help_text=_("Credited sales of the month: won deals and walk-ins."),
+        verbose_name=_("credited value"),
     )
-    quota = models.DecimalField(**MONEY, null=True, blank=True)
-    attainment = models.DecimalField(**PERCENT, null=True, blank=True)
-    commission = models.DecimalField(**MONEY)
-    bonus = models.DecimalField(**MONEY)
+    quota = models.DecimalField(**MONEY, null=True, blank=True, verbose_name=_("quota"))
+    attainment = models.DecimalField(**PERCENT, null=True, blank=True, verbose_name=_("attainment"))
+    commission = models.DecimalField(**MONEY, verbose_name=_("commission"))
+    bonus = models.DecimalField(**MONEY, verbose_name=_("bonus"))
     adjustment = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text="Sum of the managers' manual adjustments."
+        **MONEY,
+        default=Decimal("0"),
+        help_text=_("Sum of the managers' manual adjustments."),
+        verbose_name=_("adjustment"),
     )
-    total = models.DecimalField(**MONEY)
-    computed_at = models.DateTimeField()
+    total = models.DecimalField(**MONEY, verbose_name=_("total"))
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
 
     objects = CommissionStatementQuerySet.as_manager()
 
@@ -489,30 +627,38 @@ class CommissionStatement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rep} — {self.month:%B %Y}: {self.total}"
+        return f"{self.rep} — {formats.date_format(self.month, 'MONTH_YEAR')}: {formats.localize(self.total)}"
 
 
 class StatementLine(models.Model):
     class Kind(models.TextChoices):
-        SALE = "sale", "Credited sale"  # the base, line by line; amount 0
-        COMMISSION = "commission", "Commission"
-        ACCELERATOR = "accelerator", "Accelerator"
-        CAP = "cap", "Cap"
-        BONUS = "bonus", "Bonus"
-        ADJUSTMENT = "adjustment", "Adjustment"
+        SALE = "sale", _("Credited sale")  # the base, line by line; amount 0
+        COMMISSION = "commission", _("Commission")
+        ACCELERATOR = "accelerator", _("Accelerator")
+        CAP = "cap", _("Cap")
+        BONUS = "bonus", _("Bonus")
+        ADJUSTMENT = "adjustment", _("Adjustment")
 
     statement = models.ForeignKey(
-        CommissionStatement, on_delete=models.CASCADE, related_name="lines"
+        CommissionStatement,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("statement"),
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices, verbose_name=_("kind"))
     deal = models.ForeignKey(
-        "activities.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "activities.Deal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deal"),
     )
-    description = models.CharField(max_length=200)
-    base = models.DecimalField(**MONEY, null=True, blank=True)
-    rate = models.DecimalField(**PERCENT, null=True, blank=True)
-    amount = models.DecimalField(**MONEY)
-    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=200, verbose_name=_("description"))
+    base = models.DecimalField(**MONEY, null=True, blank=True, verbose_name=_("base"))
+    rate = models.DecimalField(**PERCENT, null=True, blank=True, verbose_name=_("rate"))
+    amount = models.DecimalField(**MONEY, verbose_name=_("amount"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         ordering = ["position", "pk"]
@@ -533,13 +679,20 @@ class CommissionAdjustment(models.Model):
     rebuilt from these rows on every recomputation, so they survive it."""
 
     rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commission_adjustments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="commission_adjustments",
+        verbose_name=_("rep"),
     )
-    month = models.DateField(help_text="First day of the month.")
-    amount = models.DecimalField(**MONEY, help_text="Positive pays more, negative less.")
-    reason = models.CharField(max_length=200)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    month = models.DateField(help_text=_("First day of the month."), verbose_name=_("month"))
+    amount = models.DecimalField(
+        **MONEY, help_text=_("Positive pays more, negative less."), verbose_name=_("amount")
+    )
+    reason = models.CharField(max_length=200, verbose_name=_("reason"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("when"))
 
     objects = CommissionAdjustmentQuerySet.as_manager()
 
@@ -559,33 +712,46 @@ class CommissionAdjustment(models.Model):
 
 
 class ReportKind(models.TextChoices):
-    COMPANY_MONTHLY = "company_monthly", "Company monthly report"
-    TEAM_SUMMARY = "team_summary", "Team summaries (reviews)"
-    LEADERBOARD = "leaderboard", "Leaderboard (CSV)"
-    GOALS = "goals", "Goals with pace (CSV)"
-    KPIS = "kpis", "KPIs by team (CSV)"
-    COMMISSIONS = "commissions", "Commission statements (CSV)"
+    COMPANY_MONTHLY = "company_monthly", _("Company monthly report")
+    TEAM_SUMMARY = "team_summary", _("Team summaries (reviews)")
+    LEADERBOARD = "leaderboard", _("Leaderboard (CSV)")
+    GOALS = "goals", _("Goals with pace (CSV)")
+    KPIS = "kpis", _("KPIs by team (CSV)")
+    COMMISSIONS = "commissions", _("Commission statements (CSV)")
 
 
 class ReportPack(models.Model):
     """Reports an admin has e-mailed every month to chosen recipients."""
 
-    name = models.CharField(max_length=100)
-    reports = models.JSONField(default=list, help_text="Report kinds, in order.")
-    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    reports = models.JSONField(
+        default=list, help_text=_("Report kinds, in order."), verbose_name=_("reports")
+    )
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("recipients")
+    )
     extra_emails = models.TextField(
-        blank=True, help_text="Other addresses (investors, partners), one per line."
+        blank=True,
+        help_text=_("Other addresses (investors, partners), one per line."),
+        verbose_name=_("extra emails"),
     )
     day_of_month = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(28)]
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        verbose_name=_("day of month"),
     )
-    hour = models.PositiveSmallIntegerField(default=8, validators=[MaxValueValidator(23)])
-    active = models.BooleanField(default=True)
+    hour = models.PositiveSmallIntegerField(
+        default=8, validators=[MaxValueValidator(23)], verbose_name=_("hour")
+    )
+    active = models.BooleanField(default=True, verbose_name=_("active"))
     version = models.PositiveIntegerField(
-        default=1, help_text="Raised on every write; a stale version is refused."
+        default=1, help_text=_("Raised on every write; a stale version is refused.")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -598,14 +764,16 @@ class ReportPack(models.Model):
 class ReportPackDelivery(models.Model):
     """That a pack went out for a month: the job sends each pack once per month."""
 
-    pack = models.ForeignKey(ReportPack, on_delete=models.CASCADE, related_name="deliveries")
-    month = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-    recipients = models.TextField(blank=True)
+    pack = models.ForeignKey(
+        ReportPack, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("pack")
+    )
+    month = models.DateField(verbose_name=_("month"))
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
+    recipients = models.TextField(blank=True, verbose_name=_("recipients"))
 
     class Meta:
         ordering = ["-month"]
-        verbose_name_plural = "report pack deliveries"
+        verbose_name_plural = _("report pack deliveries")
         constraints = [
             models.UniqueConstraint(fields=["pack", "month"], name="one_delivery_per_pack_month")
         ]

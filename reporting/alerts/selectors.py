@@ -5,14 +5,20 @@ same rule, written once more for one row already loaded, names a row's status.""
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from reporting.kpis.services import EPISODE_RELATED, episode_figure, episode_subject
 from reporting.models import DeviationAction, DeviationActionKind, DeviationEpisode
 from salesmgmt.models import CompanySettings
 
 NEW, ACKNOWLEDGED, SNOOZED = "new", "acknowledged", "snoozed"
-STATUS_CHOICES = [(NEW, "New"), (ACKNOWLEDGED, "Acknowledged"), (SNOOZED, "Snoozed")]
+STATUS_CHOICES = [
+    (NEW, pgettext_lazy("alert", "New")),
+    (ACKNOWLEDGED, _("Acknowledged")),
+    (SNOOZED, _("Snoozed")),
+]
 
 
 def status_q(status: str, today: date) -> Q:
@@ -43,11 +49,16 @@ def with_actions(episodes: QuerySet) -> QuerySet:
 def describe_action(action: DeviationAction) -> str:
     """One line: "Snoozed until Mon 14 Dec", "Task: call the three lost leads"."""
     if action.kind == DeviationActionKind.TASK:
-        return f"Task: {action.text}"
+        return gettext("Task: %(text)s") % {"text": action.text}
     if action.kind == DeviationActionKind.SNOOZE:
-        return f"Snoozed until {action.snoozed_until:%a %-d %b}"
+        return gettext("Snoozed until %(day)s") % {
+            "day": formats.date_format(action.snoozed_until, "WEEKDAY_DAY_MONTH")
+        }
     if action.text:
-        return f"{action.get_kind_display()}: {action.text}"
+        return gettext("%(kind)s: %(text)s") % {
+            "kind": action.get_kind_display(),
+            "text": action.text,
+        }
     return action.get_kind_display()
 
 
@@ -63,12 +74,18 @@ def present_handling(episode: DeviationEpisode, today: date) -> DeviationEpisode
 def note_readers(episode: DeviationEpisode) -> str:
     """Who reads a note on this alert: everyone who sees the alert."""
     if episode.rep_id:
-        return f"{episode.rep} and the people who manage them (manager, director, admins)"
+        return gettext("%(rep)s and the people who manage them (manager, director, admins)") % {
+            "rep": episode.rep
+        }
     if episode.team_id:
-        return f"the reps and managers of team {episode.team}, its director and admins"
+        return gettext("the reps and managers of team %(team)s, its director and admins") % {
+            "team": episode.team
+        }
     if episode.division_id:
-        return f"the directors of division {episode.division} and admins"
-    return "admins"
+        return gettext("the directors of division %(division)s and admins") % {
+            "division": episode.division
+        }
+    return gettext("admins")
 
 
 def month_alerts(rep_ids: list[int], start: date, end: date) -> dict[int, list[dict]]:

@@ -16,12 +16,15 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from activities.tasks.services import create_task
 from reporting.kpis.services import EPISODE_RELATED, episode_subject
 from reporting.models import DeviationAction, DeviationActionKind, DeviationEpisode
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import language_of
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.versioning import bump, lock_current
 from salesmgmt.web import LATEST
@@ -29,7 +32,7 @@ from salesmgmt.web import LATEST
 LONGEST_SNOOZE = 90  # days: a longer snooze is forgetting, not snoozing
 TASK_DUE_HOUR = 17  # a task is due at the end of its day, company time
 NOTE_MAX = 2000
-CONFLICT = (
+CONFLICT = _(
     "Someone else acknowledged or snoozed this alert since you opened it. Nothing was "
     "saved; reload to see what they did."
 )
@@ -47,9 +50,9 @@ def alert_url(episode: DeviationEpisode) -> str:
 
 def _check(episode: DeviationEpisode, by: User) -> None:
     if not DeviationEpisode.objects.visible_to(by).filter(pk=episode.pk).exists():
-        raise PermissionDenied("You do not look after this alert.")
+        raise PermissionDenied(gettext("You do not look after this alert."))
     if not may_act_on(episode, by):
-        raise PermissionDenied("Only the rep's managers act on an alert; you can read it.")
+        raise PermissionDenied(gettext("Only the rep's managers act on an alert; you can read it."))
 
 
 def _text(value: str | None, *, field: str, required: str | None = None, limit=NOTE_MAX) -> str:
@@ -57,7 +60,9 @@ def _text(value: str | None, *, field: str, required: str | None = None, limit=N
     if required and not text:
         raise RuleViolation({field: required})
     if len(text) > limit:
-        raise RuleViolation({field: f"Keep it under {limit} characters."})
+        raise RuleViolation(
+            {field: gettext("Keep it under %(limit)s characters.") % {"limit": limit}}
+        )
     return text
 
 
@@ -71,7 +76,7 @@ def _record(episode, by, kind, **fields) -> DeviationAction:
 def add_note(*, episode: DeviationEpisode, by: User, text: str) -> DeviationAction:
     """A note on the alert, read by everyone who sees the alert (the rep included)."""
     _check(episode, by)
-    text = _text(text, field="text", required="Write the note.")
+    text = _text(text, field="text", required=gettext("Write the note."))
     return _record(episode, by, DeviationActionKind.NOTE, text=text)
 
 
@@ -86,26 +91,35 @@ def give_task(
     errors = {}
     title = (text or "").strip()
     if episode.rep_id is None:
-        errors["kind"] = "This alert is about a team, a division or the company: no rep to task."
+        errors["kind"] = gettext(
+            "This alert is about a team, a division or the company: no rep to task."
+        )
     if not title:
-        errors["text"] = "Say what the rep is to do."
+        errors["text"] = gettext("Say what the rep is to do.")
     elif len(title) > 200:
-        errors["text"] = "Keep the task under 200 characters."
+        errors["text"] = gettext("Keep the task under 200 characters.")
     if due is None or due < company.today():
-        errors["due"] = "Pick a due date from today on."
+        errors["due"] = gettext("Pick a due date from today on.")
     elif due > LATEST:
-        errors["due"] = f"Pick a due date up to {LATEST:%d %b %Y}."
+        errors["due"] = gettext("Pick a due date up to %(day)s.") % {
+            "day": formats.date_format(LATEST, "DATE_MEDIUM")
+        }
     if errors:
         raise RuleViolation(errors)
     episode = DeviationEpisode.objects.select_related(*EPISODE_RELATED).get(pk=episode.pk)
+    with translation.override(language_of(episode.rep)):  # the rep reads the task
+        notes = gettext(
+            "Corrective action on the alert “%(subject)s”, behind since %(day)s: %(url)s"
+        ) % {
+            "subject": episode_subject(episode),
+            "day": formats.date_format(episode.opened_on, "DATE_MEDIUM"),
+            "url": alert_url(episode),
+        }
     task = create_task(
         by=by,
         assignee=episode.rep,
         title=title,
-        notes=(
-            f"Corrective action on the alert '{episode_subject(episode)}', behind since "
-            f"{episode.opened_on:%-d %b %Y}: {alert_url(episode)}"
-        ),
+        notes=notes,
         due_at=datetime.combine(due, time(TASK_DUE_HOUR), tzinfo=company.tzinfo),
     )
     return _record(episode, by, DeviationActionKind.TASK, text=title, task=task)
@@ -142,12 +156,15 @@ def snooze(
     latest = today + timedelta(days=LONGEST_SNOOZE)
     text = _text(text, field="text")
     if episode.closed_on is not None:
-        raise RuleViolation({"until": "This alert is closed: there is nothing to snooze."})
+        raise RuleViolation({"until": gettext("This alert is closed: there is nothing to snooze.")})
     if until is None or until <= today:
-        raise RuleViolation({"until": "Pick a day after today."})
+        raise RuleViolation({"until": gettext("Pick a day after today.")})
     if until > latest:
         raise RuleViolation(
-            {"until": f"Snooze for {LONGEST_SNOOZE} days at most (until {latest:%-d %b %Y})."}
+            {
+                "until": gettext("Snooze for %(days)s days at most (until %(day)s).")
+                % {"days": LONGEST_SNOOZE, "day": formats.date_format(latest, "DATE_MEDIUM")}
+            }
         )
     episode.snoozed_until = until
     bump(episode)

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from reporting.alerts import services
@@ -18,10 +20,10 @@ from salesmgmt.web import apply_rule_errors
 
 # kind -> (form, service, message on success)
 ACTIONS = {
-    "note": (NoteForm, services.add_note, "Note added."),
-    "task": (TaskForm, services.give_task, "Task given; the rep has it in their tasks."),
-    "acknowledge": (AcknowledgeForm, services.acknowledge, "Alert acknowledged."),
-    "snooze": (SnoozeForm, services.snooze, "Alert snoozed."),
+    "note": (NoteForm, services.add_note, _("Note added.")),
+    "task": (TaskForm, services.give_task, _("Task given; the rep has it in their tasks.")),
+    "acknowledge": (AcknowledgeForm, services.acknowledge, _("Alert acknowledged.")),
+    "snooze": (SnoozeForm, services.snooze, _("Alert snoozed.")),
 }
 
 
@@ -63,7 +65,7 @@ def alert_act(request, pk, kind):
     if kind not in ACTIONS:
         raise Http404
     if not services.may_act_on(episode, request.user):
-        raise PermissionDenied("Only the rep's managers act on an alert.")
+        raise PermissionDenied(gettext("Only the rep's managers act on an alert."))
     form_class, service, done = ACTIONS[kind]
     form = form_class(request.POST)
     status = 400

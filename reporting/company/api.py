@@ -5,6 +5,7 @@ division; anyone else, or another division, is a 404.
 """
 
 from django.urls import path
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
@@ -162,9 +163,11 @@ def company_dashboard_report(request):
     start, end = params.get("start", today.replace(day=1)), params.get("end", today)
     data = company_dashboard(scope, start=start, end=end, metric_key=params.get("metric"))
     if data is None:
-        raise NotFound("No metric is set up.")
+        raise NotFound(gettext("No metric is set up."))
     if params.get("metric") and data.metric.key != params["metric"]:
-        raise ValidationError({"metric": [f"No active metric '{params['metric']}'."]})
+        raise ValidationError(
+            {"metric": [gettext("No active metric '%(key)s'.") % {"key": params["metric"]}]}
+        )
     body = {
         "scope": {"key": scope.key, "label": scope.label},
         "start": data.start,

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, Count, Max, Min, Q, Sum, When
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from activities.deals.selectors import pipeline_by_stage
 from activities.models import Deal, Metric, StageKind
@@ -24,10 +26,15 @@ from reporting.funnel.selectors import forecast
 from reporting.kpis.selectors import evaluate_kpis
 from reporting.models import Kpi
 from salesmgmt.calendar import Period, month_of, whole_months
+from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings
 from salesmgmt.money import percent_of, quantize
 
 # --- The company monthly report -------------------------------------------------------------------
+
+# Texts of the report are lazy: a report pack renders it in each recipient's language.
+lazy_name = lazy(translated_name, str)
+NO_REASON = _("No reason given")
 
 
 @dataclass
@@ -72,7 +79,7 @@ def activity_headlines(scope: CompanyScope, metrics: list[Metric], periods: dict
     by_metric = {r["metric"]: r for r in rows}
     return [
         Headline(
-            m.name,
+            lazy_name(m.name),
             *(quantize(by_metric.get(m.pk, {}).get(k) or ZERO) for k in periods),
             money=m.is_money,
         )
@@ -122,11 +129,11 @@ def deal_headlines(scope: CompanyScope, periods: dict[str, Period]) -> dict[str,
         return Headline(label, *(deals[f"{k}_{key}"] for k in periods), **kind)
 
     amount = Headline(
-        "Value of deals won",
+        _("Value of deals won"),
         *(quantize(deals[f"{k}_amount"] or ZERO) for k in periods),
         money=True,
     )
-    won_count = row("Deals won", "won")
+    won_count = row(_("Deals won"), "won")
     sizes = [
         quantize(Decimal(deals[f"{k}_amount"] or 0) / deals[f"{k}_won"])
         if deals[f"{k}_won"]
@@ -138,11 +145,11 @@ def deal_headlines(scope: CompanyScope, periods: dict[str, Period]) -> dict[str,
     ]
     return {
         "won": won_count,
-        "lost": row("Deals lost", "lost"),
+        "lost": row(_("Deals lost"), "lost"),
         "amount": amount,
-        "avg_size": Headline("Average deal size", *sizes, money=True),
-        "hit_rate": Headline("Hit rate (won / closed)", *hit_rates, percent=True),
-        "new_customers": Headline("New customers", *(new[k] for k in periods)),
+        "avg_size": Headline(_("Average deal size"), *sizes, money=True),
+        "hit_rate": Headline(_("Hit rate (won / closed)"), *hit_rates, percent=True),
+        "new_customers": Headline(_("New customers"), *(new[k] for k in periods)),
     }
 
 
@@ -157,7 +164,7 @@ def lost_reasons(scope: CompanyScope, month: Period) -> list[dict]:
     )
     return [
         {
-            "reason": r["lost_reason__name"] or "No reason given",
+            "reason": lazy_name(r["lost_reason__name"]) if r["lost_reason__name"] else NO_REASON,
             "deals": r["deals"],
             "amount": quantize(r["value"] or ZERO),
         }

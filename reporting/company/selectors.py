@@ -42,11 +42,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import formats
+from django.utils.translation import gettext, gettext_lazy
 
 from activities.models import SALES_VALUE, Activity, ActivityMonth, Deal, Metric
 from plans.goals.selectors import attainments_by, goal_progress, mean_percent
 from plans.models import Goal, GoalPeriod, GoalScope
 from salesmgmt.calendar import Period, month_of, period_bounds, previous_month, whole_months
+from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings, Division, Role, Team, User
 from salesmgmt.money import MONEY, percent_of, quantize
 
@@ -143,7 +146,9 @@ def resolve_company_scope(user: User, division_id: int | None = None) -> Company
         return None
     if division is None:
         return None
-    return CompanyScope(f"division:{division.pk}", f"Division {division}", division, user)
+    return CompanyScope(
+        f"division:{division.pk}", gettext("Division %(name)s") % {"name": division}, division, user
+    )
 
 
 # --- Ranges -------------------------------------------------------------------------------------
@@ -283,7 +288,7 @@ def by_group(
         [
             Share(
                 f"{field_name}:{r[field_name] or 'none'}",
-                r[f"{field_name}__name"] or f"No {field_name}",  # logged without one
+                translated_name(r[f"{field_name}__name"]) or NOT_GIVEN[field_name](),
                 quantize(r["total"] or ZERO),
             )
             for r in rows
@@ -397,6 +402,13 @@ def _chain(buckets: list[Bucket]) -> list[Bucket]:
     return buckets
 
 
+# What a share logged without a product or channel is called.
+NOT_GIVEN = {
+    "product": lambda: gettext("No product"),
+    "channel": lambda: gettext("No channel"),
+}
+
+
 def day_by_day(scope: CompanyScope, metric: Metric, end: date) -> list[Bucket]:
     """The 31 days up to ``end``: one grouped query."""
     first = end - timedelta(days=DAYS_BACK - 1)
@@ -408,7 +420,16 @@ def day_by_day(scope: CompanyScope, metric: Metric, end: date) -> list[Bucket]:
         .annotate(total=Sum("quantity"))
     )
     totals = {r["day"]: quantize(r["total"] or ZERO) for r in rows}
-    return _chain([Bucket(f"{d:%a %d %b}", d, d, totals.get(d, NONE_LOGGED)) for d in days])
+    return _chain(
+        [
+            Bucket(formats.date_format(d, "WEEKDAY_DAY_MONTH"), d, d, totals.get(d, NONE_LOGGED))
+            for d in days
+        ]
+    )
+
+
+def week_label(week: date) -> str:
+    return gettext("Wk %(day)s") % {"day": formats.date_format(week, "DAY_MONTH")}
 
 
 def week_over_week(
@@ -418,7 +439,7 @@ def week_over_week(
     buckets = []
     for n in range(WEEKS_BACK - 1, -1, -1):
         week = last - timedelta(weeks=n)
-        buckets.append(Bucket(f"Wk {week:%d %b}", week, min(week + timedelta(days=6), end)))
+        buckets.append(Bucket(week_label(week), week, min(week + timedelta(days=6), end)))
     return _chain(_fill(scope, metric, buckets))
 
 
@@ -432,13 +453,14 @@ def _months_back(end: date, n: int) -> list[Period]:
 
 def month_over_month(scope: CompanyScope, metric: Metric, end: date) -> list[Bucket]:
     buckets = [
-        Bucket(f"{m.start:%b %Y}", m.start, min(m.end, end)) for m in _months_back(end, MONTHS_BACK)
+        Bucket(formats.date_format(m.start, "SHORT_MONTH_YEAR"), m.start, min(m.end, end))
+        for m in _months_back(end, MONTHS_BACK)
     ]
     return _chain(_fill(scope, metric, buckets))
 
 
-NO_DATA = "nothing was logged a year before"
-MONTHLY_TOTAL = "a year before holds one total for the whole month"
+NO_DATA = gettext_lazy("nothing was logged a year before")
+MONTHLY_TOTAL = gettext_lazy("a year before holds one total for the whole month")
 
 
 def year_over_year(
@@ -459,7 +481,7 @@ def year_over_year(
     this_year, cursor = [], year_start
     while cursor <= end:
         m = month_of(cursor)
-        this_year.append(Bucket(f"{m.start:%b}", m.start, min(m.end, end)))
+        this_year.append(Bucket(formats.date_format(m.start, "M"), m.start, min(m.end, end)))
         cursor = m.end + timedelta(days=1)
     last_year = [Bucket(b.label, year_before(b.start), year_before(b.end)) for b in this_year]
     _fill(scope, metric, this_year + last_year)

@@ -4,6 +4,8 @@ from datetime import date
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import formats
+from django.utils.translation import get_language, gettext, pgettext
 from django.views.decorators.http import require_GET
 
 from reporting.company.report import company_report_context
@@ -59,7 +61,7 @@ def date_range(request, today: date) -> tuple[date, date]:
 
 @require_GET
 def dashboard(request):
-    if (empty := without_division(request, "Division dashboard")) is not None:
+    if (empty := without_division(request, gettext("Division dashboard"))) is not None:
         return empty
     company = CompanySettings.load()
     scope = scope_for(request)
@@ -103,13 +105,14 @@ def _series(label, values, colour=None) -> dict:
 
 def charts(data: CompanyDashboard) -> dict:
     """Chart.js configs (numbers as floats); each chart's table is on the page too."""
-    metric = data.metric.name
-    ticks = {"scales": {"y": {"beginAtZero": True}}}
+    metric = data.metric.label
+    # Chart.js formats ticks and tooltips with the page's locale.
+    ticks = {"locale": get_language(), "scales": {"y": {"beginAtZero": True}}}
     return {
         "days": {
             "type": "line",
             "data": {
-                "labels": [f"{b.start:%d %b}" for b in data.days],
+                "labels": [formats.date_format(b.start, "DAY_MONTH") for b in data.days],
                 "datasets": [_series(metric, [b.total for b in data.days])],
             },
             "options": ticks,
@@ -136,12 +139,12 @@ def charts(data: CompanyDashboard) -> dict:
                 "labels": [b.label for b in data.years],
                 "datasets": [
                     _series(
-                        "Fiscal year to date",
+                        gettext("Fiscal year to date"),
                         [b.total for b in data.years],
                         TREND_COLOURS["current"],
                     ),
                     _series(
-                        "Same dates a year before",
+                        gettext("Same dates a year before"),
                         [b.previous for b in data.years],  # a gap where none compares
                         TREND_COLOURS["previous"],
                     ),
@@ -155,7 +158,11 @@ def charts(data: CompanyDashboard) -> dict:
                 "labels": [_label(row) for row in data.breakdown],
                 "datasets": [_series(metric, [row.total for row in data.breakdown], "#8250df")],
             },
-            "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}},
+            "options": {
+                "locale": get_language(),
+                "indexAxis": "y",
+                "plugins": {"legend": {"display": False}},
+            },
         },
     }
 
@@ -165,10 +172,14 @@ def trends(data: CompanyDashboard, chart: dict) -> list[dict]:
         {"key": key, "title": title, "column": column, "compare": compare, "rows": rows,
          "chart": chart[key], "chart_id": f"chart-{key}"}
         for key, title, column, compare, rows in (
-            ("days", "Day by day (31 days)", "Day", "Day before", data.days),
-            ("weeks", "Week over week (12 weeks)", "Week", "Week before", data.weeks),
-            ("months", "Month over month (12 months)", "Month", "Month before", data.months),
-            ("years", "Year over year (fiscal year to date)", "Month", "Year before", data.years),
+            ("days", gettext("Day by day (31 days)"), gettext("Day"), gettext("Day before"),
+             data.days),
+            ("weeks", gettext("Week over week (12 weeks)"), gettext("Week"),
+             gettext("Week before"), data.weeks),
+            ("months", gettext("Month over month (12 months)"), gettext("Month"),
+             gettext("Month before"), data.months),
+            ("years", gettext("Year over year (fiscal year to date)"), gettext("Month"),
+             gettext("Year before"), data.years),
         )
     ]  # fmt: skip
 
@@ -188,10 +199,17 @@ def export_table(data: CompanyDashboard, table: str):
         prev_start, prev_end = data.previous
         return csv_response(
             f"company-totals-{stem}.csv",
-            ["metric", "unit", "total", "previous_total", "previous_start", "previous_end",
-             "change_percent"],
+            [
+                pgettext("CSV column", "metric"),
+                pgettext("CSV column", "unit"),
+                pgettext("CSV column", "total"),
+                pgettext("CSV column", "previous_total"),
+                pgettext("CSV column", "previous_start"),
+                pgettext("CSV column", "previous_end"),
+                pgettext("CSV column", "change_percent"),
+            ],
             (
-                [t.metric.name, t.metric.unit, t.current, t.previous, prev_start, prev_end,
+                [t.metric.label, t.metric.unit, t.current, t.previous, prev_start, prev_end,
                  t.change]
                 for t in data.totals
             ),
@@ -199,26 +217,54 @@ def export_table(data: CompanyDashboard, table: str):
     if table == "breakdown":
         return csv_response(
             f"company-by-{data.breakdown_label.lower()}-{metric}-{stem}.csv",
-            [data.breakdown_label.lower(), "metric", "total", "share_percent"],
+            [
+                data.breakdown_label.lower(),
+                pgettext("CSV column", "metric"),
+                pgettext("CSV column", "total"),
+                pgettext("CSV column", "share_percent"),
+            ],
             ([_label(r), metric, r.total, r.share] for r in data.breakdown),
         )
     if table in ("products", "channels"):
         rows = getattr(data, table)
         return csv_response(
             f"company-by-{table[:-1]}-{metric}-{stem}.csv",
-            [table[:-1], "metric", "total", "share_percent"],
+            [
+                pgettext("CSV column", "product")
+                if table == "products"
+                else pgettext("CSV column", "channel"),
+                pgettext("CSV column", "metric"),
+                pgettext("CSV column", "total"),
+                pgettext("CSV column", "share_percent"),
+            ],
             ([r.label, metric, r.total, r.share] for r in rows),
         )
     if table in ("days", "weeks", "months"):
         return csv_response(
             f"company-{table}-{metric}-{data.scope.key.replace(':', '-')}-{data.end}.csv",
-            ["start", "end", "metric", "total", "previous", "change_percent"],
+            [
+                pgettext("CSV column", "start"),
+                pgettext("CSV column", "end"),
+                pgettext("CSV column", "metric"),
+                pgettext("CSV column", "total"),
+                pgettext("CSV column", "previous"),
+                pgettext("CSV column", "change_percent"),
+            ],
             ([b.start, b.end, metric, b.total, b.previous, b.change] for b in getattr(data, table)),
         )
     if table == "years":
         return csv_response(
             f"company-year-over-year-{metric}-{data.scope.key.replace(':', '-')}-{data.end}.csv",
-            ["month", "start", "end", "metric", "total", "year_before", "change_percent", "note"],
+            [
+                pgettext("CSV column", "month"),
+                pgettext("CSV column", "start"),
+                pgettext("CSV column", "end"),
+                pgettext("CSV column", "metric"),
+                pgettext("CSV column", "total"),
+                pgettext("CSV column", "year_before"),
+                pgettext("CSV column", "change_percent"),
+                pgettext("CSV column", "note"),
+            ],
             (
                 [b.label, b.start, b.end, metric, b.total, b.previous, b.change, b.note]
                 for b in data.years
@@ -227,8 +273,15 @@ def export_table(data: CompanyDashboard, table: str):
     if table == "teams":
         return csv_response(
             f"company-teams-{stem}.csv",
-            ["team", "division", "sales_value", "reps", "sales_value_per_rep",
-             "month_goals", "mean_goal_attainment_percent"],
+            [
+                pgettext("CSV column", "team"),
+                pgettext("CSV column", "division"),
+                pgettext("CSV column", "sales_value"),
+                pgettext("CSV column", "reps"),
+                pgettext("CSV column", "sales_value_per_rep"),
+                pgettext("CSV column", "month_goals"),
+                pgettext("CSV column", "mean_goal_attainment_percent"),
+            ],
             (
                 [t.team.name, t.team.division.name, t.total, t.reps, t.per_rep, t.goals,
                  t.mean_attainment]
@@ -249,7 +302,7 @@ def export_table(data: CompanyDashboard, table: str):
 
 def company_monthly(request, month: date | None = None):
     """Last complete month by default; admins may pick a division (?division=)."""
-    if (empty := without_division(request, "Monthly report")) is not None:
+    if (empty := without_division(request, gettext("Monthly report"))) is not None:
         return empty
     today = CompanySettings.load().today()
     month = month or previous_month(today)

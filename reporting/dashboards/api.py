@@ -9,6 +9,7 @@ not lead, answers 404. Read only; a fixed number of queries per request.
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound
@@ -103,7 +104,7 @@ def dashboard_me(request):
     plan status per week, the team's leaderboard (rank, name, attainment) and
     consistency over the last 6 and 12 months. Reps only (others: 404)."""
     if not request.user.is_rep:
-        raise NotFound("Only reps have a personal dashboard; see dashboards/team/<id>/.")
+        raise NotFound(gettext("Only reps have a personal dashboard; see dashboards/team/<id>/."))
     return _rep_body(request, request.user)
 
 

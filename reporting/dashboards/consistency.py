@@ -41,6 +41,9 @@ from math import sqrt
 
 from django.db.models import Avg, DecimalField
 from django.db.models.functions import TruncMonth
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plans.goals.selectors import with_actuals
 from plans.models import Goal, GoalPeriod, GoalScope
@@ -55,12 +58,20 @@ PERCENT = DecimalField(max_digits=18, decimal_places=6)
 
 STEADY, VOLATILE, IMPROVING, DECLINING = "steady", "volatile", "improving", "declining"
 TOO_LITTLE = "too little history"
+# The labels are keys (CSV, API); people read these.
+LABEL_WORDS = {
+    STEADY: pgettext_lazy("consistency", "steady"),
+    VOLATILE: pgettext_lazy("consistency", "volatile"),
+    IMPROVING: pgettext_lazy("consistency", "improving"),
+    DECLINING: pgettext_lazy("consistency", "declining"),
+    TOO_LITTLE: pgettext_lazy("consistency", "too little history"),
+}
 LABEL_HINTS = {
-    STEADY: "Month after month near the same attainment.",
-    VOLATILE: "Big swings from month to month.",
-    IMPROVING: "Attainment rising month over month.",
-    DECLINING: "Attainment falling month over month.",
-    TOO_LITTLE: "Fewer than three months with goals.",
+    STEADY: _("Month after month near the same attainment."),
+    VOLATILE: _("Big swings from month to month."),
+    IMPROVING: _("Attainment rising month over month."),
+    DECLINING: _("Attainment falling month over month."),
+    TOO_LITTLE: _("Fewer than three months with goals."),
 }
 
 
@@ -76,7 +87,20 @@ class Consistency:
 
     @property
     def hint(self) -> str:
-        return LABEL_HINTS[self.label]
+        return str(LABEL_HINTS[self.label])
+
+    @property
+    def label_text(self) -> str:
+        """The label in the reader's language."""
+        return str(LABEL_WORDS[self.label])
+
+    @property
+    def signed_trend(self) -> str:
+        """The trend as people read it: "+2.5", "-1.0" (locale decimals)."""
+        if self.trend is None:
+            return ""
+        text = formats.number_format(self.trend.quantize(ONE_DECIMAL), decimal_pos=1)
+        return f"+{text}" if self.trend > 0 else text
 
     @property
     def attainments(self) -> list[Decimal]:

@@ -45,6 +45,8 @@ from functools import cached_property
 from itertools import groupby
 
 from django.db.models import Case, Count, DateField, Q, Sum, Value, When
+from django.utils import formats
+from django.utils.translation import get_language, gettext
 
 from activities.deals import selectors as deals_selectors
 from activities.log.selectors import CreditedSales, credited_sales_by_rep, credited_sales_of
@@ -248,9 +250,9 @@ class Trend:
 
     def labels(self) -> list[str]:
         """Week labels; the last week is the current one, still running."""
-        labels = [f"{w:%d %b}" for w in self.weeks]
+        labels = [formats.date_format(w, "DAY_MONTH") for w in self.weeks]
         if labels:
-            labels[-1] += " (so far)"
+            labels[-1] = gettext("%(week)s (so far)") % {"week": labels[-1]}
         return labels
 
     def chart(self, *, planned: bool = True) -> dict:
@@ -261,7 +263,7 @@ class Trend:
             axis = {"yAxisID": "money"} if s.metric.is_money else {}
             datasets.append(
                 {
-                    "label": s.metric.name,
+                    "label": s.metric.label,
                     "data": [as_float(v) for v in s.actual],
                     "color": colour(i),
                 }
@@ -270,7 +272,7 @@ class Trend:
             if planned and any(v is not None for v in s.planned):
                 datasets.append(
                     {
-                        "label": f"{s.metric.name} (planned)",
+                        "label": gettext("%(metric)s (planned)") % {"metric": s.metric.label},
                         "data": [as_float(v) for v in s.planned],
                         "color": colour(i),
                         "borderDash": [6, 4],
@@ -279,7 +281,7 @@ class Trend:
                     }
                     | axis
                 )
-        scales = {"y": {"beginAtZero": True, "title": {"display": True, "text": "count"}}}
+        scales = {"y": {"beginAtZero": True, "title": {"display": True, "text": gettext("count")}}}
         if has_money:
             currency = CompanySettings.load().currency
             scales["money"] = {
@@ -291,7 +293,11 @@ class Trend:
         return {
             "type": "line",
             "data": {"labels": self.labels(), "datasets": datasets},
-            "options": {"scales": scales, "interaction": {"mode": "index", "intersect": False}},
+            "options": {
+                "locale": get_language(),  # Chart.js formats ticks and tooltips with it
+                "scales": scales,
+                "interaction": {"mode": "index", "intersect": False},
+            },
         }
 
 
@@ -392,7 +398,7 @@ def lagging_metric(progress: list[GoalProgress], cells: dict | None) -> Lagging 
             behind.append((pace, metric.position, metric))
     if behind:
         pace, _, metric = min(behind, key=lambda t: (t[0], t[1]))
-        return Lagging(metric, pace, "plan", metric.name)
+        return Lagging(metric, pace, "plan", metric.label)
     return None
 
 
@@ -501,7 +507,7 @@ def alert_subject(episode: DeviationEpisode) -> str:
     """What fell behind, without a query: "Calls, November 2026" or the KPI's name."""
     if episode.goal_id:
         return f"{episode.goal.label}, {episode.goal.period_label}"
-    return episode.kpi.name
+    return episode.kpi.label
 
 
 def open_alerts(viewer: User, *, rep: User | None = None, team=None) -> list[DeviationEpisode]:

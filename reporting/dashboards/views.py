@@ -11,6 +11,8 @@ from datetime import timedelta
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import get_language, gettext, pgettext
 
 from reporting.dashboards import selectors as dashboards
 from salesmgmt.csv_export import csv_response
@@ -51,16 +53,17 @@ def _consistency_chart(c) -> dict:
     return {
         "type": "bar",
         "data": {
-            "labels": [f"{m:%b %y}" for m, _ in c.months],
+            "labels": [formats.date_format(m, "SHORT_MONTH_YEAR") for m, _ in c.months],
             "datasets": [
                 {
-                    "label": "Attainment %",
+                    "label": gettext("Attainment %"),
                     "data": [float(v) for _, v in c.months],
                     "color": "#1f6feb",
                 }
             ],
         },
         "options": {
+            "locale": get_language(),  # Chart.js formats ticks and tooltips with it
             "scales": {"y": {"beginAtZero": True, "suggestedMax": 120}},
             "plugins": {"legend": {"display": False}},
         },
@@ -108,14 +111,14 @@ def _rep_export(name: str, d: dashboards.RepDashboard):
         return csv_response(
             f"{slug}-week-{w.week}.csv",
             [
-                "rep",
-                "week_start",
-                "metric",
-                "planned",
-                "expected_by_today",
-                "actual",
-                "attainment_percent",
-                "pace",
+                pgettext("CSV column", "rep"),
+                pgettext("CSV column", "week_start"),
+                pgettext("CSV column", "metric"),
+                pgettext("CSV column", "planned"),
+                pgettext("CSV column", "expected_by_today"),
+                pgettext("CSV column", "actual"),
+                pgettext("CSV column", "attainment_percent"),
+                pgettext("CSV column", "pace"),
             ],
             (
                 [
@@ -136,7 +139,14 @@ def _rep_export(name: str, d: dashboards.RepDashboard):
     if name == "pipeline":
         return csv_response(
             f"{slug}-pipeline.csv",
-            ["rep", "pipeline", "stage", "open_deals", "amount", "weighted"],
+            [
+                pgettext("CSV column", "rep"),
+                pgettext("CSV column", "pipeline"),
+                pgettext("CSV column", "stage"),
+                pgettext("CSV column", "open_deals"),
+                pgettext("CSV column", "amount"),
+                pgettext("CSV column", "weighted"),
+            ],
             ([person, s.pipeline, s.stage, s.count, s.amount, s.weighted] for s in d.pipeline),
         )
     if name == "trend":
@@ -148,7 +158,11 @@ def _rep_export(name: str, d: dashboards.RepDashboard):
     if name == "leaderboard":
         return csv_response(
             f"{slug}-team-leaderboard.csv",
-            ["rank", "rep", "attainment_percent"],
+            [
+                pgettext("CSV column", "rank"),
+                pgettext("CSV column", "rep"),
+                pgettext("CSV column", "attainment_percent"),
+            ],
             ([s.rank, s.rep, s.attainment] for s in d.leaderboard),
         )
     raise Http404
@@ -219,22 +233,27 @@ def _team_export(name: str, d: dashboards.TeamDashboard):
     if name == "plan-status":
         return csv_response(
             f"{slug}-plan-status-{d.week}.csv",
-            ["team", "week_start", "status", "reps"],
+            [
+                pgettext("CSV column", "team"),
+                pgettext("CSV column", "week_start"),
+                pgettext("CSV column", "status"),
+                pgettext("CSV column", "reps"),
+            ],
             ([team_obj, d.week, status, n] for status, n in d.counts.items()),
         )
     if name == "grid":
         return csv_response(
             f"{slug}-plan-vs-actual-{d.week}.csv",
             [
-                "team",
-                "week_start",
-                "rep",
-                "plan_status",
-                "metric",
-                "planned",
-                "actual",
-                "attainment_percent",
-                "pace",
+                pgettext("CSV column", "team"),
+                pgettext("CSV column", "week_start"),
+                pgettext("CSV column", "rep"),
+                pgettext("CSV column", "plan_status"),
+                pgettext("CSV column", "metric"),
+                pgettext("CSV column", "planned"),
+                pgettext("CSV column", "actual"),
+                pgettext("CSV column", "attainment_percent"),
+                pgettext("CSV column", "pace"),
             ],
             (
                 [
@@ -258,15 +277,15 @@ def _team_export(name: str, d: dashboards.TeamDashboard):
         return csv_response(
             f"{slug}-leaderboard.csv",
             [
-                "rank",
-                "rep",
-                "standing",
-                "attainment_percent",
-                "month_goals",
-                "sales_value",
-                "lagging_metric",
-                "lagging_pace_percent",
-                "lagging_from",
+                pgettext("CSV column", "rank"),
+                pgettext("CSV column", "rep"),
+                pgettext("CSV column", "standing"),
+                pgettext("CSV column", "attainment_percent"),
+                pgettext("CSV column", "month_goals"),
+                pgettext("CSV column", "sales_value"),
+                pgettext("CSV column", "lagging_metric"),
+                pgettext("CSV column", "lagging_pace_percent"),
+                pgettext("CSV column", "lagging_from"),
             ],
             (
                 [
@@ -288,14 +307,14 @@ def _team_export(name: str, d: dashboards.TeamDashboard):
         return csv_response(
             f"{slug}-funnel-{f.period.start}.csv",
             [
-                "team",
-                "pipeline",
-                "period_start",
-                "period_end",
-                "stage",
-                "entered",
-                "advanced",
-                "conversion_percent",
+                pgettext("CSV column", "team"),
+                pgettext("CSV column", "pipeline"),
+                pgettext("CSV column", "period_start"),
+                pgettext("CSV column", "period_end"),
+                pgettext("CSV column", "stage"),
+                pgettext("CSV column", "entered"),
+                pgettext("CSV column", "advanced"),
+                pgettext("CSV column", "conversion_percent"),
             ],
             (
                 [
@@ -327,20 +346,20 @@ def _goals_csv(filename, progress):
     return csv_response(
         filename,
         [
-            "owner",
-            "scope",
-            "metric",
-            "period",
-            "start",
-            "end",
-            "target",
-            "stretch_target",
-            "actual",
-            "expected",
-            "attainment_percent",
-            "pace_percent",
-            "projection",
-            "status",
+            pgettext("CSV column", "owner"),
+            pgettext("CSV column", "scope"),
+            pgettext("CSV column", "metric"),
+            pgettext("CSV column", "period"),
+            pgettext("CSV column", "start"),
+            pgettext("CSV column", "end"),
+            pgettext("CSV column", "target"),
+            pgettext("CSV column", "stretch_target"),
+            pgettext("CSV column", "actual"),
+            pgettext("CSV column", "expected"),
+            pgettext("CSV column", "attainment_percent"),
+            pgettext("CSV column", "pace_percent"),
+            pgettext("CSV column", "projection"),
+            pgettext("CSV column", "status"),
         ],
         (
             [
@@ -367,7 +386,13 @@ def _goals_csv(filename, progress):
 def _trend_csv(filename, trend, owner):
     return csv_response(
         filename,
-        ["who", "week_start", "metric", "actual", "planned"],
+        [
+            pgettext("CSV column", "who"),
+            pgettext("CSV column", "week_start"),
+            pgettext("CSV column", "metric"),
+            pgettext("CSV column", "actual"),
+            pgettext("CSV column", "planned"),
+        ],
         (
             [owner, week, metric, actual, planned]
             for week, cells in trend.rows()
@@ -381,14 +406,14 @@ def _consistency_csv(filename, rows):
     return csv_response(
         filename,
         [
-            "rep",
-            "window_months",
-            "month",
-            "attainment_percent",
-            "mean_percent",
-            "std_dev",
-            "trend_points_per_month",
-            "label",
+            pgettext("CSV column", "rep"),
+            pgettext("CSV column", "window_months"),
+            pgettext("CSV column", "month"),
+            pgettext("CSV column", "attainment_percent"),
+            pgettext("CSV column", "mean_percent"),
+            pgettext("CSV column", "std_dev"),
+            pgettext("CSV column", "trend_points_per_month"),
+            pgettext("CSV column", "label"),
         ],
         (
             [person, months, m, v, c.mean, c.std_dev, c.trend, c.label]
@@ -402,7 +427,16 @@ def _consistency_csv(filename, rows):
 def _alerts_csv(filename, alerts):
     return csv_response(
         filename,
-        ["rep", "team", "subject", "severity", "opened_on", "worsened_on", "actual", "expected"],
+        [
+            pgettext("CSV column", "rep"),
+            pgettext("CSV column", "team"),
+            pgettext("CSV column", "subject"),
+            pgettext("CSV column", "severity"),
+            pgettext("CSV column", "opened_on"),
+            pgettext("CSV column", "worsened_on"),
+            pgettext("CSV column", "actual"),
+            pgettext("CSV column", "expected"),
+        ],
         (
             [
                 e.rep or "",

@@ -1,6 +1,7 @@
 """The funnel and forecast figures on /api/v1/reports/: the same scopes, periods and
 definitions as the funnel page (reporting.funnel.selectors)."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -25,6 +26,14 @@ from salesmgmt.models import CompanySettings
 # --- Funnel and forecast figures ----------------------------------------------------------------
 
 
+# What a scope without its id gets told (a sentence each: the word is translated).
+MISSING_ID = {
+    "rep": lambda: gettext("Say which rep: scope=rep needs rep=<id>."),
+    "team": lambda: gettext("Say which team: scope=team needs team=<id>."),
+    "division": lambda: gettext("Say which division: scope=division needs division=<id>."),
+}
+
+
 def _report_scope(user, query) -> funnel.Scope:
     """The owners behind ?scope=team&team=3 (and rep, division, me, company); 404 when
     the caller may not look there, exactly as the funnel page answers."""
@@ -33,7 +42,7 @@ def _report_scope(user, query) -> funnel.Scope:
         key = funnel.default_scope_key(user)
     elif kind in ("rep", "team", "division"):
         if query.get(kind) is None:
-            raise ValidationError({kind: [f"Say which {kind}: scope={kind} needs {kind}=<id>."]})
+            raise ValidationError({kind: [MISSING_ID[kind]()]})
         key = f"{kind}:{query[kind]}"
     elif kind == "company" and user.is_director:
         key = funnel.default_scope_key(user)  # a director's company is their division
@@ -50,7 +59,9 @@ def _report_pipeline(query, *, default_first: bool) -> Pipeline | None:
     try:
         return pipeline_from_key(key, default_first=default_first)
     except UnknownPipeline:
-        raise ValidationError({"pipeline": [f"No active pipeline '{key}'."]}) from None
+        raise ValidationError(
+            {"pipeline": [gettext("No active pipeline '%(key)s'.") % {"key": key}]}
+        ) from None
 
 
 def _period(period: calendar.Period) -> dict:
@@ -87,7 +98,7 @@ def funnel_report(request):
     scope = _report_scope(request.user, params)
     pipeline = _report_pipeline(params, default_first=True)
     if pipeline is None:
-        raise NotFound("No pipeline is set up.")
+        raise NotFound(gettext("No pipeline is set up."))
     period = funnel.period_for(
         params["period"],
         today=company.today(),

@@ -53,6 +53,9 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Lag, TruncDate
+from django.utils import formats
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from activities.deals.selectors import weighted_amount
 from activities.models import Deal, Pipeline, Stage, StageKind, StageTransition
@@ -68,10 +71,10 @@ def days(value: timedelta | None) -> Decimal | None:
 
 
 PERIOD_CHOICES = [
-    ("month", "This month"),
-    ("quarter", "This quarter"),
-    ("last90", "Last 90 days"),
-    ("custom", "Custom"),
+    ("month", _("This month")),
+    ("quarter", _("This quarter")),
+    ("last90", _("Last 90 days")),
+    ("custom", pgettext_lazy("period", "Custom")),
 ]
 
 
@@ -89,7 +92,10 @@ def period_for(
     if key == "last90":
         return last_days(today, 90)
     if key == "custom" and start and end and start <= end:
-        return Period(start, end, f"{start:%d %b %Y} – {end:%d %b %Y}", "custom")
+        label = "{} – {}".format(
+            formats.date_format(start, "DATE_MEDIUM"), formats.date_format(end, "DATE_MEDIUM")
+        )
+        return Period(start, end, label, "custom")
     return month_of(today)
 
 
@@ -109,13 +115,21 @@ def scope_choices(user: User) -> list[tuple[str, str]]:
     rep lookup): an admin's 2,000 reps never fill the list."""
     choices = []
     if user.is_admin:
-        choices.append(("company", "Whole company"))
-        choices += [(f"division:{d.pk}", f"Division {d}") for d in Division.objects.all()]
+        choices.append(("company", gettext("Whole company")))
+        choices += [
+            (f"division:{d.pk}", gettext("Division %(name)s") % {"name": d})
+            for d in Division.objects.all()
+        ]
     elif user.is_director and user.division_id:
-        choices.append((f"division:{user.division_id}", f"Division {user.division}"))
-    choices += [(f"team:{t.pk}", f"Team {t}") for t in Team.objects.managed_by(user)]
+        choices.append(
+            (f"division:{user.division_id}", gettext("Division %(name)s") % {"name": user.division})
+        )
+    choices += [
+        (f"team:{t.pk}", gettext("Team %(name)s") % {"name": t})
+        for t in Team.objects.managed_by(user)
+    ]
     if not user.reviews_plans:
-        choices.append(("me", "Me"))
+        choices.append(("me", gettext("Me")))
     return choices
 
 
@@ -135,9 +149,9 @@ def resolve_scope(user: User, key: str) -> Scope | None:
     people = User.objects.visible_to(user)
     kind, _, raw_id = (key or "").partition(":")
     if kind == "me" and not raw_id:
-        return Scope("me", "Me", people.filter(pk=user.pk))
+        return Scope("me", gettext("Me"), people.filter(pk=user.pk))
     if kind == "company" and not raw_id:
-        return Scope("company", "Whole company", people) if user.is_admin else None
+        return Scope("company", gettext("Whole company"), people) if user.is_admin else None
     try:
         pk = int(raw_id)
     except ValueError:
@@ -147,14 +161,22 @@ def resolve_scope(user: User, key: str) -> Scope | None:
         return Scope(key, str(rep), people.filter(pk=pk)) if rep else None
     if kind == "team":
         team = Team.objects.managed_by(user).filter(pk=pk).first()
-        return Scope(key, f"Team {team}", people.filter(team=team)) if team else None
+        return (
+            Scope(key, gettext("Team %(name)s") % {"name": team}, people.filter(team=team))
+            if team
+            else None
+        )
     if kind == "division":
         if not (user.is_admin or (user.is_director and user.division_id == pk)):
             return None
         division = Division.objects.filter(pk=pk).first()
         if division is None:
             return None
-        return Scope(key, f"Division {division}", people.filter(team__division=division))
+        return Scope(
+            key,
+            gettext("Division %(name)s") % {"name": division},
+            people.filter(team__division=division),
+        )
     return None
 
 

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import pgettext
 
 from activities.deals.selectors import UnknownPipeline, pipeline_from_key
 from activities.models import Pipeline
@@ -90,16 +91,16 @@ def _funnel_csv(rows, pipeline, scope, period):
     return csv_response(
         f"funnel-{pipeline.key}-{period.start}-{period.end}.csv",
         [
-            "scope",
-            "pipeline",
-            "period_start",
-            "period_end",
-            "stage",
-            "entered",
-            "advanced",
-            "conversion_percent",
-            "stays_ended",
-            "avg_days_in_stage",
+            pgettext("CSV column", "scope"),
+            pgettext("CSV column", "pipeline"),
+            pgettext("CSV column", "period_start"),
+            pgettext("CSV column", "period_end"),
+            pgettext("CSV column", "stage"),
+            pgettext("CSV column", "entered"),
+            pgettext("CSV column", "advanced"),
+            pgettext("CSV column", "conversion_percent"),
+            pgettext("CSV column", "stays_ended"),
+            pgettext("CSV column", "avg_days_in_stage"),
         ],
         (
             [
@@ -140,6 +141,13 @@ def _summary_csv(outcomes, forecasts, pipeline, scope, period):
         ]
     return csv_response(
         f"funnel-summary-{pipeline.key}-{period.start}-{period.end}.csv",
-        ["scope", "pipeline", "period_start", "period_end", "figure", "value"],
+        [
+            pgettext("CSV column", "scope"),
+            pgettext("CSV column", "pipeline"),
+            pgettext("CSV column", "period_start"),
+            pgettext("CSV column", "period_end"),
+            pgettext("CSV column", "figure"),
+            pgettext("CSV column", "value"),
+        ],
         ([scope.label, pipeline, period.start, period.end, k, v] for k, v in figures),
     )

@@ -4,6 +4,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from reporting.models import DeviationAction, DeviationEpisode, Kpi, KpiDirection, KpiKind
 from salesmgmt.models import Holiday
@@ -43,26 +44,28 @@ class KpiForm(forms.ModelForm):
         needed = NEEDS.get(kind, ())
         for name in ("metric", "denominator", "stage"):
             if name in needed and not cleaned.get(name):
-                errors[name] = f"A {KpiKind(kind).label.lower()} KPI needs this."
+                errors[name] = gettext("A KPI of the kind “%(kind)s” needs this.") % {
+                    "kind": KpiKind(kind).label
+                }
             elif name not in needed and cleaned.get(name):
-                errors[name] = (
-                    f"A {KpiKind(kind).label.lower()} KPI does not use this; leave it empty."
-                )
+                errors[name] = gettext(
+                    "A KPI of the kind “%(kind)s” does not use this; leave it empty."
+                ) % {"kind": KpiKind(kind).label}
         if (
             kind == KpiKind.RATIO
             and cleaned.get("metric")
             and cleaned.get("metric") == cleaned.get("denominator")
         ):
-            errors["denominator"] = "A ratio of a metric to itself is always 100%."
+            errors["denominator"] = gettext("A ratio of a metric to itself is always 100%.")
         amber, red = cleaned.get("amber_threshold"), cleaned.get("red_threshold")
         target, direction = cleaned.get("target"), cleaned.get("direction")
         if None not in (amber, red, target) and direction:
             if direction == KpiDirection.HIGHER and not red <= amber <= target:
-                errors["amber_threshold"] = (
+                errors["amber_threshold"] = gettext(
                     "When higher is better: red threshold ≤ amber threshold ≤ target."
                 )
             if direction == KpiDirection.LOWER and not target <= amber <= red:
-                errors["amber_threshold"] = (
+                errors["amber_threshold"] = gettext(
                     "When lower is better: target ≤ amber threshold ≤ red threshold."
                 )
         if errors:

@@ -1,5 +1,6 @@
 """KPIs through the API: definitions, current values for a scope, deviation episodes."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -85,7 +86,7 @@ class KpiViewSet(viewsets.ReadOnlyModelViewSet):
             subject = resolve_subject(request.user, key)
         except BadScope:
             raise ValidationError(
-                {"scope": ["Use rep:<id>, team:<id>, division:<id> or company."]}
+                {"scope": [gettext("Use rep:<id>, team:<id>, division:<id> or company.")]}
             ) from None
         if subject is None:
             raise NotFound()
@@ -157,7 +158,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
         admins who see the alert may act; the rep reads."""
         episode = self.get_object()
         if not may_act_on(episode, request.user):
-            raise PermissionDenied("Only the rep's managers act on an alert.")
+            raise PermissionDenied(gettext("Only the rep's managers act on an alert."))
         body = DeviationActionInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -5,6 +5,8 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reporting.alerts.selectors import STATUS_CHOICES, status_q
 from reporting.models import DeviationEpisode, Status
@@ -28,46 +30,46 @@ class AlertFilter(SharedFilterSet):
 
     state = django_filters.ChoiceFilter(
         choices=[
-            ("open", "Open"),
-            ("snoozed", "Snoozed"),
-            ("closed", "Closed (last 30 days)"),
+            ("open", pgettext_lazy("alert state", "Open")),
+            ("snoozed", _("Snoozed")),
+            ("closed", _("Closed (last 30 days)")),
         ],
         method="filter_state",
-        empty_label="open and closed",
-        label="State",
+        empty_label=_("open and closed"),
+        label=_("State"),
     )
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES,
         method="filter_status",
-        empty_label="any",
-        label="Handling",
+        empty_label=_("any"),
+        label=_("Handling"),
     )
     severity = django_filters.ChoiceFilter(
-        choices=[(Status.AMBER, "Behind"), (Status.RED, "Far behind")],
-        empty_label="any",
-        label="Severity",
+        choices=[(Status.AMBER, _("Behind")), (Status.RED, _("Far behind"))],
+        empty_label=_("any"),
+        label=_("Severity"),
     )
     subject = django_filters.ChoiceFilter(
-        choices=[("goal", "Goals"), ("kpi", "KPIs")],
+        choices=[("goal", _("Goals")), ("kpi", _("KPIs"))],
         method="filter_subject",
-        empty_label="any",
-        label="Goal or KPI",
+        empty_label=_("any"),
+        label=_("Goal or KPI"),
     )
-    rep = PersonFilter(label="Rep")
+    rep = PersonFilter(label=_("Rep"))
     team = django_filters.ModelChoiceFilter(
-        queryset=visible_teams, method="filter_team", empty_label="any", label="Team"
+        queryset=visible_teams, method="filter_team", empty_label=_("any"), label=_("Team")
     )
     opened_from = django_filters.DateFilter(
-        field_name="opened_on", lookup_expr="gte", label="Opened from", widget=DATE
+        field_name="opened_on", lookup_expr="gte", label=_("Opened from"), widget=DATE
     )
     opened_to = django_filters.DateFilter(
-        field_name="opened_on", lookup_expr="lte", label="Opened until", widget=DATE
+        field_name="opened_on", lookup_expr="lte", label=_("Opened until"), widget=DATE
     )
 
     open = django_filters.BooleanFilter(
         field_name="closed_on",
         lookup_expr="isnull",
-        label="Not closed (true; snoozed ones too) or closed (false)",
+        label=_("Not closed (true; snoozed ones too) or closed (false)"),
     )
 
     API_ONLY = ("open",)

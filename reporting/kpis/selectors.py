@@ -74,8 +74,9 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.template.defaultfilters import pluralize
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
     Activity,
@@ -101,7 +102,7 @@ from salesmgmt.calendar import (
     working_days,
 )
 from salesmgmt.models import CompanySettings, Division, Team, User
-from salesmgmt.money import CENT, TENTH, ZERO, quantize
+from salesmgmt.money import CENT, TENTH, ZERO, format_money, quantize
 
 PERCENT_KINDS = frozenset(
     {
@@ -114,19 +115,44 @@ PERCENT_KINDS = frozenset(
 )
 
 # What each kind measures, in plain words (page tooltips and the API).
+# A metric total's words depend on its period (one sentence each: languages decline
+# "week" and "month" differently after "per").
+TOTAL_DEFINITIONS = {
+    KpiPeriod.WEEK: _(
+        "{metric} logged per rep per week (average over the reps; over a longer span, the "
+        "average week); the target is per rep per week, pro-rated while the week runs."
+    ),
+    KpiPeriod.MONTH: _(
+        "{metric} logged per rep per month (average over the reps; over a longer span, the "
+        "average month); the target is per rep per month, pro-rated while the month runs."
+    ),
+    KpiPeriod.QUARTER: _(
+        "{metric} logged per rep per quarter (average over the reps; over a longer span, the "
+        "average quarter); the target is per rep per quarter, pro-rated while the quarter runs."
+    ),
+}
 KIND_DEFINITIONS = {
-    KpiKind.METRIC_TOTAL: "{metric} logged per rep per {period} (average over the reps; over "
-    "a longer span, the average {period}); the target is per rep per {period}, pro-rated "
-    "while the {period} runs.",
-    KpiKind.RATIO: "{metric} / {denominator} logged in the period, in percent.",
-    KpiKind.STAGE_CONVERSION: "Of the deals that entered {stage} in the period, the share "
-    "that moved on to a later stage (not lost).",
-    KpiKind.AVG_DEAL_SIZE: "Mean amount of the deals won in the period.",
-    KpiKind.PLAN_SUBMISSION_RATE: "Of the weeks started in the period, the share for which "
-    "each rep submitted a weekly plan.",
-    KpiKind.PLAN_ATTAINMENT: "Logged / planned over the submitted weekly plans' count "
-    "metrics (the week under way is judged by its pace).",
-    KpiKind.TASK_ON_TIME_RATE: "Of the tasks due in the period, the share done by their due time.",
+    KpiKind.RATIO: _("{metric} / {denominator} logged in the period, in percent."),
+    KpiKind.STAGE_CONVERSION: _(
+        "Of the deals that entered {stage} in the period, the share "
+        "that moved on to a later stage (not lost)."
+    ),
+    KpiKind.AVG_DEAL_SIZE: _("Mean amount of the deals won in the period."),
+    KpiKind.PLAN_SUBMISSION_RATE: _(
+        "Of the weeks started in the period, the share for which each rep submitted a weekly plan."
+    ),
+    KpiKind.PLAN_ATTAINMENT: _(
+        "Logged / planned over the submitted weekly plans' count "
+        "metrics (the week under way is judged by its pace)."
+    ),
+    KpiKind.TASK_ON_TIME_RATE: _(
+        "Of the tasks due in the period, the share done by their due time."
+    ),
+}
+PER_PERIOD = {
+    KpiPeriod.WEEK: _("per week"),
+    KpiPeriod.MONTH: _("per month"),
+    KpiPeriod.QUARTER: _("per quarter"),
 }
 
 
@@ -147,27 +173,47 @@ class KpiValue:
     @property
     def per_period(self) -> str:
         """'per week' when value and target read per period, else ''."""
-        return f"per {self.kpi.get_period_display().lower()}" if self.periods is not None else ""
+        return str(PER_PERIOD[self.kpi.period]) if self.periods is not None else ""
 
     @property
     def per(self) -> str:
         """What the value is, in words: 'per week, on average over 3.2 weeks' or ''."""
         if self.periods is None:
             return ""
-        unit = self.kpi.get_period_display().lower()
         periods = quantize(self.periods, TENTH).normalize()
-        return f"per {unit}, on average over {periods:f} {unit}{pluralize(periods)}"
+        count = 1 if periods == 1 else 2  # 3.2 weeks reads as a plural
+        text = {
+            KpiPeriod.WEEK: ngettext(
+                "per week, on average over %(count)s week",
+                "per week, on average over %(count)s weeks",
+                count,
+            ),
+            KpiPeriod.MONTH: ngettext(
+                "per month, on average over %(count)s month",
+                "per month, on average over %(count)s months",
+                count,
+            ),
+            KpiPeriod.QUARTER: ngettext(
+                "per quarter, on average over %(count)s quarter",
+                "per quarter, on average over %(count)s quarters",
+                count,
+            ),
+        }[self.kpi.period]
+        return text % {"count": formats.number_format(periods)}
 
 
 def describe(kpi: Kpi) -> str:
     """The KPI's definition in plain words (its own description, else the kind's)."""
     if kpi.description:
         return kpi.description
-    return KIND_DEFINITIONS[kpi.kind].format(
-        metric=kpi.metric or "The metric",
-        denominator=kpi.denominator or "the denominator",
-        stage=kpi.stage or "the stage",
-        period=kpi.get_period_display().lower(),
+    if kpi.kind == KpiKind.METRIC_TOTAL:
+        definition = TOTAL_DEFINITIONS[kpi.period]
+    else:
+        definition = KIND_DEFINITIONS[kpi.kind]
+    return str(definition).format(
+        metric=kpi.metric or gettext("The metric"),
+        denominator=kpi.denominator or gettext("the denominator"),
+        stage=kpi.stage or gettext("the stage"),
     )
 
 
@@ -606,11 +652,13 @@ def format_figure(value: Decimal | None, *, percent: bool = False, money: bool =
     if value is None:
         return "—"
     if percent:
-        return f"{quantize(value, TENTH)}%"
+        return f"{formats.number_format(quantize(value, TENTH), force_grouping=True)}%"
     if money:
-        return f"{CompanySettings.load().currency} {quantize(value, CENT):,}"
+        return format_money(quantize(value, CENT), CompanySettings.load().currency)
     value = quantize(value, CENT)
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value.normalize():,}"
+    if value == value.to_integral_value():
+        return formats.number_format(value, decimal_pos=0, force_grouping=True)
+    return formats.number_format(value.normalize(), force_grouping=True)
 
 
 def format_kpi(kpi: Kpi, value: Decimal | None) -> str:
@@ -656,23 +704,33 @@ def kpi_subjects(user) -> list[Subject]:
             if division_id:
                 by_division.setdefault(division_id, []).append(pk)
         subjects = [
-            Subject(f"division:{d.pk}", f"Division {d}", by_division.get(d.pk, []), d.pk)
+            Subject(
+                f"division:{d.pk}",
+                gettext("Division %(name)s") % {"name": d},
+                by_division.get(d.pk, []),
+                d.pk,
+            )
             for d in Division.objects.order_by("name")
         ]
-        return subjects + [Subject("company", "Company", [pk for pk, _ in everyone], is_total=True)]
+        return subjects + [
+            Subject("company", gettext("Company"), [pk for pk, _ in everyone], is_total=True)
+        ]
     if user.is_director:
         if not user.division_id:
             return []
         teams = list(Team.objects.filter(division=user.division_id).order_by("name"))
         by_team = _reps_by(reps.filter(team__in=teams), "team_id")
         subjects = [
-            Subject(f"team:{t.pk}", f"Team {t}", by_team.get(t.pk, []), t.pk) for t in teams
+            Subject(
+                f"team:{t.pk}", gettext("Team %(name)s") % {"name": t}, by_team.get(t.pk, []), t.pk
+            )
+            for t in teams
         ]
         every = [pk for t in teams for pk in by_team.get(t.pk, [])]
         return subjects + [
             Subject(
                 f"division:{user.division_id}",
-                f"Division {user.division}",
+                gettext("Division %(name)s") % {"name": user.division},
                 every,
                 user.division_id,
                 is_total=True,
@@ -686,14 +744,26 @@ def kpi_subjects(user) -> list[Subject]:
             mine = [r for r in members if r.team_id == team.pk]
             subjects += [Subject(f"rep:{r.pk}", str(r), [r.pk], r.pk) for r in mine]
             subjects.append(
-                Subject(f"team:{team.pk}", f"Team {team}", [r.pk for r in mine], team.pk, True)
+                Subject(
+                    f"team:{team.pk}",
+                    gettext("Team %(name)s") % {"name": team},
+                    [r.pk for r in mine],
+                    team.pk,
+                    True,
+                )
             )
         return subjects
     subjects = [Subject(f"rep:{user.pk}", str(user), [user.pk], user.pk)]
     if user.team_id:
         team_reps = list(reps.filter(team=user.team_id).values_list("pk", flat=True))
         subjects.append(
-            Subject(f"team:{user.team_id}", f"Team {user.team}", team_reps, user.team_id, True)
+            Subject(
+                f"team:{user.team_id}",
+                gettext("Team %(name)s") % {"name": user.team},
+                team_reps,
+                user.team_id,
+                True,
+            )
         )
     return subjects
 
@@ -713,7 +783,9 @@ def resolve_subject(user, key: str) -> Subject | None:
     if kind == "company" and not raw:
         if not user.is_admin:
             return None
-        return Subject("company", "Company", list(User.objects.reps().values_list("pk", flat=True)))
+        return Subject(
+            "company", gettext("Company"), list(User.objects.reps().values_list("pk", flat=True))
+        )
     if kind not in ("rep", "team", "division"):
         raise BadScope(key)
     try:
@@ -729,11 +801,11 @@ def resolve_subject(user, key: str) -> Subject | None:
         if team is None:
             return None
         ids = list(reps.filter(team=team).values_list("pk", flat=True))
-        return Subject(key, f"Team {team}", ids, pk, True)
+        return Subject(key, gettext("Team %(name)s") % {"name": team}, ids, pk, True)
     if not (user.is_admin or (user.is_director and user.division_id == pk)):
         return None
     division = Division.objects.filter(pk=pk).first()
     if division is None:
         return None
     ids = list(reps.filter(team__division=division).values_list("pk", flat=True))
-    return Subject(key, f"Division {division}", ids, pk, True)
+    return Subject(key, gettext("Division %(name)s") % {"name": division}, ids, pk, True)

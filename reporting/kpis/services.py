@@ -28,6 +28,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from plans.goals.selectors import GoalProgress, goal_progress
 from plans.models import Goal, GoalScope
@@ -49,6 +53,7 @@ class Reading:
     actual: Decimal
     expected: Decimal
     period_start: date
+    # Lazy: notify() renders them in each recipient's language (names, figures, dates).
     subject: str  # "Calls (Rita Rep)"
     text: str  # "Calls: 31 logged, 48 expected by the end of Tue 17 Nov (65%)."
     url: str
@@ -88,17 +93,47 @@ class _People:
 
 
 def _day(day: date) -> str:
-    return date_format(day, "D j M")
+    return date_format(day, "WEEKDAY_DAY_MONTH")
 
 
 def _goal_owner(goal: Goal) -> str:
     if goal.scope == GoalScope.REP:
         return str(goal.rep)
     if goal.scope == GoalScope.TEAM:
-        return f"team {goal.team}"
+        return gettext("team %(name)s") % {"name": goal.team}
     if goal.scope == GoalScope.DIVISION:
-        return f"division {goal.division}"
-    return "the company"
+        return gettext("division %(name)s") % {"name": goal.division}
+    return gettext("the company")
+
+
+def _goal_subject(goal: Goal) -> str:
+    return gettext("%(goal)s goal (%(owner)s)") % {"goal": goal.label, "owner": _goal_owner(goal)}
+
+
+def _goal_text(p: GoalProgress, today: date) -> str:
+    goal, money = p.goal, p.goal.metric.is_money
+    return gettext(
+        "%(goal)s: %(actual)s logged, %(expected)s expected by the end of %(eve)s "
+        "(%(pace)s of pace; target %(target)s by %(end)s)."
+    ) % {
+        "goal": goal.label,
+        "actual": format_figure(p.actual, money=money),
+        "expected": format_figure(p.expected, money=money),
+        "eve": _day(_eve(today)),
+        "pace": format_figure(p.pace, percent=True),
+        "target": format_figure(goal.target, money=money),
+        "end": _day(goal.end),
+    }
+
+
+def _kpi_subject(kpi: Kpi, rep: User) -> str:
+    return gettext("%(kpi)s (%(rep)s)") % {"kpi": kpi.label, "rep": rep}
+
+
+# Each built when notify() renders it, in the recipient's language.
+lazy_goal_subject = lazy(_goal_subject, str)
+lazy_goal_text = lazy(_goal_text, str)
+lazy_kpi_subject = lazy(_kpi_subject, str)
 
 
 def _eve(today: date) -> date:
@@ -114,7 +149,6 @@ def _goal_readings(progress: list[GoalProgress], people: _People, today: date) -
             continue
         if goal.scope == GoalScope.REP and goal.rep_id not in people.reps:
             continue  # the rep has left: nobody to tell, nothing to act on
-        money = goal.metric.is_money
         recipients = {
             GoalScope.REP: lambda g=goal: people.rep_and_manager(g.rep_id),
             GoalScope.TEAM: lambda g=goal: people.team_manager(g.team_id),
@@ -128,13 +162,8 @@ def _goal_readings(progress: list[GoalProgress], people: _People, today: date) -
                 actual=p.actual,
                 expected=p.expected,
                 period_start=goal.start,
-                subject=f"{goal.label} goal ({_goal_owner(goal)})",
-                text=(
-                    f"{goal.label}: {format_figure(p.actual, money=money)} logged, "
-                    f"{format_figure(p.expected, money=money)} expected by the end of "
-                    f"{_day(_eve(today))} ({format_figure(p.pace, percent=True)} of pace; "
-                    f"target {format_figure(goal.target, money=money)} by {_day(goal.end)})."
-                ),
+                subject=lazy_goal_subject(goal),
+                text=lazy_goal_text(p, today),
                 url=f"/goals/{goal.pk}/",
                 recipients=recipients,
                 fields={
@@ -152,15 +181,29 @@ def _kpi_text(v: KpiValue, today: date) -> str:
     kpi = v.kpi
     if kpi.kind == KpiKind.METRIC_TOTAL:
         share = format_figure(v.value * 100 / v.target, percent=True) if v.target else "—"
-        return (
-            f"{kpi.name}: {format_kpi(kpi, v.value)} logged, {format_kpi(kpi, v.target)} "
-            f"expected by the end of {_day(_eve(today))} ({share})."
-        )
-    return (
-        f"{kpi.name}: {format_kpi(kpi, v.value)} against a target of "
-        f"{format_kpi(kpi, v.target)} (amber {format_kpi(kpi, v.amber)}, "
-        f"red {format_kpi(kpi, v.red)}), as of {_day(today)}."
-    )
+        return gettext(
+            "%(kpi)s: %(value)s logged, %(target)s expected by the end of %(eve)s (%(share)s)."
+        ) % {
+            "kpi": kpi.label,
+            "value": format_kpi(kpi, v.value),
+            "target": format_kpi(kpi, v.target),
+            "eve": _day(_eve(today)),
+            "share": share,
+        }
+    return gettext(
+        "%(kpi)s: %(value)s against a target of %(target)s "
+        "(amber %(amber)s, red %(red)s), as of %(today)s."
+    ) % {
+        "kpi": kpi.label,
+        "value": format_kpi(kpi, v.value),
+        "target": format_kpi(kpi, v.target),
+        "amber": format_kpi(kpi, v.amber),
+        "red": format_kpi(kpi, v.red),
+        "today": _day(today),
+    }
+
+
+lazy_kpi_text = lazy(_kpi_text, str)
 
 
 def _kpi_readings(today: date, people: _People) -> list[Reading]:
@@ -207,8 +250,8 @@ def _kpi_readings(today: date, people: _People) -> list[Reading]:
                         actual=v.value,
                         expected=v.target,
                         period_start=start,
-                        subject=f"{kpi.name} ({rep})",
-                        text=_kpi_text(v, today),
+                        subject=lazy_kpi_subject(kpi, rep),
+                        text=lazy_kpi_text(v, today),
                         url=f"/dashboard/reps/{rep.pk}/",
                         recipients=people.rep_and_manager(rep.pk),
                         fields={"kpi": kpi, "rep_id": rep.pk},
@@ -224,11 +267,11 @@ def _episode_key(episode: DeviationEpisode) -> tuple:
 
 
 def _tell(reading: Reading, episode: DeviationEpisode, *, worse: bool) -> int:
-    if worse:
-        title, key = f"Far behind: {reading.subject}", f"deviation:{episode.pk}:red"
+    if worse or episode.severity == Status.RED:
+        title = format_lazy(_("Far behind: {subject}"), subject=reading.subject)
     else:
-        label = "Far behind" if episode.severity == Status.RED else "Behind"
-        title, key = f"{label}: {reading.subject}", f"deviation:{episode.pk}:open"
+        title = format_lazy(_("Behind: {subject}"), subject=reading.subject)
+    key = f"deviation:{episode.pk}:{'red' if worse else 'open'}"
     sent = 0
     for person in reading.recipients:
         told = notify(
@@ -303,16 +346,20 @@ EPISODE_RELATED = ("goal__metric", "goal__product", "kpi__metric", "rep", "team"
 
 def episode_subject(episode: DeviationEpisode) -> str:
     """ "Calls goal" or the KPI's name (needs ``EPISODE_RELATED``)."""
-    return f"{episode.goal.label} goal" if episode.goal_id else episode.kpi.name
+    if episode.goal_id:
+        return gettext("%(goal)s goal") % {"goal": episode.goal.label}
+    return episode.kpi.label
 
 
 def episode_owner(episode: DeviationEpisode) -> str:
     owner = episode.rep or episode.team or episode.division
     if owner is None:
-        return "Company"
+        return gettext("Company")
     if episode.team_id:
-        return f"Team {owner}"
-    return f"Division {owner}" if episode.division_id else str(owner)
+        return gettext("Team %(name)s") % {"name": owner}
+    if episode.division_id:
+        return gettext("Division %(name)s") % {"name": owner}
+    return str(owner)
 
 
 def episode_figure(episode: DeviationEpisode, value: Decimal) -> str:

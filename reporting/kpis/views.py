@@ -6,6 +6,9 @@ from datetime import timedelta
 from django.db.models import Count, F, Q
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from reporting.alerts.selectors import SNOOZED, present_handling, status_q, with_actions
 from reporting.kpis.filters import AlertFilter, recent_episodes
@@ -27,19 +30,19 @@ from salesmgmt.models import CompanySettings
 from salesmgmt.web import paginate, parse_day, query_without_page
 
 PERIOD_CHOICES = [
-    ("current", "Each KPI's own period"),
-    ("week", "This week"),
-    ("month", "This month"),
-    ("quarter", "This quarter"),
-    ("custom", "Custom"),
+    ("current", _("Each KPI's own period")),
+    ("week", _("This week")),
+    ("month", _("This month")),
+    ("quarter", _("This quarter")),
+    ("custom", pgettext_lazy("period", "Custom")),
 ]
 LONGEST_CUSTOM = 366  # days: a custom span longer than a year is a typo
 
 STATUS_WORDS = {
-    Status.GREEN: "on track",
-    Status.AMBER: "behind",
-    Status.RED: "far behind",
-    Status.EARLY: "too early to tell",
+    Status.GREEN: _("on track"),
+    Status.AMBER: _("behind"),
+    Status.RED: _("far behind"),
+    Status.EARLY: _("too early to tell"),
 }
 
 
@@ -51,16 +54,20 @@ def selected_period(request, company: CompanySettings) -> Period:
     today = company.today()
     if key == "current":
         month = month_of(today)
-        return Period(month.start, month.end, "each KPI over its own period", "current")
+        return Period(month.start, month.end, gettext("each KPI over its own period"), "current")
     if key == "week":
         start = company.week_of(today)
-        return Period(start, start + timedelta(days=6), f"Week of {start:%-d %b %Y}", "week")
+        label = gettext("Week of %(day)s") % {"day": formats.date_format(start, "DATE_MEDIUM")}
+        return Period(start, start + timedelta(days=6), label, "week")
     if key == "quarter":
         return quarter_of(today, company.fiscal_year_start_month)
     if key == "custom":
         start, end = parse_day(request.GET.get("start")), parse_day(request.GET.get("end"))
         if start and end and start <= end and (end - start).days < LONGEST_CUSTOM:
-            return Period(start, end, f"{start:%-d %b %Y} – {end:%-d %b %Y}", "custom")
+            label = "{} – {}".format(
+                formats.date_format(start, "DATE_MEDIUM"), formats.date_format(end, "DATE_MEDIUM")
+            )
+            return Period(start, end, label, "custom")
     return month_of(today)
 
 
@@ -77,18 +84,39 @@ class Cell:
     def title(self) -> str:
         v = self.value
         if v.value is None:
-            return f"{self.subject.label}: nothing to measure yet"
-        word = "above" if v.kpi.direction == KpiDirection.LOWER else "below"
-        return (
-            f"{self.subject.label}: {self.text}{' ' + v.per if v.per else ''} vs target "
-            f"{format_kpi(v.kpi, v.target)} "
-            f"({STATUS_WORDS[v.status]}; amber {word} {format_kpi(v.kpi, v.amber)}, "
-            f"red {word} {format_kpi(v.kpi, v.red)})"
-        )
+            return gettext("%(subject)s: nothing to measure yet") % {"subject": self.subject.label}
+        return gettext(
+            "%(subject)s: %(value)s vs target %(target)s (%(status)s; %(thresholds)s)"
+        ) % {
+            "subject": self.subject.label,
+            "value": f"{self.text} {v.per}" if v.per else self.text,
+            "target": format_kpi(v.kpi, v.target),
+            "status": STATUS_WORDS[v.status],
+            "thresholds": thresholds_text(v.kpi, v.amber, v.red),
+        }
 
     @property
     def status_word(self) -> str:
-        return STATUS_WORDS.get(self.value.status, "")
+        return str(STATUS_WORDS.get(self.value.status, ""))
+
+
+def amber_text(kpi, amber) -> str:
+    if kpi.direction == KpiDirection.LOWER:
+        return gettext("amber above %(value)s") % {"value": format_kpi(kpi, amber)}
+    return gettext("amber below %(value)s") % {"value": format_kpi(kpi, amber)}
+
+
+def red_text(kpi, red) -> str:
+    if kpi.direction == KpiDirection.LOWER:
+        return gettext("red above %(value)s") % {"value": format_kpi(kpi, red)}
+    return gettext("red below %(value)s") % {"value": format_kpi(kpi, red)}
+
+
+def thresholds_text(kpi, amber, red) -> str:
+    return gettext("%(amber)s, %(red)s") % {
+        "amber": amber_text(kpi, amber),
+        "red": red_text(kpi, red),
+    }
 
 
 def kpi_rows(user, period: Period):
@@ -116,12 +144,12 @@ def kpi_rows(user, period: Period):
             "end": end,
         }
         if cells:
-            v, word = cells[0].value, "above" if kpi.direction == KpiDirection.LOWER else "below"
+            v = cells[0].value
             row["target"] = f"{format_kpi(kpi, v.target)} {v.per_period}".strip()
             row["per"] = v.per
-            row["amber"] = f"amber {word} {format_kpi(kpi, v.amber)}"
-            row["red"] = f"red {word} {format_kpi(kpi, v.red)}"
-            row["thresholds"] = f"{row['amber']}, {row['red']}"
+            row["amber"] = amber_text(kpi, v.amber)
+            row["red"] = red_text(kpi, v.red)
+            row["thresholds"] = thresholds_text(kpi, v.amber, v.red)
         rows.append(row)
     return subjects, rows
 
@@ -137,10 +165,10 @@ def kpi_list(request):
     period = selected_period(request, company)
     period_error = ""
     if request.GET.get("period") == "custom" and period.key != "custom":
-        period_error = (
-            f"Give a start and an end date, the start first and less than {LONGEST_CUSTOM} "
+        period_error = gettext(
+            "Give a start and an end date, the start first and less than %(days)s "
             "days apart. Showing this month instead."
-        )
+        ) % {"days": LONGEST_CUSTOM}
     subjects, rows = kpi_rows(request.user, period)
     if request.GET.get("export") == "csv":
         return _kpi_csv(rows, period)
@@ -163,27 +191,27 @@ def kpi_list(request):
 
 def _kpi_csv(rows, period: Period):
     header = [
-        "kpi",
-        "kind",
-        "period_start",
-        "period_end",
-        "subject",
-        "value",
-        "target",
-        "amber_threshold",
-        "red_threshold",
-        "direction",
-        "status",
-        "numerator",
-        "denominator",
-        "reads",
+        pgettext("CSV column", "kpi"),
+        pgettext("CSV column", "kind"),
+        pgettext("CSV column", "period_start"),
+        pgettext("CSV column", "period_end"),
+        pgettext("CSV column", "subject"),
+        pgettext("CSV column", "value"),
+        pgettext("CSV column", "target"),
+        pgettext("CSV column", "amber_threshold"),
+        pgettext("CSV column", "red_threshold"),
+        pgettext("CSV column", "direction"),
+        pgettext("CSV column", "status"),
+        pgettext("CSV column", "numerator"),
+        pgettext("CSV column", "denominator"),
+        pgettext("CSV column", "reads"),
     ]
     return csv_response(
         f"kpis-{period.start}-{period.end}.csv",
         header,
         (
             [
-                row["kpi"].name,
+                row["kpi"].label,
                 row["kpi"].kind,
                 row["start"],
                 row["end"],
@@ -252,18 +280,18 @@ def _alerts_csv(episodes):
     return csv_response(
         "deviation-alerts.csv",
         [
-            "subject",
-            "owner",
-            "severity",
-            "period_start",
-            "opened_on",
-            "worsened_on",
-            "closed_on",
-            "actual",
-            "expected",
-            "link",
-            "acknowledged_at",
-            "snoozed_until",
+            pgettext("CSV column", "subject"),
+            pgettext("CSV column", "owner"),
+            pgettext("CSV column", "severity"),
+            pgettext("CSV column", "period_start"),
+            pgettext("CSV column", "opened_on"),
+            pgettext("CSV column", "worsened_on"),
+            pgettext("CSV column", "closed_on"),
+            pgettext("CSV column", "actual"),
+            pgettext("CSV column", "expected"),
+            pgettext("CSV column", "link"),
+            pgettext("CSV column", "acknowledged_at"),
+            pgettext("CSV column", "snoozed_until"),
         ],
         (
             [

@@ -53,6 +53,7 @@ def test_definitions_filter_by_kind(cast, api_for):
     assert {row["key"] for row in response.data["results"]} == {"held-rate", "hit-rate"}
 
 
+@pytest.mark.django_db  # the language of a visitor falls back on the company's
 def test_anonymous_gets_401(client):
     assert client.get("/api/v1/kpis/values/").status_code in (401, 403)
     assert client.get("/api/v1/alerts/").status_code in (401, 403)

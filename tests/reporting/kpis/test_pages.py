@@ -267,6 +267,7 @@ def test_every_role_opens_the_kpi_page(who, cast, client_for):
     assert client_for(cast[who]).get("/kpis/").status_code == 200
 
 
+@pytest.mark.django_db  # the language of a visitor falls back on the company's
 def test_pages_need_a_login(client):
     for url in ("/kpis/", "/kpis/alerts/"):
         response = client.get(url)

@@ -155,6 +155,7 @@ def _detail_context(request, review: MonthlyReview, **forms) -> dict:
     misses = list(review.misses.all())
     initial = {"version": review.version}
     figures = review.figures
+    _label_misses(misses, figures)
     return {
         "review": review,
         "f": figures,
@@ -183,6 +184,13 @@ def _detail_context(request, review: MonthlyReview, **forms) -> dict:
     }
 
 
+def _label_misses(misses, figures: dict) -> None:
+    """Each miss's label in the reader's language (stored: English, as the figures)."""
+    labels = reviews_selectors.gap_labels(figures)
+    for miss in misses:
+        miss.display_label = labels.get(miss.key, miss.label)
+
+
 def _dated(figures: dict) -> dict:
     """The figures' ISO dates as dates, and their stored keys (a plan's or a goal's
     status) as words in the reader's language, for the template."""
@@ -190,6 +198,8 @@ def _dated(figures: dict) -> dict:
     lights, plan_statuses = dict(Status.choices), dict(PlanStatus.choices)
     for row in [*figures.get("goals", []), *figures.get("kpis", [])]:
         row["status_label"] = lights.get(row.get("status"), row.get("status") or "")
+    for goal in figures.get("goals", []):
+        goal["period_text"] = reviews_selectors.period_text(goal)
     missed = figures.get("missed", {})
     for d in missed.get("overdue_next_steps", {}).get("items", []):
         d["day"] = day(d["date"])
@@ -285,6 +295,7 @@ def review_miss(request, pk, miss_pk):
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if request.htmx:
         miss.refresh_from_db()
+        _label_misses([miss], review.figures)
         if error and form.is_valid():
             # Nothing lost: the cause and note as typed, with the version they were read at.
             data = form.cleaned_data

@@ -7,11 +7,14 @@ from django.urls import reverse
 
 from reporting.reviews import services as reviews
 from salesmgmt.models import Notification, NotificationKind
+from tests.reporting.reviews.test_pages import planned_month
 
 MARCH = date(2025, 3, 1)
 
 
 def test_review_page_in_greek(rep, manager, client_for):
+    """The page and the stored figures' words (a miss's label) in Greek, figures too."""
+    planned_month(rep, 40, 10)
     review = reviews.build_monthly_review(rep=rep, month=MARCH)
     response = client_for(manager).get(
         reverse("reviews:detail", args=[review.pk]), HTTP_ACCEPT_LANGUAGE="el"
@@ -20,6 +23,8 @@ def test_review_page_in_greek(rep, manager, client_for):
     assert '<html lang="el"' in html
     assert "Εβδομαδιαία πλάνα" in html and "Σημεία βελτίωσης" in html
     assert "<strong>Weekly plans</strong>" not in html and "Areas to improve" not in html
+    assert ": προγραμματισμένο έναντι πραγματικού</strong>" in html
+    assert "planned vs done" not in html
 
 
 def test_shared_review_notice_is_in_the_reps_language(rep, manager):

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from reporting.models import (
     BonusRule,
@@ -34,8 +35,10 @@ class CommissionPlanForm(forms.ModelForm):
             if taken:
                 raise ValidationError(
                     {
-                        "reps": "A rep is on one active plan at a time; already on another: "
-                        + ", ".join(sorted(taken))
+                        "reps": _(
+                            "A rep is on one active plan at a time; already on another: %(reps)s"
+                        )
+                        % {"reps": ", ".join(sorted(taken))}
                     }
                 )
         return cleaned
@@ -50,7 +53,11 @@ class TierFormSet(forms.BaseInlineFormSet):
                 continue
             tier_rate = form.cleaned_data.get("rate")
             if tier_rate is not None and rate is not None and tier_rate < rate:
-                form.add_error("rate", f"An accelerator pays at least the plan's rate ({rate}%).")
+                form.add_error(
+                    "rate",
+                    _("An accelerator pays at least the plan's rate (%(rate)s%%).")
+                    % {"rate": rate},
+                )
 
 
 class TierInline(admin.TabularInline):

@@ -6,6 +6,7 @@ People and teams to choose from come from the caller's scope: a value outside it
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from reporting.models import CommissionStatement
@@ -17,7 +18,7 @@ class MonthField(forms.DateField):
 
     input_formats = ["%Y-%m"]
     widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    default_error_messages = {"invalid": "Enter a month as YYYY-MM."}
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2025-03"})
@@ -26,10 +27,10 @@ class MonthFilter(django_filters.Filter):
 
 
 class CommissionStatementFilter(django_filters.FilterSet):
-    month = MonthFilter(field_name="month", label="Month", help_text="YYYY-MM")
+    month = MonthFilter(field_name="month", label=_("Month"), help_text=_("YYYY-MM"))
     rep = PersonFilter(reps_only=False)
     team = django_filters.ModelChoiceFilter(
-        field_name="rep__team", queryset=visible_teams, empty_label="any", label="Team"
+        field_name="rep__team", queryset=visible_teams, empty_label=_("any"), label=_("Team")
     )
 
     class Meta:

@@ -44,6 +44,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
 from activities.log.selectors import NONE, CreditedSales, credited_sales_of
 from activities.models import SALES_VALUE, Activity, ActivitySource
@@ -59,7 +61,7 @@ from reporting.models import (
 from salesmgmt.calendar import month_of
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
-from salesmgmt.money import HUNDRED, ZERO, percent_of, quantize
+from salesmgmt.money import HUNDRED, ZERO, format_amount, percent_of, quantize
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +85,11 @@ def active_plan_for(rep: User) -> CommissionPlan | None:
     plans = list(plans_with_terms().filter(active=True, reps=rep)[:2])
     if len(plans) > 1:
         raise RuleViolation(
-            f"{rep} is on more than one active commission plan ({plans[0]}, {plans[1]}); "
-            "leave them on one."
+            _(
+                "%(rep)s is on more than one active commission plan (%(plan)s, %(other)s); "
+                "leave them on one."
+            )
+            % {"rep": rep, "plan": plans[0], "other": plans[1]}
         )
     return plans[0] if plans else None
 
@@ -171,15 +176,28 @@ def _slices(plan, value: Decimal, quota: Decimal, actual: Decimal):
             yield tier, (tiers[i + 1].attainment_from if high is not None else None), base
 
 
+# A line's text is written in the language active when it is computed: the rep's for a
+# stored statement (services.compute_statement), the reader's for the month so far.
 def _pct(value: Decimal) -> str:
-    return f"{value.normalize():f}%"
+    return f"{_number(value)}%"
+
+
+def _number(value: Decimal) -> str:
+    """A share as the reader writes it: "116.5" / "116,5"; no trailing zeros."""
+    return number_format(value.normalize())
+
+
+def _amount(value: Decimal) -> str:
+    return format_amount(value, CompanySettings.load().currency)
 
 
 def _sale_text(row: Activity) -> str:
+    day = date_format(row.day, "DATE_MEDIUM")
     if row.source == ActivitySource.DEAL and row.deal_id:
-        return f"{row.deal.title} — won deal, {row.day.day} {row.day:%b %Y}"
-    note = f", {row.note}" if row.note else ""
-    return f"Walk-in sale, {row.day.day} {row.day:%b %Y}{note}"
+        return _("%(deal)s — won deal, %(day)s") % {"deal": row.deal.title, "day": day}
+    if row.note:
+        return _("Walk-in sale, %(day)s, %(note)s") % {"day": day, "note": row.note}
+    return _("Walk-in sale, %(day)s") % {"day": day}
 
 
 def _attainment(rep, plan, month, until, credited) -> tuple[Decimal | None, Decimal | None]:
@@ -190,6 +208,31 @@ def _attainment(rep, plan, month, until, credited) -> tuple[Decimal | None, Deci
         return quota, (credited.value if quota else None)
     progress = goal_progress(goal, as_of=until)
     return (progress[0].goal.target, progress[0].actual) if progress else (None, None)
+
+
+def _accelerator_text(*, exact: bool, between: bool) -> str:
+    """An accelerator line's sentence: on the exact credited value (a sales-value quota) or
+    on its share (another metric's quota), above one threshold or between two."""
+    if exact and between:
+        return _(
+            "Accelerator: %(rate)s instead of %(plan_rate)s, so %(extra)s more on the %(base)s "
+            "between %(low)s and %(high)s of quota (attainment %(attainment)s%%) = %(amount)s"
+        )
+    if exact:
+        return _(
+            "Accelerator: %(rate)s instead of %(plan_rate)s, so %(extra)s more on the %(base)s "
+            "above %(low)s of quota (attainment %(attainment)s%%) = %(amount)s"
+        )
+    if between:
+        return _(
+            "Accelerator: %(rate)s instead of %(plan_rate)s, so %(extra)s more on %(base)s, "
+            "the share between %(low)s and %(high)s of quota (attainment %(attainment)s%%) "
+            "= %(amount)s"
+        )
+    return _(
+        "Accelerator: %(rate)s instead of %(plan_rate)s, so %(extra)s more on %(base)s, "
+        "the share above %(low)s of quota (attainment %(attainment)s%%) = %(amount)s"
+    )
 
 
 def compute(*, rep: User, plan: CommissionPlan, month: date, as_of: date) -> Computation:
@@ -232,7 +275,8 @@ def compute(*, rep: User, plan: CommissionPlan, month: date, as_of: date) -> Com
     add(
         Kind.COMMISSION,
         base_amount,
-        f"Base commission: {_pct(plan.rate)} of {value:,.2f} = {base_amount:,.2f}",
+        _("Base commission: %(rate)s of %(value)s = %(amount)s")
+        % {"rate": _pct(plan.rate), "value": _amount(value), "amount": _amount(base_amount)},
         base=value,
         rate=plan.rate,
     )
@@ -243,15 +287,20 @@ def compute(*, rep: User, plan: CommissionPlan, month: date, as_of: date) -> Com
             if not extra:
                 continue  # a tier at the base rate adds nothing
             amount = quantize(base * extra / HUNDRED)
-            band = f"above {_pct(tier.attainment_from)} of quota"
-            if upto is not None:
-                band = f"between {_pct(tier.attainment_from)} and {_pct(upto)} of quota"
-            slice_text = f"the {base:,.2f} {band}" if exact else f"{base:,.2f}, the share {band}"
             add(
                 Kind.ACCELERATOR,
                 amount,
-                f"Accelerator: {_pct(tier.rate)} instead of {_pct(plan.rate)}, so "
-                f"{_pct(extra)} more on {slice_text} (attainment {attainment}%) = {amount:,.2f}",
+                _accelerator_text(exact=exact, between=upto is not None)
+                % {
+                    "rate": _pct(tier.rate),
+                    "plan_rate": _pct(plan.rate),
+                    "extra": _pct(extra),
+                    "base": _amount(base),
+                    "low": _pct(tier.attainment_from),
+                    "high": _pct(upto) if upto is not None else "",
+                    "attainment": number_format(attainment),
+                    "amount": _amount(amount),
+                },
                 base=base,
                 rate=extra,
             )
@@ -261,27 +310,53 @@ def compute(*, rep: User, plan: CommissionPlan, month: date, as_of: date) -> Com
             add(
                 Kind.CAP,
                 plan.cap - earned,
-                f"Cap: commission {earned:,.2f} is above the {plan.cap:,.2f} monthly cap, "
-                f"so {earned - plan.cap:,.2f} is taken off",
+                _(
+                    "Cap: commission %(earned)s is above the %(cap)s monthly cap, "
+                    "so %(over)s is taken off"
+                )
+                % {
+                    "earned": _amount(earned),
+                    "cap": _amount(plan.cap),
+                    "over": _amount(earned - plan.cap),
+                },
             )
         else:
-            add(Kind.CAP, ZERO, f"Cap {plan.cap:,.2f} not reached (commission {earned:,.2f})")
+            add(
+                Kind.CAP,
+                ZERO,
+                _("Cap %(cap)s not reached (commission %(earned)s)")
+                % {"cap": _amount(plan.cap), "earned": _amount(earned)},
+            )
     if attainment is not None:
         for rule in plan.bonuses.all():
-            needs = f"Bonus '{rule.name}' (attainment at least {_pct(rule.attainment_at_least)})"
+            needs = {"name": rule.name, "threshold": _pct(rule.attainment_at_least)}
             if share >= rule.attainment_at_least:
-                add(Kind.BONUS, rule.amount, f"{needs}: {rule.amount:,.2f}")
+                add(
+                    Kind.BONUS,
+                    rule.amount,
+                    _("Bonus '%(name)s' (attainment at least %(threshold)s): %(amount)s")
+                    % {**needs, "amount": _amount(rule.amount)},
+                )
             else:
                 short = attainment
                 if short >= rule.attainment_at_least:  # rounded up to it, yet below it
                     short = share.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-                add(Kind.BONUS, ZERO, f"{needs}: not reached at {short}%")
+                add(
+                    Kind.BONUS,
+                    ZERO,
+                    _(
+                        "Bonus '%(name)s' (attainment at least %(threshold)s): "
+                        "not reached at %(attainment)s%%"
+                    )
+                    % {**needs, "attainment": number_format(short)},
+                )
     for adj in adjustments(rep, month):
         at = timezone.localtime(adj.at)
         add(
             Kind.ADJUSTMENT,
             adj.amount,
-            f"Adjustment by {adj.by} on {at.day} {at:%b %Y}: {adj.reason}",
+            _("Adjustment by %(person)s on %(day)s: %(reason)s")
+            % {"person": adj.by, "day": date_format(at, "DATE_MEDIUM"), "reason": adj.reason},
         )
     return result
 

@@ -1,5 +1,6 @@
 """Commission plans and statements as the API shows them, and a manual adjustment's input."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -39,7 +40,7 @@ class CommissionPlanSerializer(serializers.ModelSerializer):
     quota_metric = serializers.SlugRelatedField(slug_field="key", read_only=True)
     tiers = CommissionTierSerializer(many=True, read_only=True)
     bonuses = BonusRuleSerializer(many=True, read_only=True)
-    reps = serializers.SerializerMethodField(help_text="Members you can see (user ids).")
+    reps = serializers.SerializerMethodField(help_text=_("Members you can see (user ids)."))
 
     class Meta:
         model = CommissionPlan
@@ -68,13 +69,13 @@ class CommissionAdjustmentSerializer(serializers.ModelSerializer):
 
 class AdjustmentInputSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, help_text="Positive pays more, negative takes off."
+        max_digits=14, decimal_places=2, help_text=_("Positive pays more, negative takes off.")
     )
-    reason = serializers.CharField(max_length=200, help_text="Shown on the statement.")
+    reason = serializers.CharField(max_length=200, help_text=_("Shown on the statement."))
 
     def validate_amount(self, value):
         if value == 0:
-            raise serializers.ValidationError("Enter an amount other than 0.")
+            raise serializers.ValidationError(_("Enter an amount other than 0."))
         return value
 
 
@@ -82,7 +83,7 @@ class CommissionStatementSerializer(serializers.ModelSerializer):
     month = MonthField(read_only=True)
     lines = StatementLineSerializer(many=True, read_only=True)
     adjustments = serializers.SerializerMethodField(
-        help_text="The managers' manual adjustments of the month (also among the lines)."
+        help_text=_("The managers' manual adjustments of the month (also among the lines).")
     )
 
     class Meta:

@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from reporting.commissions.selectors import active_plan_for, compute
 from reporting.models import (
@@ -24,7 +25,9 @@ from reporting.models import (
 )
 from salesmgmt.calendar import month_of, previous_month
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import language_of
 from salesmgmt.models import CompanySettings, NotificationKind, User
+from salesmgmt.money import format_amount, format_money
 from salesmgmt.notifications.services import notify
 
 log = logging.getLogger(__name__)
@@ -37,13 +40,15 @@ def compute_statement(
     """Compute and store ``rep``'s statement for ``month``; None if they are on no plan.
 
     Upsert on (rep, month): recomputing replaces the lines, so running it twice stores
-    the same figures.
+    the same figures. The lines' texts are stored in the rep's language: the statement
+    is theirs.
     """
     month = month.replace(day=1)
     plan = plan or active_plan_for(rep)
     if plan is None:
         return None
-    result = compute(rep=rep, plan=plan, month=month, as_of=month_of(month).end)
+    with translation.override(language_of(rep)):
+        result = compute(rep=rep, plan=plan, month=month, as_of=month_of(month).end)
     statement, _ = CommissionStatement.objects.update_or_create(
         rep=rep,
         month=month,
@@ -84,13 +89,13 @@ def add_adjustment(
     """Add a manual adjustment (+/-, with a reason) to a statement's month and recompute
     the statement on its own plan, so the new line and total show at once."""
     if not can_adjust(statement, by):
-        raise PermissionDenied("Only the rep's manager adjusts this statement.")
+        raise PermissionDenied(_("Only the rep's manager adjusts this statement."))
     errors = {}
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = "Say why: the reason is shown on the statement."
+        errors["reason"] = _("Say why: the reason is shown on the statement.")
     if amount is None or amount == 0:
-        errors["amount"] = "Enter an amount other than 0 (negative to take off)."
+        errors["amount"] = _("Enter an amount other than 0 (negative to take off).")
     if errors:
         raise RuleViolation(errors)
     adjustment = CommissionAdjustment.objects.create(
@@ -115,14 +120,19 @@ def add_award_adjustment(
     if statement is None and active_plan_for(rep) is None:
         raise RuleViolation(
             {
-                "value": f"{rep} is on no active commission plan, so no statement would pay "
-                "a cash bonus; give another kind of award or put them on a plan first."
+                "value": _(
+                    "%(rep)s is on no active commission plan, so no statement would pay "
+                    "a cash bonus; give another kind of award or put them on a plan first."
+                )
+                % {"rep": rep}
             }
         )
     if amount is None or amount <= 0:
-        raise RuleViolation({"value": "A cash bonus needs an amount above 0."})
+        raise RuleViolation({"value": _("A cash bonus needs an amount above 0.")})
+    with translation.override(language_of(rep)):  # stored: in the language of its reader
+        reason = _("Award: %(reason)s") % {"reason": reason}
     adjustment = CommissionAdjustment.objects.create(
-        rep=rep, month=month, amount=amount, reason=f"Award: {reason}"[:200], by=by
+        rep=rep, month=month, amount=amount, reason=reason[:200], by=by
     )
     if statement is not None:
         compute_statement(rep=rep, month=month, plan=statement.plan)
@@ -162,14 +172,21 @@ def compute_commission_statements(*, now: datetime | None = None, month: date | 
 
 
 def _tell(statement: CommissionStatement, company: CompanySettings) -> None:
+    # Written in the rep's language, with their number and date formats.
+    with translation.override(language_of(statement.rep)):
+        title = _("Your commission statement for %(month)s is ready") % {
+            "month": formats.date_format(statement.month, "MONTH_YEAR")
+        }
+        body = _("Total %(total)s: commission %(commission)s, bonus %(bonus)s.") % {
+            "total": format_money(statement.total, company.currency),
+            "commission": format_amount(statement.commission, company.currency),
+            "bonus": format_amount(statement.bonus, company.currency),
+        }
     notify(
         user=statement.rep,
         kind=NotificationKind.STATEMENT_READY,
         key=f"statement:{statement.rep_id}:{statement.month:%Y-%m}",
-        title=f"Your commission statement for {statement.month:%B %Y} is ready",
-        body=(
-            f"Total {company.currency} {statement.total:,.2f}: commission "
-            f"{statement.commission:,.2f}, bonus {statement.bonus:,.2f}."
-        ),
+        title=title,
+        body=body,
         url=reverse("commissions:detail", args=[statement.pk]),
     )

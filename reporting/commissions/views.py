@@ -12,6 +12,8 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from reporting.commissions.filters import CommissionStatementFilter
@@ -24,20 +26,33 @@ from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
+# Column names in the reader's language (English: machine-style keys); the figures
+# stay machine-readable: "." decimals, no grouping, ISO months and times.
 STATEMENT_HEADER = [
-    "rep",
-    "team",
-    "month",
-    "plan",
-    "credited_value",
-    "quota",
-    "attainment_percent",
-    "commission",
-    "bonus",
-    "adjustment",
-    "total",
-    "currency",
-    "computed_at",
+    pgettext_lazy("CSV column", "rep"),
+    pgettext_lazy("CSV column", "team"),
+    pgettext_lazy("CSV column", "month"),
+    pgettext_lazy("CSV column", "plan"),
+    pgettext_lazy("CSV column", "credited_value"),
+    pgettext_lazy("CSV column", "quota"),
+    pgettext_lazy("CSV column", "attainment_percent"),
+    pgettext_lazy("CSV column", "commission"),
+    pgettext_lazy("CSV column", "bonus"),
+    pgettext_lazy("CSV column", "adjustment"),
+    pgettext_lazy("CSV column", "total"),
+    pgettext_lazy("CSV column", "currency"),
+    pgettext_lazy("CSV column", "computed_at"),
+]
+LINES_HEADER = [
+    pgettext_lazy("CSV column", "rep"),
+    pgettext_lazy("CSV column", "month"),
+    pgettext_lazy("CSV column", "position"),
+    pgettext_lazy("CSV column", "kind"),
+    pgettext_lazy("CSV column", "description"),
+    pgettext_lazy("CSV column", "deal_id"),
+    pgettext_lazy("CSV column", "base"),
+    pgettext_lazy("CSV column", "rate"),
+    pgettext_lazy("CSV column", "amount"),
 ]
 
 
@@ -72,7 +87,7 @@ def _statements_csv(statements):
     currency = CompanySettings.load().currency
     return csv_response(
         "commission-statements.csv",
-        STATEMENT_HEADER,
+        [str(h) for h in STATEMENT_HEADER],
         (
             [
                 s.rep,
@@ -139,7 +154,7 @@ def statement_adjust(request, pk):
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, "Adjustment added; the statement is recomputed.")
+            messages.success(request, _("Adjustment added; the statement is recomputed."))
             return redirect(f"{reverse('commissions:detail', args=[pk])}#lines")
     return statement_detail(request, pk, form=form, status=400)
 
@@ -147,7 +162,7 @@ def statement_adjust(request, pk):
 def _lines_csv(statement, lines):
     return csv_response(
         f"commission-{statement.rep.username}-{statement.month:%Y-%m}.csv",
-        ["rep", "month", "position", "kind", "description", "deal_id", "base", "rate", "amount"],
+        [str(h) for h in LINES_HEADER],
         (
             [
                 statement.rep,

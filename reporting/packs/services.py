@@ -6,6 +6,10 @@ job then sends last month's reports, once: ``ReportPackDelivery`` is unique per
 transaction that sends, so two workers never both send and a failed send is
 retried on the next run. Reports are computed with company (admin) scope.
 
+Each recipient reads the e-mail in their own language (``language_of``): the pack goes
+out as one message per language among its recipients, the other addresses in the
+company's default language.
+
 The e-mail: the company monthly report as the HTML body (with a plain-text
 alternative) when the pack includes it, and one CSV per chosen table
 (formula-injection safe, ``salesmgmt.csv_export.safe_cell``). Recipients are
@@ -26,7 +30,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from plans.goals.selectors import GoalProgress, attainments_by, goal_progress, mean_percent
 from plans.models import Goal, GoalPeriod, GoalScope
@@ -44,6 +50,7 @@ from reporting.models import (
 from salesmgmt.calendar import Period, month_of, previous_month
 from salesmgmt.csv_export import safe_cell
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import company_default, language_of
 from salesmgmt.models import CompanySettings, Role, User
 from salesmgmt.money import quantize
 from salesmgmt.versioning import check_version, lock_row
@@ -78,7 +85,12 @@ def parse_extra_emails(text: str) -> list[str]:
                 addresses.append(address)
     if bad:
         raise ValidationError(
-            f"Not an e-mail address: {', '.join(bad)}. Put one address on each line."
+            ngettext(
+                "Not an e-mail address: %(addresses)s. Put one address on each line.",
+                "Not e-mail addresses: %(addresses)s. Put one address on each line.",
+                len(bad),
+            )
+            % {"addresses": ", ".join(bad)}
         )
     return addresses
 
@@ -92,6 +104,23 @@ def pack_addresses(pack: ReportPack) -> list[str]:
         if address.lower() not in (a.lower() for a in addresses):
             addresses.append(address)
     return addresses
+
+
+def pack_audiences(pack: ReportPack) -> dict[str, list[str]]:
+    """{language: addresses}: each recipient in their own language, the extra addresses
+    (people without an account) in the company's default one; no address twice."""
+    users = pack.recipients.filter(is_active=True).exclude(email="").order_by("email")
+    extra = parse_extra_emails(pack.extra_emails) if pack.extra_emails else []
+    default = company_default()
+    audiences: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for address, language in [(u.email, language_of(u)) for u in users] + [
+        (a, default) for a in extra
+    ]:
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            audiences.setdefault(language, []).append(address)
+    return audiences
 
 
 # --- Writes ---------------------------------------------------------------------------------------
@@ -116,20 +145,22 @@ def save_pack(
     A change made from a read of ``version`` is refused (ConflictError) if another
     admin changed the pack since; that is checked before the rules."""
     if not by.is_admin:
-        raise RuleViolation("Only administrators schedule report packs.")
+        raise RuleViolation(_("Only administrators schedule report packs."))
     if pack is not None:
         pack = _locked_pack(pack, version)
     errors = {}
     unknown = [r for r in reports if r not in ReportKind.values]
     if not reports or unknown:
-        errors["reports"] = "Choose at least one report." if not reports else "Unknown report."
+        errors["reports"] = (
+            _("Choose at least one report.") if not reports else _("Unknown report.")
+        )
     try:
         extra = parse_extra_emails(extra_emails)
     except ValidationError as exc:
         errors["extra_emails"] = exc.messages
         extra = []
     if not recipients and not extra and "extra_emails" not in errors:
-        errors["recipients"] = "Choose a recipient or give an e-mail address."
+        errors["recipients"] = _("Choose a recipient or give an e-mail address.")
     if errors:
         raise RuleViolation(errors)
     pack = pack or ReportPack(created_by=by)
@@ -148,8 +179,8 @@ def delete_report_pack(*, pack: ReportPack, by: User, version: int | None) -> No
     """Remove a pack as the admin saw it: changed since (``version``), it is a conflict,
     so nobody deletes what another admin just set up without seeing it."""
     if not by.is_admin:
-        raise RuleViolation("Only administrators schedule report packs.")
-    pack = lock_row(ReportPack, pack.pk, gone="Somebody removed this report pack already.")
+        raise RuleViolation(_("Only administrators schedule report packs."))
+    pack = lock_row(ReportPack, pack.pk, gone=_("Somebody removed this report pack already."))
     check_version(pack, version)
     pack.delete()
 
@@ -157,7 +188,7 @@ def delete_report_pack(*, pack: ReportPack, by: User, version: int | None) -> No
 def _locked_pack(pack: ReportPack, version: int | None) -> ReportPack:
     """The pack locked by its key, its version checked (None passes) and raised."""
     locked = lock_row(
-        ReportPack, pack.pk, gone="Somebody removed this report pack since you opened it."
+        ReportPack, pack.pk, gone=_("Somebody removed this report pack since you opened it.")
     )
     check_version(locked, version)
     locked.version += 1
@@ -169,9 +200,15 @@ def _locked_pack(pack: ReportPack, version: int | None) -> ReportPack:
 
 @dataclass
 class Attachment:
+    """A CSV: the header in the language active when it is built (the reader's), the
+    figures machine-readable ("." decimals, no grouping, ISO dates)."""
+
     filename: str
     header: list[str]
     rows: list[list]
+
+    def __post_init__(self):
+        self.header = [str(h) for h in self.header]  # lazy column names, translated now
 
     @property
     def content(self) -> str:
@@ -187,9 +224,16 @@ def _blank(value):
     return "" if value is None else value
 
 
+# The columns' names in the reader's language (English keeps the machine-style keys).
 GOALS_TABLE_HEADER = [
-    "scope", "of", "metric", "period", "start", "end", "target", "stretch", "actual",
-    "expected", "attainment_percent", "pace_percent", "projection", "status",
+    pgettext_lazy("CSV column", "scope"), pgettext_lazy("CSV column", "of"),
+    pgettext_lazy("CSV column", "metric"), pgettext_lazy("CSV column", "period"),
+    pgettext_lazy("CSV column", "start"), pgettext_lazy("CSV column", "end"),
+    pgettext_lazy("CSV column", "target"), pgettext_lazy("CSV column", "stretch"),
+    pgettext_lazy("CSV column", "actual"), pgettext_lazy("CSV column", "expected"),
+    pgettext_lazy("CSV column", "attainment_percent"),
+    pgettext_lazy("CSV column", "pace_percent"), pgettext_lazy("CSV column", "projection"),
+    pgettext_lazy("CSV column", "status"),
 ]  # fmt: skip
 
 
@@ -240,8 +284,11 @@ def leaderboard_table(scope: CompanyScope, month: Period) -> Attachment:
     )
     return Attachment(
         f"leaderboard-{month.start:%Y-%m}.csv",
-        ["rank", "rep", "username", "team", "division", "sales_value", "month_goals",
-         "mean_goal_attainment_percent"],
+        [pgettext("CSV column", "rank"), pgettext("CSV column", "rep"),
+         pgettext("CSV column", "username"), pgettext("CSV column", "team"),
+         pgettext("CSV column", "division"), pgettext("CSV column", "sales_value"),
+         pgettext("CSV column", "month_goals"),
+         pgettext("CSV column", "mean_goal_attainment_percent")],
         [
             [n, str(r), r.username, r.team.name if r.team else "",
              r.team.division.name if r.team else "", quantize(values.get(r.pk) or Decimal(0)),
@@ -283,8 +330,11 @@ def kpis_table(scope: CompanyScope, month: Period) -> Attachment:
     )
     return Attachment(
         f"kpis-by-team-{month.start:%Y-%m}.csv",
-        ["team", "division", "kpi", "unit", "value", "target", "amber", "red", "direction",
-         "status"],
+        [pgettext("CSV column", "team"), pgettext("CSV column", "division"),
+         pgettext("CSV column", "kpi"), pgettext("CSV column", "unit"),
+         pgettext("CSV column", "value"), pgettext("CSV column", "target"),
+         pgettext("CSV column", "amber"), pgettext("CSV column", "red"),
+         pgettext("CSV column", "direction"), pgettext("CSV column", "status")],
         [
             [t.name, t.division.name, k.name,
              "percent" if k.is_percent else ("money" if k.is_money else "count"),
@@ -304,8 +354,12 @@ def commissions_table(scope: CompanyScope, month: Period) -> Attachment:
     )
     return Attachment(
         f"commission-statements-{month.start:%Y-%m}.csv",
-        ["rep", "username", "team", "plan", "credited_value", "quota", "attainment_percent",
-         "commission", "bonus", "adjustment", "total"],
+        [pgettext("CSV column", "rep"), pgettext("CSV column", "username"),
+         pgettext("CSV column", "team"), pgettext("CSV column", "plan"),
+         pgettext("CSV column", "credited_value"), pgettext("CSV column", "quota"),
+         pgettext("CSV column", "attainment_percent"), pgettext("CSV column", "commission"),
+         pgettext("CSV column", "bonus"), pgettext("CSV column", "adjustment"),
+         pgettext("CSV column", "total")],
         [
             [str(s.rep), s.rep.username, s.rep.team.name if s.rep.team else "", s.plan.name,
              s.credited_value, _blank(s.quota), _blank(s.attainment), s.commission, s.bonus, s.adjustment,
@@ -341,8 +395,11 @@ def team_summaries_table(scope: CompanyScope, month: Period) -> Attachment:
     )
     return Attachment(
         f"team-summaries-{month.start:%Y-%m}.csv",
-        ["team", "division", "manager", "reps", "reviews", "ready_for_manager", "shared",
-         "acknowledged", "reps_without_review"],
+        [pgettext("CSV column", "team"), pgettext("CSV column", "division"),
+         pgettext("CSV column", "manager"), pgettext("CSV column", "reps"),
+         pgettext("CSV column", "reviews"), pgettext("CSV column", "ready_for_manager"),
+         pgettext("CSV column", "shared"), pgettext("CSV column", "acknowledged"),
+         pgettext("CSV column", "reps_without_review")],
         [
             [t.name, t.division.name, str(t.manager) if t.manager else "", t.reps, t.reviews,
              t.draft, t.shared, t.acknowledged, max(t.reps - t.reviews, 0)]
@@ -371,6 +428,7 @@ class PackEmail:
     html: str
     attachments: list[Attachment]
     month: Period
+    language: str
 
     def message(self) -> EmailMultiAlternatives:
         message = EmailMultiAlternatives(
@@ -378,6 +436,7 @@ class PackEmail:
             body=self.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             bcc=self.addresses,
+            headers={"Content-Language": self.language},
         )
         message.attach_alternative(self.html, "text/html")
         for a in self.attachments:
@@ -385,33 +444,49 @@ class PackEmail:
         return message
 
 
-def build_pack_email(pack: ReportPack, month: date) -> PackEmail:
-    """What ``pack`` sends for ``month`` (any day of it), computed with company scope."""
-    company = CompanySettings.load()
-    scope = company_scope()
-    period = month_of(month)
-    report = (
-        company_report_context(user_or_scope=scope, month=period.start)
-        if ReportKind.COMPANY_MONTHLY in pack.reports
-        else None
-    )
-    attachments = [TABLES[kind](scope, period) for kind in CSV_KINDS if kind in pack.reports]
-    context = {
-        "pack": pack,
-        "month": period,
-        "report": report,
-        "attachments": attachments,
-        "company": company,
-        "kinds": [ReportKind(k).label for k in pack.reports if k in ReportKind.values],
-    }
-    return PackEmail(
-        subject=f"{company.name}: {pack.name} — {period.label}",
-        addresses=pack_addresses(pack),
-        text=render_to_string("reporting/packs/email/report_pack.txt", context),
-        html=render_to_string("reporting/packs/email/report_pack.html", context),
-        attachments=attachments,
-        month=period,
-    )
+def build_pack_email(
+    pack: ReportPack,
+    month: date,
+    *,
+    language: str | None = None,
+    addresses: list[str] | None = None,
+) -> PackEmail:
+    """What ``pack`` sends for ``month`` (any day of it), computed with company scope and
+    written in ``language`` (the active one unless told), to ``addresses`` (everyone's
+    unless told)."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        company = CompanySettings.load()
+        scope = company_scope()
+        period = month_of(month)
+        report = (
+            company_report_context(user_or_scope=scope, month=period.start)
+            if ReportKind.COMPANY_MONTHLY in pack.reports
+            else None
+        )
+        attachments = [TABLES[kind](scope, period) for kind in CSV_KINDS if kind in pack.reports]
+        context = {
+            "pack": pack,
+            "month": period,
+            "report": report,
+            "attachments": attachments,
+            "company": company,
+            "kinds": [ReportKind(k).label for k in pack.reports if k in ReportKind.values],
+        }
+        return PackEmail(
+            subject=_("%(company)s: %(pack)s — %(month)s")
+            % {
+                "company": company.name,
+                "pack": pack.name,
+                "month": formats.date_format(period.start, "MONTH_YEAR"),
+            },
+            addresses=pack_addresses(pack) if addresses is None else addresses,
+            text=render_to_string("reporting/packs/email/report_pack.txt", context),
+            html=render_to_string("reporting/packs/email/report_pack.html", context),
+            attachments=attachments,
+            month=period,
+            language=language,
+        )
 
 
 @transaction.atomic
@@ -422,19 +497,21 @@ def deliver_pack(
 
     The pack row is locked first, so a second worker waits and then finds the
     delivery. ``again`` (an admin's "send now") sends even so. The delivery row is
-    written before sending: if sending fails, the transaction rolls it back.
+    written before sending: if sending fails, the transaction rolls it back. One
+    message goes out per language among the recipients, each in that language.
     """
     locked = ReportPack.objects.select_for_update().get(pk=pack.pk)
     delivered = ReportPackDelivery.objects.filter(pack=locked, month=month).first()
     if delivered and not again:
         return None
-    email = build_pack_email(locked, month)
-    if not email.addresses:
+    addresses = pack_addresses(locked)
+    if not addresses:
         return None
     delivery = delivered or ReportPackDelivery(pack=locked, month=month)
-    delivery.recipients = "\n".join(email.addresses)
+    delivery.recipients = "\n".join(addresses)
     delivery.save()
-    email.message().send()
+    for language, group in pack_audiences(locked).items():
+        build_pack_email(locked, month, language=language, addresses=group).message().send()
     return delivery
 
 
@@ -461,6 +538,6 @@ def send_report_packs(*, now=None) -> int:
 def send_pack_now(*, pack: ReportPack, by: User) -> ReportPackDelivery | None:
     """An admin sends last month's pack right away (again, if it went out already)."""
     if not by.is_admin:
-        raise RuleViolation("Only administrators send report packs.")
+        raise RuleViolation(_("Only administrators send report packs."))
     month = previous_month(CompanySettings.load().today())
     return deliver_pack(pack=pack, month=month, again=True)

@@ -4,6 +4,9 @@ from django.contrib import messages
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reporting.models import ReportKind, ReportPack
@@ -76,7 +79,7 @@ def pack_create(request):
     _admin_only(request)
     form = ReportPackForm(request.POST or None)
     if request.method == "POST" and (pack := _save(request, form, None)):
-        messages.success(request, f"Report pack “{pack.name}” saved.")
+        messages.success(request, _("Report pack “%(name)s” saved.") % {"name": pack.name})
         return redirect("reports:packs")
     return render(request, "reporting/packs/form.html", {"form": form, "pack": None})
 
@@ -87,7 +90,7 @@ def pack_edit(request, pk):
     form = ReportPackForm(request.POST or None, initial=ReportPackForm.initial_for(pack))
     form.fields["version"].required = True
     if request.method == "POST" and _save(request, form, pack):
-        messages.success(request, f"Report pack “{pack.name}” saved.")
+        messages.success(request, _("Report pack “%(name)s” saved.") % {"name": pack.name})
         return redirect("reports:packs")
     return render(request, "reporting/packs/form.html", {"form": form, "pack": pack})
 
@@ -106,7 +109,7 @@ def pack_delete(request, pk):
         except ConflictError as exc:
             conflict, pack = exc.message, _pack(request, pk)
         else:
-            messages.success(request, f"Report pack “{pack.name}” deleted.")
+            messages.success(request, _("Report pack “%(name)s” deleted.") % {"name": pack.name})
             return redirect("reports:packs")
     return render(
         request, "reporting/packs/confirm_delete.html", {"pack": pack, "conflict": conflict}
@@ -129,12 +132,20 @@ def pack_send(request, pk):
     pack = _pack(request, pk)
     delivery = send_pack_now(pack=pack, by=request.user)
     if delivery is None:
-        messages.warning(request, f"“{pack.name}” has nobody to send to.")
+        messages.warning(request, _("“%(name)s” has nobody to send to.") % {"name": pack.name})
     else:
         count = len(delivery.recipients.split())
         messages.success(
             request,
-            f"“{pack.name}” for {delivery.month:%B %Y} sent to {count} "
-            f"address{'es' if count != 1 else ''}.",
+            ngettext(
+                "“%(name)s” for %(month)s sent to %(count)s address.",
+                "“%(name)s” for %(month)s sent to %(count)s addresses.",
+                count,
+            )
+            % {
+                "name": pack.name,
+                "month": formats.date_format(delivery.month, "MONTH_YEAR"),
+                "count": count,
+            },
         )
     return redirect("reports:packs")

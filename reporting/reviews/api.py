@@ -7,6 +7,7 @@ acknowledgement and comment.
 """
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -33,7 +34,7 @@ from salesmgmt.filtering import visible_people
 
 class MonthlyReviewFilter(django_filters.FilterSet):
     # A malformed month, or a rep outside the caller's scope, is a 400 with the field named.
-    month = MonthFilter(field_name="month", help_text="YYYY-MM")
+    month = MonthFilter(field_name="month", help_text=_("YYYY-MM"))
     rep = django_filters.ModelChoiceFilter(queryset=visible_people)
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
 

@@ -70,7 +70,8 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, RowNumber
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from activities.log.selectors import NONE as NO_SALES
 from activities.log.selectors import CreditedSales, credited_sales_by_rep
@@ -102,6 +103,7 @@ from reporting.models import (
     ReviewStatus,
 )
 from salesmgmt.calendar import month_of, week_starts
+from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.money import MONEY, ZERO, percent_of, quantize
 
@@ -610,6 +612,51 @@ def gap_candidates(goals: list[dict], metrics: list[dict]) -> list[dict]:
             )
     gaps.sort(key=lambda gap: (-Decimal(gap["short"]), gap["key"]))
     return gaps[:GAPS]
+
+
+# --- Stored figures in the reader's language ----------------------------------------------------
+# The figures keep English labels (the API and old reviews read them); pages rebuild the
+# words from the stored keys, names and dates, in the language active when they render.
+
+
+def period_text(goal: dict) -> str:
+    """A stored goal's period as the reader writes it ("March 2026", "Μάρτιος 2026")."""
+    try:
+        start, end = date.fromisoformat(goal["start"]), date.fromisoformat(goal["end"])
+    except (KeyError, TypeError, ValueError):
+        return goal.get("period_label", "")
+    period = goal.get("period")
+    if period == GoalPeriod.WEEK:
+        return _("week of %(day)s") % {"day": formats.date_format(start, "DATE_MEDIUM")}
+    if period == GoalPeriod.MONTH:
+        return formats.date_format(start, "MONTH_YEAR")
+    if period == GoalPeriod.QUARTER:
+        return f"{formats.date_format(start, 'M')} – {formats.date_format(end, 'SHORT_MONTH_YEAR')}"
+    return (
+        f"{formats.date_format(start, 'SHORT_MONTH_YEAR')} – "
+        f"{formats.date_format(end, 'SHORT_MONTH_YEAR')}"
+    )
+
+
+def goal_name(goal: dict) -> str:
+    return translated_name(goal.get("label") or goal.get("metric") or "")
+
+
+def gap_labels(figures: dict) -> dict[str, str]:
+    """{miss key: its label in the reader's language}, for the gaps these figures name."""
+    goals = {f"goal:{g['id']}": g for g in figures.get("goals", [])}
+    metrics = {f"metric:{m['key']}": m for m in figures.get("metrics", [])}
+    labels = {}
+    for key, g in goals.items():
+        words = {"goal": goal_name(g), "period": period_text(g)}
+        labels[key] = (
+            _("%(goal)s goal, %(period)s") % words
+            if g.get("final", True)
+            else _("%(goal)s goal, %(period)s (pace at month end)") % words
+        )
+    for key, m in metrics.items():
+        labels[key] = _("%(metric)s: planned vs done") % {"metric": translated_name(m["name"])}
+    return labels
 
 
 def win_candidates(goals: list[dict], deals: list[dict], metrics: list[dict]) -> list[dict]:

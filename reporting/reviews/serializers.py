@@ -1,12 +1,13 @@
 """Monthly reviews on the API: the review with its computed figures, and the bodies of
 the manager's and the rep's writes."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reporting.models import MonthlyReview, ReviewActionItem, ReviewMiss, RootCause
 
-VERSION_HELP = "The version you read. A stale one answers 409 and changes nothing."
+VERSION_HELP = _("The version you read. A stale one answers 409 and changes nothing.")
 
 _ROWS = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
 _PART = {"type": "object", "additionalProperties": True}
@@ -123,7 +124,7 @@ class MonthlyReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-RECOGNITION_MOVED = "Recognition moved to /api/v1/kudos/ and /api/v1/awards/."
+RECOGNITION_MOVED = _("Recognition moved to /api/v1/kudos/ and /api/v1/awards/.")
 
 
 class ReviewNotesSerializer(serializers.Serializer):
@@ -152,11 +153,14 @@ class ReviewCommentSerializer(ReviewVersionSerializer):
 
 class MissCauseSerializer(serializers.Serializer):
     root_cause = serializers.ChoiceField(
-        choices=RootCause.choices, allow_blank=True, help_text="Blank: not decided yet."
+        choices=RootCause.choices, allow_blank=True, help_text=_("Blank: not decided yet.")
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
     version = serializers.IntegerField(
-        help_text="The miss's version you read (each miss has its own). " + VERSION_HELP
+        help_text=_(
+            "The miss's version you read (each miss has its own). A stale one answers 409 "
+            "and changes nothing."
+        )
     )
 
 

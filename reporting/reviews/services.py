@@ -19,7 +19,10 @@ from django.db.models import (
     Q,
 )
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.models import (
     Activity,
@@ -37,6 +40,7 @@ from reporting.models import (
 from reporting.reviews.selectors import ACTION_DUE_HOUR, compute_figures_for, month_bounds
 from salesmgmt.calendar import previous_month
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import language_of, lazy_date
 from salesmgmt.models import CompanySettings, NotificationKind, Team, User
 from salesmgmt.notifications.services import Notice, notify, send_once, settle
 from salesmgmt.versioning import check_version, lock_row
@@ -232,9 +236,15 @@ def tell_managers_reviews_ready(*, month: date, team_ids=None) -> int:
             user=team.manager,
             kind=NotificationKind.REVIEW_READY,
             key=f"reviews-ready:{team.pk}:{month:%Y-%m}",
-            title=f"Monthly reviews of {team} for {month:%B %Y} are ready",
-            body="Add your notes, a root cause for each miss and action items, "
-            "then share each review with the rep.",
+            title=format_lazy(
+                gettext_lazy("Monthly reviews of {team} for {month} are ready"),
+                team=str(team),
+                month=lazy_date(month, "MONTH_YEAR"),
+            ),
+            body=gettext_lazy(
+                "Add your notes, a root cause for each miss and action items, "
+                "then share each review with the rep."
+            ),
             url=f"{reverse('reviews:list')}?team={team.pk}&month={month:%Y-%m}",
         )
         for team in teams.select_related("manager")
@@ -277,19 +287,19 @@ def _check_scope(review_id: int, by: User) -> None:
         not by.reviews_plans
         or not MonthlyReview.objects.visible_to(by).filter(pk=review_id).exists()
     ):
-        raise PermissionDenied("Only the rep's manager annotates this review.")
+        raise PermissionDenied(_("Only the rep's manager annotates this review."))
 
 
 def _check_open(review: MonthlyReview) -> None:
     if review.status == ReviewStatus.ACKNOWLEDGED:
-        raise RuleViolation("The rep has acknowledged this review; it is closed for changes.")
+        raise RuleViolation(_("The rep has acknowledged this review; it is closed for changes."))
 
 
-REVIEW_CHANGED = "Somebody changed this review since you opened it; reload it."
+REVIEW_CHANGED = gettext_lazy("Somebody changed this review since you opened it; reload it.")
 
 
 def _check_version(review: MonthlyReview, version: int) -> None:
-    check_version(review, version, message=REVIEW_CHANGED)
+    check_version(review, version, message=str(REVIEW_CHANGED))
 
 
 def _locked(review: MonthlyReview) -> MonthlyReview:
@@ -344,23 +354,25 @@ def set_miss_cause(
     other silently."""
     # The review first (as every review write locks it), so the rep's acknowledgement
     # cannot slip in between the open check and the write.
-    review = lock_row(MonthlyReview, miss.review_id, gone="This review is gone; reload it.")
+    review = lock_row(MonthlyReview, miss.review_id, gone=_("This review is gone; reload it."))
     miss = lock_row(
-        ReviewMiss, miss.pk, gone="This miss is gone: the review was regenerated. Reload it."
+        ReviewMiss, miss.pk, gone=_("This miss is gone: the review was regenerated. Reload it.")
     )
     _check_scope(review.pk, by)
     check_version(
         miss,
         version,
-        message="The root cause of this miss was changed by someone else since you opened "
-        "it. Nothing was saved; reload to see it.",
+        message=_(
+            "The root cause of this miss was changed by someone else since you opened "
+            "it. Nothing was saved; reload to see it."
+        ),
     )
     _check_open(review)
     if root_cause and root_cause not in RootCause.values:
-        raise RuleViolation({"root_cause": "Choose one of the listed root causes."})
+        raise RuleViolation({"root_cause": _("Choose one of the listed root causes.")})
     note = (note or "").strip()
     if len(note) > 300:
-        raise RuleViolation({"note": "Keep the note under 300 characters."})
+        raise RuleViolation({"note": _("Keep the note under 300 characters.")})
     miss.root_cause, miss.note = root_cause, note
     miss.version += 1
     miss.save(update_fields=["root_cause", "note", "version"])
@@ -376,18 +388,24 @@ def add_action_item(*, review: MonthlyReview, by: User, text: str, due: date) ->
     text = (text or "").strip()
     errors = {}
     if not text:
-        errors["text"] = "Say what is to be done."
+        errors["text"] = _("Say what is to be done.")
     if due is None or due < company.today():
-        errors["due"] = "Pick a due date from today on."
+        errors["due"] = _("Pick a due date from today on.")
     elif due > LATEST:  # a typo; near date.max the due time overflows
-        errors["due"] = f"Pick a due date up to {LATEST:%d %b %Y}."
+        errors["due"] = _("Pick a due date up to %(day)s.") % {
+            "day": formats.date_format(LATEST, "DATE_MEDIUM")
+        }
     if errors:
         raise RuleViolation(errors)
+    with translation.override(language_of(review.rep)):  # the rep's task: in their language
+        notes = _("Action item from your monthly review of %(month)s.") % {
+            "month": formats.date_format(review.month, "MONTH_YEAR")
+        }
     task = create_task(
         by=by,
         assignee=review.rep,
         title=text[:200],
-        notes=f"Action item from your monthly review of {review.month:%B %Y}.",
+        notes=notes,
         due_at=datetime.combine(due, time(ACTION_DUE_HOUR), tzinfo=company.tzinfo),
     )
     return ReviewActionItem.objects.create(
@@ -411,7 +429,7 @@ def share_review(*, review: MonthlyReview, by: User, version: int) -> MonthlyRev
     review = _locked(review)
     _check_annotator(review, by, version=version)
     if review.status != ReviewStatus.DRAFT:
-        raise RuleViolation("This review is already shared.")
+        raise RuleViolation(_("This review is already shared."))
     review.status, review.shared_at, review.shared_by = ReviewStatus.SHARED, timezone.now(), by
     review.version += 1
     review.save(update_fields=["status", "shared_at", "shared_by", "version"])
@@ -421,8 +439,12 @@ def share_review(*, review: MonthlyReview, by: User, version: int) -> MonthlyRev
         user=review.rep,
         kind=NotificationKind.REVIEW_SHARED,
         key=f"review-shared:{review.pk}",
-        title=f"{by} shared your review of {review.month:%B %Y}",
-        body="Read it, then acknowledge it; you may add a comment.",
+        title=format_lazy(
+            gettext_lazy("{manager} shared your review of {month}"),
+            manager=str(by),
+            month=lazy_date(review.month, "MONTH_YEAR"),
+        ),
+        body=gettext_lazy("Read it, then acknowledge it; you may add a comment."),
         url=reverse("reviews:detail", args=[review.pk]),
     )
     return review
@@ -435,7 +457,7 @@ def regenerate_review(*, review: MonthlyReview, by: User) -> MonthlyReview:
         not by.reviews_plans
         or not MonthlyReview.objects.visible_to(by).filter(pk=review.pk).exists()
     ):
-        raise PermissionDenied("Only the rep's manager regenerates this review.")
+        raise PermissionDenied(_("Only the rep's manager regenerates this review."))
     return build_monthly_review(rep=review.rep, month=review.month)
 
 
@@ -447,10 +469,10 @@ def acknowledge_review(
 
     review = _locked(review)
     if review.rep_id != by.pk:
-        raise PermissionDenied("Only the rep acknowledges their own review.")
+        raise PermissionDenied(_("Only the rep acknowledges their own review."))
     _check_version(review, version)
     if review.status != ReviewStatus.SHARED:
-        raise RuleViolation("Only a shared review can be acknowledged.")
+        raise RuleViolation(_("Only a shared review can be acknowledged."))
     review.status, review.acknowledged_at = ReviewStatus.ACKNOWLEDGED, timezone.now()
     review.rep_comment = (comment or "").strip()
     review.version += 1
@@ -463,7 +485,11 @@ def acknowledge_review(
             user=manager,
             kind=NotificationKind.REVIEW_ACKNOWLEDGED,
             key=f"review-acknowledged:{review.pk}",
-            title=f"{review.rep} acknowledged their review of {review.month:%B %Y}",
+            title=format_lazy(
+                gettext_lazy("{rep} acknowledged their review of {month}"),
+                rep=str(review.rep),
+                month=lazy_date(review.month, "MONTH_YEAR"),
+            ),
             body=review.rep_comment,
             url=reverse("reviews:detail", args=[review.pk]),
         )
@@ -477,10 +503,10 @@ def comment_on_review(
     """After acknowledging, the rep may add or change their comment."""
     review = _locked(review)
     if review.rep_id != by.pk:
-        raise PermissionDenied("Only the rep comments on their own review.")
+        raise PermissionDenied(_("Only the rep comments on their own review."))
     _check_version(review, version)
     if review.status != ReviewStatus.ACKNOWLEDGED:
-        raise RuleViolation("Acknowledge the review first; then you can comment.")
+        raise RuleViolation(_("Acknowledge the review first; then you can comment."))
     review.rep_comment = (comment or "").strip()
     review.version += 1
     review.save(update_fields=["rep_comment", "version"])

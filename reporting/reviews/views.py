@@ -15,8 +15,11 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
+from plans.models import PlanStatus, Status
 from reporting.models import MonthlyReview, ReviewActionItem, ReviewMiss, ReviewStatus, RootCause
 from reporting.reviews import selectors as reviews_selectors
 from reporting.reviews import services as reviews
@@ -34,7 +37,7 @@ from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Division, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
-ROOT_CAUSES = [("", "Not decided yet"), *RootCause.choices]
+ROOT_CAUSES = [("", gettext_lazy("Not decided yet")), *RootCause.choices]
 
 
 def _visible(request, pk) -> MonthlyReview:
@@ -122,21 +125,21 @@ def _list_csv(qs):
     return csv_response(
         "monthly-reviews.csv",
         [
-            "month",
-            "rep",
-            "team",
-            "status",
-            "plans_submitted",
-            "weeks",
-            "month_goal",
-            "goal_attainment_percent",
-            "deals_won",
-            "won_value",
-            "tasks_on_time_percent",
-            "misses",
-            "misses_with_cause",
-            "shared_at",
-            "acknowledged_at",
+            pgettext("CSV column", "month"),
+            pgettext("CSV column", "rep"),
+            pgettext("CSV column", "team"),
+            pgettext("CSV column", "status"),
+            pgettext("CSV column", "plans_submitted"),
+            pgettext("CSV column", "weeks"),
+            pgettext("CSV column", "month_goal"),
+            pgettext("CSV column", "goal_attainment_percent"),
+            pgettext("CSV column", "deals_won"),
+            pgettext("CSV column", "won_value"),
+            pgettext("CSV column", "tasks_on_time_percent"),
+            pgettext("CSV column", "misses"),
+            pgettext("CSV column", "misses_with_cause"),
+            pgettext("CSV column", "shared_at"),
+            pgettext("CSV column", "acknowledged_at"),
         ],
         rows(),
     )
@@ -152,6 +155,7 @@ def _detail_context(request, review: MonthlyReview, **forms) -> dict:
     misses = list(review.misses.all())
     initial = {"version": review.version}
     figures = review.figures
+    _label_misses(misses, figures)
     return {
         "review": review,
         "f": figures,
@@ -180,9 +184,22 @@ def _detail_context(request, review: MonthlyReview, **forms) -> dict:
     }
 
 
+def _label_misses(misses, figures: dict) -> None:
+    """Each miss's label in the reader's language (stored: English, as the figures)."""
+    labels = reviews_selectors.gap_labels(figures)
+    for miss in misses:
+        miss.display_label = labels.get(miss.key, miss.label)
+
+
 def _dated(figures: dict) -> dict:
-    """The figures' ISO dates as dates, for the template to format."""
+    """The figures' ISO dates as dates, and their stored keys (a plan's or a goal's
+    status) as words in the reader's language, for the template."""
     day = date.fromisoformat
+    lights, plan_statuses = dict(Status.choices), dict(PlanStatus.choices)
+    for row in [*figures.get("goals", []), *figures.get("kpis", [])]:
+        row["status_label"] = lights.get(row.get("status"), row.get("status") or "")
+    for goal in figures.get("goals", []):
+        goal["period_text"] = reviews_selectors.period_text(goal)
     missed = figures.get("missed", {})
     for d in missed.get("overdue_next_steps", {}).get("items", []):
         d["day"] = day(d["date"])
@@ -209,7 +226,12 @@ def _dated(figures: dict) -> dict:
         "has_alerts": "alerts" in figures,
         "alerts": alerts,
         "plan_rows": [
-            {**w, "week": day(w["week_start"])} for w in figures.get("plans", {}).get("rows", [])
+            {
+                **w,
+                "week": day(w["week_start"]),
+                "status_label": plan_statuses.get(w.get("status"), w.get("status") or ""),
+            }
+            for w in figures.get("plans", {}).get("rows", [])
         ],
         "month_end": day(figures["end"]) if "end" in figures else None,
     }
@@ -247,7 +269,7 @@ def review_annotate(request, pk):
         except (ConflictError, RuleViolation) as exc:
             form.add_error(None, _message(exc))
         else:
-            messages.success(request, "Notes saved.")
+            messages.success(request, _("Notes saved."))
             return redirect("reviews:detail", pk=review.pk)
     return _rerender(request, review, notes_form=form)
 
@@ -273,6 +295,7 @@ def review_miss(request, pk, miss_pk):
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if request.htmx:
         miss.refresh_from_db()
+        _label_misses([miss], review.figures)
         if error and form.is_valid():
             # Nothing lost: the cause and note as typed, with the version they were read at.
             data = form.cleaned_data
@@ -293,7 +316,7 @@ def review_miss(request, pk, miss_pk):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "Root cause saved.")
+        messages.success(request, _("Root cause saved."))
     return redirect(f"{review_url(review)}#miss-{miss.pk}")
 
 
@@ -311,7 +334,7 @@ def review_action_add(request, pk):
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, "Action item added; the rep has it as a task.")
+            messages.success(request, _("Action item added; the rep has it as a task."))
             return redirect(f"{review_url(review)}#actions")
     return _rerender(request, review, action_form=form)
 
@@ -325,14 +348,14 @@ def review_action_remove(request, pk, action_pk):
     except RuleViolation as exc:
         messages.error(request, _message(exc))
     else:
-        messages.success(request, "Action item removed.")
+        messages.success(request, _("Action item removed."))
     return redirect(f"{review_url(review)}#actions")
 
 
 def _versioned(request, review, service, success: str, **extra):
     form = VersionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Reload the review and try again.")
+        messages.error(request, _("Reload the review and try again."))
         return redirect("reviews:detail", pk=review.pk)
     try:
         service(review=review, by=request.user, version=form.cleaned_data["version"], **extra)
@@ -346,14 +369,16 @@ def _versioned(request, review, service, success: str, **extra):
 @require_POST
 def review_share(request, pk):
     review = _visible(request, pk)
-    return _versioned(request, review, reviews.share_review, f"Shared with {review.rep}.")
+    return _versioned(
+        request, review, reviews.share_review, _("Shared with %(rep)s.") % {"rep": review.rep}
+    )
 
 
 @require_POST
 def review_regenerate(request, pk):
     review = _visible(request, pk)
     reviews.regenerate_review(review=review, by=request.user)
-    messages.success(request, "Figures recalculated; notes, causes and actions kept.")
+    messages.success(request, _("Figures recalculated; notes, causes and actions kept."))
     return redirect("reviews:detail", pk=review.pk)
 
 
@@ -361,7 +386,7 @@ def _rep_answers(request, pk, *, service, done: str):
     """The rep's own words on their review: acknowledging it, or commenting after."""
     review = _visible(request, pk)
     if review.rep_id != request.user.pk:
-        raise PermissionDenied("Only the rep answers their own review.")
+        raise PermissionDenied(_("Only the rep answers their own review."))
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         try:
@@ -385,13 +410,13 @@ def review_acknowledge(request, pk):
         request,
         pk,
         service=reviews.acknowledge_review,
-        done="Review acknowledged; your manager is told.",
+        done=_("Review acknowledged; your manager is told."),
     )
 
 
 @require_POST
 def review_comment(request, pk):
-    return _rep_answers(request, pk, service=reviews.comment_on_review, done="Comment saved.")
+    return _rep_answers(request, pk, service=reviews.comment_on_review, done=_("Comment saved."))
 
 
 # --- Summaries ----------------------------------------------------------------------------------
@@ -460,16 +485,16 @@ def _summary_csv(filename, rows):
     return csv_response(
         filename,
         [
-            "rep",
-            "status",
-            "plans_submitted",
-            "weeks",
-            "goal_attainment_percent",
-            "deals_won",
-            "won_value",
-            "tasks_on_time_percent",
-            "misses",
-            "misses_with_cause",
+            pgettext("CSV column", "rep"),
+            pgettext("CSV column", "status"),
+            pgettext("CSV column", "plans_submitted"),
+            pgettext("CSV column", "weeks"),
+            pgettext("CSV column", "goal_attainment_percent"),
+            pgettext("CSV column", "deals_won"),
+            pgettext("CSV column", "won_value"),
+            pgettext("CSV column", "tasks_on_time_percent"),
+            pgettext("CSV column", "misses"),
+            pgettext("CSV column", "misses_with_cause"),
         ],
         (
             [
@@ -519,21 +544,24 @@ def division_summary(request):
         return csv_response(
             f"division-{division.pk}-reviews-{month:%Y-%m}.csv",
             [
-                "team",
-                "reviews",
-                "draft",
-                "shared",
-                "acknowledged",
-                "plans_submitted",
-                "weeks",
-                "deals_won",
-                "won_value",
-                "misses",
-                *(f"cause_{key or 'undecided'}" for key, _ in ROOT_CAUSES),
+                pgettext("CSV column", "team"),
+                pgettext("CSV column", "reviews"),
+                pgettext("CSV column", "draft"),
+                pgettext("CSV column", "shared"),
+                pgettext("CSV column", "acknowledged"),
+                pgettext("CSV column", "plans_submitted"),
+                pgettext("CSV column", "weeks"),
+                pgettext("CSV column", "deals_won"),
+                pgettext("CSV column", "won_value"),
+                pgettext("CSV column", "misses"),
+                *(
+                    pgettext("CSV column", "cause_%(key)s") % {"key": key or "undecided"}
+                    for key, _label in ROOT_CAUSES
+                ),
             ],
             (
                 [
-                    r["rep__team__name"] or "No team",
+                    r["rep__team__name"] or _("No team"),
                     r["reviews"],
                     r["draft"],
                     r["shared"],

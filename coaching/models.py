@@ -13,6 +13,9 @@ from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import OrderedCatalogueEntry
 from salesmgmt.scoping import scope_to_people
@@ -28,31 +31,31 @@ class CoachingSettings(models.Model):
     coaching_gap_days = models.PositiveSmallIntegerField(
         default=30,
         validators=[MinValueValidator(1)],
-        help_text="A rep with no coaching session for this many days is 'not coached'.",
+        help_text=_("A rep with no coaching session for this many days is 'not coached'."),
     )
     session_reminder_hours = models.PositiveSmallIntegerField(
-        default=24, help_text="Remind coach and rep this long before a coaching session."
+        default=24, help_text=_("Remind coach and rep this long before a coaching session.")
     )
     recognition_streak_weeks = models.PositiveSmallIntegerField(
         default=4,
         validators=[MinValueValidator(1)],
-        help_text="Suggest recognising a rep whose KPI stayed green this many weeks.",
+        help_text=_("Suggest recognising a rep whose KPI stayed green this many weeks."),
     )
     onboarding_track = models.BooleanField(
         default=True,
-        help_text="Assign the onboarding training modules to reps who join a team.",
+        help_text=_("Assign the onboarding training modules to reps who join a team."),
     )
     feedback_period_months = models.PositiveSmallIntegerField(
         default=3,
-        choices=[(1, "Every month"), (3, "Every quarter"), (6, "Every half year")],
-        help_text="How often reps are asked for anonymous feedback on their manager.",
+        choices=[(1, _("Every month")), (3, _("Every quarter")), (6, _("Every half year"))],
+        help_text=_("How often reps are asked for anonymous feedback on their manager."),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "coaching settings"
+        verbose_name = verbose_name_plural = _("coaching settings")
 
     def __str__(self):
-        return "Coaching settings"
+        return gettext("Coaching settings")
 
     CACHE_KEY = "coaching-settings"
 
@@ -83,17 +86,17 @@ class FocusArea(OrderedCatalogueEntry):
 
 
 class SessionKind(models.TextChoices):
-    ONE_TO_ONE = "one_to_one", "One-to-one"
-    RIDE_ALONG = "ride_along", "Field ride-along"
-    CALL_REVIEW = "call_review", "Call review"
-    DEAL_REVIEW = "deal_review", "Deal review"
-    TRAINING = "training", "Training follow-up"
+    ONE_TO_ONE = "one_to_one", _("One-to-one")
+    RIDE_ALONG = "ride_along", _("Field ride-along")
+    CALL_REVIEW = "call_review", _("Call review")
+    DEAL_REVIEW = "deal_review", _("Deal review")
+    TRAINING = "training", _("Training follow-up")
 
 
 class SessionStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    HELD = "held", "Held"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class CoachingSessionQuerySet(models.QuerySet):
@@ -144,13 +147,15 @@ class CoachingSession(models.Model):
         "activities.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     prompt_note = models.CharField(max_length=200, blank=True)
-    private_notes = models.TextField(blank=True, help_text="The manager's only; never the rep's.")
-    shared_notes = models.TextField(blank=True, help_text="What the rep reads.")
+    private_notes = models.TextField(
+        blank=True, help_text=_("The manager's only; never the rep's.")
+    )
+    shared_notes = models.TextField(blank=True, help_text=_("What the rep reads."))
     next_session_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(
-        default=1, help_text="Raised on every write; a stale version is refused."
+        default=1, help_text=_("Raised on every write; a stale version is refused.")
     )
 
     objects = CoachingSessionQuerySet.as_manager()
@@ -187,7 +192,11 @@ class CoachingSession(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} with {self.rep} on {self.starts_at:%Y-%m-%d}"
+        return gettext("%(kind)s with %(rep)s on %(day)s") % {
+            "kind": self.get_kind_display(),
+            "rep": self.rep,
+            "day": formats.date_format(self.starts_at, "DATE_MEDIUM"),
+        }
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -254,7 +263,7 @@ class Kudos(models.Model):
         null=True,
         blank=True,
         related_name="kudos_given",
-        help_text="Empty for recognition carried over from a review without a known author.",
+        help_text=_("Empty for recognition carried over from a review without a known author."),
     )
     recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="kudos_received")
     # New kudos take 500 characters (forms, API); recognition carried over from a review
@@ -275,12 +284,14 @@ class Kudos(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The monthly review this recognition was written on (before it moved here).",
+        help_text=_("The monthly review this recognition was written on (before it moved here)."),
     )
     carried_from_review = models.BooleanField(
         default=False,
-        help_text="Recognition text carried over from a shared monthly review "
-        "(coaching 0003); its reverse removes only these.",
+        help_text=_(
+            "Recognition text carried over from a shared monthly review "
+            "(coaching 0003); its reverse removes only these."
+        ),
     )
     created_at = models.DateTimeField()
 
@@ -288,19 +299,23 @@ class Kudos(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "kudos"
+        verbose_name = _("kudos")
+        verbose_name_plural = _("kudos")
         indexes = [models.Index(fields=["recipient", "created_at"])]
 
     def __str__(self):
-        return f"Kudos to {self.recipient}: {self.message[:40]}"
+        return gettext("Kudos to %(name)s: %(message)s") % {
+            "name": self.recipient,
+            "message": self.message[:40],
+        }
 
 
 class AwardKind(models.TextChoices):
-    CASH = "cash", "Cash bonus"
-    TIME_OFF = "time_off", "Time off"
-    TRAVEL = "travel", "Travel"
-    GIFT = "gift", "Gift"
-    TITLE = "title", "Title"
+    CASH = "cash", _("Cash bonus")
+    TIME_OFF = "time_off", _("Time off")
+    TRAVEL = "travel", _("Travel")
+    GIFT = "gift", _("Gift")
+    TITLE = "title", _("Title")
 
 
 class AwardQuerySet(models.QuerySet):
@@ -317,10 +332,15 @@ class Award(models.Model):
     given_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="awards_given")
     kind = models.CharField(max_length=10, choices=AwardKind.choices)
     value = models.DecimalField(
-        **MONEY, null=True, blank=True, help_text="The amount of a cash bonus, or what it is worth."
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("The amount of a cash bonus, or what it is worth."),
     )
     value_text = models.CharField(
-        max_length=120, blank=True, help_text="What it is, in words: '2 days', 'Team lead title'."
+        max_length=120,
+        blank=True,
+        help_text=_("What it is, in words: '2 days', 'Team lead title'."),
     )
     reason = models.CharField(max_length=500)
     given_on = models.DateField()
@@ -354,13 +374,16 @@ class Award(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.recipient}"
+        return gettext("%(kind)s for %(name)s") % {
+            "kind": self.get_kind_display(),
+            "name": self.recipient,
+        }
 
 
 class SuggestionReason(models.TextChoices):
-    GOAL_BEATEN = "goal_beaten", "Beat a goal"
-    BIGGEST_DEAL = "biggest_deal", "Closed the month's biggest deal"
-    KPI_STREAK = "kpi_streak", "Kept a KPI green"
+    GOAL_BEATEN = "goal_beaten", _("Beat a goal")
+    BIGGEST_DEAL = "biggest_deal", _("Closed the month's biggest deal")
+    KPI_STREAK = "kpi_streak", _("Kept a KPI green")
 
 
 class RecognitionSuggestionQuerySet(models.QuerySet):
@@ -383,7 +406,7 @@ class RecognitionSuggestion(models.Model):
     manager = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     rep = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=14, choices=SuggestionReason.choices)
-    key = models.CharField(max_length=80, help_text="The win, stably: 'goal:12', 'deal:7'.")
+    key = models.CharField(max_length=80, help_text=_("The win, stably: 'goal:12', 'deal:7'."))
     text = models.CharField(max_length=300)
     deal = models.ForeignKey(
         "activities.Deal", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -435,13 +458,15 @@ class TrainingModule(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
-        help_text="Repeat this many months after each completion (3: every quarter). Empty: once.",
+        help_text=_(
+            "Repeat this many months after each completion (3: every quarter). Empty: once."
+        ),
     )
     onboarding = models.BooleanField(
-        default=False, help_text="Part of the onboarding track every new rep is assigned."
+        default=False, help_text=_("Part of the onboarding track every new rep is assigned.")
     )
     onboarding_due_days = models.PositiveSmallIntegerField(
-        default=30, help_text="On the onboarding track: due this many days after joining."
+        default=30, help_text=_("On the onboarding track: due this many days after joining.")
     )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -456,10 +481,10 @@ class TrainingModule(models.Model):
 
 
 class AssignmentSource(models.TextChoices):
-    MANUAL = "manual", "Assigned"
-    TEAM = "team", "Assigned to the team"
-    ONBOARDING = "onboarding", "Onboarding track"
-    RECURRENCE = "recurrence", "Recurring"
+    MANUAL = "manual", _("Assigned")
+    TEAM = "team", _("Assigned to the team")
+    ONBOARDING = "onboarding", _("Onboarding track")
+    RECURRENCE = "recurrence", _("Recurring")
 
 
 class TrainingAssignmentQuerySet(models.QuerySet):
@@ -490,7 +515,7 @@ class TrainingAssignment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     rep_note = models.CharField(max_length=300, blank=True)
     score = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(100)], help_text="0-100."
+        null=True, blank=True, validators=[MaxValueValidator(100)], help_text=_("0-100.")
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
@@ -519,7 +544,11 @@ class TrainingAssignment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.module} for {self.rep} by {self.due}"
+        return gettext("%(module)s for %(rep)s by %(day)s") % {
+            "module": self.module,
+            "rep": self.rep,
+            "day": formats.date_format(self.due, "DATE_MEDIUM"),
+        }
 
 
 # --- Anonymous upward feedback ------------------------------------------------------------------
@@ -542,12 +571,12 @@ class FeedbackPeriod(models.Model):
 
     start = models.DateField(unique=True)
     end = models.DateField()
-    closes_on = models.DateField(help_text="Last day answers are taken.")
+    closes_on = models.DateField(help_text=_("Last day answers are taken."))
     job_ran_on = models.DateField(
         null=True,
         blank=True,
         editable=False,
-        help_text="The company day the feedback job last acted (it acts once a day).",
+        help_text=_("The company day the feedback job last acted (it acts once a day)."),
     )
 
     class Meta:
@@ -557,7 +586,10 @@ class FeedbackPeriod(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.start:%b %Y} - {self.end:%b %Y}"
+        return "{} - {}".format(
+            formats.date_format(self.start, "SHORT_MONTH_YEAR"),
+            formats.date_format(self.end, "SHORT_MONTH_YEAR"),
+        )
 
 
 class FeedbackSubmission(models.Model):
@@ -591,7 +623,7 @@ class FeedbackSubmission(models.Model):
         ordering = ["id"]  # random: never the order of submission
 
     def __str__(self):
-        return f"Feedback for {self.period}"
+        return gettext("Feedback for %(period)s") % {"period": self.period}
 
 
 class FeedbackRating(models.Model):
@@ -632,7 +664,7 @@ class FeedbackAnswered(models.Model):
         ]
 
     def __str__(self):
-        return "answered"
+        return gettext("answered")
 
 
 class SignedFeedbackQuerySet(models.QuerySet):
@@ -663,17 +695,17 @@ class SignedFeedback(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"Signed feedback for {self.manager}"
+        return gettext("Signed feedback for %(name)s") % {"name": self.manager}
 
 
 # --- Improvement plans --------------------------------------------------------------------------
 
 
 class PlanOutcome(models.TextChoices):
-    OPEN = "open", "Open"
-    MET = "met", "Met"
-    EXTENDED = "extended", "Extended"
-    NOT_MET = "not_met", "Not met"
+    OPEN = "open", pgettext_lazy("improvement plan outcome", "Open")
+    MET = "met", _("Met")
+    EXTENDED = "extended", _("Extended")
+    NOT_MET = "not_met", _("Not met")
 
 
 class ImprovementPlanQuerySet(models.QuerySet):
@@ -700,9 +732,9 @@ class ImprovementPlan(models.Model):
     miss = models.ForeignKey(
         "reporting.ReviewMiss", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    goals_text = models.TextField(help_text="The goals to reach, in words.")
+    goals_text = models.TextField(help_text=_("The goals to reach, in words."))
     goals = models.ManyToManyField("plans.Goal", blank=True, related_name="+")
-    support_text = models.TextField(blank=True, help_text="The support promised.")
+    support_text = models.TextField(blank=True, help_text=_("The support promised."))
     sessions = models.ManyToManyField(CoachingSession, blank=True, related_name="+")
     modules = models.ManyToManyField(TrainingModule, blank=True, related_name="+")
     starts_on = models.DateField()
@@ -725,7 +757,10 @@ class ImprovementPlan(models.Model):
         ]
 
     def __str__(self):
-        return f"Improvement plan for {self.rep} from {self.starts_on}"
+        return gettext("Improvement plan for %(rep)s from %(day)s") % {
+            "rep": self.rep,
+            "day": formats.date_format(self.starts_on, "DATE_MEDIUM"),
+        }
 
 
 class ImprovementCheckpoint(models.Model):
@@ -739,17 +774,20 @@ class ImprovementCheckpoint(models.Model):
         ordering = ["due", "pk"]
 
     def __str__(self):
-        return f"{self.what} by {self.due}"
+        return gettext("%(what)s by %(day)s") % {
+            "what": self.what,
+            "day": formats.date_format(self.due, "DATE_MEDIUM"),
+        }
 
 
 class ImprovementEventKind(models.TextChoices):
-    OPENED = "opened", "Opened"
-    CHANGED = "changed", "Changed"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged by the rep"
-    COMMENTED = "commented", "Rep commented"
-    CHECKPOINT = "checkpoint", "Checkpoint reviewed"
-    EXTENDED = "extended", "Extended"
-    CLOSED = "closed", "Closed"
+    OPENED = "opened", _("Opened")
+    CHANGED = "changed", _("Changed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the rep")
+    COMMENTED = "commented", _("Rep commented")
+    CHECKPOINT = "checkpoint", _("Checkpoint reviewed")
+    EXTENDED = "extended", _("Extended")
+    CLOSED = "closed", _("Closed")
 
 
 class ImprovementEvent(models.Model):

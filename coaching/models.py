@@ -29,23 +29,29 @@ class CoachingSettings(models.Model):
     the core owns)."""
 
     coaching_gap_days = models.PositiveSmallIntegerField(
+        verbose_name=_("coaching gap (days)"),
         default=30,
         validators=[MinValueValidator(1)],
         help_text=_("A rep with no coaching session for this many days is 'not coached'."),
     )
     session_reminder_hours = models.PositiveSmallIntegerField(
-        default=24, help_text=_("Remind coach and rep this long before a coaching session.")
+        verbose_name=_("session reminder (hours)"),
+        default=24,
+        help_text=_("Remind coach and rep this long before a coaching session."),
     )
     recognition_streak_weeks = models.PositiveSmallIntegerField(
+        verbose_name=_("recognition streak (weeks)"),
         default=4,
         validators=[MinValueValidator(1)],
         help_text=_("Suggest recognising a rep whose KPI stayed green this many weeks."),
     )
     onboarding_track = models.BooleanField(
+        verbose_name=_("onboarding track"),
         default=True,
         help_text=_("Assign the onboarding training modules to reps who join a team."),
     )
     feedback_period_months = models.PositiveSmallIntegerField(
+        verbose_name=_("feedback period (months)"),
         default=3,
         choices=[(1, _("Every month")), (3, _("Every quarter")), (6, _("Every half year"))],
         help_text=_("How often reps are asked for anonymous feedback on their manager."),
@@ -116,46 +122,79 @@ class CoachingSession(models.Model):
     """A manager's coaching time with one rep: what it worked on, what prompted it, what
     was agreed (action items, each a task) and when they meet next."""
 
-    rep = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="coaching_sessions")
-    coach = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="sessions_coached")
-    kind = models.CharField(max_length=12, choices=SessionKind.choices)
+    rep = models.ForeignKey(
+        USER, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="coaching_sessions"
+    )
+    coach = models.ForeignKey(
+        USER, verbose_name=_("coach"), on_delete=models.PROTECT, related_name="sessions_coached"
+    )
+    kind = models.CharField(verbose_name=_("kind"), max_length=12, choices=SessionKind.choices)
     status = models.CharField(
-        max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED
+        verbose_name=_("status"),
+        max_length=10,
+        choices=SessionStatus.choices,
+        default=SessionStatus.PLANNED,
     )
-    starts_at = models.DateTimeField()
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
     duration_minutes = models.PositiveSmallIntegerField(
-        default=60, validators=[MinValueValidator(5), MaxValueValidator(720)]
+        verbose_name=_("duration (minutes)"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(720)],
     )
-    location = models.CharField(max_length=200, blank=True)
-    focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="sessions")
+    location = models.CharField(verbose_name=_("location"), max_length=200, blank=True)
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("focus areas"), blank=True, related_name="sessions"
+    )
     # What prompted it: at most one of these (a KPI, a deviation alert, a review miss with
     # its root cause, a deal), with a word on why.
     prompt_kpi = models.ForeignKey(
-        "reporting.Kpi", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "reporting.Kpi",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prompting KPI"),
     )
     prompt_episode = models.ForeignKey(
         "reporting.DeviationEpisode",
+        verbose_name=_("prompting alert"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
     prompt_miss = models.ForeignKey(
-        "reporting.ReviewMiss", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "reporting.ReviewMiss",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prompting review miss"),
     )
     prompt_deal = models.ForeignKey(
-        "activities.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "activities.Deal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prompting deal"),
     )
-    prompt_note = models.CharField(max_length=200, blank=True)
+    prompt_note = models.CharField(verbose_name=_("why"), max_length=200, blank=True)
     private_notes = models.TextField(
-        blank=True, help_text=_("The manager's only; never the rep's.")
+        verbose_name=_("private notes"),
+        blank=True,
+        help_text=_("The manager's only; never the rep's."),
     )
-    shared_notes = models.TextField(blank=True, help_text=_("What the rep reads."))
-    next_session_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    shared_notes = models.TextField(
+        verbose_name=_("shared notes"), blank=True, help_text=_("What the rep reads.")
+    )
+    next_session_on = models.DateField(verbose_name=_("next session on"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(
-        default=1, help_text=_("Raised on every write; a stale version is refused.")
+        verbose_name=_("version"),
+        default=1,
+        help_text=_("Raised on every write; a stale version is refused."),
     )
 
     objects = CoachingSessionQuerySet.as_manager()
@@ -209,19 +248,25 @@ class SessionActionItem(models.Model):
     being done is the item being done."""
 
     session = models.ForeignKey(
-        CoachingSession, on_delete=models.CASCADE, related_name="action_items"
+        CoachingSession,
+        on_delete=models.CASCADE,
+        related_name="action_items",
+        verbose_name=_("session"),
     )
-    text = models.CharField(max_length=200)
-    owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    due = models.DateField()
+    text = models.CharField(verbose_name=_("text"), max_length=200)
+    owner = models.ForeignKey(
+        USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    due = models.DateField(verbose_name=_("due"))
     task = models.OneToOneField(
         "activities.Task",
+        verbose_name=_("task"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="coaching_item",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = ActionItemQuerySet.as_manager()
 
@@ -259,27 +304,46 @@ class Kudos(models.Model):
 
     giver = models.ForeignKey(
         USER,
+        verbose_name=_("giver"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="kudos_given",
         help_text=_("Empty for recognition carried over from a review without a known author."),
     )
-    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="kudos_received")
+    recipient = models.ForeignKey(
+        USER, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="kudos_received"
+    )
     # New kudos take 500 characters (forms, API); recognition carried over from a review
     # keeps every word (coaching 0003).
-    message = models.TextField()
+    message = models.TextField(verbose_name=_("message"))
     deal = models.ForeignKey(
-        "activities.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "activities.Deal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deal"),
     )
     goal = models.ForeignKey(
-        "plans.Goal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "plans.Goal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("goal"),
     )
     kpi = models.ForeignKey(
-        "reporting.Kpi", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "reporting.Kpi",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("KPI"),
     )
     review = models.ForeignKey(
         "reporting.MonthlyReview",
+        verbose_name=_("review"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -287,13 +351,14 @@ class Kudos(models.Model):
         help_text=_("The monthly review this recognition was written on (before it moved here)."),
     )
     carried_from_review = models.BooleanField(
+        verbose_name=_("carried over from a review"),
         default=False,
         help_text=_(
             "Recognition text carried over from a shared monthly review "
             "(coaching 0003); its reverse removes only these."
         ),
     )
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     objects = KudosQuerySet.as_manager()
 
@@ -328,39 +393,61 @@ class Award(models.Model):
     """A manager's award. A cash award is paid through the rep's commission statement
     (``adjustment``: an adjustment line of its month)."""
 
-    recipient = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="awards")
-    given_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="awards_given")
-    kind = models.CharField(max_length=10, choices=AwardKind.choices)
+    recipient = models.ForeignKey(
+        USER, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="awards"
+    )
+    given_by = models.ForeignKey(
+        USER, verbose_name=_("given by"), on_delete=models.PROTECT, related_name="awards_given"
+    )
+    kind = models.CharField(verbose_name=_("kind"), max_length=10, choices=AwardKind.choices)
     value = models.DecimalField(
+        verbose_name=_("value"),
         **MONEY,
         null=True,
         blank=True,
         help_text=_("The amount of a cash bonus, or what it is worth."),
     )
     value_text = models.CharField(
+        verbose_name=_("what it is"),
         max_length=120,
         blank=True,
         help_text=_("What it is, in words: '2 days', 'Team lead title'."),
     )
-    reason = models.CharField(max_length=500)
-    given_on = models.DateField()
+    reason = models.CharField(verbose_name=_("reason"), max_length=500)
+    given_on = models.DateField(verbose_name=_("given on"))
     deal = models.ForeignKey(
-        "activities.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "activities.Deal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deal"),
     )
     goal = models.ForeignKey(
-        "plans.Goal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "plans.Goal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("goal"),
     )
     kpi = models.ForeignKey(
-        "reporting.Kpi", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "reporting.Kpi",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("KPI"),
     )
     adjustment = models.OneToOneField(
         "reporting.CommissionAdjustment",
+        verbose_name=_("adjustment"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="award",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = AwardQuerySet.as_manager()
 
@@ -403,23 +490,44 @@ class RecognitionSuggestion(models.Model):
     """A nudge to a manager that a win deserves recognition. Never recognition itself:
     the manager decides (kudos, an award, or dismiss)."""
 
-    manager = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
-    rep = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=14, choices=SuggestionReason.choices)
-    key = models.CharField(max_length=80, help_text=_("The win, stably: 'goal:12', 'deal:7'."))
-    text = models.CharField(max_length=300)
+    manager = models.ForeignKey(
+        USER, verbose_name=_("manager"), on_delete=models.CASCADE, related_name="+"
+    )
+    rep = models.ForeignKey(USER, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(
+        verbose_name=_("reason"), max_length=14, choices=SuggestionReason.choices
+    )
+    key = models.CharField(
+        verbose_name=_("key"), max_length=80, help_text=_("The win, stably: 'goal:12', 'deal:7'.")
+    )
+    text = models.CharField(verbose_name=_("text"), max_length=300)
     deal = models.ForeignKey(
-        "activities.Deal", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "activities.Deal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deal"),
     )
     goal = models.ForeignKey(
-        "plans.Goal", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "plans.Goal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("goal"),
     )
     kpi = models.ForeignKey(
-        "reporting.Kpi", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "reporting.Kpi",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("KPI"),
     )
-    created_on = models.DateField()
-    acted_at = models.DateTimeField(null=True, blank=True)
-    dismissed_at = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateField(verbose_name=_("created on"))
+    acted_at = models.DateTimeField(verbose_name=_("acted at"), null=True, blank=True)
+    dismissed_at = models.DateTimeField(verbose_name=_("dismissed at"), null=True, blank=True)
 
     objects = RecognitionSuggestionQuerySet.as_manager()
 
@@ -445,16 +553,24 @@ class TrainingModule(models.Model):
     """Something to learn: a topic, its material, how long it takes and how often it
     is repeated. Modules on the onboarding track are assigned to new reps."""
 
-    title = models.CharField(max_length=120, unique=True)
+    title = models.CharField(verbose_name=_("title"), max_length=120, unique=True)
     topic = models.ForeignKey(
-        FocusArea, on_delete=models.PROTECT, null=True, blank=True, related_name="modules"
+        FocusArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="modules",
+        verbose_name=_("topic"),
     )
-    material_url = models.URLField(blank=True)
-    material_text = models.TextField(blank=True)
+    material_url = models.URLField(verbose_name=_("material (link)"), blank=True)
+    material_text = models.TextField(verbose_name=_("material (text)"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        default=60, validators=[MinValueValidator(5), MaxValueValidator(60 * 40)]
+        verbose_name=_("duration (minutes)"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(60 * 40)],
     )
     recurrence_months = models.PositiveSmallIntegerField(
+        verbose_name=_("repeat every (months)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
@@ -463,13 +579,17 @@ class TrainingModule(models.Model):
         ),
     )
     onboarding = models.BooleanField(
-        default=False, help_text=_("Part of the onboarding track every new rep is assigned.")
+        verbose_name=_("onboarding"),
+        default=False,
+        help_text=_("Part of the onboarding track every new rep is assigned."),
     )
     onboarding_due_days = models.PositiveSmallIntegerField(
-        default=30, help_text=_("On the onboarding track: due this many days after joining.")
+        verbose_name=_("onboarding: due after (days)"),
+        default=30,
+        help_text=_("On the onboarding track: due this many days after joining."),
     )
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(verbose_name=_("active"), default=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = TrainingModuleQuerySet.as_manager()
 
@@ -502,26 +622,50 @@ class TrainingAssignment(models.Model):
     """One rep's assignment of a module, due by a day; the rep records completing it
     (with an optional score) and the manager confirms."""
 
-    module = models.ForeignKey(TrainingModule, on_delete=models.PROTECT, related_name="assignments")
-    rep = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="training_assignments")
-    due = models.DateField()
+    module = models.ForeignKey(
+        TrainingModule,
+        verbose_name=_("module"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    rep = models.ForeignKey(
+        USER, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="training_assignments"
+    )
+    due = models.DateField(verbose_name=_("due"))
     source = models.CharField(
-        max_length=10, choices=AssignmentSource.choices, default=AssignmentSource.MANUAL
+        verbose_name=_("source"),
+        max_length=10,
+        choices=AssignmentSource.choices,
+        default=AssignmentSource.MANUAL,
     )
     assigned_by = models.ForeignKey(
-        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
     )
-    assigned_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    rep_note = models.CharField(max_length=300, blank=True)
+    assigned_at = models.DateTimeField(verbose_name=_("assigned at"), auto_now_add=True)
+    completed_at = models.DateTimeField(verbose_name=_("completed at"), null=True, blank=True)
+    rep_note = models.CharField(verbose_name=_("rep's note"), max_length=300, blank=True)
     score = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(100)], help_text=_("0-100.")
+        verbose_name=_("score"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0-100."),
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(verbose_name=_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(verbose_name=_("version"), default=1)
 
     objects = TrainingAssignmentQuerySet.as_manager()
 
@@ -569,10 +713,13 @@ class FeedbackQuestion(OrderedCatalogueEntry):
 class FeedbackPeriod(models.Model):
     """A window in which reps give feedback (a quarter by default)."""
 
-    start = models.DateField(unique=True)
-    end = models.DateField()
-    closes_on = models.DateField(help_text=_("Last day answers are taken."))
+    start = models.DateField(verbose_name=_("start"), unique=True)
+    end = models.DateField(verbose_name=_("end"))
+    closes_on = models.DateField(
+        verbose_name=_("closes on"), help_text=_("Last day answers are taken.")
+    )
     job_ran_on = models.DateField(
+        verbose_name=_("job ran on"),
         null=True,
         blank=True,
         editable=False,
@@ -606,18 +753,37 @@ class FeedbackSubmission(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    period = models.ForeignKey(FeedbackPeriod, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(
+        FeedbackPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+"
+    )
     manager = models.ForeignKey(
-        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        USER,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("manager"),
     )
     team = models.ForeignKey(
-        "salesmgmt.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "salesmgmt.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
     )
     division = models.ForeignKey(
-        "salesmgmt.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "salesmgmt.Division",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("division"),
     )
-    text = models.TextField(blank=True)
-    batch = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    text = models.TextField(verbose_name=_("text"), blank=True)
+    batch = models.PositiveSmallIntegerField(
+        verbose_name=_("batch"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["id"]  # random: never the order of submission
@@ -629,11 +795,16 @@ class FeedbackSubmission(models.Model):
 class FeedbackRating(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     submission = models.ForeignKey(
-        FeedbackSubmission, on_delete=models.CASCADE, related_name="ratings"
+        FeedbackSubmission,
+        on_delete=models.CASCADE,
+        related_name="ratings",
+        verbose_name=_("submission"),
     )
-    question = models.ForeignKey(FeedbackQuestion, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(
+        FeedbackQuestion, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+"
+    )
     rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
+        verbose_name=_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
 
     class Meta:
@@ -654,8 +825,12 @@ class FeedbackAnswered(models.Model):
     to what they wrote."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    period = models.ForeignKey(FeedbackPeriod, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(
+        FeedbackPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        USER, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -681,13 +856,22 @@ class SignedFeedback(models.Model):
     """Feedback a rep chose to sign: a separate, explicit act, kept apart from the
     anonymous answers."""
 
-    author = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
-    manager = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(
-        FeedbackPeriod, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    author = models.ForeignKey(
+        USER, verbose_name=_("author"), on_delete=models.CASCADE, related_name="+"
     )
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    manager = models.ForeignKey(
+        USER, verbose_name=_("manager"), on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.ForeignKey(
+        FeedbackPeriod,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("period"),
+    )
+    text = models.TextField(verbose_name=_("text"))
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = SignedFeedbackQuerySet.as_manager()
 
@@ -720,31 +904,56 @@ class ImprovementPlan(models.Model):
     """Opened when a review's root cause for a miss is the rep (skill, effort): what to
     reach, the support promised, checkpoints, and how it ended."""
 
-    rep = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="improvement_plans")
-    manager = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    rep = models.ForeignKey(
+        USER, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="improvement_plans"
+    )
+    manager = models.ForeignKey(
+        USER, verbose_name=_("manager"), on_delete=models.PROTECT, related_name="+"
+    )
     review = models.ForeignKey(
         "reporting.MonthlyReview",
+        verbose_name=_("review"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
     miss = models.ForeignKey(
-        "reporting.ReviewMiss", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "reporting.ReviewMiss",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("miss"),
     )
-    goals_text = models.TextField(help_text=_("The goals to reach, in words."))
-    goals = models.ManyToManyField("plans.Goal", blank=True, related_name="+")
-    support_text = models.TextField(blank=True, help_text=_("The support promised."))
-    sessions = models.ManyToManyField(CoachingSession, blank=True, related_name="+")
-    modules = models.ManyToManyField(TrainingModule, blank=True, related_name="+")
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    outcome = models.CharField(max_length=10, choices=PlanOutcome.choices, default=PlanOutcome.OPEN)
-    outcome_note = models.TextField(blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    rep_comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    goals_text = models.TextField(
+        verbose_name=_("goals, in words"), help_text=_("The goals to reach, in words.")
+    )
+    goals = models.ManyToManyField(
+        "plans.Goal", verbose_name=_("goals"), blank=True, related_name="+"
+    )
+    support_text = models.TextField(
+        verbose_name=_("support promised"), blank=True, help_text=_("The support promised.")
+    )
+    sessions = models.ManyToManyField(
+        CoachingSession, verbose_name=_("sessions"), blank=True, related_name="+"
+    )
+    modules = models.ManyToManyField(
+        TrainingModule, verbose_name=_("modules"), blank=True, related_name="+"
+    )
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    ends_on = models.DateField(verbose_name=_("ends on"))
+    outcome = models.CharField(
+        verbose_name=_("outcome"),
+        max_length=10,
+        choices=PlanOutcome.choices,
+        default=PlanOutcome.OPEN,
+    )
+    outcome_note = models.TextField(verbose_name=_("outcome note"), blank=True)
+    acknowledged_at = models.DateTimeField(verbose_name=_("acknowledged at"), null=True, blank=True)
+    rep_comment = models.TextField(verbose_name=_("rep comment"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(verbose_name=_("version"), default=1)
 
     objects = ImprovementPlanQuerySet.as_manager()
 
@@ -764,11 +973,16 @@ class ImprovementPlan(models.Model):
 
 
 class ImprovementCheckpoint(models.Model):
-    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="checkpoints")
-    due = models.DateField()
-    what = models.CharField(max_length=200)
-    result = models.TextField(blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    plan = models.ForeignKey(
+        ImprovementPlan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        related_name="checkpoints",
+    )
+    due = models.DateField(verbose_name=_("due"))
+    what = models.CharField(verbose_name=_("what"), max_length=200)
+    result = models.TextField(verbose_name=_("result"), blank=True)
+    done_at = models.DateTimeField(verbose_name=_("done at"), null=True, blank=True)
 
     class Meta:
         ordering = ["due", "pk"]
@@ -793,11 +1007,17 @@ class ImprovementEventKind(models.TextChoices):
 class ImprovementEvent(models.Model):
     """The plan's history: who did what, when. Never edited."""
 
-    plan = models.ForeignKey(ImprovementPlan, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=12, choices=ImprovementEventKind.choices)
-    text = models.TextField(blank=True)
-    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField()
+    plan = models.ForeignKey(
+        ImprovementPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(
+        verbose_name=_("kind"), max_length=12, choices=ImprovementEventKind.choices
+    )
+    text = models.TextField(verbose_name=_("text"), blank=True)
+    by = models.ForeignKey(
+        USER, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(verbose_name=_("at"))
 
     class Meta:
         ordering = ["at", "pk"]

@@ -85,7 +85,8 @@ class FocusArea(OrderedCatalogueEntry):
     communication and time management)."""
 
     class Meta(OrderedCatalogueEntry.Meta):
-        pass
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
 
 
 # --- Coaching sessions --------------------------------------------------------------------------
@@ -200,6 +201,8 @@ class CoachingSession(models.Model):
     objects = CoachingSessionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("coaching session")
+        verbose_name_plural = _("coaching sessions")
         ordering = ["-starts_at", "-pk"]
         indexes = [
             models.Index(fields=["rep", "starts_at"]),
@@ -271,6 +274,8 @@ class SessionActionItem(models.Model):
     objects = ActionItemQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
         ordering = ["due", "pk"]
 
     def __str__(self):
@@ -452,6 +457,8 @@ class Award(models.Model):
     objects = AwardQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
         ordering = ["-given_on", "-pk"]
         indexes = [models.Index(fields=["recipient", "given_on"])]
         constraints = [
@@ -532,6 +539,8 @@ class RecognitionSuggestion(models.Model):
     objects = RecognitionSuggestionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("recognition suggestion")
+        verbose_name_plural = _("recognition suggestions")
         ordering = ["-created_on", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["manager", "rep", "key"], name="one_suggestion_per_win")
@@ -594,6 +603,8 @@ class TrainingModule(models.Model):
     objects = TrainingModuleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("training module")
+        verbose_name_plural = _("training modules")
         ordering = ["title"]
 
     def __str__(self):
@@ -670,6 +681,8 @@ class TrainingAssignment(models.Model):
     objects = TrainingAssignmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("training assignment")
+        verbose_name_plural = _("training assignments")
         ordering = ["due", "pk"]
         indexes = [models.Index(fields=["rep", "completed_at", "due"])]
         constraints = [
@@ -707,7 +720,8 @@ class FeedbackQuestion(OrderedCatalogueEntry):
     """A rated statement about one's manager ("My manager helps me win deals"), 1-5."""
 
     class Meta(OrderedCatalogueEntry.Meta):
-        pass
+        verbose_name = _("feedback question")
+        verbose_name_plural = _("feedback questions")
 
 
 class FeedbackPeriod(models.Model):
@@ -727,6 +741,8 @@ class FeedbackPeriod(models.Model):
     )
 
     class Meta:
+        verbose_name = _("feedback period")
+        verbose_name_plural = _("feedback periods")
         ordering = ["-start"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_in_order")
@@ -786,6 +802,8 @@ class FeedbackSubmission(models.Model):
     )
 
     class Meta:
+        verbose_name = _("feedback submission")
+        verbose_name_plural = _("feedback submissions")
         ordering = ["id"]  # random: never the order of submission
 
     def __str__(self):
@@ -808,6 +826,8 @@ class FeedbackRating(models.Model):
     )
 
     class Meta:
+        verbose_name = _("feedback rating")
+        verbose_name_plural = _("feedback ratings")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["submission", "question"], name="one_rating_each"),
@@ -833,6 +853,8 @@ class FeedbackAnswered(models.Model):
     )
 
     class Meta:
+        verbose_name = _("feedback answered")
+        verbose_name_plural = _("feedback answered")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["period", "user"], name="answer_once_per_period")
@@ -876,6 +898,8 @@ class SignedFeedback(models.Model):
     objects = SignedFeedbackQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("signed feedback")
+        verbose_name_plural = _("signed feedback")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
@@ -958,6 +982,8 @@ class ImprovementPlan(models.Model):
     objects = ImprovementPlanQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("improvement plan")
+        verbose_name_plural = _("improvement plans")
         ordering = ["-starts_on", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -985,6 +1011,8 @@ class ImprovementCheckpoint(models.Model):
     done_at = models.DateTimeField(verbose_name=_("done at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("improvement checkpoint")
+        verbose_name_plural = _("improvement checkpoints")
         ordering = ["due", "pk"]
 
     def __str__(self):
@@ -1020,6 +1048,8 @@ class ImprovementEvent(models.Model):
     at = models.DateTimeField(verbose_name=_("at"))
 
     class Meta:
+        verbose_name = _("improvement plan event")
+        verbose_name_plural = _("improvement plan events")
         ordering = ["at", "pk"]
 
     def __str__(self):

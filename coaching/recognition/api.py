@@ -7,6 +7,7 @@ caller is the giver), awards by the rep's manager, director or an admin (403 for
 others). Suggestions are the manager's own; ``dismiss`` sets one aside.
 """
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -70,7 +71,7 @@ class AwardViewSet(mixins.CreateModelMixin, *_READ):
     def create(self, request, *args, **kwargs):
         """Give an award to a rep you manage; they are told."""
         if not request.user.reviews_plans:
-            raise ApiPermissionDenied("Only managers give awards.")
+            raise ApiPermissionDenied(gettext("Only managers give awards."))
         body = AwardCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data

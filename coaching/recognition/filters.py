@@ -6,6 +6,7 @@ widens what ``visible_to`` lets one read.
 """
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from coaching.models import Award, AwardKind, Kudos, RecognitionSuggestion, SuggestionReason
 from salesmgmt.models import Team, User
@@ -46,7 +47,7 @@ class AwardFilter(django_filters.FilterSet):
 class RecognitionSuggestionFilter(django_filters.FilterSet):
     reason = django_filters.ChoiceFilter(choices=SuggestionReason.choices)
     rep = django_filters.ModelChoiceFilter(queryset=colleagues)
-    pending = django_filters.BooleanFilter(method="filter_pending", label="Pending only")
+    pending = django_filters.BooleanFilter(method="filter_pending", label=_("Pending only"))
 
     class Meta:
         model = RecognitionSuggestion

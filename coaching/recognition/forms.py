@@ -2,6 +2,8 @@
 The rules live in coaching.recognition.services."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from activities.models import Deal
 from coaching.models import AwardKind, RecognitionSuggestion
@@ -19,14 +21,14 @@ class _Links(forms.Form):
     deal = forms.ModelChoiceField(
         queryset=Deal.objects.none(),
         required=False,
-        label="Tied to a deal (optional)",
+        label=gettext_lazy("Tied to a deal (optional)"),
         widget=Lookup("deals:lookup"),
     )
     goal = forms.ModelChoiceField(
         queryset=Goal.objects.none(), required=False, widget=forms.HiddenInput
     )
     kpi = forms.ModelChoiceField(
-        queryset=Kpi.objects.none(), required=False, label="Tied to a KPI (optional)"
+        queryset=Kpi.objects.none(), required=False, label=gettext_lazy("Tied to a KPI (optional)")
     )
     suggestion = forms.ModelChoiceField(
         queryset=RecognitionSuggestion.objects.none(), required=False, widget=forms.HiddenInput
@@ -49,15 +51,15 @@ class KudosForm(_Links):
 
     recipient = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label="To",
+        label=pgettext_lazy("kudos recipient", "To"),
         widget=Lookup("recognition:people_lookup"),
-        help_text="Anyone in the company.",
+        help_text=gettext_lazy("Anyone in the company."),
     )
     message = forms.CharField(
-        label="Message",
+        label=gettext_lazy("Message"),
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What they did and why it mattered.",
+        help_text=gettext_lazy("What they did and why it mattered."),
     )
 
     field_order = ["recipient", "message", "deal", "kpi", "goal", "suggestion", "review"]
@@ -71,24 +73,32 @@ class KudosForm(_Links):
 class AwardForm(_Links):
     recipient = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label="Rep",
+        label=gettext_lazy("Rep"),
         widget=Lookup("people_lookup", "role=rep"),
-        help_text="A rep you manage.",
+        help_text=gettext_lazy("A rep you manage."),
     )
-    kind = forms.ChoiceField(choices=AwardKind.choices, label="Kind")
+    kind = forms.ChoiceField(choices=AwardKind.choices, label=gettext_lazy("Kind"))
     value = forms.DecimalField(
-        label="Value",
+        label=gettext_lazy("Value"),
         required=False,
         max_digits=14,
         decimal_places=2,
         min_value=0,
-        help_text="Required for a cash bonus (paid with the month's commission statement).",
+        help_text=gettext_lazy(
+            "Required for a cash bonus (paid with the month's commission statement)."
+        ),
     )
-    value_text = forms.CharField(label="What it is, in words", max_length=120, required=False)
+    value_text = forms.CharField(
+        label=gettext_lazy("What it is, in words"), max_length=120, required=False
+    )
     reason = forms.CharField(
-        label="Reason", max_length=MESSAGE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Reason"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    given_on = forms.DateField(label="Given on", widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(
+        label=gettext_lazy("Given on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     field_order = ["recipient", "kind", "value", "value_text", "reason", "given_on"]
 
@@ -97,19 +107,30 @@ class AwardForm(_Links):
         reps = User.objects.visible_to(user).reps().exclude(pk=user.pk)
         self.fields["recipient"].queryset = reps
         if currency:
-            self.fields["value"].label = f"Value ({currency})"
+            self.fields["value"].label = _("Value (%(currency)s)") % {"currency": currency}
 
 
 class FeedFilterForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        label=gettext_lazy("Team"),
+        empty_label=pgettext_lazy("filter", "All"),
+    )
     person = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
-        label="Person",
+        label=gettext_lazy("Person"),
         widget=Lookup("recognition:people_lookup"),
     )
     kind = forms.ChoiceField(
-        choices=[("", "All"), (KUDOS, "Kudos"), *AwardKind.choices], required=False
+        label=gettext_lazy("Kind"),
+        choices=[
+            ("", pgettext_lazy("filter", "All")),
+            (KUDOS, pgettext_lazy("recognition kind", "Kudos")),
+            *AwardKind.choices,
+        ],
+        required=False,
     )
 
     def __init__(self, *args, user, **kwargs):

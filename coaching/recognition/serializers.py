@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -42,11 +43,13 @@ class AwardSerializer(serializers.ModelSerializer):
     given_by_name = serializers.CharField(source="given_by.__str__", read_only=True)
     recipient_name = serializers.CharField(source="recipient.__str__", read_only=True)
     value = serializers.SerializerMethodField(
-        help_text="The amount; null unless you are the recipient, the giver or manage the "
-        "recipient (teammates see kind and reason)."
+        help_text=_(
+            "The amount; null unless you are the recipient, the giver or manage the "
+            "recipient (teammates see kind and reason)."
+        )
     )
     paid_in_month = serializers.SerializerMethodField(
-        help_text="A cash award: the month (YYYY-MM) of the commission statement paying it."
+        help_text=_("A cash award: the month (YYYY-MM) of the commission statement paying it.")
     )
 
     class Meta:
@@ -91,7 +94,7 @@ class _Links(serializers.Serializer):
     suggestion = serializers.PrimaryKeyRelatedField(
         queryset=RecognitionSuggestion.objects.none(),
         required=False,
-        help_text="The suggestion this answers (marked acted on).",
+        help_text=_("The suggestion this answers (marked acted on)."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -112,11 +115,11 @@ class KudosCreateSerializer(_Links):
     review = serializers.PrimaryKeyRelatedField(
         queryset=MonthlyReview.objects.none(),
         required=False,
-        help_text="The recipient's monthly review it is given from (shown on it).",
+        help_text=_("The recipient's monthly review it is given from (shown on it)."),
     )
 
     recipient = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), help_text="Any active colleague."
+        queryset=User.objects.filter(is_active=True), help_text=_("Any active colleague.")
     )
     message = serializers.CharField(max_length=MESSAGE_MAX)
 
@@ -130,7 +133,7 @@ class KudosCreateSerializer(_Links):
 
 class AwardCreateSerializer(_Links):
     recipient = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(), help_text="A rep you manage."
+        queryset=User.objects.none(), help_text=_("A rep you manage.")
     )
     kind = serializers.ChoiceField(choices=AwardKind.choices)
     value = serializers.DecimalField(
@@ -138,11 +141,11 @@ class AwardCreateSerializer(_Links):
         decimal_places=2,
         required=False,
         allow_null=True,
-        help_text="In the company's currency; required (> 0) for a cash bonus.",
+        help_text=_("In the company's currency; required (> 0) for a cash bonus."),
     )
     value_text = serializers.CharField(max_length=120, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=MESSAGE_MAX)
-    given_on = serializers.DateField(required=False, help_text="Default: today (company time).")
+    given_on = serializers.DateField(required=False, help_text=_("Default: today (company time)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

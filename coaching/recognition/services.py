@@ -16,7 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from activities.models import Deal
 from coaching.models import (
@@ -34,7 +37,9 @@ from reporting.kpis.selectors import evaluate_kpis, format_kpi
 from reporting.models import Kpi, MonthlyReview
 from salesmgmt.calendar import month_of, previous_month
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import language_of, translated_name
 from salesmgmt.models import CompanySettings, NotificationKind, User
+from salesmgmt.money import format_money
 from salesmgmt.notifications.services import notify
 
 MESSAGE_MAX = 500
@@ -46,11 +51,11 @@ def _check_links(*, by: User, deal: Deal | None, goal: Goal | None, kpi: Kpi | N
     """Errors for a deal or goal the giver cannot see, or a KPI no longer in use."""
     errors = {}
     if deal is not None and not Deal.objects.visible_to(by).filter(pk=deal.pk).exists():
-        errors["deal"] = "Pick a deal you can see."
+        errors["deal"] = _("Pick a deal you can see.")
     if goal is not None and not Goal.objects.visible_to(by).filter(pk=goal.pk).exists():
-        errors["goal"] = "Pick a goal you can see."
+        errors["goal"] = _("Pick a goal you can see.")
     if kpi is not None and not kpi.active:
-        errors["kpi"] = "Pick a KPI in use."
+        errors["kpi"] = _("Pick a KPI in use.")
     return errors
 
 
@@ -89,24 +94,24 @@ def give_kudos(
     Given from a monthly review's page (``review``: the recipient's, one the giver sees),
     it shows on that review's recognition section whatever the month it is given in."""
     if not giver.is_authenticated or not giver.is_active:
-        raise PermissionDenied("Sign in to give kudos.")
+        raise PermissionDenied(_("Sign in to give kudos."))
     errors = {}
     message = (message or "").strip()
     if not message:
-        errors["message"] = "Say what you are thanking them for."
+        errors["message"] = _("Say what you are thanking them for.")
     elif len(message) > MESSAGE_MAX:
-        errors["message"] = f"Keep it short: at most {MESSAGE_MAX} characters."
+        errors["message"] = _("Keep it short: at most %(max)s characters.") % {"max": MESSAGE_MAX}
     if recipient is None or not recipient.is_active:
-        errors["recipient"] = "Pick a colleague who is with the company."
+        errors["recipient"] = _("Pick a colleague who is with the company.")
     elif recipient.pk == giver.pk:
-        errors["recipient"] = "Kudos go to someone else."
+        errors["recipient"] = _("Kudos go to someone else.")
     errors |= _check_links(by=giver, deal=deal, goal=goal, kpi=kpi)
     if review is not None and (
         recipient is None
         or review.rep_id != recipient.pk
         or not MonthlyReview.objects.visible_to(giver).filter(pk=review.pk).exists()
     ):
-        errors["review"] = "Kudos from a review go to the rep it is about."
+        errors["review"] = _("Kudos from a review go to the rep it is about.")
     if errors:
         raise RuleViolation(errors)
     kudos = Kudos.objects.create(
@@ -124,7 +129,7 @@ def give_kudos(
         user=recipient,
         kind=NotificationKind.KUDOS,
         key=f"kudos:{kudos.pk}",
-        title=f"Kudos from {giver}",
+        title=format_lazy(gettext_lazy("Kudos from {name}"), name=str(giver)),
         body=message,
         url=reverse("recognition:feed") + f"#kudos-{kudos.pk}",
     )
@@ -164,33 +169,33 @@ def give_award(
     ``given_on``; an existing statement of that month is recomputed at once. The rep is
     told (AWARD); a suggestion it answers is marked acted."""
     if not by.is_authenticated or not by.reviews_plans:
-        raise PermissionDenied("Only managers give awards.")
+        raise PermissionDenied(_("Only managers give awards."))
     errors = {}
     if recipient is None or not can_award(by, recipient):
-        errors["recipient"] = "Pick a rep you manage."
+        errors["recipient"] = _("Pick a rep you manage.")
     if kind not in AwardKind.values:
-        errors["kind"] = "Pick one of the listed kinds."
+        errors["kind"] = _("Pick one of the listed kinds.")
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = "Say what the award is for."
+        errors["reason"] = _("Say what the award is for.")
     elif len(reason) > MESSAGE_MAX:
-        errors["reason"] = f"Keep the reason under {MESSAGE_MAX} characters."
+        errors["reason"] = _("Keep the reason under %(max)s characters.") % {"max": MESSAGE_MAX}
     today = CompanySettings.load().today()
     if given_on is None:
-        errors["given_on"] = "Pick the day it is given."
+        errors["given_on"] = _("Pick the day it is given.")
     elif given_on > today:
-        errors["given_on"] = "An award is given today or on a past day."
+        errors["given_on"] = _("An award is given today or on a past day.")
     elif given_on < today - timedelta(days=366):
-        errors["given_on"] = "Pick a day within the last year."
+        errors["given_on"] = _("Pick a day within the last year.")
     if kind == AwardKind.CASH and (value is None or value <= 0):
-        errors["value"] = "A cash bonus needs an amount above 0."
+        errors["value"] = _("A cash bonus needs an amount above 0.")
     elif value is not None and value < 0:
-        errors["value"] = "Enter an amount of 0 or more."
+        errors["value"] = _("Enter an amount of 0 or more.")
     elif value is not None and value >= AWARD_LIMIT:
-        errors["value"] = "That amount looks like a typo."
+        errors["value"] = _("That amount looks like a typo.")
     value_text = (value_text or "").strip()
     if len(value_text) > 120:
-        errors["value_text"] = "Keep it under 120 characters."
+        errors["value_text"] = _("Keep it under 120 characters.")
     errors |= _check_links(by=by, deal=deal, goal=goal, kpi=kpi)
     if errors:
         raise RuleViolation(errors)
@@ -218,14 +223,23 @@ def give_award(
         adjustment=adjustment,
     )
     _acted(_pending_suggestion(suggestion, by), recipient)
-    what = award.get_kind_display().lower()
     notify(
         user=recipient,
         kind=NotificationKind.AWARD,
         key=f"award:{award.pk}",
-        title=f"{by} gave you an award: {what}",
-        body=reason
-        + (" It is paid with your commission statement of that month." if adjustment else ""),
+        title=format_lazy(
+            gettext_lazy("{name} gave you an award: {kind}"),
+            name=str(by),
+            kind=AwardKind(award.kind).label,
+        ),
+        body=(
+            format_lazy(
+                gettext_lazy("{reason} It is paid with your commission statement of that month."),
+                reason=reason,
+            )
+            if adjustment
+            else reason
+        ),
         url=reverse("recognition:award", args=[award.pk]),
     )
     return award
@@ -237,8 +251,8 @@ def dismiss_suggestion(*, suggestion: RecognitionSuggestion, by: User) -> Recogn
     found = _pending_suggestion(suggestion, by)
     if found is None:
         if RecognitionSuggestion.objects.visible_to(by).filter(pk=suggestion.pk).exists():
-            raise RuleViolation("This suggestion was already acted on or dismissed.")
-        raise PermissionDenied("Only the manager it was made for dismisses a suggestion.")
+            raise RuleViolation(_("This suggestion was already acted on or dismissed."))
+        raise PermissionDenied(_("Only the manager it was made for dismisses a suggestion."))
     found.dismissed_at = timezone.now()
     found.save(update_fields=["dismissed_at"])
     return found
@@ -282,17 +296,35 @@ def _goal_wins(today: date) -> list[Win]:
         goal = p.goal
         if p.actual < goal.target:
             continue
-        finished = "beat" if goal.end < today else "already reached"
+        manager = goal.rep.team.manager
+        # Stored, and read by the manager: written in the manager's language.
+        with translation.override(language_of(manager)):
+            values = {
+                "rep": goal.rep,
+                "metric": goal.metric,
+                "period": _period(goal),
+                "actual": _number(p.actual),
+                "target": _number(goal.target),
+                "pct": formats.number_format(p.attainment),
+            }
+            if goal.end < today:
+                text = _(
+                    "%(rep)s beat their %(metric)s goal for %(period)s: "
+                    "%(actual)s of %(target)s (%(pct)s%%)."
+                )
+            else:
+                text = _(
+                    "%(rep)s already reached their %(metric)s goal for %(period)s: "
+                    "%(actual)s of %(target)s (%(pct)s%%)."
+                )
+            text = text % values
         wins.append(
             Win(
                 rep=goal.rep,
-                manager=goal.rep.team.manager,
+                manager=manager,
                 reason=SuggestionReason.GOAL_BEATEN,
                 key=f"goal:{goal.pk}:{goal.start:%Y-%m-%d}",
-                text=(
-                    f"{goal.rep} {finished} their {goal.metric} goal for {_period(goal)}: "
-                    f"{p.actual:,.2f} of {goal.target:,.2f} ({p.attainment}%)."
-                )[:300],
+                text=text[:300],
                 goal=goal,
             )
         )
@@ -300,11 +332,30 @@ def _goal_wins(today: date) -> list[Win]:
 
 
 def _period(goal: Goal) -> str:
-    """'November 2025' for a calendar month, else '3 Mar – 9 Mar 2025'."""
+    """'November 2025' for a calendar month, else '3 Mar – 9 Mar 2025' (the active
+    language's formats)."""
     month = month_of(goal.start)
     if (goal.start, goal.end) == (month.start, month.end):
-        return month.label
-    return f"{goal.start.day} {goal.start:%b} – {goal.end.day} {goal.end:%b %Y}"
+        return formats.date_format(goal.start, "MONTH_YEAR")
+    return "{} – {}".format(
+        formats.date_format(goal.start, "DAY_MONTH"), formats.date_format(goal.end, "DATE_MEDIUM")
+    )
+
+
+def _number(value) -> str:
+    """A figure with two decimals, grouped, in the active language (1,234.50 / 1.234,50)."""
+    return formats.number_format(Decimal(value), decimal_pos=2, force_grouping=True)
+
+
+def _deal_text(deal: Deal, month, currency: str) -> str:
+    with translation.override(language_of(deal.owner.team.manager)):
+        return _("%(rep)s closed %(month)s's biggest deal in %(team)s: %(deal)s (%(amount)s).") % {
+            "rep": deal.owner,
+            "month": formats.date_format(month.start, "MONTH_YEAR"),
+            "team": deal.owner.team,
+            "deal": deal.title,
+            "amount": format_money(deal.amount, currency),
+        }
 
 
 def _deal_wins(today: date, currency: str) -> list[Win]:
@@ -327,10 +378,7 @@ def _deal_wins(today: date, currency: str) -> list[Win]:
             manager=deal.owner.team.manager,
             reason=SuggestionReason.BIGGEST_DEAL,
             key=f"deal-month:{deal.owner.team_id}:{month.start:%Y-%m}",
-            text=(
-                f"{deal.owner} closed {month.label}'s biggest deal in {deal.owner.team}: "
-                f"{deal.title} ({currency} {deal.amount:,.2f})."
-            )[:300],
+            text=_deal_text(deal, month, currency)[:300],
             deal=deal,
         )
         for deal in deals
@@ -367,16 +415,24 @@ def _kpi_wins(today: date, company: CompanySettings) -> list[Win]:
             if states[0] == Status.GREEN or any(s != Status.GREEN for s in states[1:]):
                 continue
             latest = greens[-1][(kpi.pk, rep.pk)]
+            with translation.override(language_of(rep.team.manager)):
+                text = ngettext(
+                    "%(rep)s kept %(kpi)s green for %(weeks)s week in a row (last week %(value)s).",
+                    "%(rep)s kept %(kpi)s green for %(weeks)s weeks in a row (last week %(value)s).",
+                    weeks_wanted,
+                ) % {
+                    "rep": rep,
+                    "kpi": translated_name(kpi.name),
+                    "weeks": weeks_wanted,
+                    "value": format_kpi(kpi, latest.value),
+                }
             wins.append(
                 Win(
                     rep=rep,
                     manager=rep.team.manager,
                     reason=SuggestionReason.KPI_STREAK,
                     key=f"kpi:{kpi.pk}:{rep.pk}:{weeks[1]:%Y-%m-%d}",
-                    text=(
-                        f"{rep} kept {kpi.name} green for {weeks_wanted} weeks in a row "
-                        f"(last week {format_kpi(kpi, latest.value)})."
-                    )[:300],
+                    text=text[:300],
                     kpi=kpi,
                 )
             )
@@ -433,8 +489,10 @@ def suggest_recognition(*, now: datetime | None = None) -> int:
                 user=win.manager,
                 kind=NotificationKind.RECOGNITION_NUDGE,
                 key=f"recognition-nudge:{suggestion.pk}",
-                title=f"Worth recognising: {win.rep}",
-                body=win.text + " Give kudos or an award if you think so.",
+                title=format_lazy(gettext_lazy("Worth recognising: {name}"), name=str(win.rep)),
+                body=format_lazy(
+                    gettext_lazy("{text} Give kudos or an award if you think so."), text=win.text
+                ),
                 url=reverse("recognition:suggestions"),
             )
             made += 1

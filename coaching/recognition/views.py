@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from coaching.models import RecognitionSuggestion, SuggestionReason
@@ -69,7 +71,7 @@ def _feed_csv(keys, kudos, awards, currency):
                 if item.feed_type == selectors.KUDOS:
                     yield [
                         item.created_at.isoformat(),
-                        "Kudos",
+                        pgettext("recognition kind", "Kudos"),
                         item.giver or "",
                         item.recipient,
                         item.recipient.team or "",
@@ -92,7 +94,17 @@ def _feed_csv(keys, kudos, awards, currency):
 
     return csv_response(
         "recognition.csv",
-        ["at", "kind", "from", "to", "team", "message", f"value_{currency}", "value_text"],
+        # Column names in the reader's language; cells stay machine-readable.
+        [
+            pgettext("CSV column", "at"),
+            pgettext("CSV column", "kind"),
+            pgettext("CSV column", "from"),
+            pgettext("CSV column", "to"),
+            pgettext("CSV column", "team"),
+            pgettext("CSV column", "message"),
+            pgettext("CSV column", "value_%(currency)s") % {"currency": currency},
+            pgettext("CSV column", "value_text"),
+        ],
         rows(),
     )
 
@@ -160,7 +172,7 @@ def kudos_new(request):
             except RuleViolation as exc:
                 apply_rule_errors(form, exc)
             else:
-                messages.success(request, f"Kudos sent to {kudos.recipient}.")
+                messages.success(request, _("Kudos sent to %(name)s.") % {"name": kudos.recipient})
                 if kudos.review_id:  # back to the review it was given from
                     review_url = reverse("reviews:detail", args=[kudos.review_id])
                     return redirect(f"{review_url}#recognition")
@@ -201,8 +213,11 @@ def award_new(request):
             except RuleViolation as exc:
                 apply_rule_errors(form, exc)
             else:
-                paid = " It is on the commission statement." if award.adjustment_id else ""
-                messages.success(request, f"Award given to {award.recipient}.{paid}")
+                if award.adjustment_id:
+                    done = _("Award given to %(name)s. It is on the commission statement.")
+                else:
+                    done = _("Award given to %(name)s.")
+                messages.success(request, done % {"name": award.recipient})
                 return redirect("recognition:award", pk=award.pk)
         suggestion, status = _posted_suggestion(form), 400
     else:
@@ -268,5 +283,7 @@ def suggestion_dismiss(request, pk):
     except (RuleViolation, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, f"Suggestion for {suggestion.rep} dismissed.")
+        messages.success(
+            request, _("Suggestion for %(name)s dismissed.") % {"name": suggestion.rep}
+        )
     return redirect("recognition:suggestions")

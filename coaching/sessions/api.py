@@ -6,6 +6,7 @@ coaching.sessions.services: a manager who manages the rep books, edits (PATCH wi
 by their owner. A rep reads their own sessions without the private notes.
 """
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -74,7 +75,7 @@ class CoachingSessionViewSet(
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         if "version" not in data:
-            raise ValidationError({"version": ["Send the version you read."]})
+            raise ValidationError({"version": [gettext("Send the version you read.")]})
         version = data.pop("version")
         session = coaching.update_session(session=session, by=request.user, version=version, **data)
         return self._respond(session)
@@ -107,7 +108,9 @@ class CoachingSessionViewSet(
         session = self.get_object()
         effect = selectors.session_effect(session)
         if effect is None:
-            raise ValidationError({"status": ["The effect is shown once a session is held."]})
+            raise ValidationError(
+                {"status": [gettext("The effect is shown once a session is held.")]}
+            )
         (b0, b1), (a0, a1) = effect.before, effect.after
         return Response(
             CoachingEffectSerializer(
@@ -155,10 +158,10 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             .first()
         )
         if session is None:
-            raise ValidationError({"session": ["No such session."]})
+            raise ValidationError({"session": [gettext("No such session.")]})
         owner = {session.rep_id: session.rep, session.coach_id: session.coach}.get(data["owner"])
         if owner is None:
-            raise ValidationError({"owner": ["The rep or the coach owns an action item."]})
+            raise ValidationError({"owner": [gettext("The rep or the coach owns an action item.")]})
         item = coaching.add_action_item(
             session=session, by=request.user, text=data["text"], owner=owner, due=data["due"]
         )

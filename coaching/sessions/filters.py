@@ -5,6 +5,7 @@ to are days in the company timezone."""
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from coaching.models import CoachingSession, SessionActionItem, SessionKind, SessionStatus
 from salesmgmt.filtering import PersonFilter, day_bounds, visible_people
@@ -13,25 +14,25 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class SessionFilter(django_filters.FilterSet):
-    rep = PersonFilter(label="Rep", help_text="The rep's user id.")
-    coach = PersonFilter(reps_only=False, label="Coach", help_text="The coach's user id.")
-    kind = django_filters.ChoiceFilter(choices=SessionKind.choices, empty_label="any")
-    status = django_filters.ChoiceFilter(choices=SessionStatus.choices, empty_label="any")
+    rep = PersonFilter(label=_("Rep"), help_text=_("The rep's user id."))
+    coach = PersonFilter(reps_only=False, label=_("Coach"), help_text=_("The coach's user id."))
+    kind = django_filters.ChoiceFilter(choices=SessionKind.choices, empty_label=_("any"))
+    status = django_filters.ChoiceFilter(choices=SessionStatus.choices, empty_label=_("any"))
     focus = django_filters.CharFilter(
-        field_name="focus_areas__key", label="Focus area", help_text="A focus area's key."
+        field_name="focus_areas__key", label=_("Focus area"), help_text=_("A focus area's key.")
     )
     start = django_filters.DateFilter(
         field_name="starts_at",
         method="filter_from",
-        label="From",
-        help_text="First day (company timezone) the session starts on.",
+        label=_("From"),
+        help_text=_("First day (company timezone) the session starts on."),
         widget=DATE,
     )
     end = django_filters.DateFilter(
         field_name="starts_at",
         method="filter_to",
-        label="To",
-        help_text="Last day (company timezone, included) the session starts on.",
+        label=_("To"),
+        help_text=_("Last day (company timezone, included) the session starts on."),
         widget=DATE,
     )
 
@@ -54,10 +55,10 @@ SessionFilter.base_filters = {
 
 
 class ActionItemFilter(django_filters.FilterSet):
-    session = django_filters.NumberFilter(field_name="session", help_text="A session's id.")
-    owner = django_filters.ModelChoiceFilter(queryset=visible_people, help_text="A user id.")
+    session = django_filters.NumberFilter(field_name="session", help_text=_("A session's id."))
+    owner = django_filters.ModelChoiceFilter(queryset=visible_people, help_text=_("A user id."))
     open = django_filters.BooleanFilter(
-        field_name="task__done_at", lookup_expr="isnull", help_text="true: not done yet."
+        field_name="task__done_at", lookup_expr="isnull", help_text=_("true: not done yet.")
     )
 
     class Meta:

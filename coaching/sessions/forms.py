@@ -1,6 +1,8 @@
 """Forms of the coaching pages; every choice is limited to what the writer sees."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from activities.models import Deal
 from coaching.models import CoachingSession, FocusArea, SessionKind
@@ -16,25 +18,40 @@ class SessionForm(forms.Form):
     """A session's fields. The prompt (alert, miss, deal) comes from the page that linked
     here and rides along hidden; a KPI is picked from the list."""
 
-    rep = forms.ModelChoiceField(queryset=User.objects.none(), label="Rep")
-    kind = forms.ChoiceField(choices=SessionKind.choices, initial=SessionKind.ONE_TO_ONE)
-    starts_at = forms.DateTimeField(
-        label="When",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-        help_text="In your timezone.",
+    rep = forms.ModelChoiceField(queryset=User.objects.none(), label=gettext_lazy("Rep"))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=SessionKind.choices, initial=SessionKind.ONE_TO_ONE
     )
-    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=720, initial=60)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=gettext_lazy("In your timezone."),
+    )
+    duration_minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes"), min_value=5, max_value=720, initial=60
+    )
     location = forms.CharField(
-        max_length=200, required=False, help_text="A room, a call link, a customer."
+        max_length=200,
+        required=False,
+        label=gettext_lazy("Location"),
+        help_text=gettext_lazy("A room, a call link, a customer."),
     )
     held = forms.BooleanField(
-        required=False, label="It has already taken place", help_text="Record a session held."
+        required=False,
+        label=gettext_lazy("It has already taken place"),
+        help_text=gettext_lazy("Record a session held."),
     )
     focus_areas = forms.ModelMultipleChoiceField(
-        queryset=FocusArea.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        queryset=FocusArea.objects.none(),
+        required=False,
+        label=gettext_lazy("Focus areas"),
+        widget=forms.CheckboxSelectMultiple,
     )
     prompt_kpi = forms.ModelChoiceField(
-        queryset=Kpi.objects.none(), required=False, label="Prompted by a KPI", empty_label="—"
+        queryset=Kpi.objects.none(),
+        required=False,
+        label=gettext_lazy("Prompted by a KPI"),
+        empty_label="—",
     )
     prompt_episode = forms.ModelChoiceField(
         queryset=DeviationEpisode.objects.none(), required=False, widget=forms.HiddenInput
@@ -46,18 +63,25 @@ class SessionForm(forms.Form):
         queryset=Deal.objects.none(), required=False, widget=forms.HiddenInput
     )
     prompt_note = forms.CharField(
-        max_length=200, required=False, label="Why", help_text="A word on what prompted it."
+        max_length=200,
+        required=False,
+        label=gettext_lazy("Why"),
+        help_text=gettext_lazy("A word on what prompted it."),
     )
     shared_notes = forms.CharField(
-        widget=forms.Textarea(attrs=NOTES), required=False, label="Notes shared with the rep"
+        widget=forms.Textarea(attrs=NOTES),
+        required=False,
+        label=gettext_lazy("Notes shared with the rep"),
     )
     private_notes = forms.CharField(
         widget=forms.Textarea(attrs=NOTES),
         required=False,
-        label="Private notes",
-        help_text="Yours only: the rep never sees them.",
+        label=gettext_lazy("Private notes"),
+        help_text=gettext_lazy("Yours only: the rep never sees them."),
     )
-    next_session_on = forms.DateField(widget=DATE, required=False, label="Next session on")
+    next_session_on = forms.DateField(
+        widget=DATE, required=False, label=gettext_lazy("Next session on")
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user: User, session: CoachingSession | None = None, **kwargs):
@@ -83,7 +107,7 @@ class SessionForm(forms.Form):
             n for n in ("prompt_kpi", "prompt_episode", "prompt_miss", "prompt_deal") if data.get(n)
         ]
         if len(given) > 1:
-            self.add_error("prompt_kpi", "Name one thing that prompted the session.")
+            self.add_error("prompt_kpi", _("Name one thing that prompted the session."))
         return data
 
 
@@ -92,15 +116,15 @@ def _reviews_of(user):
 
 
 class ActionItemForm(forms.Form):
-    text = forms.CharField(max_length=200, label="What")
-    owner = forms.TypedChoiceField(coerce=int, label="Who")
-    due = forms.DateField(widget=DATE, label="By")
+    text = forms.CharField(max_length=200, label=gettext_lazy("What"))
+    owner = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Who"))
+    due = forms.DateField(widget=DATE, label=pgettext_lazy("due date", "By"))
 
     def __init__(self, *args, session: CoachingSession, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [
-            (session.rep_id, f"{session.rep} (rep)"),
-            (session.coach_id, f"{session.coach} (coach)"),
+            (session.rep_id, _("%(name)s (rep)") % {"name": session.rep}),
+            (session.coach_id, _("%(name)s (coach)") % {"name": session.coach}),
         ]
 
 

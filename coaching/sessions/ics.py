@@ -4,6 +4,7 @@ calendars. It says what the rep may read: never the private notes."""
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coaching.models import CoachingSession, SessionStatus
 
@@ -43,12 +44,22 @@ def _utc(moment: datetime) -> str:
 
 
 def session_ics(session: CoachingSession, *, url: str, now: datetime | None = None) -> str:
+    """The texts are in the active language (the reader's); times stay UTC, machine-read."""
     start = session.starts_at
     end = start + timedelta(minutes=session.duration_minutes)
-    areas = ", ".join(a.name for a in session.focus_areas.all())
-    description = [f"{session.get_kind_display()} with {session.coach} and {session.rep}."]
+    areas = ", ".join(a.label for a in session.focus_areas.all())
+    kind = session.get_kind_display()
+    description = [
+        _("%(kind)s with %(coach)s and %(rep)s.")
+        % {"kind": kind, "coach": session.coach, "rep": session.rep}
+    ]
     if areas:
-        description.append(f"Focus: {areas}.")
+        description.append(_("Focus: %(areas)s.") % {"areas": areas})
+    summary = _("Coaching: %(kind)s — %(rep)s with %(coach)s") % {
+        "kind": kind,
+        "rep": session.rep,
+        "coach": session.coach,
+    }
     if session.shared_notes:
         description.append(session.shared_notes)
     description.append(url)
@@ -64,7 +75,7 @@ def session_ics(session: CoachingSession, *, url: str, now: datetime | None = No
         f"DTSTART:{_utc(start)}",
         f"DTEND:{_utc(end)}",
         f"SEQUENCE:{session.version}",
-        f"SUMMARY:{escape(f'Coaching: {session.get_kind_display()} — {session.rep} with {session.coach}')}",
+        f"SUMMARY:{escape(summary)}",
         f"DESCRIPTION:{escape(chr(10).join(description))}",
     ]
     if session.location:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from activities.models import Activity, Metric
 from activities.tasks.selectors import midnight
@@ -19,6 +20,7 @@ from coaching.models import CoachingSession, CoachingSettings, SessionActionItem
 from reporting.kpis.selectors import evaluate_current, evaluate_kpis, format_figure, format_kpi
 from reporting.models import DeviationEpisode, Kpi, KpiDirection, KpiKind, Status
 from salesmgmt.calendar import month_of
+from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.money import CENT, quantize
 
@@ -135,7 +137,7 @@ def overview(user, *, now: datetime | None = None) -> list[NeedRow]:
     red_kpis: dict[int, list[str]] = {}
     for (_kpi_pk, rep_pk), value in values.items():
         if value.status == Status.RED:
-            red_kpis.setdefault(rep_pk, []).append(value.kpi.name)
+            red_kpis.setdefault(rep_pk, []).append(translated_name(value.kpi.name))
     since = gap_start(now)
     rows = []
     for rep in reps:
@@ -284,7 +286,7 @@ def session_effect(session: CoachingSession, *, today: date | None = None) -> Ef
         change, improved = _change(weekly_before, weekly_after, higher=True, text=text)
         metric_rows.append(
             EffectRow(
-                metric.name,
+                metric.label,
                 text(weekly_before),
                 text(weekly_after),
                 change,
@@ -314,8 +316,12 @@ def session_effect(session: CoachingSession, *, today: date | None = None) -> Ef
             )
             kpi_rows.append(
                 EffectRow(
-                    kpi.name
-                    + (" (prompted the session)" if kpi.pk == session.prompt_kpi_id else ""),
+                    (
+                        gettext("%(kpi)s (prompted the session)")
+                        % {"kpi": translated_name(kpi.name)}
+                        if kpi.pk == session.prompt_kpi_id
+                        else translated_name(kpi.name)
+                    ),
                     format_kpi(kpi, before),
                     format_kpi(kpi, after),
                     change,

@@ -4,6 +4,7 @@ A session's ``private_notes`` is the coach's: the field is left out for a viewer
 the session's rep (or anyone who does not coach reps)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from activities.models import Deal
@@ -77,27 +78,27 @@ class CoachingActionItemSerializer(serializers.ModelSerializer):
 
 
 class CoachingActionItemCreateSerializer(serializers.Serializer):
-    session = serializers.IntegerField(help_text="The session's id (one you coach).")
+    session = serializers.IntegerField(help_text=_("The session's id (one you coach)."))
     text = serializers.CharField(max_length=200)
-    owner = serializers.IntegerField(help_text="The session's rep or its coach (a user id).")
+    owner = serializers.IntegerField(help_text=_("The session's rep or its coach (a user id)."))
     due = serializers.DateField()
 
 
 class CoachingActionItemDoneSerializer(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False, help_text="The task's version you read; if it changed since, 409."
+        required=False, help_text=_("The task's version you read; if it changed since, 409.")
     )
 
 
 class CoachingSessionSerializer(serializers.ModelSerializer):
-    rep = ScopedRepField(help_text="The rep coached (one you manage).")
+    rep = ScopedRepField(help_text=_("The rep coached (one you manage)."))
     focus_areas = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=FocusArea.objects.active()
     )
     prompt_kpi = _Scoped(_kpis)
-    prompt_episode = _Scoped(_episodes, help_text="A deviation alert about the rep.")
-    prompt_miss = _Scoped(_misses, help_text="A monthly review's miss of the rep.")
-    prompt_deal = _Scoped(_deals, help_text="A deal of the rep.")
+    prompt_episode = _Scoped(_episodes, help_text=_("A deviation alert about the rep."))
+    prompt_miss = _Scoped(_misses, help_text=_("A monthly review's miss of the rep."))
+    prompt_deal = _Scoped(_deals, help_text=_("A deal of the rep."))
     action_items = CoachingActionItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -129,7 +130,7 @@ class CoachingSessionSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "version": VERSION,
             "private_notes": {
-                "help_text": "The coach's own notes; absent for the rep.",
+                "help_text": _("The coach's own notes; absent for the rep."),
                 "required": False,
             },
         }
@@ -148,14 +149,18 @@ class CoachingSessionSerializer(serializers.ModelSerializer):
 class CoachingSessionUpdateSerializer(CoachingSessionSerializer):
     """The fields a PATCH may change; ``version`` is required."""
 
-    version = serializers.IntegerField(help_text="The version you read; a stale one answers 409.")
+    version = serializers.IntegerField(
+        help_text=_("The version you read; a stale one answers 409.")
+    )
 
     class Meta(CoachingSessionSerializer.Meta):
         read_only_fields = [*CoachingSessionSerializer.Meta.read_only_fields, "rep"]
 
 
 class CoachingSessionVersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(help_text="The version you read; a stale one answers 409.")
+    version = serializers.IntegerField(
+        help_text=_("The version you read; a stale one answers 409.")
+    )
 
 
 class CoachingFigureSerializer(serializers.Serializer):
@@ -164,8 +169,8 @@ class CoachingFigureSerializer(serializers.Serializer):
     after = serializers.CharField()
     change = serializers.CharField()
     improved = serializers.BooleanField(allow_null=True)
-    before_total = serializers.CharField(help_text="Metrics: the span's total ('' for KPIs).")
-    after_total = serializers.CharField(help_text="Metrics: the span's total ('' for KPIs).")
+    before_total = serializers.CharField(help_text=_("Metrics: the span's total ('' for KPIs)."))
+    after_total = serializers.CharField(help_text=_("Metrics: the span's total ('' for KPIs)."))
 
 
 class CoachingEffectSerializer(serializers.Serializer):

@@ -11,7 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from activities.models import Deal, Task
 from activities.tasks.services import complete_task, create_task
@@ -27,16 +31,28 @@ from reporting.models import DeviationEpisode, Kpi, ReviewMiss
 from reporting.reviews.selectors import ACTION_DUE_HOUR
 from salesmgmt.calendar import job_now, local_time
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import language_of, lazy_date
 from salesmgmt.models import CompanySettings, NotificationKind, User
 from salesmgmt.notifications.services import notify
 from salesmgmt.versioning import bump, lock_current
 from salesmgmt.web import EARLIEST, LATEST
 
-SESSION_CHANGED = (
+SESSION_CHANGED = gettext_lazy(
     "This coaching session was changed by someone else since you opened it. Nothing was "
     "saved; reload to see the latest version."
 )
-NOT_HELD_YET = "A session in the future is not held yet."
+NOT_HELD_YET = gettext_lazy("A session in the future is not held yet.")
+# A time in a notification: in the recipient's timezone and language (notify() renders
+# lazy texts inside both).
+lazy_local_time = lazy(local_time, str)
+NOT_CANCELLABLE = {
+    SessionStatus.HELD: gettext_lazy("A held session is not cancelled."),
+    SessionStatus.CANCELLED: gettext_lazy("A cancelled session is not cancelled."),
+}
+NOT_HELD_AGAIN = {
+    SessionStatus.HELD: gettext_lazy("A held session is not held again."),
+    SessionStatus.CANCELLED: gettext_lazy("A cancelled session is not held again."),
+}
 PROMPTS = ("prompt_kpi", "prompt_episode", "prompt_miss", "prompt_deal")
 EDITABLE = (
     "kind",
@@ -66,7 +82,7 @@ def may_coach(rep: User, by: User) -> bool:
 
 def check_coach(rep: User, by: User) -> None:
     if not may_coach(rep, by):
-        raise PermissionDenied("Only a manager of this rep records their coaching sessions.")
+        raise PermissionDenied(_("Only a manager of this rep records their coaching sessions."))
 
 
 def url_of(session: CoachingSession) -> str:
@@ -82,9 +98,9 @@ def _check_prompts(rep: User, by: User, prompts: dict) -> None:
     if len(given) > 1:
         raise RuleViolation(
             {
-                given[
-                    1
-                ]: "Name one thing that prompted the session (a KPI, an alert, a miss or a deal)."
+                given[1]: _(
+                    "Name one thing that prompted the session (a KPI, an alert, a miss or a deal)."
+                )
             }
         )
     if not given:
@@ -104,7 +120,7 @@ def _check_prompts(rep: User, by: User, prompts: dict) -> None:
         ),
     }[name]
     if not belongs():
-        raise RuleViolation({name: "That is not about this rep."})
+        raise RuleViolation({name: _("That is not about this rep.")})
 
 
 def _zone(user: User):
@@ -117,13 +133,13 @@ def _check_times(fields: dict, by: User) -> None:
     errors = {}
     starts_at = fields.get("starts_at")
     if starts_at is not None and not EARLIEST <= starts_at.date() <= LATEST:
-        errors["starts_at"] = "Pick a sensible date."
+        errors["starts_at"] = _("Pick a sensible date.")
     next_on = fields.get("next_session_on")
     if next_on is not None:
         if starts_at is not None and next_on < timezone.localtime(starts_at, _zone(by)).date():
-            errors["next_session_on"] = "The next session comes after this one."
+            errors["next_session_on"] = _("The next session comes after this one.")
         elif next_on > LATEST:
-            errors["next_session_on"] = "Pick a sensible date."
+            errors["next_session_on"] = _("Pick a sensible date.")
     if errors:
         raise RuleViolation(errors)
 
@@ -152,9 +168,9 @@ def create_session(
     the rep is told."""
     check_coach(rep, by)
     if kind not in SessionKind.values:
-        raise RuleViolation({"kind": "Pick a kind of session."})
+        raise RuleViolation({"kind": _("Pick a kind of session.")})
     if status not in (SessionStatus.PLANNED, SessionStatus.HELD):
-        raise RuleViolation({"status": "A new session is planned or held."})
+        raise RuleViolation({"status": _("A new session is planned or held.")})
     prompts = {
         "prompt_kpi": prompt_kpi,
         "prompt_episode": prompt_episode,
@@ -185,8 +201,12 @@ def create_session(
             user=rep,
             kind=NotificationKind.COACHING_SESSION,
             key=f"session-booked:{session.pk}",
-            title=f"{by} booked a coaching session with you: "
-            f"{session.get_kind_display()}, {local_time(session.starts_at, rep)}",
+            title=format_lazy(
+                gettext_lazy("{coach} booked a coaching session with you: {kind}, {when}"),
+                coach=str(by),
+                kind=SessionKind(session.kind).label,
+                when=lazy_local_time(session.starts_at, rep),
+            ),
             body=_public_summary(session),
             url=url_of(session),
         )
@@ -197,16 +217,26 @@ def _active_areas(focus_areas) -> list[FocusArea]:
     areas = list(focus_areas)
     inactive = [a for a in areas if not a.active]
     if inactive:
-        raise RuleViolation({"focus_areas": f"{inactive[0]} is no longer offered."})
+        raise RuleViolation(
+            {"focus_areas": _("%(area)s is no longer offered.") % {"area": inactive[0]}}
+        )
     return areas
 
 
-def _public_summary(session: CoachingSession) -> str:
-    """What a notification says about a session: never its private notes."""
-    lines = [f"{session.get_kind_display()} with {session.coach}, {session.duration_minutes} min."]
-    if session.location:
-        lines.append(f"Where: {session.location}")
-    return "\n".join(lines)
+def _public_summary(session: CoachingSession):
+    """What a notification says about a session: never its private notes. Lazy: written
+    in the recipient's language."""
+    summary = format_lazy(
+        gettext_lazy("{kind} with {coach}, {minutes} min."),
+        kind=SessionKind(session.kind).label,
+        coach=str(session.coach),
+        minutes=session.duration_minutes,
+    )
+    if not session.location:
+        return summary
+    return format_lazy(
+        "{}\n{}", summary, format_lazy(gettext_lazy("Where: {place}"), place=session.location)
+    )
 
 
 def _locked(session: CoachingSession, version: int | None, by: User) -> CoachingSession:
@@ -222,12 +252,12 @@ def update_session(
     """Change a planned or held session's details and notes (a cancelled one stays)."""
     session = _locked(session, version, by)
     if session.status == SessionStatus.CANCELLED:
-        raise RuleViolation("A cancelled session is not edited.")
+        raise RuleViolation(_("A cancelled session is not edited."))
     for name in fields:
         if name not in EDITABLE:
             raise ValueError(f"{name} is not an editable session field")
     if "kind" in fields and fields["kind"] not in SessionKind.values:
-        raise RuleViolation({"kind": "Pick a kind of session."})
+        raise RuleViolation({"kind": _("Pick a kind of session.")})
     prompts = {name: fields.get(name, getattr(session, name)) for name in PROMPTS}
     changed_prompts = {
         n: v for n, v in prompts.items() if getattr(session, f"{n}_id") != (v.pk if v else None)
@@ -255,8 +285,11 @@ def update_session(
             user=session.rep,
             kind=NotificationKind.COACHING_SESSION,
             key=f"session-moved:{session.pk}:{session.version}",
-            title=f"{by} moved your coaching session to "
-            f"{local_time(session.starts_at, session.rep)}",
+            title=format_lazy(
+                gettext_lazy("{coach} moved your coaching session to {when}"),
+                coach=str(by),
+                when=lazy_local_time(session.starts_at, session.rep),
+            ),
             body=_public_summary(session),
             url=url_of(session),
         )
@@ -280,7 +313,7 @@ def cancel_session(*, session: CoachingSession, by: User, version: int | None) -
     stay on the record."""
     session = _locked(session, version, by)
     if session.status != SessionStatus.PLANNED:
-        raise RuleViolation(f"A {session.get_status_display().lower()} session is not cancelled.")
+        raise RuleViolation(NOT_CANCELLABLE[session.status])
     session.status = SessionStatus.CANCELLED
     bump(session)
     session.save(update_fields=["status", "version", "updated_at"])
@@ -292,8 +325,11 @@ def cancel_session(*, session: CoachingSession, by: User, version: int | None) -
         user=session.rep,
         kind=NotificationKind.COACHING_SESSION,
         key=f"session-cancelled:{session.pk}",
-        title=f"{by} cancelled the coaching session of "
-        f"{local_time(session.starts_at, session.rep)}",
+        title=format_lazy(
+            gettext_lazy("{coach} cancelled the coaching session of {when}"),
+            coach=str(by),
+            when=lazy_local_time(session.starts_at, session.rep),
+        ),
         url=url_of(session),
     )
     return session
@@ -304,7 +340,7 @@ def hold_session(*, session: CoachingSession, by: User, version: int | None) -> 
     """A planned session took place (it counts as coaching from then on)."""
     session = _locked(session, version, by)
     if session.status != SessionStatus.PLANNED:
-        raise RuleViolation(f"A {session.get_status_display().lower()} session is not held again.")
+        raise RuleViolation(NOT_HELD_AGAIN[session.status])
     if session.starts_at > timezone.now():
         raise RuleViolation(NOT_HELD_YET)
     session.status = SessionStatus.HELD
@@ -322,6 +358,17 @@ def due_moment(due: date, owner: User) -> datetime:
     return datetime.combine(due, time(ACTION_DUE_HOUR), tzinfo=zone)
 
 
+def _agreed_note(session: CoachingSession, owner: User) -> str:
+    """The task's note, in the owner's language (they read it on their task list)."""
+    with translation.override(language_of(owner)):
+        return _("Agreed in the coaching session of %(day)s (%(kind)s).") % {
+            "day": formats.date_format(
+                timezone.localtime(session.starts_at, _zone(owner)), "DATE_MEDIUM"
+            ),
+            "kind": session.get_kind_display(),
+        }
+
+
 @transaction.atomic
 def add_action_item(
     *, session: CoachingSession, by: User, text: str, owner: User, due: date
@@ -329,24 +376,24 @@ def add_action_item(
     """Something agreed: it becomes the owner's task (the rep's, or the coach's own)."""
     check_coach(session.rep, by)
     if session.status == SessionStatus.CANCELLED:
-        raise RuleViolation("A cancelled session has no action items.")
+        raise RuleViolation(_("A cancelled session has no action items."))
     text = (text or "").strip()
     errors = {}
     if not text:
-        errors["text"] = "Say what is to be done."
+        errors["text"] = _("Say what is to be done.")
     if owner is None or owner.pk not in (session.rep_id, session.coach_id):
-        errors["owner"] = "The rep or the coach owns an action item."
+        errors["owner"] = _("The rep or the coach owns an action item.")
     if due is None or due < CompanySettings.load().today():
-        errors["due"] = "Pick a due date from today on."
+        errors["due"] = _("Pick a due date from today on.")
     elif due > LATEST:
-        errors["due"] = f"Pick a due date up to {LATEST:%d %b %Y}."
+        errors["due"] = _("Pick a due date up to %(day)s.") % {
+            "day": formats.date_format(LATEST, "DATE_MEDIUM")
+        }
     if errors:
         raise RuleViolation(errors)
     fields = {
         "title": text[:200],
-        "notes": "Agreed in the coaching session of "
-        f"{timezone.localtime(session.starts_at, _zone(owner)):%d %b %Y} "
-        f"({session.get_kind_display()}).",
+        "notes": _agreed_note(session, owner),
         "due_at": due_moment(due, owner),
     }
     if owner.is_rep:
@@ -366,9 +413,9 @@ def complete_action_item(
 ) -> SessionActionItem:
     """The owner marks the item done: its task is done (done again changes nothing)."""
     if by.pk != item.owner_id:
-        raise PermissionDenied("Only the owner marks an action item done.")
+        raise PermissionDenied(_("Only the owner marks an action item done."))
     if item.task_id is None:
-        raise RuleViolation("This action item has no task any more.")
+        raise RuleViolation(_("This action item has no task any more."))
     if item.owner.is_rep:
         complete_task(task=item.task, by=by, version=version)
     else:
@@ -398,7 +445,11 @@ def send_session_reminders(*, now: datetime | None = None) -> int:
                 user=person,
                 kind=NotificationKind.COACHING_SESSION,
                 key=reminder_key(session),
-                title=f"Coaching session with {other}: {local_time(session.starts_at, person)}",
+                title=format_lazy(
+                    gettext_lazy("Coaching session with {name}: {when}"),
+                    name=str(other),
+                    when=lazy_local_time(session.starts_at, person),
+                ),
                 body=_public_summary(session),
                 url=url_of(session),
             )
@@ -418,13 +469,27 @@ def send_action_item_reminders(*, now: datetime | None = None) -> int:
     for item in items:
         people = {item.owner_id: item.owner, item.session.coach_id: item.session.coach}
         for person in people.values():
-            whose = "Your" if person.pk == item.owner_id else f"{item.owner}'s"
             told = notify(
                 user=person,
                 kind=NotificationKind.ACTION_ITEM,
                 key=f"action-item-overdue:{item.pk}",
-                title=f"{whose} coaching action item is overdue: {item.text}",
-                body=f"Due {item.due:%a %d %b %Y}; agreed with {item.session.rep}.",
+                title=(
+                    format_lazy(
+                        gettext_lazy("Your coaching action item is overdue: {text}"),
+                        text=item.text,
+                    )
+                    if person.pk == item.owner_id
+                    else format_lazy(
+                        gettext_lazy("{name}'s coaching action item is overdue: {text}"),
+                        name=str(item.owner),
+                        text=item.text,
+                    )
+                ),
+                body=format_lazy(
+                    gettext_lazy("Due {day}; agreed with {rep}."),
+                    day=lazy_date(item.due, "WEEKDAY_DATE"),
+                    rep=str(item.session.rep),
+                ),
                 url=url_of(item.session),
             )
             sent += told is not None

@@ -12,6 +12,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from coaching.models import CoachingSession, CoachingSettings, SessionActionItem, SessionStatus
@@ -117,7 +119,7 @@ def _list_csv(qs, user):
                 s.get_kind_display(),
                 s.get_status_display(),
                 s.duration_minutes,
-                "; ".join(a.name for a in s.focus_areas.all()),
+                "; ".join(a.label for a in s.focus_areas.all()),
                 s.prompt_note,
                 s.shared_notes,
                 s.next_session_on.isoformat() if s.next_session_on else "",
@@ -126,21 +128,22 @@ def _list_csv(qs, user):
                 row.append(s.private_notes if coaches(s) else "")
             yield row
 
+    # Column names in the reader's language; the cells stay machine-readable (ISO dates).
     header = [
-        "starts_at",
-        "rep",
-        "team",
-        "coach",
-        "kind",
-        "status",
-        "minutes",
-        "focus_areas",
-        "prompt",
-        "shared_notes",
-        "next_session_on",
+        pgettext("CSV column", "starts_at"),
+        pgettext("CSV column", "rep"),
+        pgettext("CSV column", "team"),
+        pgettext("CSV column", "coach"),
+        pgettext("CSV column", "kind"),
+        pgettext("CSV column", "status"),
+        pgettext("CSV column", "minutes"),
+        pgettext("CSV column", "focus_areas"),
+        pgettext("CSV column", "prompt"),
+        pgettext("CSV column", "shared_notes"),
+        pgettext("CSV column", "next_session_on"),
     ]
     if with_private:
-        header.append("private_notes")
+        header.append(pgettext("CSV column", "private_notes"))
     return csv_response("coaching-sessions.csv", header, rows())
 
 
@@ -180,7 +183,7 @@ def _prompt_of(form) -> object | None:
 
 def session_new(request):
     if not request.user.reviews_plans:
-        raise PermissionDenied("Managers record coaching sessions.")
+        raise PermissionDenied(_("Managers record coaching sessions."))
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "GET":
         form.initial = {"kind": "one_to_one", "duration_minutes": 60, **_prefill(request, form)}
@@ -195,7 +198,7 @@ def session_new(request):
         except PermissionDenied as exc:
             form.add_error("rep", str(exc))
         else:
-            messages.success(request, "Session saved; the rep can see it now.")
+            messages.success(request, _("Session saved; the rep can see it now."))
             return redirect("coaching:detail", session.pk)
     return render(
         request,
@@ -208,7 +211,7 @@ def session_new(request):
 def session_edit(request, pk):
     session = _visible(request, pk)
     if not coaching.may_coach(session.rep, request.user):
-        raise PermissionDenied("Only the rep's manager edits the session.")
+        raise PermissionDenied(_("Only the rep's manager edits the session."))
     form = SessionForm(request.POST or None, user=request.user, session=session)
     if request.method == "GET":
         form.initial = {
@@ -231,7 +234,7 @@ def session_edit(request, pk):
         except (RuleViolation, ConflictError) as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, "Session saved.")
+            messages.success(request, _("Session saved."))
             return redirect("coaching:detail", session.pk)
     return render(
         request,
@@ -272,8 +275,8 @@ def session_detail(request, pk):
 
 
 ACTIONS = {
-    "hold": (coaching.hold_session, "Session marked held."),
-    "cancel": (coaching.cancel_session, "Session cancelled; the rep was told."),
+    "hold": (coaching.hold_session, gettext_lazy("Session marked held.")),
+    "cancel": (coaching.cancel_session, gettext_lazy("Session cancelled; the rep was told.")),
 }
 
 
@@ -285,7 +288,7 @@ def session_act(request, pk, kind):
     service, done = ACTIONS[kind]
     form = VersionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Reload the page and try again.")
+        messages.error(request, _("Reload the page and try again."))
         return redirect("coaching:detail", session.pk)
     try:
         service(session=session, by=request.user, version=form.cleaned_data["version"])
@@ -315,7 +318,7 @@ def item_add(request, pk):
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, "Action item added; its owner has it as a task.")
+            messages.success(request, _("Action item added; its owner has it as a task."))
             return redirect(reverse("coaching:detail", args=[session.pk]) + "#items")
     session.refresh_from_db()
     return render(
@@ -341,7 +344,7 @@ def item_done(request, pk):
             request, exc.message if isinstance(exc, ConflictError) else " ".join(exc.messages)
         )
     else:
-        messages.success(request, "Action item done.")
+        messages.success(request, _("Action item done."))
     return redirect(reverse("coaching:detail", args=[item.session_id]) + "#items")
 
 

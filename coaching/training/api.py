@@ -8,6 +8,7 @@ go through coaching.training.services; assignment writes carry `version` (409 wh
 """
 
 from django.urls import path
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action, api_view
@@ -115,7 +116,7 @@ class TrainingAssignmentViewSet(
         you manage (`team`), due on `due`. Reps who already hold an open assignment of the
         module are skipped and listed in `skipped`. Managers, directors and admins."""
         if not training.writes_catalogue(request.user):
-            raise PermissionDenied("Only managers assign training.")
+            raise PermissionDenied(gettext("Only managers assign training."))
         data = self._body(TrainingAssignSerializer)
         done = training.assign_module(
             module=data["module"],

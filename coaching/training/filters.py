@@ -4,6 +4,7 @@ Choices that name people, teams or modules are scoped to the person asking: one
 outside it is "not a valid choice", like one that does not exist."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from coaching.models import FocusArea, TrainingAssignment, TrainingModule
 from coaching.training.selectors import STATUSES, filter_status
@@ -13,11 +14,13 @@ from salesmgmt.models import CompanySettings
 
 class TrainingModuleFilter(SharedFilterSet):
     topic = django_filters.ModelChoiceFilter(
-        queryset=FocusArea.objects.all(), empty_label="any", label="Topic"
+        queryset=FocusArea.objects.all(), empty_label=_("any"), label=_("Topic")
     )
-    active = django_filters.BooleanFilter(label="Active", help_text="true: in use; false: retired.")
+    active = django_filters.BooleanFilter(
+        label=_("Active"), help_text=_("true: in use; false: retired.")
+    )
     onboarding = django_filters.BooleanFilter(
-        label="Onboarding track", help_text="true: on the onboarding track."
+        label=_("Onboarding track"), help_text=_("true: on the onboarding track.")
     )
 
     class Meta:
@@ -26,19 +29,19 @@ class TrainingModuleFilter(SharedFilterSet):
 
 
 class TrainingAssignmentFilter(SharedFilterSet):
-    rep = PersonFilter(label="Rep", help_text="The rep's user id.")
+    rep = PersonFilter(label=_("Rep"), help_text=_("The rep's user id."))
     module = django_filters.ModelChoiceFilter(
-        queryset=TrainingModule.objects.all(), empty_label="any", label="Module"
+        queryset=TrainingModule.objects.all(), empty_label=_("any"), label=_("Module")
     )
     team = django_filters.ModelChoiceFilter(
-        field_name="rep__team", queryset=visible_teams, empty_label="any", label="Team"
+        field_name="rep__team", queryset=visible_teams, empty_label=_("any"), label=_("Team")
     )
     status = django_filters.ChoiceFilter(
         choices=STATUSES,
         method="filter_status",
-        empty_label="any",
-        label="Status",
-        help_text="open: not done yet; overdue: open and past its due day; done: completed.",
+        empty_label=_("any"),
+        label=_("Status"),
+        help_text=_("open: not done yet; overdue: open and past its due day; done: completed."),
     )
 
     class Meta:

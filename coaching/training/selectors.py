@@ -5,13 +5,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from coaching.models import TrainingAssignment, TrainingModule
 from salesmgmt.calendar import month_of
 from salesmgmt.models import CompanySettings, Team, User
 
 DONE, DUE, OVERDUE, NONE = "done", "due", "overdue", "none"
-STATUSES = (("open", "Open"), ("overdue", "Overdue"), ("done", "Done"))
+STATUSES = (
+    ("open", pgettext_lazy("training status", "Open")),
+    ("overdue", pgettext_lazy("training status", "Overdue")),
+    ("done", pgettext_lazy("training status", "Done")),
+)
 
 
 def filter_status(queryset: QuerySet, status: str, today: date) -> QuerySet:
@@ -48,11 +53,11 @@ class Cell:
     @property
     def text(self) -> str:
         if self.status == OVERDUE:
-            return f"overdue since {self.due:%Y-%m-%d}"
+            return gettext("overdue since %(day)s") % {"day": self.due.isoformat()}
         if self.status == DUE:
-            return f"due {self.due:%Y-%m-%d}"
+            return gettext("due %(day)s") % {"day": self.due.isoformat()}
         if self.status == DONE:
-            return "done"
+            return pgettext("training status", "done")
         return ""
 
 

@@ -1,6 +1,8 @@
 """Training on the API: modules, assignments, the bodies of assigning, completing and
 confirming, and the team matrix."""
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,7 +11,7 @@ from coaching.models import FocusArea, TrainingAssignment, TrainingModule
 from coaching.training.services import MODULE_FIELDS, assignable_teams
 from salesmgmt.api_support import ScopedRepField
 
-VERSION_HELP = "The version you read. A stale one answers 409 and changes nothing."
+VERSION_HELP = _("The version you read. A stale one answers 409 and changes nothing.")
 
 
 class TrainingModuleSerializer(serializers.ModelSerializer):
@@ -27,7 +29,7 @@ class TrainingModuleSerializer(serializers.ModelSerializer):
 
 class TrainingAssignmentSerializer(serializers.ModelSerializer):
     module_title = serializers.CharField(source="module.title", read_only=True)
-    status = serializers.SerializerMethodField(help_text="open, overdue or done.")
+    status = serializers.SerializerMethodField(help_text=_("open, overdue or done."))
 
     class Meta:
         model = TrainingAssignment
@@ -72,15 +74,15 @@ class ManagedTeamField(serializers.PrimaryKeyRelatedField):
 class TrainingAssignSerializer(serializers.Serializer):
     module = serializers.PrimaryKeyRelatedField(queryset=TrainingModule.objects.all())
     due = serializers.DateField()
-    rep = AssigneeField(required=False, help_text="One rep you manage; or give `team`.")
+    rep = AssigneeField(required=False, help_text=_("One rep you manage; or give `team`."))
     team = ManagedTeamField(
-        required=False, help_text="A team you manage: every active rep of it; or give `rep`."
+        required=False, help_text=_("A team you manage: every active rep of it; or give `rep`.")
     )
 
     def validate(self, attrs):
         if ("rep" in attrs) == ("team" in attrs):
             raise serializers.ValidationError(
-                {"non_field_errors": ["Give either `rep` or `team`."]}
+                {"non_field_errors": [gettext("Give either `rep` or `team`.")]}
             )
         return attrs
 
@@ -89,7 +91,7 @@ class TrainingAssignResultSerializer(serializers.Serializer):
     created = TrainingAssignmentSerializer(many=True)
     skipped = serializers.ListField(
         child=serializers.IntegerField(),
-        help_text="Reps (ids) left out: they already hold an open assignment of the module.",
+        help_text=_("Reps (ids) left out: they already hold an open assignment of the module."),
     )
 
 
@@ -105,7 +107,7 @@ class TrainingVersionSerializer(serializers.Serializer):
 
 class TrainingMatrixQuerySerializer(serializers.Serializer):
     team = serializers.IntegerField(
-        required=False, help_text="A team you manage; the first of them when left out."
+        required=False, help_text=_("A team you manage; the first of them when left out.")
     )
 
 

@@ -16,7 +16,10 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coaching.models import (
     AssignmentSource,
@@ -27,6 +30,7 @@ from coaching.models import (
 )
 from salesmgmt.calendar import job_now
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import lazy_date
 from salesmgmt.models import CompanySettings, NotificationKind, Team, User
 from salesmgmt.notifications.services import Notice, notify, send_once
 from salesmgmt.versioning import bump, lock_current
@@ -34,6 +38,9 @@ from salesmgmt.versioning import bump, lock_current
 ONBOARDING_WINDOW_DAYS = 90  # reps who joined this recently get the onboarding track
 DUE_SOON_DAYS = 3  # the rep is reminded this many days before a due date
 REMINDER_HOUR = 7  # company time: reminders go out from the morning on
+
+ONLY_MANAGER_CONFIRMS = gettext_lazy("Only a manager of %(rep)s confirms their training.")
+ONLY_MANAGER_REOPENS = gettext_lazy("Only a manager of %(rep)s reopens their training.")
 
 
 def add_months(day: date, months: int) -> date:
@@ -100,21 +107,21 @@ def save_module(
 ) -> TrainingModule:
     """Add a module to the catalogue (``module`` None) or change one."""
     if not writes_catalogue(by):
-        raise PermissionDenied("Managers, directors and admins write the training catalogue.")
+        raise PermissionDenied(_("Managers, directors and admins write the training catalogue."))
     title = title.strip()
     errors = {}
     taken = TrainingModule.objects.filter(title__iexact=title)
     if module is not None:
         taken = taken.exclude(pk=module.pk)
     if not title:
-        errors["title"] = ["Give the module a title."]
+        errors["title"] = [_("Give the module a title.")]
     elif taken.exists():
-        errors["title"] = ["A module with this title exists already."]
+        errors["title"] = [_("A module with this title exists already.")]
     if not material_url and not material_text.strip():
-        errors["material_text"] = ["Give a link to the material or the material itself."]
+        errors["material_text"] = [_("Give a link to the material or the material itself.")]
     if onboarding and not 1 <= onboarding_due_days <= 365:
         errors["onboarding_due_days"] = [
-            "On the onboarding track: due 1 to 365 days after joining."
+            _("On the onboarding track: due 1 to 365 days after joining.")
         ]
     if errors:
         raise RuleViolation(errors)
@@ -154,14 +161,29 @@ def _assignment_url(assignment: TrainingAssignment) -> str:
 
 
 def _tell_assigned(assignment: TrainingAssignment, by: User | None) -> None:
-    who = f"{by} assigned you" if by else "You have"
+    values = {
+        "module": str(assignment.module),
+        "source": AssignmentSource(assignment.source).label,
+        "day": lazy_date(assignment.due, "LONG_WEEKDAY_DATE"),
+    }
+    if by:
+        body = format_lazy(
+            gettext_lazy("{name} assigned you “{module}” ({source}), due {day}."),
+            name=str(by),
+            **values,
+        )
+    else:
+        body = format_lazy(gettext_lazy("You have “{module}” ({source}), due {day}."), **values)
     notify(
         user=assignment.rep,
         kind=NotificationKind.TRAINING,
         key=f"training-assigned:{assignment.pk}",
-        title=f"Training: {assignment.module}, due {assignment.due:%d %b %Y}",
-        body=f"{who} “{assignment.module}” ({assignment.get_source_display().lower()}), "
-        f"due {assignment.due:%A %d %B %Y}.",
+        title=format_lazy(
+            gettext_lazy("Training: {module}, due {day}"),
+            module=str(assignment.module),
+            day=lazy_date(assignment.due, "DATE_MEDIUM"),
+        ),
+        body=body,
         url=_assignment_url(assignment),
     )
 
@@ -189,26 +211,26 @@ def assign_module(
     (source: the team), due on ``due``. Reps who already hold an open assignment of the
     module are skipped and reported. Each rep assigned is told."""
     if not writes_catalogue(by):
-        raise PermissionDenied("Only managers assign training.")
+        raise PermissionDenied(_("Only managers assign training."))
     if (team is None) == (not reps):
-        raise RuleViolation("Assign to some reps or to a team (one of the two).")
+        raise RuleViolation(_("Assign to some reps or to a team (one of the two)."))
     if not module.active:
-        raise RuleViolation({"module": ["This module is retired; it is not assigned any more."]})
+        raise RuleViolation({"module": [_("This module is retired; it is not assigned any more.")]})
     today = CompanySettings.load().today()
     if due < today:
-        raise RuleViolation({"due": ["The due date has passed already."]})
+        raise RuleViolation({"due": [_("The due date has passed already.")]})
     if team is not None:
         if not assignable_teams(by).filter(pk=team.pk).exists():
-            raise PermissionDenied("You may assign training only to teams you manage.")
+            raise PermissionDenied(_("You may assign training only to teams you manage."))
         people = list(User.objects.reps().filter(team=team).order_by("first_name", "last_name"))
         source = AssignmentSource.TEAM
         if not people:
-            raise RuleViolation({"team": [f"{team} has no active reps."]})
+            raise RuleViolation({"team": [_("%(team)s has no active reps.") % {"team": team}]})
     else:
         wanted = {rep.pk for rep in reps}
         people = list(assignable_reps(by).filter(pk__in=wanted))
         if len(people) != len(wanted):
-            raise PermissionDenied("You may assign training only to active reps you manage.")
+            raise PermissionDenied(_("You may assign training only to active reps you manage."))
         source = AssignmentSource.MANUAL
     result = Assigned()
     for rep in people:
@@ -238,11 +260,11 @@ def complete_assignment(
     after today."""
     lock_current(assignment, version)
     if by.pk != assignment.rep_id:
-        raise PermissionDenied("Only the rep records completing their training.")
+        raise PermissionDenied(_("Only the rep records completing their training."))
     if assignment.completed_at is not None:
-        raise RuleViolation("This training is recorded as done already.")
+        raise RuleViolation(_("This training is recorded as done already."))
     if score is not None and not 0 <= score <= 100:
-        raise RuleViolation({"score": ["A score is 0 to 100."]})
+        raise RuleViolation({"score": [_("A score is 0 to 100.")]})
     assignment.completed_at = timezone.now()
     assignment.score, assignment.rep_note = score, note.strip()[:300]
     bump(assignment)
@@ -265,17 +287,28 @@ def complete_assignment(
             user=manager,
             kind=NotificationKind.TRAINING,
             key=f"training-completed:{assignment.pk}:{assignment.version}",
-            title=f"{assignment.rep} completed “{module}”",
-            body="Confirm it when you have checked it"
-            + (f" (score {score})." if score is not None else "."),
+            title=format_lazy(
+                gettext_lazy("{rep} completed “{module}”"),
+                rep=str(assignment.rep),
+                module=str(module),
+            ),
+            body=(
+                format_lazy(
+                    gettext_lazy("Confirm it when you have checked it (score {score})."),
+                    score=score,
+                )
+                if score is not None
+                else gettext_lazy("Confirm it when you have checked it.")
+            ),
             url=_assignment_url(assignment),
         )
     return assignment
 
 
 def _check_manager(assignment: TrainingAssignment, by: User, what: str) -> None:
+    """``what`` is a whole sentence with a %(rep)s placeholder (gettext_lazy)."""
     if not _manages(by, assignment.rep_id):
-        raise PermissionDenied(f"Only a manager of {assignment.rep} {what}.")
+        raise PermissionDenied(str(what) % {"rep": assignment.rep})
 
 
 @transaction.atomic
@@ -284,11 +317,11 @@ def confirm_assignment(
 ) -> TrainingAssignment:
     """A manager of the rep confirms a completed training."""
     lock_current(assignment, version)
-    _check_manager(assignment, by, "confirms their training")
+    _check_manager(assignment, by, ONLY_MANAGER_CONFIRMS)
     if assignment.completed_at is None:
-        raise RuleViolation("The rep has not recorded this training as done yet.")
+        raise RuleViolation(_("The rep has not recorded this training as done yet."))
     if assignment.confirmed_at is not None:
-        raise RuleViolation("This training is confirmed already.")
+        raise RuleViolation(_("This training is confirmed already."))
     assignment.confirmed_at, assignment.confirmed_by = timezone.now(), by
     bump(assignment)
     assignment.save(update_fields=["confirmed_at", "confirmed_by", "version"])
@@ -304,16 +337,19 @@ def reopen_assignment(
     after the day it was completed) is withdrawn while still open; once the rep completed
     that round too, reopening is refused (later rounds are never touched)."""
     lock_current(assignment, version)
-    _check_manager(assignment, by, "reopens their training")
+    _check_manager(assignment, by, ONLY_MANAGER_REOPENS)
     if assignment.completed_at is None:
-        raise RuleViolation("This training is open already.")
+        raise RuleViolation(_("This training is open already."))
     if assignment.confirmed_at is not None:
-        raise RuleViolation("A confirmed training is not reopened.")
+        raise RuleViolation(_("A confirmed training is not reopened."))
     following = _round_opened_by(assignment)
     if following is not None and following.completed_at is not None:
         raise RuleViolation(
-            f"{assignment.rep} completed the next round of this module already (due "
-            f"{following.due:%d %b %Y}); this one is not reopened."
+            _(
+                "%(rep)s completed the next round of this module already (due %(day)s); "
+                "this one is not reopened."
+            )
+            % {"rep": assignment.rep, "day": formats.date_format(following.due, "DATE_MEDIUM")}
         )
     other = (
         TrainingAssignment.objects.open()
@@ -326,8 +362,11 @@ def reopen_assignment(
             other.delete()
         else:
             raise RuleViolation(
-                f"{assignment.rep} has another open assignment of this module "
-                f"(due {other.due:%d %b %Y}); reopening this one would make two."
+                _(
+                    "%(rep)s has another open assignment of this module (due %(day)s); "
+                    "reopening this one would make two."
+                )
+                % {"rep": assignment.rep, "day": formats.date_format(other.due, "DATE_MEDIUM")}
             )
     assignment.completed_at, assignment.score = None, None
     bump(assignment)
@@ -336,8 +375,15 @@ def reopen_assignment(
         user=assignment.rep,
         kind=NotificationKind.TRAINING,
         key=f"training-reopened:{assignment.pk}:{assignment.version}",
-        title=f"“{assignment.module}” was reopened by {by}",
-        body=f"Your manager sent it back as not done yet; it is due {assignment.due:%d %b %Y}.",
+        title=format_lazy(
+            gettext_lazy("“{module}” was reopened by {name}"),
+            module=str(assignment.module),
+            name=str(by),
+        ),
+        body=format_lazy(
+            gettext_lazy("Your manager sent it back as not done yet; it is due {day}."),
+            day=lazy_date(assignment.due, "DATE_MEDIUM"),
+        ),
         url=_assignment_url(assignment),
     )
     return assignment
@@ -433,8 +479,12 @@ def _overdue_notices(assignment: TrainingAssignment) -> list[Notice]:
             user=rep,
             kind=NotificationKind.TRAINING,
             key=key,
-            title=f"Training overdue: {module}",
-            body=f"“{module}” was due {assignment.due:%A %d %B %Y}. Record it when done.",
+            title=format_lazy(gettext_lazy("Training overdue: {module}"), module=str(module)),
+            body=format_lazy(
+                gettext_lazy("“{module}” was due {day}. Record it when done."),
+                module=str(module),
+                day=lazy_date(assignment.due, "LONG_WEEKDAY_DATE"),
+            ),
             url=url,
         )
     ]
@@ -445,8 +495,16 @@ def _overdue_notices(assignment: TrainingAssignment) -> list[Notice]:
                 user=manager,
                 kind=NotificationKind.TRAINING,
                 key=key,
-                title=f"{rep}'s training is overdue: {module}",
-                body=f"“{module}” was due {assignment.due:%A %d %B %Y}.",
+                title=format_lazy(
+                    gettext_lazy("{rep}'s training is overdue: {module}"),
+                    rep=str(rep),
+                    module=str(module),
+                ),
+                body=format_lazy(
+                    gettext_lazy("“{module}” was due {day}."),
+                    module=str(module),
+                    day=lazy_date(assignment.due, "LONG_WEEKDAY_DATE"),
+                ),
                 url=url,
             )
         )
@@ -458,9 +516,17 @@ def _due_notice(assignment: TrainingAssignment) -> Notice:
         user=assignment.rep,
         kind=NotificationKind.TRAINING,
         key=f"training-due:{assignment.pk}",
-        title=f"Training due {assignment.due:%a %d %b}: {assignment.module}",
-        body=f"“{assignment.module}” ({assignment.module.duration_minutes} minutes) is due "
-        f"{assignment.due:%A %d %B %Y}.",
+        title=format_lazy(
+            gettext_lazy("Training due {day}: {module}"),
+            day=lazy_date(assignment.due, "WEEKDAY_DAY_MONTH"),
+            module=str(assignment.module),
+        ),
+        body=format_lazy(
+            gettext_lazy("“{module}” ({minutes} minutes) is due {day}."),
+            module=str(assignment.module),
+            minutes=assignment.module.duration_minutes,
+            day=lazy_date(assignment.due, "LONG_WEEKDAY_DATE"),
+        ),
         url=_assignment_url(assignment),
     )
 

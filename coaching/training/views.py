@@ -11,6 +11,8 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching.models import TrainingAssignment, TrainingModule
@@ -69,8 +71,25 @@ def module_list(request):
 
 
 def _modules_csv(modules, writer: bool):
-    header = ["title", "topic", "duration_minutes", "recurrence_months", "onboarding", "active"]
-    counts = ["open", "overdue", "done"] if writer else []
+    # Column names in the reader's language; cells stay machine-readable.
+    header = [
+        pgettext("CSV column", "title"),
+        pgettext("CSV column", "topic"),
+        pgettext("CSV column", "duration_minutes"),
+        pgettext("CSV column", "recurrence_months"),
+        pgettext("CSV column", "onboarding"),
+        pgettext("CSV column", "active"),
+    ]
+    counts = (
+        [
+            pgettext("CSV column", "open"),
+            pgettext("CSV column", "overdue"),
+            pgettext("CSV column", "done"),
+        ]
+        if writer
+        else []
+    )
+    yes, no = pgettext("CSV value", "yes"), pgettext("CSV value", "no")
 
     def rows():
         for m in modules:
@@ -79,8 +98,8 @@ def _modules_csv(modules, writer: bool):
                 m.topic or "",
                 m.duration_minutes,
                 m.recurrence_months or "",
-                "yes" if m.onboarding else "no",
-                "yes" if m.active else "no",
+                yes if m.onboarding else no,
+                yes if m.active else no,
                 *((m.open_count, m.overdue_count, m.done_count) if writer else ()),
             ]
 
@@ -128,7 +147,9 @@ def module_create(request):
     _writer(request)
     form = ModuleForm(request.POST or None)
     if request.method == "POST" and (module := _save_module(request, form, None)):
-        messages.success(request, f"Module “{module}” added to the catalogue.")
+        messages.success(
+            request, _("Module “%(module)s” added to the catalogue.") % {"module": module}
+        )
         return redirect("training:module", pk=module.pk)
     return render(request, "coaching/training/module_form.html", {"form": form, "module": None})
 
@@ -140,7 +161,7 @@ def module_edit(request, pk):
     # The form works on a copy: a refused save leaves the page's module as it stands.
     form = ModuleForm(request.POST or None, instance=TrainingModule.objects.get(pk=pk))
     if request.method == "POST" and _save_module(request, form, module):
-        messages.success(request, f"Module “{module}” saved.")
+        messages.success(request, _("Module “%(module)s” saved.") % {"module": module})
         return redirect("training:module", pk=module.pk)
     return render(request, "coaching/training/module_form.html", {"form": form, "module": module})
 
@@ -176,7 +197,16 @@ def my_training(request):
 def _assignments_csv(filename: str, assignments, today):
     return csv_response(
         filename,
-        ["module", "rep", "due", "status", "source", "completed_at", "score", "confirmed_at"],
+        [
+            pgettext("CSV column", "module"),
+            pgettext("CSV column", "rep"),
+            pgettext("CSV column", "due"),
+            pgettext("CSV column", "status"),
+            pgettext("CSV column", "source"),
+            pgettext("CSV column", "completed_at"),
+            pgettext("CSV column", "score"),
+            pgettext("CSV column", "confirmed_at"),
+        ],
         (
             [
                 a.module,
@@ -241,7 +271,7 @@ def _matrix_csv(grid: selectors.Matrix):
     return csv_response(
         f"training-matrix-{grid.team.name}.csv",
         # Titles are people's words: a header cell is made safe like any other cell.
-        ["rep", *(safe_cell(m.title) for m in grid.modules)],
+        [pgettext("CSV column", "rep"), *(safe_cell(m.title) for m in grid.modules)],
         ([rep, *(cell.text for cell in cells)] for rep, cells in grid.rows),
     )
 
@@ -273,10 +303,15 @@ def assign(request):
             apply_rule_errors(form, exc)
         else:
             module = form.cleaned_data["module"]
-            text = f"“{module}” assigned to {len(done.created)} rep(s)."
+            count = len(done.created)
+            text = ngettext(
+                "“%(module)s” assigned to %(count)s rep.",
+                "“%(module)s” assigned to %(count)s reps.",
+                count,
+            ) % {"module": module, "count": count}
             if done.skipped:
                 names = ", ".join(str(r) for r in done.skipped)
-                text += f" Skipped (already hold it open): {names}."
+                text += " " + _("Skipped (already hold it open): %(names)s.") % {"names": names}
             messages.success(request, text)
             return redirect(f"{reverse('training:matrix')}?team={team.pk}")
     return render(
@@ -334,7 +369,9 @@ def assignment_complete(request, pk):
         except (RuleViolation, ConflictError) as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, f"“{assignment.module}” recorded as done.")
+            messages.success(
+                request, _("“%(module)s” recorded as done.") % {"module": assignment.module}
+            )
             if request.POST.get("next") == "mine":
                 return redirect("training:mine")
             return redirect("training:assignment", pk=assignment.pk)
@@ -351,7 +388,7 @@ def _versioned(request, pk, service, done: str):
     assignment = _visible(request, pk)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Reload the page and try again.")
+        messages.error(request, _("Reload the page and try again."))
     else:
         try:
             service(assignment=assignment, by=request.user, version=form.cleaned_data["version"])
@@ -364,11 +401,11 @@ def _versioned(request, pk, service, done: str):
 
 @require_POST
 def assignment_confirm(request, pk):
-    return _versioned(request, pk, training.confirm_assignment, "Training confirmed.")
+    return _versioned(request, pk, training.confirm_assignment, _("Training confirmed."))
 
 
 @require_POST
 def assignment_reopen(request, pk):
     return _versioned(
-        request, pk, training.reopen_assignment, "Reopened; the rep is told it is not done yet."
+        request, pk, training.reopen_assignment, _("Reopened; the rep is told it is not done yet.")
     )

@@ -203,7 +203,7 @@ def test_assign_the_whole_team_reports_who_was_skipped(catalogue, cast, team, cl
         follow=True,
     )
     text = response.content.decode()
-    assert "assigned to 1 rep(s)" in text
+    assert "assigned to 1 rep." in text
     assert "Skipped (already hold it open): Rita Rep" in text
     teammate = TrainingAssignment.objects.get(rep=cast["teammate"])
     assert (teammate.due, teammate.source) == (days(14), AssignmentSource.TEAM)

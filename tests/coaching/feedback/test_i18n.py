@@ -101,7 +101,7 @@ def test_signed_feedback_notice_in_the_managers_language(cast, period):
     with translation.override("el"):
         services.send_signed_feedback(by=cast["rep"], text="Καλή δουλειά")
     notice = Notification.objects.get(user=cast["manager"], key__startswith="signed-feedback:")
-    assert notice.title == f"{cast['rep']} mengirimi Anda umpan balik bernama"
+    assert notice.title == f"{cast['rep']} mengirimi Anda umpan balik dengan nama"
 
 
 def test_results_csv_in_greek_keeps_machine_numbers(client_for, manager, alpha, period):

@@ -9,6 +9,8 @@ the threshold rule of coaching.feedback.selectors. Outside scope answers 404.
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view
@@ -37,7 +39,9 @@ from salesmgmt.models import CompanySettings
         201: SubmittedSerializer,
         400: OpenApiResponse(
             ErrorSerializer,
-            description="Bad ratings, no open period, no manager, or already answered.",
+            description=gettext_lazy(
+                "Bad ratings, no open period, no manager, or already answered."
+            ),
         ),
     },
 )
@@ -47,7 +51,7 @@ def submit_feedback(request):
     question and optional free text. Once per period. Stored without author or time;
     the answer says only that the period is answered."""
     if not request.user.is_rep:
-        raise PermissionDenied("Only reps give upward feedback.")
+        raise PermissionDenied(_("Only reps give upward feedback."))
     body = SubmitFeedbackSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     period = services.submit_feedback(
@@ -55,7 +59,7 @@ def submit_feedback(request):
     )
     period.answered = True
     today = CompanySettings.load().today()
-    data = {"period": period, "detail": "Your answer was recorded anonymously."}
+    data = {"period": period, "detail": _("Your answer was recorded anonymously.")}
     return Response(
         SubmittedSerializer(data, context={"today": today}).data, status=status.HTTP_201_CREATED
     )
@@ -69,7 +73,9 @@ def feedback_questions(request):
 
 
 class FeedbackPeriodFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="start__year", help_text="Periods starting in.")
+    year = django_filters.NumberFilter(
+        field_name="start__year", help_text=gettext_lazy("Periods starting in.")
+    )
 
     class Meta:
         model = FeedbackPeriod
@@ -96,7 +102,8 @@ class FeedbackPeriodViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     responses={
         200: ResultsSerializer,
         404: OpenApiResponse(
-            ErrorSerializer, description="A period, division or manager outside what you see."
+            ErrorSerializer,
+            description=gettext_lazy("A period, division or manager outside what you see."),
         ),
     },
 )
@@ -108,7 +115,7 @@ def feedback_results(request):
     threshold a group shows its count of answers and nothing else."""
     user = request.user
     if not selectors.sees_results(user):
-        raise PermissionDenied("Managers, directors and admins see feedback results.")
+        raise PermissionDenied(_("Managers, directors and admins see feedback results."))
     query = ResultsQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     params = query.validated_data

@@ -1,6 +1,7 @@
 """Forms of the feedback pages. The rules live in coaching.feedback.services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from coaching.models import FeedbackPeriod
 
@@ -12,12 +13,13 @@ class FeedbackForm(forms.Form):
     """One 1-5 radio group per active question, and free text."""
 
     text = forms.CharField(
-        label="Anything else your manager should hear? (optional)",
+        label=_("Anything else your manager should hear? (optional)"),
         required=False,
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Do not name yourself or details only you would know if you want to stay "
-        "anonymous.",
+        help_text=_(
+            "Do not name yourself or details only you would know if you want to stay anonymous."
+        ),
     )
 
     def __init__(self, *args, questions, **kwargs):
@@ -25,11 +27,11 @@ class FeedbackForm(forms.Form):
         self.questions = list(questions)
         for q in self.questions:
             self.fields[f"q{q.pk}"] = forms.TypedChoiceField(
-                label=q.name,
+                label=q.label,
                 choices=SCALE,
                 coerce=int,
                 widget=forms.RadioSelect(attrs={"class": "rating"}),
-                error_messages={"required": "Pick 1 to 5."},
+                error_messages={"required": _("Pick 1 to 5.")},
             )
         self.order_fields([f"q{q.pk}" for q in self.questions] + ["text"])
 
@@ -42,7 +44,7 @@ class FeedbackForm(forms.Form):
 
 class SignedFeedbackForm(forms.Form):
     text = forms.CharField(
-        label="Your feedback (your manager sees your name)",
+        label=_("Your feedback (your manager sees your name)"),
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
@@ -50,5 +52,8 @@ class SignedFeedbackForm(forms.Form):
 
 class PeriodForm(forms.Form):
     period = forms.ModelChoiceField(
-        queryset=FeedbackPeriod.objects.order_by("-start"), required=False, empty_label=None
+        queryset=FeedbackPeriod.objects.order_by("-start"),
+        required=False,
+        empty_label=None,
+        label=_("Period"),
     )

@@ -167,7 +167,7 @@ def _by_question(rows, group_field: str, question_list) -> dict:
         result[group] = [
             {
                 "question": q.pk,
-                "name": q.name,
+                "name": q.label,
                 "average": round(float(per_question[q.pk]["average"]), 2)
                 if q.pk in per_question
                 else None,
@@ -431,7 +431,7 @@ def trends(submissions, periods, group: str, known: dict | None = None) -> dict:
             "series": [
                 {
                     "question": q.pk,
-                    "name": q.name,
+                    "name": q.label,
                     "averages": [
                         round(averages[(group_id, p, q.pk)], 2)
                         if (group_id, p, q.pk) in averages

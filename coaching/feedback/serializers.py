@@ -2,6 +2,7 @@
 the submit body goes in and only "answered" comes out; results carry aggregates and
 text alone."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from coaching.feedback.forms import TEXT_LIMIT
@@ -9,13 +10,13 @@ from coaching.models import FeedbackPeriod, SignedFeedback
 
 
 class RatingInputSerializer(serializers.Serializer):
-    question = serializers.IntegerField(help_text="A feedback question's id (see periods).")
+    question = serializers.IntegerField(help_text=_("A feedback question's id (see periods)."))
     rating = serializers.IntegerField(min_value=1, max_value=5)
 
 
 class SubmitFeedbackSerializer(serializers.Serializer):
     ratings = RatingInputSerializer(
-        many=True, help_text="One rating 1-5 for every active question."
+        many=True, help_text=_("One rating 1-5 for every active question.")
     )
     text = serializers.CharField(
         required=False, allow_blank=True, max_length=TEXT_LIMIT, default=""
@@ -24,21 +25,22 @@ class SubmitFeedbackSerializer(serializers.Serializer):
     def validate_ratings(self, value):
         questions = [r["question"] for r in value]
         if len(questions) != len(set(questions)):
-            raise serializers.ValidationError("Rate each question once.")
+            raise serializers.ValidationError(_("Rate each question once."))
         return {r["question"]: r["rating"] for r in value}
 
 
 class QuestionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     key = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=_("The question as stored."))
+    label = serializers.CharField(read_only=True, help_text=_("The question in your language."))
 
 
 class FeedbackPeriodSerializer(serializers.ModelSerializer):
     answered = serializers.BooleanField(
-        read_only=True, help_text="Whether you answered this period (reps)."
+        read_only=True, help_text=_("Whether you answered this period (reps).")
     )
-    is_open = serializers.SerializerMethodField(help_text="Taking answers today.")
+    is_open = serializers.SerializerMethodField(help_text=_("Taking answers today."))
 
     class Meta:
         model = FeedbackPeriod
@@ -55,7 +57,7 @@ class SubmittedSerializer(serializers.Serializer):
 
 class QuestionFigureSerializer(serializers.Serializer):
     question = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=_("The question in your language."))
     average = serializers.FloatField(allow_null=True)
     count = serializers.IntegerField()
 
@@ -64,17 +66,19 @@ class GroupFiguresSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="label")
     answers = serializers.IntegerField(
-        help_text="Answers shown for this group (in batches of at least the threshold)."
+        help_text=_("Answers shown for this group (in batches of at least the threshold).")
     )
     waiting = serializers.IntegerField(
-        help_text="Answers in but waiting for others (fewer than the threshold in their "
-        "pool): never shown but as this count."
+        help_text=_(
+            "Answers in but waiting for others (fewer than the threshold in their "
+            "pool): never shown but as this count."
+        )
     )
     shown = serializers.BooleanField(
-        help_text="False below the threshold: then questions and texts are empty."
+        help_text=_("False below the threshold: then questions and texts are empty.")
     )
     too_small = serializers.BooleanField(
-        help_text="A team of fewer reps than the threshold: counted in the division only."
+        help_text=_("A team of fewer reps than the threshold: counted in the division only.")
     )
     questions = QuestionFigureSerializer(many=True)
 
@@ -90,7 +94,7 @@ class GroupFiguresSerializer(serializers.Serializer):
 
 class TeamFiguresSerializer(GroupFiguresSerializer):
     texts = serializers.ListField(
-        child=serializers.CharField(), help_text="Free text, in random order, nothing else."
+        child=serializers.CharField(), help_text=_("Free text, in random order, nothing else.")
     )
 
 
@@ -100,21 +104,21 @@ class DivisionFiguresSerializer(GroupFiguresSerializer):
 
 class ResultsQuerySerializer(serializers.Serializer):
     period = serializers.IntegerField(
-        required=False, help_text="A period id; the open (or latest) period by default."
+        required=False, help_text=_("A period id; the open (or latest) period by default.")
     )
     manager = serializers.IntegerField(
-        required=False, help_text="Directors and admins: one manager's figures."
+        required=False, help_text=_("Directors and admins: one manager's figures.")
     )
     division = serializers.IntegerField(
-        required=False, help_text="Admins: one division (a director has one)."
+        required=False, help_text=_("Admins: one division (a director has one).")
     )
 
 
 class ResultsSerializer(serializers.Serializer):
     period = FeedbackPeriodSerializer(allow_null=True)
     threshold = serializers.IntegerField()
-    teams = TeamFiguresSerializer(many=True, help_text="A manager's own teams.")
-    divisions = DivisionFiguresSerializer(many=True, help_text="Directors and admins.")
+    teams = TeamFiguresSerializer(many=True, help_text=_("A manager's own teams."))
+    divisions = DivisionFiguresSerializer(many=True, help_text=_("Directors and admins."))
 
 
 class SignedFeedbackSerializer(serializers.ModelSerializer):

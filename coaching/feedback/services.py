@@ -27,6 +27,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from coaching.feedback import selectors
 from coaching.models import (
@@ -37,6 +41,7 @@ from coaching.models import (
     SignedFeedback,
 )
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import lazy_date
 from salesmgmt.models import CompanySettings, NotificationKind, Team, User
 from salesmgmt.notifications.services import notify
 
@@ -44,9 +49,13 @@ from salesmgmt.notifications.services import notify
 logger = logging.getLogger(__name__)
 
 CLOSING_REMINDER_DAYS = 5
-ALREADY_ANSWERED = "You have already answered for this period; thank you."
-NO_MANAGER = "You have no team manager to give feedback to yet. Ask an administrator."
-NO_PERIOD = "No feedback period is open right now."
+ALREADY_ANSWERED = _("You have already answered for this period; thank you.")
+NO_MANAGER = _("You have no team manager to give feedback to yet. Ask an administrator.")
+NO_PERIOD = _("No feedback period is open right now.")
+
+# A period's name ("Oct 2026 - Dec 2026") written when a notification is rendered, in
+# the recipient's language (notify() renders lazy texts inside translation.override).
+period_label = lazy(str, str)
 
 
 @transaction.atomic
@@ -64,7 +73,7 @@ def ensure_period(*, today: date) -> FeedbackPeriod:
     latest = FeedbackPeriod.objects.filter(start__lte=today).order_by("-end").first()
     if latest is not None and latest.end >= start:
         start = latest.end + timedelta(days=1)
-    period, _ = FeedbackPeriod.objects.get_or_create(
+    period, _created = FeedbackPeriod.objects.get_or_create(
         start=start, defaults={"end": end, "closes_on": end}
     )
     return period
@@ -82,11 +91,18 @@ def _clean_ratings(ratings: dict[int, int]) -> dict[int, int]:
     wanted = {q.pk for q in selectors.questions()}
     errors = []
     if set(ratings) - wanted:
-        errors.append("Rate only the questions asked.")
+        errors.append(gettext("Rate only the questions asked."))
     if missing := wanted - set(ratings):
-        errors.append(f"Rate every question ({len(missing)} missing).")
+        errors.append(
+            ngettext(
+                "Rate every question (%(count)d missing).",
+                "Rate every question (%(count)d missing).",
+                len(missing),
+            )
+            % {"count": len(missing)}
+        )
     if any(not isinstance(v, int) or not 1 <= v <= 5 for v in ratings.values()):
-        errors.append("Ratings go from 1 to 5.")
+        errors.append(gettext("Ratings go from 1 to 5."))
     if errors:
         raise RuleViolation({"ratings": errors})
     return ratings
@@ -102,7 +118,7 @@ def submit_feedback(
     answer is refused) and the author-less submission with its ratings, about the
     manager of the rep's team as it is now."""
     if not by.is_rep:
-        raise PermissionDenied("Only reps give upward feedback.")
+        raise PermissionDenied(gettext("Only reps give upward feedback."))
     period = selectors.open_period(today or CompanySettings.load().today())
     if period is None:
         raise RuleViolation(NO_PERIOD)
@@ -152,18 +168,18 @@ def _batch_pool(*, period: FeedbackPeriod, team: Team, manager: User) -> None:
 def send_signed_feedback(*, by: User, text: str, today: date | None = None) -> SignedFeedback:
     """Feedback the rep chose to sign, to their team's manager, who is told at once."""
     if not by.is_rep:
-        raise PermissionDenied("Only reps send feedback to their manager.")
+        raise PermissionDenied(gettext("Only reps send feedback to their manager."))
     text = text.strip()
     if not text:
-        raise RuleViolation({"text": ["Write what you want to tell your manager."]})
-    _, manager = _manager_of(by)
+        raise RuleViolation({"text": [gettext("Write what you want to tell your manager.")]})
+    manager = _manager_of(by)[1]
     period = selectors.open_period(today or CompanySettings.load().today())
     signed = SignedFeedback.objects.create(author=by, manager=manager, period=period, text=text)
     notify(
         user=manager,
         kind=NotificationKind.FEEDBACK,
         key=f"signed-feedback:{signed.pk}",
-        title=f"{by} sent you signed feedback",
+        title=format_lazy(_("{name} sent you signed feedback"), name=str(by)),
         body=text[:300],
         url=reverse("feedback:signed_list"),
     )
@@ -221,9 +237,13 @@ def open_feedback_periods(*, now: datetime | None = None) -> int:
                     user=rep,
                     kind=NotificationKind.FEEDBACK,
                     key=f"feedback-open:{period.pk}",
-                    title=f"Anonymous feedback for {period} is open",
-                    body=f"Tell your manager how it is going, anonymously, "
-                    f"until {period.closes_on:%d %b %Y}.",
+                    title=format_lazy(
+                        _("Anonymous feedback for {period} is open"), period=period_label(period)
+                    ),
+                    body=format_lazy(
+                        _("Tell your manager how it is going, anonymously, until {day}."),
+                        day=lazy_date(period.closes_on, "DATE_MEDIUM"),
+                    ),
                     url=url,
                 )
             )
@@ -234,8 +254,12 @@ def open_feedback_periods(*, now: datetime | None = None) -> int:
                         user=rep,
                         kind=NotificationKind.FEEDBACK,
                         key=f"feedback-closing:{period.pk}",
-                        title=f"Anonymous feedback for {period} closes on {period.closes_on:%d %b}",
-                        body="A few minutes, and your manager never sees who wrote what.",
+                        title=format_lazy(
+                            _("Anonymous feedback for {period} closes on {day}"),
+                            period=period_label(period),
+                            day=lazy_date(period.closes_on, "DAY_MONTH"),
+                        ),
+                        body=_("A few minutes, and your manager never sees who wrote what."),
                         url=url,
                     )
                 )
@@ -270,7 +294,16 @@ def _tell_managers_feedback_is_ready(*, today: date) -> int:
                 user=people[row["manager"]],
                 kind=NotificationKind.FEEDBACK,
                 key=f"feedback-ready:{period.pk}:{team.pk}",
-                title=f"Feedback for {period} is ready: {row['n']} answers from {team}",
+                title=format_lazy(
+                    ngettext_lazy(
+                        "Feedback for {period} is ready: {count} answer from {team}",
+                        "Feedback for {period} is ready: {count} answers from {team}",
+                        row["n"],
+                    ),
+                    period=period_label(period),
+                    count=row["n"],
+                    team=str(team),
+                ),
                 url=f"{reverse('feedback:results')}?period={period.pk}",
             )
         )

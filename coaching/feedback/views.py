@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from coaching.feedback import selectors, services
 from coaching.feedback.forms import FeedbackForm, PeriodForm, SignedFeedbackForm
@@ -23,7 +25,7 @@ TREND_PERIODS = 8
 
 def _rep_only(request):
     if not request.user.is_rep:
-        raise PermissionDenied("Only reps give upward feedback.")
+        raise PermissionDenied(_("Only reps give upward feedback."))
 
 
 def _can_give(user) -> str:
@@ -51,7 +53,7 @@ def give(request):
             apply_rule_errors(form, exc)
         else:
             # Says nothing of the answer: messages may sit in the session, next to the user.
-            messages.success(request, "Thank you. Your answer was recorded anonymously.")
+            messages.success(request, _("Thank you. Your answer was recorded anonymously."))
             return redirect("feedback:give")
     return render(
         request,
@@ -70,7 +72,10 @@ def signed_new(request):
         except RuleViolation as exc:
             apply_rule_errors(form, exc)
         else:
-            messages.success(request, f"Sent to {signed.manager}, signed with your name.")
+            messages.success(
+                request,
+                _("Sent to %(manager)s, signed with your name.") % {"manager": signed.manager},
+            )
             return redirect("feedback:signed_list")
     return render(request, "coaching/feedback/signed_new.html", {"form": form, "blocked": blocked})
 
@@ -78,7 +83,7 @@ def signed_new(request):
 def signed_list(request):
     form = PeriodForm(request.GET or None)
     form.fields["period"].required = False
-    form.fields["period"].empty_label = "All periods"
+    form.fields["period"].empty_label = _("All periods")
     qs = (
         SignedFeedback.objects.visible_to(request.user)
         .select_related("author", "manager", "period")
@@ -89,7 +94,13 @@ def signed_list(request):
     if request.GET.get("export") == "csv":
         return csv_response(
             "signed-feedback.csv",
-            ["sent", "from", "to", "period", "text"],
+            [
+                pgettext("CSV header", "sent"),
+                pgettext("CSV header", "from"),
+                pgettext("CSV header", "to"),
+                pgettext("CSV header", "period"),
+                pgettext("CSV header", "text"),
+            ],
             (
                 [s.created_at.isoformat(), s.author, s.manager, s.period or "", s.text]
                 for s in qs.iterator(chunk_size=500)
@@ -117,7 +128,7 @@ def _chosen_period(request) -> FeedbackPeriod | None:
 def results(request):
     user = request.user
     if not selectors.sees_results(user):
-        raise PermissionDenied("Managers, directors and admins see feedback results.")
+        raise PermissionDenied(_("Managers, directors and admins see feedback results."))
     period = _chosen_period(request)
     division = _int(request.GET["division"]) if request.GET.get("division") else None
     try:
@@ -189,6 +200,14 @@ def _results_csv(period, teams, divisions):
 
     return csv_response(
         f"feedback-{period.start:%Y-%m}.csv",
-        ["period", "group", "name", "answers", "question", "average", "ratings"],
+        [
+            pgettext("CSV header", "period"),
+            pgettext("CSV header", "group"),
+            pgettext("CSV header", "name"),
+            pgettext("CSV header", "answers"),
+            pgettext("CSV header", "question"),
+            pgettext("CSV header", "average"),
+            pgettext("CSV header", "ratings"),
+        ],
         rows(),
     )

@@ -7,6 +7,7 @@ carries the plan's ``version`` (409 when stale) and answers with the plan as it 
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -71,7 +72,7 @@ class ImprovementPlanViewSet(
         """Open a plan (managers of the rep): from a review miss whose root cause is the
         rep's skill or effort, or for a rep with a reason. The rep is notified."""
         if not request.user.reviews_plans:
-            raise PermissionDenied("Managers open improvement plans.")
+            raise PermissionDenied(_("Managers open improvement plans."))
         data = self._body(ImprovementPlanCreateSerializer)
         checkpoints = [improvement.CheckpointIn(**c) for c in data.pop("checkpoints")]
         plan = improvement.open_plan(by=request.user, checkpoints=checkpoints, **data)

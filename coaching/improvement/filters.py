@@ -4,14 +4,16 @@ Choices that name people or teams are scoped to the person asking (a rep or team
 outside the scope is "not a valid choice", like one that does not exist)."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coaching.improvement.services import CLOSING_OUTCOMES, OPEN_OUTCOMES
 from coaching.models import ImprovementPlan, PlanOutcome
 from salesmgmt.filtering import PersonFilter, SharedFilterSet, visible_teams
 
 STATUSES = [
-    ("open", "Open (incl. extended)"),
-    ("closed", "Closed"),
+    ("open", _("Open (incl. extended)")),
+    ("closed", pgettext_lazy("improvement plan", "Closed")),
     *PlanOutcome.choices,
 ]
 
@@ -20,13 +22,13 @@ class ImprovementPlanFilter(SharedFilterSet):
     status = django_filters.ChoiceFilter(
         choices=STATUSES,
         method="filter_status",
-        empty_label="any",
-        label="Status",
-        help_text="open (open or extended), closed (met or not met), or one outcome.",
+        empty_label=_("any"),
+        label=_("Status"),
+        help_text=_("open (open or extended), closed (met or not met), or one outcome."),
     )
-    rep = PersonFilter(label="Rep", help_text="The rep's user id.")
+    rep = PersonFilter(label=_("Rep"), help_text=_("The rep's user id."))
     team = django_filters.ModelChoiceFilter(
-        field_name="rep__team", queryset=visible_teams, empty_label="any", label="Team"
+        field_name="rep__team", queryset=visible_teams, empty_label=_("any"), label=_("Team")
     )
 
     class Meta:

@@ -4,6 +4,9 @@ from datetime import timedelta
 
 from django import forms
 from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from coaching.improvement.services import linkable_goals, linkable_modules, linkable_sessions
 from coaching.models import PlanOutcome
@@ -19,7 +22,7 @@ class RepPickForm(forms.Form):
     """Which rep a plan without a review miss is for (the new page's first step)."""
 
     rep = forms.ModelChoiceField(
-        queryset=User.objects.none(), label="Rep", widget=Lookup("people_lookup", "role=rep")
+        queryset=User.objects.none(), label=_("Rep"), widget=Lookup("people_lookup", "role=rep")
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -29,12 +32,18 @@ class RepPickForm(forms.Form):
 
 class SessionChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.get_kind_display()} · {obj.starts_at:%d %b %Y} ({obj.get_status_display()})"
+        day = formats.date_format(timezone.localtime(obj.starts_at), "DATE_MEDIUM")
+        return f"{obj.get_kind_display()} · {day} ({obj.get_status_display()})"
 
 
 class GoalChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.label} {obj.period_label} — target {plain_number(obj.target):,}"
+        target = formats.number_format(plain_number(obj.target), force_grouping=True)
+        return gettext("%(goal)s %(period)s — target %(target)s") % {
+            "goal": obj.label,
+            "period": obj.period_label,
+            "target": target,
+        }
 
 
 class PlanForm(forms.Form):
@@ -42,42 +51,44 @@ class PlanForm(forms.Form):
     miss) and the checkpoints (a formset beside it)."""
 
     reason = forms.CharField(
-        label="Why a plan without a review miss",
+        label=_("Why a plan without a review miss"),
         required=False,
-        help_text="No review miss names the rep's skill or effort: say what the plan answers. "
-        "It stays in the plan's history.",
+        help_text=_(
+            "No review miss names the rep's skill or effort: say what the plan answers. "
+            "It stays in the plan's history."
+        ),
         **TEXT,
     )
     goals_text = forms.CharField(
-        label="Goals to reach", help_text="What the rep is to reach, by when.", **TEXT
+        label=_("Goals to reach"), help_text=_("What the rep is to reach, by when."), **TEXT
     )
     goals = GoalChoice(
         queryset=None,
         required=False,
-        label="Linked goals",
+        label=_("Linked goals"),
         widget=forms.CheckboxSelectMultiple,
-        help_text="The rep's own goals this plan is about (optional).",
+        help_text=_("The rep's own goals this plan is about (optional)."),
     )
     support_text = forms.CharField(
-        label="Support promised",
+        label=_("Support promised"),
         required=False,
-        help_text="Coaching sessions, training, ride-alongs: what you will do to help.",
+        help_text=_("Coaching sessions, training, ride-alongs: what you will do to help."),
         **TEXT,
     )
     sessions = SessionChoice(
         queryset=None,
         required=False,
-        label="Coaching sessions",
+        label=_("Coaching sessions"),
         widget=forms.CheckboxSelectMultiple,
     )
     modules = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        label="Training modules",
+        label=_("Training modules"),
         widget=forms.CheckboxSelectMultiple,
     )
-    starts_on = forms.DateField(label="Starts on", widget=DATE)
-    ends_on = forms.DateField(label="Ends on", widget=DATE)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
     # Editing: the version read, required (without it a save would overwrite blindly).
     # Opening a plan has none: the field is removed then.
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -117,14 +128,15 @@ class PlanForm(forms.Form):
         if "version" in self.errors:  # a hidden field: said where the page shows it
             del self.errors["version"]
             self.add_error(
-                None, "This page lacks the plan's version; reload the plan and edit it again."
+                None,
+                gettext("This page lacks the plan's version; reload the plan and edit it again."),
             )
         return data
 
 
 class CheckpointForm(forms.Form):
-    due = forms.DateField(label="Checkpoint on", widget=DATE)
-    what = forms.CharField(label="What is checked", max_length=200)
+    due = forms.DateField(label=_("Checkpoint on"), widget=DATE)
+    what = forms.CharField(label=_("What is checked"), max_length=200)
 
 
 CheckpointFormSet = forms.formset_factory(CheckpointForm, extra=2, min_num=1, validate_min=True)
@@ -136,38 +148,41 @@ class VersionForm(forms.Form):
 
 class AcknowledgeForm(VersionForm):
     comment = forms.CharField(
-        label="Your comment (optional)",
+        label=_("Your comment (optional)"),
         required=False,
-        help_text="Your manager reads it; you can comment again while the plan is open.",
+        help_text=_("Your manager reads it; you can comment again while the plan is open."),
         **TEXT,
     )
 
 
 class CommentForm(VersionForm):
-    comment = forms.CharField(label="Your comment", **TEXT)
+    comment = forms.CharField(label=_("Your comment"), **TEXT)
 
 
 class CheckpointAddForm(VersionForm):
-    due = forms.DateField(label="Checkpoint on", widget=DATE)
-    what = forms.CharField(label="What is checked", max_length=200)
+    due = forms.DateField(label=_("Checkpoint on"), widget=DATE)
+    what = forms.CharField(label=_("What is checked"), max_length=200)
 
 
 class CheckpointRecordForm(VersionForm):
     result = forms.CharField(
-        label="Result", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    done = forms.BooleanField(label="Done", required=False)
+    done = forms.BooleanField(label=_("Done"), required=False)
 
 
 class ExtendForm(VersionForm):
-    ends_on = forms.DateField(label="New end", widget=DATE)
-    note = forms.CharField(label="Why more time", required=False, **TEXT)
+    ends_on = forms.DateField(label=_("New end"), widget=DATE)
+    note = forms.CharField(label=_("Why more time"), required=False, **TEXT)
 
 
 class CloseForm(VersionForm):
     outcome = forms.ChoiceField(
-        label="Outcome",
-        choices=[(PlanOutcome.MET, "Met"), (PlanOutcome.NOT_MET, "Not met")],
+        label=_("Outcome"),
+        choices=[
+            (PlanOutcome.MET, pgettext_lazy("plan outcome", "Met")),
+            (PlanOutcome.NOT_MET, pgettext_lazy("plan outcome", "Not met")),
+        ],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="How it ended", help_text="The rep reads it.", **TEXT)
+    note = forms.CharField(label=_("How it ended"), help_text=_("The rep reads it."), **TEXT)

@@ -2,6 +2,7 @@
 and the bodies of the manager's and the rep's writes. Ids name rows in the caller's
 scope; anything else is 'does not exist', never 'forbidden'."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,7 +19,7 @@ from plans.models import Goal
 from reporting.models import MonthlyReview, ReviewMiss
 from salesmgmt.models import User
 
-VERSION_HELP = "The plan's version you read. A stale one answers 409 and changes nothing."
+VERSION_HELP = _("The plan's version you read. A stale one answers 409 and changes nothing.")
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -58,7 +59,7 @@ class ImprovementEventSerializer(serializers.ModelSerializer):
 
 class ImprovementPlanSerializer(serializers.ModelSerializer):
     next_checkpoint = serializers.DateField(
-        read_only=True, allow_null=True, help_text="The earliest checkpoint not done yet."
+        read_only=True, allow_null=True, help_text=_("The earliest checkpoint not done yet.")
     )
 
     class Meta:
@@ -108,19 +109,19 @@ class _Links(serializers.Serializer):
         lambda user: Goal.objects.visible_to(user),
         many=True,
         required=False,
-        help_text="Ids of the rep's own goals.",
+        help_text=_("Ids of the rep's own goals."),
     )
     sessions = ScopedField(
         lambda user: CoachingSession.objects.visible_to(user),
         many=True,
         required=False,
-        help_text="Ids of the rep's coaching sessions.",
+        help_text=_("Ids of the rep's coaching sessions."),
     )
     modules = ScopedField(
         lambda user: linkable_modules(),
         many=True,
         required=False,
-        help_text="Ids of active training modules.",
+        help_text=_("Ids of active training modules."),
     )
 
 
@@ -132,28 +133,30 @@ class ImprovementPlanCreateSerializer(_Links):
         _visible_misses,
         required=False,
         allow_null=True,
-        help_text="The review miss the plan answers (its root cause must be skill or effort).",
+        help_text=_("The review miss the plan answers (its root cause must be skill or effort)."),
     )
     rep = ScopedField(
         lambda user: User.objects.visible_to(user).sales_reps(),
         required=False,
-        help_text="The rep (a user id); taken from the miss when one is given.",
+        help_text=_("The rep (a user id); taken from the miss when one is given."),
     )
     reason = serializers.CharField(
-        required=False, allow_blank=True, help_text="Why, when the plan answers no miss."
+        required=False, allow_blank=True, help_text=_("Why, when the plan answers no miss.")
     )
     goals_text = serializers.CharField()
     support_text = serializers.CharField(required=False, allow_blank=True)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
-    checkpoints = CheckpointInSerializer(many=True, help_text="At least one: a date and what.")
+    checkpoints = CheckpointInSerializer(many=True, help_text=_("At least one: a date and what."))
 
     def validate(self, attrs):
         miss = attrs.get("miss")
         if miss is None and "rep" not in attrs:
-            raise serializers.ValidationError({"rep": ["Name the rep, or the miss it answers."]})
+            raise serializers.ValidationError({"rep": [_("Name the rep, or the miss it answers.")]})
         if miss is not None and attrs.setdefault("rep", miss.review.rep) != miss.review.rep:
-            raise serializers.ValidationError({"miss": ["This miss is on another rep's review."]})
+            raise serializers.ValidationError(
+                {"miss": [_("This miss is on another rep's review.")]}
+            )
         return attrs
 
 
@@ -163,7 +166,7 @@ class ImprovementPlanUpdateSerializer(_Links):
     support_text = serializers.CharField(required=False, allow_blank=True)
     starts_on = serializers.DateField(required=False)
     ends_on = serializers.DateField(
-        required=False, help_text="Earlier only; to give more time, extend the plan."
+        required=False, help_text=_("Earlier only; to give more time, extend the plan.")
     )
 
 
@@ -180,7 +183,7 @@ class CommentSerializer(VersionSerializer):
 
 
 class ExtendSerializer(VersionSerializer):
-    ends_on = serializers.DateField(help_text="The new end, after the current one.")
+    ends_on = serializers.DateField(help_text=_("The new end, after the current one."))
     note = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -192,16 +195,16 @@ class ClosingOutcomeField(serializers.ChoiceField):
 
 class CloseSerializer(VersionSerializer):
     outcome = serializers.ChoiceField(
-        choices=[PlanOutcome.MET, PlanOutcome.NOT_MET], help_text="met or not_met."
+        choices=[PlanOutcome.MET, PlanOutcome.NOT_MET], help_text=_("met or not_met.")
     )
-    note = serializers.CharField(help_text="How the plan ended; the rep reads it.")
+    note = serializers.CharField(help_text=_("How the plan ended; the rep reads it."))
 
 
 class CheckpointCreateSerializer(VersionSerializer):
-    due = serializers.DateField(help_text="Within the plan's period.")
+    due = serializers.DateField(help_text=_("Within the plan's period."))
     what = serializers.CharField(max_length=200)
 
 
 class CheckpointUpdateSerializer(VersionSerializer):
     result = serializers.CharField(required=False, allow_blank=True)
-    done = serializers.BooleanField(required=False, help_text="Done (true) or not yet (false).")
+    done = serializers.BooleanField(required=False, help_text=_("Done (true) or not yet (false)."))

@@ -18,7 +18,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from coaching.models import (
     CoachingSession,
@@ -33,14 +37,15 @@ from plans.models import Goal, GoalScope
 from reporting.models import MonthlyReview, ReviewMiss, RootCause
 from salesmgmt.calendar import job_now
 from salesmgmt.errors import RuleViolation
+from salesmgmt.i18n import lazy_date
 from salesmgmt.models import CompanySettings, NotificationKind, User
-from salesmgmt.notifications.services import Notice, notify, send_once, settle
+from salesmgmt.notifications.services import Notice, StrOrLazy, notify, send_once, settle
 from salesmgmt.versioning import bump, lock_current, lock_row
 
 REP_CAUSES = (RootCause.SKILL, RootCause.EFFORT)
 OPEN_OUTCOMES = (PlanOutcome.OPEN, PlanOutcome.EXTENDED)
 CLOSING_OUTCOMES = (PlanOutcome.MET, PlanOutcome.NOT_MET)
-PLAN_CHANGED = (
+PLAN_CHANGED = _(
     "This improvement plan was changed by someone else since you opened it. Nothing was "
     "saved; reload to see the latest version."
 )
@@ -71,18 +76,19 @@ def manages(user: User, rep: User) -> bool:
 def _check_manages(plan_or_rep, by: User) -> None:
     rep = plan_or_rep.rep if isinstance(plan_or_rep, ImprovementPlan) else plan_or_rep
     if not manages(by, rep):
-        raise PermissionDenied("Only the rep's manager does this.")
+        raise PermissionDenied(gettext("Only the rep's manager does this."))
 
 
 def _check_rep(plan: ImprovementPlan, by: User) -> None:
     if plan.rep_id != by.pk:
-        raise PermissionDenied("Only the rep answers their own improvement plan.")
+        raise PermissionDenied(gettext("Only the rep answers their own improvement plan."))
 
 
 def _check_open(plan: ImprovementPlan) -> None:
     if plan.outcome not in OPEN_OUTCOMES:
         raise RuleViolation(
-            f"This plan is closed ({plan.get_outcome_display().lower()}); it no longer changes."
+            gettext("This plan is closed (%(outcome)s); it no longer changes.")
+            % {"outcome": plan.get_outcome_display().lower()}
         )
 
 
@@ -97,18 +103,23 @@ def _lock(plan: ImprovementPlan, version: int | None) -> ImprovementPlan:
 def check_miss(*, miss: ReviewMiss, rep: User | None, by: User) -> ReviewMiss:
     """The miss a plan answers: on a review ``by`` sees, of ``rep``, caused by the rep."""
     if not MonthlyReview.objects.visible_to(by).filter(pk=miss.review_id).exists():
-        raise RuleViolation({"miss": "No such review miss."})
+        raise RuleViolation({"miss": gettext("No such review miss.")})
     if rep is not None and miss.review.rep_id != rep.pk:
-        raise RuleViolation({"miss": "This miss is on another rep's review."})
+        raise RuleViolation({"miss": gettext("This miss is on another rep's review.")})
     if miss.stale:
-        raise RuleViolation({"miss": "This is no longer a miss: the review was recalculated."})
+        raise RuleViolation(
+            {"miss": gettext("This is no longer a miss: the review was recalculated.")}
+        )
     if miss.root_cause not in REP_CAUSES:
-        cause = miss.get_root_cause_display() if miss.root_cause else "not decided yet"
+        cause = miss.get_root_cause_display() if miss.root_cause else gettext("not decided yet")
         raise RuleViolation(
             {
-                "miss": f"An improvement plan answers a miss caused by the rep (skill or "
-                f"effort); the root cause of “{miss.label}” is {cause}. Rule out the "
-                "other causes first, or open the plan without a miss and say why."
+                "miss": gettext(
+                    "An improvement plan answers a miss caused by the rep (skill or "
+                    "effort); the root cause of “%(miss)s” is %(cause)s. Rule out the "
+                    "other causes first, or open the plan without a miss and say why."
+                )
+                % {"miss": miss.label, "cause": cause}
             }
         )
     return miss
@@ -137,34 +148,50 @@ def _check_links(
     rep: User, by: User, *, goals=None, sessions=None, modules=None, linked_modules=()
 ) -> None:
     errors = {}
-    for field, chosen, allowed, what in (
-        ("goals", goals, linkable_goals(rep, by), "one of the rep's own goals"),
-        ("sessions", sessions, linkable_sessions(rep, by), "a coaching session of this rep"),
-        ("modules", modules, linkable_modules(linked_modules), "an active training module"),
+    for field, chosen, allowed, refusal in (
+        ("goals", goals, linkable_goals(rep, by), _("Choose one of the rep's own goals.")),
+        (
+            "sessions",
+            sessions,
+            linkable_sessions(rep, by),
+            _("Choose a coaching session of this rep."),
+        ),
+        (
+            "modules",
+            modules,
+            linkable_modules(linked_modules),
+            _("Choose an active training module."),
+        ),
     ):
         if chosen is None:
             continue
         ids = {obj.pk for obj in chosen}
         if ids and allowed.filter(pk__in=ids).count() != len(ids):
-            errors[field] = f"Choose {what}."
+            errors[field] = str(refusal)
     if errors:
         raise RuleViolation(errors)
 
 
 def _check_dates(starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
-        raise RuleViolation({"ends_on": "The plan ends on or after the day it starts."})
+        raise RuleViolation({"ends_on": gettext("The plan ends on or after the day it starts.")})
 
 
 def _check_checkpoint(due: date, what: str, *, starts_on: date, ends_on: date) -> str:
     what = (what or "").strip()
     if not what:
-        raise RuleViolation({"what": "Say what is checked at this checkpoint."})
+        raise RuleViolation({"what": gettext("Say what is checked at this checkpoint.")})
     if len(what) > 200:
-        raise RuleViolation({"what": "Keep it under 200 characters."})
+        raise RuleViolation({"what": gettext("Keep it under 200 characters.")})
     if not starts_on <= due <= ends_on:
         raise RuleViolation(
-            {"due": f"A checkpoint falls within the plan: {starts_on:%d %b} to {ends_on:%d %b %Y}."}
+            {
+                "due": gettext("A checkpoint falls within the plan: %(start)s to %(end)s.")
+                % {
+                    "start": formats.date_format(starts_on, "DAY_MONTH"),
+                    "end": formats.date_format(ends_on, "DATE_MEDIUM"),
+                }
+            }
         )
     return what
 
@@ -194,20 +221,26 @@ def open_plan(
     reason = (reason or "").strip()
     if miss is not None:
         # The miss locked: its cause cannot change, nor a second plan open for it, meanwhile.
-        miss = lock_row(ReviewMiss, miss.pk, gone="This review miss is gone; reload the review.")
+        miss = lock_row(
+            ReviewMiss, miss.pk, gone=gettext("This review miss is gone; reload the review.")
+        )
         check_miss(miss=miss, rep=rep, by=by)
         if ImprovementPlan.objects.open().filter(miss=miss).exists():
-            raise RuleViolation({"miss": "An open improvement plan already answers this miss."})
+            raise RuleViolation(
+                {"miss": gettext("An open improvement plan already answers this miss.")}
+            )
     elif not reason:
         raise RuleViolation(
             {
-                "reason": "Without a review miss caused by the rep, say why this plan is "
-                "opened (it stays in the plan's history)."
+                "reason": gettext(
+                    "Without a review miss caused by the rep, say why this plan is "
+                    "opened (it stays in the plan's history)."
+                )
             }
         )
     goals_text = (goals_text or "").strip()
     if not goals_text:
-        raise RuleViolation({"goals_text": "Say what the rep is to reach."})
+        raise RuleViolation({"goals_text": gettext("Say what the rep is to reach.")})
     _check_dates(starts_on, ends_on)
     goals, sessions, modules = list(goals), list(sessions), list(modules)
     _check_links(rep, by, goals=goals, sessions=sessions, modules=modules)
@@ -216,7 +249,9 @@ def open_plan(
         for c in checkpoints
     ]
     if not entered:
-        raise RuleViolation({"checkpoints": "Give at least one checkpoint: a date and what."})
+        raise RuleViolation(
+            {"checkpoints": gettext("Give at least one checkpoint: a date and what.")}
+        )
     plan = ImprovementPlan.objects.create(
         rep=rep,
         manager=by,
@@ -233,31 +268,46 @@ def open_plan(
     ImprovementCheckpoint.objects.bulk_create(
         ImprovementCheckpoint(plan=plan, due=due, what=what) for due, what in entered
     )
+    # The history is stored text: written in the language of whoever acted.
     why = (
-        f"From the review miss “{miss.label}” ({miss.get_root_cause_display().lower()})."
+        gettext("From the review miss “%(miss)s” (%(cause)s).")
+        % {"miss": miss.label, "cause": miss.get_root_cause_display().lower()}
         if miss
-        else f"Opened without a review miss: {reason}"
+        else gettext("Opened without a review miss: %(reason)s") % {"reason": reason}
     )
     _event(plan, ImprovementEventKind.OPENED, by, why)
     _tell_rep(
         plan,
         key=f"improvement-opened:{plan.pk}",
-        title=f"{by} opened an improvement plan with you",
-        body=f"{goals_text}\n\nUntil {ends_on:%d %b %Y}. Please read and acknowledge it.",
+        title=format_lazy(_("{name} opened an improvement plan with you"), name=str(by)),
+        body=format_lazy(
+            "{goals}\n\n{until}",
+            goals=goals_text,
+            until=format_lazy(
+                _("Until {day}. Please read and acknowledge it."),
+                day=lazy_date(ends_on, "DATE_MEDIUM"),
+            ),
+        ),
     )
     return plan
 
 
 PLAN_FIELDS = ("goals_text", "support_text", "starts_on", "ends_on")
 FIELD_LABELS = {
-    "goals_text": "goals",
-    "support_text": "support",
-    "starts_on": "start",
-    "ends_on": "end",
-    "goals": "linked goals",
-    "sessions": "coaching sessions",
-    "modules": "training modules",
+    "goals_text": pgettext_lazy("plan field changed", "goals"),
+    "support_text": pgettext_lazy("plan field changed", "support"),
+    "starts_on": pgettext_lazy("plan field changed", "start"),
+    "ends_on": pgettext_lazy("plan field changed", "end"),
+    "goals": pgettext_lazy("plan field changed", "linked goals"),
+    "sessions": pgettext_lazy("plan field changed", "coaching sessions"),
+    "modules": pgettext_lazy("plan field changed", "training modules"),
 }
+
+
+def _changed_text(changed: list[str]) -> str:
+    """ "Changed: goals, support." in the active language."""
+    what = ", ".join(str(FIELD_LABELS[n]) for n in changed)
+    return gettext("Changed: %(fields)s.") % {"fields": what}
 
 
 @transaction.atomic
@@ -282,18 +332,18 @@ def update_plan(
     if "goals_text" in fields:
         fields["goals_text"] = (fields["goals_text"] or "").strip()
         if not fields["goals_text"]:
-            raise RuleViolation({"goals_text": "Say what the rep is to reach."})
+            raise RuleViolation({"goals_text": gettext("Say what the rep is to reach.")})
     if "support_text" in fields:
         fields["support_text"] = (fields["support_text"] or "").strip()
     starts_on = fields.get("starts_on", plan.starts_on)
     ends_on = fields.get("ends_on", plan.ends_on)
     _check_dates(starts_on, ends_on)
     if ends_on > plan.ends_on:
-        raise RuleViolation({"ends_on": "To give the rep more time, extend the plan."})
+        raise RuleViolation({"ends_on": gettext("To give the rep more time, extend the plan.")})
     outside = plan.checkpoints.filter(done_at__isnull=True).exclude(due__range=(starts_on, ends_on))
     if outside.exists():
         raise RuleViolation(
-            {"ends_on": "An open checkpoint would fall outside the plan; move it first."}
+            {"ends_on": gettext("An open checkpoint would fall outside the plan; move it first.")}
         )
     _check_links(
         plan.rep,
@@ -318,13 +368,12 @@ def update_plan(
         return plan
     bump(plan)
     plan.save(update_fields=[*[n for n in changed if n in PLAN_FIELDS], "version"])
-    what = ", ".join(FIELD_LABELS[n] for n in changed)
-    _event(plan, ImprovementEventKind.CHANGED, by, f"Changed: {what}.")
+    _event(plan, ImprovementEventKind.CHANGED, by, _changed_text(changed))
     _tell_rep(
         plan,
         key=f"improvement-changed:{plan.pk}:{plan.version}",
-        title=f"{by} changed your improvement plan",
-        body=f"Changed: {what}.",
+        title=format_lazy(_("{name} changed your improvement plan"), name=str(by)),
+        body=lazy(_changed_text, str)(changed),
     )
     return plan
 
@@ -341,7 +390,10 @@ def acknowledge_plan(
     _check_rep(plan, by)
     _check_open(plan)
     if plan.acknowledged_at is not None:
-        raise RuleViolation(f"You acknowledged this plan on {plan.acknowledged_at:%d %b %Y}.")
+        raise RuleViolation(
+            gettext("You acknowledged this plan on %(day)s.")
+            % {"day": formats.date_format(timezone.localtime(plan.acknowledged_at), "DATE_MEDIUM")}
+        )
     plan.acknowledged_at = timezone.now()
     comment = (comment or "").strip()
     fields = ["acknowledged_at", "version"]
@@ -355,7 +407,7 @@ def acknowledge_plan(
     _tell_manager(
         plan,
         key=f"improvement-acknowledged:{plan.pk}",
-        title=f"{plan.rep} acknowledged their improvement plan",
+        title=format_lazy(_("{name} acknowledged their improvement plan"), name=str(plan.rep)),
         body=comment,
     )
     return plan
@@ -371,7 +423,7 @@ def comment_on_plan(
     _check_open(plan)
     comment = (comment or "").strip()
     if not comment:
-        raise RuleViolation({"comment": "Write your comment."})
+        raise RuleViolation({"comment": gettext("Write your comment.")})
     plan.rep_comment = comment
     bump(plan)
     plan.save(update_fields=["rep_comment", "version"])
@@ -379,7 +431,7 @@ def comment_on_plan(
     _tell_manager(
         plan,
         key=f"improvement-comment:{plan.pk}:{plan.version}",
-        title=f"{plan.rep} commented on their improvement plan",
+        title=format_lazy(_("{name} commented on their improvement plan"), name=str(plan.rep)),
         body=comment,
     )
     return plan
@@ -399,12 +451,18 @@ def add_checkpoint(
     checkpoint = ImprovementCheckpoint.objects.create(plan=plan, due=due, what=what)
     bump(plan)
     plan.save(update_fields=["version"])
-    _event(plan, ImprovementEventKind.CHANGED, by, f"Checkpoint added: {what} by {due:%d %b %Y}.")
+    _event(
+        plan,
+        ImprovementEventKind.CHANGED,
+        by,
+        gettext("Checkpoint added: %(what)s by %(day)s.")
+        % {"what": what, "day": formats.date_format(due, "DATE_MEDIUM")},
+    )
     _tell_rep(
         plan,
         key=f"improvement-changed:{plan.pk}:{plan.version}",
-        title=f"{by} added a checkpoint to your improvement plan",
-        body=f"{what}, by {due:%d %b %Y}.",
+        title=format_lazy(_("{name} added a checkpoint to your improvement plan"), name=str(by)),
+        body=format_lazy(_("{what}, by {day}."), what=what, day=lazy_date(due, "DATE_MEDIUM")),
     )
     return checkpoint
 
@@ -435,16 +493,23 @@ def record_checkpoint(
     checkpoint.save(update_fields=fields)
     bump(plan)
     plan.save(update_fields=["version"])
-    state = "done" if checkpoint.done_at else "not done yet"
-    text = f"{checkpoint.what}: {state}" + (f" — {checkpoint.result}" if checkpoint.result else "")
-    _event(plan, ImprovementEventKind.CHECKPOINT, by, text)
+    _event(plan, ImprovementEventKind.CHECKPOINT, by, _checkpoint_text(checkpoint))
     _tell_rep(
         plan,
         key=f"improvement-changed:{plan.pk}:{plan.version}",
-        title=f"{by} reviewed a checkpoint of your improvement plan",
-        body=text,
+        title=format_lazy(_("{name} reviewed a checkpoint of your improvement plan"), name=str(by)),
+        body=lazy(_checkpoint_text, str)(checkpoint),
     )
     return checkpoint
+
+
+def _checkpoint_text(checkpoint: ImprovementCheckpoint) -> str:
+    """ "Call review: done — went well" in the active language."""
+    if checkpoint.done_at:
+        text = gettext("%(what)s: done") % {"what": checkpoint.what}
+    else:
+        text = gettext("%(what)s: not done yet") % {"what": checkpoint.what}
+    return text + (f" — {checkpoint.result}" if checkpoint.result else "")
 
 
 # --- Extending and closing ----------------------------------------------------------------------
@@ -459,7 +524,12 @@ def extend_plan(
     _check_manages(plan, by)
     _check_open(plan)
     if ends_on <= plan.ends_on:
-        raise RuleViolation({"ends_on": f"Extend past the current end, {plan.ends_on:%d %b %Y}."})
+        raise RuleViolation(
+            {
+                "ends_on": gettext("Extend past the current end, %(day)s.")
+                % {"day": formats.date_format(plan.ends_on, "DATE_MEDIUM")}
+            }
+        )
     note = (note or "").strip()
     previous = plan.ends_on
     plan.ends_on, plan.outcome = ends_on, PlanOutcome.EXTENDED
@@ -469,12 +539,19 @@ def extend_plan(
         fields.append("outcome_note")
     bump(plan)
     plan.save(update_fields=fields)
-    text = f"From {previous:%d %b %Y} to {ends_on:%d %b %Y}." + (f" {note}" if note else "")
-    _event(plan, ImprovementEventKind.EXTENDED, by, text)
+    text = gettext("From %(start)s to %(end)s.") % {
+        "start": formats.date_format(previous, "DATE_MEDIUM"),
+        "end": formats.date_format(ends_on, "DATE_MEDIUM"),
+    }
+    _event(plan, ImprovementEventKind.EXTENDED, by, text + (f" {note}" if note else ""))
     _tell_rep(
         plan,
         key=f"improvement-changed:{plan.pk}:{plan.version}",
-        title=f"{by} extended your improvement plan to {ends_on:%d %b %Y}",
+        title=format_lazy(
+            _("{name} extended your improvement plan to {day}"),
+            name=str(by),
+            day=lazy_date(ends_on, "DATE_MEDIUM"),
+        ),
         body=note,
     )
     return plan
@@ -489,10 +566,10 @@ def close_plan(
     _check_manages(plan, by)
     _check_open(plan)
     if outcome not in CLOSING_OUTCOMES:
-        raise RuleViolation({"outcome": "Close as met or not met (or extend the plan)."})
+        raise RuleViolation({"outcome": gettext("Close as met or not met (or extend the plan).")})
     note = (note or "").strip()
     if not note:
-        raise RuleViolation({"note": "Say how the plan ended; the rep reads it."})
+        raise RuleViolation({"note": gettext("Say how the plan ended; the rep reads it.")})
     plan.outcome, plan.outcome_note = outcome, note
     bump(plan)
     plan.save(update_fields=["outcome", "outcome_note", "version"])
@@ -501,7 +578,10 @@ def close_plan(
     _tell_rep(
         plan,
         key=f"improvement-closed:{plan.pk}",
-        title=f"Your improvement plan was closed: {label.lower()}",
+        title=format_lazy(
+            _("Your improvement plan was closed: {outcome}"),
+            outcome=lazy(lambda p: p.get_outcome_display().lower(), str)(plan),
+        ),
         body=note,
     )
     return plan
@@ -518,7 +598,7 @@ def plan_url(plan: ImprovementPlan) -> str:
     return reverse("improvement:detail", args=[plan.pk])
 
 
-def _tell_rep(plan: ImprovementPlan, *, key: str, title: str, body: str = "") -> None:
+def _tell_rep(plan: ImprovementPlan, *, key: str, title: StrOrLazy, body: StrOrLazy = "") -> None:
     notify(
         user=plan.rep,
         kind=NotificationKind.IMPROVEMENT_PLAN,
@@ -557,7 +637,9 @@ def manager_to_tell(plan: ImprovementPlan) -> User | None:
     return None
 
 
-def _tell_manager(plan: ImprovementPlan, *, key: str, title: str, body: str = "") -> None:
+def _tell_manager(
+    plan: ImprovementPlan, *, key: str, title: StrOrLazy, body: StrOrLazy = ""
+) -> None:
     manager = manager_to_tell(plan)
     if manager is None:
         return
@@ -572,6 +654,15 @@ def _tell_manager(plan: ImprovementPlan, *, key: str, title: str, body: str = ""
 
 
 # --- The reminder job ---------------------------------------------------------------------------
+
+
+# (who is told, overdue?) -> the reminder's title, rendered in the recipient's language.
+REMINDERS = {
+    ("rep", False): _("Checkpoint of your improvement plan is due on {day}: {what}"),
+    ("rep", True): _("Checkpoint of your improvement plan was due on {day}: {what}"),
+    ("manager", False): _("Checkpoint of {rep}'s improvement plan is due on {day}: {what}"),
+    ("manager", True): _("Checkpoint of {rep}'s improvement plan was due on {day}: {what}"),
+}
 
 
 def send_checkpoint_reminders(*, now: datetime | None = None) -> int:
@@ -597,9 +688,11 @@ def send_checkpoint_reminders(*, now: datetime | None = None) -> int:
         plan = checkpoint.plan
         overdue = checkpoint.due < today
         key = f"checkpoint-{'overdue' if overdue else 'due'}:{checkpoint.pk}"
-        when = "was due" if overdue else "is due"
         manager = manager_to_tell(plan)
-        for user, whose in ((plan.rep, "your"), (manager, f"{plan.rep}'s")):
+        for user, title in (
+            (plan.rep, REMINDERS["rep", overdue]),
+            (manager, REMINDERS["manager", overdue]),
+        ):
             if user is None:
                 continue
             notices.append(
@@ -607,8 +700,12 @@ def send_checkpoint_reminders(*, now: datetime | None = None) -> int:
                     user=user,
                     kind=NotificationKind.IMPROVEMENT_PLAN,
                     key=key,
-                    title=f"Checkpoint of {whose} improvement plan {when} on "
-                    f"{checkpoint.due:%d %b}: {checkpoint.what}",
+                    title=format_lazy(
+                        title,
+                        rep=str(plan.rep),
+                        day=lazy_date(checkpoint.due, "DAY_MONTH"),
+                        what=checkpoint.what,
+                    ),
                     url=plan_url(plan),
                 )
             )

@@ -12,6 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from coaching.improvement import selectors
@@ -69,20 +72,21 @@ def plan_list(request):
     )
 
 
+# The columns, named in the reader's language when exported (order and values stay).
 CSV_HEADER = [
-    "id",
-    "rep",
-    "team",
-    "manager",
-    "starts_on",
-    "ends_on",
-    "outcome",
-    "next_checkpoint",
-    "checkpoints_done",
-    "checkpoints_total",
-    "acknowledged_at",
-    "goals",
-    "outcome_note",
+    pgettext_lazy("CSV header", "id"),
+    pgettext_lazy("CSV header", "rep"),
+    pgettext_lazy("CSV header", "team"),
+    pgettext_lazy("CSV header", "manager"),
+    pgettext_lazy("CSV header", "starts_on"),
+    pgettext_lazy("CSV header", "ends_on"),
+    pgettext_lazy("CSV header", "outcome"),
+    pgettext_lazy("CSV header", "next_checkpoint"),
+    pgettext_lazy("CSV header", "checkpoints_done"),
+    pgettext_lazy("CSV header", "checkpoints_total"),
+    pgettext_lazy("CSV header", "acknowledged_at"),
+    pgettext_lazy("CSV header", "goals"),
+    pgettext_lazy("CSV header", "outcome_note"),
 ]
 
 
@@ -105,7 +109,7 @@ def _list_csv(plans):
                 p.outcome_note,
             ]
 
-    return csv_response("improvement-plans.csv", CSV_HEADER, rows())
+    return csv_response("improvement-plans.csv", [str(name) for name in CSV_HEADER], rows())
 
 
 # --- Opening a plan -----------------------------------------------------------------------------
@@ -116,7 +120,7 @@ def _miss_from(request, value) -> ReviewMiss | None:
     if not value:
         return None
     if not str(value).isdigit():
-        raise Http404("No such review miss.")
+        raise Http404(_("No such review miss."))
     reviews = MonthlyReview.objects.visible_to(request.user)
     return get_object_or_404(
         ReviewMiss.objects.filter(review__in=reviews).select_related("review__rep"), pk=value
@@ -126,7 +130,7 @@ def _miss_from(request, value) -> ReviewMiss | None:
 def plan_new(request):
     user = request.user
     if not user.reviews_plans:
-        raise PermissionDenied("Managers open improvement plans.")
+        raise PermissionDenied(_("Managers open improvement plans."))
     source = request.POST if request.method == "POST" else request.GET
     miss = _miss_from(request, source.get("miss"))
     if miss is not None:
@@ -149,7 +153,7 @@ def plan_new(request):
             )
         rep = pick.cleaned_data["rep"]
     if not improvement.manages(user, rep):
-        raise PermissionDenied("Only the rep's manager opens their improvement plan.")
+        raise PermissionDenied(_("Only the rep's manager opens their improvement plan."))
     since = miss.review.month if miss else None
     if request.method == "POST":
         form = PlanForm(request.POST, user=user, rep=rep, with_reason=miss is None, since=since)
@@ -168,7 +172,9 @@ def plan_new(request):
             except RuleViolation as exc:
                 _rule_errors(form, checkpoints, exc)
             else:
-                messages.success(request, f"Improvement plan opened; {rep} is told.")
+                messages.success(
+                    request, _("Improvement plan opened; %(rep)s is told.") % {"rep": rep}
+                )
                 return redirect("improvement:detail", pk=plan.pk)
     else:
         today = CompanySettings.load().today()
@@ -190,9 +196,11 @@ def plan_new(request):
 def _goal_from(miss) -> str:
     if miss is None:
         return ""
-    return (
-        f"{miss.label}: reach {plain_number(miss.expected):,} (was {plain_number(miss.actual):,})."
-    )
+    return _("%(miss)s: reach %(expected)s (was %(actual)s).") % {
+        "miss": miss.label,
+        "expected": formats.number_format(plain_number(miss.expected), force_grouping=True),
+        "actual": formats.number_format(plain_number(miss.actual), force_grouping=True),
+    }
 
 
 def _rule_errors(form, checkpoints, exc: RuleViolation) -> None:
@@ -257,9 +265,9 @@ def _detail(request, plan: ImprovementPlan, status: int = 200, **forms):
 def plan_edit(request, pk):
     plan = _visible(request, pk)
     if not improvement.manages(request.user, plan.rep):
-        raise PermissionDenied("Only the rep's manager edits this plan.")
+        raise PermissionDenied(_("Only the rep's manager edits this plan."))
     if plan.outcome not in improvement.OPEN_OUTCOMES:
-        messages.error(request, "This plan is closed; it no longer changes.")
+        messages.error(request, _("This plan is closed; it no longer changes."))
         return redirect("improvement:detail", pk=plan.pk)
     if request.method == "POST":
         form = PlanForm(
@@ -277,7 +285,7 @@ def plan_edit(request, pk):
             except (RuleViolation, ConflictError) as exc:
                 apply_rule_errors(form, exc)
             else:
-                messages.success(request, "Plan saved; the rep is told what changed.")
+                messages.success(request, _("Plan saved; the rep is told what changed."))
                 return redirect("improvement:detail", pk=plan.pk)
     else:
         form = PlanForm(
@@ -329,12 +337,12 @@ def _act(request, pk, form_class, form_name: str, call, done: str, anchor: str):
 
 def _rep_only(request, plan):
     if plan.rep_id != request.user.pk:
-        raise PermissionDenied("Only the rep answers their own improvement plan.")
+        raise PermissionDenied(_("Only the rep answers their own improvement plan."))
 
 
 def _manager_only(request, plan):
     if not improvement.manages(request.user, plan.rep):
-        raise PermissionDenied("Only the rep's manager does this.")
+        raise PermissionDenied(_("Only the rep's manager does this."))
 
 
 @require_POST
@@ -346,7 +354,7 @@ def plan_acknowledge(request, pk):
         AcknowledgeForm,
         "ack_form",
         lambda plan, d: improvement.acknowledge_plan(plan=plan, by=request.user, **d),
-        "Plan acknowledged; your manager is told.",
+        _("Plan acknowledged; your manager is told."),
         "answer",
     )
 
@@ -360,7 +368,7 @@ def plan_comment(request, pk):
         CommentForm,
         "comment_form",
         lambda plan, d: improvement.comment_on_plan(plan=plan, by=request.user, **d),
-        "Comment saved; your manager is told.",
+        _("Comment saved; your manager is told."),
         "answer",
     )
 
@@ -374,7 +382,7 @@ def checkpoint_add(request, pk):
         CheckpointAddForm,
         "add_form",
         lambda plan, d: improvement.add_checkpoint(plan=plan, by=request.user, **d),
-        "Checkpoint added.",
+        _("Checkpoint added."),
         "checkpoints",
     )
 
@@ -392,7 +400,7 @@ def checkpoint_record(request, pk, checkpoint_pk):
         CheckpointRecordForm,
         f"record_{checkpoint.pk}",
         lambda plan, d: improvement.record_checkpoint(checkpoint=checkpoint, by=request.user, **d),
-        "Checkpoint saved.",
+        _("Checkpoint saved."),
         f"checkpoint-{checkpoint.pk}",
     )
 
@@ -406,7 +414,7 @@ def plan_extend(request, pk):
         ExtendForm,
         "extend_form",
         lambda plan, d: improvement.extend_plan(plan=plan, by=request.user, **d),
-        "Plan extended; the rep is told.",
+        _("Plan extended; the rep is told."),
         "outcome",
     )
 
@@ -420,6 +428,6 @@ def plan_close(request, pk):
         CloseForm,
         "close_form",
         lambda plan, d: improvement.close_plan(plan=plan, by=request.user, **d),
-        "Plan closed; the rep is told.",
+        _("Plan closed; the rep is told."),
         "outcome",
     )

@@ -30,7 +30,7 @@ run: demo
 # Migrate var/db.sqlite3, load the demo (once) and run the jobs that are due.
 demo: install
 	mkdir -p var
-	$(BIN)/python manage.py compile_catalogues
+	$(DEMO) $(BIN)/python manage.py compile_catalogues
 	$(DEMO) $(BIN)/python manage.py migrate --noinput
 	$(DEMO) $(BIN)/python manage.py seed_demo
 	$(DEMO) $(BIN)/python manage.py run_jobs
@@ -46,7 +46,6 @@ demo-reset:
 
 # The whole suite: SQLite unless DATABASE_URL is set; browser tests when chromium is present.
 test: install
-	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/pytest
 
 # Style, and the layers: each app imports only the apps below it (see README, Architecture).

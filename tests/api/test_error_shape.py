@@ -66,6 +66,7 @@ def test_unmatched_api_urls_are_json_404s(token_client, path):
     assert_error_shape(token_client.get(path), 404, "not_found")
 
 
+@pytest.mark.django_db  # a visitor's language falls back to the company's default
 def test_unmatched_api_url_is_json_for_anonymous_callers_too(client):
     assert_error_shape(client.get("/api/v1/goals/0.5/"), 404, "not_found")
 
@@ -101,6 +102,7 @@ def test_unacceptable_format_is_json_406(token_client):
     assert_error_shape(response, 406, "not_acceptable")
 
 
+@pytest.mark.django_db  # a visitor's language falls back to the company's default
 def test_not_signed_in_is_json_401(client):
     assert_error_shape(client.get(URL), 401, "not_authenticated")
 

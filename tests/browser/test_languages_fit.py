@@ -56,7 +56,7 @@ def test_main_pages_fit_a_phone_in_each_language(page, screenshot, language):
             problems += [f"{who} {url}: {c}" for c in page.evaluate(CLIPPED_TABLES)]
             if wider := page.evaluate(PAGE_WIDER_THAN_SCREEN):
                 problems.append(f"{who} {url}: the page is {wider} px wide")
-    assert problems == []
+    assert not problems, "\n".join(problems)
 
 
 def test_the_switcher_changes_the_language_before_and_after_signing_in(page):

@@ -173,7 +173,7 @@ def test_every_main_page_is_in_the_language_asked_for(client, named_data, langua
             problems += [
                 f"{who} {url}: {p}" for p in english_left(visible_text(html), LANGUAGES[language])
             ]
-    assert problems == []
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))

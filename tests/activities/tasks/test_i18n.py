@@ -20,7 +20,7 @@ def speaks(user, language):
 
 def test_my_day_in_greek(client_for, rep):
     body = client_for(rep).get(reverse("tasks:my_day"), HTTP_ACCEPT_LANGUAGE="el").content.decode()
-    assert "Η ημέρα μου" in body and "<h2>Εκπρόθεσμες</h2>" in body
+    assert "Η μέρα μου" in body and "<h2>Εκπρόθεσμες</h2>" in body
     assert "<h1>My day" not in body  # (the top bar is not this page's)
     with translation.override("el"):
         assert date_format(timezone.localdate(), "LONG_WEEKDAY_DAY_MONTH").split()[0] in body

@@ -238,3 +238,13 @@ REST_FRAMEWORK = [
     gettext_noop("The fields {field_names} must make a unique set."),
     gettext_noop("Invalid page."),
 ]
+
+# django.utils.timesince: "overdue 3 weeks, 1 day" on a task (|timesince).
+TIMESINCE = [
+    ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
+]

@@ -48,6 +48,7 @@ def test_editing_a_plan_without_its_version_is_refused(rep, client_for):
     assert plan.objectives == "kept"
 
 
+@pytest.mark.django_db  # a visitor's language falls back to the company's default
 def test_schema_and_docs_are_public_but_data_needs_a_login(client):
     # A newcomer reads how to get a token; nothing else opens without one.
     assert client.get("/api/schema/").status_code == 200

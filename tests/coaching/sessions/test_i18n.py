@@ -34,7 +34,7 @@ def test_detail_page_in_greek_has_greek_words_and_dates(book, cast, client_for):
     )
     html = page.content.decode()
     assert '<html lang="el"' in html
-    assert "Σημεία δράσης" in html and "Ιδιωτικές σημειώσεις" in html
+    assert "Ενέργειες" in html and "Ιδιωτικές σημειώσεις" in html
     assert "Ατομική συνάντηση" in html  # SessionKind.ONE_TO_ONE
     assert "Κλείσιμο πώλησης" in html  # the seeded focus area "Closing"
     assert "Προσθήκη στο ημερολόγιο (.ics)" in html

@@ -103,7 +103,7 @@ def test_a_moved_session_is_told_and_reminded_of_again(book, cast):
     services.update_session(session=session, by=manager, version=1, starts_at=later)
     moved = Notification.objects.get(user=rep, key__startswith="session-moved:")
     assert moved.key == f"session-moved:{session.pk}:2"
-    assert local_time(later, rep) in moved.title
+    assert str(local_time(later, rep)) in moved.title
     services.update_session(session=session, by=manager, version=2, shared_notes="v3")
     assert Notification.objects.filter(key__startswith="session-moved:").count() == 1
     assert services.send_session_reminders(now=later - timedelta(hours=1)) == 2

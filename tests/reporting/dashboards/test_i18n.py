@@ -39,7 +39,7 @@ def test_team_dashboard_in_indonesian(cast, client_for):
 
 @pytest.mark.parametrize(
     ("language", "title"),
-    [("id", "Funnel dan forecast"), ("fil", "Funnel at forecast"), ("el", "Χοάνη και πρόβλεψη")],
+    [("id", "Funnel dan forecast"), ("fil", "Funnel at forecast"), ("el", "Funnel και πρόβλεψη")],
 )
 def test_funnel_page_in_each_language(cast, client_for, language, title):
     response = client_for(cast["manager"]).get("/funnel/", HTTP_ACCEPT_LANGUAGE=language)

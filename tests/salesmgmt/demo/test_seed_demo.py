@@ -15,7 +15,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from activities.deals.services import _deal_outcome_rows
 from activities.models import (
@@ -47,6 +48,7 @@ from reporting.models import (
     ReportPack,
     ReviewStatus,
 )
+from salesmgmt.i18n import language_of
 from salesmgmt.models import (
     CompanySettings,
     Division,
@@ -761,12 +763,17 @@ def test_last_months_statements_pay_on_the_sales_attainment_counts():
         assert s.credited_value == sales, s
         assert s.attainment == percent_of(s.credited_value, s.quota), s
         base = next(line for line in lines if line.kind == "commission")
-        assert base.base == s.credited_value and base.description.startswith("Base commission")
+        # Lines are written in the rep's language (Athens reads Greek, Manila Filipino).
+        with translation.override(language_of(s.rep)):
+            opening = gettext("Base commission: %(rate)s of %(value)s = %(amount)s").split(":")[0]
+        assert base.base == s.credited_value and base.description.startswith(opening), s
         assert s.total == sum(line.amount for line in lines), s
         assert s.total == s.commission + s.bonus + s.adjustment, s
     (adjusted,) = statements.exclude(adjustment=0)
     (line,) = [line for line in adjusted.lines.all() if line.kind == "adjustment"]
-    assert line.description.startswith("Adjustment by ") and "Referral split" in line.description
+    with translation.override(language_of(adjusted.rep)):
+        opening = gettext("Adjustment by %(person)s on %(day)s: %(reason)s").split("%")[0]
+    assert line.description.startswith(opening) and "Referral split" in line.description
 
 
 def test_reviews_tell_a_story_that_fits_each_rep():

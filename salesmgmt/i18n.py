@@ -15,6 +15,8 @@ What is sent to someone who is not looking (e-mails, notifications) is written i
 lazy texts, and notify() renders them inside ``translation.override``.
 """
 
+import functools
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -116,22 +118,12 @@ def translated_name(name: str) -> str:
     return gettext(name) if name else name
 
 
-def _catalogue_version() -> str:
+@functools.cache
+def javascript_catalogue_version() -> str:
     """A short fingerprint of the JavaScript catalogues: part of the catalogue's URL, so a
     browser keeps it for a day yet fetches it again after a deploy changed a string."""
-    import hashlib  # noqa: PLC0415 - only computed once, at first use
-
     digest = hashlib.sha256()
     for path in catalogue_files():
         if path.name == "djangojs.po":
             digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
-
-
-_version: list[str] = []
-
-
-def javascript_catalogue_version() -> str:
-    if not _version:
-        _version.append(_catalogue_version())
-    return _version[0]

@@ -5,6 +5,7 @@ Data a person typed stays as typed, so the page's data here is named in a way no
 interface word matches (customers "Κάππα Α.Ε.", a deal "Ζήτα", a task "Ήτα").
 """
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -198,3 +199,15 @@ def test_a_saved_language_beats_the_browsers(client, cast):
 
     assert '<html lang="id"' in response.content.decode()
     assert response.headers["Content-Language"] == "id"
+
+
+def test_the_javascript_catalogue_is_the_pages_language_and_kept_by_the_browser(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="el").content.decode()
+    url = re.search(r'src="(/jsi18n/\?[^"]+)"', page).group(1).replace("&amp;", "&")
+
+    assert "l=el" in url and "v=" in url  # a new language or catalogue is a new URL
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="el")
+    assert response.status_code == 200
+    assert "max-age=86400" in response.headers["Cache-Control"]
+    # The catalogue writes its strings as JSON (\u escapes).
+    assert f'"No match": {json.dumps("Κανένα αποτέλεσμα")}' in response.content.decode()

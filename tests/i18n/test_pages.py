@@ -211,3 +211,18 @@ def test_the_javascript_catalogue_is_the_pages_language_and_kept_by_the_browser(
     assert "max-age=86400" in response.headers["Cache-Control"]
     # The catalogue writes its strings as JSON (\u escapes).
     assert f'"No match": {json.dumps("Κανένα αποτέλεσμα")}' in response.content.decode()
+
+
+def test_the_switcher_names_each_language_in_its_own_language(client, db):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="el").content.decode()
+
+    names = re.findall(
+        r'<button type="submit" name="language" value="(\w+)" lang="\1"[^>]*>([^<]+)<', html
+    )
+    assert names == [
+        ("en", "English"),
+        ("id", "Bahasa Indonesia"),
+        ("fil", "Filipino"),
+        ("el", "Ελληνικά"),
+    ]
+    assert 'aria-current="true">Ελληνικά<' in html

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The demo keeps e-mails as files in var/mail/ instead of printing each one.
 DEMO := DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
-.PHONY: run test install lint migrate demo jobs demo-reset worker beat serve bench bench-scale load clean
+.PHONY: run test install lint migrate demo jobs demo-reset catalogues worker beat serve bench bench-scale load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,16 +69,20 @@ load: install
 	@test -n "$(DATABASE_URL)" || (echo "load needs DATABASE_URL=postgres://..." && exit 2)
 	$(BIN)/python -m tests.bench.load $(ARGS)
 
-worker: install
+# Workers and the web server read the compiled catalogues (built, not committed).
+catalogues: install
+	$(BIN)/python manage.py compile_catalogues
+
+worker: catalogues
 	$(BIN)/celery -A salesmgmt worker --loglevel=INFO
 
 # Exactly one beat per deployment: two would start every job twice.
-beat: install
+beat: catalogues
 	$(BIN)/celery -A salesmgmt beat --loglevel=INFO
 
 # Production web server (set DEBUG=0, SECRET_KEY, DATABASE_URL, ... first). gunicorn's
 # control socket is one fixed path per user, so several servers on one machine need it off.
-serve: install
+serve: catalogues
 	$(BIN)/gunicorn salesmgmt.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 \
 		--no-control-socket --access-logfile -
 

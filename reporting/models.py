@@ -451,6 +451,21 @@ class ReviewMiss(models.Model):
     def __str__(self):
         return self.label
 
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language: ``label`` is stored in English, and the
+        review's figures say what it names ("Calls: planned vs done")."""
+        if "_display_label" in self.__dict__:  # a page that worked out all its misses' at once
+            return self._display_label
+        # reporting.reviews.selectors imports these models: imported here, at use.
+        from reporting.reviews.selectors import gap_labels  # noqa: PLC0415
+
+        return gap_labels(self.review.figures).get(self.key, self.label)
+
+    @display_label.setter
+    def display_label(self, value: str) -> None:
+        self._display_label = value
+
 
 class ReviewActionItem(models.Model):
     """Something to do after the review; creating it creates the rep's task."""

@@ -193,3 +193,12 @@ class RepLookupForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rep"].queryset = User.objects.visible_to(user).sales_reps()
+
+
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """django-filter's yes/no select, its words in the reader's language: the library's
+    own widget translates them once, when the filter class is defined (in English)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]

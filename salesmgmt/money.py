@@ -79,10 +79,16 @@ def format_amount(value, currency: str) -> str:
 
 
 def format_money(value, currency: str) -> str:
-    """``value`` in ``currency`` as the active locale writes money; "—" for nothing."""
-    if value is None or value == "":
+    """``value`` in ``currency`` as the active locale writes money; "—" for nothing (or
+    for something that is not a number). A minus goes before the whole: "-₱1,250.50"."""
+    try:
+        amount = Decimal(value)
+    except (TypeError, ValueError, ArithmeticError):
         return "—"
     code = currency.upper()
-    return get_format("MONEY_PATTERN").format(
-        code=code, symbol=CURRENCY_SYMBOLS.get(code, code), amount=format_amount(value, code)
+    written = get_format("MONEY_PATTERN").format(
+        code=code, symbol=CURRENCY_SYMBOLS.get(code, code), amount=format_amount(abs(amount), code)
+    )
+    return (
+        f"-{written}" if amount < 0 and format_amount(abs(amount), code).strip("0,.") else written
     )

@@ -76,7 +76,9 @@ class DealSerializer(serializers.ModelSerializer):
             "Later changes go through the move action, which records them."
         ),
     )
-    stage_name = serializers.CharField(source="stage.label", read_only=True)
+    # Data, not interface: the stored name whatever the caller's language (keys and names
+    # are what integrations match on).
+    stage_name = serializers.CharField(source="stage.name", read_only=True)
     # Plain text, not a second enum of stage kinds: the schema names each choice set once.
     status = serializers.CharField(
         source="stage.kind",
@@ -207,10 +209,10 @@ class StageTransitionSerializer(serializers.ModelSerializer):
         help_text=gettext_lazy("Null on a deal's first."),
     )
     from_stage_name = serializers.CharField(
-        source="from_stage.label", read_only=True, allow_null=True, default=None
+        source="from_stage.name", read_only=True, allow_null=True, default=None
     )
     to_stage = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    to_stage_name = serializers.CharField(source="to_stage.label", read_only=True)
+    to_stage_name = serializers.CharField(source="to_stage.name", read_only=True)
     by_name = serializers.CharField(source="by.__str__", read_only=True)
 
     class Meta:

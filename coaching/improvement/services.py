@@ -119,7 +119,7 @@ def check_miss(*, miss: ReviewMiss, rep: User | None, by: User) -> ReviewMiss:
                     "effort); the root cause of “%(miss)s” is %(cause)s. Rule out the "
                     "other causes first, or open the plan without a miss and say why."
                 )
-                % {"miss": miss.label, "cause": cause}
+                % {"miss": miss.display_label, "cause": cause}
             }
         )
     return miss
@@ -271,7 +271,7 @@ def open_plan(
     # The history is stored text: written in the language of whoever acted.
     why = (
         gettext("From the review miss “%(miss)s” (%(cause)s).")
-        % {"miss": miss.label, "cause": miss.get_root_cause_display().lower()}
+        % {"miss": miss.display_label, "cause": miss.get_root_cause_display().lower()}
         if miss
         else gettext("Opened without a review miss: %(reason)s") % {"reason": reason}
     )

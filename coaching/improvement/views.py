@@ -197,7 +197,7 @@ def _goal_from(miss) -> str:
     if miss is None:
         return ""
     return _("%(miss)s: reach %(expected)s (was %(actual)s).") % {
-        "miss": miss.label,
+        "miss": miss.display_label,
         "expected": formats.number_format(plain_number(miss.expected), force_grouping=True),
         "actual": formats.number_format(plain_number(miss.actual), force_grouping=True),
     }

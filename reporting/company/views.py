@@ -218,7 +218,9 @@ def export_table(data: CompanyDashboard, table: str):
         return csv_response(
             f"company-by-{data.breakdown_label.lower()}-{metric}-{stem}.csv",
             [
-                data.breakdown_label.lower(),
+                pgettext("CSV column", "division")
+                if data.breakdown_label == "Division"
+                else pgettext("CSV column", "team"),
                 pgettext("CSV column", "metric"),
                 pgettext("CSV column", "total"),
                 pgettext("CSV column", "share_percent"),

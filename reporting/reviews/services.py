@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import (
@@ -50,6 +51,9 @@ from salesmgmt.web import LATEST
 
 
 @transaction.atomic
+# The figures and miss labels are stored in English (the source language): pages and
+# the API rebuild them in the reader's language, whoever ran the job or regenerated.
+@translation.override(settings.LANGUAGE_CODE)
 def build_monthly_reviews(
     *, reps: list[User], month: date, now: datetime | None = None
 ) -> list[MonthlyReview]:

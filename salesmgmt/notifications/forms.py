@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from salesmgmt.filtering import YesNoWidget
 from salesmgmt.models import Notification, NotificationKind
 
 
@@ -16,7 +17,7 @@ class NotificationFilter(django_filters.FilterSet):
         field_name="read_at",
         lookup_expr="isnull",
         label=_("Unread"),
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=YesNoWidget(),
     )
 
     class Meta:

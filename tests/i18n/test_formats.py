@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.template import Context, Template
 from django.utils import formats, translation
 
@@ -109,3 +110,33 @@ def test_seeded_names_are_shown_translated_and_typed_names_as_typed():
         assert translated_name("Monday") == "Δευτέρα"
         assert translated_name("Kalimera Special") == "Kalimera Special"
         assert translated_name("") == ""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_date_and_time_inputs_get_the_iso_values_browsers_accept(language):
+    """Django writes an input's value in the language's first input format, and a date,
+    time or datetime-local input shows anything but ISO as empty."""
+    with translation.override(language):
+        day = forms.DateInput(attrs={"type": "date"}).render("day", DAY)
+        at = forms.TimeInput(attrs={"type": "time"}).render("at", MOMENT.time())
+        moment = forms.DateTimeInput(attrs={"type": "datetime-local"}).render("m", MOMENT)
+
+    assert 'value="2026-12-05"' in day
+    assert 'value="14:30:00"' in at
+    assert 'value="2026-12-05 14:30:00"' in moment
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "-USD 1,250.50"),
+        ("id", "-US$ 1.250,50"),
+        ("fil", "-US$1,250.50"),
+        ("el", "-1.250,50 US$"),
+    ],
+)
+def test_a_negative_amount_has_its_minus_before_the_currency(language, expected):
+    with translation.override(language):
+        assert format_money(Decimal("-1250.5"), "USD") == expected
+        assert format_money("not a number", "USD") == "—"
+        assert format_money(None, "USD") == "—"

@@ -101,10 +101,10 @@ LANGUAGES = {
 
 
 class VisibleText(HTMLParser):
-    """The text a person reads: element text plus title, placeholder, aria-label, alt and
-    value of buttons; not scripts, styles or the language switcher's own names."""
+    """The text a person reads: element text (choices in a select too) plus title,
+    placeholder, aria-label, alt and value of buttons; not scripts or styles."""
 
-    SKIP = {"script", "style", "option"}
+    SKIP = {"script", "style"}
     READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 
     def __init__(self):

@@ -17,3 +17,28 @@ DATETIME_MEDIUM = "j M Y, H:i"
 WEEKDAY_DATETIME_YEAR = "D j M Y, H:i"
 # The currency after the amount: "1.250,00 €".
 MONEY_PATTERN = "{amount} {symbol}"
+
+# Inputs: ISO first. Django writes a form's initial value in the first input format, and
+# <input type="date"> / "time" / "datetime-local" only take ISO (2026-12-05, 14:30); the
+# local forms after it are still accepted when typed.
+DATE_INPUT_FORMATS = [
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+]
+TIME_INPUT_FORMATS = [
+    "%H:%M:%S",
+    "%H:%M",
+]
+DATETIME_INPUT_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S.%f",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%y %H:%M:%S.%f",
+    "%d/%m/%y %H:%M",
+    "%Y-%m-%d %H:%M:%S.%f",
+]

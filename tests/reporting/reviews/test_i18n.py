@@ -4,6 +4,7 @@ recipient's language whatever the sender reads."""
 from datetime import date
 
 from django.urls import reverse
+from django.utils import translation
 
 from reporting.reviews import services as reviews
 from salesmgmt.models import Notification, NotificationKind
@@ -49,3 +50,18 @@ def test_acknowledged_notice_is_in_the_managers_language(rep, manager):
     reviews.acknowledge_review(review=review, by=rep, version=review.version, comment="OK")
     notice = Notification.objects.get(user=manager, kind=NotificationKind.REVIEW_ACKNOWLEDGED)
     assert notice.title == f"{rep} telah mengonfirmasi evaluasi Maret 2025"
+
+
+def test_a_miss_is_stored_in_english_and_read_in_the_readers_language(rep, manager):
+    """Whoever regenerates, in whatever language, the stored label stays English (the
+    API's and the other readers'); the miss reads in each reader's own language."""
+    planned_month(rep, 40, 10)
+    with translation.override("el"):  # a Greek manager regenerates
+        review = reviews.build_monthly_review(rep=rep, month=MARCH)
+    miss = review.misses.get()
+
+    assert miss.label.endswith(": planned vs done")
+    with translation.override("el"):
+        assert miss.display_label.endswith(": προγραμματισμένο έναντι πραγματικού")
+    with translation.override("en"):
+        assert miss.display_label == miss.label

@@ -5,6 +5,8 @@ other_team_rep); director leads North. South division: team Gamma
 (south_manager, south_rep). admin sees everything.
 """
 
+import time
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -36,6 +38,46 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def real_queue():
+    """Tasks go to the real Celery worker (``.ci/run`` starts one) instead of running
+    eagerly. Before the test's database is flushed, wait until the worker has finished
+    everything the test queued: a task still reading while the flush truncates the
+    tables deadlocks with it."""
+    from celery.result import allow_join_result  # noqa: PLC0415
+
+    from salesmgmt.celery import app as celery_app  # noqa: PLC0415
+
+    celery_app.conf.task_always_eager = False
+    # Celery marks "inside a task, never block on a result" in one process-wide flag that
+    # each eager call sets and restores; eager tasks run by the race tests' threads at
+    # once can leave it set. This test process is no task: let it wait for results.
+    with allow_join_result():
+        yield
+    celery_app.conf.task_always_eager = True
+    _wait_until_worker_idle(celery_app)
+
+
+def _wait_until_worker_idle(celery_app, timeout=60.0):
+    """Idle = nothing waiting in the broker and nothing active, reserved or scheduled
+    on any worker, seen twice in a row (a finishing task may queue a follow-up)."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 2:
+        with celery_app.connection_for_write() as connection:
+            waiting = connection.default_channel.client.llen(celery_app.conf.task_default_queue)
+        # CI runs one worker: its answer is all there is to wait for.
+        inspect = celery_app.control.inspect(timeout=1.0, limit=1)
+        busy = waiting or any(
+            tasks
+            for answer in (inspect.active(), inspect.reserved(), inspect.scheduled())
+            for tasks in (answer or {}).values()
+        )
+        quiet = 0 if busy else quiet + 1
+        if busy:
+            time.sleep(0.2)
 
 
 @pytest.fixture

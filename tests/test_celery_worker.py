@@ -11,7 +11,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from celery.result import allow_join_result
 from django.utils import timezone
 
 from activities.jobs import send_task_reminders_task
@@ -21,7 +20,6 @@ from plans.models import PlanEvent
 from plans.weekly import services
 from reporting.jobs import generate_monthly_reviews_task
 from reporting.models import MonthlyReview
-from salesmgmt.celery import app as celery_app
 from salesmgmt.jobs import deliver_notification_task, send_pending_emails_task
 from salesmgmt.models import CompanySettings, Notification
 from salesmgmt.notifications.services import notify
@@ -34,17 +32,6 @@ pytestmark = [
         reason="needs Redis and a running Celery worker (.ci/run starts one)",
     ),
 ]
-
-
-@pytest.fixture
-def real_queue():
-    celery_app.conf.task_always_eager = False
-    # Celery marks "inside a task, never block on a result" in one process-wide flag that
-    # each eager call sets and restores; eager tasks run by the race tests' threads at
-    # once can leave it set. This test process is no task: let it wait for results.
-    with allow_join_result():
-        yield
-    celery_app.conf.task_always_eager = True
 
 
 # Django's file backend ends each message with a line of 79 dashes; it may append several

@@ -13,7 +13,6 @@ from coaching.models import FeedbackPeriod
 from salesmgmt.models import Notification
 from tests.coaching.feedback.conftest import ratings
 from tests.factories import UserFactory
-from tests.test_celery_worker import real_queue  # noqa: F401  (the fixture)
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -25,7 +24,7 @@ pytestmark = [
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_worker_runs_the_feedback_job_once(real_queue, cast, team):  # noqa: F811
+def test_worker_runs_the_feedback_job_once(real_queue, cast, team):
     """Two runs on the worker for the same day: the period once, four 'open' notices
     once; after three of Alpha's answers, one 'ready' notice, once."""
     assert open_feedback_periods_task.delay("2025-04-02T08:00").get(timeout=60) == 4

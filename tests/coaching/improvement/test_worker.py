@@ -5,11 +5,9 @@ import os
 from datetime import timedelta
 
 import pytest
-from celery.result import allow_join_result
 
 from coaching.jobs import send_checkpoint_reminders_task
 from coaching.models import ImprovementCheckpoint, ImprovementPlan
-from salesmgmt.celery import app as celery_app
 from salesmgmt.models import CompanySettings, Notification
 
 pytestmark = [
@@ -19,14 +17,6 @@ pytestmark = [
         reason="needs Redis and a running Celery worker (.ci/run starts one)",
     ),
 ]
-
-
-@pytest.fixture
-def real_queue():
-    celery_app.conf.task_always_eager = False
-    with allow_join_result():
-        yield
-    celery_app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

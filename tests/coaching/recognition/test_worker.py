@@ -6,11 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from celery.result import allow_join_result
 
 from coaching.jobs import suggest_recognition_task
 from coaching.models import RecognitionSuggestion
-from salesmgmt.celery import app as celery_app
 from salesmgmt.models import Notification, NotificationKind
 from tests.reporting.commissions.test_selectors import won
 
@@ -21,14 +19,6 @@ pytestmark = [
         reason="needs Redis and a running Celery worker (.ci/run starts one)",
     ),
 ]
-
-
-@pytest.fixture
-def real_queue():
-    celery_app.conf.task_always_eager = False
-    with allow_join_result():
-        yield
-    celery_app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -11,7 +11,7 @@ from coaching.jobs import send_action_item_reminders_task, send_session_reminder
 from coaching.models import SessionStatus
 from coaching.sessions import services
 from salesmgmt.models import CompanySettings, Notification
-from tests.test_celery_worker import _mails_about, _wait_for, real_queue  # noqa: F401
+from tests.test_celery_worker import _mails_about, _wait_for
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -23,7 +23,7 @@ pytestmark = [
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_worker_sends_session_and_action_item_reminders_once(real_queue, rep, manager):  # noqa: F811
+def test_worker_sends_session_and_action_item_reminders_once(real_queue, rep, manager):
     rep.email, manager.email = "rita.rep@example.com", "maria.manager@example.com"
     rep.save(update_fields=["email"])
     manager.save(update_fields=["email"])

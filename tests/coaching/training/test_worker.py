@@ -13,7 +13,6 @@ from coaching.models import TrainingAssignment
 from salesmgmt.models import Notification
 from tests.coaching.training.conftest import days, make_assignment, make_module
 from tests.factories import UserFactory
-from tests.test_celery_worker import real_queue  # noqa: F401  (the fixture)
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -25,7 +24,7 @@ pytestmark = [
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_worker_sends_training_reminders_once(real_queue, rep, manager):  # noqa: F811
+def test_worker_sends_training_reminders_once(real_queue, rep, manager):
     """Run twice by the real worker: the overdue training is told to rep and manager
     once each."""
     assignment = make_assignment(make_module("Product knowledge"), rep, due=days(-2))
@@ -38,7 +37,7 @@ def test_worker_sends_training_reminders_once(real_queue, rep, manager):  # noqa
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_worker_assigns_onboarding_once(real_queue, team):  # noqa: F811
+def test_worker_assigns_onboarding_once(real_queue, team):
     module = make_module("Welcome", onboarding=True, onboarding_due_days=10)
     newcomer = UserFactory(team=team, date_joined=timezone.now() - timedelta(days=1))
 

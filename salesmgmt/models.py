@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.signals import post_delete, post_save
@@ -577,3 +578,134 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.kind}"
+
+
+class WebhookEventType(models.TextChoices):
+    """What a receiver may subscribe to. The keys are the ``type`` of a delivery's body:
+    stable, never translated."""
+
+    PLAN_SUBMITTED = "plan.submitted", _("Plan submitted")
+    PLAN_APPROVED = "plan.approved", _("Plan approved")
+    PLAN_RETURNED = "plan.returned", _("Plan returned")
+    ACTIVITIES_LOGGED = "activities.logged", _("Activities logged")
+    DEAL_CREATED = "deal.created", _("Deal created")
+    DEAL_STAGE_CHANGED = "deal.stage_changed", _("Deal stage changed")
+    DEAL_WON = "deal.won", _("Deal won")
+    DEAL_LOST = "deal.lost", _("Deal lost")
+    CUSTOMER_CREATED = "customer.created", _("Customer created")
+    CUSTOMER_UPDATED = "customer.updated", _("Customer changed")
+    TASK_CREATED = "task.created", _("Task created")
+    TASK_DONE = "task.done", _("Task done")
+    TASK_OVERDUE = "task.overdue", _("Task overdue")
+    GOAL_CHANGED = "goal.changed", _("Goal changed")
+    ALERT_OPENED = "alert.opened", _("Deviation alert opened")
+    ALERT_RED = "alert.turned_red", _("Deviation alert turned red")
+    REVIEW_SHARED = "review.shared", _("Monthly review shared")
+    REVIEW_ACKNOWLEDGED = "review.acknowledged", _("Monthly review acknowledged")
+    STATEMENT_READY = "commission_statement.ready", _("Commission statement ready")
+    COACHING_SESSION_RECORDED = "coaching_session.recorded", _("Coaching session recorded")
+    KUDOS_GIVEN = "kudos.given", _("Kudos given")
+    AWARD_GIVEN = "award.given", _("Award given")
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver an admin registered: where to POST, which events, the signing secret."""
+
+    url = models.URLField(max_length=500, verbose_name=_("URL"))
+    description = models.CharField(max_length=120, blank=True, verbose_name=_("description"))
+    # A list of WebhookEventType keys.
+    events = models.JSONField(default=list, verbose_name=_("events"))
+    secret = models.CharField(max_length=80, verbose_name=_("secret"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    disabled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("disabled"))
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.description or self.url
+
+
+class WebhookEvent(models.Model):
+    """Something that happened, as receivers see it: written in the same transaction as
+    the change (the outbox), only when some active endpoint wants its type."""
+
+    # The event id receivers deduplicate on.
+    uuid = models.UUIDField(unique=True, editable=False)
+    type = models.CharField(max_length=40, choices=WebhookEventType.choices)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # What the event is about, e.g. ("deal", "42"): deliveries of one object to one
+    # endpoint go out in order.
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    # The object as the API shows it, at the time of the event.
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="webhook_event_object")]
+
+    def __str__(self):
+        return f"{self.type} {self.object_type}:{self.object_id}"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint: attempted until the receiver answers 2xx, with
+    back-off, for up to a day; then failed."""
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=12,
+        choices=WebhookDeliveryStatus.choices,
+        default=WebhookDeliveryStatus.PENDING,
+        verbose_name=_("status"),
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last attempt"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered"))
+    response_code = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("response code")
+    )
+    # A short excerpt only: receivers' bodies are not ours to keep.
+    response_excerpt = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_endpoint")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="webhook_delivery_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint}"

@@ -10,6 +10,7 @@ from activities.search import api as search_api
 from activities.tasks import api as tasks_api
 from plans.weekly import api as plans_api
 from reporting.funnel import api as funnel_api
+from salesmgmt.calendar_feeds import api as calendar_feed_api
 from salesmgmt.notifications import api as notification_api
 from salesmgmt.org import api
 
@@ -32,6 +33,7 @@ router.register("notifications", notification_api.NotificationViewSet, basename=
 
 urlpatterns = [
     path("me/", api.me, name="api-me"),
+    path("me/calendar-feed/", calendar_feed_api.my_calendar_feed, name="api-calendar-feed"),
     path("auth/token/", api.obtain_token, name="api-token"),
     path("activities/bulk/", log_api.ingest, name="activity-bulk"),
     path("deals/bulk/", deals_api.deal_bulk, name="deal-bulk"),

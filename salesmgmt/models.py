@@ -709,3 +709,40 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.endpoint}"
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        """Feeds that answer: not revoked, and their owner can still sign in."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar feed: a secret URL calendar apps subscribe to.
+
+    The token is kept as it is (not hashed like an API token) so the profile can show
+    the URL again: people subscribe on a phone, then a laptop, weeks apart, and calendar
+    apps do not show the URL back. It reads only what its owner may read anyway, and
+    "reset" replaces it, so a leaked URL is ended by one click.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed")
+    # Looked up by its first characters (indexed), then compared whole in constant time.
+    token = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12, db_index=True)
+    created_at = models.DateTimeField(verbose_name=_("created"))
+    last_fetched_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last fetched"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked"))
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"{self.user} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -44,6 +44,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("", include("salesmgmt.calendar_feeds.urls")),
     path("people/lookup/", views.people_lookup, name="people_lookup"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/focus/", views.team_focus, name="team_focus"),

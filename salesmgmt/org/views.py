@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from salesmgmt.calendar_feeds.selectors import feed_of, feed_url
 from salesmgmt.filtering import lookup_response
 from salesmgmt.i18n import language_for_request
 from salesmgmt.models import CompanySettings, Team, User
@@ -16,6 +17,8 @@ from salesmgmt.org.forms import FocusMetricsForm, ProfileForm, TokenForm
 
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
+    feed = feed_of(request.user)
+    active = feed is not None and feed.is_active
     if request.method == "POST" and form.is_valid():
         form.save()
         # Said in the language just chosen, as the next page will be.
@@ -30,6 +33,9 @@ def profile(request):
             "token_form": TokenForm(),
             "tokens": request.user.api_tokens.all(),
             "new_key": request.session.pop("new_token_key", None),
+            "calendar_feed": feed,
+            "calendar_feed_url": feed_url(feed) if active else "",
+            "calendar_feed_webcal_url": feed_url(feed, webcal=True) if active else "",
         },
     )
 

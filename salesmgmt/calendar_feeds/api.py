@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from salesmgmt.api_schema import error_response
 from salesmgmt.calendar_feeds import selectors, services
 from salesmgmt.calendar_feeds.serializers import (
     CalendarFeedRequestSerializer,
@@ -14,7 +15,14 @@ from salesmgmt.calendar_feeds.serializers import (
 )
 
 
-@extend_schema(methods=["GET"], request=None, responses={200: CalendarFeedSerializer})
+@extend_schema(
+    methods=["GET"],
+    request=None,
+    responses={
+        200: CalendarFeedSerializer,
+        404: error_response("You have no calendar feed yet (POST makes one)."),
+    },
+)
 @extend_schema(
     methods=["POST"],
     request=CalendarFeedRequestSerializer,

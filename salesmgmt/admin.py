@@ -7,8 +7,17 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from salesmgmt.calendar_feeds.services import revoke_calendar_feed
 from salesmgmt.errors import RuleViolation
-from salesmgmt.models import ApiToken, CompanySettings, Division, Notification, Team, User
+from salesmgmt.models import (
+    ApiToken,
+    CalendarFeed,
+    CompanySettings,
+    Division,
+    Notification,
+    Team,
+    User,
+)
 from salesmgmt.notifications.services import retry_failed_emails
 from salesmgmt.org.services import (
     ADMIN_POWERS,
@@ -137,6 +146,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # keys are created by their owner, who sees the key once
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Who has a calendar feed, and a way to stop one (a lost phone, someone leaving).
+    The token is a key to the person's calendar: not shown here."""
+
+    list_display = ("user", "prefix", "created_at", "last_fetched_at", "revoked_at")
+    fields = readonly_fields = ("user", "prefix", "created_at", "last_fetched_at", "revoked_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    actions = ["turn_off"]
+
+    def has_add_permission(self, request):
+        return False  # made by their owner on the profile
+
+    @admin.action(description=_("Turn off the selected calendar feeds"))
+    def turn_off(self, request, queryset):
+        for feed in queryset.select_related("user"):
+            revoke_calendar_feed(user=feed.user)
+        self.message_user(request, gettext("Calendar feeds turned off."))
 
 
 class EmailStateFilter(admin.SimpleListFilter):

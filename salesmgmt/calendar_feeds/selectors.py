@@ -113,9 +113,9 @@ def feed_calendar(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
     now = now or timezone.now()
     start, end = feed_window(now)
     zone = zone_of(user)
-    # DTSTAMP is the time the feed was written; whole minutes, so two polls in the same
-    # minute produce the same bytes (and the same ETag).
-    stamp = now.astimezone(UTC).replace(second=0, microsecond=0)
+    # DTSTAMP: when the feed was written, to the hour, so polls within the hour of an
+    # unchanged feed produce the same bytes (the same ETag: a 304).
+    stamp = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     with translation.override(language_of(user)):
         items = feed_items(user, start, end)
         calendar = Calendar()

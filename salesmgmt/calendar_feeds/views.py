@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from salesmgmt.calendar_feeds import selectors, services
 from salesmgmt.i18n import language_of
@@ -32,7 +32,7 @@ def _throttled(token: str) -> bool:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def feed(request, token):
     """GET /calendar/<token>.ics: the owner's feed; 404 for an unknown or revoked token."""
     found = selectors.feed_for_token(token)

@@ -188,6 +188,8 @@ def test_the_feed_is_served_without_signing_in_and_sets_no_session(cast, feed_of
     assert response.status_code == 200
     assert "sessionid" not in response.cookies
     assert client.post(f"/calendar/{feed.token}.ics").status_code == 405
+    # Some calendar apps check with HEAD first.
+    assert client.head(f"/calendar/{feed.token}.ics").status_code == 200
 
 
 def test_an_unchanged_feed_is_a_304(cast, feed_of, client):

@@ -88,3 +88,31 @@ def test_signed_out_people_are_sent_to_sign_in(path, db):
     response = Client().post(path)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not CalendarFeed.objects.exists()
+
+
+ENGLISH = [
+    "Calendar feed",
+    "Keep this address private.",
+    "Feed address",
+    "Open in my calendar app",
+    "Get a new address",
+    "Turn off the feed",
+    "On a computer, open Google Calendar.",
+    "Set “Auto-refresh” to every hour and click OK.",
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("el", "Ροή ημερολογίου"), ("id", "Feed kalender"), ("fil", "Calendar feed")],
+)
+def test_the_section_reads_in_the_persons_language(language, heading, cast, client_for):
+    rep = cast["rep"]
+    rep.language = language
+    rep.save(update_fields=["language"])
+    client = client_for(rep)
+    client.post("/profile/calendar-feed/")
+    html = client.get("/profile/").content.decode()
+    assert heading in html
+    english = [text for text in ENGLISH if text in html and text != heading]
+    assert english == []

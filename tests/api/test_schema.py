@@ -48,6 +48,7 @@ EXPECTED_PATHS = {
     "/api/v1/channels/",
     "/api/v1/channels/{id}/",
     "/api/v1/me/",
+    "/api/v1/me/calendar-feed/",
     "/api/v1/metrics/",
     "/api/v1/metrics/{id}/",
     "/api/v1/products/",
@@ -169,6 +170,7 @@ def test_every_api_path_is_described(schema):
         ("/api/v1/activities/bulk/", {"post"}),
         ("/api/v1/auth/token/", {"post"}),
         ("/api/v1/me/", {"get", "patch"}),
+        ("/api/v1/me/calendar-feed/", {"get", "post", "delete"}),
         ("/api/v1/metrics/{id}/", {"get", "put", "patch"}),
         ("/api/v1/weekly-plans/", {"get", "post"}),
         ("/api/v1/weekly-plans/{id}/", {"get", "put", "patch"}),
@@ -232,7 +234,8 @@ def test_every_write_describes_400(schema):
     # Recognition: 3 POSTs (kudos, an award, dismissing a suggestion).
     # Sessions: create, PATCH, hold, cancel; action items: create, complete.
     # Languages: PATCH on me (one's own language and timezone).
-    assert len(writes) == 95
+    # Calendar feeds: POST on me/calendar-feed/ (turn on or reset).
+    assert len(writes) == 96
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)

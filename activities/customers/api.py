@@ -9,11 +9,10 @@ from rest_framework import viewsets
 from activities.catalogue.api import NO_DELETE
 from activities.customers import services
 from activities.customers.filters import ContactFilter, CustomerFilter
-from activities.customers.selectors import with_figures
+from activities.customers.selectors import api_customers
 from activities.customers.serializers import ContactSerializer, CustomerSerializer
 from activities.models import (
     Contact,
-    Customer,
 )
 from salesmgmt.api_support import StaleVersionFirst
 
@@ -30,12 +29,7 @@ class CustomerViewSet(StaleVersionFirst, viewsets.ModelViewSet):
     http_method_names = NO_DELETE
 
     def get_queryset(self):
-        customers = (
-            Customer.objects.visible_to(self.request.user)
-            .select_related("source_channel", "lost_reason")
-            .prefetch_related("contacts")
-        )
-        return with_figures(customers, self.request.user)
+        return api_customers(self.request.user)
 
     def perform_create(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k != "version"}

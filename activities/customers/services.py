@@ -3,12 +3,14 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from activities.customers.selectors import api_customers
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
     Customer,
 )
 from salesmgmt.errors import RuleViolation
-from salesmgmt.models import User
+from salesmgmt.events import SYSTEM, emit, emit_many
+from salesmgmt.models import User, WebhookEventType
 from salesmgmt.org.services import check_owner
 from salesmgmt.versioning import bump, check_version, lock_row
 
@@ -43,11 +45,14 @@ def save_customer(
 
     A change made from a read of ``version`` is refused (ConflictError) if the
     customer changed since."""
-    if customer is None or customer.pk is None:
+    created = customer is None or customer.pk is None
+    if created:
         customer = customer or Customer()
+        before = None
     else:
         customer = lock_row(Customer, customer.pk)
         check_version(customer, version)
+        before = _values(customer)
         bump(customer)
     for name, value in fields.items():
         if name not in CUSTOMER_FIELDS:
@@ -58,4 +63,30 @@ def save_customer(
     if customer.status not in CLOSED_CUSTOMER_STATUSES:
         customer.lost_reason, customer.lost_note = None, ""
     customer.save()
+    if created:
+        emit_customer_events(WebhookEventType.CUSTOMER_CREATED, [customer])
+    elif _values(customer) != before:
+        emit_customer_events(WebhookEventType.CUSTOMER_UPDATED, [customer])
     return customer
+
+
+def _values(customer: Customer) -> dict:
+    return {
+        field.attname: getattr(customer, field.attname)
+        for field in Customer._meta.concrete_fields
+        if field.name in CUSTOMER_FIELDS
+    }
+
+
+def emit_customer_events(event_type: WebhookEventType, customers: list[Customer]) -> None:
+    """customer.created / customer.updated for each customer, read as the API reads it."""
+    if len(customers) == 1:
+        customer = customers[0]
+        emit(event_type, customer, load=lambda: api_customers(SYSTEM).get(pk=customer.pk))
+        return
+    emit_many(event_type, customers, load_many=_reread)
+
+
+def _reread(customers: list[Customer]) -> list[Customer]:
+    by_pk = api_customers(SYSTEM).in_bulk([c.pk for c in customers])
+    return [by_pk[c.pk] for c in customers]

@@ -110,10 +110,6 @@ def emit_many(
         ],
         batch_size=500,
     )
-    if any(event.pk is None for event in events):  # a database without RETURNING
-        by_uuid = {e.uuid: e.pk for e in WebhookEvent.objects.filter(occurred_at=now)}
-        for event in events:
-            event.pk = by_uuid[event.uuid]
     deliveries = WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(event=event, endpoint=endpoint)
@@ -122,6 +118,7 @@ def emit_many(
         ],
         batch_size=500,
     )
-    ids = [d.pk for d in deliveries if d.pk is not None]
+    # SQLite and PostgreSQL return the new rows' ids from bulk_create.
+    ids = [d.pk for d in deliveries]
     transaction.on_commit(lambda: queue_deliveries(ids))
     return events

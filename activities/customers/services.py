@@ -1,5 +1,7 @@
 """Writes to customers: checked (whose customer, a reason when closed) and versioned."""
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -39,12 +41,19 @@ CUSTOMER_FIELDS = (
 
 @transaction.atomic
 def save_customer(
-    *, by: User, customer: Customer | None = None, version: int | None = None, **fields
+    *,
+    by: User,
+    customer: Customer | None = None,
+    version: int | None = None,
+    then: Callable[[Customer], bool] | None = None,
+    **fields,
 ) -> Customer:
     """Create (customer=None) or change a customer. 'Did not buy' and 'lost' need a reason.
 
     A change made from a read of ``version`` is refused (ConflictError) if the
-    customer changed since."""
+    customer changed since. ``then(customer)`` writes what the same form changed with it
+    (the page's contacts), in this transaction and before the webhook event is recorded,
+    and says whether it changed anything."""
     created = customer is None or customer.pk is None
     if created:
         customer = customer or Customer()
@@ -63,9 +72,10 @@ def save_customer(
     if customer.status not in CLOSED_CUSTOMER_STATUSES:
         customer.lost_reason, customer.lost_note = None, ""
     customer.save()
+    more = then(customer) if then is not None else False
     if created:
         emit_customer_events(WebhookEventType.CUSTOMER_CREATED, [customer])
-    elif _values(customer) != before:
+    elif more or _values(customer) != before:
         emit_customer_events(WebhookEventType.CUSTOMER_UPDATED, [customer])
     return customer
 

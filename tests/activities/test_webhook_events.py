@@ -74,6 +74,34 @@ def test_customer_changed_on_the_page(hooks, rep, acme, admin, client_for):
     assert event.data == as_api_shows(admin, f"/api/v1/customers/{acme.pk}/")
 
 
+def test_customer_created_on_the_page_carries_its_contacts(hooks, rep, admin, client_for):
+    response = client_for(rep).post(
+        reverse("customers:create"),
+        {
+            **form_data(name="Kestrel Bakery", version=""),
+            **contacts_data([{"name": "Kim Baker", "role": "Owner", "phone": "", "email": ""}]),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    customer = Customer.objects.get(name="Kestrel Bakery")
+    event = the_event(E.CUSTOMER_CREATED, object_type="customer", object_id=customer.pk)
+    assert [c["name"] for c in event.data["contacts"]] == ["Kim Baker"]
+    assert event.data == as_api_shows(admin, f"/api/v1/customers/{customer.pk}/")
+
+
+def test_a_contact_changed_on_the_page_changes_the_customer(hooks, rep, acme, admin, client_for):
+    response = client_for(rep).post(
+        reverse("customers:edit", args=[acme.pk]),
+        {
+            **form_data(name="Acme", version=acme.version),
+            **contacts_data([{"name": "Ann Buyer", "role": "Buyer", "phone": "", "email": ""}]),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    event = the_event(E.CUSTOMER_UPDATED, object_type="customer", object_id=acme.pk)
+    assert [c["name"] for c in event.data["contacts"]] == ["Ann Buyer"]
+
+
 def test_customer_import_sends_one_event_per_customer_created_or_changed(
     hooks, rep, admin, client_for
 ):

@@ -52,3 +52,14 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return Contact.objects.visible_to(self.request.user).order_by("name", "pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_contact(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.save_contact(
+            contact=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_contact(contact=instance)

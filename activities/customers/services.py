@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from activities.customers.selectors import api_customers
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
+    Contact,
     Customer,
 )
 from salesmgmt.errors import RuleViolation
@@ -100,3 +101,43 @@ def emit_customer_events(event_type: WebhookEventType, customers: list[Customer]
 def _reread(customers: list[Customer]) -> list[Customer]:
     by_pk = api_customers(SYSTEM).in_bulk([c.pk for c in customers])
     return [by_pk[c.pk] for c in customers]
+
+
+# --- Contacts ---------------------------------------------------------------------------------
+
+CONTACT_FIELDS = ("customer", "name", "role", "phone", "email")
+
+
+@transaction.atomic
+def save_contact(*, contact: Contact | None = None, **fields) -> Contact:
+    """Add or change a contact (the caller checked the customer is in scope). The
+    customer as the API shows it lists its contacts: a change is a customer.updated."""
+    contact = contact or Contact()
+    before = {
+        name: getattr(contact, name if name != "customer" else "customer_id")
+        for name in CONTACT_FIELDS
+    }
+    for name, value in fields.items():
+        if name not in CONTACT_FIELDS:
+            raise ValueError(f"{name} is not a contact field")
+        setattr(contact, name, value)
+    contact.save()
+    after = {
+        name: getattr(contact, name if name != "customer" else "customer_id")
+        for name in CONTACT_FIELDS
+    }
+    if after != before:
+        moved_from = (
+            before["customer"] if before["customer"] not in (None, after["customer"]) else None
+        )
+        touched = [contact.customer] + ([Customer.objects.get(pk=moved_from)] if moved_from else [])
+        for customer in touched:
+            emit_customer_events(WebhookEventType.CUSTOMER_UPDATED, [customer])
+    return contact
+
+
+@transaction.atomic
+def delete_contact(*, contact: Contact) -> None:
+    customer = contact.customer
+    contact.delete()
+    emit_customer_events(WebhookEventType.CUSTOMER_UPDATED, [customer])

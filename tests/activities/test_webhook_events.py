@@ -102,6 +102,20 @@ def test_a_contact_changed_on_the_page_changes_the_customer(hooks, rep, acme, ad
     assert [c["name"] for c in event.data["contacts"]] == ["Ann Buyer"]
 
 
+def test_contacts_api_changes_the_customer(hooks, rep, acme, admin, api_for):
+    api = api_for(rep)
+    added = api.post("/api/v1/contacts/", {"customer": acme.pk, "name": "Ann", "role": "Buyer"})
+    assert added.status_code == 201, added.data
+    api.patch(f"/api/v1/contacts/{added.data['id']}/", {"role": "Buyer"})  # no change
+    assert len(events_of(E.CUSTOMER_UPDATED)) == 1
+    assert events_of(E.CUSTOMER_UPDATED)[0].data["contacts"][0]["name"] == "Ann"
+
+    api.delete(f"/api/v1/contacts/{added.data['id']}/")
+    removed = events_of(E.CUSTOMER_UPDATED)[1]
+    assert removed.object_id == str(acme.pk) and removed.data["contacts"] == []
+    assert removed.data == as_api_shows(admin, f"/api/v1/customers/{acme.pk}/")
+
+
 def test_customer_import_sends_one_event_per_customer_created_or_changed(
     hooks, rep, admin, client_for
 ):

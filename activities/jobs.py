@@ -10,6 +10,7 @@ from django.db import OperationalError
 
 from activities.deals.reminders import send_stale_deal_alerts
 from activities.tasks.reminders import send_overdue_digests, send_task_reminders
+from activities.tasks.services import emit_overdue_task_events
 from salesmgmt.calendar import parse_job_time
 
 
@@ -41,3 +42,13 @@ def send_overdue_digests_task(now: str | None = None) -> int:
 )
 def send_stale_deal_alerts_task(now: str | None = None) -> int:
     return send_stale_deal_alerts(now=parse_job_time(now) if now else None)
+
+
+@shared_task(
+    name="activities.tasks.emit_overdue_task_events_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+)
+def emit_overdue_task_events_task(now: str | None = None) -> int:
+    return emit_overdue_task_events(now=parse_job_time(now) if now else None)

@@ -23,3 +23,20 @@ class CoachingConfig(AppConfig):
         sources.register("coaching.sessions", session_items)
         sources.register("coaching.training", training_items)
         sources.register("coaching.improvement", improvement_items)
+        _register_webhook_events()
+
+
+def _register_webhook_events():
+    """The webhook events of this app, each with the API serializer of its object."""
+    from coaching.recognition.serializers import AwardSerializer, KudosSerializer  # noqa: PLC0415  (apps load before serializers may)
+    from coaching.sessions.serializers import CoachingSessionSerializer  # noqa: PLC0415
+    from salesmgmt.models import WebhookEventType as E  # noqa: PLC0415
+    from salesmgmt.webhooks.registry import register  # noqa: PLC0415
+
+    register(
+        E.COACHING_SESSION_RECORDED,
+        object_type="coaching_session",
+        serializer=CoachingSessionSerializer,
+    )
+    register(E.KUDOS_GIVEN, object_type="kudos", serializer=KudosSerializer)
+    register(E.AWARD_GIVEN, object_type="award", serializer=AwardSerializer)

@@ -16,3 +16,13 @@ class PlansConfig(AppConfig):
 
         sources.register("plans.deadlines", plan_deadline_items)
         sources.register("plans.reviews", plan_review_items)
+
+        # The webhook events of this app, each with the API serializer of its object.
+        from plans.goals.serializers import GoalSerializer  # noqa: PLC0415  (apps load before serializers may)
+        from plans.weekly.serializers import WeeklyPlanSerializer  # noqa: PLC0415
+        from salesmgmt.models import WebhookEventType as E  # noqa: PLC0415
+        from salesmgmt.webhooks.registry import register  # noqa: PLC0415
+
+        for event_type in (E.PLAN_SUBMITTED, E.PLAN_APPROVED, E.PLAN_RETURNED):
+            register(event_type, object_type="weekly_plan", serializer=WeeklyPlanSerializer)
+        register(E.GOAL_CHANGED, object_type="goal", serializer=GoalSerializer)

@@ -38,6 +38,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=11),
         "options": {"expires": HOUR},
     },
+    # Webhooks: task.overdue for tasks whose due time passed (each once; see the service).
+    "emit-overdue-task-events": {
+        "task": "activities.tasks.emit_overdue_task_events_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 300},
+    },
     "send-stale-deal-alerts": {
         "task": "activities.tasks.send_stale_deal_alerts_task",
         "schedule": crontab(minute=16),

@@ -163,6 +163,7 @@ def test_beat_schedule_names_every_job():
         "plans.tasks.notify_unnotified_plan_events_task",
         "activities.tasks.send_task_reminders_task",
         "activities.tasks.send_overdue_digests_task",
+        "activities.tasks.emit_overdue_task_events_task",
         "activities.tasks.send_stale_deal_alerts_task",
         "reporting.tasks.send_deviation_alerts_task",
         "reporting.tasks.generate_monthly_reviews_task",

@@ -9,11 +9,10 @@ from rest_framework import viewsets
 from activities.catalogue.api import NO_DELETE
 from activities.customers import services
 from activities.customers.filters import ContactFilter, CustomerFilter
-from activities.customers.selectors import with_figures
+from activities.customers.selectors import api_customers
 from activities.customers.serializers import ContactSerializer, CustomerSerializer
 from activities.models import (
     Contact,
-    Customer,
 )
 from salesmgmt.api_support import StaleVersionFirst
 
@@ -30,12 +29,7 @@ class CustomerViewSet(StaleVersionFirst, viewsets.ModelViewSet):
     http_method_names = NO_DELETE
 
     def get_queryset(self):
-        customers = (
-            Customer.objects.visible_to(self.request.user)
-            .select_related("source_channel", "lost_reason")
-            .prefetch_related("contacts")
-        )
-        return with_figures(customers, self.request.user)
+        return api_customers(self.request.user)
 
     def perform_create(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
@@ -58,3 +52,14 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return Contact.objects.visible_to(self.request.user).order_by("name", "pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_contact(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.save_contact(
+            contact=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_contact(contact=instance)

@@ -33,7 +33,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from activities.customers.services import CUSTOMER_FIELDS
+from activities.customers.services import CUSTOMER_FIELDS, emit_customer_events
 from activities.models import (
     CLOSED_CUSTOMER_STATUSES,
     Channel,
@@ -44,7 +44,7 @@ from activities.models import (
     Segment,
 )
 from salesmgmt.csv_export import FORMULA_STARTS
-from salesmgmt.models import User
+from salesmgmt.models import User, WebhookEventType
 from salesmgmt.org.services import reps_writable_by
 
 COLUMNS = (
@@ -556,6 +556,15 @@ def run_import(*, text: str, by: User) -> ImportCheck:
             changed_contacts.append(row.contact)
     Contact.objects.bulk_create(new_contacts, batch_size=BATCH)
     Contact.objects.bulk_update(changed_contacts, ["role", "phone", "email"], batch_size=BATCH)
+    # One event per customer created or changed (its contact counts: the API shows it).
+    emit_customer_events(WebhookEventType.CUSTOMER_CREATED, new)
+    touched = {
+        row.customer.pk: row.customer
+        for row in check.rows
+        if row.action == UPDATE
+        and (row.customer_changed or (row.contact is not None and row.contact_changed))
+    }
+    emit_customer_events(WebhookEventType.CUSTOMER_UPDATED, list(touched.values()))
     return check
 
 

@@ -20,12 +20,23 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from activities.models import Activity, CustomerStatus, Deal, StageKind, Task
+from activities.models import Activity, Customer, CustomerStatus, Deal, StageKind, Task
 from salesmgmt.i18n import translated_name
 from salesmgmt.models import CompanySettings
 from salesmgmt.money import percent_of
 
 # --- The list's figures ----------------------------------------------------------------------
+
+
+def api_customers(user):
+    """Customers as the API shows them (and webhook payloads: ``user`` the system viewer):
+    contacts and the list's figures in ``user``'s scope."""
+    customers = (
+        Customer.objects.visible_to(user)
+        .select_related("source_channel", "lost_reason")
+        .prefetch_related("contacts")
+    )
+    return with_figures(customers, user)
 
 
 def with_figures(customers, user):

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import (
     Count,
     F,
@@ -387,6 +387,13 @@ def customer_edit(request, pk):
     return _customer_form(request, customer)
 
 
+def _save_contacts(contacts, customer) -> bool:
+    """The contact formset, saved for ``customer``; True if a contact changed."""
+    contacts.instance = customer
+    contacts.save()
+    return contacts.has_changed()
+
+
 def _customer_form(request, customer):
     """One form for the customer and its contacts; the service writes the customer,
     the contacts go in the same transaction."""
@@ -399,15 +406,13 @@ def _customer_form(request, customer):
         if request.user.is_rep and adding:
             fields["owner"] = request.user
         try:
-            with transaction.atomic():
-                saved = save_customer(
-                    by=request.user,
-                    customer=None if adding else customer,
-                    version=None if adding else form.cleaned_data["version"],
-                    **fields,
-                )
-                contacts.instance = saved
-                contacts.save()
+            saved = save_customer(
+                by=request.user,
+                customer=None if adding else customer,
+                version=None if adding else form.cleaned_data["version"],
+                then=lambda saved: _save_contacts(contacts, saved),
+                **fields,
+            )
         except (ConflictError, RuleViolation) as exc:
             apply_rule_errors(form, exc)
         else:

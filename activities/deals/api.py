@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from activities.catalogue.api import NO_DELETE
 from activities.deals import services
 from activities.deals.filters import DealFilter
+from activities.deals.selectors import api_deals
 from activities.deals.serializers import (
     DealBulkEntrySerializer,
     DealMoveSerializer,
@@ -27,7 +28,6 @@ from activities.log.api import run_batch
 from activities.log.serializers import IngestResultSerializer
 from activities.models import (
     Customer,
-    Deal,
 )
 from salesmgmt.api_support import StaleVersionFirst
 
@@ -105,11 +105,7 @@ class DealViewSet(StaleVersionFirst, viewsets.ModelViewSet):
     http_method_names = NO_DELETE
 
     def get_queryset(self):
-        return (
-            Deal.objects.visible_to(self.request.user)
-            .select_related("customer", "pipeline", "stage", "lost_reason")
-            .prefetch_related("products")
-        )
+        return api_deals(self.request.user)
 
     def _fresh(self, deal):
         return self.get_queryset().get(pk=deal.pk)

@@ -23,9 +23,19 @@ from decimal import Decimal
 from django.db.models import Count, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Coalesce
 
-from activities.models import Pipeline, StageKind
+from activities.models import Deal, Pipeline, StageKind
 from salesmgmt.i18n import translated_name
 from salesmgmt.money import MONEY, ZERO, money
+
+
+def api_deals(user):
+    """Deals as the API shows them (and webhook payloads), in ``user``'s scope."""
+    return (
+        Deal.objects.visible_to(user)
+        .select_related("customer", "pipeline", "stage", "lost_reason")
+        .prefetch_related("products")
+    )
+
 
 # --- Shared SQL expressions -------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from activities.deals.selectors import api_deals
 from activities.log.services import BatchRejected, record_change
 from activities.models import (
     SALES_CLOSED,
@@ -29,7 +30,8 @@ from activities.models import (
     StageTransition,
 )
 from salesmgmt.errors import RuleViolation
-from salesmgmt.models import CompanySettings, User
+from salesmgmt.events import SYSTEM, emit, emit_many
+from salesmgmt.models import CompanySettings, User, WebhookEventType
 from salesmgmt.org.services import check_owner, reps_writable_by
 from salesmgmt.versioning import bump, check_version, lock_row
 
@@ -76,6 +78,24 @@ def update_stage(*, stage: Stage, **fields) -> Stage:
 
 
 # --- Deals ------------------------------------------------------------------------------------
+
+# The event a deal entering a stage of this kind sends besides its own (created, moved).
+CLOSING_EVENTS = {
+    StageKind.WON: WebhookEventType.DEAL_WON,
+    StageKind.LOST: WebhookEventType.DEAL_LOST,
+}
+
+
+def _emit(event_type: WebhookEventType, deal: Deal) -> None:
+    emit(event_type, deal, load=lambda: api_deals(SYSTEM).get(pk=deal.pk))
+
+
+def _emit_many(event_type: WebhookEventType, deals: list[Deal]) -> None:
+    def reread(deals):
+        by_pk = api_deals(SYSTEM).in_bulk([d.pk for d in deals])
+        return [by_pk[d.pk] for d in deals]
+
+    emit_many(event_type, deals, load_many=reread)
 
 
 def deal_outcome_metrics() -> dict[str, Metric]:
@@ -184,6 +204,9 @@ def create_deal(*, by: User, stage: Stage | None = None, products=(), **fields) 
     deal.products.set(products)
     StageTransition.objects.create(deal=deal, from_stage=None, to_stage=stage, at=now, by=by)
     _sync_deal_outcome(deal, by)
+    _emit(WebhookEventType.DEAL_CREATED, deal)
+    if stage.kind in CLOSING_EVENTS:  # created won or lost: it closed too
+        _emit(CLOSING_EVENTS[stage.kind], deal)
     return deal
 
 
@@ -262,6 +285,9 @@ def move_deal(
         ]
     )
     _sync_deal_outcome(deal, by)
+    _emit(WebhookEventType.DEAL_STAGE_CHANGED, deal)
+    if to_stage.kind in CLOSING_EVENTS:
+        _emit(CLOSING_EVENTS[to_stage.kind], deal)
     return deal
 
 
@@ -405,6 +431,9 @@ def _create_deals(entries, by) -> int:
         [record_change(a, ActivityChange.Action.CREATED, by, new=a.snapshot()) for a in sales],
         batch_size=1000,
     )
+    _emit_many(WebhookEventType.DEAL_CREATED, deals)
+    for kind, event_type in CLOSING_EVENTS.items():
+        _emit_many(event_type, [deal for deal in deals if deal.stage.kind == kind])
     return len(deals)
 
 

@@ -177,3 +177,24 @@ class IngestResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
+
+
+class ActivityBatchSerializer(serializers.Serializer):
+    """The payload of ``activities.logged``: one write to the log (a day log saved, an
+    activity created by API, a bulk ingest call), with its activities as the activity API
+    shows them. Built by the services (``activities.log.services.ActivityBatch``)."""
+
+    id = serializers.CharField(source="pk", help_text=gettext_lazy("The batch's own id."))
+    source = serializers.CharField(
+        help_text=gettext_lazy("manual (a day log), api, or the ingesting system; '' if mixed.")
+    )
+    rep = serializers.IntegerField(
+        source="rep.pk", allow_null=True, help_text=gettext_lazy("Null when several reps.")
+    )
+    day = serializers.DateField(allow_null=True, help_text=gettext_lazy("Null when several days."))
+    by = serializers.IntegerField(source="by.pk", help_text=gettext_lazy("Who wrote it."))
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    deleted = serializers.IntegerField()
+    count = serializers.IntegerField(help_text=gettext_lazy("How many activities follow."))
+    activities = ActivitySerializer(many=True)

@@ -2,7 +2,8 @@
 
 import hashlib
 import json
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -26,7 +27,8 @@ from activities.models import (
     Product,
 )
 from salesmgmt.errors import ConflictError, RuleViolation
-from salesmgmt.models import CompanySettings, User
+from salesmgmt.events import emit
+from salesmgmt.models import CompanySettings, User, WebhookEventType
 from salesmgmt.org.services import reps_writable_by
 from salesmgmt.versioning import bump, check_version, lock_row
 
@@ -63,6 +65,43 @@ def check_can_write_day(
         may_write = reps_writable_by(by).filter(pk=rep.pk).exists()
     if not by.reviews_plans or not may_write:
         raise PermissionDenied(_("You may not change this rep's activity log."))
+
+
+@dataclass
+class ActivityBatch:
+    """What one write to the log did, as the activities.logged event tells it: a day log
+    saved, one activity created by API, one bulk ingest call. ``activities`` are the rows
+    as they now stand (a day log: the whole day's hand-logged rows; an ingest: the rows it
+    created or changed). ``rep`` and ``day`` are None when the batch spans several."""
+
+    source: str
+    by: User
+    rep: User | None = None
+    day: date | None = None
+    activities: list = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    # The batch is stored nowhere: its id is its own, for receivers to deduplicate on.
+    pk: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def count(self) -> int:
+        return len(self.activities)
+
+
+def _emit_logged(batch: ActivityBatch, rows) -> None:
+    """activities.logged for ``batch``; ``rows()`` reads its activities, only if wanted."""
+
+    def load():
+        batch.activities = list(rows())
+        return batch
+
+    emit(WebhookEventType.ACTIVITIES_LOGGED, batch, load=load)
+
+
+def _for_api(activities):
+    return activities.select_related("metric", "channel", "product").order_by("day", "pk")
 
 
 @dataclass(frozen=True)
@@ -168,6 +207,13 @@ def save_day_log(
         row.delete()
         counts["deleted"] += 1
     ActivityChange.objects.bulk_create(changes)
+    if changes:
+        _emit_logged(
+            ActivityBatch(source=ActivitySource.MANUAL, by=by, rep=rep, day=day, **counts),
+            lambda: _for_api(
+                Activity.objects.filter(rep=rep, day=day, source=ActivitySource.MANUAL)
+            ),
+        )
     return counts
 
 
@@ -228,6 +274,10 @@ def create_activity(*, by: User, rep: User, **fields) -> Activity:
         )
     activity = Activity.objects.create(rep=rep, created_by=by, **fields)
     record_change(activity, ActivityChange.Action.CREATED, by, new=activity.snapshot()).save()
+    _emit_logged(
+        ActivityBatch(source=activity.source, by=by, rep=rep, day=activity.day, created=1),
+        lambda: _for_api(Activity.objects.filter(pk=activity.pk)),
+    )
     return activity
 
 
@@ -380,11 +430,37 @@ def ingest_activities(*, entries: list[dict], by: User) -> dict[str, int]:
         to_update, [*EDITABLE_FIELDS, "version", "updated_at"], batch_size=1000
     )
     ActivityChange.objects.bulk_create(changes, batch_size=1000)
+    if created or to_update:
+        changed = {(row.source, row.external_id) for row in to_update}
+        _emit_ingested(entries, existing, changed, by, created=created, updated=len(to_update))
     return {
         "created": created,
         "updated": len(to_update),
         "unchanged": len(entries) - created - len(to_update),
     }
+
+
+def _emit_ingested(entries, existing, changed, by: User, *, created: int, updated: int) -> None:
+    """One activities.logged for the whole ingest call: the rows it created or changed."""
+    keys = [(entry["source"], entry["external_id"]) for entry in entries]
+    touched = [key for key in keys if key not in existing or key in changed]
+    reps = {entry["rep"].pk: entry["rep"] for entry in entries}
+    days = {entry["day"] for entry in entries}
+    sources = {entry["source"] for entry in entries}
+    batch = ActivityBatch(
+        source=sources.pop() if len(sources) == 1 else "",
+        by=by,
+        rep=next(iter(reps.values())) if len(reps) == 1 else None,
+        day=days.pop() if len(days) == 1 else None,
+        created=created,
+        updated=updated,
+    )
+
+    def rows():
+        stored = _stored_rows(touched)
+        return [stored[key] for key in touched]
+
+    _emit_logged(batch, rows)
 
 
 def _values(entry) -> dict:

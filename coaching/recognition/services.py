@@ -30,6 +30,7 @@ from coaching.models import (
     RecognitionSuggestion,
     SuggestionReason,
 )
+from coaching.recognition import selectors
 from plans.goals.selectors import goal_progress
 from plans.models import Goal, GoalScope, Status
 from reporting.commissions.services import add_award_adjustment
@@ -37,8 +38,9 @@ from reporting.kpis.selectors import evaluate_kpis, format_kpi
 from reporting.models import Kpi, MonthlyReview
 from salesmgmt.calendar import month_of, previous_month
 from salesmgmt.errors import RuleViolation
+from salesmgmt.events import SYSTEM, emit
 from salesmgmt.i18n import language_of, translated_name
-from salesmgmt.models import CompanySettings, NotificationKind, User
+from salesmgmt.models import CompanySettings, NotificationKind, User, WebhookEventType
 from salesmgmt.money import format_money
 from salesmgmt.notifications.services import notify
 
@@ -132,6 +134,11 @@ def give_kudos(
         title=format_lazy(gettext_lazy("Kudos from {name}"), name=str(giver)),
         body=message,
         url=reverse("recognition:feed") + f"#kudos-{kudos.pk}",
+    )
+    emit(
+        WebhookEventType.KUDOS_GIVEN,
+        kudos,
+        load=lambda: selectors.kudos_for(SYSTEM).get(pk=kudos.pk),
     )
     return kudos
 
@@ -241,6 +248,12 @@ def give_award(
             else reason
         ),
         url=reverse("recognition:award", args=[award.pk]),
+    )
+    # The payload shows the value (admins' view: receivers are an admin's integrations).
+    emit(
+        WebhookEventType.AWARD_GIVEN,
+        award,
+        load=lambda: selectors.awards_for(SYSTEM).get(pk=award.pk),
     )
     return award
 

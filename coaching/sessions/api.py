@@ -47,12 +47,7 @@ class CoachingSessionViewSet(
     ordering_fields = ["starts_at", "created_at"]
 
     def get_queryset(self):
-        return (
-            CoachingSession.objects.visible_to(self.request.user)
-            .select_related("rep", "coach")
-            .prefetch_related("focus_areas", "action_items__task")
-            .order_by("-starts_at", "-pk")
-        )
+        return selectors.api_sessions(self.request.user)
 
     def perform_create(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k != "version"}

@@ -340,3 +340,13 @@ def upcoming_for(user, *, now: datetime, until: datetime | None = None, limit: i
     if until is not None:
         qs = qs.filter(starts_at__lt=until)
     return list(qs[:limit])
+
+
+def api_sessions(user):
+    """Coaching sessions ``user`` sees, read as the API reads them."""
+    return (
+        CoachingSession.objects.visible_to(user)
+        .select_related("rep", "coach")
+        .prefetch_related("focus_areas", "action_items__task")
+        .order_by("-starts_at", "-pk")
+    )

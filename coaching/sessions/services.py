@@ -27,12 +27,14 @@ from coaching.models import (
     SessionKind,
     SessionStatus,
 )
+from coaching.sessions.selectors import api_sessions
 from reporting.models import DeviationEpisode, Kpi, ReviewMiss
 from reporting.reviews.selectors import ACTION_DUE_HOUR
 from salesmgmt.calendar import job_now, local_time
 from salesmgmt.errors import RuleViolation
+from salesmgmt.events import SYSTEM, emit
 from salesmgmt.i18n import language_of, lazy_date
-from salesmgmt.models import CompanySettings, NotificationKind, User
+from salesmgmt.models import CompanySettings, NotificationKind, User, WebhookEventType
 from salesmgmt.notifications.services import notify
 from salesmgmt.versioning import bump, lock_current
 from salesmgmt.web import EARLIEST, LATEST
@@ -210,7 +212,19 @@ def create_session(
             body=_public_summary(session),
             url=url_of(session),
         )
+    else:
+        _emit_recorded(session)
     return session
+
+
+def _emit_recorded(session: CoachingSession) -> None:
+    """coaching_session.recorded: a session held (recorded as held, or marked held). The
+    payload never carries the coach's private notes (the system viewer coaches nobody)."""
+    emit(
+        WebhookEventType.COACHING_SESSION_RECORDED,
+        session,
+        load=lambda: api_sessions(SYSTEM).get(pk=session.pk),
+    )
 
 
 def _active_areas(focus_areas) -> list[FocusArea]:
@@ -346,6 +360,7 @@ def hold_session(*, session: CoachingSession, by: User, version: int | None) -> 
     session.status = SessionStatus.HELD
     bump(session)
     session.save(update_fields=["status", "version", "updated_at"])
+    _emit_recorded(session)
     return session
 
 
@@ -402,6 +417,7 @@ def add_action_item(
         # The coach's own follow-up. The task service writes tasks for reps (those one may
         # act for); a coach's own item is theirs alone, written here.
         task = Task.objects.create(assignee=owner, created_by=by, **fields)
+        emit(WebhookEventType.TASK_CREATED, task)
     return SessionActionItem.objects.create(
         session=session, text=text[:200], owner=owner, due=due, task=task
     )
@@ -425,6 +441,7 @@ def complete_action_item(
             task.done_at = timezone.now()
             bump(task)
             task.save(update_fields=["done_at", "version"])
+            emit(WebhookEventType.TASK_DONE, task)
     return SessionActionItem.objects.select_related("task").get(pk=item.pk)
 
 

@@ -1,6 +1,7 @@
 """Goals through the API: the list carries each goal's pace and roll-up, computed for
 the page in constant queries; writes go through plans/goal_services.py."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -13,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 from plans.goals import services as goal_services
 from plans.goals.filters import GoalFilter, top_down
 from plans.goals.reverse_funnel import reverse_funnel
-from plans.goals.selectors import progress_of_rows, rollup, with_actuals
+from plans.goals.selectors import api_goal, api_goals, with_actuals, with_figures
 from plans.goals.serializers import (
     GoalChangeSerializer,
     GoalCreateSerializer,
@@ -23,7 +24,6 @@ from plans.goals.serializers import (
     ReverseFunnelQuerySerializer,
     ReverseFunnelSerializer,
 )
-from plans.models import Goal
 from salesmgmt.api_schema import error_response
 from salesmgmt.api_support import StaleVersionFirst
 from salesmgmt.models import CompanySettings, User
@@ -70,12 +70,7 @@ class GoalViewSet(
     ordering_fields = ["start", "end", "target"]
 
     def get_queryset(self):
-        goals = (
-            Goal.objects.visible_to(self.request.user)
-            .with_limits()
-            .select_related("rep", "team", "division")
-        )
-        return top_down(goals)
+        return top_down(api_goals(self.request.user))
 
     def _as_of(self):
         raw = self.request.query_params.get("as_of")
@@ -88,12 +83,7 @@ class GoalViewSet(
             raise ValidationError({"as_of": exc.detail}) from None
 
     def _with_figures(self, goals, as_of):
-        progress = progress_of_rows(goals, as_of=as_of)
-        rolls = rollup(p.goal for p in progress)
-        for p in progress:
-            p.goal.progress_info = p
-            p.goal.rollup_info = rolls.get(p.goal.pk)
-        return [p.goal for p in progress]
+        return with_figures(goals, as_of=as_of)
 
     def list(self, request, *args, **kwargs):
         as_of = self._as_of()
@@ -104,9 +94,9 @@ class GoalViewSet(
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def _one(self, pk, as_of=None):
-        as_of = as_of or self._as_of()
-        goal = get_object_or_404(with_actuals(self.get_queryset(), as_of=as_of), pk=pk)
-        (goal,) = self._with_figures([goal], as_of)
+        goal = api_goal(self.get_queryset(), pk=pk, as_of=as_of or self._as_of())
+        if goal is None:
+            raise Http404
         return GoalSerializer(goal, context=self.get_serializer_context()).data
 
     def retrieve(self, request, pk=None):

@@ -455,3 +455,28 @@ def progress_over_time(goal: Goal, *, as_of: date | None = None) -> list[Progres
         points.append(ProgressPoint(date_format(end, fmt), end, shown, expected))
         last = end
     return points
+
+
+def with_figures(goals, *, as_of: date) -> list:
+    """``goals`` (read ``with_actuals``) with the API's figures: each goal's
+    ``progress_info`` and ``rollup_info``."""
+    progress = progress_of_rows(goals, as_of=as_of)
+    rolls = rollup(p.goal for p in progress)
+    for p in progress:
+        p.goal.progress_info = p
+        p.goal.rollup_info = rolls.get(p.goal.pk)
+    return [p.goal for p in progress]
+
+
+def api_goal(goals, *, pk: int, as_of: date | None = None):
+    """One goal of ``goals`` as the API shows it (its figures as of ``as_of``, default
+    today), or None. Webhook payloads read it from every goal (the system viewer)."""
+    if as_of is None:
+        as_of = CompanySettings.load().today()
+    found = list(with_actuals(goals.filter(pk=pk), as_of=as_of))
+    return with_figures(found, as_of=as_of)[0] if found else None
+
+
+def api_goals(user):
+    """Goals ``user`` sees, read as the API reads them (before the figures)."""
+    return Goal.objects.visible_to(user).with_limits().select_related("rep", "team", "division")

@@ -20,11 +20,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import Channel, Metric, Product
+from plans.goals.selectors import api_goal, api_goals
 from plans.models import Goal, GoalChange, GoalPeriod, GoalScope, channel_key_of
 from salesmgmt.calendar import period_bounds
 from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.events import SYSTEM, emit
 from salesmgmt.i18n import language_of
-from salesmgmt.models import CompanySettings, Division, NotificationKind, Team, User
+from salesmgmt.models import (
+    CompanySettings,
+    Division,
+    NotificationKind,
+    Team,
+    User,
+    WebhookEventType,
+)
 from salesmgmt.money import format_money
 from salesmgmt.notifications.services import notify
 from salesmgmt.versioning import lock_current
@@ -202,7 +211,17 @@ def set_goal(
         raise _duplicate(goal, label) from None
     goal.channels.set(channels)
     _record(goal, GoalChange.Action.CREATED, by, new=(target, stretch_target), reason=note)
+    _emit_changed(goal)
     return goal
+
+
+def _emit_changed(goal: Goal) -> None:
+    """goal.changed: a goal set, or its target or stretch changed (not a removal)."""
+    emit(
+        WebhookEventType.GOAL_CHANGED,
+        goal,
+        load=lambda: api_goal(api_goals(SYSTEM), pk=goal.pk),
+    )
 
 
 def _limit_names(product: Product | None, channels) -> list[str]:
@@ -238,6 +257,7 @@ def change_goal(
     _record(
         goal, GoalChange.Action.CHANGED, by, old=old, new=(target, stretch_target), reason=reason
     )
+    _emit_changed(goal)
     return goal
 
 

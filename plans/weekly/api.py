@@ -3,10 +3,9 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from plans.models import WeeklyPlan
 from plans.weekly import services
 from plans.weekly.filters import WeeklyPlanFilter
-from plans.weekly.selectors import returns_prefetch
+from plans.weekly.selectors import api_plans
 from plans.weekly.serializers import (
     PlanEventSerializer,
     ReturnSerializer,
@@ -38,12 +37,7 @@ class WeeklyPlanViewSet(
     ordering_fields = ["week_start", "submitted_at"]
 
     def get_queryset(self):
-        return (
-            WeeklyPlan.objects.visible_to(self.request.user)
-            .select_related("rep")
-            .prefetch_related("targets__metric", returns_prefetch())
-            .order_by("-week_start", "rep_id")
-        )
+        return api_plans(self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -333,3 +333,13 @@ def review_context(plan: WeeklyPlan, viewer, *, today: date) -> ReviewContext:
         last_progress=progress,
         goals=goal_progress(goals, as_of=today),
     )
+
+
+def api_plans(user):
+    """Weekly plans ``user`` sees, read as the API reads them."""
+    return (
+        WeeklyPlan.objects.visible_to(user)
+        .select_related("rep")
+        .prefetch_related("targets__metric", returns_prefetch())
+        .order_by("-week_start", "rep_id")
+    )

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from plans.models import PlanEvent, PlanStatus, PlanTarget, WeeklyPlan
-from plans.weekly.selectors import plan_snapshot
+from plans.weekly.selectors import api_plans, plan_snapshot
 from salesmgmt.errors import RuleViolation
+from salesmgmt.events import SYSTEM, emit
 from salesmgmt.i18n import language_of
 from salesmgmt.jobs import enqueue_on_commit
-from salesmgmt.models import CompanySettings, NotificationKind, User
+from salesmgmt.models import CompanySettings, NotificationKind, User, WebhookEventType
 from salesmgmt.notifications.services import notify
 from salesmgmt.versioning import lock_current
 
@@ -183,6 +184,7 @@ def submit_plan(*, plan: WeeklyPlan, by: User, version: int | None = None) -> We
     plan.version += 1
     plan.save(update_fields=["status", "submitted_at", "version", "updated_at"])
     _record(plan, PlanEvent.Kind.SUBMITTED, by)
+    _emit(WebhookEventType.PLAN_SUBMITTED, plan)
     return plan
 
 
@@ -208,6 +210,7 @@ def approve_plan(
     plan.version += 1
     plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "version", "updated_at"])
     _record(plan, PlanEvent.Kind.APPROVED, by, comment)
+    _emit(WebhookEventType.PLAN_APPROVED, plan)
     return plan
 
 
@@ -229,7 +232,12 @@ def return_plan(
     plan.save(update_fields=["status", "reviewed_at", "reviewed_by", "version", "updated_at"])
     # Kept so the resubmission shows what changed since (selectors.changes_since_return).
     _record(plan, PlanEvent.Kind.RETURNED, by, comment, snapshot=plan_snapshot(plan))
+    _emit(WebhookEventType.PLAN_RETURNED, plan)
     return plan
+
+
+def _emit(event_type: WebhookEventType, plan: WeeklyPlan) -> None:
+    emit(event_type, plan, load=lambda: api_plans(SYSTEM).get(pk=plan.pk))
 
 
 @transaction.atomic

@@ -128,3 +128,13 @@ def month_alerts(rep_ids: list[int], start: date, end: date) -> dict[int, list[d
             }
         )
     return result
+
+
+def api_alerts(user):
+    """Deviation episodes ``user`` sees, read as the alerts API reads them."""
+    return with_actions(
+        DeviationEpisode.objects.visible_to(user)
+        .select_related(*EPISODE_RELATED, "acknowledged_by")
+        .prefetch_related("goal__channels")  # a goal's label names its channels
+        .order_by("-opened_on", "-pk")
+    )

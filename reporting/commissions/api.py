@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from reporting.commissions.filters import CommissionStatementFilter
-from reporting.commissions.selectors import plans_with_terms
+from reporting.commissions.selectors import api_statements, plans_with_terms
 from reporting.commissions.serializers import (
     AdjustmentInputSerializer,
     CommissionPlanSerializer,
@@ -23,10 +23,8 @@ from reporting.commissions.serializers import (
 )
 from reporting.commissions.services import add_adjustment
 from reporting.models import (
-    CommissionAdjustment,
     CommissionPlan,
     CommissionStatement,
-    StatementLine,
 )
 from salesmgmt.models import User
 
@@ -59,14 +57,7 @@ class CommissionStatementViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["month", "total"]
 
     def get_queryset(self):
-        return CommissionStatement.objects.visible_to(self.request.user).prefetch_related(
-            Prefetch("lines", queryset=StatementLine.objects.order_by("position", "pk")),
-            Prefetch(
-                "rep__commission_adjustments",
-                queryset=CommissionAdjustment.objects.select_related("by"),
-                to_attr="all_adjustments",
-            ),
-        )
+        return api_statements(self.request.user)
 
     @extend_schema(
         request=AdjustmentInputSerializer,

@@ -55,6 +55,7 @@ from reporting.models import (
     BonusRule,
     CommissionAdjustment,
     CommissionPlan,
+    CommissionStatement,
     CommissionTier,
     StatementLine,
 )
@@ -371,3 +372,16 @@ def month_to_date(*, rep: User, today: date | None = None) -> Computation | None
     if plan is None:
         return None
     return compute(rep=rep, plan=plan, month=today.replace(day=1), as_of=today)
+
+
+def api_statements(user):
+    """Commission statements ``user`` sees, read as the API reads them (lines, and the
+    rep's adjustments for the statement's month)."""
+    return CommissionStatement.objects.visible_to(user).prefetch_related(
+        Prefetch("lines", queryset=StatementLine.objects.order_by("position", "pk")),
+        Prefetch(
+            "rep__commission_adjustments",
+            queryset=CommissionAdjustment.objects.select_related("by"),
+            to_attr="all_adjustments",
+        ),
+    )

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from reporting.commissions.selectors import active_plan_for, compute
+from reporting.commissions.selectors import active_plan_for, api_statements, compute
 from reporting.models import (
     CommissionAdjustment,
     CommissionPlan,
@@ -25,8 +25,9 @@ from reporting.models import (
 )
 from salesmgmt.calendar import month_of, previous_month
 from salesmgmt.errors import RuleViolation
+from salesmgmt.events import SYSTEM, emit
 from salesmgmt.i18n import language_of
-from salesmgmt.models import CompanySettings, NotificationKind, User
+from salesmgmt.models import CompanySettings, NotificationKind, User, WebhookEventType
 from salesmgmt.money import format_amount, format_money
 from salesmgmt.notifications.services import notify
 
@@ -160,7 +161,10 @@ def compute_commission_statements(*, now: datetime | None = None, month: date | 
     count = 0
     for rep in people:
         try:
-            statement = compute_statement(rep=rep, month=month)
+            with transaction.atomic():
+                statement = compute_statement(rep=rep, month=month)
+                if statement is not None:
+                    _emit_ready(statement)
         except RuleViolation as exc:
             log.error("No commission statement for %s, %s: %s", rep, month, "; ".join(exc.messages))
             continue
@@ -169,6 +173,17 @@ def compute_commission_statements(*, now: datetime | None = None, month: date | 
         count += 1
         _tell(statement, company)
     return count
+
+
+def _emit_ready(statement: CommissionStatement) -> None:
+    """commission_statement.ready, in the statement's transaction: the hourly run makes
+    each missing statement once; a recompute (``--month``) sends it again, with the new
+    figures."""
+    emit(
+        WebhookEventType.STATEMENT_READY,
+        statement,
+        load=lambda: api_statements(SYSTEM).get(pk=statement.pk),
+    )
 
 
 def _tell(statement: CommissionStatement, company: CompanySettings) -> None:

@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from reporting.alerts.selectors import with_actions
+from reporting.alerts.selectors import api_alerts
 from reporting.alerts.serializers import DeviationActionInputSerializer, DeviationActionSerializer
 from reporting.alerts.services import acknowledge, add_note, give_task, may_act_on, snooze
 from reporting.kpis.filters import AlertFilter
@@ -20,8 +20,7 @@ from reporting.kpis.serializers import (
     KpiValuesSerializer,
     unit_of,
 )
-from reporting.kpis.services import EPISODE_RELATED
-from reporting.models import DeviationActionKind, DeviationEpisode, Kpi
+from reporting.models import DeviationActionKind, Kpi
 from salesmgmt.api_schema import ErrorSerializer, error_response
 from salesmgmt.models import CompanySettings, Team
 
@@ -132,12 +131,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["opened_on", "closed_on", "severity"]
 
     def get_queryset(self):
-        return with_actions(
-            DeviationEpisode.objects.visible_to(self.request.user)
-            .select_related(*EPISODE_RELATED, "acknowledged_by")
-            .prefetch_related("goal__channels")  # a goal's label names its channels
-            .order_by("-opened_on", "-pk")
-        )
+        return api_alerts(self.request.user)
 
     @extend_schema(
         summary="Record what was done about an alert",

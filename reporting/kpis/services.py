@@ -38,7 +38,8 @@ from plans.models import Goal, GoalScope
 from reporting.kpis.selectors import KpiValue, evaluate_kpis, format_figure, format_kpi
 from reporting.models import DeviationEpisode, Kpi, KpiKind, Status
 from salesmgmt.calendar import elapsed, holidays_between, period_bounds
-from salesmgmt.models import CompanySettings, NotificationKind, Role, Team, User
+from salesmgmt.events import SYSTEM, emit_many
+from salesmgmt.models import CompanySettings, NotificationKind, Role, Team, User, WebhookEventType
 from salesmgmt.notifications.services import notify
 
 BEHIND = (Status.AMBER, Status.RED)
@@ -302,7 +303,7 @@ def send_deviation_alerts(*, now: datetime | None = None) -> int:
     readings = _goal_readings(progress, people, today) + _kpi_readings(today, people)
 
     open_episodes = {_episode_key(e): e for e in DeviationEpisode.objects.open().order_by("pk")}
-    sent, refreshed = 0, []
+    sent, refreshed, opened, reddened = 0, [], [], []
     for reading in readings:
         episode = open_episodes.pop(reading.key, None)
         if episode is None:
@@ -318,6 +319,7 @@ def send_deviation_alerts(*, now: datetime | None = None) -> int:
                     url=reading.url,
                 )
                 sent += _tell(reading, episode, worse=False)
+                opened.append(episode)
             continue
         changed = (episode.actual, episode.expected) != (reading.actual, reading.expected)
         episode.actual, episode.expected = reading.actual, reading.expected
@@ -325,6 +327,7 @@ def send_deviation_alerts(*, now: datetime | None = None) -> int:
             episode.closed_on, changed = today, True
         elif reading.status == Status.RED and episode.severity == Status.AMBER:
             episode.severity, episode.worsened_on, changed = Status.RED, today, True
+            reddened.append(episode)
             if not (episode.snoozed_until and episode.snoozed_until > today):
                 sent += _tell(reading, episode, worse=True)  # a snoozed alert stays silent
         if changed:
@@ -336,7 +339,20 @@ def send_deviation_alerts(*, now: datetime | None = None) -> int:
     stale = [e.pk for e in open_episodes.values()]
     if stale:
         DeviationEpisode.objects.filter(pk__in=stale).update(closed_on=today)
+    # Webhooks: each episode opened, and each that turned red (snoozed or not), once: a
+    # second run finds them open, and red stays red until the episode closes.
+    emit_many(WebhookEventType.ALERT_OPENED, opened, load_many=_as_api_shows)
+    emit_many(WebhookEventType.ALERT_RED, reddened, load_many=_as_api_shows)
     return sent
+
+
+def _as_api_shows(episodes: list[DeviationEpisode]) -> list[DeviationEpisode]:
+    # reporting.alerts.selectors imports this module (EPISODE_RELATED, episode_subject):
+    # importing it here, not at the top, breaks that cycle.
+    from reporting.alerts.selectors import api_alerts  # noqa: PLC0415
+
+    by_pk = api_alerts(SYSTEM).in_bulk([e.pk for e in episodes])
+    return [by_pk[e.pk] for e in episodes]
 
 
 # --- Reading episodes (pages, API, CSV) ---------------------------------------------------------

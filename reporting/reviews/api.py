@@ -18,6 +18,7 @@ from rest_framework.routers import SimpleRouter
 from reporting.commissions.filters import MonthFilter
 from reporting.models import MonthlyReview, ReviewStatus
 from reporting.reviews import services as reviews
+from reporting.reviews.selectors import api_reviews
 from reporting.reviews.serializers import (
     ActionItemCreateSerializer,
     MissCauseSerializer,
@@ -56,12 +57,7 @@ class MonthlyReviewViewSet(
     version_conflict = reviews.REVIEW_CHANGED
 
     def get_queryset(self):
-        return (
-            MonthlyReview.objects.visible_to(self.request.user)
-            .select_related("rep")
-            .prefetch_related("misses", "actions")
-            .order_by("-month", "rep_id")
-        )
+        return api_reviews(self.request.user)
 
     def _body(self, serializer_class):
         body = serializer_class(data=self.request.data)

@@ -99,6 +99,7 @@ from reporting.alerts.selectors import month_alerts
 from reporting.kpis.selectors import evaluate_kpis
 from reporting.models import (
     Kpi,
+    MonthlyReview,
     ReviewMiss,
     ReviewStatus,
 )
@@ -833,3 +834,13 @@ def team_rows(reviews: QuerySet) -> list[dict]:
     for row in rows:
         row["won_value"] = quantize(Decimal(row["won_value"]))
     return rows
+
+
+def api_reviews(user):
+    """Monthly reviews ``user`` sees, read as the API reads them."""
+    return (
+        MonthlyReview.objects.visible_to(user)
+        .select_related("rep")
+        .prefetch_related("misses", "actions")
+        .order_by("-month", "rep_id")
+    )

@@ -38,11 +38,17 @@ from reporting.models import (
     ReviewStatus,
     RootCause,
 )
-from reporting.reviews.selectors import ACTION_DUE_HOUR, compute_figures_for, month_bounds
+from reporting.reviews.selectors import (
+    ACTION_DUE_HOUR,
+    api_reviews,
+    compute_figures_for,
+    month_bounds,
+)
 from salesmgmt.calendar import previous_month
 from salesmgmt.errors import RuleViolation
+from salesmgmt.events import SYSTEM, emit
 from salesmgmt.i18n import language_of, lazy_date
-from salesmgmt.models import CompanySettings, NotificationKind, Team, User
+from salesmgmt.models import CompanySettings, NotificationKind, Team, User, WebhookEventType
 from salesmgmt.notifications.services import Notice, notify, send_once, settle
 from salesmgmt.versioning import check_version, lock_row
 from salesmgmt.web import LATEST
@@ -451,7 +457,12 @@ def share_review(*, review: MonthlyReview, by: User, version: int) -> MonthlyRev
         body=gettext_lazy("Read it, then acknowledge it; you may add a comment."),
         url=reverse("reviews:detail", args=[review.pk]),
     )
+    _emit(WebhookEventType.REVIEW_SHARED, review)
     return review
+
+
+def _emit(event_type: WebhookEventType, review: MonthlyReview) -> None:
+    emit(event_type, review, load=lambda: api_reviews(SYSTEM).get(pk=review.pk))
 
 
 @transaction.atomic
@@ -497,6 +508,7 @@ def acknowledge_review(
             body=review.rep_comment,
             url=reverse("reviews:detail", args=[review.pk]),
         )
+    _emit(WebhookEventType.REVIEW_ACKNOWLEDGED, review)
     return review
 
 

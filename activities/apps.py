@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class ActivitiesConfig(AppConfig):
     name = "activities"
+
+    def ready(self):
+        # The spreadsheet imports of this app's records (salesmgmt.imports).
+        from activities.log.imports import ActivityImporter  # noqa: PLC0415
+        from salesmgmt.imports import registry  # noqa: PLC0415
+
+        registry.register(ActivityImporter())

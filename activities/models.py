@@ -130,6 +130,7 @@ class ActivitySource(models.TextChoices):
     # Logged on a customer's or a deal's page: its own row, not a line of the day log
     # (which keys its lines by metric, channel and product and would merge or replace it).
     RECORD = "record", _("Logged on a customer or deal")
+    IMPORT = "import", _("Imported from a spreadsheet")
 
 
 # The metrics of the company's sales: their value (money) and how many (a count). A won deal

@@ -7,6 +7,8 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         # The spreadsheet imports of this app's records (salesmgmt.imports).
         from activities.log.imports import ActivityImporter  # noqa: PLC0415
+        from activities.tasks.imports import TaskImporter  # noqa: PLC0415
         from salesmgmt.imports import registry  # noqa: PLC0415
 
         registry.register(ActivityImporter())
+        registry.register(TaskImporter())

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from salesmgmt.calendar import zone_of
 from salesmgmt.errors import RuleViolation
 from salesmgmt.i18n import language_of
 from salesmgmt.imports import reader, registry
@@ -63,7 +64,7 @@ def check_job(*, job_id: int) -> ImportJob | None:
     if job is None or job.status not in (Status.QUEUED, Status.CHECKING):
         return job
     importer = registry.get(job.kind)
-    with translation.override(language_of(job.user)):
+    with translation.override(language_of(job.user)), timezone.override(zone_of(job.user)):
         sheet = reader.read_sheet(job.file_name, bytes(job.data), importer)
         job.total_rows, job.processed_rows, job.status = len(sheet.rows), 0, Status.CHECKING
         job.save(update_fields=["total_rows", "processed_rows", "status"])
@@ -112,7 +113,7 @@ def import_job(*, job_id: int) -> ImportJob | None:
     if job is None or job.status != Status.IMPORTING:
         return job
     importer = registry.get(job.kind)
-    with translation.override(language_of(job.user)):
+    with translation.override(language_of(job.user)), timezone.override(zone_of(job.user)):
         sheet = reader.read_sheet(job.file_name, bytes(job.data), importer)
         try:
             check = importer.run(sheet.rows, job.user, progress=_reporter(job))

@@ -24,9 +24,9 @@ from activities.tasks.selectors import (
     task_history_by_team,
 )
 from salesmgmt.csv_export import csv_response
+from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.imports import registry
 from salesmgmt.imports.files import SHEET_EXPORTS, export_response
-from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 

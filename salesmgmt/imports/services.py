@@ -8,7 +8,7 @@ the uploader's language, as the pages would show them.
 import time
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -121,6 +121,14 @@ def import_job(*, job_id: int) -> ImportJob | None:
             # The data changed since the dry run: back to the preview, with what is wrong now.
             job.status, job.problems = Status.CHECKED, _problems(refused.check)
             job.counts = refused.check.counts
+        except OperationalError:
+            raise  # the task retries (a locked database, a lost connection)
+        except Exception:
+            # Nothing was written (one transaction); say so rather than spin forever.
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=Status.FAILED, finished_at=timezone.now()
+            )
+            raise
         else:
             job.status, job.counts, job.problems = Status.DONE, check.counts, []
             job.data = b""  # imported: the file has served its purpose

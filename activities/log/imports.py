@@ -212,10 +212,15 @@ class ActivityImporter(Importer):
         product = cells.pick(check, row, "product", products, _("No active product '%(value)s'."))
         customer = pick_customer(check, row, "customer", customers)
         note = cells.text(check, row, "note", Activity, "note")
+        activity = stored.get(external_id) if external_id else None
+        if activity is None and rep is not None and day is not None:
+            # The day rules are news about the row whatever else is wrong with it.
+            error = _write_error(rep, day, user, company, writable)
+            if error:
+                self._rule_problems(check, row, error)
         if check.has_problem(row):
             return
 
-        activity = stored.get(external_id) if external_id else None
         values = {
             "day": day,
             "metric": metric,
@@ -226,10 +231,6 @@ class ActivityImporter(Importer):
             "customer": customer,
         }
         if activity is None:
-            error = _write_error(rep, day, user, company, writable)
-            if error:
-                self._rule_problems(check, row, error)
-                return
             check.plan[row.number] = Activity(
                 rep=rep,
                 created_by=user,

@@ -126,7 +126,17 @@ def test_dry_run_names_every_bad_row_and_column_and_nothing_is_written(
         ["A-2", "other_rep", today.isoformat(), "calls", "3", "", "", "", ""],  # not their rep
         ["A-3", "rep", "31/12/2026", "nope", "-2", "", "", "", ""],  # day, metric, quantity
         ["A-4", "rep", (today + timedelta(days=2)).isoformat(), "calls", "1", "", "", "", ""],
-        ["A-1", "rep", today.isoformat(), "calls", "1", "fax", "", "Nobody Ltd", ""],
+        [
+            "A-1",
+            "rep",
+            (today + timedelta(days=2)).isoformat(),
+            "calls",
+            "1",
+            "fax",
+            "",
+            "Nobody Ltd",
+            "",
+        ],
         ["A-6", "", today.isoformat(), "calls", "1.234", "", "", "", "x" * 201],
     ]
     job = upload(client, "activities", csv_bytes(bad))
@@ -137,6 +147,7 @@ def test_dry_run_names_every_bad_row_and_column_and_nothing_is_written(
         (4, "quantity"),
         (5, "day"),
         (6, "external_id"),
+        (6, "day"),
         (6, "channel"),
         (6, "customer"),
         (7, "rep"),

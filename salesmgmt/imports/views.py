@@ -22,7 +22,8 @@ def _importer(kind: str) -> registry.Importer:
 
 
 def _own_job(request, pk) -> ImportJob:
-    return get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    # The file's bytes stay in the database: no page needs them.
+    return get_object_or_404(ImportJob.objects.visible_to(request.user).defer("data"), pk=pk)
 
 
 def job_list(request):

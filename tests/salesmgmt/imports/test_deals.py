@@ -6,10 +6,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import Activity, Deal, StageTransition
+from activities.deals.services import move_deal
+from activities.models import Activity, Deal, LostReason, StageTransition
 from salesmgmt.models import CompanySettings
-from tests.factories.api import CustomerFactory, make_deal
-from tests.salesmgmt.imports.helpers import csv_bytes, problems, read_csv, run, upload
+from tests.factories.api import CustomerFactory, make_deal, stage
+from tests.salesmgmt.imports.helpers import (
+    csv_bytes,
+    problems,
+    read_csv_bytes,
+    read_xlsx,
+    run,
+    upload,
+)
 
 HEADER = [
     "external_id", "title", "customer", "owner", "pipeline", "stage", "amount", "currency",
@@ -81,13 +89,19 @@ def test_bad_rows_named_nothing_written(client_for, rep, other_team_rep, today):
     assert not Deal.objects.exists()
 
 
-def test_list_export_imports_back_unchanged(client_for, manager, rep, teammate):
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_list_export_imports_back_unchanged(client_for, manager, rep, teammate, fmt):
     make_deal(rep, title="One")
     make_deal(teammate, title="Two", stage_key="proposal", probability=40)
+    lost = make_deal(rep, title="Three")
+    move_deal(
+        deal=lost, to_stage=stage("lost"), by=rep, lost_reason=LostReason.objects.get(key="price")
+    )
     client = client_for(manager)
-    response = client.get(reverse("deals:list"), {"export": "sheet-csv"})
-    data = b"".join(response.streaming_content)
-    assert read_csv(type("R", (), {"streaming": False, "content": data})())[0] == HEADER
-    job = upload(client, "deals", data)
+    response = client.get(reverse("deals:list"), {"export": f"sheet-{fmt}"})
+    data = response.content if fmt == "xlsx" else b"".join(response.streaming_content)
+    header = read_xlsx(response)[0] if fmt == "xlsx" else read_csv_bytes(data)[0]
+    assert header == HEADER
+    job = upload(client, "deals", data, name=f"deals.{fmt}")
     assert job.problems == []
-    assert job.counts == {"create": 0, "update": 0, "unchanged": 2, "invalid": 0}
+    assert job.counts == {"create": 0, "update": 0, "unchanged": 3, "invalid": 0}

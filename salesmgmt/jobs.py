@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from salesmgmt.imports.services import check_job, import_job
+from salesmgmt.imports.services import check_job, import_job, purge_old_jobs
 from salesmgmt.notifications.services import deliver_email, send_pending_emails
 
 logger = logging.getLogger(__name__)
@@ -96,3 +96,8 @@ def check_import_job_task(job_id: int) -> None:
 )
 def import_job_task(job_id: int) -> None:
     import_job(job_id=job_id)
+
+
+@shared_task(name="salesmgmt.imports.purge_import_jobs_task", acks_late=True)
+def purge_import_jobs_task() -> int:
+    return purge_old_jobs()

@@ -6,7 +6,9 @@ the uploader's language, as the pages would show them.
 """
 
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, transaction
 from django.utils import timezone, translation
@@ -137,3 +139,14 @@ def import_job(*, job_id: int) -> ImportJob | None:
         update_fields=["status", "problems", "counts", "data", "processed_rows", "finished_at"]
     )
     return job
+
+
+def purge_old_jobs(*, now=None) -> int:
+    """Delete imports older than IMPORT_KEEP_DAYS, with the files they hold (a job still
+    running is left alone). Returns how many went; a second run deletes nothing more."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_KEEP_DAYS)
+    running = (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
+    deleted, _by_model = (
+        ImportJob.objects.filter(created_at__lt=cutoff).exclude(status__in=running).delete()
+    )
+    return deleted

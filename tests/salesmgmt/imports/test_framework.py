@@ -5,10 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from salesmgmt.imports import registry
 from salesmgmt.imports.registry import Row
-from salesmgmt.models import CompanySettings
+from salesmgmt.jobs import purge_import_jobs_task
+from salesmgmt.models import CompanySettings, ImportJob
 from tests.factories.api import CustomerFactory, make_deal
 from tests.salesmgmt.imports.helpers import csv_bytes, read_xlsx, upload
 
@@ -70,3 +72,20 @@ def test_dry_run_queries_are_constant_in_the_row_count(
         with django_assert_max_num_queries(budget):
             check = importer.check(_rows(kind, n, today), manager)
         assert check.counts["create"] == n, check.problems[:3]
+
+
+def test_old_imports_are_purged_with_their_files_but_not_running_ones(rep):
+    old = timezone.now() - timedelta(days=40)
+    done = ImportJob.objects.create(
+        user=rep, kind="tasks", file_name="a.csv", data=b"x", status="done"
+    )
+    running = ImportJob.objects.create(
+        user=rep, kind="tasks", file_name="b.csv", data=b"x", status="importing"
+    )
+    fresh = ImportJob.objects.create(
+        user=rep, kind="tasks", file_name="c.csv", data=b"x", status="checked"
+    )
+    ImportJob.objects.filter(pk__in=[done.pk, running.pk]).update(created_at=old)
+    assert purge_import_jobs_task() == 1
+    assert purge_import_jobs_task() == 0
+    assert set(ImportJob.objects.values_list("pk", flat=True)) == {running.pk, fresh.pk}

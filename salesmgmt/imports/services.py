@@ -56,6 +56,11 @@ def _reporter(job: ImportJob):
     return progress
 
 
+def _fail(job: ImportJob) -> None:
+    """A bug or a bad surprise stopped the job: say so on its page rather than spin forever."""
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.FAILED, finished_at=timezone.now())
+
+
 def _problems(check) -> list[dict]:
     return [{"row": p.row, "column": p.column, "message": p.message} for p in check.problems]
 
@@ -73,7 +78,13 @@ def check_job(*, job_id: int) -> ImportJob | None:
         if sheet.problems:
             job.file_problems, job.problems, job.counts = sheet.problems, [], {}
         else:
-            check = importer.check(sheet.rows, job.user, progress=_reporter(job))
+            try:
+                check = importer.check(sheet.rows, job.user, progress=_reporter(job))
+            except OperationalError:
+                raise  # the task retries
+            except Exception:
+                _fail(job)
+                raise
             job.problems, job.counts = _problems(check), check.counts
     job.status, job.processed_rows = Status.CHECKED, job.total_rows
     job.finished_at = timezone.now()
@@ -126,10 +137,7 @@ def import_job(*, job_id: int) -> ImportJob | None:
         except OperationalError:
             raise  # the task retries (a locked database, a lost connection)
         except Exception:
-            # Nothing was written (one transaction); say so rather than spin forever.
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=Status.FAILED, finished_at=timezone.now()
-            )
+            _fail(job)  # nothing was written (one transaction)
             raise
         else:
             job.status, job.counts, job.problems = Status.DONE, check.counts, []

@@ -89,3 +89,18 @@ def test_old_imports_are_purged_with_their_files_but_not_running_ones(rep):
     assert purge_import_jobs_task() == 1
     assert purge_import_jobs_task() == 0
     assert set(ImportJob.objects.values_list("pk", flat=True)) == {running.pk, fresh.pk}
+
+
+def test_a_job_that_breaks_is_marked_failed_and_says_so(client_for, rep, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(registry.get("activities"), "check", broken)
+    client = client_for(rep)
+    # The queued task runs robustly after commit: its error is logged, the upload answers.
+    data = csv_bytes([["day", "metric", "quantity"], ["2026-01-01", "calls", "1"]])
+    job = upload(client, "activities", data)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert 'id="import-failed"' in page

@@ -30,3 +30,13 @@ class ActivitiesConfig(AppConfig):
         register(
             E.ACTIVITIES_LOGGED, object_type="activity_batch", serializer=ActivityBatchSerializer
         )
+
+        # The spreadsheet imports of this app's records (salesmgmt.imports).
+        from activities.deals.imports import DealImporter  # noqa: PLC0415
+        from activities.log.imports import ActivityImporter  # noqa: PLC0415
+        from activities.tasks.imports import TaskImporter  # noqa: PLC0415
+        from salesmgmt.imports import registry  # noqa: PLC0415
+
+        registry.register(ActivityImporter())
+        registry.register(DealImporter())
+        registry.register(TaskImporter())

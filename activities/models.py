@@ -130,6 +130,7 @@ class ActivitySource(models.TextChoices):
     # Logged on a customer's or a deal's page: its own row, not a line of the day log
     # (which keys its lines by metric, channel and product and would merge or replace it).
     RECORD = "record", _("Logged on a customer or deal")
+    IMPORT = "import", _("Imported from a spreadsheet")
 
 
 # The metrics of the company's sales: their value (money) and how many (a count). A won deal
@@ -867,6 +868,8 @@ class Task(models.Model):
         _("priority"), max_length=6, choices=TaskPriority.choices, default=TaskPriority.NORMAL
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # Another system's id for the task, so a spreadsheet imported twice updates, not doubles.
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True)
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every write; a stale version is refused.")
     )
@@ -878,6 +881,13 @@ class Task(models.Model):
         ordering = ["due_at", "pk"]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="task_unique_external_id",
+            )
+        ]
         indexes = [
             models.Index(fields=["assignee", "done_at", "due_at"]),
             models.Index(fields=["due_at", "id"], name="task_default_order"),

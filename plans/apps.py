@@ -26,3 +26,9 @@ class PlansConfig(AppConfig):
         for event_type in (E.PLAN_SUBMITTED, E.PLAN_APPROVED, E.PLAN_RETURNED):
             register(event_type, object_type="weekly_plan", serializer=WeeklyPlanSerializer)
         register(E.GOAL_CHANGED, object_type="goal", serializer=GoalSerializer)
+
+        # The quota sheet import (salesmgmt.imports).
+        from plans.goals.imports import GoalImporter  # noqa: PLC0415
+        from salesmgmt.imports import registry  # noqa: PLC0415
+
+        registry.register(GoalImporter())

@@ -343,6 +343,8 @@ class Goal(models.Model):
             "uniqueness and roll-up match on. Written with the channels by plans.goals.services."
         ),
     )
+    # Another system's id (a quota sheet's row), so a sheet imported twice updates, not doubles.
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True)
     period = models.CharField(_("period"), max_length=10, choices=GoalPeriod.choices)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
@@ -397,6 +399,11 @@ class Goal(models.Model):
             _one_goal_per("team", "team", "one_team_goal_per_metric_period_limit"),
             _one_goal_per("division", "division", "one_division_goal_per_metric_period_limit"),
             _one_goal_per(None, "company", "one_company_goal_per_metric_period_limit"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="goal_unique_external_id",
+            ),
         ]
         indexes = [models.Index(fields=["start", "end"])]
 

@@ -21,6 +21,11 @@ app.conf.beat_schedule = {
         "task": "salesmgmt.tasks.clear_expired_sessions_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Spreadsheet imports past IMPORT_KEEP_DAYS, with the files they hold.
+    "purge-import-jobs": {
+        "task": "salesmgmt.imports.purge_import_jobs_task",
+        "schedule": crontab(hour=3, minute=27),
+    },
     **BEAT_SCHEDULE,
     # The e-mail outbox: sends what the per-notification task did not (lost, failed).
     # Last, so that `run_jobs` (every entry once) also sends what the jobs above created.

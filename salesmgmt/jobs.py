@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from salesmgmt.imports.services import check_job, import_job, purge_old_jobs
 from salesmgmt.notifications.services import deliver_email, send_pending_emails
 
 logger = logging.getLogger(__name__)
@@ -72,3 +73,31 @@ def send_pending_emails_task() -> dict:
     # Beat runs it every minute; overlapping runs skip each other's rows (SKIP LOCKED).
 
     return asdict(send_pending_emails())
+
+
+# Spreadsheet imports: each job's state lives on its ImportJob row, so running either
+# task twice does nothing the second time (a checked job is not checked again, an
+# imported one not imported again).
+@shared_task(
+    name="salesmgmt.imports.check_import_job_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+)
+def check_import_job_task(job_id: int) -> None:
+    check_job(job_id=job_id)
+
+
+@shared_task(
+    name="salesmgmt.imports.import_job_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+)
+def import_job_task(job_id: int) -> None:
+    import_job(job_id=job_id)
+
+
+@shared_task(name="salesmgmt.imports.purge_import_jobs_task", acks_late=True)
+def purge_import_jobs_task() -> int:
+    return purge_old_jobs()

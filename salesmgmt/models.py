@@ -746,3 +746,78 @@ class CalendarFeed(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- Spreadsheet imports (salesmgmt.imports) -------------------------------------------------
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # An upload holds its creator's file: nobody else opens it, whatever their role.
+        return self.filter(user=user)
+
+
+class ImportJob(models.Model):
+    """One uploaded spreadsheet on its way in: checked (the dry run), then imported.
+
+    The file's bytes live here, not on a disk, so the web process that took the upload
+    and the worker that reads it need share nothing but the database."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    file_name = models.CharField(_("file name"), max_length=200)
+    data = models.BinaryField(_("file"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    # {"create": n, "update": n, "unchanged": n, "invalid": n}
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    # File-level problems (strings) and row problems ({"row", "column", "message"}).
+    file_problems = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="import_job_user_recent")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.file_name}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def ready(self) -> bool:
+        """Checked with no problem: the import may run."""
+        return (
+            self.status == self.Status.CHECKED
+            and not self.file_problems
+            and not self.problems
+            and self.total_rows > 0
+        )
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.processed_rows * 100 // self.total_rows) if self.total_rows else 0

@@ -364,6 +364,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Spreadsheet imports (salesmgmt.imports): the largest file taken, in MB (its bytes are
+# kept in the database until the import is done), and the most rows one file holds.
+IMPORT_MAX_MB = int(env("IMPORT_MAX_MB", "10"))
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "20000"))
+# Imports (and the files they keep) are deleted this many days after their upload.
+IMPORT_KEEP_DAYS = int(env("IMPORT_KEEP_DAYS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -27,6 +27,8 @@ from salesmgmt import money as funnel
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.filtering import RepLookupForm, lookup_response
+from salesmgmt.imports import registry
+from salesmgmt.imports.files import SHEET_EXPORTS, export_response
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.org.services import reps_writable_by
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
@@ -332,6 +334,11 @@ def deal_list(request):
         "pk",
     )
     filterset = DealFilter(request.GET, queryset=deals, request=request)
+    if request.GET.get("export") in SHEET_EXPORTS:
+        # In the import's shape (salesmgmt.imports): the file imports back unchanged.
+        return export_response(
+            registry.get("deals"), SHEET_EXPORTS[request.GET["export"]], filterset.qs
+        )
     if request.GET.get("export") == "csv":
         return _deals_csv(filterset.qs, "deals.csv")
     page = paginate(

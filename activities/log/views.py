@@ -18,6 +18,8 @@ from activities.models import Activity, ActivityChange, ActivitySource, Customer
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.i18n import translated_name
+from salesmgmt.imports import registry
+from salesmgmt.imports.files import SHEET_EXPORTS, export_response
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.org.services import reps_writable_by
 from salesmgmt.web import apply_rule_errors, paginate, parse_day, plain_number, query_without_page
@@ -203,6 +205,11 @@ def activity_list(request):
         "rep__team", "metric", "channel", "product"
     )
     filterset = ActivityFilter.for_page(request.GET, queryset=activities, request=request)
+    if request.GET.get("export") in SHEET_EXPORTS:
+        # In the import's shape (salesmgmt.imports): the file imports back unchanged.
+        return export_response(
+            registry.get("activities"), SHEET_EXPORTS[request.GET["export"]], filterset.qs
+        )
     if request.GET.get("export") == "csv":
         return csv_response(
             "activities.csv",

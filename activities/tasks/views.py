@@ -25,6 +25,8 @@ from activities.tasks.selectors import (
 )
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.imports import registry
+from salesmgmt.imports.files import SHEET_EXPORTS, export_response
 from salesmgmt.models import CompanySettings, Team, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
@@ -92,6 +94,8 @@ def my_day(request):
         .select_related("customer", "deal")
         .order_by("due_at", "pk")
     )
+    if request.GET.get("export") in SHEET_EXPORTS:
+        return export_response(registry.get("tasks"), SHEET_EXPORTS[request.GET["export"]], tasks)
     sections = {"overdue": [], "today_tasks": [], "ahead": [], "done_today": []}
     for task in tasks:
         if task.is_overdue(now):
@@ -116,6 +120,7 @@ def my_day(request):
             },
             "now": now,
             "back": _day_url(rep, request.user),
+            "query": query_without_page(request),
             **sections,
         },
     )
@@ -266,6 +271,10 @@ def team_board(request):
     for name in ("team", "customer", "deal"):
         filterset.filters.pop(name)
     filterset.filters["rep"].queryset = reps
+    if request.GET.get("export") in SHEET_EXPORTS:
+        return export_response(
+            registry.get("tasks"), SHEET_EXPORTS[request.GET["export"]], filterset.qs
+        )
     if request.GET.get("export") == "csv":
         return _tasks_csv(f"tasks-{team.name}.csv", filterset.qs, now)
     return render(

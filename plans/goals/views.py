@@ -29,6 +29,8 @@ from plans.models import Goal, GoalScope
 from salesmgmt.calendar import period_bounds
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
+from salesmgmt.imports import registry
+from salesmgmt.imports.files import SHEET_EXPORTS, export_response
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.web import apply_rule_errors, paginate, query_without_page
 
@@ -82,6 +84,9 @@ def goal_list(request):
         data, queryset=top_down(_visible_goals(request)), request=request
     )
     goals = filterset.qs
+    if request.GET.get("export") in SHEET_EXPORTS:
+        # The quota sheet shape (salesmgmt.imports): monthly rep goals, importable back.
+        return export_response(registry.get("goals"), SHEET_EXPORTS[request.GET["export"]], goals)
     if request.GET.get("export") == "csv":
         progress = goal_progress(goals, as_of=today)
         rolls = rollup(p.goal for p in progress)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('salesmgmt', '0012_webhooks'),
+        ('salesmgmt', '0013_import_jobs'),
     ]
 
     operations = [

@@ -12,6 +12,7 @@ from django.db import OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from salesmgmt.notifications.services import deliver_email, send_pending_emails
+from salesmgmt.webhooks import services as webhook_services
 
 logger = logging.getLogger(__name__)
 
@@ -72,3 +73,27 @@ def send_pending_emails_task() -> dict:
     # Beat runs it every minute; overlapping runs skip each other's rows (SKIP LOCKED).
 
     return asdict(send_pending_emails())
+
+
+@shared_task(
+    name="salesmgmt.tasks.deliver_webhook_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def deliver_webhook_task(delivery_id: int) -> str | None:
+    # deliver claims (and leases) the row first: a duplicate task finds it taken or done.
+    return webhook_services.deliver(delivery_id=delivery_id)
+
+
+@shared_task(
+    name="salesmgmt.tasks.deliver_due_webhooks_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def deliver_due_webhooks_task() -> dict:
+    # Beat runs it every minute: queues what is due (lost tasks, retries, expired leases).
+    return asdict(webhook_services.deliver_due_webhooks())

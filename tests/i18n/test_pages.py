@@ -76,7 +76,15 @@ PAGES = {
         "/teams/",
     ],
     "director": ["/company/", "/reviews/division/", "/reports/company/", "/feedback/results/"],
-    "admin": ["/company/", "/reports/packs/", "/reports/company/", "/deals/", "/customers/"],
+    "admin": [
+        "/company/",
+        "/reports/packs/",
+        "/reports/company/",
+        "/deals/",
+        "/customers/",
+        "/webhooks/",
+        "/webhooks/new/",
+    ],
 }
 
 # Words of the English interface that no translation keeps (Indonesian and Greek teams

@@ -53,7 +53,7 @@ class WebhookEndpointForm(forms.Form):
     events = forms.MultipleChoiceField(
         label=_("Events"),
         choices=grouped_event_choices,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "event-choices"}),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one event.")},
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

@@ -216,3 +216,11 @@ def test_redeliver_resets_the_delivery_and_queues_it(
         reverse("webhooks:redeliver", args=[delivery.pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert row.lstrip().startswith("{#") is False and f'id="delivery-{delivery.pk}"' in row
+
+
+@pytest.mark.parametrize(("role", "offered"), [("rep", False), ("manager", False), ("admin", True)])
+def test_only_admins_may_choose_how_they_hear_of_a_disabled_endpoint(
+    cast, client_for, role, offered
+):
+    form = client_for(cast[role]).get(reverse("notifications:preferences")).context["form"]
+    assert ("webhook_disabled" in [kind for kind, _ in form.kinds]) is offered

@@ -308,7 +308,9 @@ SPECTACULAR_SETTINGS = {
         "session. Each user sees through the API what their role sees on the pages. "
         "Errors share one body: `status`, `code`, `detail` and, for invalid input, "
         "`errors` by field. Writes to objects that several people edit carry the "
-        "`version` they read; a stale one answers 409."
+        "`version` they read; a stale one answers 409. Webhooks: admins register "
+        "endpoints at `/api/v1/webhooks/`; what Salesmgmt POSTs to them, with the "
+        "signature header and how to verify it, is described under `webhooks`."
     ),
     "VERSION": "1.0.0",
     # 3.1: the document's ``webhooks`` section describes what Salesmgmt POSTs to

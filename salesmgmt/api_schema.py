@@ -1,6 +1,15 @@
 """OpenAPI: every operation documents the error bodies it can answer with."""
 
+from drf_spectacular.drainage import reset_generator_stats
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import (
+    build_root_object,
+    normalize_result_object,
+    process_webhooks,
+    sanitize_result_object,
+)
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -112,3 +121,35 @@ def describe_crud(*, one: str, many: str, readers: str, writers: str = "Admins o
 def error_response(description: str) -> OpenApiResponse:
     """An error answer documented with its own meaning (in the usual Error shape)."""
     return OpenApiResponse(ErrorSerializer, description=description)
+
+
+class SalesmgmtSchemaGenerator(SchemaGenerator):
+    """drf-spectacular's generator, with the ``webhooks`` section (OpenAPI 3.1) built at
+    each generation from the webhook registry (salesmgmt.webhooks.schema), so every app's
+    registered events are described. The webhooks are processed before the components
+    are collected, so their payload components are in the document too."""
+
+    def get_schema(self, request=None, public=False):
+        from salesmgmt.webhooks.schema import HEADERS, webhook_definitions  # noqa: PLC0415
+
+        reset_generator_stats()
+        paths = self.parse(request, public)
+        webhooks = process_webhooks(webhook_definitions(), self.registry)
+        for path_item in webhooks.values():
+            for operation in path_item.values():
+                operation["parameters"] = HEADERS
+                # The receiver's side: only its own answer, not our API's error bodies.
+                operation["responses"] = {
+                    code: answer
+                    for code, answer in operation.get("responses", {}).items()
+                    if code.startswith("2")
+                }
+        result = build_root_object(
+            paths=paths,
+            components=self.registry.build(spectacular_settings.APPEND_COMPONENTS),
+            webhooks=webhooks,
+            version=self.api_version or getattr(request, "version", None),
+        )
+        for hook in spectacular_settings.POSTPROCESSING_HOOKS:
+            result = hook(result=result, generator=self, request=request, public=public)
+        return sanitize_result_object(normalize_result_object(result))

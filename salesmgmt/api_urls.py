@@ -13,6 +13,7 @@ from reporting.funnel import api as funnel_api
 from salesmgmt.calendar_feeds import api as calendar_feed_api
 from salesmgmt.notifications import api as notification_api
 from salesmgmt.org import api
+from salesmgmt.webhooks import api as webhooks_api
 
 router = DefaultRouter()
 router.register("metrics", activities_api.MetricViewSet, basename="metric")
@@ -30,6 +31,10 @@ router.register("stages", crm_api.StageViewSet, basename="stage")
 router.register("deals", deals_api.DealViewSet, basename="deal")
 router.register("tasks", tasks_api.TaskViewSet, basename="task")
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
+router.register("webhooks", webhooks_api.WebhookEndpointViewSet, basename="webhook")
+router.register(
+    "webhook-deliveries", webhooks_api.WebhookDeliveryViewSet, basename="webhook-delivery"
+)
 
 urlpatterns = [
     path("me/", api.me, name="api-me"),

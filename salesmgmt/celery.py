@@ -27,6 +27,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=27),
     },
     **BEAT_SCHEDULE,
+    # Webhooks out: queues due deliveries (retries, lost tasks, leases of dead workers).
+    "deliver-due-webhooks": {
+        "task": "salesmgmt.tasks.deliver_due_webhooks_task",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     # The e-mail outbox: sends what the per-notification task did not (lost, failed).
     # Last, so that `run_jobs` (every entry once) also sends what the jobs above created.
     "send-pending-emails": {

@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from salesmgmt.imports.services import check_job, import_job, purge_old_jobs
 from salesmgmt.notifications.services import deliver_email, send_pending_emails
+from salesmgmt.webhooks import services as webhook_services
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +102,27 @@ def import_job_task(job_id: int) -> None:
 @shared_task(name="salesmgmt.imports.purge_import_jobs_task", acks_late=True)
 def purge_import_jobs_task() -> int:
     return purge_old_jobs()
+
+
+@shared_task(
+    name="salesmgmt.tasks.deliver_webhook_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def deliver_webhook_task(delivery_id: int) -> str | None:
+    # deliver claims (and leases) the row first: a duplicate task finds it taken or done.
+    return webhook_services.deliver(delivery_id=delivery_id)
+
+
+@shared_task(
+    name="salesmgmt.tasks.deliver_due_webhooks_task",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def deliver_due_webhooks_task() -> dict:
+    # Beat runs it every minute: queues what is due (lost tasks, retries, expired leases).
+    return asdict(webhook_services.deliver_due_webhooks())

@@ -478,6 +478,7 @@ class NotificationKind(models.TextChoices):
     TRAINING = "training", _("Training assigned or overdue")
     FEEDBACK = "feedback", _("Feedback period open or closing")
     IMPROVEMENT_PLAN = "improvement_plan", _("Improvement plan and its checkpoints")
+    WEBHOOK_DISABLED = "webhook_disabled", _("A webhook endpoint was disabled (for admins)")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -606,6 +607,8 @@ class WebhookEventType(models.TextChoices):
     COACHING_SESSION_RECORDED = "coaching_session.recorded", _("Coaching session recorded")
     KUDOS_GIVEN = "kudos.given", _("Kudos given")
     AWARD_GIVEN = "award.given", _("Award given")
+    # Sent only by "Send a test event"; nobody subscribes to it.
+    PING = "ping", _("Test event")
 
 
 class WebhookEndpoint(models.Model):
@@ -690,6 +693,10 @@ class WebhookDelivery(models.Model):
     response_excerpt = models.CharField(max_length=300, blank=True)
     error = models.CharField(max_length=300, blank=True, verbose_name=_("error"))
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The headers of the last attempt (signature included), shown on the delivery page.
+    request_headers = models.JSONField(default=dict, blank=True)
+    # Set by "Redeliver": retries then run for a day from here, not from the event.
+    requeued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

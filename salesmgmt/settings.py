@@ -230,6 +230,21 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 # failed attempts (the pauses double from a minute: 8 attempts span about 4 hours).
 NOTIFICATION_EMAIL_MAX_ATTEMPTS = int(env("NOTIFICATION_EMAIL_MAX_ATTEMPTS", "8"))
 
+# --- Webhooks out (salesmgmt.webhooks) -----------------------------------------
+# Receivers on loopback, private, link-local or other internal addresses are refused
+# (no server-side request forgery) unless the operator sets this, e.g. for a receiver
+# on the company's own network. Off in production unless you mean it.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
+# Short: a slow receiver must not hold a worker.
+WEBHOOK_CONNECT_TIMEOUT = float(env("WEBHOOK_CONNECT_TIMEOUT", "3"))
+WEBHOOK_READ_TIMEOUT = float(env("WEBHOOK_READ_TIMEOUT", "5"))
+# A claimed delivery is not retried by the sweep for this long (it is being sent); a
+# worker killed mid-delivery leaves it to be retried once this has passed. Must exceed
+# the time-outs above plus the name lookup.
+WEBHOOK_LEASE_SECONDS = int(env("WEBHOOK_LEASE_SECONDS", "30"))
+# An endpoint is disabled (and admins told) after this many failed attempts in a row.
+WEBHOOK_DISABLE_AFTER_FAILURES = int(env("WEBHOOK_DISABLE_AFTER_FAILURES", "15"))
+
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -293,9 +308,15 @@ SPECTACULAR_SETTINGS = {
         "session. Each user sees through the API what their role sees on the pages. "
         "Errors share one body: `status`, `code`, `detail` and, for invalid input, "
         "`errors` by field. Writes to objects that several people edit carry the "
-        "`version` they read; a stale one answers 409."
+        "`version` they read; a stale one answers 409. Webhooks: admins register "
+        "endpoints at `/api/v1/webhooks/`; what Salesmgmt POSTs to them, with the "
+        "signature header and how to verify it, is described under `webhooks`."
     ),
     "VERSION": "1.0.0",
+    # 3.1: the document's ``webhooks`` section describes what Salesmgmt POSTs to
+    # receivers, one entry per event type (salesmgmt.webhooks.schema).
+    "OAS_VERSION": "3.1.0",
+    "DEFAULT_GENERATOR_CLASS": "salesmgmt.api_schema.SalesmgmtSchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",

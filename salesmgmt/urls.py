@@ -69,6 +69,7 @@ urlpatterns = [
     path("training/", include("coaching.training.urls")),
     path("feedback/", include("coaching.feedback.urls")),
     path("improvement-plans/", include("coaching.improvement.urls")),
+    path("webhooks/", include("salesmgmt.webhooks.urls")),
     path("api/v1/", include("salesmgmt.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Split: Swagger UI's set-up script is its own response (?script), not an inline

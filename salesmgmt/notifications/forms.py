@@ -47,10 +47,15 @@ ONLY_FOR_REPS = {
     NotificationKind.AWARD,
 }
 
+# Configuration notices: admins only.
+ONLY_FOR_ADMINS = {NotificationKind.WEBHOOK_DISABLED}
+
 
 def kinds_for(user) -> list[tuple[str, str]]:
     """The kinds of notification ``user`` can receive, as (value, label)."""
     hidden = ONLY_FOR_REPS if user.reviews_plans else ONLY_FOR_REVIEWERS
+    if not user.is_admin:
+        hidden = hidden | ONLY_FOR_ADMINS
     return [(kind, label) for kind, label in NotificationKind.choices if kind not in hidden]
 
 

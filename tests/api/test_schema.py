@@ -41,6 +41,11 @@ CRM_PATHS = {
     "/api/v1/tasks/{id}/reopen/",
 }
 EXPECTED_PATHS = {
+    "/api/v1/webhooks/",
+    "/api/v1/webhooks/{id}/",
+    "/api/v1/webhooks/{id}/deliveries/",
+    "/api/v1/webhook-deliveries/{id}/",
+    "/api/v1/webhook-deliveries/{id}/redeliver/",
     "/api/v1/activities/",
     "/api/v1/activities/{id}/",
     "/api/v1/activities/bulk/",
@@ -234,8 +239,9 @@ def test_every_write_describes_400(schema):
     # Recognition: 3 POSTs (kudos, an award, dismissing a suggestion).
     # Sessions: create, PATCH, hold, cancel; action items: create, complete.
     # Languages: PATCH on me (one's own language and timezone).
-    # Calendar feeds: POST on me/calendar-feed/ (turn on or reset).
-    assert len(writes) == 96
+    # Calendar feeds: POST on me/calendar-feed/ (turn on or reset). Webhooks: create, PUT
+    # and PATCH an endpoint, redeliver.
+    assert len(writes) == 100
     for path, method, operation in writes:
         response = operation["responses"].get("400")
         assert response is not None, (path, method)
@@ -250,7 +256,9 @@ def test_every_detail_operation_describes_404(schema):
     # Training: a module (get, put, patch), an assignment and 3 actions.
     # Recognition: kudos, award, suggestion and its dismiss.
     # Sessions: retrieve, PATCH, hold, cancel, effect; an action item and its complete.
-    assert len(details) == 104
+    # Webhooks: an endpoint (get, put, patch, delete), its deliveries, a delivery and
+    # its redeliver.
+    assert len(details) == 111
     for path, method, operation in details:
         assert "404" in operation["responses"], (path, method)
         assert operation["responses"]["404"]["description"] == (
@@ -446,9 +454,10 @@ def test_review_figures_and_miss_ids_are_typed(schema):
 def test_values_that_come_back_null_are_nullable(schema):
     components = schema["components"]["schemas"]
 
-    assert components["Kpi"]["properties"]["metric"]["nullable"] is True
-    assert components["Kpi"]["properties"]["denominator"]["nullable"] is True
-    assert components["StageTransition"]["properties"]["from_stage"]["nullable"] is True
+    # OpenAPI 3.1 (JSON Schema): null is one of the types.
+    assert "null" in components["Kpi"]["properties"]["metric"]["type"]
+    assert "null" in components["Kpi"]["properties"]["denominator"]["type"]
+    assert "null" in components["StageTransition"]["properties"]["from_stage"]["type"]
 
 
 def test_response_components_require_the_version_they_always_return(schema):

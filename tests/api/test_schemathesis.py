@@ -29,7 +29,14 @@ from plans.models import Goal, GoalPeriod
 from reporting.commissions.services import compute_statement
 from reporting.models import DeviationEpisode, Kpi
 from reporting.reviews import services as reviews
-from salesmgmt.models import CompanySettings, Team, User
+from salesmgmt.models import (
+    CompanySettings,
+    Team,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from salesmgmt.org.services import create_api_token
 from tests.factories import ActivityFactory, WeeklyPlanFactory
 from tests.factories.api import (
@@ -119,6 +126,17 @@ def world(cast, wsgi_in_test_transaction):
     make_plan(rep, rate="5", tiers=[("100", "8")], name="Field")
     won(rep, "500.00", month, title="Won deal")
     compute_statement(rep=rep, month=month)
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://hooks.example.com/in", events=["deal.won"], secret="whsec_schemathesis"
+    )
+    event = WebhookEvent.objects.create(
+        uuid="00000000-0000-4000-8000-000000000001",
+        type="deal.won",
+        object_type="deal",
+        object_id="1",
+        data={"id": 1},
+    )
+    WebhookDelivery.objects.create(event=event, endpoint=endpoint)
     return cast
 
 

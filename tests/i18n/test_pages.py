@@ -82,7 +82,15 @@ PAGES = {
         "/imports/goals/",
     ],
     "director": ["/company/", "/reviews/division/", "/reports/company/", "/feedback/results/"],
-    "admin": ["/company/", "/reports/packs/", "/reports/company/", "/deals/", "/customers/"],
+    "admin": [
+        "/company/",
+        "/reports/packs/",
+        "/reports/company/",
+        "/deals/",
+        "/customers/",
+        "/webhooks/",
+        "/webhooks/new/",
+    ],
 }
 
 # Words of the English interface that no translation keeps (Indonesian and Greek teams

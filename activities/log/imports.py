@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from activities.log.services import _write_error, record_change
+from activities.log.services import _write_error, emit_imported, record_change
 from activities.models import (
     Activity,
     ActivityChange,
@@ -312,6 +312,7 @@ class ActivityImporter(Importer):
             batch_size=BATCH,
         )  # fmt: skip
         ActivityChange.objects.bulk_create(changes, batch_size=BATCH)
+        emit_imported([*new, *changed], by=user, created=len(new), updated=len(changed))
 
     def export_rows(self, activities):
         for a in activities.select_related("rep", "metric", "channel", "product", "customer"):

@@ -100,6 +100,24 @@ def _emit_logged(batch: ActivityBatch, rows) -> None:
     emit(WebhookEventType.ACTIVITIES_LOGGED, batch, load=load)
 
 
+def emit_imported(activities: list, *, by: User, created: int, updated: int) -> None:
+    """One activities.logged for a spreadsheet import: the rows it created or changed."""
+    if not activities:
+        return
+    reps = {a.rep_id: a.rep for a in activities}
+    days = {a.day for a in activities}
+    batch = ActivityBatch(
+        source=ActivitySource.IMPORT,
+        by=by,
+        rep=next(iter(reps.values())) if len(reps) == 1 else None,
+        day=days.pop() if len(days) == 1 else None,
+        created=created,
+        updated=updated,
+    )
+    ids = [a.pk for a in activities]
+    _emit_logged(batch, lambda: list(_for_api(Activity.objects.filter(pk__in=ids))))
+
+
 def _for_api(activities):
     return activities.select_related("metric", "channel", "product").order_by("day", "pk")
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from activities.log.imports import customer_cell, customers_named, pick_customer
 from activities.models import Deal, Task, TaskPriority
+from salesmgmt.events import emit_many
 from salesmgmt.imports import cells
 from salesmgmt.imports.registry import (
     CREATE,
@@ -29,6 +30,7 @@ from salesmgmt.imports.registry import (
     external_key,
     stored_pk,
 )
+from salesmgmt.models import WebhookEventType
 from salesmgmt.org.services import reps_writable_by
 from salesmgmt.versioning import bump
 
@@ -265,15 +267,20 @@ class TaskImporter(Importer):
     def write(self, rows, check, user) -> None:
         new = [check.plan[r.number] for r in rows if check.actions[r.number] == CREATE]
         Task.objects.bulk_create(new, batch_size=BATCH)
-        changed = []
+        changed, done = [], []
         for row in rows:
             if check.actions[row.number] == UPDATE:
                 task, values = check.plan[row.number]
+                if task.done_at is None and values.get("done_at") is not None:
+                    done.append(task)
                 for name, value in values.items():
                     setattr(task, name, value)
                 bump(task)
                 changed.append(task)
         Task.objects.bulk_update(changed, [*FIELDS, "version"], batch_size=BATCH)
+        # As the task services tell receivers: new tasks, and tasks the file marks done.
+        emit_many(WebhookEventType.TASK_CREATED, new)
+        emit_many(WebhookEventType.TASK_DONE, done)
 
     def export_rows(self, tasks):
         for task in tasks.select_related("assignee", "customer", "deal"):

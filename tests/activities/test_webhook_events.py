@@ -21,6 +21,7 @@ from tests.factories import days_ago
 from tests.factories.api import CustomerFactory, make_deal
 from tests.factories.customers import reason, stage
 from tests.factories.webhooks import as_api_shows, events_of, subscribe, the_event
+from tests.salesmgmt.imports import helpers as imports
 
 pytestmark = pytest.mark.django_db
 
@@ -415,3 +416,47 @@ def test_bulk_ingest_is_one_batch_and_a_resent_batch_none(hooks, rep, admin, api
     assert (second.data["updated"], second.data["count"]) == (1, 1)
     assert second.data["activities"][0]["quantity"] == "50.00"
     assert Decimal(second.data["activities"][0]["quantity"]) == 50
+
+
+# --- Spreadsheet imports ------------------------------------------------------------------------
+
+
+def test_task_import_sends_created_for_new_tasks_and_done_for_tasks_marked_done(
+    hooks, manager, rep, client_for
+):
+    """An imported sheet tells receivers what the task pages would: one task.created per
+    new task; re-imported with a task marked done, one task.done; unchanged, nothing."""
+    header = ["external_id", "title", "assignee", "due", "priority", "customer", "deal", "done"]
+    rows = [["T-1", "Call Acme", "rep", "2026-12-10 09:30", "high", "", "", "no"]]
+    rows.append(["T-2", "Send offer", "rep", "2026-12-11", "", "", "", "no"])
+    client = client_for(manager)
+    imports.run(client, imports.upload(client, "tasks", imports.csv_bytes([header, *rows])))
+    created = events_of(E.TASK_CREATED)
+    assert sorted(int(e.object_id) for e in created) == sorted(
+        Task.objects.filter(external_id__in=["T-1", "T-2"]).values_list("pk", flat=True)
+    )
+    first = Task.objects.get(external_id="T-1")
+    assert next(e for e in created if e.object_id == str(first.pk)).data["title"] == "Call Acme"
+
+    rows[0][-1] = "yes"
+    imports.run(client, imports.upload(client, "tasks", imports.csv_bytes([header, *rows])))
+    assert [e.object_id for e in events_of(E.TASK_DONE)] == [str(first.pk)]
+    assert len(events_of(E.TASK_CREATED)) == 2
+    imports.run(client, imports.upload(client, "tasks", imports.csv_bytes([header, *rows])))
+    assert len(events_of(E.TASK_DONE)) == 1
+
+
+def test_activity_import_sends_one_logged_batch(hooks, manager, rep, teammate, client_for):
+    """A sheet of several reps' days is one activities.logged naming every row it wrote."""
+    calls = Metric.objects.get(key="calls")
+    day = timezone.localdate() - timedelta(days=1)
+    header = ["external_id", "rep", "day", "metric", "quantity"]
+    rows = [["A-1", "rep", day.isoformat(), calls.key, "4"]]
+    rows.append(["A-2", "teammate", day.isoformat(), calls.key, "6"])
+    client = client_for(manager)
+    imports.run(client, imports.upload(client, "activities", imports.csv_bytes([header, *rows])))
+    [event] = events_of(E.ACTIVITIES_LOGGED)
+    assert event.data["source"] == "import" and event.data["created"] == 2
+    assert event.data["rep"] is None  # two reps in one batch
+    assert sorted(a["external_id"] for a in event.data["activities"]) == ["A-1", "A-2"]
+    assert Activity.objects.filter(external_id__in=["A-1", "A-2"]).count() == 2

@@ -15,6 +15,7 @@ from django.db.models.lookups import Contains
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from salesmgmt.audit.history import AuditedHistory
 from salesmgmt.i18n import translated_name
 from salesmgmt.money import quantize
 from salesmgmt.scoping import scope_to_people
@@ -507,6 +508,7 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CustomerQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -557,6 +559,7 @@ class Contact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
 
     objects = ContactQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -711,6 +714,7 @@ class Deal(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DealQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["expected_close", "pk"]
@@ -873,6 +877,7 @@ class Task(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = TaskQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["due_at", "pk"]

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from salesmgmt.audit.history import AuditedHistory
 from salesmgmt.scoping import scope_to_people, scope_to_teams
 
 TIMEZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz) + [
@@ -181,6 +182,21 @@ class User(AbstractUser):
     )
 
     objects = SalesUserManager()
+    # Who may do what: role, team, division, function, active, staff and superuser. The
+    # password, logins, name, e-mail and preferences stay out of the history.
+    history = AuditedHistory(
+        excluded_fields=[
+            "password",
+            "last_login",
+            "date_joined",
+            "first_name",
+            "last_name",
+            "email",
+            "timezone",
+            "language",
+        ],
+        user_related_name="+",
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -355,6 +371,8 @@ class CompanySettings(models.Model):
         ),
         verbose_name=_("daily figures from"),
     )
+
+    history = AuditedHistory()
 
     class Meta:
         verbose_name = verbose_name_plural = _("company settings")

@@ -55,6 +55,7 @@ urlpatterns = [
     path("tasks/", include("activities.tasks.urls")),
     path("search/", include("activities.search.urls")),
     path("notifications/", include("salesmgmt.notifications.urls")),
+    path("audit/", include("salesmgmt.audit.urls")),
     path("goals/", include("plans.goals.urls")),
     path("kpis/", include("reporting.kpis.urls")),
     path("dashboard/", include("reporting.dashboards.urls")),

@@ -28,6 +28,7 @@ from activities.models import (
     StageKind,
     StageTransition,
 )
+from salesmgmt.audit.history import bulk_create_with_audit
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import CompanySettings, User
 from salesmgmt.org.services import check_owner, reps_writable_by
@@ -366,7 +367,8 @@ def _create_deals(entries, by) -> int:
     """create_deal for many: the deals, their products, their first transition,
     and for deals won from the start the sale they count (by the services' rule)."""
     now, today = timezone.now(), CompanySettings.load().today()
-    deals = Deal.objects.bulk_create(
+    deals = bulk_create_with_audit(
+        Deal,
         [
             Deal(
                 stage=entry["stage"],
@@ -377,6 +379,7 @@ def _create_deals(entries, by) -> int:
             for entry in entries
         ],
         batch_size=1000,
+        by=by,
     )
     Through = Deal.products.through
     Through.objects.bulk_create(

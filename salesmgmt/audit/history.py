@@ -1,0 +1,133 @@
+"""How audited models keep their history: django-simple-history, one row per real change.
+
+``AuditedHistory`` is ``HistoricalRecords`` with two rules of ours:
+
+- a save that changes no tracked field writes no history row (a user's login touches
+  ``last_login`` only, a form saved unchanged changes nothing): it reads the object's
+  latest history row first (one indexed query per save) and compares;
+- each row names the fields it changed (``changed_fields``: ",amount,stage,"), so the
+  audit view filters by field in SQL.
+
+Writes that bypass ``save()`` use ``bulk_create_with_audit`` / ``bulk_update_with_audit``,
+which do the same for a batch in two queries (the latest rows, then one insert).
+The user of a change is the request's user (``HistoryRequestMiddleware``; an API call's
+token user too: DRF sets the authenticated user on the underlying request), or
+``by=`` when a job or command knows who acted; nobody (``None``) is "the system".
+"""
+
+from django.db import models
+from django.db.models import Max
+from django.dispatch import receiver
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+# Columns every audited model carries that say nothing about the business: never history.
+BOOKKEEPING_FIELDS = ("version", "created_at", "updated_at")
+
+
+class AuditFields(models.Model):
+    """What every historical model adds to simple_history's columns."""
+
+    changed_fields = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class AuditedHistory(HistoricalRecords):
+    def __init__(self, *, excluded_fields=(), **kwargs):
+        kwargs.setdefault("bases", [AuditFields])
+        super().__init__(excluded_fields=[*BOOKKEEPING_FIELDS, *excluded_fields], **kwargs)
+
+    def create_historical_record(self, instance, history_type, using=None):
+        changed = ""
+        if history_type == "~":
+            fields = self.fields_included(instance)
+            latest = _latest_values(type(instance), fields, [instance.pk])
+            previous = latest.get(instance.pk)
+            if previous is not None:
+                names = _changed(fields, previous, instance)
+                if not names:
+                    return  # nothing tracked changed: no history row
+                changed = "," + ",".join(names) + ","
+        instance._audit_changed_fields = changed
+        try:
+            super().create_historical_record(instance, history_type, using=using)
+        finally:
+            del instance._audit_changed_fields
+
+
+@receiver(pre_create_historical_record)
+def _fill_changed_fields(sender, instance, history_instance, **kwargs):
+    if isinstance(history_instance, AuditFields):
+        history_instance.changed_fields = getattr(instance, "_audit_changed_fields", "")
+
+
+def tracked_fields(model) -> list[models.Field]:
+    """The fields of ``model`` its history keeps, in the model's order."""
+    history = model.history.model
+    names = {f.name for f in history.tracked_fields}
+    return [f for f in model._meta.concrete_fields if f.name in names and not f.primary_key]
+
+
+def _same(field, old, new) -> bool:
+    try:
+        return field.to_python(old) == field.to_python(new)
+    except Exception:  # noqa: BLE001 - a value the field cannot read is a change
+        return old == new
+
+
+def _changed(fields, previous: dict, instance) -> list[str]:
+    return [
+        f.name
+        for f in fields
+        if not f.primary_key and not _same(f, previous[f.attname], getattr(instance, f.attname))
+    ]
+
+
+def _latest_values(model, fields, pks) -> dict:
+    """Each object's latest history row's values, by object id (one query)."""
+    history = model.history.model
+    attnames = [f.attname for f in fields]
+    latest = (
+        history.objects.filter(id__in=pks).values("id").annotate(last=Max("history_id"))
+    ).values("last")
+    return {
+        row["id"]: row for row in history.objects.filter(history_id__in=latest).values(*attnames)
+    }
+
+
+def bulk_create_with_audit(model, objs, *, batch_size=None, by=None):
+    """``model.objects.bulk_create(objs)`` and a "created" history row for each."""
+    created = model.objects.bulk_create(objs, batch_size=batch_size)
+    model.history.bulk_history_create(created, batch_size=batch_size, default_user=by)
+    return created
+
+
+def bulk_update_with_audit(model, objs, fields, *, batch_size=None, by=None) -> int:
+    """``model.objects.bulk_update(objs, fields)`` and a "changed" history row for each
+    object whose tracked fields changed (naming them), as a save would write."""
+    objs = list(objs)
+    updated = model.objects.bulk_update(objs, fields, batch_size=batch_size)
+    history = model.history.model
+    included = tracked_fields(model)
+    latest = _latest_values(model, included, [obj.pk for obj in objs])
+    now = timezone.now()
+    rows = []
+    for obj in objs:
+        previous = latest.get(obj.pk)
+        names = _changed(included, previous, obj) if previous is not None else []
+        if previous is not None and not names:
+            continue
+        rows.append(
+            history(
+                history_date=now,
+                history_user=by or history.get_default_history_user(obj),
+                history_type="~",
+                changed_fields="," + ",".join(names) + "," if names else "",
+                **{f.attname: getattr(obj, f.attname) for f in history.tracked_fields},
+            )
+        )
+    history.objects.bulk_create(rows, batch_size=batch_size)
+    return updated

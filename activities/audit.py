@@ -2,6 +2,7 @@
 simple_history tables) and the activity log's own ActivityChange rows."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Cast
@@ -21,6 +22,7 @@ from activities.models import (
 )
 from salesmgmt.audit.registry import LogSource, register_history, register_log
 from salesmgmt.audit.selectors import AuditEntry, Change
+from salesmgmt.web import plain_number
 
 ACTIONS = {
     ActivityChange.Action.CREATED: "+",
@@ -56,7 +58,7 @@ def _snapshot_value(name, value, names) -> str:
     if name == "day":
         return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
     if name == "quantity":
-        return formats.number_format(value, use_l10n=True)
+        return formats.number_format(plain_number(Decimal(value)), use_l10n=True)
     return str(value)
 
 

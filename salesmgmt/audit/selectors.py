@@ -23,6 +23,7 @@ from salesmgmt.audit.history import tracked_fields
 from salesmgmt.audit.registry import COLUMNS, HistorySource, registry
 from salesmgmt.models import CompanySettings
 from salesmgmt.money import format_money
+from salesmgmt.web import plain_number
 
 # Decimal fields that hold money (a deal's amount, a plan's cap, a bonus): written in
 # the company currency. Others (targets, rates, thresholds) as plain numbers.
@@ -142,7 +143,7 @@ def display(field_obj: models.Field, value, names: dict, currency: str) -> str:
     if isinstance(value, Decimal):
         if field_obj.name in MONEY_FIELDS:
             return format_money(value, currency)
-        return formats.number_format(value, decimal_pos=None, use_l10n=True)
+        return formats.number_format(plain_number(value), use_l10n=True)
     if isinstance(value, datetime.datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):

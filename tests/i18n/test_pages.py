@@ -76,7 +76,14 @@ PAGES = {
         "/teams/",
     ],
     "director": ["/company/", "/reviews/division/", "/reports/company/", "/feedback/results/"],
-    "admin": ["/company/", "/reports/packs/", "/reports/company/", "/deals/", "/customers/"],
+    "admin": [
+        "/company/",
+        "/reports/packs/",
+        "/reports/company/",
+        "/deals/",
+        "/customers/",
+        "/audit/",
+    ],
 }
 
 # Words of the English interface that no translation keeps (Indonesian and Greek teams

@@ -361,7 +361,7 @@ def customer_detail(request, pk):
         {
             "customer": customer,
             "contacts": customer.contacts.all(),
-            "history": object_history(customer, request.GET.get("history")),
+            "history": object_history(customer, request.GET.get("changes")),
             "deals": deals,
             "open_amount": sum((d.amount for d in open_deals), Decimal("0")),
             "open_weighted": sum((d.weighted_amount for d in open_deals), Decimal("0")),

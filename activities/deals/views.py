@@ -405,7 +405,7 @@ def deal_detail(request, pk):
         {
             "deal": deal,
             "activities": activities[:100],
-            "history": object_history(deal, request.GET.get("history")),
+            "history": object_history(deal, request.GET.get("changes")),
             "can_log": can_log,
             "log_form": ActivityForm(initial={"day": today, "quantity": 1}) if can_log else None,
             "attention_reasons": deal.attention_reasons(today),

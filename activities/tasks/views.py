@@ -182,7 +182,7 @@ def task_edit(request, pk):
             "form": form,
             "task": task,
             "next": _next_url(request, ""),
-            "history": object_history(task, request.GET.get("history")),
+            "history": object_history(task, request.GET.get("changes")),
         },
     )
 

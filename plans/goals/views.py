@@ -163,7 +163,7 @@ def _goal_page(request, goal, delete_form=None):
             "children": children,
             "rollup": roll,
             "changes": goal.changes.select_related("by"),
-            "history": object_history(goal, request.GET.get("history")),
+            "history": object_history(goal, request.GET.get("changes")),
             "funnel": funnel,
             "can_write": can_write,
             "delete_form": delete_form

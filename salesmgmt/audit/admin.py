@@ -23,7 +23,7 @@ class AuditHistoryAdmin:
             "subtitle": None,
             "object": obj,
             "opts": self.model._meta,
-            "history": object_history(obj, request.GET.get("history"), per_page=25),
+            "history": object_history(obj, request.GET.get("changes"), per_page=25),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/audit_history.html", context)

@@ -35,27 +35,75 @@ class AuditFields(models.Model):
         abstract = True
 
 
+# ``changed_fields`` of a baseline row: the state an object had before its first recorded
+# change, read from the table when that change is saved (rows written before the audit
+# trail existed, or by bulk loads). It gives the first change its old values; lists skip it.
+BASELINE = "="
+
+
 class AuditedHistory(HistoricalRecords):
     def __init__(self, *, excluded_fields=(), **kwargs):
         kwargs.setdefault("bases", [AuditFields])
         super().__init__(excluded_fields=[*BOOKKEEPING_FIELDS, *excluded_fields], **kwargs)
 
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            models.signals.pre_save.connect(self.pre_save, sender=sender, weak=False)
+
+    def pre_save(self, instance, raw=False, update_fields=None, **kwargs):
+        """Read what the change is compared with, before the row changes: the object's
+        latest history row, or, when it has none, the row itself (a baseline)."""
+        if raw or instance._state.adding or instance.pk is None:
+            return
+        fields = self.fields_included(instance)
+        if update_fields is not None and not {f.name for f in fields} & set(update_fields):
+            instance._audit_skip = True  # e.g. a login's last_login: nothing kept changes
+            return
+        model = type(instance)
+        previous = _latest_values(model, fields, [instance.pk]).get(instance.pk)
+        if previous is None:
+            attnames = [f.attname for f in fields]
+            previous = model._base_manager.filter(pk=instance.pk).values(*attnames).first()
+            instance._audit_baseline = previous
+        instance._audit_previous = previous
+
     def create_historical_record(self, instance, history_type, using=None):
+        state = instance.__dict__
+        skip = state.pop("_audit_skip", False)
+        previous = state.pop("_audit_previous", None)
+        baseline = state.pop("_audit_baseline", None)
+        if skip:
+            return
         changed = ""
-        if history_type == "~":
-            fields = self.fields_included(instance)
-            latest = _latest_values(type(instance), fields, [instance.pk])
-            previous = latest.get(instance.pk)
-            if previous is not None:
-                names = _changed(fields, previous, instance)
-                if not names:
-                    return  # nothing tracked changed: no history row
-                changed = "," + ",".join(names) + ","
+        if history_type == "~" and previous is not None:
+            names = _changed(self.fields_included(instance), previous, instance)
+            if not names:
+                return  # nothing tracked changed: no history row
+            changed = "," + ",".join(names) + ","
+            if baseline is not None:
+                _write_baselines(type(instance), [baseline], instance.pk)
         instance._audit_changed_fields = changed
         try:
             super().create_historical_record(instance, history_type, using=using)
         finally:
             del instance._audit_changed_fields
+
+
+def _write_baselines(model, states, *pks):
+    history = model.history.model
+    now = timezone.now()
+    history.objects.bulk_create(
+        history(
+            id=pk,
+            history_date=now,
+            history_type="~",
+            history_user=None,
+            changed_fields=BASELINE,
+            **{name: value for name, value in state.items() if name != "id"},
+        )
+        for pk, state in zip(pks, states, strict=True)
+    )
 
 
 @receiver(pre_create_historical_record)
@@ -89,7 +137,7 @@ def _changed(fields, previous: dict, instance) -> list[str]:
 def _latest_values(model, fields, pks) -> dict:
     """Each object's latest history row's values, by object id (one query)."""
     history = model.history.model
-    attnames = [f.attname for f in fields]
+    attnames = ["id", *(f.attname for f in fields if f.attname != "id")]
     latest = (
         history.objects.filter(id__in=pks).values("id").annotate(last=Max("history_id"))
     ).values("last")
@@ -109,23 +157,32 @@ def bulk_update_with_audit(model, objs, fields, *, batch_size=None, by=None) -> 
     """``model.objects.bulk_update(objs, fields)`` and a "changed" history row for each
     object whose tracked fields changed (naming them), as a save would write."""
     objs = list(objs)
-    updated = model.objects.bulk_update(objs, fields, batch_size=batch_size)
     history = model.history.model
     included = tracked_fields(model)
-    latest = _latest_values(model, included, [obj.pk for obj in objs])
+    pks = [obj.pk for obj in objs]
+    latest = _latest_values(model, included, pks)
+    missing = [pk for pk in pks if pk not in latest]
+    if missing:  # never recorded: their rows as they stand are the baselines
+        attnames = ["pk", *(f.attname for f in included)]
+        current = {
+            row.pop("pk"): row
+            for row in model._base_manager.filter(pk__in=missing).values(*attnames)
+        }
+        _write_baselines(model, list(current.values()), *current)
+        latest.update(current)
+    updated = model.objects.bulk_update(objs, fields, batch_size=batch_size)
     now = timezone.now()
     rows = []
     for obj in objs:
-        previous = latest.get(obj.pk)
-        names = _changed(included, previous, obj) if previous is not None else []
-        if previous is not None and not names:
+        names = _changed(included, latest[obj.pk], obj) if obj.pk in latest else []
+        if not names:
             continue
         rows.append(
             history(
                 history_date=now,
                 history_user=by or history.get_default_history_user(obj),
                 history_type="~",
-                changed_fields="," + ",".join(names) + "," if names else "",
+                changed_fields="," + ",".join(names) + ",",
                 **{f.attname: getattr(obj, f.attname) for f in history.tracked_fields},
             )
         )

@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast
 
+from salesmgmt.audit.history import BASELINE
+
 # The columns every source gives the union, in this order.
 COLUMNS = (
     "audit_kind",  # the source's key
@@ -58,7 +60,7 @@ class HistorySource:
 
     def rows(self) -> models.QuerySet:
         name = F(self.name) if self.name else Value("")
-        return self.history_model.objects.annotate(
+        return self.history_model.objects.exclude(changed_fields=BASELINE).annotate(
             audit_kind=Value(self.key, output_field=CharField()),
             audit_row=F("history_id"),
             audit_object=F("id"),

@@ -205,7 +205,7 @@ def test_the_deal_page_shows_stage_changes_and_outsiders_get_404(client_for, cas
             assert [(c.field, c.new) for c in changes] == [("stage", str(stage("negotiation")))], (
                 role
             )
-            assert b'id="history"' in response.content
+            assert b'id="change-history"' in response.content
         else:
             assert response.status_code == 404, role
 
@@ -215,7 +215,7 @@ def test_task_goal_and_admin_pages_show_history(client_for, rep, admin, acme):
     task.title = "Renamed task"
     task.save()
     page = client_for(rep).get(reverse("tasks:edit", args=[task.pk]))
-    assert b"Renamed task" in page.content and b'id="history"' in page.content
+    assert b"Renamed task" in page.content and b'id="change-history"' in page.content
     kpi = Kpi.objects.create(
         key="k",
         name="K",
@@ -416,3 +416,26 @@ def test_the_customer_import_records_history(client_for, rep, acme):
     new = Customer.objects.get(external_id="ext-1")
     row = latest(Customer, new.pk)
     assert (row.history_type, row.history_user) == ("+", rep)
+
+
+def test_an_object_written_without_history_shows_its_first_change_in_full(client_for, rep, admin):
+    """Rows from before the audit trail (or from a bulk load) have no history: their first
+    change reads the row as it stood, so it shows old and new values; that starting
+    point itself is not listed."""
+    (customer,) = Customer.objects.bulk_create([Customer(owner=rep, name="Old Co", city="Bath")])
+    customer.city = "Wells"
+    customer.save()
+    page = client_for(admin).get(reverse("audit:list"), {"type": "customer"}).context["page"]
+    assert [(e.object_name, [(c.old, c.new) for c in e.changes]) for e in page] == [
+        ("Old Co", [("Bath", "Wells")])
+    ]
+
+
+def test_the_import_update_path_records_old_and_new(rep, acme):
+    from activities.customers.imports import run_import  # noqa: PLC0415
+
+    acme.external_id = "ext-acme"
+    acme.save()
+    run_import(text="name,city,external_id\nAcme,Exeter,ext-acme\n", by=rep)
+    row = latest(Customer, acme.pk)
+    assert (row.history_user, row.changed_fields, row.city) == (rep, ",city,", "Exeter")

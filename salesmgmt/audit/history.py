@@ -15,6 +15,9 @@ token user too: DRF sets the authenticated user on the underlying request), or
 ``by=`` when a job or command knows who acted; nobody (``None``) is "the system".
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import models
 from django.db.models import Max
 from django.dispatch import receiver
@@ -41,6 +44,20 @@ class AuditFields(models.Model):
 BASELINE = "="
 
 
+_paused = ContextVar("audit_history_paused", default=False)
+
+
+@contextmanager
+def history_paused():
+    """Machine-made data (the demo's bulk load) writes no history inside this block; an
+    object's first change afterwards reads it as it stood (a baseline)."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
 class AuditedHistory(HistoricalRecords):
     def __init__(self, *, excluded_fields=(), **kwargs):
         kwargs.setdefault("bases", [AuditFields])
@@ -54,7 +71,7 @@ class AuditedHistory(HistoricalRecords):
     def pre_save(self, instance, raw=False, update_fields=None, **kwargs):
         """Read what the change is compared with, before the row changes: the object's
         latest history row, or, when it has none, the row itself (a baseline)."""
-        if raw or instance._state.adding or instance.pk is None:
+        if raw or instance._state.adding or instance.pk is None or _paused.get():
             return
         fields = self.fields_included(instance)
         if update_fields is not None and not {f.name for f in fields} & set(update_fields):
@@ -69,6 +86,8 @@ class AuditedHistory(HistoricalRecords):
         instance._audit_previous = previous
 
     def create_historical_record(self, instance, history_type, using=None):
+        if _paused.get():
+            return
         state = instance.__dict__
         skip = state.pop("_audit_skip", False)
         previous = state.pop("_audit_previous", None)
@@ -149,6 +168,8 @@ def _latest_values(model, fields, pks) -> dict:
 def bulk_create_with_audit(model, objs, *, batch_size=None, by=None):
     """``model.objects.bulk_create(objs)`` and a "created" history row for each."""
     created = model.objects.bulk_create(objs, batch_size=batch_size)
+    if _paused.get():
+        return created
     model.history.bulk_history_create(created, batch_size=batch_size, default_user=by)
     return created
 
@@ -157,6 +178,8 @@ def bulk_update_with_audit(model, objs, fields, *, batch_size=None, by=None) -> 
     """``model.objects.bulk_update(objs, fields)`` and a "changed" history row for each
     object whose tracked fields changed (naming them), as a save would write."""
     objs = list(objs)
+    if _paused.get():
+        return model.objects.bulk_update(objs, fields, batch_size=batch_size)
     history = model.history.model
     included = tracked_fields(model)
     pks = [obj.pk for obj in objs]

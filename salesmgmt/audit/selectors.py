@@ -170,7 +170,11 @@ def _history_entries(source: HistorySource, row_ids: list[int], currency: str) -
         .order_by("-history_id")
         .values("history_id")[:1]
     )
-    rows = list(history.objects.filter(history_id__in=row_ids).annotate(previous_id=previous))
+    rows = list(
+        history.objects.filter(history_id__in=row_ids)
+        .annotate(previous_id=previous)
+        .select_related("history_user")
+    )
     before = {
         r.history_id: r
         for r in history.objects.filter(
@@ -215,7 +219,7 @@ def _history_entries(source: HistorySource, row_ids: list[int], currency: str) -
             object_id=row.id,
             object_name=described.get(row.id) or "",
             at=row.history_date,
-            user="",
+            user=str(row.history_user) if row.history_user else "",
             action=row.history_type,
             changes=changes,
             note=note,
@@ -238,13 +242,16 @@ def entries(rows) -> list[AuditEntry]:
         else:
             found = registry.logs[key].entries(ids)
         built.update({(key, i): entry for i, entry in found.items()})
-    people = _user_names(row["audit_user"] for row in rows)
+    # History rows name their user already; the other tables' rows, in one query.
+    people = _user_names(
+        row["audit_user"] for row in rows if row["audit_kind"] not in registry.history
+    )
     result = []
     for row in rows:
         entry = built.get((row["audit_kind"], row["audit_row"]))
         if entry is None:
             continue
-        entry.user = people.get(row["audit_user"], "") or gettext("System")
+        entry.user = entry.user or people.get(row["audit_user"], "") or gettext("System")
         entry.object_name = entry.object_name or row["audit_name"] or f"#{row['audit_object']}"
         result.append(entry)
     return result
@@ -261,7 +268,36 @@ def audit_page(filters: AuditFilters, page_number, *, per_page: int = 50):
     return EntryPaginator(audit_rows(filters), per_page).get_page(page_number)
 
 
-def object_history(obj: models.Model, page_number=None, *, per_page: int = 10):
+@dataclass
+class HistoryPage:
+    """One page of an object's history, newest first: "newer" and "older" links, no
+    total (no COUNT over the object's whole history on every view of its page)."""
+
+    object_list: list
+    number: int
+    has_next: bool
+    source: str = ""  # the object's own source key (its children's entries say their kind)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def object_history(obj: models.Model, page_number=None, *, per_page: int = 10) -> HistoryPage:
     """A page of ``obj``'s changes, with those of its registered children (a customer's
     contacts, a commission plan's tiers and bonuses), newest first."""
     key = next(k for k, s in registry.history.items() if s.model is type(obj))
@@ -269,8 +305,13 @@ def object_history(obj: models.Model, page_number=None, *, per_page: int = 10):
     for child_key, child in registry.history.items():
         if child.parent and child.parent[0] == key:
             branches.append((child_key, child.rows().filter(**{child.parent[1]: obj.pk})))
-    rows = audit_rows(branches=branches)
-    return EntryPaginator(rows, per_page).get_page(page_number)
+    try:
+        number = max(1, int(page_number or 1))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(audit_rows(branches=branches)[start : start + per_page + 1])
+    return HistoryPage(entries(rows[:per_page]), number, has_next=len(rows) > per_page, source=key)
 
 
 def field_choices() -> list[tuple[str, str]]:

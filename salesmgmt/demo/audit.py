@@ -42,5 +42,6 @@ def load_audit_examples(demo: DemoCompany) -> None:
         _change(kpi, admin, target=kpi.target + 5)
     settings = CompanySettings.objects.get(pk=1)
     _change(settings, admin, stale_deal_days=settings.stale_deal_days + 7)
-    if "rep.tom" in people:
+    if "rep.tom" in people:  # moved to account executive, then back (the demo's teams stay)
         _change(people["rep.tom"], admin, rep_function=RepFunction.ACCOUNT_EXECUTIVE)
+        _change(people["rep.tom"], admin, rep_function=RepFunction.GENERALIST)

@@ -40,3 +40,7 @@ class ActivitiesConfig(AppConfig):
         registry.register(ActivityImporter())
         registry.register(DealImporter())
         registry.register(TaskImporter())
+
+        from activities import audit  # noqa: PLC0415 (models are loaded once the app is ready)
+
+        audit.register()

@@ -15,6 +15,7 @@ from django.db.models.lookups import Contains
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from salesmgmt.audit.history import AuditedHistory
 from salesmgmt.i18n import translated_name
 from salesmgmt.money import quantize
 from salesmgmt.scoping import scope_to_people
@@ -508,6 +509,7 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CustomerQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -558,6 +560,7 @@ class Contact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
 
     objects = ContactQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -712,6 +715,7 @@ class Deal(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DealQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["expected_close", "pk"]
@@ -876,6 +880,7 @@ class Task(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = TaskQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["due_at", "pk"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from plans.models import Goal, GoalChange, PlanEvent, PlanTarget, WeeklyPlan
+from salesmgmt.audit.admin import AuditHistoryAdmin
 
 
 class PlanTargetInline(admin.TabularInline):
@@ -52,7 +53,7 @@ class GoalChangeInline(admin.TabularInline):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(AuditHistoryAdmin, admin.ModelAdmin):
     """Read-only here: goals are set and changed on the goals pages (or the API), so
     that every change keeps its history and the reps concerned are told."""
 

@@ -32,3 +32,7 @@ class PlansConfig(AppConfig):
         from salesmgmt.imports import registry  # noqa: PLC0415
 
         registry.register(GoalImporter())
+
+        from plans import audit  # noqa: PLC0415 (models are loaded once the app is ready)
+
+        audit.register()

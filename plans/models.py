@@ -10,6 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from salesmgmt.audit.history import AuditedHistory
 from salesmgmt.models import Team
 from salesmgmt.scoping import scope_to_people
 
@@ -374,6 +375,7 @@ class Goal(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = GoalQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         verbose_name = _("goal")

@@ -31,3 +31,7 @@ class ReportingConfig(AppConfig):
             object_type="commission_statement",
             serializer=CommissionStatementSerializer,
         )
+
+        from reporting import audit  # noqa: PLC0415 (models are loaded once the app is ready)
+
+        audit.register()

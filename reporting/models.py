@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Status
+from salesmgmt.audit.history import AuditedHistory
 from salesmgmt.i18n import translated_name
 from salesmgmt.scoping import scope_to_people, scope_to_teams
 
@@ -109,6 +110,7 @@ class Kpi(models.Model):
     position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     objects = KpiQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["position", "name"]
@@ -540,6 +542,8 @@ class CommissionPlan(models.Model):
     )
     active = models.BooleanField(default=True, verbose_name=_("active"))
 
+    history = AuditedHistory()
+
     class Meta:
         ordering = ["name"]
 
@@ -559,6 +563,8 @@ class CommissionTier(models.Model):
     rate = models.DecimalField(
         **PERCENT, validators=[MinValueValidator(Decimal("0"))], verbose_name=_("rate")
     )
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["attainment_from"]
@@ -589,6 +595,8 @@ class BonusRule(models.Model):
     amount = models.DecimalField(
         **MONEY, validators=[MinValueValidator(Decimal("0"))], verbose_name=_("amount")
     )
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["attainment_at_least"]

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from salesmgmt.audit.admin import AuditHistoryAdmin
 from salesmgmt.calendar_feeds.services import revoke_calendar_feed
 from salesmgmt.errors import RuleViolation
 from salesmgmt.models import (
@@ -44,7 +45,7 @@ class KeepsAdminsForm:
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditHistoryAdmin, BaseUserAdmin):
     list_display = ("username", "get_full_name", "role", "team", "rep_function", "is_active")
     list_filter = ("role", "team", "rep_function", "is_active")
     list_select_related = ("team",)
@@ -130,7 +131,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanySettings)
-class CompanySettingsAdmin(admin.ModelAdmin):
+class CompanySettingsAdmin(AuditHistoryAdmin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return not CompanySettings.objects.exists()
 

@@ -8,3 +8,6 @@ class SalesmgmtConfig(AppConfig):
     def ready(self):
         # Django loads apps before their models: checks register once the registry is ready.
         from salesmgmt import checks  # noqa: F401, PLC0415  (registers the deploy checks)
+        from salesmgmt.audit import sources  # noqa: PLC0415
+
+        sources.register()

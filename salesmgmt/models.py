@@ -7,13 +7,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from salesmgmt.audit.history import AuditedHistory
 from salesmgmt.scoping import scope_to_people, scope_to_teams
 
 TIMEZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz) + [
@@ -181,6 +182,21 @@ class User(AbstractUser):
     )
 
     objects = SalesUserManager()
+    # Who may do what: role, team, division, function, active, staff and superuser. The
+    # password, logins, name, e-mail and preferences stay out of the history.
+    history = AuditedHistory(
+        excluded_fields=[
+            "password",
+            "last_login",
+            "date_joined",
+            "first_name",
+            "last_name",
+            "email",
+            "timezone",
+            "language",
+        ],
+        user_related_name="+",
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -356,6 +372,8 @@ class CompanySettings(models.Model):
         verbose_name=_("daily figures from"),
     )
 
+    history = AuditedHistory()
+
     class Meta:
         verbose_name = verbose_name_plural = _("company settings")
 
@@ -374,8 +392,22 @@ class CompanySettings(models.Model):
         """The settings row, read through the cache: every page needs it."""
         obj = cache.get(cls.CACHE_KEY)
         if obj is None:
-            obj, _ = cls.objects.get_or_create(pk=1)
+            obj = cls.objects.filter(pk=1).first() or cls._create_defaults()
             cache.set(cls.CACHE_KEY, obj, timeout=300)
+        return obj
+
+    @classmethod
+    def _create_defaults(cls) -> "CompanySettings":
+        """The row of defaults, written by whoever reads the settings first: nobody's
+        change, so not in the audit trail (the first change made reads it as it stood)."""
+        obj = cls(pk=1)
+        obj.skip_history_when_saving = True
+        try:
+            with transaction.atomic():
+                obj.save(force_insert=True)
+        except IntegrityError:  # another request wrote it first
+            return cls.objects.get(pk=1)
+        del obj.skip_history_when_saving
         return obj
 
     def week_of(self, day: date) -> date:

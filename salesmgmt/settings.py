@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "simple_history",
     "salesmgmt",
     "activities",
     "plans",
@@ -73,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After authentication: the audit trail reads request.user when a row is saved (an
+    # API call's token user too, set on this request by DRF when it authenticates).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "salesmgmt.middleware.UserTimezoneMiddleware",
     "salesmgmt.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -57,6 +57,7 @@ urlpatterns = [
     path("search/", include("activities.search.urls")),
     path("notifications/", include("salesmgmt.notifications.urls")),
     path("imports/", include("salesmgmt.imports.urls")),
+    path("audit/", include("salesmgmt.audit.urls")),
     path("goals/", include("plans.goals.urls")),
     path("kpis/", include("reporting.kpis.urls")),
     path("dashboard/", include("reporting.dashboards.urls")),

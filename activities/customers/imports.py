@@ -43,6 +43,7 @@ from activities.models import (
     LostReason,
     Segment,
 )
+from salesmgmt.audit.history import bulk_create_with_audit, bulk_update_with_audit
 from salesmgmt.csv_export import FORMULA_STARTS
 from salesmgmt.models import User, WebhookEventType
 from salesmgmt.org.services import reps_writable_by
@@ -538,12 +539,12 @@ def run_import(*, text: str, by: User) -> ImportCheck:
         raise ImportRefused(check)
     now = timezone.now()
     new = [row.customer for row in check.rows if row.action == CREATE]
-    Customer.objects.bulk_create(new, batch_size=BATCH)
+    bulk_create_with_audit(Customer, new, batch_size=BATCH, by=by)
     changed = [row.customer for row in check.rows if row.action == UPDATE and row.customer_changed]
     for customer in changed:
         customer.updated_at = now  # bulk_update skips auto_now
         customer.version = F("version") + 1  # an edit page open on it now sees a conflict
-    Customer.objects.bulk_update(changed, [*UPDATE_FIELDS, "version"], batch_size=BATCH)
+    bulk_update_with_audit(Customer, changed, [*UPDATE_FIELDS, "version"], batch_size=BATCH, by=by)
 
     new_contacts, changed_contacts = [], []
     for row in check.rows:
@@ -554,8 +555,10 @@ def run_import(*, text: str, by: User) -> ImportCheck:
             new_contacts.append(row.contact)
         else:
             changed_contacts.append(row.contact)
-    Contact.objects.bulk_create(new_contacts, batch_size=BATCH)
-    Contact.objects.bulk_update(changed_contacts, ["role", "phone", "email"], batch_size=BATCH)
+    bulk_create_with_audit(Contact, new_contacts, batch_size=BATCH, by=by)
+    bulk_update_with_audit(
+        Contact, changed_contacts, ["role", "phone", "email"], batch_size=BATCH, by=by
+    )
     # One event per customer created or changed (its contact counts: the API shows it).
     emit_customer_events(WebhookEventType.CUSTOMER_CREATED, new)
     touched = {

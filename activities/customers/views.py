@@ -43,6 +43,7 @@ from activities.models import (
     StageTransition,
     Task,
 )
+from salesmgmt.audit.selectors import object_history
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.filtering import lookup_response
@@ -360,6 +361,7 @@ def customer_detail(request, pk):
         {
             "customer": customer,
             "contacts": customer.contacts.all(),
+            "history": object_history(customer, request.GET.get("changes")),
             "deals": deals,
             "open_amount": sum((d.amount for d in open_deals), Decimal("0")),
             "open_weighted": sum((d.weighted_amount for d in open_deals), Decimal("0")),

@@ -29,6 +29,7 @@ from activities.models import (
     StageKind,
     StageTransition,
 )
+from salesmgmt.audit.history import bulk_create_with_audit
 from salesmgmt.errors import RuleViolation
 from salesmgmt.events import SYSTEM, emit, emit_many
 from salesmgmt.models import CompanySettings, User, WebhookEventType
@@ -392,7 +393,8 @@ def _create_deals(entries, by) -> int:
     """create_deal for many: the deals, their products, their first transition,
     and for deals won from the start the sale they count (by the services' rule)."""
     now, today = timezone.now(), CompanySettings.load().today()
-    deals = Deal.objects.bulk_create(
+    deals = bulk_create_with_audit(
+        Deal,
         [
             Deal(
                 stage=entry["stage"],
@@ -403,6 +405,7 @@ def _create_deals(entries, by) -> int:
             for entry in entries
         ],
         batch_size=1000,
+        by=by,
     )
     Through = Deal.products.through
     Through.objects.bulk_create(

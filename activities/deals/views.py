@@ -24,6 +24,7 @@ from activities.deals.forms import DealForm, MoveForm
 from activities.log.forms import ActivityForm
 from activities.models import Activity, Deal, LostReason, Pipeline, Stage, StageKind, Task
 from salesmgmt import money as funnel
+from salesmgmt.audit.selectors import object_history
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.filtering import RepLookupForm, lookup_response
@@ -411,6 +412,7 @@ def deal_detail(request, pk):
         {
             "deal": deal,
             "activities": activities[:100],
+            "history": object_history(deal, request.GET.get("changes")),
             "can_log": can_log,
             "log_form": ActivityForm(initial={"day": today, "quantity": 1}) if can_log else None,
             "attention_reasons": deal.attention_reasons(today),

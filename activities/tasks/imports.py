@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from activities.log.imports import customer_cell, customers_named, pick_customer
 from activities.models import Deal, Task, TaskPriority
+from salesmgmt.audit.history import bulk_create_with_audit, bulk_update_with_audit
 from salesmgmt.events import emit_many
 from salesmgmt.imports import cells
 from salesmgmt.imports.registry import (
@@ -266,7 +267,7 @@ class TaskImporter(Importer):
 
     def write(self, rows, check, user) -> None:
         new = [check.plan[r.number] for r in rows if check.actions[r.number] == CREATE]
-        Task.objects.bulk_create(new, batch_size=BATCH)
+        bulk_create_with_audit(Task, new, batch_size=BATCH, by=user)
         changed, done = [], []
         for row in rows:
             if check.actions[row.number] == UPDATE:
@@ -277,7 +278,7 @@ class TaskImporter(Importer):
                     setattr(task, name, value)
                 bump(task)
                 changed.append(task)
-        Task.objects.bulk_update(changed, [*FIELDS, "version"], batch_size=BATCH)
+        bulk_update_with_audit(Task, changed, [*FIELDS, "version"], batch_size=BATCH, by=user)
         # As the task services tell receivers: new tasks, and tasks the file marks done.
         emit_many(WebhookEventType.TASK_CREATED, new)
         emit_many(WebhookEventType.TASK_DONE, done)

@@ -23,6 +23,7 @@ from activities.tasks.selectors import (
     task_history_by_rep,
     task_history_by_team,
 )
+from salesmgmt.audit.selectors import object_history
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
 from salesmgmt.imports import registry
@@ -182,7 +183,12 @@ def task_edit(request, pk):
     return render(
         request,
         "activities/tasks/form.html",
-        {"form": form, "task": task, "next": _next_url(request, "")},
+        {
+            "form": form,
+            "task": task,
+            "next": _next_url(request, ""),
+            "history": object_history(task, request.GET.get("changes")),
+        },
     )
 
 

@@ -26,6 +26,7 @@ from plans.goals.selectors import (
     with_actuals,
 )
 from plans.models import Goal, GoalScope
+from salesmgmt.audit.selectors import object_history
 from salesmgmt.calendar import period_bounds
 from salesmgmt.csv_export import csv_response
 from salesmgmt.errors import ConflictError, RuleViolation
@@ -167,6 +168,7 @@ def _goal_page(request, goal, delete_form=None):
             "children": children,
             "rollup": roll,
             "changes": goal.changes.select_related("by"),
+            "history": object_history(goal, request.GET.get("changes")),
             "funnel": funnel,
             "can_write": can_write,
             "delete_form": delete_form

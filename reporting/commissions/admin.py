@@ -12,6 +12,7 @@ from reporting.models import (
     CommissionTier,
     StatementLine,
 )
+from salesmgmt.audit.admin import AuditHistoryAdmin
 
 
 class CommissionPlanForm(forms.ModelForm):
@@ -74,7 +75,7 @@ class BonusInline(admin.TabularInline):
 
 
 @admin.register(CommissionPlan)
-class CommissionPlanAdmin(admin.ModelAdmin):
+class CommissionPlanAdmin(AuditHistoryAdmin, admin.ModelAdmin):
     form = CommissionPlanForm
     list_display = ("name", "rate", "cap", "quota_metric", "active")
     list_filter = ("active",)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
 from reporting.models import DeviationAction, DeviationEpisode, Kpi, KpiDirection, KpiKind
+from salesmgmt.audit.admin import AuditHistoryAdmin
 from salesmgmt.models import Holiday
 
 # The fields each kind needs (and only it uses).
@@ -74,7 +75,7 @@ class KpiForm(forms.ModelForm):
 
 
 @admin.register(Kpi)
-class KpiAdmin(admin.ModelAdmin):
+class KpiAdmin(AuditHistoryAdmin, admin.ModelAdmin):
     form = KpiForm
     list_display = (
         "name",

@@ -15,7 +15,9 @@ rest is logged by hand. Sales totals are the same as if all were logged by hand.
 
 import random
 
+from salesmgmt.audit.history import history_paused
 from salesmgmt.demo.activity import load_activity
+from salesmgmt.demo.audit import load_audit_examples
 from salesmgmt.demo.base import SEED, DemoCompany
 from salesmgmt.demo.catalogue import load_catalogue
 from salesmgmt.demo.coaching import load_coaching
@@ -32,19 +34,23 @@ from salesmgmt.models import Notification
 def load_demo() -> DemoCompany:
     """Build the demo into the database (the caller holds the transaction)."""
     demo = DemoCompany(random.Random(SEED))
-    load_settings(demo)
-    load_catalogue(demo)
-    load_people(demo)
-    load_plans(demo)
-    load_activity(demo)
-    load_customers_and_deals(demo)
-    link_activity(demo)
-    name_key_accounts(demo)
-    load_tasks(demo)
-    load_notifications(demo)
-    _load_control(demo)
-    load_resubmitted_plan(demo)  # it adds a plan and draws from no shared stream
-    load_coaching(demo)  # last, on a stream of its own
+    # Machine-made data is nobody's change: no audit trail while it loads (an object's
+    # first real change reads it as it stood); then a few changes people made.
+    with history_paused():
+        load_settings(demo)
+        load_catalogue(demo)
+        load_people(demo)
+        load_plans(demo)
+        load_activity(demo)
+        load_customers_and_deals(demo)
+        link_activity(demo)
+        name_key_accounts(demo)
+        load_tasks(demo)
+        load_notifications(demo)
+        _load_control(demo)
+        load_resubmitted_plan(demo)  # it adds a plan and draws from no shared stream
+        load_coaching(demo)  # last, on a stream of its own
+    load_audit_examples(demo)
     return demo
 
 

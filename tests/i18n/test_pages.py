@@ -90,6 +90,7 @@ PAGES = {
         "/customers/",
         "/webhooks/",
         "/webhooks/new/",
+        "/audit/",
     ],
 }
 

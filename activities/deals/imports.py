@@ -312,12 +312,19 @@ class DealImporter(Importer):
                     redate.append((deal, extra["stage_date"]))
         for deal, day in redate:
             # The file says when the deal entered its stage: the deal and its last
-            # transition carry that day instead of the import's.
-            at = _noon(day)
-            Deal.objects.filter(pk=deal.pk).update(stage_entered_at=at)
+            # transition carry that day instead of the import's. A deal closed then closed
+            # on that day, and a won one's sale counts on it, not on the import's day.
+            deal.stage_entered_at = _noon(day)
+            fields = ["stage_entered_at"]
+            if not deal.stage.is_open and deal.closed_on != day:
+                deal.closed_on = day
+                fields.append("closed_on")
+            deal.save(update_fields=fields)
             last = StageTransition.objects.filter(deal=deal).order_by("-at", "-pk").first()
             if last is not None:
-                StageTransition.objects.filter(pk=last.pk).update(at=at)
+                StageTransition.objects.filter(pk=last.pk).update(at=deal.stage_entered_at)
+            if "closed_on" in fields and deal.stage.kind == StageKind.WON:
+                services._sync_deal_outcome(deal, user)
 
     def export_rows(self, deals):
         zone = CompanySettings.load().tzinfo

@@ -105,3 +105,23 @@ def test_list_export_imports_back_unchanged(client_for, manager, rep, teammate, 
     job = upload(client, "deals", data, name=f"deals.{fmt}")
     assert job.problems == []
     assert job.counts == {"create": 0, "update": 0, "unchanged": 3, "invalid": 0}
+
+
+def test_a_deal_won_on_a_past_day_counts_its_sale_on_that_day(client_for, manager, rep, today):
+    """Last quarter's won deals, imported with their stage_date, close on that day and
+    credit their sale then, not on the day of the import (this month's KPIs stay put)."""
+    CustomerFactory(owner=rep, name="Acme")
+    won_on = today - timedelta(days=75)
+    sheet = [
+        HEADER,
+        ["D-9", "Acme 2025", "Acme", "rep", "new-business", "won", "900", "", won_on.isoformat(), "", won_on.isoformat(), ""],
+    ]  # fmt: skip
+    client = client_for(manager)
+    job = upload(client, "deals", csv_bytes(sheet))
+    assert job.problems == []
+    run(client, job)
+    deal = Deal.objects.get(external_id="D-9")
+    assert deal.closed_on == won_on
+    sales = Activity.objects.filter(deal=deal, source="deal")
+    assert sales.count() == 2 and set(sales.values_list("day", flat=True)) == {won_on}
+    assert upload(client, "deals", csv_bytes(sheet)).counts["unchanged"] == 1

@@ -104,12 +104,12 @@ def emit_imported(activities: list, *, by: User, created: int, updated: int) -> 
     """One activities.logged for a spreadsheet import: the rows it created or changed."""
     if not activities:
         return
-    reps = {a.rep_id: a.rep for a in activities}
+    rep_ids = {a.rep_id for a in activities}  # ids: reading a.rep would query per row
     days = {a.day for a in activities}
     batch = ActivityBatch(
         source=ActivitySource.IMPORT,
         by=by,
-        rep=next(iter(reps.values())) if len(reps) == 1 else None,
+        rep=User.objects.get(pk=rep_ids.pop()) if len(rep_ids) == 1 else None,
         day=days.pop() if len(days) == 1 else None,
         created=created,
         updated=updated,

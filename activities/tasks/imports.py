@@ -164,7 +164,7 @@ class TaskImporter(Importer):
         pks = {pk for key in keys if (pk := stored_pk(key, PREFIX)) is not None}
         found = Task.objects.filter(Q(external_id__in=keys) | Q(pk__in=pks, external_id=""))
         if lock:
-            found = found.select_for_update()
+            found = found.select_for_update(of=("self",))
         return {external_key(task, PREFIX): task for task in found}
 
     def _check_row(self, check, row, user, people, writable, customers, deals, stored, seen, now):

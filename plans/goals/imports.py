@@ -103,7 +103,10 @@ class GoalImporter(Importer):
             channel_key="",
         )
         if lock:
-            named, plain = named.select_for_update(), plain.select_for_update()
+            named, plain = (
+                named.select_for_update(of=("self",)),
+                plain.select_for_update(of=("self",)),
+            )
         stored = (
             {external_key(g, PREFIX): g for g in named.select_related("rep__team")} if keys else {}
         )
@@ -213,7 +216,10 @@ class GoalImporter(Importer):
                         version=None,
                     )
                 if values["external_id"] and values["external_id"] != external_key(goal, PREFIX):
-                    Goal.objects.filter(pk=goal.pk).update(external_id=values["external_id"])
+                    # Saved (not updated in bulk): the audit trail keeps it too.
+                    named = Goal.objects.get(pk=goal.pk)
+                    named.external_id = values["external_id"]
+                    named.save(update_fields=["external_id"])
 
     def export_rows(self, goals):
         """Monthly rep goals without limits: what a quota sheet holds (others are skipped)."""

@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from xml.etree import ElementTree
 
 from django.conf import settings
 from django.utils.formats import number_format
@@ -88,12 +89,16 @@ def _csv_records(data: bytes, sheet: Sheet):
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
+# What a damaged or disguised XLSX raises, opening it or reading its rows.
+UNREADABLE_XLSX = (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError)
+
+
 def _xlsx_records(data: bytes, sheet: Sheet):
     from openpyxl import load_workbook  # noqa: PLC0415  (only uploads need it)
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except UNREADABLE_XLSX:
         sheet.problems.append(_("The file is not a spreadsheet we can read: save it as XLSX."))
         return None
     return book.worksheets[0].iter_rows(values_only=True)
@@ -116,6 +121,10 @@ def read_sheet(name: str, data: bytes, importer: Importer) -> Sheet:
         _read_records(records, sheet, importer)
     except csv.Error as exc:
         sheet.problems.append(_("The file is not valid CSV (%(error)s).") % {"error": exc})
+    except UNREADABLE_XLSX:
+        # openpyxl reads a sheet's XML as the rows are asked for: a damaged one breaks here.
+        sheet.rows = []
+        sheet.problems.append(_("The file is not a spreadsheet we can read: save it as XLSX."))
     return sheet
 
 

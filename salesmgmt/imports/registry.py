@@ -115,11 +115,15 @@ class Importer:
         first = self.check(rows, user, progress=progress)
         if first.problems:
             raise ImportRefused(first)
-        with transaction.atomic():
-            check = self.check(rows, user, lock=True)
-            if check.problems:
-                raise ImportRefused(check)
-            self.write(rows, check, user)
+        return self.commit(rows, user)
+
+    @transaction.atomic
+    def commit(self, rows: list[Row], user) -> Check:
+        """The second half of ``run``: check again under lock, then write it all."""
+        check = self.check(rows, user, lock=True)
+        if check.problems:
+            raise ImportRefused(check)
+        self.write(rows, check, user)
         return check
 
     @property

@@ -14,6 +14,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from salesmgmt.audit.history import acting_as
 from salesmgmt.calendar import zone_of
 from salesmgmt.errors import RuleViolation
 from salesmgmt.i18n import language_of
@@ -126,27 +127,48 @@ def import_job(*, job_id: int) -> ImportJob | None:
     if job is None or job.status != Status.IMPORTING:
         return job
     importer = registry.get(job.kind)
-    with translation.override(language_of(job.user)), timezone.override(zone_of(job.user)):
+    # In the worker no request says who acts: the audit trail names the uploader.
+    with (
+        translation.override(language_of(job.user)),
+        timezone.override(zone_of(job.user)),
+        acting_as(job.user),
+    ):
         sheet = reader.read_sheet(job.file_name, bytes(job.data), importer)
         try:
-            check = importer.run(sheet.rows, job.user, progress=_reporter(job))
+            first = importer.check(sheet.rows, job.user, progress=_reporter(job))
+            if first.problems:
+                raise ImportRefused(first)
+            with transaction.atomic():
+                # The rows and the job's "done" commit together: a task delivered again
+                # after a crash between the two would otherwise import the file twice.
+                if not _still_importing(job):
+                    return ImportJob.objects.get(pk=job.pk)
+                check = importer.commit(sheet.rows, job.user)
+                _finish(job, Status.DONE, check.counts, [])
+                return job
         except ImportRefused as refused:
             # The data changed since the dry run: back to the preview, with what is wrong now.
-            job.status, job.problems = Status.CHECKED, _problems(refused.check)
-            job.counts = refused.check.counts
+            _finish(job, Status.CHECKED, refused.check.counts, _problems(refused.check))
+            return job
         except OperationalError:
             raise  # the task retries (a locked database, a lost connection)
         except Exception:
             _fail(job)  # nothing was written (one transaction)
             raise
-        else:
-            job.status, job.counts, job.problems = Status.DONE, check.counts, []
-            job.data = b""  # imported: the file has served its purpose
+
+
+def _still_importing(job: ImportJob) -> bool:
+    return ImportJob.objects.select_for_update().filter(pk=job.pk, status=Status.IMPORTING).exists()
+
+
+def _finish(job: ImportJob, status: str, counts: dict, problems: list[dict]) -> None:
+    job.status, job.counts, job.problems = status, counts, problems
+    if status == Status.DONE:
+        job.data = b""  # imported: the file has served its purpose
     job.processed_rows, job.finished_at = job.total_rows, timezone.now()
     job.save(
         update_fields=["status", "problems", "counts", "data", "processed_rows", "finished_at"]
     )
-    return job
 
 
 def purge_old_jobs(*, now=None) -> int:

@@ -27,10 +27,13 @@ def _own_job(request, pk) -> ImportJob:
 
 
 def job_list(request):
+    importers = registry.importers()
+    labels = {importer.kind: importer.label for importer in importers}
+    jobs = list(selectors.recent_jobs(request.user))
+    for job in jobs:
+        job.kind_label = labels.get(job.kind, job.kind)
     return render(
-        request,
-        "salesmgmt/imports/job_list.html",
-        {"jobs": selectors.recent_jobs(request.user), "importers": registry.importers()},
+        request, "salesmgmt/imports/job_list.html", {"jobs": jobs, "importers": importers}
     )
 
 

@@ -1,6 +1,8 @@
 """What every kind shares: kinds and formats that do not exist, the jobs list's queries,
 and a dry run whose queries do not grow with the rows, for each kind."""
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -12,7 +14,7 @@ from salesmgmt.imports.registry import Row
 from salesmgmt.jobs import purge_import_jobs_task
 from salesmgmt.models import CompanySettings, ImportJob
 from tests.factories.api import CustomerFactory, make_deal
-from tests.salesmgmt.imports.helpers import csv_bytes, read_xlsx, upload
+from tests.salesmgmt.imports.helpers import csv_bytes, read_xlsx, upload, xlsx_bytes
 
 
 def test_unknown_kind_and_format_are_404(client_for, rep):
@@ -104,3 +106,20 @@ def test_a_job_that_breaks_is_marked_failed_and_says_so(client_for, rep, monkeyp
     assert job.status == "failed"
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert 'id="import-failed"' in page
+
+
+def test_a_damaged_xlsx_is_named_a_file_problem_not_left_running(client_for, rep):
+    """A workbook whose sheet XML is broken opens, then fails as its rows are read: the
+    dry run says the file cannot be read (it does not spin forever)."""
+    good = xlsx_bytes([["external_id", "rep", "day", "metric", "quantity"], ["A", "rep"]])
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(damaged, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]  # cut mid-element
+            out.writestr(item, data)
+    job = upload(client_for(rep), "activities", damaged.getvalue(), name="day.xlsx")
+    assert job.status == ImportJob.Status.CHECKED
+    assert job.file_problems == ["The file is not a spreadsheet we can read: save it as XLSX."]
+    assert not job.ready

@@ -58,6 +58,20 @@ def history_paused():
         _paused.reset(token)
 
 
+_acting = ContextVar("audit_history_acting_user", default=None)
+
+
+@contextmanager
+def acting_as(user):
+    """Changes saved inside this block are ``user``'s, when no request says who acts (a
+    background job doing what someone asked: their import)."""
+    token = _acting.set(user)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
 class AuditedHistory(HistoricalRecords):
     def __init__(self, *, excluded_fields=(), **kwargs):
         kwargs.setdefault("bases", [AuditFields])
@@ -68,9 +82,15 @@ class AuditedHistory(HistoricalRecords):
         if sender is self.cls:
             models.signals.pre_save.connect(self.pre_save, sender=sender, weak=False)
 
+    def get_history_user(self, instance):
+        user = super().get_history_user(instance)
+        return user if user is not None else _acting.get()
+
     def pre_save(self, instance, raw=False, update_fields=None, **kwargs):
         """Read what the change is compared with, before the row changes: the object's
         latest history row, or, when it has none, the row itself (a baseline)."""
+        for leftover in ("_audit_skip", "_audit_previous", "_audit_baseline"):
+            instance.__dict__.pop(leftover, None)  # from a save that failed
         if raw or instance._state.adding or instance.pk is None or _paused.get():
             return
         fields = self.fields_included(instance)

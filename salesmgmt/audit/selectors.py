@@ -91,7 +91,7 @@ def _filtered(rows: models.QuerySet, filters: AuditFilters) -> models.QuerySet:
     text = filters.search.strip()
     if text:
         match = Q(audit_name__icontains=text)
-        if text.isdigit():
+        if text.isdigit() and len(text) <= 9:  # an id; longer would overflow the column
             match |= Q(audit_object=int(text))
         rows = rows.filter(match)
     return rows
@@ -111,7 +111,9 @@ def audit_rows(filters: AuditFilters = AuditFilters(), *, branches=None) -> mode
     parts = [_filtered(rows, filters).values(*COLUMNS) for _, rows in branches]
     first, *rest = [part.order_by() for part in parts]
     union = first.union(*rest, all=True) if rest else first
-    return union.order_by("-audit_at", "-audit_row")
+    # Row ids are unique within a source only: the kind breaks ties between sources, so
+    # pages never swap or repeat rows written at the same instant (a bulk import).
+    return union.order_by("-audit_at", "-audit_row", "-audit_kind")
 
 
 # --- One page of rows as entries -------------------------------------------------------------
@@ -306,7 +308,7 @@ def object_history(obj: models.Model, page_number=None, *, per_page: int = 10) -
         if child.parent and child.parent[0] == key:
             branches.append((child_key, child.rows().filter(**{child.parent[1]: obj.pk})))
     try:
-        number = max(1, int(page_number or 1))
+        number = min(max(1, int(page_number or 1)), 100_000)  # OFFSET stays in range
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * per_page

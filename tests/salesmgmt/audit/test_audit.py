@@ -460,3 +460,27 @@ def test_the_task_sheet_import_records_history(client_for, manager, rep):
     row = latest(Task, task.pk)
     assert (row.history_type, row.history_user, row.priority) == ("~", manager, "high")
     assert row.prev_record.priority == "normal"
+
+
+def test_a_deal_sheet_changed_in_the_background_is_the_importers_change(
+    client_for, manager, rep, acme
+):
+    """The import runs as a job, where no request says who acts: the deal's history still
+    names the manager who uploaded the sheet, not 'system'."""
+    from tests.salesmgmt.imports import helpers as sheets  # noqa: PLC0415
+    from tests.salesmgmt.imports.test_deals import HEADER  # noqa: PLC0415
+
+    close = (timezone.localdate() + timedelta(days=30)).isoformat()
+    row = ["D-1", "Fleet", acme.name, "rep", "new-business", "lead", "500", "", close, "", "", ""]
+    client = client_for(manager)
+    sheets.run(client, sheets.upload(client, "deals", sheets.csv_bytes([HEADER, row])))
+    deal = Deal.objects.get(external_id="D-1")
+    row[6] = "750"
+    job = sheets.upload(client, "deals", sheets.csv_bytes([HEADER, row]))
+    assert job.problems == [] and job.counts["update"] == 1
+    sheets.run(client, job)
+    deal.refresh_from_db()
+    assert deal.amount == D("750")
+    latest_row = latest(Deal, deal.pk)
+    assert (latest_row.history_type, latest_row.history_user) == ("~", manager)
+    assert latest_row.amount == D("750")

@@ -15,7 +15,8 @@ def improvement_items(user, start: datetime, end: datetime) -> list[FeedItem]:
     """Two queries: checkpoints not yet reviewed, and plans ending, in the window."""
     first, last = local_days(user, start, end)
     mine = Q(rep=user) | Q(manager=user)
-    plans = ImprovementPlan.objects.open().filter(mine)
+    # Only what their pages still show them (a manager moved to another team sees no more).
+    plans = ImprovementPlan.objects.visible_to(user).open().filter(mine)
     category = (pgettext("calendar category", "Improvement plan"),)
     checkpoints = (
         ImprovementCheckpoint.objects.filter(

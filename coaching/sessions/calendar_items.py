@@ -16,7 +16,8 @@ def session_items(user, start: datetime, end: datetime) -> list[FeedItem]:
     """Sessions where ``user`` is the rep or the coach (two queries: the sessions and
     their focus areas)."""
     sessions = (
-        CoachingSession.objects.filter(Q(rep=user) | Q(coach=user))
+        CoachingSession.objects.visible_to(user)
+        .filter(Q(rep=user) | Q(coach=user))
         .filter(starts_at__gte=start, starts_at__lt=end)
         .select_related("rep", "coach")
         .prefetch_related("focus_areas")

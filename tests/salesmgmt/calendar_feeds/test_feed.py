@@ -271,3 +271,17 @@ def test_a_greek_readers_feed_is_in_greek(cast, world, feed_of, read_feed):
     training = summaries[f"training-{world['training'].pk}@salesmgmt"]
     assert "Objection handling" in training and not training.startswith("Training due")
     assert str(calendar["X-WR-CALNAME"]) == "Salesmgmt – Rita Rep"
+
+
+def test_a_manager_moved_off_the_team_no_longer_gets_its_coaching_dates(
+    cast, world, feed_of, read_feed
+):
+    """The feed shows what the person's pages show: once the team has another manager,
+    the old one's feed drops its reps' sessions and improvement checkpoints."""
+    manager, team = cast["manager"], cast["rep"].team
+    team.manager = cast["other_manager"]
+    team.save(update_fields=["manager"])
+    _, calendar = read_feed(feed_of(manager))
+    found = uids(calendar)
+    assert f"coaching-session-{world['session'].pk}@salesmgmt" not in found
+    assert f"improvement-checkpoint-{world['checkpoint'].pk}@salesmgmt" not in found

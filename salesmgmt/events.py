@@ -19,9 +19,9 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.utils import timezone
 
-from salesmgmt.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from salesmgmt.models import WebhookDelivery, WebhookEvent
 from salesmgmt.webhooks import registry
-from salesmgmt.webhooks.services import emit_event, queue_deliveries
+from salesmgmt.webhooks.services import emit_event, endpoints_wanting, queue_deliveries
 
 
 class SystemViewer:
@@ -64,15 +64,6 @@ def emit(event_type, instance=None, *, load=None, object_id=None, **context):
         object_id=object_id if object_id is not None else instance.pk,
         data=data,
     )
-
-
-def endpoints_wanting(event_type) -> list[WebhookEndpoint]:
-    """The active endpoints subscribed to ``event_type`` (one query)."""
-    return [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True).only("pk", "events")
-        if str(event_type) in endpoint.events
-    ]
 
 
 def emit_many(

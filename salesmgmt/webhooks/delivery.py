@@ -87,6 +87,9 @@ def is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         or address.is_multicast
         or address.is_unspecified
         or not address.is_global
+        # fec0::/10, deprecated but still routed on some networks (Python 3.11 calls it
+        # global).
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
     )
 
 
@@ -123,6 +126,9 @@ def resolve_target(url: str, *, allow_private: bool | None = None) -> Target:
     host = parts.hostname
     if not host:
         raise UnsafeURL(_("This URL names no host."))
+    if parts.username is not None or parts.password is not None:
+        # They would never be sent (the signature is how a receiver knows us).
+        raise UnsafeURL(_("Leave the user name and password out of the URL."))
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):

@@ -43,6 +43,18 @@ LONGEST_PAUSE = timedelta(hours=1)
 RETRY_FOR = timedelta(days=1)
 
 
+def endpoints_wanting(event_type) -> list[WebhookEndpoint]:
+    """The endpoints that get ``event_type`` (one query): the active ones subscribed to
+    it, and those disabled after failures, whose deliveries wait for them to be turned
+    back on (an admin switching one off stops its events; a failing receiver loses none)."""
+    receiving = Q(is_active=True) | Q(disabled_at__isnull=False)
+    return [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(receiving).only("pk", "events")
+        if str(event_type) in endpoint.events
+    ]
+
+
 def emit_event(
     event_type: WebhookEventType | str,
     *,
@@ -54,11 +66,7 @@ def emit_event(
     endpoint that wants it, inside the caller's transaction; queue the deliveries once it
     commits. ``data`` builds the object as the API shows it; it is called only when some
     endpoint wants the event (so a company without webhooks pays one query)."""
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True).only("pk", "events")
-        if str(event_type) in endpoint.events
-    ]
+    endpoints = endpoints_wanting(event_type)
     if not endpoints:
         return None
     event = WebhookEvent.objects.create(

@@ -138,9 +138,16 @@ def test_endpoint_is_disabled_after_n_failures_in_a_row_and_admins_are_told(
     assert sorted(told.values_list("user__username", flat=True)) == ["admin"]
     assert told.get().title == "Webhook endpoint ERP was disabled"
     assert told.get().url == f"/webhooks/{endpoint.pk}/"
-    # Disabled: nothing more is sent, and new events are not recorded for it.
-    assert emit(object_id=4) is None
-    assert deliver_due_webhooks_task()["queued"] == 0
+    # Disabled: nothing more is sent, but new events wait for it (none is lost).
+    waiting = emit(object_id=4)
+    assert waiting is not None and deliver_due_webhooks_task()["queued"] == 0
+    assert WebhookDelivery.objects.get(event=waiting).status == Status.PENDING
+
+
+def test_an_endpoint_an_admin_switched_off_records_nothing(receiver, make_endpoint):
+    endpoint = make_endpoint(receiver.url)
+    services.update_endpoint(endpoint=endpoint, is_active=False)
+    assert emit() is None and not WebhookDelivery.objects.exists()
 
 
 def test_a_success_resets_the_failure_count(receiver, make_endpoint):

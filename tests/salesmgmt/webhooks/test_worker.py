@@ -62,7 +62,7 @@ def _check_arrivals(receiver, endpoint, events_by_object):
         assert firsts == ids
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ci_worker_delivers_signed_events_in_order(real_queue, receiver, make_endpoint):
     endpoint = make_endpoint(receiver.url)
     events = {
@@ -135,7 +135,8 @@ class OwnWorker:
 @pytest.fixture
 def own_worker(transactional_db, tmp_path):
     """A worker of our own (torn down before the test database is flushed)."""
-    app = Celery("webhook-worker-test", broker=OWN_REDIS, backend=OWN_REDIS)
+    # Not the current app: the project's tasks must keep going to the CI worker's broker.
+    app = Celery("webhook-worker-test", broker=OWN_REDIS, backend=OWN_REDIS, set_as_current=False)
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()  # our own database: leftovers of a past run
     worker = OwnWorker(app, tmp_path / "worker.log")
@@ -146,7 +147,7 @@ def own_worker(transactional_db, tmp_path):
         worker.kill()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_killed_worker_every_event_arrives_signed_at_least_once_in_order(
     own_worker, receiver, make_endpoint, monkeypatch
 ):

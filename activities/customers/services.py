@@ -113,6 +113,10 @@ def save_contact(*, contact: Contact | None = None, **fields) -> Contact:
     """Add or change a contact (the caller checked the customer is in scope). The
     customer as the API shows it lists its contacts: a change is a customer.updated."""
     contact = contact or Contact()
+    # The customer's row first, as save_customer locks it: its events go out in the order
+    # their changes commit.
+    customer = fields.get("customer")
+    lock_row(Customer, getattr(customer, "pk", None) or customer or contact.customer_id)
     before = {
         name: getattr(contact, name if name != "customer" else "customer_id")
         for name in CONTACT_FIELDS
@@ -138,6 +142,7 @@ def save_contact(*, contact: Contact | None = None, **fields) -> Contact:
 
 @transaction.atomic
 def delete_contact(*, contact: Contact) -> None:
+    lock_row(Customer, contact.customer_id)
     customer = contact.customer
     contact.delete()
     emit_customer_events(WebhookEventType.CUSTOMER_UPDATED, [customer])

@@ -39,7 +39,7 @@ STATUS_PARAMETER = OpenApiParameter(
     "allows private networks; `secret` is generated when left out and returned once, in "
     "this response)",
     many="Webhook endpoints: where events are POSTed, signed with the endpoint's secret",
-    readers="Admins only; the secret is never shown after creation.",
+    readers="Admins only. The API returns the secret in the create response only (admins also see it on the endpoint's page).",
 )
 @extend_schema_view(
     create=extend_schema(responses={201: WebhookEndpointCreatedSerializer}),

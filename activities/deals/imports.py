@@ -162,15 +162,7 @@ class DealImporter(Importer):
         self, check, row, user, people, writable, customers, pipelines, stages, reasons,
         stored, company, today, seen,
     ) -> None:  # fmt: skip
-        external_id = cells.text(check, row, "external_id", Deal, "external_id")
-        if external_id:
-            if external_id in seen:
-                check.problem(
-                    row,
-                    "external_id",
-                    _("Repeats the external_id of row %(row)s.") % {"row": seen[external_id]},
-                )
-            seen.setdefault(external_id, row.number)
+        external_id = cells.external_id(check, row, Deal, seen)
         title = cells.text(check, row, "title", Deal, "title", required=True)
         customer = pick_customer(check, row, "customer", customers)
         if not row.cell("customer"):

@@ -183,15 +183,7 @@ class ActivityImporter(Importer):
         self, check, row, user, people, writable, metrics, channels, products, customers,
         stored, company, seen,
     ) -> None:  # fmt: skip
-        external_id = cells.text(check, row, "external_id", Activity, "external_id")
-        if external_id:
-            if external_id in seen:
-                check.problem(
-                    row,
-                    "external_id",
-                    _("Repeats the external_id of row %(row)s.") % {"row": seen[external_id]},
-                )
-            seen.setdefault(external_id, row.number)
+        external_id = cells.external_id(check, row, Activity, seen)
         name = row.cell("rep")
         rep = people.get(name.lower()) if name else (user if user.is_rep else None)
         if rep is None:

@@ -168,15 +168,7 @@ class TaskImporter(Importer):
         return {external_key(task, PREFIX): task for task in found}
 
     def _check_row(self, check, row, user, people, writable, customers, deals, stored, seen, now):
-        external_id = cells.text(check, row, "external_id", Task, "external_id")
-        if external_id:
-            if external_id in seen:
-                check.problem(
-                    row,
-                    "external_id",
-                    _("Repeats the external_id of row %(row)s.") % {"row": seen[external_id]},
-                )
-            seen.setdefault(external_id, row.number)
+        external_id = cells.external_id(check, row, Task, seen)
         title = cells.text(check, row, "title", Task, "title", required=True)
         name = row.cell("assignee")
         assignee = people.get(name.lower()) if name else (user if user.is_rep else None)

@@ -114,15 +114,7 @@ class GoalImporter(Importer):
         return stored, by_owner
 
     def _check_row(self, check, row, user, people, metrics, stored, by_owner, seen, owners):
-        external_id = cells.text(check, row, "external_id", Goal, "external_id")
-        if external_id:
-            if external_id in seen:
-                check.problem(
-                    row,
-                    "external_id",
-                    _("Repeats the external_id of row %(row)s.") % {"row": seen[external_id]},
-                )
-            seen.setdefault(external_id, row.number)
+        external_id = cells.external_id(check, row, Goal, seen)
         name = row.cell("rep")
         rep = people.get(name.lower())
         if rep is None:

@@ -12,6 +12,21 @@ YES = {"yes", "y", "true", "1", "done", "x"}
 NO = {"no", "n", "false", "0", ""}
 
 
+def external_id(check: Check, row: Row, model, seen: dict[str, int]) -> str:
+    """The row's external_id (checked like text), named once per file: ``seen`` maps each
+    one to the first row that gave it."""
+    value = text(check, row, "external_id", model, "external_id")
+    if value:
+        if value in seen:
+            check.problem(
+                row,
+                "external_id",
+                _("Repeats the external_id of row %(row)s.") % {"row": seen[value]},
+            )
+        seen.setdefault(value, row.number)
+    return value
+
+
 def text(check: Check, row: Row, column: str, model, field: str, *, required=False) -> str:
     value = row.cell(column)
     limit = model._meta.get_field(field).max_length

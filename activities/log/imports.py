@@ -9,7 +9,6 @@ stored with source "import" and a 'created' change record each, as the bulk inge
 """
 
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,46 +47,18 @@ VALUES = ("day", "metric_id", "quantity", "channel_id", "product_id", "note", "c
 def customers_named(names: set[str], user) -> dict[str, Customer | None]:
     """Visible customers by external_id or by name, lower-cased (None: a name several
     customers share, which a file must then give by external_id). One query."""
-    found: dict[str, Customer | None] = {}
-    if not names:
-        return found
-    by_name: dict[str, list[Customer]] = {}
-    lowered = {name.lower() for name in names}
-    for customer in (
-        Customer.objects.visible_to(user)
-        .annotate(lower_name=Lower("name"))
-        .filter(Q(external_id__in=names) | Q(lower_name__in=lowered))
-    ):
-        if customer.external_id:
-            found[customer.external_id.lower()] = customer
-        by_name.setdefault(customer.name.lower(), []).append(customer)
-    for name, customers in by_name.items():
-        found.setdefault(name, customers[0] if len(customers) == 1 else None)
-    return found
+    return cells.named(Customer.objects.visible_to(user), "name", names)
 
 
 def pick_customer(check: Check, row: Row, column: str, customers: dict) -> Customer | None:
-    value = row.cell(column)
-    if not value:
-        return None
-    key = value.lower()
-    if key in customers and customers[key] is None:
-        check.problem(
-            row,
-            column,
-            _("Several of your customers are called '%(value)s': give its external_id.")
-            % {"value": value},
-        )
-        return None
-    if key not in customers:
-        check.problem(
-            row,
-            column,
-            _("No customer you can see has the name or external_id '%(value)s'.")
-            % {"value": value},
-        )
-        return None
-    return customers[key]
+    return cells.pick_named(
+        check,
+        row,
+        column,
+        customers,
+        missing=_("No customer you can see has the name or external_id '%(value)s'."),
+        shared=_("Several of your customers are called '%(value)s': give its external_id."),
+    )
 
 
 def customer_cell(customer: Customer | None) -> str:

@@ -10,7 +10,6 @@ Imported tasks do not notify their assignees one by one: the import is one act.
 from datetime import datetime, time
 
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,43 +42,18 @@ FIELDS = ("title", "notes", "assignee", "customer", "deal", "due_at", "priority"
 
 def deals_named(names: set[str], user) -> dict[str, Deal | None]:
     """Visible deals by external_id or title, lower-cased (None: a title several share)."""
-    found: dict[str, Deal | None] = {}
-    if not names:
-        return found
-    by_title: dict[str, list[Deal]] = {}
-    lowered = {name.lower() for name in names}
-    for deal in (
-        Deal.objects.visible_to(user)
-        .annotate(lower_title=Lower("title"))
-        .filter(Q(external_id__in=names) | Q(lower_title__in=lowered))
-    ):
-        if deal.external_id:
-            found[deal.external_id.lower()] = deal
-        by_title.setdefault(deal.title.lower(), []).append(deal)
-    for title, deals in by_title.items():
-        found.setdefault(title, deals[0] if len(deals) == 1 else None)
-    return found
+    return cells.named(Deal.objects.visible_to(user), "title", names)
 
 
 def pick_deal(check: Check, row: Row, column: str, deals: dict) -> Deal | None:
-    value = row.cell(column)
-    if not value:
-        return None
-    key = value.lower()
-    if key not in deals:
-        check.problem(
-            row,
-            column,
-            _("No deal you can see has the title or external_id '%(value)s'.") % {"value": value},
-        )
-    elif deals[key] is None:
-        check.problem(
-            row,
-            column,
-            _("Several of your deals are called '%(value)s': give its external_id.")
-            % {"value": value},
-        )
-    return deals.get(key)
+    return cells.pick_named(
+        check,
+        row,
+        column,
+        deals,
+        missing=_("No deal you can see has the title or external_id '%(value)s'."),
+        shared=_("Several of your deals are called '%(value)s': give its external_id."),
+    )
 
 
 def local_cell(moment: datetime | None) -> str:

@@ -4,12 +4,49 @@ after recording a problem on the row (messages in the reader's language)."""
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from salesmgmt.imports.registry import Check, Row
 
 YES = {"yes", "y", "true", "1", "done", "x"}
 NO = {"no", "n", "false", "0", ""}
+
+
+def named(queryset, field: str, names: set[str]) -> dict:
+    """The rows of ``queryset`` a file names by external_id or by ``field`` (a name, a
+    title), keyed lower-cased; None for a name several rows share, which the file must
+    then give by external_id. One query."""
+    found: dict = {}
+    if not names:
+        return found
+    by_name: dict[str, list] = {}
+    lowered = {name.lower() for name in names}
+    for obj in queryset.annotate(lower_name=Lower(field)).filter(
+        Q(external_id__in=names) | Q(lower_name__in=lowered)
+    ):
+        if obj.external_id:
+            found[obj.external_id.lower()] = obj
+        by_name.setdefault(getattr(obj, field).lower(), []).append(obj)
+    for name, objs in by_name.items():
+        found.setdefault(name, objs[0] if len(objs) == 1 else None)
+    return found
+
+
+def pick_named(check: Check, row: Row, column: str, found: dict, *, missing: str, shared: str):
+    """The row named in ``column`` among ``found`` (see ``named``), or None with a problem:
+    ``missing`` when none has that name, ``shared`` when several do (both take
+    %(value)s)."""
+    value = row.cell(column)
+    if not value:
+        return None
+    key = value.lower()
+    if key not in found:
+        check.problem(row, column, missing % {"value": value})
+    elif found[key] is None:
+        check.problem(row, column, shared % {"value": value})
+    return found.get(key)
 
 
 def external_id(check: Check, row: Row, model, seen: dict[str, int]) -> str:
